@@ -1,0 +1,94 @@
+// DirSource: a ReleaseSource over an unpacked tree on disk. Paths are
+// '/'-separated and relative to the data folder; anything absolute or with
+// ".." is refused, so reads stay inside the root (symlinks the user placed
+// inside the tree are followed: the tree is the user's own).
+
+import { readdir, readFile, stat } from "node:fs/promises";
+import { join } from "node:path";
+import { ArchiveError, reasonOf } from "./errors.js";
+import { normalizeSourcePath } from "./paths.js";
+import type { DirEntry, ReleaseSource } from "./source.js";
+
+function isMissing(e: unknown): boolean {
+  const code = (e as NodeJS.ErrnoException).code;
+  return code === "ENOENT" || code === "ENOTDIR";
+}
+
+export function byName(a: DirEntry, b: DirEntry): number {
+  return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+}
+
+export class DirSource implements ReleaseSource {
+  private bytes = 0;
+
+  /** `rootDir`: the data folder (holding e.g. crcns-ac1/). */
+  constructor(readonly rootDir: string) {}
+
+  private abs(path: string): string {
+    const p = normalizeSourcePath(path, this.rootDir);
+    return p === "" ? this.rootDir : join(this.rootDir, ...p.split("/"));
+  }
+
+  async listDir(dir: string): Promise<DirEntry[]> {
+    const abs = this.abs(dir);
+    let dirents: import("node:fs").Dirent[];
+    try {
+      dirents = await readdir(abs, { withFileTypes: true });
+    } catch (e) {
+      if (isMissing(e)) return [];
+      throw new ArchiveError(`${abs}: cannot list folder: ${reasonOf(e)}`, { cause: e });
+    }
+    const out: DirEntry[] = [];
+    for (const d of dirents) {
+      let isDir = d.isDirectory();
+      if (d.isSymbolicLink()) {
+        try {
+          isDir = (await stat(join(abs, d.name))).isDirectory();
+        } catch {
+          continue; // a dangling link is not an entry
+        }
+      }
+      out.push({ name: d.name, isDir });
+    }
+    return out.sort(byName);
+  }
+
+  async exists(path: string): Promise<boolean> {
+    const abs = this.abs(path);
+    try {
+      await stat(abs);
+      return true;
+    } catch (e) {
+      if (isMissing(e)) return false;
+      throw new ArchiveError(`${abs}: cannot stat: ${reasonOf(e)}`, { cause: e });
+    }
+  }
+
+  async readFile(path: string): Promise<Uint8Array> {
+    const abs = this.abs(path);
+    try {
+      const data = await readFile(abs);
+      this.bytes += data.length;
+      return data;
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (isMissing(e)) throw new ArchiveError(`${abs}: no such file`, { cause: e });
+      if (code === "EISDIR") throw new ArchiveError(`${abs}: is a folder, not a file`, { cause: e });
+      throw new ArchiveError(`${abs}: cannot read: ${reasonOf(e)}`, { cause: e });
+    }
+  }
+
+  describe(path: string): string {
+    try {
+      return this.abs(path);
+    } catch {
+      return `${this.rootDir}/${path}`;
+    }
+  }
+
+  bytesRead(): number {
+    return this.bytes;
+  }
+
+  async close(): Promise<void> {}
+}

@@ -1,0 +1,97 @@
+// DirSource: listing order, missing paths, reads, refusals, byte counts.
+
+import assert from "node:assert/strict";
+import { mkdir, symlink, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { describe, test } from "node:test";
+import { ArchiveError, DirSource } from "../../src/archive/index.js";
+import { tempDir } from "../support/cli.js";
+
+describe("DirSource", () => {
+  test("lists sorted by code unit, reads files, counts bytes", async () => {
+    const { dir, cleanup } = await tempDir();
+    try {
+      const d = join(dir, "crcns-ac1", "wehr");
+      await mkdir(join(d, "Results", "20020624-mw-001"), { recursive: true });
+      for (const n of ["b.mat", "B.mat", "_x", "a10", "a9", "é"]) await writeFile(join(d, n), n);
+      const src = new DirSource(dir);
+      const list = await src.listDir("crcns-ac1/wehr");
+      assert.deepEqual(
+        list.map((e) => e.name),
+        ["B.mat", "Results", "_x", "a10", "a9", "b.mat", "é"],
+      );
+      assert.deepEqual(
+        list.filter((e) => e.isDir).map((e) => e.name),
+        ["Results"],
+      );
+      assert.deepEqual(await src.listDir("crcns-ac1/wehr/"), list);
+      assert.deepEqual(await src.listDir("crcns-ac1/nothing"), []);
+      assert.deepEqual(await src.listDir("crcns-ac1/wehr/b.mat"), []); // a file is not a folder
+      assert.equal(await src.exists("crcns-ac1/wehr/b.mat"), true);
+      assert.equal(await src.exists("crcns-ac1/wehr/Results"), true);
+      assert.equal(await src.exists("crcns-ac1/wehr/zzz"), false);
+      assert.equal(await src.exists("crcns-ac1/wehr/b.mat/x"), false);
+      assert.equal(new TextDecoder().decode(await src.readFile("crcns-ac1/wehr/a10")), "a10");
+      assert.equal(src.bytesRead(), 3);
+      assert.equal(src.describe("crcns-ac1/wehr/a10"), join(dir, "crcns-ac1", "wehr", "a10"));
+      await src.close();
+    } finally {
+      await cleanup();
+    }
+  });
+
+  test("missing files and folders give ArchiveErrors naming the path", async () => {
+    const { dir, cleanup } = await tempDir();
+    try {
+      await mkdir(join(dir, "f"));
+      const src = new DirSource(dir);
+      await assert.rejects(
+        src.readFile("f/none.mat"),
+        (e: unknown) =>
+          e instanceof ArchiveError && e.message === `${join(dir, "f", "none.mat")}: no such file`,
+      );
+      await assert.rejects(
+        src.readFile("f"),
+        (e: unknown) => e instanceof ArchiveError && /is a folder/.test(e.message),
+      );
+    } finally {
+      await cleanup();
+    }
+  });
+
+  test("refuses paths that escape the root", async () => {
+    const { dir, cleanup } = await tempDir();
+    try {
+      const inner = join(dir, "root");
+      await mkdir(inner);
+      await writeFile(join(dir, "secret"), "s");
+      const src = new DirSource(inner);
+      for (const p of ["../secret", "/etc/passwd", "a/../../secret", "..\\secret", "C:/x"]) {
+        await assert.rejects(
+          src.readFile(p),
+          (e: unknown) => e instanceof ArchiveError && /refused path/.test(e.message),
+          p,
+        );
+        await assert.rejects(src.listDir(p), ArchiveError, p);
+        await assert.rejects(src.exists(p), ArchiveError, p);
+      }
+    } finally {
+      await cleanup();
+    }
+  });
+
+  test("follows symlinks the user placed in the tree; skips dangling ones", async () => {
+    const { dir, cleanup } = await tempDir();
+    try {
+      await mkdir(join(dir, "real", "sub"), { recursive: true });
+      await mkdir(join(dir, "tree"));
+      await symlink(join(dir, "real"), join(dir, "tree", "linked"));
+      await symlink(join(dir, "nowhere"), join(dir, "tree", "dangling"));
+      const src = new DirSource(join(dir, "tree"));
+      assert.deepEqual(await src.listDir(""), [{ name: "linked", isDir: true }]);
+      assert.deepEqual(await src.listDir("linked"), [{ name: "sub", isDir: true }]);
+    } finally {
+      await cleanup();
+    }
+  });
+});
