@@ -1,0 +1,66 @@
+// The viewer's public entry point: open an .npz export lazily and serve the
+// local web viewer for it on 127.0.0.1 (see server.ts, data.ts, web/).
+
+import { stat } from "node:fs/promises";
+import { basename } from "node:path";
+import { Ac1Error, isAc1Error } from "../errors.js";
+import { openDatasetExport } from "../export/index.js";
+import { ViewerData, type ViewerSource } from "./data.js";
+import { startViewerServer, type ViewerServer } from "./server.js";
+
+export { decodePayload, encodePayload, PAIR_MAGIC, ViewerData, type ViewerSource } from "./data.js";
+export {
+  CONTENT_SECURITY_POLICY,
+  startViewerServer,
+  VIEWER_HOST,
+  type ViewerServer,
+  vetRequestTarget,
+} from "./server.js";
+
+/** The export given to `ac1 view` cannot be opened. */
+export class ViewerOpenError extends Ac1Error {
+  constructor(message: string, cause?: unknown) {
+    super("VIEW_OPEN", message, { cause });
+    this.name = "ViewerOpenError";
+  }
+}
+
+/**
+ * Opens `path` (an ac1-npz export) without reading its arrays and serves the
+ * viewer for it. Fails with one clear line for a missing, unreadable or
+ * corrupt file.
+ */
+export async function openViewer(path: string, opts: { port?: number } = {}): Promise<ViewerServer> {
+  try {
+    const st = await stat(path);
+    if (!st.isFile()) throw new ViewerOpenError(`${path}: not a file`);
+  } catch (e) {
+    if (e instanceof ViewerOpenError) throw e;
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new ViewerOpenError(
+      `${path}: ${code === "ENOENT" ? "no such file" : `cannot read (${code ?? String(e)})`}`,
+      e,
+    );
+  }
+  let source: ViewerSource;
+  try {
+    source = (await openDatasetExport(path)) as ViewerSource;
+  } catch (e) {
+    if (isAc1Error(e)) throw e;
+    throw new ViewerOpenError(
+      `${path}: not a readable ac1-npz export (${e instanceof Error ? e.message : String(e)})`,
+      e,
+    );
+  }
+  try {
+    return await startViewerServer(new ViewerData(source, basename(path)), opts);
+  } catch (e) {
+    await source.close();
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === "EADDRINUSE")
+      throw new ViewerOpenError(`--port ${opts.port}: port already in use on 127.0.0.1`, e);
+    if (code === "EACCES")
+      throw new ViewerOpenError(`--port ${opts.port}: permission denied on 127.0.0.1`, e);
+    throw e;
+  }
+}

@@ -1,0 +1,365 @@
+// A small but realistic DatasetData for the viewer tests, written with the
+// real export writer: structured spectrograms (an FM sweep, a harmonic stack,
+// noise bursts over a quiet floor, in dB), Wehr and Asari cells with
+// subthreshold and spike-rate responses, varying repeat counts, missing
+// pairs, and per-repeat provenance with every rejection reason, a stim whose
+// repeats were all rejected, an unregistered stim and a dropped cell.
+
+import { join } from "node:path";
+import type { NeuronMeta, StimMeta } from "../../src/ac1/types.js";
+import type { DatasetData, Fate, RepeatProvenance, Tensor } from "../../src/dataset/model.js";
+import { writeDatasetNpz } from "../../src/export/index.js";
+
+/** Deterministic PRNG (mulberry32). */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function gauss(rand: () => number): number {
+  const u = Math.max(1e-12, rand());
+  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rand());
+}
+
+const DT_MS = 5;
+const FMIN = 100;
+const FMAX = 45000;
+const BPO = 6;
+export const F = Math.floor(Math.log2(FMAX / FMIN) * BPO) + 1; // 53
+
+/** Stim lengths in frames (dt 5 ms): 1.5 s, 2.1 s, 1.3 s, 2.5 s, 1.0 s. */
+export const STIM_FRAMES = [300, 420, 260, 500, 200];
+/** Spectrogram kind per stim: 0 FM sweep, 1 harmonic stack, 2 noise bursts. */
+const STIM_KINDS = [1, 1, 2, 0, 2];
+
+function spectrogram(kind: number, T: number, rand: () => number): Tensor {
+  const data = new Float32Array(F * T);
+  for (let k = 0; k < F; k++) {
+    for (let t = 0; t < T; t++) {
+      let db = -75 + 4 * gauss(rand);
+      const on = t > 10 && t < T - 10;
+      if (on && kind === 0) {
+        // Upward FM sweep across the bands, plus its second harmonic.
+        const centre = ((t - 10) / (T - 20)) * (F - 8);
+        db = Math.max(db, -6 - 0.8 * (k - centre) ** 2, -14 - 0.8 * (k - centre - BPO) ** 2);
+      } else if (on && kind === 1) {
+        // Harmonic stack (vocalisation-like) with a slow amplitude modulation.
+        const am = 0.5 + 0.5 * Math.sin((2 * Math.PI * t) / 60);
+        for (let hIdx = 0; hIdx < 4; hIdx++) {
+          const band = 14 + hIdx * BPO;
+          db = Math.max(db, -4 - 6 * hIdx - 1.5 * (k - band) ** 2 - 20 * (1 - am));
+        }
+      } else if (on) {
+        // Broadband noise bursts, 100 ms on / 100 ms off.
+        if (Math.floor(t / 20) % 2 === 0) db = Math.max(db, -20 + 3 * gauss(rand) - 0.15 * Math.abs(k - 30));
+      }
+      data[k * T + t] = db;
+    }
+  }
+  return { shape: [1, F, T], data };
+}
+
+/** Stimulus drive over time: the mean level above the floor in a band range. */
+function drive(stim: Tensor, k0: number, k1: number): Float64Array {
+  const T = stim.shape[2] as number;
+  const out = new Float64Array(T);
+  for (let t = 0; t < T; t++) {
+    let s = 0;
+    for (let k = k0; k < k1; k++) s += Math.max(0, (stim.data[k * T + t] as number) + 60);
+    out[t] = s / (k1 - k0) / 60;
+  }
+  return out;
+}
+
+function responses(stim: Tensor, R: number, spikes: boolean, bandLo: number, rand: () => number): Tensor {
+  const T = stim.shape[2] as number;
+  const d = drive(stim, bandLo, bandLo + 12);
+  const data = new Float32Array(R * T);
+  for (let r = 0; r < R; r++) {
+    let noise = 0;
+    for (let t = 0; t < T; t++) {
+      const lagged = d[Math.max(0, t - 3)] as number; // 15 ms latency
+      noise = 0.9 * noise + 0.45 * gauss(rand);
+      data[r * T + t] = spikes ? Math.max(0, 0.02 + 0.6 * lagged + 0.05 * noise) : -64 + 14 * lagged + noise;
+    }
+  }
+  return { shape: [R, T], data };
+}
+
+export interface ViewerFixture {
+  data: DatasetData;
+  /** [stim][neuron] kept repeat counts (0 = missing pair). */
+  repeats: number[][];
+  path: string;
+}
+
+/** Kept repeats per [stim][neuron]; 0 means the pair is missing. */
+export const REPEATS: number[][] = [
+  [8, 6, 0, 10, 0],
+  [5, 0, 7, 12, 3],
+  [0, 9, 4, 0, 6],
+  [11, 0, 0, 8, 5],
+  [0, 3, 0, 0, 0],
+];
+
+/** Builds the fixture dataset (deterministic). */
+export function buildFixture(): Omit<ViewerFixture, "path"> {
+  const rand = rng(20260601);
+  const S = STIM_FRAMES.length;
+  const freqsHz = new Float64Array(F);
+  for (let k = 0; k < F; k++) freqsHz[k] = FMIN * 2 ** (k / BPO);
+  const stims = STIM_FRAMES.map((T, s) => spectrogram(STIM_KINDS[s] as number, T, rand));
+  const stimMeta: StimMeta[] = [
+    {
+      experimenter: "wehr",
+      category: "natural",
+      idx: 3,
+      description: "mouse vocalization 3",
+      duration_s: 1.5,
+    },
+    { experimenter: "wehr", category: "natural", idx: 7, description: "zebra finch song 7", duration_s: 2.1 },
+    {
+      experimenter: "asari",
+      category: "class2",
+      class_n: 2,
+      segments: [4, 11],
+      segment_files: ["class2/2d.mat", "class2/2k.mat"],
+      sequence: "4-11",
+      description: "class2 4-11",
+      duration_s: 1.3,
+    },
+    { experimenter: "wehr", category: "tones", idx: 1, description: "tone sweep 1", duration_s: 2.5 },
+    {
+      experimenter: "asari",
+      category: "class5",
+      class_n: 5,
+      segments: [2],
+      segment_files: ["class5/5b.mat"],
+      sequence: "2",
+      description: "class5 2",
+      duration_s: 1.0,
+    },
+  ];
+  const neuronMeta: NeuronMeta[] = [
+    {
+      experimenter: "wehr",
+      session: "mw0218-2",
+      animal_id: "mw",
+      penetration: 2,
+      date: "021804",
+      site: "A1",
+      recording_type: "whole-cell",
+      species: "rat",
+      _wehr_cell_idx: 0,
+      signal_type: "subthresh",
+    },
+    {
+      experimenter: "wehr",
+      session: "mw0331-1",
+      animal_id: "mw",
+      penetration: 1,
+      date: "033104",
+      site: "A1",
+      recording_type: "whole-cell",
+      species: "rat",
+      _wehr_cell_idx: 3,
+      signal_type: "subthresh",
+    },
+    {
+      experimenter: "asari",
+      session: "011706-1-3",
+      animal_id: "011706",
+      penetration: "1-3",
+      date: "011706",
+      site: "MGB",
+      recording_type: "whole cell",
+      species: "rat",
+      signal_type: "subthresh",
+    },
+    {
+      experimenter: "asari",
+      session: "032306-2-1",
+      animal_id: "032306",
+      penetration: "2-1",
+      date: "032306",
+      site: "A1",
+      recording_type: "cell-attached",
+      species: "rat",
+      signal_type: "spikes",
+    },
+    {
+      experimenter: "asari",
+      session: "040506-1-2",
+      animal_id: "040506",
+      penetration: "1-2",
+      date: "040506",
+      site: "MGB",
+      recording_type: "cell-attached",
+      species: "rat",
+      signal_type: "spikes",
+    },
+  ];
+  const N = neuronMeta.length;
+  const stimKeys = stimMeta.map((m, s) =>
+    JSON.stringify(
+      m.experimenter === "wehr"
+        ? ["wehr", m.category, m.idx]
+        : ["asari", ...(m as { segment_files: string[] }).segment_files, s],
+    ),
+  );
+  const resp: (Tensor | null)[][] = [];
+  for (let s = 0; s < S; s++) {
+    const row: (Tensor | null)[] = [];
+    for (let n = 0; n < N; n++) {
+      const R = REPEATS[s]?.[n] ?? 0;
+      row.push(
+        R > 0
+          ? responses(stims[s] as Tensor, R, neuronMeta[n]?.signal_type === "spikes", 8 + 6 * n, rand)
+          : null,
+      );
+    }
+    resp.push(row);
+  }
+  // Provenance: every kept repeat plus rejections interleaved in walking order.
+  const provenance: RepeatProvenance[] = [];
+  const rejectionsAt: Record<string, Fate[]> = {
+    "0:0": ["range", "xcorr"],
+    "1:2": ["step"],
+    "3:3": ["xcorr", "xcorr", "range"],
+    "2:4": ["step", "range"],
+    "1:0": ["xcorr"],
+  };
+  const tally = { range: 0, step: 0, xcorr: 0, kept: 0 };
+  const push = (p: Omit<RepeatProvenance, "repeat">, repeat: number) => {
+    provenance.push({ ...p, repeat });
+    tally[p.fate] += 1;
+  };
+  const statsFor = (fate: Fate, samples: number) => ({
+    maxAbsMv: fate === "range" ? 162 + 40 * rand() : 70 + 15 * rand(),
+    stepFrac: fate === "step" ? 0.012 + 0.02 * rand() : 0.001 * rand(),
+    r: fate === "xcorr" ? -0.05 + 0.08 * rand() : 0.25 + 0.5 * rand(),
+    samples,
+  });
+  for (let n = 0; n < N; n++) {
+    const meta = neuronMeta[n] as NeuronMeta;
+    for (let s = 0; s < S; s++) {
+      const kept = REPEATS[s]?.[n] ?? 0;
+      const rejected = rejectionsAt[`${s}:${n}`] ?? [];
+      const samples = (STIM_FRAMES[s] as number) * 50 + 37;
+      const fates: Fate[] = new Array<Fate>(kept).fill("kept");
+      rejected.forEach((fate, j) => {
+        fates.splice(Math.min(fates.length, 1 + 3 * j), 0, fate);
+      });
+      fates.forEach((fate, repeat) => {
+        push(
+          {
+            session: meta.session,
+            experimenter: meta.experimenter,
+            neuron: n,
+            stimKey: stimKeys[s] as string,
+            stim: s,
+            fate,
+            ...statsFor(fate, samples),
+          },
+          repeat,
+        );
+      });
+    }
+  }
+  // Neuron 2 heard stim 0 but every repeat was rejected (stim registered by others).
+  for (let i = 0; i < 3; i++) {
+    const fate: Fate = i === 0 ? "range" : "step";
+    push(
+      {
+        session: "011706-1-3",
+        experimenter: "asari",
+        neuron: 2,
+        stimKey: stimKeys[0] as string,
+        stim: 0,
+        fate,
+        ...statsFor(fate, 15037),
+      },
+      i,
+    );
+  }
+  // Neuron 3 heard a stim nobody kept: never registered (stim -1).
+  for (let i = 0; i < 4; i++) {
+    const fate: Fate = i < 2 ? "xcorr" : "range";
+    push(
+      {
+        session: "032306-2-1",
+        experimenter: "asari",
+        neuron: 3,
+        stimKey: '["asari","class9/9a.mat"]',
+        stim: -1,
+        fate,
+        ...statsFor(fate, 9000),
+      },
+      i,
+    );
+  }
+  // A cell whose every repeat was rejected: dropped (neuron -1).
+  for (let i = 0; i < 5; i++) {
+    const fate: Fate = (["range", "range", "step", "xcorr", "range"] as Fate[])[i] as Fate;
+    push(
+      {
+        session: "mw0412-3",
+        experimenter: "wehr",
+        neuron: -1,
+        stimKey: stimKeys[1] as string,
+        stim: 1,
+        fate,
+        ...statsFor(fate, 21037),
+      },
+      i,
+    );
+  }
+  const data: DatasetData = {
+    dtMs: DT_MS,
+    F,
+    freqsHz,
+    audioFs: null,
+    hop: 1,
+    signalType: "mixed",
+    hearingRangeHz: [250, 76000],
+    species: "rat",
+    stims,
+    stimMeta,
+    neuronMeta,
+    responses: resp,
+    rejections: tally,
+    droppedCellsEmpty: 1,
+    skippedFiles: [{ path: "Asari/results-2/bad.mat", reason: "unreadable-file: truncated" }],
+    options: {
+      path: "/data/crcns-ac1",
+      experimenter: ["wehr", "asari"],
+      sites: ["A1", "MGB"],
+      dtMs: DT_MS,
+      fmin: FMIN,
+      fmax: FMAX,
+      binsPerOctave: BPO,
+      windowMs: 10,
+      detrendMedMs: 100,
+      detrendGaussMs: 10,
+      gating: { absMvMax: 150, stepMv: 30, maxStepFrac: 0.005, minXcorr: 0.05 },
+      returnWaveform: false,
+      audioFs: 96000,
+    },
+    provenance,
+  };
+  return { data, repeats: REPEATS };
+}
+
+/** Writes the fixture export into `dir` and returns it with its path. */
+export async function writeFixture(dir: string, name = "viewer-fixture.npz"): Promise<ViewerFixture> {
+  const f = buildFixture();
+  const path = join(dir, name);
+  await writeDatasetNpz(f.data, path);
+  return { ...f, path };
+}
