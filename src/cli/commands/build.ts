@@ -1,0 +1,263 @@
+// `ac1 build`: builds the dataset from the release and exports it as .npz
+// (interchange.md). Every dataset option has a flag; progress goes to stderr
+// through a ProgressBar, the summary to stderr, the output path to stdout.
+// Also exports the flag table and helpers `ac1 info` and `ac1 demo` share.
+
+import { resolve } from "node:path";
+import { defaultCacheDir, defaultDataDir } from "../../archive/location.js";
+import { archiveIdentity, BuildCache, cacheKey, codeVersion } from "../../cache/index.js";
+import {
+  type BuildOptions,
+  type BuildProgress,
+  type BuildWarning,
+  buildDataset,
+} from "../../dataset/build.js";
+import type { DatasetData } from "../../dataset/model.js";
+import { type DatasetOptionsInput, resolveOptions } from "../../dataset/options.js";
+import { factsOf, formatSummary } from "../../dataset/summary.js";
+import { writeDatasetNpz } from "../../export/index.js";
+import { type Command, numberFlag, parseCommandArgs, UsageError } from "../command.js";
+import { ProgressBar } from "../progress.js";
+
+/** parseArgs table of the dataset option flags (shared with `ac1 info --path`). */
+export const DATASET_FLAGS = {
+  path: { type: "string" },
+  experimenter: { type: "string" },
+  sites: { type: "string" },
+  "dt-ms": { type: "string" },
+  fmin: { type: "string" },
+  fmax: { type: "string" },
+  "bins-per-octave": { type: "string" },
+  "window-ms": { type: "string" },
+  "detrend-med-ms": { type: "string" },
+  "detrend-gauss-ms": { type: "string" },
+  "abs-mv-max": { type: "string" },
+  "step-mv": { type: "string" },
+  "max-step-frac": { type: "string" },
+  "min-xcorr": { type: "string" },
+  waveform: { type: "boolean" },
+  "audio-fs": { type: "string" },
+  download: { type: "boolean" },
+  jobs: { type: "string" },
+  "no-cache": { type: "boolean" },
+  quiet: { type: "boolean" },
+} as const;
+
+export const DATASET_FLAGS_HELP = `dataset options (defaults in brackets):
+  --path DIR              release folder with the three zips and/or their unpacked
+                          trees [AC1_DATA_DIR, else ${defaultDataDir()}]
+  --experimenter LIST     wehr, asari or wehr,asari [wehr,asari]
+  --sites LIST            A1, MGB or A1,MGB [A1,MGB]
+  --dt-ms MS              time bin width [5]
+  --fmin HZ, --fmax HZ    spectrogram band range [100, 45000]
+  --bins-per-octave N     spectrogram bands per octave [6]
+  --window-ms MS          STFT window [2 * dt-ms]
+  --detrend-med-ms MS     MedGauss median window [100]
+  --detrend-gauss-ms MS   MedGauss gaussian sigma [10]
+  --abs-mv-max MV         gating: reject repeats with max |Vm| above [150]
+  --step-mv MV            gating: step size [30]
+  --max-step-frac F       gating: largest fraction of step samples [0.005]
+  --min-xcorr R           gating: smallest cross-trial correlation, <= 0 disables [0.05]
+  --waveform              stims as waveforms resampled to --audio-fs instead of spectrograms
+  --audio-fs HZ           waveform sample rate; audio-fs * dt-ms / 1000 must be whole [96000]
+  --download              fetch the three zips first (CRCNS_USERNAME / CRCNS_PASSWORD)
+  --jobs N                worker threads; accepted, but this version builds on one
+                          thread whatever N is
+  --no-cache              neither read nor write the build cache (AC1_CACHE_DIR, else
+                          ${defaultCacheDir()}); without it an identical build
+                          (same options, same archive files, same ac1 version) is
+                          loaded from the cache instead of rebuilt
+  --quiet                 no progress bar or summary on stderr
+A negative value needs the = form: --min-xcorr=-0.1.`;
+
+type Values = Record<string, string | boolean | string[] | boolean[] | undefined>;
+
+/** Turns the dataset flags into options (validated later by resolveOptions). */
+export function optionsFromFlags(
+  values: Values,
+): DatasetOptionsInput & { download: boolean; jobs: number; noCache: boolean } {
+  const str = (k: string) => values[k] as string | undefined;
+  const num = (k: string) => numberFlag(k, str(k));
+  const opts: DatasetOptionsInput = {};
+  if (str("path") !== undefined) opts.path = str("path");
+  if (str("experimenter") !== undefined) opts.experimenter = str("experimenter");
+  if (str("sites") !== undefined) opts.sites = str("sites");
+  const numeric: [string, keyof DatasetOptionsInput][] = [
+    ["dt-ms", "dtMs"],
+    ["fmin", "fmin"],
+    ["fmax", "fmax"],
+    ["bins-per-octave", "binsPerOctave"],
+    ["window-ms", "windowMs"],
+    ["detrend-med-ms", "detrendMedMs"],
+    ["detrend-gauss-ms", "detrendGaussMs"],
+    ["audio-fs", "audioFs"],
+  ];
+  for (const [flag, key] of numeric) {
+    const v = num(flag);
+    if (v !== undefined) (opts as Record<string, unknown>)[key] = v;
+  }
+  const gating: Record<string, number> = {};
+  for (const [flag, key] of [
+    ["abs-mv-max", "absMvMax"],
+    ["step-mv", "stepMv"],
+    ["max-step-frac", "maxStepFrac"],
+    ["min-xcorr", "minXcorr"],
+  ] as const) {
+    const v = num(flag);
+    if (v !== undefined) gating[key] = v;
+  }
+  if (Object.keys(gating).length > 0) opts.gating = gating;
+  if (values.waveform) opts.returnWaveform = true;
+  const jobs = num("jobs") ?? 1;
+  if (!Number.isInteger(jobs) || jobs < 1)
+    throw new UsageError(`--jobs expects a whole number >= 1, got ${JSON.stringify(str("jobs"))}`);
+  return { ...opts, download: Boolean(values.download), jobs, noCache: Boolean(values["no-cache"]) };
+}
+
+/**
+ * Runs a build with a progress bar on stderr and collects the warnings;
+ * prints them after the bar. With `useCache`, an entry of the build cache
+ * whose key (options, archive identity, code version) matches is loaded
+ * instead, and a fresh build is stored.
+ */
+export async function buildWithProgress(
+  command: string,
+  options: DatasetOptionsInput & { download?: boolean },
+  quiet: boolean,
+  useCache = false,
+): Promise<DatasetData> {
+  // Validate first: a bad flag fails before any bar is drawn or file read.
+  const { download, ...datasetOptions } = options;
+  const resolved = resolveOptions(datasetOptions);
+  // Fetch first, so the archive identity (and the cache key) covers the downloaded zips.
+  if (download) await downloadFirst(resolved.path, quiet);
+  if (!useCache) return buildUncached(command, datasetOptions, quiet);
+  const cache = new BuildCache();
+  const key = cacheKey(resolved, await archiveIdentity(resolved.path, resolved.experimenter), codeVersion());
+  const hit = await cache.load(key);
+  if (hit) {
+    if (!quiet)
+      process.stderr.write(
+        `ac1 ${command}: loaded from the build cache (${cache.dir}); --no-cache rebuilds\n`,
+      );
+    return hit;
+  }
+  if (!quiet && cache.lastReason && cache.lastReason !== "miss")
+    process.stderr.write(`ac1 ${command}: ${cache.lastReason}\n`);
+  const data = await buildUncached(command, datasetOptions, quiet);
+  try {
+    await cache.store(key, data);
+  } catch (e) {
+    if (!quiet)
+      process.stderr.write(
+        `ac1 ${command}: warning: could not store the build in the cache: ${e instanceof Error ? e.message : String(e)}\n`,
+      );
+  }
+  return data;
+}
+
+async function downloadFirst(dataDir: string, quiet: boolean): Promise<void> {
+  const { downloadRelease, terminalPrompt } = await import("../../download/index.js");
+  const bar = new ProgressBar({ label: "downloading", total: 0, unit: "bytes", silent: quiet });
+  await downloadRelease({
+    dataDir,
+    prompt: terminalPrompt(),
+    onEvent: (e) => {
+      if (e.type === "plan") bar.setTotal(e.toTransferBytes);
+      else if (e.type === "bytes") bar.tick(e.deltaBytes, e.file);
+    },
+  });
+  bar.finish();
+}
+
+async function buildUncached(
+  command: string,
+  options: DatasetOptionsInput,
+  quiet: boolean,
+): Promise<DatasetData> {
+  const warnings: BuildWarning[] = [];
+  let bar: ProgressBar | null = null;
+  const onProgress = (e: BuildProgress) => {
+    if (quiet) return;
+    if (e.phase === "cells") {
+      bar ??= new ProgressBar({ label: "reading cells", total: 0 });
+      bar.update(e.cells, `${e.session}: ${e.neurons} neurons, ${e.stims} stims`);
+    } else if (e.phase === "stims") {
+      if (bar && e.done === 1) bar.finish();
+      if (e.done === 1) bar = new ProgressBar({ label: "computing stims", total: e.total });
+      bar?.update(e.done);
+      if (e.done === e.total) bar?.finish();
+    }
+  };
+  const buildOptions: BuildOptions = { ...options, onProgress, onWarning: (w) => warnings.push(w) };
+  try {
+    return await buildDataset(buildOptions);
+  } finally {
+    (bar as ProgressBar | null)?.finish();
+    if (!quiet) printWarnings(command, warnings);
+  }
+}
+
+const MAX_WARNINGS_SHOWN = 20;
+
+function printWarnings(command: string, warnings: BuildWarning[]): void {
+  for (const w of warnings.slice(0, MAX_WARNINGS_SHOWN))
+    process.stderr.write(`ac1 ${command}: warning: ${w.message}\n`);
+  if (warnings.length > MAX_WARNINGS_SHOWN) {
+    process.stderr.write(`ac1 ${command}: ... and ${warnings.length - MAX_WARNINGS_SHOWN} more warnings\n`);
+  }
+}
+
+/** Writes the export with a byte progress bar. */
+export async function exportWithProgress(data: DatasetData, out: string, quiet: boolean): Promise<void> {
+  const bar = new ProgressBar({ label: "writing", total: 0, unit: "bytes", silent: quiet });
+  await writeDatasetNpz(data, out, {
+    onProgress: (done, total) => {
+      bar.setTotal(total);
+      bar.update(done);
+    },
+  });
+  bar.finish();
+}
+
+export function summaryOf(data: DatasetData): string {
+  return formatSummary(factsOf(data));
+}
+
+const HELP = `usage: ac1 build [--path DIR] --out FILE.npz [options]
+
+Builds the dataset from the CRCNS-AC1 release (pipeline.md) and exports it as
+an .npz that numpy.load opens (format "ac1-npz" version 1). Progress and the
+summary go to stderr; the path of the export goes to stdout.
+
+  --out FILE.npz          where to write the export (required)
+
+${DATASET_FLAGS_HELP}
+`;
+
+async function run(argv: string[]): Promise<number> {
+  const { values, positionals } = parseCommandArgs("build", argv, {
+    ...DATASET_FLAGS,
+    out: { type: "string" },
+  });
+  if (positionals.length > 0)
+    throw new UsageError(
+      `ac1 build: unexpected argument ${JSON.stringify(positionals[0])} (see ac1 build --help)`,
+    );
+  const out = values.out as string | undefined;
+  if (!out) throw new UsageError("ac1 build: --out FILE.npz is required (see ac1 build --help)");
+  const quiet = Boolean(values.quiet);
+  const { jobs: _jobs, noCache, ...options } = optionsFromFlags(values);
+  const data = await buildWithProgress("build", options, quiet, !noCache);
+  await exportWithProgress(data, out, quiet);
+  if (!quiet) process.stderr.write(`${summaryOf(data)}\n`);
+  process.stdout.write(`${resolve(out)}\n`);
+  return 0;
+}
+
+export const command: Command = {
+  name: "build",
+  summary: "build the dataset from the release and export it as .npz",
+  help: HELP,
+  run,
+};

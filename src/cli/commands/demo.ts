@@ -1,0 +1,58 @@
+// `ac1 demo`: the main job on the embedded default. Writes (or reuses) the
+// synthetic archive (scale small, DEMO_SEED) in DIR/archive, builds the
+// dataset from it with the default options, prints the summary on stderr,
+// writes DIR/ac1-demo.npz and prints its path on stdout. DIR defaults to
+// <os temp dir>/ac1-demo.
+
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { ensureDemoArchive } from "../../ac1/index.js";
+import { type Command, parseCommandArgs, UsageError } from "../command.js";
+import { ProgressBar } from "../progress.js";
+import { buildWithProgress, exportWithProgress, summaryOf } from "./build.js";
+
+const HELP = `usage: ac1 demo [--out DIR] [--quiet]
+
+Runs the whole pipeline on the embedded synthetic archive: writes the
+synthetic CRCNS-AC1 release (the three zips with the real layout, scale
+"small", fixed seed) into DIR/archive unless it is already there, builds the
+dataset from it with the default options (Wehr + Asari, A1 + MGB, 5 ms bins,
+53-band spectrograms), prints the summary on stderr, writes DIR/ac1-demo.npz
+and prints its path on stdout. The build cache is not used.
+
+  --out DIR   output folder (default: ${join(tmpdir(), "ac1-demo")})
+  --quiet     no progress bars or summary on stderr
+`;
+
+async function run(argv: string[]): Promise<number> {
+  const { values, positionals } = parseCommandArgs("demo", argv, {
+    out: { type: "string" },
+    quiet: { type: "boolean" },
+  });
+  if (positionals.length > 0)
+    throw new UsageError(
+      `ac1 demo: unexpected argument ${JSON.stringify(positionals[0])} (see ac1 demo --help)`,
+    );
+  const quiet = Boolean(values.quiet);
+  const dir = resolve((values.out as string | undefined) ?? join(tmpdir(), "ac1-demo"));
+  const archive = join(dir, "archive");
+  const bar = new ProgressBar({ label: "synthetic archive", total: 0, silent: quiet });
+  await ensureDemoArchive(archive, (p) => {
+    bar.setTotal(p.filesTotal);
+    bar.update(p.filesDone, p.zip);
+  });
+  bar.finish(`in ${archive}`);
+  const data = await buildWithProgress("demo", { path: archive }, quiet, false);
+  const out = join(dir, "ac1-demo.npz");
+  await exportWithProgress(data, out, quiet);
+  if (!quiet) process.stderr.write(`${summaryOf(data)}\n`);
+  process.stdout.write(`${out}\n`);
+  return 0;
+}
+
+export const command: Command = {
+  name: "demo",
+  summary: "build the dataset from the embedded synthetic archive and export it",
+  help: HELP,
+  run,
+};

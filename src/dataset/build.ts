@@ -1,0 +1,450 @@
+// Assembling the dataset from the release (pipeline.md section 10).
+//
+// Three layers, so a parallel build can reuse the exact same numbers:
+//   processCell(cell, options)   pure: gating, PSTH, binning, truncation of one
+//                                cell's stims -> per-stim blocks, fates, stats;
+//   DatasetAssembler             order-dependent bookkeeping in walking order:
+//                                stim registration (first registration wins),
+//                                neuron indices, tallies, provenance, Tcanon,
+//                                stims (stimSpectrogram / stimWaveform), checks;
+//   buildDataset(options)        validates options, opens the release, walks
+//                                Wehr then Asari, reports progress.
+
+import { walkAsari, walkWehr } from "../ac1/index.js";
+import {
+  type CellRecord,
+  type NeuronMeta,
+  type StimMeta,
+  stimKeyString,
+  type WalkWarning,
+} from "../ac1/types.js";
+import { openRelease } from "../archive/index.js";
+import type { ReleaseSource } from "../archive/source.js";
+import { type DownloadEvent, downloadRelease } from "../download/index.js";
+import { bandCentersHz, logSpectrogram, resample } from "../dsp/index.js";
+import { roundHalfEven } from "../dsp/round.js";
+import { Ac1Error } from "../errors.js";
+import { binResponse, gateRepeats, spikePsth } from "../preprocess/index.js";
+import type {
+  CohortSignalType,
+  DatasetData,
+  DatasetOptions,
+  Fate,
+  RejectionTally,
+  RepeatProvenance,
+  ResponseBlock,
+  SignalType,
+  SkippedFile,
+  Tensor,
+} from "./model.js";
+import { type DatasetOptionsInput, resolveOptions, waveformHop } from "./options.js";
+import { validateDataset } from "./validate.js";
+
+/** Progress of a build: one event per walked cell, then one per computed stim. */
+export type BuildProgress =
+  | { phase: "open"; path: string }
+  | {
+      phase: "cells";
+      /** Cells walked so far (kept or dropped). */
+      cells: number;
+      neurons: number;
+      stims: number;
+      session: string;
+      experimenter: "wehr" | "asari";
+    }
+  | { phase: "stims"; done: number; total: number };
+
+/** A warning of the build: the walkers' (unknown description, unreadable file, ...) or the "mixed" cohort one. */
+export interface BuildWarning {
+  code: WalkWarning["code"] | "mixed-signal-types";
+  /** Release-relative path the warning is about ("" for cohort-level warnings). */
+  path: string;
+  message: string;
+}
+
+export interface BuildOptions extends DatasetOptionsInput {
+  /** Fetch the three zips first (archive.md, "Download"). */
+  download?: boolean;
+  username?: string;
+  password?: string;
+  /** Download progress (with download: true). */
+  onDownloadEvent?: (e: DownloadEvent) => void;
+  onProgress?: (e: BuildProgress) => void;
+  /** Walker warnings and the mixed-cohort warning. Default: the mixed warning goes to process.emitWarning. */
+  onWarning?: (w: BuildWarning) => void;
+  /** Read the release through this source instead of opening `path` (the caller closes it). */
+  source?: ReleaseSource;
+}
+
+/** The waveform and facts of a stim kept from its first registration. */
+export interface StimSpec {
+  key: string;
+  waveform: Float64Array;
+  sfStimHz: number;
+  durationMs: number;
+  meta: StimMeta;
+}
+
+/** Gating statistics of one raw repeat. */
+export interface RepeatStats {
+  maxAbsMv: number;
+  stepFrac: number;
+  r: number;
+}
+
+/** What processCell produces for one stim of a cell. */
+export interface StimOutcome {
+  key: string;
+  /** Facts for registration (the waveform is shared with the walker's record, not copied). */
+  spec: StimSpec;
+  /** Fate of every raw repeat, in order. */
+  fates: Fate[];
+  stats: RepeatStats[];
+  /** Raw length of every repeat (samples). */
+  samples: number[];
+  /** The binned (R, T) block of the kept repeats, or null when the stim is skipped. */
+  block: ResponseBlock | null;
+}
+
+export interface CellOutcome {
+  meta: NeuronMeta;
+  signalType: SignalType;
+  stims: StimOutcome[];
+}
+
+/** Signal type of a cell: "spikes" iff its recording type contains "attached" (any case). */
+export function cellSignalType(meta: Pick<NeuronMeta, "recording_type">): SignalType {
+  return (meta.recording_type ?? "").toLowerCase().includes("attached") ? "spikes" : "subthresh";
+}
+
+/**
+ * Pure per-cell processing (pipeline.md section 10 step 3): for each stim,
+ * gate the raw repeats, turn kept repeats into PSTHs for spikes cells, bin,
+ * truncate to the shortest binned length. The block is float32 (R, T); a stim
+ * with nothing kept or a zero-length block has block null.
+ */
+export function processCell(cell: CellRecord, options: DatasetOptions): CellOutcome {
+  const signalType = cellSignalType(cell.meta);
+  const stims: StimOutcome[] = [];
+  for (const stim of cell.stims) {
+    const sfRespHz = stim.sfRespHz;
+    const gated = gateRepeats(stim.repeats, sfRespHz, {
+      gating: options.gating,
+      detrendMedMs: options.detrendMedMs,
+      detrendGaussMs: options.detrendGaussMs,
+    });
+    const key = stimKeyString(stim.key);
+    const outcome: StimOutcome = {
+      key,
+      spec: {
+        key,
+        waveform: stim.waveform,
+        sfStimHz: stim.sfStimHz,
+        durationMs: stim.durationMs,
+        meta: stim.meta,
+      },
+      fates: gated.fates.slice(),
+      stats: gated.stats.map((s) => ({ maxAbsMv: s.maxAbsMv, stepFrac: s.stepFrac, r: s.r })),
+      samples: stim.repeats.map((r) => r.length),
+      block: null,
+    };
+    stims.push(outcome);
+    if (gated.kept.length === 0) continue;
+    const cleaned =
+      signalType === "spikes"
+        ? gated.kept.map((x) => spikePsth(x, sfRespHz, options.detrendMedMs, options.detrendGaussMs))
+        : gated.kept;
+    const binned = cleaned.map((x) => binResponse(x, sfRespHz, options.dtMs));
+    let T = Number.POSITIVE_INFINITY;
+    for (const b of binned) T = Math.min(T, b.length);
+    if (!(T > 0)) continue;
+    const R = binned.length;
+    const data = new Float32Array(R * T);
+    for (let r = 0; r < R; r++) {
+      const b = binned[r] as Float64Array;
+      for (let t = 0; t < T; t++) data[r * T + t] = b[t] as number;
+    }
+    outcome.block = { shape: [R, T], data };
+  }
+  return { meta: cell.meta, signalType, stims };
+}
+
+/** Tcanon's ingredients for one stim (pipeline.md section 10 step 7). */
+export interface StimLengths {
+  hopNative: number;
+  Tspec: number;
+  /** 0 when the duration is unknown. */
+  Tdur: number;
+  TrespMin: number;
+  Tcanon: number;
+}
+
+/** hopNative, Tspec, Tdur, TrespMin and Tcanon = the minimum of those that are > 0. */
+export function stimLengths(
+  spec: Pick<StimSpec, "waveform" | "sfStimHz" | "durationMs">,
+  dtMs: number,
+  TrespMin: number,
+): StimLengths {
+  const hopNative = Math.max(roundHalfEven((dtMs * spec.sfStimHz) / 1000), 1);
+  const Tspec = Math.ceil(spec.waveform.length / hopNative);
+  const Tdur = roundHalfEven(spec.durationMs / dtMs);
+  let Tcanon = Number.POSITIVE_INFINITY;
+  for (const t of [Tdur, Tspec, TrespMin]) if (t > 0 && t < Tcanon) Tcanon = t;
+  if (!Number.isFinite(Tcanon)) Tcanon = 0;
+  return { hopNative, Tspec, Tdur, TrespMin, Tcanon };
+}
+
+/** The stim in spectrogram mode: logSpectrogram(waveform)[:, :Tcanon] as (1, F, Tcanon) float32. */
+export function stimSpectrogram(
+  spec: Pick<StimSpec, "waveform" | "sfStimHz">,
+  Tcanon: number,
+  options: DatasetOptions,
+): Tensor {
+  const s = logSpectrogram(spec.waveform, spec.sfStimHz, {
+    dtMs: options.dtMs,
+    fminHz: options.fmin,
+    fmaxHz: options.fmax,
+    binsPerOctave: options.binsPerOctave,
+    windowMs: options.windowMs,
+  });
+  const T = Math.min(Tcanon, s.T);
+  if (T === s.T) return { shape: [1, s.F, T], data: s.data };
+  const data = new Float32Array(s.F * T);
+  for (let f = 0; f < s.F; f++) data.set(s.data.subarray(f * s.T, f * s.T + T), f * T);
+  return { shape: [1, s.F, T], data };
+}
+
+/**
+ * The stim in waveform mode: resampled from round(sfStim) to audioFs (skipped
+ * when equal), cropped or right zero-padded to Tcanon * hop samples, as
+ * (1, Tcanon * hop) float32.
+ */
+export function stimWaveform(
+  spec: Pick<StimSpec, "waveform" | "sfStimHz">,
+  Tcanon: number,
+  options: DatasetOptions,
+): Tensor {
+  const hop = waveformHop(options);
+  const orig = roundHalfEven(spec.sfStimHz);
+  const wav = orig === options.audioFs ? spec.waveform : resample(spec.waveform, orig, options.audioFs);
+  const n = Tcanon * hop;
+  const data = new Float32Array(n);
+  const m = Math.min(n, wav.length);
+  for (let i = 0; i < m; i++) data[i] = wav[i] as number;
+  return { shape: [1, n], data };
+}
+
+/**
+ * Order-dependent assembly: feed CellOutcomes in walking order with addCell,
+ * then call finish. Keeps only the first registration's waveform per stim
+ * and the float32 blocks, so memory stays bounded by the output.
+ */
+export class DatasetAssembler {
+  readonly stimIndex = new Map<string, number>();
+  readonly specs: StimSpec[] = [];
+  readonly neuronMeta: NeuronMeta[] = [];
+  readonly rejections: RejectionTally = { range: 0, step: 0, xcorr: 0, kept: 0 };
+  droppedCellsEmpty = 0;
+  cellsWalked = 0;
+  readonly skippedFiles: SkippedFile[] = [];
+  /** (stim, neuron, block) in walking order. */
+  private readonly blocks: { s: number; n: number; block: ResponseBlock }[] = [];
+  /** Provenance with stim indices resolved at finish (stims may register later). */
+  private readonly pending: (RepeatProvenance & { stimKey: string })[] = [];
+
+  constructor(readonly options: DatasetOptions) {}
+
+  addSkippedFile(path: string, reason: string): void {
+    this.skippedFiles.push({ path, reason });
+  }
+
+  /** Registers one processed cell; returns its neuron index or -1 when dropped. */
+  addCell(outcome: CellOutcome): number {
+    this.cellsWalked++;
+    const hasData = outcome.stims.some((s) => s.block !== null);
+    const n = hasData ? this.neuronMeta.length : -1;
+    for (const st of outcome.stims) {
+      for (const f of st.fates) this.rejections[f]++;
+      st.fates.forEach((fate, repeat) => {
+        const stats = st.stats[repeat] as RepeatStats;
+        this.pending.push({
+          session: outcome.meta.session,
+          experimenter: outcome.meta.experimenter,
+          neuron: n,
+          stimKey: st.key,
+          stim: -1,
+          repeat,
+          fate,
+          maxAbsMv: stats.maxAbsMv,
+          stepFrac: stats.stepFrac,
+          r: stats.r,
+          samples: st.samples[repeat] as number,
+        });
+      });
+      if (st.block === null) continue;
+      let s = this.stimIndex.get(st.key);
+      if (s === undefined) {
+        s = this.specs.length;
+        this.stimIndex.set(st.key, s);
+        this.specs.push(st.spec);
+      }
+      this.blocks.push({ s, n, block: st.block });
+    }
+    if (hasData) this.neuronMeta.push({ ...outcome.meta, signal_type: outcome.signalType });
+    else this.droppedCellsEmpty++;
+    return n;
+  }
+
+  /** Cohort signal type: the single type or "mixed". */
+  cohortSignalType(): CohortSignalType {
+    const types = new Set(this.neuronMeta.map((m) => m.signal_type));
+    return types.size === 1 ? (this.neuronMeta[0]?.signal_type as SignalType) : "mixed";
+  }
+
+  /** Shortest block per stim among the cells that heard it. */
+  shortestResponse(): number[] {
+    const out = new Array<number>(this.specs.length).fill(Number.POSITIVE_INFINITY);
+    for (const { s, block } of this.blocks) out[s] = Math.min(out[s] as number, block.shape[1] as number);
+    return out;
+  }
+
+  /**
+   * Computes every stim (spectrogram or waveform), truncates the blocks to
+   * Tcanon and returns the checked DatasetData. `stimTensor` lets a caller
+   * substitute a parallel implementation with identical results.
+   */
+  finish(
+    opts: {
+      onStim?: (done: number, total: number) => void;
+      stimTensor?: (spec: StimSpec, Tcanon: number) => Tensor;
+    } = {},
+  ): DatasetData {
+    const o = this.options;
+    if (this.neuronMeta.length === 0) {
+      throw new Ac1Error(
+        "NO_NEURONS",
+        `no neuron: no cell with usable data matched experimenter=${o.experimenter.join(",")} sites=${o.sites.join(",")} in ${o.path} (${this.cellsWalked} cells walked, ${this.droppedCellsEmpty} dropped with every repeat rejected); try a wider filter, other gating thresholds, or check that the folder holds the CRCNS-AC1 release`,
+      );
+    }
+    const N = this.neuronMeta.length;
+    const S = this.specs.length;
+    const shortest = this.shortestResponse();
+    const compute =
+      opts.stimTensor ??
+      ((spec: StimSpec, Tcanon: number) =>
+        o.returnWaveform ? stimWaveform(spec, Tcanon, o) : stimSpectrogram(spec, Tcanon, o));
+    const stims: Tensor[] = [];
+    const Tcanon: number[] = [];
+    for (let s = 0; s < S; s++) {
+      const spec = this.specs[s] as StimSpec;
+      const lengths = stimLengths(spec, o.dtMs, shortest[s] as number);
+      Tcanon.push(lengths.Tcanon);
+      stims.push(compute(spec, lengths.Tcanon));
+      opts.onStim?.(s + 1, S);
+    }
+    const responses: (ResponseBlock | null)[][] = [];
+    for (let s = 0; s < S; s++) responses.push(new Array<ResponseBlock | null>(N).fill(null));
+    for (const { s, n, block } of this.blocks) {
+      const T = Tcanon[s] as number;
+      const [R, Tb] = block.shape as [number, number];
+      let out = block;
+      if (Tb > T) {
+        const data = new Float32Array(R * T);
+        for (let r = 0; r < R; r++) data.set(block.data.subarray(r * Tb, r * Tb + T), r * T);
+        out = { shape: [R, T], data };
+      }
+      (responses[s] as (ResponseBlock | null)[])[n] = out;
+    }
+    const provenance: RepeatProvenance[] = this.pending.map((p) => ({
+      ...p,
+      stim: this.stimIndex.get(p.stimKey) ?? -1,
+    }));
+    const data: DatasetData = {
+      dtMs: o.dtMs,
+      F: bandCentersHz(o.fmin, o.fmax, o.binsPerOctave).length,
+      freqsHz: bandCentersHz(o.fmin, o.fmax, o.binsPerOctave),
+      audioFs: o.returnWaveform ? o.audioFs : null,
+      hop: o.returnWaveform ? waveformHop(o) : 1,
+      signalType: this.cohortSignalType(),
+      hearingRangeHz: [250, 76000],
+      species: "rat",
+      stims,
+      stimMeta: this.specs.map((sp) => sp.meta),
+      neuronMeta: this.neuronMeta.slice(),
+      responses,
+      rejections: { ...this.rejections },
+      droppedCellsEmpty: this.droppedCellsEmpty,
+      skippedFiles: this.skippedFiles.slice(),
+      options: o,
+      provenance,
+    };
+    validateDataset(data);
+    return data;
+  }
+}
+
+/** The warning a mixed cohort gets (pipeline.md section 10 step 6). */
+export const MIXED_WARNING =
+  "the dataset mixes whole-cell (subthresh, signed mV) and cell-attached (spikes, non-negative rate) neurons: their responses are in different units; " +
+  "filter by site (sites A1 = subthreshold only, sites MGB = spikes only) or by neuron metadata signal_type before training one model across them";
+
+/**
+ * Builds the dataset from the release (pipeline.md section 10): validates the
+ * options before any file is read, walks Wehr (if requested and A1 is among
+ * the sites) then Asari (results-1 then results-2), and assembles.
+ */
+export async function buildDataset(input: BuildOptions = {}): Promise<DatasetData> {
+  const {
+    download,
+    username,
+    password,
+    onDownloadEvent,
+    onProgress,
+    onWarning,
+    source: given,
+    ...rest
+  } = input;
+  const options = resolveOptions(rest);
+  const wantWehr = options.experimenter.includes("wehr") && options.sites.includes("A1");
+  const wantAsari = options.experimenter.includes("asari");
+  if (download) {
+    await downloadRelease({ dataDir: options.path, username, password, onEvent: onDownloadEvent });
+  }
+  onProgress?.({ phase: "open", path: options.path });
+  const source = given ?? (await openRelease(options.path, { need: { wehr: wantWehr, asari: wantAsari } }));
+  const assembler = new DatasetAssembler(options);
+  const warn = (w: BuildWarning) => onWarning?.(w);
+  const reporting = {
+    onWarning: (w: WalkWarning) => warn(w),
+    onSkippedFile: (path: string, reason: string) => assembler.addSkippedFile(path, reason),
+  };
+  const consume = (cell: CellRecord) => {
+    if (!options.sites.includes(cell.meta.site)) return;
+    const outcome = processCell(cell, options);
+    // Release the raw repeats now: only the blocks and registered waveforms live on.
+    for (const st of cell.stims) st.repeats = [];
+    assembler.addCell(outcome);
+    onProgress?.({
+      phase: "cells",
+      cells: assembler.cellsWalked,
+      neurons: assembler.neuronMeta.length,
+      stims: assembler.specs.length,
+      session: cell.meta.session,
+      experimenter: cell.meta.experimenter,
+    });
+  };
+  try {
+    if (wantWehr) for await (const cell of walkWehr(source, reporting)) consume(cell);
+    if (wantAsari)
+      for await (const cell of walkAsari(source, { ...reporting, sites: options.sites })) consume(cell);
+  } finally {
+    if (given === undefined) await source.close();
+  }
+  const data = assembler.finish({ onStim: (done, total) => onProgress?.({ phase: "stims", done, total }) });
+  if (data.signalType === "mixed") {
+    const w: BuildWarning = { code: "mixed-signal-types", path: "", message: MIXED_WARNING };
+    if (onWarning) onWarning(w);
+    else process.emitWarning(MIXED_WARNING, { type: "Ac1Warning", code: "AC1_MIXED" });
+  }
+  return data;
+}

@@ -1,0 +1,78 @@
+// The invariants every built (or loaded) dataset satisfies (dataset.md,
+// "Invariants checked after every build"), plus the shape facts the model
+// promises: stims (1, F, T_s) or (1, T_s * hop), blocks (R, T_s) with R >= 1,
+// stims without NaN, missing pairs null. A violation is a bug (or a corrupt
+// export), reported as one Ac1Error line naming the first broken rule.
+
+import { Ac1Error } from "../errors.js";
+import type { DatasetData } from "./model.js";
+
+export class DatasetInvariantError extends Ac1Error {
+  constructor(message: string) {
+    super("INVARIANT", `dataset invariant violated: ${message}`);
+    this.name = "DatasetInvariantError";
+  }
+}
+
+function fail(message: string): never {
+  throw new DatasetInvariantError(message);
+}
+
+/** Throws a DatasetInvariantError for the first violated invariant. */
+export function validateDataset(d: DatasetData): void {
+  if (typeof d.options?.path !== "string") fail("options.path is not a string");
+  if (!(d.dtMs > 0)) fail(`dtMs must be > 0, got ${d.dtMs}`);
+  const S = d.stims.length;
+  const N = d.neuronMeta.length;
+  if (N <= 0) fail("no neuron (N = 0)");
+  if (S <= 0) fail("no stim (S = 0)");
+  if (d.stimMeta.length !== S) fail(`${d.stimMeta.length} stim metadata for ${S} stims`);
+  if (d.responses.length !== S) fail(`${d.responses.length} response rows for ${S} stims`);
+  if (!Number.isInteger(d.F) || d.F <= 0) fail(`F must be a positive integer, got ${d.F}`);
+  if (d.freqsHz.length !== d.F) fail(`${d.freqsHz.length} band centres for F = ${d.F}`);
+  const [lo, hi] = d.hearingRangeHz;
+  if (!(lo < hi)) fail(`hearing range [${lo}, ${hi}] is not increasing`);
+  const waveform = d.audioFs !== null;
+  if (waveform) {
+    if (!Number.isInteger(d.audioFs) || (d.audioFs as number) <= 0)
+      fail(`audioFs must be a positive integer, got ${d.audioFs}`);
+    if (!Number.isInteger(d.hop) || d.hop < 1)
+      fail(`hop must be a positive integer in waveform mode, got ${d.hop}`);
+  }
+  for (let s = 0; s < S; s++) {
+    const stim = d.stims[s];
+    const row = d.responses[s];
+    if (!stim || !row) fail(`stim ${s} or its response row is missing`);
+    if (row.length !== N) fail(`response row ${s} has ${row.length} entries for ${N} neurons`);
+    let Ts: number;
+    if (waveform) {
+      if (stim.shape.length !== 2 || stim.shape[0] !== 1)
+        fail(`stim ${s} has shape (${stim.shape.join(", ")}), expected (1, T) in waveform mode`);
+      const Ta = stim.shape[1] as number;
+      if (Ta % d.hop !== 0) fail(`stim ${s} has ${Ta} samples, not a multiple of hop ${d.hop}`);
+      Ts = Ta / d.hop;
+    } else {
+      if (stim.shape.length !== 3 || stim.shape[0] !== 1 || stim.shape[1] !== d.F) {
+        fail(`stim ${s} has shape (${stim.shape.join(", ")}), expected (1, ${d.F}, T)`);
+      }
+      Ts = stim.shape[2] as number;
+    }
+    if (stim.data.length !== stim.shape.reduce((a, b) => a * b, 1))
+      fail(`stim ${s} holds ${stim.data.length} values for shape (${stim.shape.join(", ")})`);
+    for (let i = 0; i < stim.data.length; i++) {
+      if (Number.isNaN(stim.data[i])) fail(`stim ${s} contains NaN at flat index ${i}`);
+    }
+    let any = false;
+    for (let n = 0; n < N; n++) {
+      const b = row[n];
+      if (b === null || b === undefined) continue;
+      any = true;
+      if (b.shape.length !== 2 || (b.shape[0] as number) < 1)
+        fail(`response (${s}, ${n}) has shape (${b.shape.join(", ")}), expected (R >= 1, T)`);
+      if (b.shape[1] !== Ts) fail(`response (${s}, ${n}) has ${b.shape[1]} frames, stim ${s} has ${Ts}`);
+      if (b.data.length !== (b.shape[0] as number) * Ts)
+        fail(`response (${s}, ${n}) holds ${b.data.length} values for shape (${b.shape.join(", ")})`);
+    }
+    if (!any) fail(`stim ${s} has no response from any neuron`);
+  }
+}

@@ -1,0 +1,272 @@
+// `ac1 build` end to end on the small synthetic archive: the export's neurons,
+// stims, per-repeat fates and tally match what the generator planted, Tcanon
+// by hand, both modes, every filter, the mixed warning, the no-neuron error,
+// option errors, the build cache.
+
+import assert from "node:assert/strict";
+import { existsSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { after, before, test } from "node:test";
+import type { DatasetData } from "../../src/dataset/model.js";
+import { readDatasetNpz } from "../../src/export/index.js";
+import { expectedBuild, makeSynthArchive, pyRound, type SynthArchive } from "../dataset/synth-expect.js";
+import { runAc1, tempDir } from "../support/cli.js";
+
+let synth: SynthArchive;
+let work: { dir: string; cleanup: () => Promise<void> };
+let env: Record<string, string>;
+let defaultExport: DatasetData;
+let defaultRun: { code: number; stdout: string; stderr: string };
+
+before(async () => {
+  synth = await makeSynthArchive();
+  work = await tempDir("ac1-cli-build-");
+  env = { AC1_CACHE_DIR: join(work.dir, "cache"), AC1_DATA_DIR: join(work.dir, "no-data-here") };
+  const out = join(work.dir, "default.npz");
+  defaultRun = await runAc1(["build", "--path", synth.dir, "--out", out], { env });
+  assert.equal(defaultRun.code, 0, defaultRun.stderr);
+  defaultExport = await readDatasetNpz(out);
+});
+after(async () => {
+  await synth.cleanup();
+  await work.cleanup();
+});
+
+const keyOf = (d: DatasetData, s: number) => {
+  const m = d.stimMeta[s] as unknown as Record<string, unknown>;
+  return m.experimenter === "wehr"
+    ? JSON.stringify(["wehr", m.category, m.idx])
+    : JSON.stringify(["asari", ...(m.segment_files as string[])]);
+};
+
+async function build(name: string, ...flags: string[]) {
+  const out = join(work.dir, `${name}.npz`);
+  const r = await runAc1(["build", "--path", synth.dir, "--out", out, ...flags], { env });
+  return { r, out, data: r.code === 0 ? await readDatasetNpz(out) : null };
+}
+
+test("default build: stdout is the export path, stderr the summary and the mixed warning", () => {
+  const out = resolve(work.dir, "default.npz");
+  assert.equal(defaultRun.stdout, `${out}\n`);
+  const exp = expectedBuild(synth.manifest, ["wehr", "asari"], ["A1", "MGB"]);
+  assert.match(defaultRun.stderr, new RegExp(`neurons: +${exp.neurons.length} `));
+  assert.match(defaultRun.stderr, new RegExp(`stims: +${exp.stimKeys.length} `));
+  assert.match(defaultRun.stderr, /signal type: +mixed/);
+  assert.match(defaultRun.stderr, /warning: the dataset mixes whole-cell .* filter by site/);
+  assert.match(
+    defaultRun.stderr,
+    new RegExp(
+      `${exp.rejections.kept} kept, ${exp.rejections.range} rejected range, ${exp.rejections.step} step, ${exp.rejections.xcorr} xcorr`,
+    ),
+  );
+});
+
+test("the export holds the planted neurons, stims, fates, tally, dropped cells and skipped files", () => {
+  const d = defaultExport;
+  const exp = expectedBuild(synth.manifest, ["wehr", "asari"], ["A1", "MGB"]);
+  assert.deepEqual(
+    d.neuronMeta.map((m) => m.session),
+    exp.neurons,
+  );
+  assert.deepEqual(
+    d.stims.map((_, s) => keyOf(d, s)),
+    exp.stimKeys,
+  );
+  assert.deepEqual(d.rejections, exp.rejections);
+  assert.equal(d.droppedCellsEmpty, exp.dropped);
+  assert.deepEqual(
+    d.skippedFiles.map((f) => f.path),
+    synth.manifest.skippedFiles,
+  );
+  assert.equal(d.signalType, "mixed");
+  // which repeats were rejected, and why: the planted artifact's fate, repeat by repeat
+  const want: string[] = [];
+  for (const c of exp.cells) {
+    for (const s of c.stims)
+      s.repeats.forEach((r, i) => {
+        want.push(`${c.meta.session} ${JSON.stringify(s.key)} #${i} ${r.artifact}: ${r.expectedFate}`);
+      });
+  }
+  const artifactOf = new Map<string, string>();
+  for (const c of exp.cells)
+    for (const s of c.stims)
+      s.repeats.forEach((r, i) => {
+        artifactOf.set(`${c.meta.session} ${JSON.stringify(s.key)} #${i}`, r.artifact);
+      });
+  const got = d.provenance.map((p) => {
+    const id = `${p.session} ${p.stimKey} #${p.repeat}`;
+    return `${id} ${artifactOf.get(id)}: ${p.fate}`;
+  });
+  assert.deepEqual(got, want);
+  for (const artifact of ["saturation", "empty", "step", "uncorrelated", "clipped"]) {
+    assert.ok(
+      want.some((w) => w.includes(` ${artifact}:`)),
+      `the small archive plants a ${artifact} repeat`,
+    );
+  }
+});
+
+test("Tcanon by hand: Wehr fragments/2 and the clipped Asari class3/3l", () => {
+  const d = defaultExport;
+  const find = (key: unknown[]) => d.stims.findIndex((_, s) => keyOf(d, s) === JSON.stringify(key));
+  // fragments/2: hopNative = round(5 * 44100 / 1000) = round(220.5) = 220; Tspec = ceil(35285 / 220) = 161;
+  // Tdur = round(800.125 / 5) = round(160.025) = 160; repeats round(800.125 * 4) = 3200 samples / 20 per bin = 160.
+  const f2 = synth.manifest.cells
+    .flatMap((c) => c.stims)
+    .find((s) => JSON.stringify(s.key) === '["wehr","fragments",2]');
+  assert.ok(f2);
+  const T = Math.min(
+    Math.ceil(f2.waveformLength / pyRound(220.5)),
+    pyRound(f2.durationMs / 5),
+    Math.floor(3200 / 20),
+  );
+  assert.equal(T, 160);
+  assert.deepEqual(d.stims[find(["wehr", "fragments", 2])]?.shape, [1, 53, 160]);
+  // class3/3l: hop round(488.28) = 488; Tspec = ceil(14521 / 488) = 30; Tdur = 30; clipped repeat 892 / 50 -> 17.
+  const s = find(["asari", "class3/3l.mat"]);
+  assert.deepEqual(d.stims[s]?.shape, [1, 53, 17]);
+  for (const b of d.responses[s] ?? []) if (b) assert.equal(b.shape[1], 17);
+});
+
+test("filters: Wehr only, Asari only, A1 only, MGB only; the warning only for a mixed cohort", async () => {
+  const cases: [string, string, string[], string[]][] = [
+    ["wehr", "wehr", ["wehr"], ["A1", "MGB"]],
+    ["asari", "asari", ["asari"], ["A1", "MGB"]],
+    ["a1", "wehr,asari", ["wehr", "asari"], ["A1"]],
+    ["mgb", "wehr,asari", ["wehr", "asari"], ["MGB"]],
+  ];
+  for (const [name, experimenter, exps, sites] of cases) {
+    const { r, data } = await build(name, "--experimenter", experimenter, "--sites", sites.join(","));
+    assert.equal(r.code, 0, r.stderr);
+    assert.ok(data);
+    const exp = expectedBuild(synth.manifest, exps, sites);
+    assert.deepEqual(
+      data.neuronMeta.map((m) => m.session),
+      exp.neurons,
+      name,
+    );
+    assert.deepEqual(
+      data.stims.map((_, s) => keyOf(data, s)),
+      exp.stimKeys,
+      name,
+    );
+    assert.deepEqual(data.rejections, exp.rejections, name);
+    assert.equal(data.droppedCellsEmpty, exp.dropped, name);
+    const mixed = exp.signalTypes.size > 1;
+    assert.equal(/warning: the dataset mixes/.test(r.stderr), mixed, name);
+    assert.equal(data.signalType, mixed ? "mixed" : [...exp.signalTypes][0], name);
+  }
+});
+
+test("MGB only is the spikes cohort with non-negative PSTHs", async () => {
+  const { data } = await build("mgb-spikes", "--sites", "MGB");
+  assert.ok(data);
+  assert.equal(data.signalType, "spikes");
+  for (const row of data.responses) for (const b of row) if (b) for (const v of b.data) assert.ok(v >= 0);
+});
+
+test("waveform mode: (1, Tcanon * 480) stims at 96 kHz, responses identical", async () => {
+  const { r, data } = await build("waveform", "--waveform");
+  assert.equal(r.code, 0, r.stderr);
+  assert.ok(data);
+  assert.equal(data.audioFs, 96000);
+  assert.equal(data.stims.length, defaultExport.stims.length);
+  data.stims.forEach((st, s) => {
+    assert.deepEqual(st.shape, [1, (defaultExport.stims[s]?.shape[2] as number) * 480]);
+    assert.deepEqual(data.responses[s], defaultExport.responses[s]);
+  });
+  const bad = await build("waveform-bad", "--waveform", "--audio-fs", "44100");
+  assert.equal(bad.r.code, 1);
+  assert.match(
+    bad.r.stderr,
+    /^ac1 build: invalid option audioFs=44100: waveform mode needs audioFs \* dtMs \/ 1000 to be a whole number/,
+  );
+});
+
+test("no matching cell: one line naming the filters and the path, nothing written", async () => {
+  const { r, out } = await build("none", "--experimenter", "wehr", "--sites", "MGB");
+  assert.equal(r.code, 1);
+  assert.equal(r.stdout, "");
+  const lines = r.stderr.trim().split("\n");
+  assert.match(lines.at(-1) ?? "", /^ac1 build: no neuron: .*experimenter=wehr sites=MGB in .*/);
+  assert.ok((lines.at(-1) ?? "").includes(synth.dir));
+  assert.ok(!existsSync(out));
+});
+
+test("bad options and usage: one line, no stack, nothing written", async () => {
+  const cases: [string[], number, RegExp][] = [
+    [["--dt-ms=-1"], 1, /^ac1 build: invalid option dtMs=-1: a finite number > 0$/],
+    [["--dt-ms=0"], 1, /^ac1 build: invalid option dtMs=0: a finite number > 0$/],
+    [["--dt-ms", "abc"], 2, /--dt-ms expects a number/],
+    [["--sites", "IC"], 1, /invalid option sites="IC"/],
+    [["--fmin", "500", "--fmax", "400"], 1, /invalid option fmax=400/],
+    [["--bins-per-octave", "2.5"], 1, /binsPerOctave=2.5/],
+    [["--jobs", "0"], 2, /--jobs expects a whole number >= 1/],
+    [["--frobnicate"], 2, /frobnicate/],
+  ];
+  for (const [flags, code, message] of cases) {
+    const { r, out } = await build(`bad-${flags.join("")}`, ...flags);
+    assert.equal(r.code, code, `${flags}: ${r.stderr}`);
+    assert.equal(r.stderr.trim().split("\n").length, 1, r.stderr);
+    assert.match(r.stderr.trim(), message);
+    assert.ok(!existsSync(out));
+  }
+  const noOut = await runAc1(["build", "--path", synth.dir], { env });
+  assert.equal(noOut.code, 2);
+  assert.match(noOut.stderr, /--out FILE.npz is required/);
+  const noData = await runAc1(["build", "--out", join(work.dir, "x.npz")], { env });
+  assert.equal(noData.code, 1);
+  assert.equal(noData.stderr.trim().split("\n").length, 1);
+  assert.match(noData.stderr, /no-data-here/);
+});
+
+test("the build cache: an identical build is loaded from it; --no-cache rebuilds; results equal", async () => {
+  // dt 10 ms: options no other test here builds with, so the first build is a miss
+  const a = await build("cache-a", "--experimenter", "wehr", "--dt-ms", "10", "--jobs", "3");
+  assert.equal(a.r.code, 0, a.r.stderr);
+  assert.doesNotMatch(a.r.stderr, /loaded from the build cache/);
+  const b = await build("cache-b", "--experimenter", "wehr", "--dt-ms", "10");
+  assert.match(b.r.stderr, /loaded from the build cache/);
+  const c = await build("cache-c", "--experimenter", "wehr", "--dt-ms", "10", "--no-cache");
+  assert.doesNotMatch(c.r.stderr, /loaded from the build cache/);
+  assert.ok(a.data && b.data && c.data);
+  assert.equal(a.data.dtMs, 10);
+  for (const d of [b.data, c.data]) {
+    assert.deepEqual(d.stims, a.data.stims);
+    assert.deepEqual(d.responses, a.data.responses);
+    assert.deepEqual(d.neuronMeta, a.data.neuronMeta);
+  }
+  // another option value is another key
+  const other = await build("cache-d", "--experimenter", "wehr", "--dt-ms", "10", "--min-xcorr", "0");
+  assert.doesNotMatch(other.r.stderr, /loaded from the build cache/);
+  assert.ok(other.data && other.data.rejections.xcorr === 0);
+});
+
+test("--help documents every dataset flag", async () => {
+  const r = await runAc1(["build", "--help"]);
+  assert.equal(r.code, 0);
+  for (const flag of [
+    "--path",
+    "--out",
+    "--experimenter",
+    "--sites",
+    "--dt-ms",
+    "--fmin",
+    "--fmax",
+    "--bins-per-octave",
+    "--window-ms",
+    "--detrend-med-ms",
+    "--detrend-gauss-ms",
+    "--abs-mv-max",
+    "--step-mv",
+    "--max-step-frac",
+    "--min-xcorr",
+    "--waveform",
+    "--audio-fs",
+    "--download",
+    "--jobs",
+    "--no-cache",
+  ]) {
+    assert.ok(r.stdout.includes(flag), flag);
+  }
+});
