@@ -58,7 +58,10 @@ export interface RepeatSource {
 
 export interface RawStim {
   key: StimKey;
-  /** Stimulus waveform as used by the pipeline (Asari: spliced and ramped). */
+  /**
+   * Stimulus waveform as used by the pipeline (Asari: spliced and ramped).
+   * Wehr cells hearing one stim share one array: treat it as read-only.
+   */
   waveform: Float64Array;
   sfStimHz: number;
   sfRespHz: number;
@@ -80,7 +83,9 @@ export type WalkWarningCode =
   | "unreadable-file"
   | "duplicate-description"
   | "malformed-session"
-  | "segment-rate-mismatch";
+  | "segment-rate-mismatch"
+  /** A readable .mat lacking what the walker needs (e.g. `response.trace`, a trigger's `time`). */
+  | "malformed-file";
 
 export interface WalkWarning {
   code: WalkWarningCode;

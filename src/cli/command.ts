@@ -44,7 +44,7 @@ export function parseCommandArgs<O extends Options>(
     });
   } catch (e) {
     const msg = e instanceof Error ? e.message : String(e);
-    throw new UsageError(`ac1 ${command}: ${msg.split("\n")[0]} (see ac1 ${command} --help)`);
+    throw new UsageError(`${msg.split("\n")[0]} (see ac1 ${command} --help)`);
   }
 }
 

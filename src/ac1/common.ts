@@ -1,0 +1,222 @@
+// Helpers shared by the Wehr and Asari walkers (archive.md): reading only the
+// needed variables of a .mat through a ReleaseSource while turning unreadable
+// files into warnings, session-name parsing, trigger-type normalisation and
+// the repeat slice `trace * scale` from a 1-based onset.
+
+import type { ReleaseSource } from "../archive/source.js";
+import { roundHalfEven } from "../dsp/round.js";
+import { Ac1Error } from "../errors.js";
+import type { MatFile, MatValue } from "../mat/index.js";
+import { charToString, getField, openMat, toFloat64, toNumber } from "../mat/index.js";
+import type { WalkWarningCode, WarningSink } from "./types.js";
+
+/** Options every walker takes: one warning channel, plus the skipped-file report. */
+export interface WalkReporting {
+  onWarning: WarningSink;
+  /** Called once per .mat file that could not be read (path, reason). */
+  onSkippedFile?: (path: string, reason: string) => void;
+}
+
+/** Emits a warning through the sink. */
+export function warn(r: WalkReporting, code: WalkWarningCode, path: string, message: string): void {
+  r.onWarning({ code, path, message });
+}
+
+/** Reports an unreadable or unusable file: a warning plus the skipped-file entry. */
+export function skipFile(r: WalkReporting, code: WalkWarningCode, path: string, reason: string): void {
+  warn(r, code, path, `${path}: skipped: ${reason}`);
+  r.onSkippedFile?.(path, reason);
+}
+
+/** One-line reason of a failure (Ac1Error message or anything else's). */
+export function reasonOf(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+/** Marker for "the file could not be read" (already reported). */
+export const UNREADABLE = Symbol("unreadable");
+
+/**
+ * A .mat opened through a ReleaseSource whose variables are decoded one at a
+ * time on demand. Reading failures (an Ac1Error: missing or corrupt file, bad
+ * MAT data) are reported once as an "unreadable-file" warning plus a skipped
+ * file and turn into UNREADABLE; any other error is a bug and propagates.
+ */
+export class LazyMat {
+  private failed = false;
+  private constructor(
+    private readonly mat: MatFile,
+    readonly path: string,
+    private readonly r: WalkReporting,
+  ) {}
+
+  static async open(
+    source: ReleaseSource,
+    path: string,
+    r: WalkReporting,
+  ): Promise<LazyMat | typeof UNREADABLE> {
+    try {
+      const bytes = await source.readFile(path);
+      return new LazyMat(openMat(bytes, source.describe(path)), path, r);
+    } catch (e) {
+      if (!(e instanceof Ac1Error)) throw e;
+      skipFile(r, "unreadable-file", path, reasonOf(e));
+      return UNREADABLE;
+    }
+  }
+
+  /** The decoded variable, undefined when absent, UNREADABLE when it cannot be decoded. */
+  read(name: string): MatValue | undefined | typeof UNREADABLE {
+    if (this.failed) return UNREADABLE;
+    try {
+      return this.mat.has(name) ? this.mat.read(name) : undefined;
+    } catch (e) {
+      if (!(e instanceof Ac1Error)) throw e;
+      this.failed = true;
+      skipFile(this.r, "unreadable-file", this.path, reasonOf(e));
+      return UNREADABLE;
+    }
+  }
+}
+
+/** Child entries of a source folder: sub-folders or files, names sorted (code-unit order). */
+export async function listNames(source: ReleaseSource, dir: string, kind: "dir" | "file"): Promise<string[]> {
+  const entries = await source.listDir(dir);
+  return entries
+    .filter((e) => (kind === "dir" ? e.isDir : !e.isDir))
+    .map((e) => e.name)
+    .sort(compareCodeUnits);
+}
+
+/** Python's default str ordering (code points; equal to code units for the BMP names used here). */
+export function compareCodeUnits(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** `.mat` files of a folder, sorted (case-sensitive suffix, like glob("*.mat") on Linux). */
+export async function listMatFiles(source: ReleaseSource, dir: string): Promise<string[]> {
+  return (await listNames(source, dir, "file")).filter((n) => n.endsWith(".mat"));
+}
+
+/** A session folder name split on "-" into date, animal, penetration; undefined unless exactly three parts. */
+export interface SessionName {
+  date: string;
+  animalId: string;
+  /** Integer when the text is all digits (e.g. "003" -> 3), else the text. */
+  penetration: number | string;
+}
+
+export function parseSessionName(name: string): SessionName | undefined {
+  const parts = name.split("-");
+  if (parts.length !== 3) return undefined;
+  const [date, animalId, pen] = parts as [string, string, string];
+  return { date, animalId, penetration: /^[0-9]+$/.test(pen) ? Number.parseInt(pen, 10) : pen };
+}
+
+/** A char value as a string, "" when absent or not char. */
+export function textOf(v: MatValue | undefined): string {
+  return charToString(v) ?? "";
+}
+
+/** Trigger type as compared: lower-cased and trimmed. */
+export function triggerType(trigger: MatValue | undefined, element = 0): string {
+  return textOf(getField(trigger, "type", element))
+    .trim()
+    .toLowerCase();
+}
+
+/** Python's `" ".join(s.split())`: whitespace runs collapsed to one space, ends trimmed. */
+export function collapseWhitespace(s: string): string {
+  return s
+    .split(/\s+/)
+    .filter((w) => w.length > 0)
+    .join(" ");
+}
+
+/** The recording's trace (mV per unit `scale`, sample rate `sfHz`), or the reason it is unusable. */
+export interface Trace {
+  /** Stored values (int16 in the release), read without converting the whole trace. */
+  trace: ArrayLike<number>;
+  scale: number;
+  sfHz: number;
+}
+
+export function traceOf(response: MatValue | undefined): Trace | string {
+  if (!response) return "no `response` variable";
+  if (response.kind !== "struct") return "`response` is not a struct";
+  const raw = getField(response, "trace");
+  let trace: ArrayLike<number> | undefined;
+  if (
+    raw?.kind === "numeric" &&
+    !(raw.real instanceof BigInt64Array) &&
+    !(raw.real instanceof BigUint64Array)
+  ) {
+    trace = raw.real;
+  } else {
+    trace = toFloat64(raw);
+  }
+  if (!trace) return "`response.trace` is missing or not numeric";
+  const scale = toNumber(getField(response, "scale"));
+  if (scale === undefined || !Number.isFinite(scale)) return "`response.scale` is missing or not a number";
+  const sfHz = toNumber(getField(response, "sf"));
+  if (sfHz === undefined || !(sfHz > 0)) return "`response.sf` is missing or not a positive number";
+  return { trace, scale, sfHz };
+}
+
+/** A trigger's onset (1-based sample) and duration (ms), or undefined when not numeric. */
+export interface TriggerTiming {
+  timeOneBased: number;
+  durationMs: number;
+}
+
+export function triggerTiming(triggers: MatValue | undefined, element: number): TriggerTiming | undefined {
+  const timeOneBased = toNumber(getField(triggers, "time", element));
+  const durationMs = toNumber(getField(getField(triggers, "param", element), "duration"));
+  if (timeOneBased === undefined || durationMs === undefined) return undefined;
+  if (!Number.isFinite(timeOneBased) || !Number.isFinite(durationMs)) return undefined;
+  return { timeOneBased, durationMs };
+}
+
+/** Number of response samples of a repeat: round(durationMs * sfHz / 1000), half to even. */
+export function repeatLength(durationMs: number, sfHz: number): number {
+  return Math.max(0, roundHalfEven((durationMs * sfHz) / 1000));
+}
+
+/**
+ * One raw repeat in mV: `trace * scale` from 0-based sample `time - 1` for
+ * round(duration * sf / 1000) samples, clipped to the trace (empty when the
+ * onset lies past its end). A (malformed) onset before the first sample is
+ * clamped to 0 rather than wrapping around as a negative Python index would.
+ */
+export function sliceRepeat(t: Trace, timing: TriggerTiming): { repeat: Float64Array; onsetSample: number } {
+  const onsetSample = Math.max(0, Math.trunc(timing.timeOneBased) - 1);
+  const n = repeatLength(timing.durationMs, t.sfHz);
+  const start = Math.min(onsetSample, t.trace.length);
+  const end = Math.min(t.trace.length, start + n);
+  const repeat = new Float64Array(end - start);
+  const { trace, scale } = t;
+  for (let i = start; i < end; i++) repeat[i - start] = (trace[i] as number) * scale;
+  return { repeat, onsetSample };
+}
+
+/** Stimulus samples and rate from a `stimulus` struct (`samples`, or Asari's `sample`). */
+export interface StimWave {
+  samples: Float64Array;
+  sfHz: number;
+  description: string;
+}
+
+export function stimWaveOf(stimulus: MatValue | undefined, fields: readonly string[]): StimWave | string {
+  if (!stimulus) return "no `stimulus` variable";
+  if (stimulus.kind !== "struct") return "`stimulus` is not a struct";
+  let samples: Float64Array | undefined;
+  for (const f of fields) {
+    samples = toFloat64(getField(stimulus, f));
+    if (samples) break;
+  }
+  if (!samples) return `\`stimulus.${fields.join("` / `stimulus.")}\` is missing or not numeric`;
+  const param = getField(stimulus, "param");
+  const sfHz = toNumber(getField(param, "sf"));
+  if (sfHz === undefined || !(sfHz > 0)) return "`stimulus.param.sf` is missing or not a positive number";
+  return { samples, sfHz, description: textOf(getField(param, "description")) };
+}

@@ -1,0 +1,16 @@
+// The synthetic CRCNS-AC1 release: deterministic zips with the real layout
+// and a manifest of everything planted in them.
+
+export { DEMO_SEED, ensureDemoArchive } from "./demo.js";
+export type { SynthOptions, SynthProgress } from "./generate.js";
+export { MANIFEST_FILE, writeSynthArchive } from "./generate.js";
+export type {
+  GateFate,
+  SynthArtifact,
+  SynthCell,
+  SynthManifest,
+  SynthRepeat,
+  SynthScale,
+  SynthStim,
+} from "./manifest.js";
+export { FATE_OF_ARTIFACT, SYNTH_GENERATOR } from "./manifest.js";

@@ -1,0 +1,98 @@
+// What the synthetic release planted, written beside the zips as
+// synth-manifest.json: per cell (in walking order) its metadata and expected
+// stims, per repeat where it comes from, its exact length and checksum, which
+// artifact it carries and which gating fate that artifact must produce; plus
+// the sessions the walkers must not yield, and every expected warning and
+// skipped file in walking order. Tests of the walkers and of the dataset
+// builder assert against it.
+
+import type { NeuronMeta, StimMeta, WalkWarningCode } from "../types.js";
+
+export type SynthScale = "small" | "bench";
+
+/** Version of the generator's output: bump whenever the bytes for a seed change, so cached archives are rewritten. */
+export const SYNTH_GENERATOR = "ac1-synth/1";
+
+/** Artifact planted in one repeat. */
+export type SynthArtifact =
+  /** a clean repeat */
+  | "none"
+  /** 5 ms railed at the int16 maximum (hundreds of mV) -> "range" */
+  | "saturation"
+  /** +40 mV held for 30 ms -> "step" */
+  | "step"
+  /** white noise without the stimulus-locked response (weakly anti-correlated with it) -> "xcorr" */
+  | "uncorrelated"
+  /** the recording stops during the stimulus: a shorter repeat, otherwise clean -> "kept" */
+  | "clipped"
+  /** the trigger lies past the end of the trace: an empty repeat -> "range" */
+  | "empty";
+
+/** The gating fate (pipeline.md section 5) an artifact leads to with default options. */
+export type GateFate = "kept" | "range" | "step" | "xcorr";
+
+export const FATE_OF_ARTIFACT: Readonly<Record<SynthArtifact, GateFate>> = {
+  none: "kept",
+  clipped: "kept",
+  saturation: "range",
+  empty: "range",
+  step: "step",
+  uncorrelated: "xcorr",
+};
+
+export interface SynthRepeat {
+  /** Release-relative path of the trial/recording file. */
+  file: string;
+  /** 0-based trigger index in that file. */
+  trigger: number;
+  /** 0-based onset sample in the trace. */
+  onsetSample: number;
+  /** Samples in the repeat (after clipping to the trace). */
+  length: number;
+  artifact: SynthArtifact;
+  expectedFate: GateFate;
+  /** Sum of the repeat's mV values, added in order (float64): an exact checksum. */
+  sum: number;
+  /** The first (up to) three mV values. */
+  head: number[];
+}
+
+export interface SynthStim {
+  key: (string | number)[];
+  meta: StimMeta;
+  sfStimHz: number;
+  sfRespHz: number;
+  durationMs: number;
+  waveformLength: number;
+  /** Exact samples of the waveform the walker must produce (Asari: after ramping). */
+  waveformProbes: { index: number; value: number }[];
+  repeats: SynthRepeat[];
+}
+
+export interface SynthCell {
+  /** Neuron metadata as the walker yields it (no signal_type). */
+  meta: NeuronMeta;
+  /** "spikes" for cell-attached cells, else "subthresh". */
+  expectedSignalType: "spikes" | "subthresh";
+  /** Every repeat of every stim fails the gating: the dataset counts the cell as dropped. */
+  expectDropped: boolean;
+  stims: SynthStim[];
+}
+
+export interface SynthManifest {
+  format: "ac1-synth-manifest";
+  version: 1;
+  /** SYNTH_GENERATOR of the code that wrote the archive. */
+  generator: string;
+  seed: number;
+  scale: SynthScale;
+  zips: { name: string; bytes: number; files: number }[];
+  /** Cells the walkers yield, Wehr first, then Asari results-1 then results-2 (all sites). */
+  cells: SynthCell[];
+  /** Session folders the walkers walk but must not yield, and why. */
+  notYielded: { experimenter: "wehr" | "asari"; session: string; reason: string; wehrCellIdx?: number }[];
+  /** Expected warnings, in walking order (Wehr walk, then Asari walk with both sites). */
+  warnings: { code: WalkWarningCode; path: string }[];
+  /** Files the walkers must report as skipped (unreadable), in walking order. */
+  skippedFiles: string[];
+}

@@ -1,0 +1,67 @@
+// `ac1 synth --out DIR [--scale small|bench] [--seed N]`: writes the
+// deterministic synthetic release (the three zips with the real layout, plus
+// synth-manifest.json) and prints the output folder on stdout.
+
+import { resolve } from "node:path";
+import { DEMO_SEED, writeSynthArchive } from "../../ac1/synth/index.js";
+import { type Command, numberFlag, parseCommandArgs, UsageError } from "../command.js";
+import { ProgressBar } from "../progress.js";
+
+const HELP = `usage: ac1 synth --out DIR [--scale small|bench] [--seed N]
+
+Write a synthetic CRCNS-AC1 release into DIR: crcns-ac1.zip (wehr/ and
+asari/Stimuli), crcns-ac1-asari-results-1.zip and -2.zip, with the real
+layout and MATLAB-style .mat files, plus synth-manifest.json listing every
+planted cell, stim, repeat, artifact, warning and unreadable file. The same
+seed always gives byte-identical zips. Use DIR as --path for ac1 build.
+DIR may be new, empty or an earlier synth output; a folder holding other
+CRCNS-AC1 data is refused.
+
+options:
+  --out DIR       output folder (created if needed)
+  --scale S       small (default: a few MB, seconds) or bench (a few hundred MB)
+  --seed N        integer seed, 0..4294967295 (default 2009: the archive
+                  behind ac1 demo)
+  --quiet         no progress bar
+  --debug         show a stack trace on failure
+`;
+
+export const command: Command = {
+  name: "synth",
+  summary: "write a synthetic archive with the real layout",
+  help: HELP,
+  async run(argv: string[]): Promise<number> {
+    const { values, positionals } = parseCommandArgs("synth", argv, {
+      out: { type: "string" },
+      scale: { type: "string" },
+      seed: { type: "string" },
+      quiet: { type: "boolean" },
+    });
+    if (positionals.length > 0)
+      throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])} (see ac1 synth --help)`);
+    const out = values.out;
+    if (typeof out !== "string" || out === "")
+      throw new UsageError("--out DIR is required (see ac1 synth --help)");
+    const scale = (values.scale as string | undefined) ?? "small";
+    if (scale !== "small" && scale !== "bench")
+      throw new UsageError(`--scale must be small or bench, got ${JSON.stringify(scale)}`);
+    const seed = numberFlag("seed", values.seed as string | undefined) ?? DEMO_SEED;
+    if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) {
+      throw new UsageError(`--seed must be an integer in 0..4294967295, got ${values.seed as string}`);
+    }
+    const dir = resolve(out);
+    const bar = new ProgressBar({ label: "synth", total: 0, silent: Boolean(values.quiet) });
+    const manifest = await writeSynthArchive(dir, {
+      scale,
+      seed,
+      onProgress: (p) => {
+        bar.setTotal(p.filesTotal);
+        bar.update(p.filesDone, p.zip);
+      },
+    });
+    const mb = manifest.zips.reduce((n, z) => n + z.bytes, 0) / 1024 ** 2;
+    bar.finish(`${manifest.cells.length} cells, ${mb.toFixed(1)} MB`);
+    await new Promise<void>((res, rej) => process.stdout.write(`${dir}\n`, (e) => (e ? rej(e) : res())));
+    return 0;
+  },
+};

@@ -1,0 +1,557 @@
+// One archive.md rule per test, on tiny in-memory releases: every warning
+// path (unknown / duplicate description, malformed session, unreadable and
+// malformed files, sequence positions outside the file map, segment rates),
+// trigger types, the sequence regex, site / recording-type resolution, and
+// the repeat slice.
+
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import fc from "fast-check";
+import { collapseWhitespace, parseSessionName, repeatLength, sliceRepeat } from "../../src/ac1/common.js";
+import { categoryOf, parseSequence, siteOf } from "../../src/ac1/index.js";
+import { roundHalfEven } from "../../src/dsp/round.js";
+import { type MatValue, numeric, scalar, str, struct, structArray } from "../../src/mat/index.js";
+import { MemSource, walkAll } from "./support.js";
+
+const WEHR = "crcns-ac1/wehr";
+const STIM = "crcns-ac1/asari/Stimuli";
+const R1 = "crcns-ac1-asari-results-1/asari-results-1";
+
+function wehrStim(description: string, samples: number[], sf = 44100): Record<string, MatValue> {
+  return {
+    stimulus: struct({
+      samples: numeric("double", samples),
+      param: struct({ description: str(description), sf: scalar(sf) }),
+    }),
+  };
+}
+
+function response(trace: number[], scale = 0.5, sf = 4000): MatValue {
+  return struct({ trace: numeric("int16", trace, [trace.length, 1]), scale: scalar(scale), sf: scalar(sf) });
+}
+
+interface Trig {
+  type: string;
+  description: string;
+  time: number;
+  duration: number;
+}
+function triggers(list: Trig[]): MatValue {
+  return structArray(
+    list.map((t) => ({
+      type: str(t.type),
+      time: scalar(t.time),
+      file: str(""),
+      param: struct({ description: str(t.description), duration: scalar(t.duration) }),
+    })),
+    [1, list.length],
+  );
+}
+
+/** A Wehr trial at 4 kHz: trace 0..19 (units of 0.5 mV), trigger at sample `time` for `duration` ms. */
+function wehrTrial(type: string, description: string, time = 3, duration = 1): Record<string, MatValue> {
+  const trace = Array.from({ length: 20 }, (_, i) => i);
+  return { response: response(trace), triggers: triggers([{ type, description, time, duration }]) };
+}
+
+describe("helpers", () => {
+  test("repeat length rounds half to even", () => {
+    assert.equal(repeatLength(800.125, 4000), 3200);
+    assert.equal(repeatLength(1500.125, 4000), 6000);
+    assert.equal(repeatLength(0.375, 4000), 2);
+    assert.equal(repeatLength(0.625, 4000), 2);
+  });
+
+  test("slice: 1-based onset, trace * scale, clipped, empty past the end", () => {
+    const t = { trace: Float64Array.from([10, 11, 12, 13, 14]), scale: 0.25, sfHz: 1000 };
+    assert.deepEqual([...sliceRepeat(t, { timeOneBased: 2, durationMs: 3 }).repeat], [2.75, 3, 3.25]);
+    assert.deepEqual([...sliceRepeat(t, { timeOneBased: 4, durationMs: 10 }).repeat], [3.25, 3.5]);
+    const past = sliceRepeat(t, { timeOneBased: 9, durationMs: 3 });
+    assert.equal(past.repeat.length, 0);
+    assert.equal(past.onsetSample, 8);
+    assert.deepEqual([...sliceRepeat(t, { timeOneBased: 6, durationMs: 3 }).repeat], []);
+  });
+
+  test("slice (property): clipped length and trace * scale values from time - 1", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: -32768, max: 32767 }), { maxLength: 60 }),
+        fc.double({ min: 1e-3, max: 2, noNaN: true }),
+        fc.integer({ min: 1, max: 80 }),
+        fc.double({ min: 0, max: 20, noNaN: true }),
+        fc.constantFrom(1000, 4000, 10000),
+        (values, scale, time, durationMs, sfHz) => {
+          const trace = Int16Array.from(values);
+          const { repeat, onsetSample } = sliceRepeat(
+            { trace, scale, sfHz },
+            { timeOneBased: time, durationMs },
+          );
+          const n = roundHalfEven((durationMs * sfHz) / 1000);
+          assert.equal(onsetSample, time - 1);
+          assert.equal(repeat.length, Math.max(0, Math.min(n, trace.length - (time - 1))));
+          for (let i = 0; i < repeat.length; i++) assert.equal(repeat[i], trace[time - 1 + i]! * scale);
+        },
+      ),
+    );
+  });
+
+  test("sequence regex (property): the integers after 'Sequence k:' whatever the spacing", () => {
+    const ws = fc.constantFrom(" ", "  ", "\t", " \t ", "\n");
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 0, max: 999 }), { minLength: 1, maxLength: 8 }),
+        fc.integer({ min: 0, max: 99 }),
+        ws,
+        ws,
+        fc.constantFrom("", "Natural sounds, ", "x "),
+        fc.constantFrom("", " (65 dB)", ", rep 2"),
+        fc.constantFrom("Sequence", "sequence", "SEQUENCE"),
+        (ints, k, sep, gap, prefix, suffix, word) => {
+          const text = `${prefix}${word}${gap}${k}${gap === "\n" ? "" : gap}:${gap}${ints.join(sep)}${suffix}`;
+          assert.deepEqual(parseSequence(text), ints);
+        },
+      ),
+    );
+  });
+
+  test("sequence regex: first match, case-insensitive, runs of spaces", () => {
+    assert.deepEqual(parseSequence("Sequence 1: 2  1  3  1  4"), [2, 1, 3, 1, 4]);
+    assert.deepEqual(parseSequence("natural, SEQUENCE 12 :7\t8 (65 dB) Sequence 3: 1"), [7, 8]);
+    assert.deepEqual(parseSequence("sequence 2:5"), [5]);
+    assert.equal(parseSequence("Sequence: 1 2"), undefined);
+    assert.equal(parseSequence("silence"), undefined);
+  });
+
+  test("whitespace collapse, session names, categories, sites", () => {
+    assert.equal(collapseWhitespace("  Sequence 1:\t2  1\n3 "), "Sequence 1: 2 1 3");
+    assert.deepEqual(parseSessionName("20050614-ha1-003"), {
+      date: "20050614",
+      animalId: "ha1",
+      penetration: 3,
+    });
+    assert.deepEqual(parseSessionName("20050614-ha1-00a"), {
+      date: "20050614",
+      animalId: "ha1",
+      penetration: "00a",
+    });
+    assert.equal(parseSessionName("20020701-mw-002-b"), undefined);
+    assert.equal(parseSessionName("20020701-mw"), undefined);
+    assert.deepEqual(categoryOf(["class6\\3.mat", "class1/2.mat"]), { category: "class6", class_n: 6 });
+    assert.deepEqual(categoryOf(["class3/3l.mat"]), { category: "class3", class_n: 3 });
+    assert.deepEqual(categoryOf(["misc/3.mat"]), { category: "mixed" });
+    assert.equal(siteOf("Primary Auditory CORTEX"), "A1");
+    assert.equal(siteOf("MGB"), "MGB");
+    assert.equal(siteOf(""), "MGB");
+  });
+});
+
+describe("Wehr walker rules", () => {
+  function base(): MemSource {
+    return new MemSource()
+      .addMat(`${WEHR}/Summary.mat`, { summary: scalar(1) })
+      .addMat(`${WEHR}/Stimuli/fragments/1.mat`, wehrStim("one", [1, 2, 3]))
+      .addMat(`${WEHR}/Stimuli/category1/4.mat`, wehrStim("four", [4, 4]));
+  }
+
+  test("natural types (typo included) count, others are skipped; only the first trigger counts", async () => {
+    const src = base();
+    const dir = `${WEHR}/Results/20020101-mw-001`;
+    src.addMat(`${dir}/a-001.mat`, wehrTrial("naturalsound", "one"));
+    src.addMat(`${dir}/a-002.mat`, wehrTrial(" NauralSound ", "one"));
+    src.addMat(`${dir}/a-003.mat`, wehrTrial("natural", "four"));
+    src.addMat(`${dir}/a-004.mat`, wehrTrial("tone", "one"));
+    src.addMat(`${dir}/a-005.mat`, wehrTrial("natural sound", "one"));
+    src.addMat(`${dir}/a-006.mat`, {
+      response: response([1, 2, 3, 4]),
+      triggers: triggers([
+        { type: "tone", description: "one", time: 1, duration: 1 },
+        { type: "naturalsound", description: "one", time: 1, duration: 1 },
+      ]),
+    });
+    src.addBytes(`${dir}/notes.txt`, new Uint8Array([1, 2, 3]));
+    const r = await walkAll(src, "wehr");
+    assert.deepEqual(r.warnings, []);
+    assert.equal(r.cells.length, 1);
+    const cell = r.cells[0]!;
+    assert.deepEqual(
+      cell.stims.map((s) => [s.key, s.sources.map((x) => x.file.slice(-9))]),
+      [
+        [
+          ["wehr", "fragments", 1],
+          ["a-001.mat", "a-002.mat"],
+        ],
+        [["wehr", "category1", 4], ["a-003.mat"]],
+      ],
+    );
+    // time 3 (1-based), 1 ms at 4 kHz = 4 samples, scale 0.5
+    assert.deepEqual([...cell.stims[0]!.repeats[0]!], [1, 1.5, 2, 2.5]);
+    assert.deepEqual(cell.stims[0]!.meta, {
+      experimenter: "wehr",
+      category: "fragments",
+      idx: 1,
+      description: "one",
+      duration_s: 0.001,
+    });
+    assert.deepEqual([...cell.stims[0]!.waveform], [1, 2, 3]);
+    assert.equal(cell.stims[0]!.sfStimHz, 44100);
+    assert.equal(cell.stims[0]!.sfRespHz, 4000);
+  });
+
+  test("unknown description: warning, trial skipped", async () => {
+    const src = base();
+    const dir = `${WEHR}/Results/20020101-mw-001`;
+    src.addMat(`${dir}/a-001.mat`, wehrTrial("naturalsound", "nobody"));
+    const r = await walkAll(src, "wehr");
+    assert.deepEqual(r.cells, []);
+    assert.deepEqual(
+      r.warnings.map((w) => [w.code, w.path]),
+      [["unknown-description", `${dir}/a-001.mat`]],
+    );
+    assert.match(r.warnings[0]!.message, /"nobody"/);
+  });
+
+  test("duplicate description: the first in folder order wins, the later file is reported; non-integer stems do not count", async () => {
+    const src = base()
+      .addMat(`${WEHR}/Stimuli/category3/1.mat`, wehrStim("four", [9]))
+      .addMat(`${WEHR}/Stimuli/fragments/2x.mat`, wehrStim("two", [2]))
+      .addMat(`${WEHR}/Stimuli/fragments/10.mat`, wehrStim("ten", [10]))
+      .addMat(`${WEHR}/Stimuli/fragments/9.mat`, wehrStim("ten", [9]));
+    const dir = `${WEHR}/Results/20020101-mw-001`;
+    src.addMat(`${dir}/a-001.mat`, wehrTrial("naturalsound", "four"));
+    src.addMat(`${dir}/a-002.mat`, wehrTrial("naturalsound", "two"));
+    src.addMat(`${dir}/a-003.mat`, wehrTrial("naturalsound", "ten"));
+    const r = await walkAll(src, "wehr");
+    assert.deepEqual(
+      r.warnings.map((w) => [w.code, w.path]),
+      [
+        // sorted names: "10.mat" < "9.mat", so fragments/10 is first
+        ["duplicate-description", `${WEHR}/Stimuli/fragments/9.mat`],
+        ["duplicate-description", `${WEHR}/Stimuli/category3/1.mat`],
+        ["unknown-description", `${dir}/a-002.mat`],
+      ],
+    );
+    assert.deepEqual(
+      r.cells[0]!.stims.map((s) => s.key),
+      [
+        ["wehr", "category1", 4],
+        ["wehr", "fragments", 10],
+      ],
+    );
+  });
+
+  test("malformed session names are skipped with a warning and keep their index; other folders take none", async () => {
+    const src = base();
+    for (const s of [
+      "20020101-mw-001",
+      "20020102-mw-002-x",
+      "20020103-mw",
+      "20020104-mw-003",
+      "Tools",
+      "old-20020105-mw-001",
+    ]) {
+      src.addMat(`${WEHR}/Results/${s}/t-001.mat`, wehrTrial("naturalsound", "one"));
+    }
+    const r = await walkAll(src, "wehr");
+    assert.deepEqual(
+      r.cells.map((c) => [c.meta.session, c.meta._wehr_cell_idx, c.meta.penetration]),
+      [
+        ["20020101-mw-001", 0, 1],
+        ["20020104-mw-003", 3, 3],
+      ],
+    );
+    assert.deepEqual(
+      r.warnings.map((w) => [w.code, w.path]),
+      [
+        ["malformed-session", `${WEHR}/Results/20020102-mw-002-x`],
+        ["malformed-session", `${WEHR}/Results/20020103-mw`],
+      ],
+    );
+  });
+
+  test("unreadable and malformed trial files: warned, reported as skipped, the walk goes on", async () => {
+    const src = base();
+    const dir = `${WEHR}/Results/20020101-mw-001`;
+    src.addBytes(
+      `${dir}/a-001.mat`,
+      new TextEncoder().encode("not a mat file at all, clearly".padEnd(200, ".")),
+    );
+    src.addMat(`${dir}/a-002.mat`, {
+      response: struct({ scale: scalar(1), sf: scalar(4000) }),
+      triggers: triggers([{ type: "naturalsound", description: "one", time: 1, duration: 1 }]),
+    });
+    src.addMat(`${dir}/a-003.mat`, wehrTrial("naturalsound", "one"));
+    const r = await walkAll(src, "wehr");
+    assert.deepEqual(
+      r.warnings.map((w) => [w.code, w.path]),
+      [
+        ["unreadable-file", `${dir}/a-001.mat`],
+        ["malformed-file", `${dir}/a-002.mat`],
+      ],
+    );
+    assert.deepEqual(
+      r.skipped.map((s) => s.path),
+      [`${dir}/a-001.mat`, `${dir}/a-002.mat`],
+    );
+    assert.match(r.skipped[0]!.reason, /mem:.*a-001\.mat/);
+    assert.match(r.skipped[1]!.reason, /response\.trace/);
+    assert.equal(r.cells[0]!.stims[0]!.repeats.length, 1);
+  });
+});
+
+describe("Asari walker rules", () => {
+  const SF = 97656;
+  function base(): MemSource {
+    const src = new MemSource();
+    for (const [f, n, sf] of [
+      ["class1/1.mat", 2000, SF],
+      ["class1/2.mat", 1500, SF],
+      ["class3/3l.mat", 1200, SF + 0.75],
+      ["class5/1.mat", 1000, SF + 2],
+    ] as const) {
+      const samples = Array.from({ length: n }, (_, i) => Math.sin(i / 7));
+      const field = f === "class1/2.mat" ? "samples" : "sample";
+      src.addMat(`${STIM}/${f}`, {
+        stimulus: struct({ [field]: numeric("double", samples), param: struct({ sf: scalar(sf) }) }),
+      });
+    }
+    return src;
+  }
+  function recording(files: string[], trigs: Trig[], rec?: Record<string, string>): Record<string, MatValue> {
+    const param: Record<string, MatValue> = {
+      stimulus: structArray(
+        files.map((f) => ({ file: str(f) })),
+        [1, files.length],
+        ["file"],
+      ),
+    };
+    if (rec) param.recording = struct(Object.fromEntries(Object.entries(rec).map(([k, v]) => [k, str(v)])));
+    const trace = Array.from({ length: 3000 }, (_, i) => i % 100);
+    return { param: struct(param), response: response(trace, 0.1, 10000), triggers: triggers(trigs) };
+  }
+  const nat = (description: string, time = 1, duration = 10): Trig => ({
+    type: "naturalsound",
+    description,
+    time,
+    duration,
+  });
+
+  test("sequence -> files, pooled by file tuple across recordings, keys as stored, metadata", async () => {
+    const src = base();
+    const dir = `${R1}/20050101-ha1-001`;
+    src.addMat(
+      `${dir}/r1.mat`,
+      recording(
+        ["class1\\1.mat", "class1/2.mat"],
+        [nat("Sequence 1:  2   1", 5), { ...nat("Sequence 1: 1"), type: "tone" }],
+        { site: "cortex", type: "Whole Cell" },
+      ),
+    );
+    src.addMat(
+      `${dir}/r2.mat`,
+      recording(
+        ["class1/2.mat", "class1\\1.mat"],
+        [{ ...nat("seq x, sequence 9: 1 2", 7), type: " Natural Sound " }],
+      ),
+    );
+    const r = await walkAll(src, "asari");
+    assert.deepEqual(r.warnings, []);
+    const cell = r.cells[0]!;
+    assert.deepEqual(cell.meta, {
+      experimenter: "asari",
+      session: "20050101-ha1-001",
+      animal_id: "ha1",
+      penetration: 1,
+      date: "20050101",
+      site: "A1",
+      recording_type: "whole-cell",
+      species: "rat",
+    });
+    assert.equal(cell.stims.length, 1);
+    const stim = cell.stims[0]!;
+    assert.deepEqual(stim.key, ["asari", "class1/2.mat", "class1\\1.mat"]);
+    assert.deepEqual(stim.sources, [
+      { file: `${dir}/r1.mat`, trigger: 0, onsetSample: 4 },
+      { file: `${dir}/r2.mat`, trigger: 0, onsetSample: 6 },
+    ]);
+    assert.deepEqual(stim.meta, {
+      experimenter: "asari",
+      category: "class1",
+      class_n: 1,
+      segments: [2, 1],
+      segment_files: ["class1/2.mat", "class1\\1.mat"],
+      sequence: "Sequence 1: 2 1",
+      description: "Sequence 1: 2 1",
+      duration_s: 0.01,
+    });
+    assert.equal(stim.waveform.length, 3500);
+    assert.equal(stim.sfStimHz, SF);
+    // 10 ms at 10 kHz = 100 samples from sample 4, trace = i % 100, scale 0.1
+    assert.equal(stim.repeats[0]!.length, 100);
+    assert.deepEqual(
+      [...stim.repeats[0]!.subarray(0, 10)].map((v) => Math.round(v * 10)),
+      [4, 5, 6, 7, 8, 9, 10, 11, 12, 13],
+    );
+  });
+
+  test("positions outside param.stimulus: warning, trigger skipped", async () => {
+    const src = base();
+    const dir = `${R1}/20050101-ha1-001`;
+    src.addMat(
+      `${dir}/r1.mat`,
+      recording(
+        ["class1/1.mat", "class1/2.mat"],
+        [nat("Sequence 1: 1 3"), nat("Sequence 2: 0"), nat("Sequence 3: 2")],
+      ),
+    );
+    const r = await walkAll(src, "asari");
+    assert.deepEqual(
+      r.warnings.map((w) => [w.code, w.path]),
+      [
+        ["index-not-in-file-map", `${dir}/r1.mat`],
+        ["index-not-in-file-map", `${dir}/r1.mat`],
+      ],
+    );
+    assert.match(r.warnings[0]!.message, /trigger 1: sequence position 3/);
+    assert.deepEqual(
+      r.cells[0]!.stims.map((s) => s.key),
+      [["asari", "class1/2.mat"]],
+    );
+  });
+
+  test("segment sample rates: within 1 Hz splice, further apart the trigger is unusable with a warning", async () => {
+    const src = base();
+    const dir = `${R1}/20050101-ha1-001`;
+    src.addMat(
+      `${dir}/r1.mat`,
+      recording(
+        ["class1/1.mat", "class3/3l.mat", "class5/1.mat"],
+        [nat("Sequence 1: 1 2"), nat("Sequence 2: 1 3"), nat("Sequence 2: 1 3")],
+      ),
+    );
+    const r = await walkAll(src, "asari");
+    assert.deepEqual(
+      r.warnings.map((w) => [w.code, w.path]),
+      [
+        ["segment-rate-mismatch", `${dir}/r1.mat`],
+        ["segment-rate-mismatch", `${dir}/r1.mat`],
+      ],
+    );
+    assert.deepEqual(
+      r.cells[0]!.stims.map((s) => s.key),
+      [["asari", "class1/1.mat", "class3/3l.mat"]],
+    );
+    assert.equal(r.cells[0]!.stims[0]!.waveform.length, 3200);
+  });
+
+  test("recordings without param, stimulus files or triggers are skipped; site from the first usable recording with a recording struct", async () => {
+    const src = base();
+    const dir = `${R1}/20050101-ha1-002`;
+    src.addMat(`${dir}/r1.mat`, { response: response([1, 2, 3]) });
+    src.addMat(`${dir}/r2.mat`, {
+      param: struct({
+        stimulus: structArray([], [1, 0], ["file"]),
+        recording: struct({ site: str("cortex"), type: str("whole cell") }),
+      }),
+    });
+    src.addMat(`${dir}/r3.mat`, recording(["class1/1.mat"], [nat("Sequence 1: 1")]));
+    src.addMat(
+      `${dir}/r4.mat`,
+      recording(["class1/1.mat"], [nat("Sequence 1: 1")], { type: "cell attached" }),
+    );
+    src.addMat(
+      `${dir}/r5.mat`,
+      recording(["class1/1.mat"], [nat("Sequence 1: 1")], { site: "auditory cortex", type: "whole cell" }),
+    );
+    const r = await walkAll(src, "asari");
+    assert.deepEqual(r.warnings, []);
+    assert.equal(r.cells[0]!.meta.site, "MGB");
+    assert.equal(r.cells[0]!.meta.recording_type, "cell-attached");
+    assert.equal(r.cells[0]!.stims[0]!.repeats.length, 3);
+    // the same session asked for A1 only: not yielded
+    assert.deepEqual((await walkAll(src, "asari", ["A1"])).cells, []);
+  });
+
+  test("no recording struct anywhere: MGB, empty recording type; no usable trigger: not yielded", async () => {
+    const src = base();
+    src.addMat(`${R1}/20050101-ha1-001/r1.mat`, recording(["class1/1.mat"], [nat("Sequence 1: 1")]));
+    src.addMat(
+      `${R1}/20050101-ha1-002/r1.mat`,
+      recording(["class1/1.mat"], [{ ...nat("Sequence 1: 1"), type: "tone" }, nat("no sequence here")], {
+        site: "cortex",
+        type: "whole cell",
+      }),
+    );
+    const r = await walkAll(src, "asari");
+    assert.deepEqual(
+      r.cells.map((c) => [c.meta.session, c.meta.site, c.meta.recording_type]),
+      [["20050101-ha1-001", "MGB", ""]],
+    );
+  });
+
+  test("malformed Asari session names and triggers without a time are warned and skipped", async () => {
+    const src = base();
+    src.addMat(`${R1}/20050101-ha1/r1.mat`, recording(["class1/1.mat"], [nat("Sequence 1: 1")]));
+    const dir = `${R1}/20050102-ha1-001`;
+    const rec = recording(["class1/1.mat"], [nat("Sequence 1: 1"), nat("Sequence 1: 1", 9)]);
+    rec.triggers = structArray(
+      [
+        {
+          type: str("naturalsound"),
+          param: struct({ description: str("Sequence 1: 1"), duration: scalar(10) }),
+        },
+        {
+          type: str("naturalsound"),
+          param: struct({ description: str("Sequence 1: 1"), duration: scalar(10) }),
+        },
+      ],
+      [1, 2],
+    );
+    const good = recording(["class1/1.mat"], [nat("Sequence 1: 1", 9)]);
+    src.addMat(`${dir}/r1.mat`, rec);
+    src.addMat(`${dir}/r2.mat`, good);
+    const r = await walkAll(src, "asari");
+    assert.deepEqual(
+      r.warnings.map((w) => [w.code, w.path]),
+      [
+        ["malformed-session", `${R1}/20050101-ha1`],
+        ["malformed-file", `${dir}/r1.mat`],
+        ["malformed-file", `${dir}/r1.mat`],
+      ],
+    );
+    assert.deepEqual(
+      r.cells.map((c) => [c.meta.session, c.stims[0]!.sources.map((s) => s.file.slice(-6))]),
+      [["20050102-ha1-001", ["r2.mat"]]],
+    );
+  });
+
+  test("results-1 before results-2, sessions sorted; unreadable recordings and segments are reported", async () => {
+    const src = base();
+    const R2 = "crcns-ac1-asari-results-2/asari-results-2";
+    src.addMat(`${R2}/20040101-ha9-001/r1.mat`, recording(["class1/1.mat"], [nat("Sequence 1: 1")]));
+    src.addMat(`${R1}/20060101-ha2-001/r1.mat`, recording(["class1/1.mat"], [nat("Sequence 1: 1")]));
+    src.addMat(
+      `${R1}/20050101-ha1-001/r1.mat`,
+      recording(
+        ["class1/1.mat", "class9/9.mat"],
+        [nat("Sequence 1: 1"), nat("Sequence 1: 2"), nat("Sequence 1: 2")],
+      ),
+    );
+    src.addBytes(`${R1}/20050101-ha1-001/r0.mat`, new Uint8Array(10));
+    const r = await walkAll(src, "asari");
+    assert.deepEqual(
+      r.cells.map((c) => c.meta.session),
+      ["20050101-ha1-001", "20060101-ha2-001", "20040101-ha9-001"],
+    );
+    assert.deepEqual(
+      r.warnings.map((w) => [w.code, w.path]),
+      [
+        ["unreadable-file", `${R1}/20050101-ha1-001/r0.mat`],
+        ["unreadable-file", `${STIM}/class9/9.mat`],
+      ],
+    );
+    assert.deepEqual(
+      r.skipped.map((s) => s.path),
+      [`${R1}/20050101-ha1-001/r0.mat`, `${STIM}/class9/9.mat`],
+    );
+  });
+});

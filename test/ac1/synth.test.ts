@@ -1,0 +1,222 @@
+// The synthetic release itself: byte-identical output for a seed, the real
+// zip layout, MATLAB-style variables (int16 traces with a scale, struct
+// arrays, char), the manifest beside the zips, the demo archive helper and
+// the `ac1 synth` command.
+
+import assert from "node:assert/strict";
+import { existsSync } from "node:fs";
+import { mkdir, readFile, stat, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { after, before, describe, test } from "node:test";
+import yauzl from "yauzl";
+import {
+  DEMO_SEED,
+  ensureDemoArchive,
+  MANIFEST_FILE,
+  type SynthManifest,
+  writeSynthArchive,
+} from "../../src/ac1/index.js";
+import { ensureExtracted, ZipSource } from "../../src/archive/index.js";
+import { Ac1Error } from "../../src/errors.js";
+import { charToString, getField, openMat, structLength, toNumber } from "../../src/mat/index.js";
+import { runAc1, tempDir } from "../support/cli.js";
+
+const ZIPS = ["crcns-ac1.zip", "crcns-ac1-asari-results-1.zip", "crcns-ac1-asari-results-2.zip"];
+
+function zipEntryNames(path: string): Promise<string[]> {
+  return new Promise((resolve, reject) => {
+    yauzl.open(path, { lazyEntries: true }, (err, zip) => {
+      if (err || !zip) return reject(err);
+      const names: string[] = [];
+      zip.on("entry", (e: yauzl.Entry) => {
+        names.push(e.fileName);
+        zip.readEntry();
+      });
+      zip.on("end", () => resolve(names));
+      zip.on("error", reject);
+      zip.readEntry();
+    });
+  });
+}
+
+let work: { dir: string; cleanup: () => Promise<void> };
+before(async () => {
+  work = await tempDir("ac1-synth-");
+});
+after(async () => {
+  await work.cleanup();
+});
+
+describe("writeSynthArchive", () => {
+  let m1: SynthManifest;
+  before(async () => {
+    m1 = await writeSynthArchive(join(work.dir, "a"), { scale: "small", seed: 11 });
+    await writeSynthArchive(join(work.dir, "b"), { scale: "small", seed: 11 });
+    await writeSynthArchive(join(work.dir, "c"), { scale: "small", seed: 12 });
+  });
+
+  test("the same seed gives byte-identical zips and manifest; another seed does not", async () => {
+    for (const f of [...ZIPS, MANIFEST_FILE]) {
+      const a = await readFile(join(work.dir, "a", f));
+      const b = await readFile(join(work.dir, "b", f));
+      assert.ok(a.equals(b), `${f} differs between two runs with one seed`);
+    }
+    for (const f of ZIPS) {
+      const a = await readFile(join(work.dir, "a", f));
+      const c = await readFile(join(work.dir, "c", f));
+      assert.ok(!a.equals(c), `${f} is the same for seeds 11 and 12`);
+    }
+    assert.deepEqual(
+      m1.zips.map((z) => z.name),
+      ZIPS,
+    );
+    for (const z of m1.zips) assert.equal(z.bytes, (await stat(join(work.dir, "a", z.name))).size);
+    assert.deepEqual(JSON.parse(await readFile(join(work.dir, "a", MANIFEST_FILE), "utf8")), m1);
+    assert.ok(!existsSync(join(work.dir, "a", `${ZIPS[0]}.partial`)));
+  });
+
+  test("zip layout: wehr/ and asari/Stimuli at the top of crcns-ac1.zip, asari-results-N/<session>/ in the others", async () => {
+    const main = await zipEntryNames(join(work.dir, "a", ZIPS[0]!));
+    const tops = new Set(main.map((n) => n.split("/")[0]));
+    assert.deepEqual([...tops].sort(), ["asari", "wehr"]);
+    assert.ok(main.includes("wehr/Summary.mat"));
+    assert.ok(main.every((n) => !n.startsWith("asari/") || n === "asari/" || n.startsWith("asari/Stimuli")));
+    assert.ok(main.includes("asari/Stimuli/class3/3l.mat"));
+    assert.ok(main.includes("wehr/Stimuli/fragments/7b.mat"));
+    for (const k of [1, 2]) {
+      const names = await zipEntryNames(join(work.dir, "a", ZIPS[k]!));
+      assert.ok(names.length > 0);
+      for (const n of names)
+        assert.match(n, new RegExp(`^asari-results-${k}/([0-9]{8}-ha[0-9]+-[0-9a-z]+/([^/]+\\.mat)?)?$`));
+    }
+    const files = (await Promise.all(ZIPS.map((z) => zipEntryNames(join(work.dir, "a", z)))))
+      .flat()
+      .filter((n) => !n.endsWith("/"));
+    assert.equal(
+      files.length,
+      m1.zips.reduce((n, z) => n + z.files, 0),
+    );
+  });
+
+  test("files hold MATLAB-style values: int16 traces with a scale, struct-array triggers, char", async () => {
+    const src = await ZipSource.open(join(work.dir, "a"));
+    try {
+      const rec = m1.cells.find((c) => c.meta.experimenter === "asari")!.stims[0]!.repeats[0]!.file;
+      const m = openMat(await src.readFile(rec), rec);
+      assert.equal(m.header.level, 5);
+      const response = m.read("response");
+      const trace = getField(response, "trace");
+      assert.equal(trace?.kind, "numeric");
+      if (trace?.kind === "numeric") assert.equal(trace.class, "int16");
+      assert.equal(toNumber(getField(response, "sf")), 10000);
+      assert.ok((toNumber(getField(response, "scale")) ?? 0) > 0);
+      const triggers = m.read("triggers");
+      assert.ok(structLength(triggers) > 1);
+      assert.match(charToString(getField(getField(triggers, "param", 0), "description")) ?? "", /Sequence/);
+      const wehrTrial = m1.cells[0]!.stims[0]!.repeats[0]!.file;
+      const w = openMat(await src.readFile(wehrTrial), wehrTrial);
+      assert.equal(toNumber(getField(w.read("response"), "sf")), 4000);
+      const stim = openMat(await src.readFile("crcns-ac1/wehr/Stimuli/fragments/1.mat"), "fragments/1");
+      assert.equal(toNumber(getField(getField(stim.read("stimulus"), "param"), "sf")), 44100);
+    } finally {
+      await src.close();
+    }
+  });
+
+  test("the manifest plans every rule: cells, dropped cell, warnings of each kind, skipped files", () => {
+    assert.equal(m1.format, "ac1-synth-manifest");
+    assert.equal(m1.cells.filter((c) => c.meta.experimenter === "wehr").length, 3);
+    assert.equal(m1.cells.filter((c) => c.meta.experimenter === "asari").length, 4);
+    assert.deepEqual([...new Set(m1.warnings.map((w) => w.code))].sort(), [
+      "duplicate-description",
+      "index-not-in-file-map",
+      "malformed-session",
+      "segment-rate-mismatch",
+      "unknown-description",
+      "unreadable-file",
+    ]);
+    assert.equal(m1.skippedFiles.length, 2);
+    assert.deepEqual(
+      m1.cells.filter((c) => c.expectDropped).map((c) => c.meta.session),
+      ["20020722-mw-002"],
+    );
+    assert.deepEqual(
+      m1.notYielded.map((n) => [n.session, n.wehrCellIdx]),
+      [
+        ["20020701-mw-002-b", 1],
+        ["20020708-mw-001", 2],
+        ["20060302-ha4-001", undefined],
+      ],
+    );
+  });
+
+  test("refuses a folder holding release data it did not write; rewrites its own, dropping stale unpacked trees", async () => {
+    const foreign = join(work.dir, "foreign");
+    await mkdir(foreign, { recursive: true });
+    await writeFile(join(foreign, "crcns-ac1.zip"), "real data");
+    await assert.rejects(writeSynthArchive(foreign, { scale: "small", seed: 1 }), (e: unknown) => {
+      assert.ok(e instanceof Ac1Error);
+      assert.match(e.message, /crcns-ac1\.zip not written by ac1 synth; refusing/);
+      return true;
+    });
+    assert.equal(await readFile(join(foreign, "crcns-ac1.zip"), "utf8"), "real data");
+    const own = join(work.dir, "own");
+    await writeSynthArchive(own, { scale: "small", seed: 1 });
+    await ensureExtracted(own, { checkFreeSpace: false });
+    assert.ok(existsSync(join(own, "crcns-ac1", "wehr", "Summary.mat")));
+    const m2 = await writeSynthArchive(own, { scale: "small", seed: 2 });
+    assert.ok(!existsSync(join(own, "crcns-ac1")));
+    assert.equal(m2.seed, 2);
+  });
+
+  test("bad seeds are refused", async () => {
+    await assert.rejects(writeSynthArchive(join(work.dir, "d"), { scale: "small", seed: -1 }), /seed/);
+    await assert.rejects(writeSynthArchive(join(work.dir, "d"), { scale: "small", seed: 1.5 }), /seed/);
+  });
+});
+
+describe("ensureDemoArchive", () => {
+  test("writes the small archive with DEMO_SEED once and reuses it", async () => {
+    const dir = join(work.dir, "demo");
+    const m = await ensureDemoArchive(dir);
+    assert.equal(m.seed, DEMO_SEED);
+    assert.equal(m.scale, "small");
+    const before = (await stat(join(dir, ZIPS[0]!))).mtimeMs;
+    const again = await ensureDemoArchive(dir);
+    assert.deepEqual(again, m);
+    assert.equal((await stat(join(dir, ZIPS[0]!))).mtimeMs, before);
+  });
+});
+
+describe("ac1 synth", () => {
+  test("writes the archive and prints the folder", async () => {
+    const dir = join(work.dir, "cli");
+    const r = await runAc1(["synth", "--out", dir, "--seed", "11"]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, `${dir}\n`);
+    for (const z of ZIPS) {
+      const a = await readFile(join(dir, z));
+      const b = await readFile(join(work.dir, "a", z));
+      assert.ok(a.equals(b), `${z}: CLI output differs from the library's for the same seed`);
+    }
+    assert.match(r.stderr, /synth/);
+  });
+
+  test("--help, and one-line errors for bad usage", async () => {
+    const help = await runAc1(["synth", "--help"]);
+    assert.equal(help.code, 0);
+    assert.match(help.stdout, /usage: ac1 synth --out DIR/);
+    for (const args of [
+      ["synth"],
+      ["synth", "--out", join(work.dir, "x"), "--scale", "huge"],
+      ["synth", "--out", join(work.dir, "x"), "--seed=-3"],
+      ["synth", "--out", join(work.dir, "x"), "--seed", "1.5"],
+    ]) {
+      const r = await runAc1(args);
+      assert.notEqual(r.code, 0, args.join(" "));
+      assert.equal(r.stdout, "");
+      assert.equal(r.stderr.trim().split("\n").length, 1, r.stderr);
+      assert.match(r.stderr, /^ac1 synth: --(out|scale|seed) /);
+    }
+  });
+});
