@@ -1,0 +1,18 @@
+// Public surface of the persistent build cache.
+
+export {
+  BuildCache,
+  type CacheEntryInfo,
+  CacheError,
+  type CacheLoadResult,
+  summarizeManifest,
+} from "./build-cache.js";
+export {
+  type ArchiveFileIdentity,
+  type ArchiveIdentity,
+  archiveIdentity,
+  CACHE_FORMAT_VERSION,
+  cacheKey,
+  canonicalJson,
+  codeVersion,
+} from "./key.js";

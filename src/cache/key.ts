@@ -1,0 +1,157 @@
+// Cache keys for the persistent build cache: a sha256 over a canonical JSON
+// of every option that changes the built dataset, the archive's identity
+// (relative path, size and mtime of each release file the build can read; no
+// hashing, so computing it stays fast) and the cache format / code version.
+
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { readdir, stat } from "node:fs/promises";
+import { join } from "node:path";
+import type { RELEASE_ZIPS } from "../archive/location.js";
+import type { DatasetOptions } from "../dataset/model.js";
+
+/** Bumped whenever the layout of a cache entry changes. */
+export const CACHE_FORMAT_VERSION = 1;
+
+export interface ArchiveFileIdentity {
+  /** '/'-separated path relative to the data folder. */
+  path: string;
+  size: number;
+  mtimeMs: number;
+}
+
+export interface ArchiveIdentity {
+  files: ArchiveFileIdentity[];
+}
+
+/** JSON with object keys sorted at every level, so equal values always give equal text. */
+export function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== "object") {
+    if (typeof value === "number" && !Number.isFinite(value)) return JSON.stringify(String(value));
+    return JSON.stringify(value) ?? "null";
+  }
+  if (ArrayBuffer.isView(value)) return canonicalJson(Array.from(value as unknown as ArrayLike<number>));
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
+  const obj = value as Record<string, unknown>;
+  const keys = Object.keys(obj)
+    .filter((k) => obj[k] !== undefined)
+    .sort();
+  return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(obj[k])}`).join(",")}}`;
+}
+
+/**
+ * The cache key of a build: options (the data folder's `path` is left out:
+ * the archive identity stands for the data), archive identity and code
+ * version. 64 lowercase hex digits.
+ */
+export function cacheKey(
+  options: Omit<DatasetOptions, "path"> | DatasetOptions,
+  archiveIdentity: ArchiveIdentity,
+  codeVersion: string,
+): string {
+  const { path: _ignored, ...rest } = options as DatasetOptions;
+  const files = [...archiveIdentity.files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  const text = canonicalJson({
+    format: CACHE_FORMAT_VERSION,
+    code: codeVersion,
+    options: rest,
+    archive: files,
+  });
+  return createHash("sha256").update(text).digest("hex");
+}
+
+/** The subtrees of each unpacked zip the builder reads (archive.md), by experimenter. */
+const SUBTREES: { dir: string; zip: (typeof RELEASE_ZIPS)[number]; experimenters: ("wehr" | "asari")[] }[] = [
+  { dir: "crcns-ac1/wehr", zip: "crcns-ac1.zip", experimenters: ["wehr"] },
+  { dir: "crcns-ac1/asari/Stimuli", zip: "crcns-ac1.zip", experimenters: ["asari"] },
+  {
+    dir: "crcns-ac1-asari-results-1/asari-results-1",
+    zip: "crcns-ac1-asari-results-1.zip",
+    experimenters: ["asari"],
+  },
+  {
+    dir: "crcns-ac1-asari-results-2/asari-results-2",
+    zip: "crcns-ac1-asari-results-2.zip",
+    experimenters: ["asari"],
+  },
+];
+
+async function statOrNull(path: string) {
+  try {
+    return await stat(path);
+  } catch {
+    return null;
+  }
+}
+
+/** Relative paths of every file under `rel` (recursively), or [] when it does not exist. */
+async function walk(root: string, rel: string): Promise<string[]> {
+  let entries: import("node:fs").Dirent[];
+  try {
+    entries = await readdir(join(root, rel), { withFileTypes: true });
+  } catch {
+    return [];
+  }
+  const out: string[] = [];
+  const subdirs: string[] = [];
+  for (const e of entries) {
+    const child = `${rel}/${e.name}`;
+    if (e.isDirectory()) subdirs.push(child);
+    else if (e.isFile() || e.isSymbolicLink()) out.push(child);
+  }
+  for (const list of await Promise.all(subdirs.map((d) => walk(root, d)))) out.push(...list);
+  return out;
+}
+
+/**
+ * Identity of the release under `dataDir`: size and mtime of the zips that are
+ * present and of every file in the unpacked subtrees the build reads
+ * (restricted to the given experimenters when known). One directory walk and
+ * one stat per file, no hashing.
+ */
+export async function archiveIdentity(
+  dataDir: string,
+  experimenters: readonly ("wehr" | "asari")[] = ["wehr", "asari"],
+): Promise<ArchiveIdentity> {
+  const used = SUBTREES.filter((t) => t.experimenters.some((e) => experimenters.includes(e)));
+  const paths = new Set<string>();
+  for (const t of used) paths.add(t.zip);
+  const trees = await Promise.all(used.map((t) => walk(dataDir, t.dir)));
+  for (const list of trees) for (const p of list) paths.add(p);
+  const sorted = [...paths].sort();
+  const files: ArchiveFileIdentity[] = [];
+  const BATCH = 64;
+  for (let i = 0; i < sorted.length; i += BATCH) {
+    const batch = sorted.slice(i, i + BATCH);
+    const stats = await Promise.all(batch.map((p) => statOrNull(join(dataDir, p))));
+    batch.forEach((p, k) => {
+      const st = stats[k];
+      if (st?.isFile()) files.push({ path: p, size: st.size, mtimeMs: st.mtimeMs });
+    });
+  }
+  return { files };
+}
+
+let cachedVersion: string | undefined;
+/** The code version that goes into cache keys: the package version plus the cache format. */
+export function codeVersion(): string {
+  if (cachedVersion === undefined) {
+    let version = "unknown";
+    for (const rel of ["../../../package.json", "../../package.json"]) {
+      try {
+        const pkg = JSON.parse(readFileSync(new URL(rel, import.meta.url), "utf8")) as {
+          name?: string;
+          version?: string;
+        };
+        if (pkg.name === "ac1" && pkg.version) {
+          version = pkg.version;
+          break;
+        }
+      } catch {
+        // try the next candidate
+      }
+    }
+    cachedVersion = `ac1-${version}+cache${CACHE_FORMAT_VERSION}`;
+  }
+  return cachedVersion;
+}

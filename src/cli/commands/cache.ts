@@ -1,0 +1,108 @@
+// `ac1 cache list|clear [KEY] [--dir DIR]`: look at and empty the persistent
+// build cache (src/cache). Listings go to stdout (a table, or JSON with
+// --json); the cache folder defaults to AC1_CACHE_DIR or the per-user cache.
+
+import { defaultCacheDir } from "../../archive/location.js";
+import { BuildCache } from "../../cache/build-cache.js";
+import type { Command } from "../command.js";
+import { parseCommandArgs, UsageError } from "../command.js";
+import { formatBytes } from "../progress.js";
+
+const HELP = `usage: ac1 cache list [--dir DIR] [--json]
+       ac1 cache clear [KEY] [--dir DIR]
+
+The build cache keeps each built dataset (one per combination of options and
+archive state) so that the next build with the same options loads it in well
+under a second. Entries are checked on load; a corrupt one is removed and
+rebuilt.
+
+subcommands:
+  list           one line per entry: key, size, creation time, summary
+  clear [KEY]    remove the entry KEY (a unique prefix of at least 6 hex
+                 digits is enough), or every entry when no KEY is given
+
+options:
+  --dir DIR      cache folder (default: $AC1_CACHE_DIR or the per-user cache,
+                 here ${defaultCacheDir()})
+  --json         list: print the entries as JSON
+  --debug        show a stack trace on failure
+`;
+
+function write(text: string): Promise<void> {
+  return new Promise((resolve, reject) =>
+    process.stdout.write(text, (err) => (err ? reject(err) : resolve())),
+  );
+}
+
+export const command: Command = {
+  name: "cache",
+  summary: "list or clear the build cache",
+  help: HELP,
+  async run(argv: string[]): Promise<number> {
+    const { values, positionals } = parseCommandArgs("cache", argv, {
+      dir: { type: "string" },
+      json: { type: "boolean" },
+    });
+    const [sub, ...args] = positionals;
+    const cache = new BuildCache(typeof values.dir === "string" ? values.dir : defaultCacheDir());
+    if (sub === "list") {
+      if (args.length > 0)
+        throw new UsageError(`list: unexpected argument ${JSON.stringify(args[0])} (see ac1 cache --help)`);
+      const entries = await cache.list();
+      if (values.json) {
+        await write(
+          `${JSON.stringify(
+            entries.map((e) => ({
+              key: e.key,
+              bytes: e.bytes,
+              created_at: e.createdAt.toISOString(),
+              summary: e.summary,
+            })),
+            null,
+            1,
+          )}\n`,
+        );
+        return 0;
+      }
+      if (entries.length === 0) {
+        process.stderr.write(`ac1 cache: no entries in ${cache.entriesDir}\n`);
+        return 0;
+      }
+      const lines = entries.map(
+        (e) =>
+          `${e.key.slice(0, 16)}  ${formatBytes(e.bytes).padStart(9)}  ${e.createdAt.toISOString().replace("T", " ").slice(0, 19)}  ${e.summary}`,
+      );
+      const total = entries.reduce((a, e) => a + e.bytes, 0);
+      await write(`${lines.join("\n")}\n`);
+      process.stderr.write(`${entries.length} entries, ${formatBytes(total)} in ${cache.entriesDir}\n`);
+      return 0;
+    }
+    if (sub === "clear") {
+      if (args.length > 1) throw new UsageError(`clear: expected at most one KEY (see ac1 cache --help)`);
+      const prefix = args[0];
+      if (prefix === undefined) {
+        const n = await cache.clear();
+        await write(`removed ${n} entr${n === 1 ? "y" : "ies"} from ${cache.entriesDir}\n`);
+        return 0;
+      }
+      if (!/^[0-9a-f]{6,64}$/.test(prefix)) {
+        throw new UsageError(
+          `clear: KEY must be 6 to 64 lowercase hex digits, got ${JSON.stringify(prefix)}`,
+        );
+      }
+      const keys = await cache.resolve(prefix);
+      if (keys.length === 0)
+        throw new UsageError(`clear: no entry with key ${prefix} in ${cache.entriesDir}`);
+      if (keys.length > 1)
+        throw new UsageError(`clear: key prefix ${prefix} matches ${keys.length} entries; give more digits`);
+      const n = await cache.clear(keys[0]!);
+      await write(`removed ${n} entr${n === 1 ? "y" : "ies"} (${keys[0]})\n`);
+      return 0;
+    }
+    if (sub === undefined)
+      throw new UsageError("expected a subcommand, list or clear (see ac1 cache --help)");
+    throw new UsageError(
+      `unknown subcommand ${JSON.stringify(sub)}, expected list or clear (see ac1 cache --help)`,
+    );
+  },
+};

@@ -1,0 +1,40 @@
+// Public surface of the export layer: .npy/.npz primitives and the ac1-npz
+// dataset export (write, full read, lazy view).
+
+export {
+  buildManifest,
+  EXPORT_FORMAT,
+  EXPORT_VERSION,
+  type ExportManifest,
+  type ExportView,
+  FATE_CODES,
+  loadDatasetExport,
+  type ManifestOptions,
+  openDatasetExport,
+  parseManifest,
+  readDatasetNpz,
+  type WriteDatasetOptions,
+  writeDatasetNpz,
+} from "./dataset-npz.js";
+export { ExportError } from "./errors.js";
+export {
+  allocateTypedArray,
+  decodeUnicodeScalar,
+  encodeNpyHeader,
+  encodeUnicodeScalar,
+  type NpyTypedArray,
+  npyDataLength,
+  npyTypedArray,
+  type ParsedNpy,
+  parseDtype,
+  parseNpy,
+  parseNpyHeader,
+} from "./npy.js";
+export {
+  MAX_WHOLE_FILE_BYTES,
+  type NpzArray,
+  type NpzMemberInfo,
+  NpzReader,
+  type NpzReaderOptions,
+} from "./npz-reader.js";
+export { isNpzTempName, type NpzData, NpzWriter, type NpzWriterOptions } from "./npz-writer.js";

@@ -1,0 +1,323 @@
+// The persistent build cache: keys that change with every output-changing
+// option and with the archive's identity, atomic and verified entries
+// (corrupt ones removed, temp files ignored, concurrent stores safe),
+// list/clear, and the `ac1 cache` command.
+
+import assert from "node:assert/strict";
+import { mkdir, readdir, readFile, stat, truncate, utimes, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { BuildCache, CacheError } from "../../src/cache/build-cache.js";
+import { archiveIdentity, cacheKey, canonicalJson, codeVersion } from "../../src/cache/key.js";
+import type { DatasetData, DatasetOptions } from "../../src/dataset/model.js";
+import { writeDatasetNpz } from "../../src/export/dataset-npz.js";
+import { sampleDataset, sampleOptions } from "../export/sample.js";
+import { runAc1, tempDir } from "../support/cli.js";
+
+let dir: string;
+let cleanup: () => Promise<void>;
+before(async () => ({ dir, cleanup } = await tempDir("ac1-cache-")));
+after(() => cleanup());
+
+const identity = { files: [{ path: "crcns-ac1.zip", size: 1000, mtimeMs: 1700000000000 }] };
+
+function plain(d: DatasetData): unknown {
+  return {
+    ...d,
+    freqsHz: Array.from(d.freqsHz),
+    stims: d.stims.map((t) => ({ shape: t.shape, data: Array.from(t.data) })),
+    responses: d.responses.map((row) =>
+      row.map((b) => (b ? { shape: b.shape, data: Array.from(b.data) } : null)),
+    ),
+  };
+}
+
+describe("cacheKey", () => {
+  const base = sampleOptions(false);
+  const k0 = cacheKey(base, identity, "v1");
+
+  it("is 64 hex digits and stable", () => {
+    assert.match(k0, /^[0-9a-f]{64}$/);
+    assert.equal(cacheKey(structuredClone(base), structuredClone(identity), "v1"), k0);
+  });
+
+  it("ignores the data folder path and the order of object keys and archive files", () => {
+    assert.equal(cacheKey({ ...base, path: "/elsewhere" }, identity, "v1"), k0);
+    const { path: _p, ...noPath } = base;
+    assert.equal(cacheKey(noPath, identity, "v1"), k0);
+    const two = { files: [identity.files[0]!, { path: "a.zip", size: 1, mtimeMs: 2 }] };
+    assert.equal(cacheKey(base, two, "v1"), cacheKey(base, { files: [two.files[1]!, two.files[0]!] }, "v1"));
+    assert.equal(canonicalJson({ b: 1, a: [1, { d: 2, c: 3 }] }), '{"a":[1,{"c":3,"d":2}],"b":1}');
+  });
+
+  it("changes with every option that changes the output", () => {
+    const variants: [string, DatasetOptions][] = [
+      ["experimenter", { ...base, experimenter: ["wehr"] }],
+      ["sites", { ...base, sites: ["A1"] }],
+      ["dtMs", { ...base, dtMs: 10 }],
+      ["fmin", { ...base, fmin: 200 }],
+      ["fmax", { ...base, fmax: 40000 }],
+      ["binsPerOctave", { ...base, binsPerOctave: 12 }],
+      ["windowMs", { ...base, windowMs: 20 }],
+      ["detrendMedMs", { ...base, detrendMedMs: 50 }],
+      ["detrendGaussMs", { ...base, detrendGaussMs: 5 }],
+      ["gating.absMvMax", { ...base, gating: { ...base.gating, absMvMax: 100 } }],
+      ["gating.stepMv", { ...base, gating: { ...base.gating, stepMv: 20 } }],
+      ["gating.maxStepFrac", { ...base, gating: { ...base.gating, maxStepFrac: 0.01 } }],
+      ["gating.minXcorr", { ...base, gating: { ...base.gating, minXcorr: 0.1 } }],
+      ["returnWaveform", { ...base, returnWaveform: true }],
+      ["audioFs", { ...base, audioFs: 48000 }],
+    ];
+    const keys = new Set([k0]);
+    for (const [name, o] of variants) {
+      const k = cacheKey(o, identity, "v1");
+      assert.notEqual(k, k0, name);
+      keys.add(k);
+    }
+    assert.equal(keys.size, variants.length + 1);
+  });
+
+  it("changes with the archive identity (size, mtime, files) and the code version", () => {
+    const f = identity.files[0]!;
+    assert.notEqual(cacheKey(base, { files: [{ ...f, size: 1001 }] }, "v1"), k0);
+    assert.notEqual(cacheKey(base, { files: [{ ...f, mtimeMs: f.mtimeMs + 1 }] }, "v1"), k0);
+    assert.notEqual(cacheKey(base, { files: [f, { path: "x.mat", size: 1, mtimeMs: 1 }] }, "v1"), k0);
+    assert.notEqual(cacheKey(base, { files: [] }, "v1"), k0);
+    assert.notEqual(cacheKey(base, identity, "v2"), k0);
+    assert.match(codeVersion(), /^ac1-\d+\.\d+\.\d+.*\+cache\d+$/);
+  });
+});
+
+describe("archiveIdentity", () => {
+  it("stats the zips and the used subtrees, and notices changes", async () => {
+    const data = join(dir, "data");
+    await mkdir(join(data, "crcns-ac1", "wehr", "Results", "cell1"), { recursive: true });
+    await mkdir(join(data, "crcns-ac1", "asari", "Stimuli"), { recursive: true });
+    await mkdir(join(data, "crcns-ac1-asari-results-1", "asari-results-1", "s1"), { recursive: true });
+    await mkdir(join(data, "unrelated"), { recursive: true });
+    await writeFile(join(data, "crcns-ac1.zip"), "zip");
+    await writeFile(join(data, "crcns-ac1", "wehr", "Summary.mat"), "summary");
+    await writeFile(join(data, "crcns-ac1", "wehr", "Results", "cell1", "a.mat"), "aaaa");
+    await writeFile(join(data, "crcns-ac1", "asari", "Stimuli", "s.wav"), "wav");
+    await writeFile(join(data, "crcns-ac1-asari-results-1", "asari-results-1", "s1", "t.mat"), "t");
+    await writeFile(join(data, "unrelated", "notes.txt"), "x");
+
+    const id = await archiveIdentity(data);
+    assert.deepEqual(
+      id.files.map((f) => f.path),
+      [
+        "crcns-ac1-asari-results-1/asari-results-1/s1/t.mat",
+        "crcns-ac1.zip",
+        "crcns-ac1/asari/Stimuli/s.wav",
+        "crcns-ac1/wehr/Results/cell1/a.mat",
+        "crcns-ac1/wehr/Summary.mat",
+      ],
+    );
+    assert.equal(id.files.find((f) => f.path === "crcns-ac1/wehr/Summary.mat")!.size, 7);
+    const wehrOnly = await archiveIdentity(data, ["wehr"]);
+    assert.deepEqual(
+      wehrOnly.files.map((f) => f.path),
+      ["crcns-ac1.zip", "crcns-ac1/wehr/Results/cell1/a.mat", "crcns-ac1/wehr/Summary.mat"],
+    );
+
+    const opts = sampleOptions(false);
+    const k0 = cacheKey(opts, id, "v");
+    await writeFile(join(data, "unrelated", "notes.txt"), "changed");
+    assert.equal(
+      cacheKey(opts, await archiveIdentity(data), "v"),
+      k0,
+      "files outside the used subtrees do not matter",
+    );
+    const file = join(data, "crcns-ac1", "wehr", "Results", "cell1", "a.mat");
+    await utimes(file, new Date(2001, 1, 1), new Date(2001, 1, 1));
+    const k1 = cacheKey(opts, await archiveIdentity(data), "v");
+    assert.notEqual(k1, k0, "mtime change");
+    await writeFile(file, "aaaaa");
+    await utimes(file, new Date(2001, 1, 1), new Date(2001, 1, 1));
+    assert.notEqual(cacheKey(opts, await archiveIdentity(data), "v"), k1, "size change");
+  });
+
+  it("is empty for a folder without the release", async () => {
+    assert.deepEqual(await archiveIdentity(join(dir, "nothing-here")), { files: [] });
+  });
+});
+
+describe("BuildCache", () => {
+  const key = "a".repeat(64);
+
+  it("stores and loads a dataset (uncompressed entry, deep-equal)", async () => {
+    const cache = new BuildCache(join(dir, "c1"));
+    assert.equal(await cache.load(key), null);
+    assert.equal(cache.lastReason, "miss");
+    const data = sampleDataset("waveform");
+    await cache.store(key, data);
+    const back = await cache.load(key);
+    assert.ok(back);
+    assert.deepEqual(plain(back), plain(data));
+    assert.equal(cache.lastReason, undefined);
+    assert.equal((await cache.load(key, { path: "/moved/data" }))!.options.path, "/moved/data");
+    const list = await cache.list();
+    assert.equal(list.length, 1);
+    assert.equal(list[0]!.key, key);
+    assert.equal(list[0]!.bytes, (await stat(join(cache.entriesDir, `${key}.npz`))).size);
+    assert.match(list[0]!.summary, /^3 neurons, 3 stims, waveform 2000 Hz, dt 5 ms, wehr,asari A1,MGB$/);
+  });
+
+  it("detects a corrupt entry (flipped byte), removes it and says why", async () => {
+    const cache = new BuildCache(join(dir, "c2"));
+    await cache.store(key, sampleDataset("spectrogram"));
+    const path = join(cache.entriesDir, `${key}.npz`);
+    const bytes = await readFile(path);
+    const at = bytes.indexOf(Buffer.from("stim_1.npy")) + 200; // inside stim_1's payload
+    bytes[at] ^= 0x01;
+    await writeFile(path, bytes);
+    const r = await cache.loadWithReason(key);
+    assert.equal(r.data, null);
+    assert.match(r.reason!, /corrupt cache entry .* removed: .*CRC-32 mismatch/);
+    await assert.rejects(stat(path), { code: "ENOENT" });
+    assert.equal(await cache.load(key), null);
+    assert.equal(cache.lastReason, "miss");
+  });
+
+  it("detects a truncated entry", async () => {
+    const cache = new BuildCache(join(dir, "c3"));
+    await cache.store(key, sampleDataset("spectrogram"));
+    const path = join(cache.entriesDir, `${key}.npz`);
+    await truncate(path, (await stat(path)).size - 100);
+    assert.equal(await cache.load(key), null);
+    assert.match(cache.lastReason!, /corrupt cache entry/);
+  });
+
+  it("does not trust an entry stored under another key's name", async () => {
+    const cache = new BuildCache(join(dir, "c4"));
+    await cache.store(key, sampleDataset("spectrogram"));
+    const other = "b".repeat(64);
+    await writeFile(
+      join(cache.entriesDir, `${other}.npz`),
+      await readFile(join(cache.entriesDir, `${key}.npz`)),
+    );
+    assert.equal(await cache.load(other), null);
+    assert.match(cache.lastReason!, /records key/);
+    // an export that is not a cache entry at all
+    const third = "c".repeat(64);
+    await writeDatasetNpz(sampleDataset("spectrogram"), join(cache.entriesDir, `${third}.npz`));
+    assert.equal(await cache.load(third), null);
+    assert.match(cache.lastReason!, /records key undefined/);
+  });
+
+  it("ignores partial temp files in list() and removes stale ones on clear()", async () => {
+    const cache = new BuildCache(join(dir, "c5"));
+    await cache.store(key, sampleDataset("spectrogram"));
+    const temp = join(cache.entriesDir, `${"d".repeat(64)}.npz.tmp-123-0badc0de`);
+    await writeFile(temp, "partial");
+    const fresh = join(cache.entriesDir, `${"e".repeat(64)}.npz.tmp-124-0badc0df`);
+    await writeFile(fresh, "partial, still being written");
+    await utimes(temp, new Date(2000, 0, 1), new Date(2000, 0, 1));
+    assert.deepEqual(
+      (await cache.list()).map((e) => e.key),
+      [key],
+    );
+    assert.equal(await cache.load("d".repeat(64)), null);
+    assert.equal(await cache.clear(), 1);
+    assert.deepEqual(await readdir(cache.entriesDir), [`${"e".repeat(64)}.npz.tmp-124-0badc0df`]);
+  });
+
+  it("two concurrent stores of the same key leave one valid entry and no temp files", async () => {
+    const cache = new BuildCache(join(dir, "c6"));
+    const a = sampleDataset("spectrogram", 1);
+    const b = sampleDataset("spectrogram", 2);
+    await Promise.all([
+      cache.store(key, a),
+      cache.store(key, b),
+      new BuildCache(join(dir, "c6")).store(key, a),
+    ]);
+    assert.deepEqual(await readdir(cache.entriesDir), [`${key}.npz`]);
+    const back = await cache.load(key);
+    assert.ok(back);
+    const p = plain(back);
+    assert.ok([plain(a), plain(b)].some((x) => JSON.stringify(x) === JSON.stringify(p)));
+  });
+
+  it("clear(key), resolve(prefix) and key validation", async () => {
+    const cache = new BuildCache(join(dir, "c7"));
+    const k2 = `ab${"0".repeat(62)}`;
+    await cache.store(key, sampleDataset("spectrogram"));
+    await cache.store(k2, sampleDataset("spectrogram"));
+    assert.deepEqual(await cache.resolve("a"), [key, k2].sort());
+    assert.deepEqual(await cache.resolve("ab"), [k2]);
+    assert.equal(await cache.clear(k2), 1);
+    assert.equal(await cache.clear(k2), 0);
+    assert.deepEqual(
+      (await cache.list()).map((e) => e.key),
+      [key],
+    );
+    await assert.rejects(cache.load("../../etc/passwd"), CacheError);
+    await assert.rejects(cache.store("ABC", sampleDataset("spectrogram")), CacheError);
+    assert.deepEqual(await new BuildCache(join(dir, "never-created")).list(), []);
+    assert.equal(await new BuildCache(join(dir, "never-created")).clear(), 0);
+  });
+});
+
+describe("ac1 cache", () => {
+  it("--help", async () => {
+    const r = await runAc1(["cache", "--help"]);
+    assert.equal(r.code, 0);
+    assert.match(r.stdout, /usage: ac1 cache list/);
+    assert.match(r.stdout, /clear \[KEY\]/);
+  });
+
+  it("list, list --json, clear KEY-prefix, clear all", async () => {
+    const cdir = join(dir, "cli");
+    const cache = new BuildCache(cdir);
+    const k1 = `1234567${"0".repeat(57)}`;
+    const k2 = `1234568${"0".repeat(57)}`;
+    await cache.store(k1, sampleDataset("spectrogram"));
+    await cache.store(k2, sampleDataset("waveform"));
+
+    const list = await runAc1(["cache", "list", "--dir", cdir]);
+    assert.equal(list.code, 0, list.stderr);
+    assert.equal(list.stdout.trim().split("\n").length, 2);
+    assert.match(list.stdout, /1234567000000000 .* 3 neurons, 3 stims, spectrogram/);
+    assert.match(list.stderr, /2 entries/);
+
+    const json = await runAc1(["cache", "list", "--json"], { env: { AC1_CACHE_DIR: cdir } });
+    assert.equal(json.code, 0, json.stderr);
+    const entries = JSON.parse(json.stdout) as { key: string; bytes: number }[];
+    assert.deepEqual(entries.map((e) => e.key).sort(), [k1, k2]);
+
+    const ambiguous = await runAc1(["cache", "clear", "123456", "--dir", cdir]);
+    assert.notEqual(ambiguous.code, 0);
+    assert.match(ambiguous.stderr, /matches 2 entries/);
+    assert.equal(ambiguous.stdout, "");
+
+    const one = await runAc1(["cache", "clear", "1234568", "--dir", cdir]);
+    assert.equal(one.code, 0, one.stderr);
+    assert.match(one.stdout, new RegExp(`removed 1 entry \\(${k2}\\)`));
+
+    const missing = await runAc1(["cache", "clear", "ffffff", "--dir", cdir]);
+    assert.notEqual(missing.code, 0);
+    assert.match(missing.stderr, /no entry with key ffffff/);
+
+    const all = await runAc1(["cache", "clear", "--dir", cdir]);
+    assert.equal(all.code, 0, all.stderr);
+    assert.match(all.stdout, /removed 1 entry/);
+    const empty = await runAc1(["cache", "list", "--dir", cdir]);
+    assert.equal(empty.code, 0);
+    assert.equal(empty.stdout, "");
+    assert.match(empty.stderr, /no entries/);
+  });
+
+  it("bad usage is one line on stderr and a non-zero exit", async () => {
+    for (const args of [
+      ["cache"],
+      ["cache", "frobnicate"],
+      ["cache", "list", "--bogus"],
+      ["cache", "clear", "XYZ"],
+    ]) {
+      const r = await runAc1(args);
+      assert.notEqual(r.code, 0, args.join(" "));
+      assert.equal(r.stdout, "");
+      assert.equal(r.stderr.trim().split("\n").length, 1, r.stderr);
+    }
+  });
+});

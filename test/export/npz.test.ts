@@ -1,0 +1,369 @@
+// The streaming .npz writer and the lazy reader: round trips (stored and
+// deflated, in-memory and streamed sources), atomic replacement on failure,
+// and hostile zips (truncated, corrupt, lying sizes) failing with ExportError.
+
+import assert from "node:assert/strict";
+import { readdir, readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import fc from "fast-check";
+import yazl from "yazl";
+import { ExportError } from "../../src/export/errors.js";
+import { encodeNpyHeader, encodeUnicodeScalar } from "../../src/export/npy.js";
+import { NpzReader } from "../../src/export/npz-reader.js";
+import { isNpzTempName, NpzWriter } from "../../src/export/npz-writer.js";
+import { tempDir } from "../support/cli.js";
+
+let dir: string;
+let cleanup: () => Promise<void>;
+before(async () => ({ dir, cleanup } = await tempDir("ac1-npz-")));
+after(() => cleanup());
+
+async function writeSample(path: string, compress: boolean): Promise<void> {
+  const w = NpzWriter.create(path, { compress });
+  await w.add("a", "<f4", [2, 3], Float32Array.from([1, 2, 3, 4, 5, Number.NaN]));
+  await w.add("b", "<f8", [0], new Float64Array(0));
+  await w.add("c", "<i4", [3], Int32Array.from([-1, 0, 2147483647]));
+  await w.add("d", "|u1", [2, 2], Uint8Array.from([0, 1, 254, 255]));
+  const text = encodeUnicodeScalar("héllo 🐦");
+  await w.add("s", text.dtype, [], text.data);
+  await w.add("streamed", "<f4", [3, 1000], async function* () {
+    for (let r = 0; r < 3; r++)
+      yield new Uint8Array(Float32Array.from({ length: 1000 }, (_, i) => r * 1000 + i).buffer);
+  });
+  // a larger member that spans several stream slices
+  const big = new Float32Array(3_000_000);
+  for (let i = 0; i < big.length; i++) big[i] = Math.sin(i / 100);
+  await w.add("big", "<f4", [big.length], big);
+  await w.close();
+}
+
+function zipBuffer(members: [string, Uint8Array, boolean][]): Promise<Buffer> {
+  const z = new yazl.ZipFile();
+  for (const [name, data, compress] of members) z.addBuffer(Buffer.from(data), name, { compress });
+  z.end();
+  const chunks: Buffer[] = [];
+  return new Promise((resolve, reject) => {
+    z.outputStream.on("data", (c: Buffer) => chunks.push(c));
+    z.outputStream.on("end", () => resolve(Buffer.concat(chunks)));
+    z.outputStream.on("error", reject);
+  });
+}
+
+function npy(dtype: string, shape: number[], data: ArrayBufferView): Uint8Array {
+  const h = encodeNpyHeader(dtype, shape);
+  const out = new Uint8Array(h.length + data.byteLength);
+  out.set(h);
+  out.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), h.length);
+  return out;
+}
+
+/** Both ways of opening (random access and whole-file load) must fail with an ExportError naming the file. */
+async function expectExportError(path: string, re: RegExp, readKey?: string): Promise<void> {
+  for (const how of ["open", "load"] as const) {
+    await assert.rejects(
+      async () => {
+        const r = await NpzReader[how](path);
+        try {
+          if (readKey) await r.read(readKey);
+        } finally {
+          await r.close();
+        }
+      },
+      (e: unknown) => {
+        assert.ok(e instanceof ExportError, `${how}: expected ExportError, got ${String(e)}`);
+        assert.match(e.message, re, how);
+        assert.ok(e.message.includes(path), e.message);
+        return true;
+      },
+    );
+  }
+}
+
+describe("NpzWriter + NpzReader round trip", () => {
+  for (const [compress, how] of [
+    [false, "open"],
+    [true, "open"],
+    [false, "load"],
+    [true, "load"],
+  ] as const) {
+    it(`${compress ? "deflated" : "stored"}, ${how}`, async () => {
+      const path = join(dir, `sample-${compress}-${how}.npz`);
+      await writeSample(path, compress);
+      const r = await NpzReader[how](path);
+      try {
+        assert.deepEqual(r.keys(), ["a", "b", "c", "d", "s", "streamed", "big"]);
+        assert.equal(r.has("a"), true);
+        assert.equal(r.has("zz"), false);
+        const info = r.info("a");
+        assert.equal(info.dtype, "<f4");
+        assert.deepEqual(info.shape, [2, 3]);
+        assert.equal(info.deflated, compress);
+        assert.equal(info.size, encodeNpyHeader("<f4", [2, 3]).length + 24);
+        const a = await r.read("a");
+        assert.ok(a.data instanceof Float32Array);
+        assert.deepEqual(Array.from(a.data as Float32Array), [1, 2, 3, 4, 5, Number.NaN]);
+        const b = await r.read("b");
+        assert.ok(b.data instanceof Float64Array);
+        assert.equal(b.data.length, 0);
+        assert.deepEqual(Array.from((await r.read("c")).data as Int32Array), [-1, 0, 2147483647]);
+        assert.deepEqual(Array.from((await r.read("d")).data as Uint8Array), [0, 1, 254, 255]);
+        assert.equal(await r.readString("s"), "héllo 🐦");
+        const st = await r.read("streamed");
+        assert.deepEqual(st.shape, [3, 1000]);
+        assert.equal((st.data as Float32Array)[2999], 2999);
+        const big = (await r.read("big")).data as Float32Array;
+        assert.equal(big.length, 3_000_000);
+        assert.equal(big[2_999_999], Math.fround(Math.sin(2_999_999 / 100)));
+        await assert.rejects(r.read("zz"), ExportError);
+        await assert.rejects(r.readString("a"), /expected a unicode/);
+      } finally {
+        await r.close();
+      }
+      assert.deepEqual((await readdir(dir)).filter(isNpzTempName), []);
+    });
+  }
+
+  it("reads a directory larger than its read-ahead window (many members)", async () => {
+    const path = join(dir, "many.npz");
+    const w = NpzWriter.create(path, { compress: false });
+    for (let i = 0; i < 300; i++) await w.add(`member_with_a_long_name_${i}`, "<i4", [1], Int32Array.of(i));
+    await w.close();
+    const r = await NpzReader.open(path, { directoryWindowBytes: 1000 });
+    assert.equal(r.keys().length, 300);
+    assert.deepEqual(Array.from((await r.read("member_with_a_long_name_299")).data as Int32Array), [299]);
+    await r.close();
+  });
+
+  it("reads members of zips written by other tools (zip64 records, stored and deflated)", async () => {
+    const z = new yazl.ZipFile();
+    z.addBuffer(Buffer.from(npy("<f8", [2], Float64Array.from([0.5, -1]))), "x.npy", {
+      compress: true,
+      forceZip64Format: true,
+    });
+    z.addBuffer(Buffer.from(npy("<i4", [1], Int32Array.from([42]))), "y.npy", {
+      compress: false,
+      forceZip64Format: true,
+    });
+    z.end({ forceZip64Format: true, comment: "" });
+    const chunks: Buffer[] = [];
+    await new Promise<void>((res) => {
+      z.outputStream.on("data", (c: Buffer) => chunks.push(c));
+      z.outputStream.on("end", () => res());
+    });
+    const path = join(dir, "zip64.npz");
+    await writeFile(path, Buffer.concat(chunks));
+    const r = await NpzReader.open(path);
+    assert.deepEqual(Array.from((await r.read("x")).data as Float64Array), [0.5, -1]);
+    assert.deepEqual(Array.from((await r.read("y")).data as Int32Array), [42]);
+    await r.close();
+  });
+});
+
+describe("NpzWriter failure handling", () => {
+  it("a throwing data source leaves the previous file untouched and no temp file", async () => {
+    const path = join(dir, "atomic.npz");
+    await writeSample(path, true);
+    const before = await readFile(path);
+    const w = NpzWriter.create(path, { compress: false });
+    await w.add("ok", "<f4", [2], Float32Array.from([1, 2]));
+    await assert.rejects(
+      w.add("bad", "<f4", [1000], async function* () {
+        yield new Uint8Array(400);
+        throw new Error("disk on fire");
+      }),
+      (e: unknown) => e instanceof ExportError && /disk on fire/.test(e.message) && e.message.includes(path),
+    );
+    await w.abort();
+    assert.deepEqual(await readFile(path), before);
+    assert.deepEqual((await readdir(dir)).filter(isNpzTempName), []);
+  });
+
+  it("a source yielding the wrong number of bytes fails the same way", async () => {
+    const path = join(dir, "short.npz");
+    const w = NpzWriter.create(path);
+    await assert.rejects(
+      w.add("x", "<f4", [4], async function* () {
+        yield new Uint8Array(8);
+      }),
+      /yielded 8 bytes, its shape needs 16/,
+    );
+    await w.abort();
+    await assert.rejects(readFile(path), { code: "ENOENT" });
+    assert.deepEqual((await readdir(dir)).filter(isNpzTempName), []);
+  });
+
+  it("honours compressionLevel and rejects invalid levels", async () => {
+    const data = new Float32Array(200_000).map((_, i) => Math.round(Math.sin(i / 500) * 100));
+    const sizes: number[] = [];
+    for (const level of [1, 9]) {
+      const path = join(dir, `level-${level}.npz`);
+      const w = NpzWriter.create(path, { compressionLevel: level });
+      await w.add("x", "<f4", [data.length], data);
+      await w.close();
+      const r = await NpzReader.open(path);
+      sizes.push(r.info("x").compressedSize);
+      assert.deepEqual((await r.read("x")).data, data);
+      await r.close();
+    }
+    assert.ok(sizes[1]! < sizes[0]!, `level 9 (${sizes[1]}) smaller than level 1 (${sizes[0]})`);
+    assert.throws(
+      () => NpzWriter.create(join(dir, "bad-level.npz"), { compressionLevel: 0 }),
+      /compressionLevel must be an integer 1\.\.9/,
+    );
+  });
+
+  it("rejects mismatched buffers, duplicate and invalid names before writing", async () => {
+    const w = NpzWriter.create(join(dir, "names.npz"));
+    await assert.rejects(w.add("x", "<f4", [3], new Float32Array(2)), /needs 12 bytes, got 8/);
+    await w.add("x", "<f4", [1], new Float32Array(1));
+    await assert.rejects(w.add("x", "<f4", [1], new Float32Array(1)), /duplicate/);
+    await assert.rejects(w.add("a/b", "<f4", [1], new Float32Array(1)), /invalid array name/);
+    await w.close();
+    await assert.rejects(w.add("y", "<f4", [1], new Float32Array(1)), /writer is closed/);
+  });
+
+  it("an unwritable destination is an ExportError and leaves nothing behind", async () => {
+    const path = join(dir, "no-such-folder", "x.npz");
+    const w = NpzWriter.create(path);
+    await assert.rejects(
+      (async () => {
+        await w.add("x", "<f4", [1], new Float32Array(1));
+        await w.close();
+      })(),
+      (e: unknown) => e instanceof ExportError && e.message.includes(path),
+    );
+    await w.abort();
+  });
+});
+
+describe("hostile .npz input", () => {
+  it("not a zip", async () => {
+    const path = join(dir, "text.npz");
+    await writeFile(path, "hello, I am not a zip file at all");
+    await expectExportError(path, /not a readable \.npz/);
+  });
+
+  it("missing file", async () => {
+    await expectExportError(join(dir, "absent.npz"), /cannot (open|read).*ENOENT/);
+  });
+
+  it("truncated zip (the directory is gone)", async () => {
+    const full = await zipBuffer([["a.npy", npy("<f4", [4], new Float32Array(4)), false]]);
+    const path = join(dir, "trunc.npz");
+    await writeFile(path, full.subarray(0, full.length - 30));
+    await expectExportError(path, /not a readable \.npz/);
+  });
+
+  it("a member whose npy shape is larger than its data", async () => {
+    const h = encodeNpyHeader("<f4", [100]);
+    const member = new Uint8Array(h.length + 8);
+    member.set(h);
+    const path = join(dir, "short-member.npz");
+    await writeFile(path, await zipBuffer([["a.npy", member, true]]));
+    await expectExportError(path, /needs 400 bytes after its 128-byte header, the member holds 8/);
+  });
+
+  it("a member with a bad npy magic", async () => {
+    const m = npy("<f4", [1], new Float32Array(1));
+    m[0] = 0;
+    const path = join(dir, "magic.npz");
+    await writeFile(path, await zipBuffer([["a.npy", m, false]]));
+    await expectExportError(path, /bad magic/);
+  });
+
+  it("a member claiming a huge uncompressed size", async () => {
+    const buf = await zipBuffer([["a.npy", npy("<f4", [4], new Float32Array(4)), true]]);
+    // patch the central directory's uncompressed size (offset 24 in the record)
+    const cd = buf.lastIndexOf(Buffer.from([0x50, 0x4b, 0x01, 0x02]));
+    buf.writeUInt32LE(0xfffffff0, cd + 24);
+    const path = join(dir, "huge.npz");
+    await writeFile(path, buf);
+    await expectExportError(path, /claims 4294967280 bytes from \d+ deflated bytes|claims 4294967280 bytes/);
+  });
+
+  it("a stored member whose data runs past the end of the file", async () => {
+    const buf = await zipBuffer([["a.npy", npy("<f4", [4], new Float32Array(4)), false]]);
+    const cd = buf.lastIndexOf(Buffer.from([0x50, 0x4b, 0x01, 0x02]));
+    buf.writeUInt32LE(1_000_000, cd + 20);
+    buf.writeUInt32LE(1_000_000, cd + 24);
+    const path = join(dir, "overflow.npz");
+    await writeFile(path, buf);
+    await expectExportError(path, /overflow|past the end|claims/);
+  });
+
+  it("a corrupted stored payload fails the CRC check", async () => {
+    const buf = await zipBuffer([["a.npy", npy("<f4", [4], Float32Array.from([1, 2, 3, 4])), false]]);
+    const at = buf.indexOf(Buffer.from(new Float32Array([3]).buffer));
+    buf[at] ^= 0xff;
+    const path = join(dir, "crc.npz");
+    await writeFile(path, buf);
+    await expectExportError(path, /CRC-32 mismatch/, "a");
+  });
+
+  it("a corrupted deflate stream", async () => {
+    const data = new Float32Array(5000).map((_, i) => i % 7);
+    const buf = await zipBuffer([["a.npy", npy("<f4", [5000], data), true]]);
+    const local = buf.indexOf(Buffer.from([0x50, 0x4b, 0x03, 0x04]));
+    for (let i = local + 30 + 5 + 40; i < local + 30 + 5 + 80; i++) buf[i] ^= 0x5a;
+    const path = join(dir, "inflate.npz");
+    await writeFile(path, buf);
+    await expectExportError(path, /cannot inflate|CRC-32|inflated to|bad magic|header/, "a");
+  });
+
+  it("duplicate member names", async () => {
+    const m = npy("<f4", [1], new Float32Array(1));
+    const path = join(dir, "dup.npz");
+    await writeFile(
+      path,
+      await zipBuffer([
+        ["a.npy", m, false],
+        ["a.npy", m, false],
+      ]),
+    );
+    await expectExportError(path, /duplicate member/);
+  });
+
+  it("random corruption and truncation never produce anything but ExportError (property)", async () => {
+    const seeds: Buffer[] = [];
+    for (const compress of [false, true]) {
+      const path = join(dir, `fuzz-seed-${compress}.npz`);
+      const w = NpzWriter.create(path, { compress });
+      await w.add("a", "<f4", [2, 3], Float32Array.from([1, 2, 3, 4, 5, 6]));
+      const text = encodeUnicodeScalar('{"k": "v"}');
+      await w.add("m", text.dtype, [], text.data);
+      await w.add("c", "<i4", [3], Int32Array.from([7, 8, 9]));
+      await w.close();
+      seeds.push(await readFile(path));
+    }
+    const path = join(dir, "fuzz.npz");
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 0, max: 1 }),
+        fc.array(fc.tuple(fc.nat(), fc.integer({ min: 1, max: 255 })), { minLength: 1, maxLength: 4 }),
+        fc.option(fc.nat(), { nil: undefined }),
+        async (which, flips, cut) => {
+          const bytes = Buffer.from(seeds[which]!);
+          for (const [at, x] of flips) bytes[at % bytes.length] ^= x;
+          await writeFile(path, cut === undefined ? bytes : bytes.subarray(0, cut % bytes.length));
+          for (const how of ["open", "load"] as const) {
+            let r: NpzReader | undefined;
+            try {
+              r = await NpzReader[how](path);
+              for (const k of r.keys()) {
+                const info = r.info(k);
+                if (info.dtype.includes("U")) await r.readString(k);
+                else await r.read(k);
+              }
+            } catch (e) {
+              assert.ok(e instanceof ExportError, `${how}: ${String((e as Error)?.stack ?? e)}`);
+            } finally {
+              await r?.close();
+            }
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});

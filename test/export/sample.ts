@@ -1,0 +1,206 @@
+// Small deterministic DatasetData values for the export and cache tests, in
+// both modes. Values are dyadic rationals (k/256) so that sums are exact in
+// float64 whatever the summation order (numpy and JS agree bit for bit), and
+// the metadata exercise absent keys, non-ASCII text and astral characters.
+
+import type { DatasetData, DatasetOptions, RepeatProvenance, Tensor } from "../../src/dataset/model.js";
+
+/** Deterministic 32-bit PRNG (mulberry32). */
+export function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function dyadic(next: () => number, n: number): Float32Array {
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) out[i] = (Math.floor(next() * 4096) - 2048) / 256;
+  return out;
+}
+
+export function sampleOptions(waveform: boolean): DatasetOptions {
+  return {
+    path: "/data/ac1",
+    experimenter: ["wehr", "asari"],
+    sites: ["A1", "MGB"],
+    dtMs: 5,
+    fmin: 100,
+    fmax: 45000,
+    binsPerOctave: 1,
+    windowMs: 10,
+    detrendMedMs: 100,
+    detrendGaussMs: 10,
+    gating: { absMvMax: 150, stepMv: 30, maxStepFrac: 0.005, minXcorr: 0.05 },
+    returnWaveform: waveform,
+    audioFs: 2000,
+  };
+}
+
+/**
+ * A 3-stim x 3-neuron dataset with 4 pairs of data (5 missing), one NaN in a
+ * response, absent optional metadata keys and provenance rows for dropped
+ * cells and unregistered stims.
+ */
+export function sampleDataset(mode: "spectrogram" | "waveform", seed = 1): DatasetData {
+  const next = rng(seed);
+  const waveform = mode === "waveform";
+  const F = 4;
+  const hop = waveform ? 10 : 1;
+  const frames = [5, 7, 3];
+  const stims: Tensor[] = frames.map((T) =>
+    waveform
+      ? { shape: [1, T * hop], data: dyadic(next, T * hop) }
+      : { shape: [1, F, T], data: dyadic(next, F * T) },
+  );
+  const resp = (s: number, R: number): Tensor => ({
+    shape: [R, frames[s]!],
+    data: dyadic(next, R * frames[s]!),
+  });
+  const responses: (Tensor | null)[][] = [
+    [resp(0, 2), resp(0, 1), null],
+    [resp(1, 3), null, null],
+    [null, null, resp(2, 2)],
+  ];
+  responses[2]![2]!.data[1] = Number.NaN;
+  const provenance: RepeatProvenance[] = [
+    {
+      session: "20020624-mw-001",
+      experimenter: "wehr",
+      neuron: 0,
+      stimKey: '["wehr","tones",1]',
+      stim: 0,
+      repeat: 0,
+      fate: "kept",
+      maxAbsMv: 12.5,
+      stepFrac: 0,
+      r: 1,
+      samples: 500,
+    },
+    {
+      session: "20020624-mw-001",
+      experimenter: "wehr",
+      neuron: 0,
+      stimKey: '["wehr","tones",1]',
+      stim: 0,
+      repeat: 1,
+      fate: "range",
+      maxAbsMv: 170.25,
+      stepFrac: 0.001,
+      r: 1,
+      samples: 500,
+    },
+    {
+      session: "20050101-ha1-001",
+      experimenter: "asari",
+      neuron: -1,
+      stimKey: '["asari","a.wav","b.wav"]',
+      stim: -1,
+      repeat: 0,
+      fate: "xcorr",
+      maxAbsMv: Number.NaN,
+      stepFrac: 0.1,
+      r: 0.01,
+      samples: 0,
+    },
+    {
+      session: "20050101-ha1-002",
+      experimenter: "asari",
+      neuron: 2,
+      stimKey: '["asari","c.wav"]',
+      stim: 2,
+      repeat: 3,
+      fate: "step",
+      maxAbsMv: 40.125,
+      stepFrac: 0.75,
+      r: 0.3333333333333333,
+      samples: 1234,
+    },
+  ];
+  return {
+    dtMs: 5,
+    F,
+    freqsHz: Float64Array.from({ length: F }, (_, k) => 100 * 2 ** (k + 0.5)),
+    audioFs: waveform ? 2000 : null,
+    hop,
+    signalType: "mixed",
+    hearingRangeHz: [250, 76000],
+    species: "rat",
+    stims,
+    stimMeta: [
+      {
+        experimenter: "wehr",
+        category: "tones",
+        idx: 1,
+        description: "tone 1 kHz, µ-law",
+        duration_s: 0.025,
+      },
+      {
+        experimenter: "asari",
+        category: "natural",
+        class_n: 3,
+        segments: [1, 2],
+        segment_files: ["a.wav", "b.wav"],
+        sequence: "ab",
+        description: "bird 🐦 song",
+        duration_s: 0.035,
+      },
+      {
+        experimenter: "asari",
+        category: "natural",
+        segments: [4],
+        segment_files: ["c.wav"],
+        sequence: "c",
+        description: "c",
+        duration_s: 0.015,
+      },
+    ],
+    neuronMeta: [
+      {
+        experimenter: "wehr",
+        session: "20020624-mw-001",
+        animal_id: "mw",
+        penetration: 1,
+        date: "2002-06-24",
+        site: "A1",
+        recording_type: "whole-cell",
+        species: "rat",
+        _wehr_cell_idx: 0,
+        signal_type: "subthresh",
+      },
+      {
+        experimenter: "wehr",
+        session: "20020624-mw-002",
+        animal_id: "mw",
+        penetration: "2b",
+        date: "2002-06-24",
+        site: "MGB",
+        recording_type: "cell-attached",
+        species: "rat",
+        _wehr_cell_idx: 3,
+        signal_type: "spikes",
+      },
+      {
+        experimenter: "asari",
+        session: "20050101-ha1-002",
+        animal_id: "ha1",
+        penetration: 2,
+        date: "2005-01-01",
+        site: "A1",
+        recording_type: "whole-cell",
+        species: "rat",
+        signal_type: "subthresh",
+      },
+    ],
+    responses,
+    rejections: { range: 1, step: 1, xcorr: 1, kept: 8 },
+    droppedCellsEmpty: 1,
+    skippedFiles: [{ path: "crcns-ac1/wehr/Results/x/bad.mat", reason: "truncated at byte 128" }],
+    options: sampleOptions(waveform),
+    provenance,
+  };
+}
