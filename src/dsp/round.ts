@@ -7,7 +7,6 @@ export function roundHalfEven(x: number): number {
   // Math.round rounds ties up; detect an exact tie and pick the even neighbour.
   if (r - x === 0.5 && r % 2 !== 0) return r - 1;
   return r === 0 ? 0 : r; // no -0
-
 }
 
 /** Python's int(x): truncation toward zero. */

@@ -1,0 +1,20 @@
+// The AC1 preprocessing built from dsp/: MedGauss detrend, repeat gating,
+// spike-rate PSTH, binning onto the dt grid and segment ramps
+// (pipeline.md sections 4-8).
+
+export { binResponse, binSamples } from "./binning.js";
+export {
+  crossTrialCorrelations,
+  DEFAULT_GATING,
+  type Fate,
+  type GateRepeatsOptions,
+  type GateResult,
+  type GatingOptions,
+  type GatingStats,
+  gateRepeats,
+  maxAbsIgnoringNaN,
+  stepFraction,
+} from "./gating.js";
+export { gaussianSigmaSamples, medgauss, medianWindowSamples } from "./medgauss.js";
+export { spikePsth } from "./psth.js";
+export { rampSegment } from "./ramp.js";
