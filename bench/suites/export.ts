@@ -5,25 +5,16 @@
 import { mkdtemp, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { mulberry32 } from "../../src/ac1/synth/prng.js";
 import { BuildCache } from "../../src/cache/build-cache.js";
 import type { DatasetData, RepeatProvenance, Tensor } from "../../src/dataset/model.js";
+import { resolveOptions } from "../../src/dataset/options.js";
 import { openDatasetExport, readDatasetNpz, writeDatasetNpz } from "../../src/export/dataset-npz.js";
 import { peakRssMb, printTable, writeResults } from "../support.js";
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** A spectrogram-mode dataset of about `targetMb` MB of float32 payload with smooth, noisy values. */
 function syntheticDataset(targetMb: number): DatasetData {
-  const next = rng(42);
+  const next = mulberry32(42);
   const F = 49;
   const S = Math.round(200 * (targetMb / 200));
   const N = 30;
@@ -96,21 +87,7 @@ function syntheticDataset(targetMb: number): DatasetData {
     rejections: { range: 0, step: 0, xcorr: 0, kept: provenance.length },
     droppedCellsEmpty: 0,
     skippedFiles: [],
-    options: {
-      path: "/data",
-      experimenter: ["wehr", "asari"],
-      sites: ["A1", "MGB"],
-      dtMs: 5,
-      fmin: 100,
-      fmax: 45000,
-      binsPerOctave: 6,
-      windowMs: 10,
-      detrendMedMs: 100,
-      detrendGaussMs: 10,
-      gating: { absMvMax: 150, stepMv: 30, maxStepFrac: 0.005, minXcorr: 0.05 },
-      returnWaveform: false,
-      audioFs: 96000,
-    },
+    options: resolveOptions({ path: "/data" }),
     provenance,
   };
 }

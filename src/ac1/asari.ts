@@ -13,15 +13,14 @@ import {
   LazyMat,
   listMatFiles,
   listNames,
-  parseSessionName,
+  readStimWave,
   type SessionName,
   type StimWave,
-  skipFile,
+  sessionMeta,
+  sessionNameOrWarn,
   sliceRepeat,
-  stimWaveOf,
   type Trace,
   textOf,
-  traceOf,
   triggerTiming,
   triggerType,
   UNREADABLE,
@@ -92,19 +91,11 @@ export async function* walkAsari(source: ReleaseSource, opts: AsariWalkOptions):
   for (const root of ASARI_RESULT_ROOTS) {
     for (const session of await listNames(source, root, "dir")) {
       const dir = `${root}/${session}`;
-      const name = parseSessionName(session);
-      if (!name) {
-        // archive.md states this rule for Wehr; the reference unpacks Asari
-        // names the same way (date, animal, penetration), so a name that does
-        // not split in three is skipped with the same warning.
-        warn(
-          opts,
-          "malformed-session",
-          dir,
-          `${dir}: session name does not split into date-animal-penetration; skipped`,
-        );
-        continue;
-      }
+      // archive.md states this rule for Wehr; the reference unpacks Asari
+      // names the same way (date, animal, penetration), so a name that does
+      // not split in three is skipped with the same warning.
+      const name = sessionNameOrWarn(opts, dir, session);
+      if (!name) continue;
       const cell = await walkAsariSession(source, dir, session, name, segments, opts);
       if (cell) yield cell;
     }
@@ -203,14 +194,8 @@ async function walkAsariSession(
         continue;
       }
       if (!trace) {
-        const response = mat.read("response");
-        if (response === UNREADABLE) break;
-        const t = traceOf(response);
-        if (typeof t === "string") {
-          skipFile(r, "malformed-file", path, t);
-          break;
-        }
-        trace = t;
+        trace = mat.readTrace();
+        if (!trace) break;
       }
       const { repeat, onsetSample } = sliceRepeat(trace, timing);
       if (!acc) {
@@ -253,10 +238,7 @@ async function walkAsariSession(
   return {
     meta: {
       experimenter: "asari",
-      session,
-      animal_id: name.animalId,
-      penetration: name.penetration,
-      date: name.date,
+      ...sessionMeta(session, name),
       site,
       recording_type: recordingType ?? "",
       species: "rat",
@@ -283,16 +265,7 @@ async function loadSegments(
     const path = `${ASARI_STIM_ROOT}/${file.replaceAll("\\", "/")}`;
     let wave = cache.get(path);
     if (wave === undefined) {
-      wave = null;
-      const mat = await LazyMat.open(source, path, r);
-      if (mat !== UNREADABLE) {
-        const stimulus = mat.read("stimulus");
-        if (stimulus !== UNREADABLE) {
-          const w = stimWaveOf(stimulus, ["sample", "samples"]);
-          if (typeof w === "string") skipFile(r, "malformed-file", path, w);
-          else wave = w;
-        }
-      }
+      wave = (await readStimWave(source, path, ["sample", "samples"], r)) ?? null;
       cache.set(path, wave);
     }
     if (wave === null) return undefined;

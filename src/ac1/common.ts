@@ -1,13 +1,14 @@
 // Helpers shared by the Wehr and Asari walkers (archive.md): reading only the
 // needed variables of a .mat through a ReleaseSource while turning unreadable
-// files into warnings, session-name parsing, trigger-type normalisation and
-// the repeat slice `trace * scale` from a 1-based onset.
+// files into warnings, reading a stimulus file's waveform and a trial's trace,
+// session-name parsing, trigger-type normalisation and the repeat slice
+// `trace * scale` from a 1-based onset.
 
 import type { ReleaseSource } from "../archive/source.js";
 import { roundHalfEven } from "../dsp/round.js";
 import { Ac1Error } from "../errors.js";
 import type { MatFile, MatValue } from "../mat/index.js";
-import { charToString, getField, openMat, toFloat64, toNumber } from "../mat/index.js";
+import { charToString, getField, MatError, openMat, toFloat64, toNumber } from "../mat/index.js";
 import type { WalkWarningCode, WarningSink } from "./types.js";
 
 /** Options every walker takes: one warning channel, plus the skipped-file report. */
@@ -22,15 +23,30 @@ export function warn(r: WalkReporting, code: WalkWarningCode, path: string, mess
   r.onWarning({ code, path, message });
 }
 
-/** Reports an unreadable or unusable file: a warning plus the skipped-file entry. */
+/**
+ * Reports an unreadable or unusable file: a warning plus the skipped-file
+ * entry. The release path is the key; `reason` must not repeat it.
+ */
 export function skipFile(r: WalkReporting, code: WalkWarningCode, path: string, reason: string): void {
   warn(r, code, path, `${path}: skipped: ${reason}`);
   r.onSkippedFile?.(path, reason);
 }
 
-/** One-line reason of a failure (Ac1Error message or anything else's). */
-export function reasonOf(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
+/**
+ * Why `path` could not be read, without naming it again: a MatError's byte
+ * offset and problem, or another error's message less its leading location,
+ * then the zip or folder it was read from, e.g.
+ * "byte 128: corrupt zlib stream (in /data/crcns-ac1.zip)".
+ */
+export function unreadableReason(e: Ac1Error, source: ReleaseSource, path: string): string {
+  let problem: string;
+  if (e instanceof MatError) {
+    problem = `byte ${e.offset}: ${e.problem}`;
+  } else {
+    const where = `${source.describe(path)}: `;
+    problem = e.message.startsWith(where) ? e.message.slice(where.length) : e.message;
+  }
+  return `${problem} (in ${source.origin(path)})`;
 }
 
 /** Marker for "the file could not be read" (already reported). */
@@ -46,6 +62,7 @@ export class LazyMat {
   private failed = false;
   private constructor(
     private readonly mat: MatFile,
+    private readonly source: ReleaseSource,
     readonly path: string,
     private readonly r: WalkReporting,
   ) {}
@@ -57,10 +74,10 @@ export class LazyMat {
   ): Promise<LazyMat | typeof UNREADABLE> {
     try {
       const bytes = await source.readFile(path);
-      return new LazyMat(openMat(bytes, source.describe(path)), path, r);
+      return new LazyMat(openMat(bytes, source.describe(path)), source, path, r);
     } catch (e) {
       if (!(e instanceof Ac1Error)) throw e;
-      skipFile(r, "unreadable-file", path, reasonOf(e));
+      skipFile(r, "unreadable-file", path, unreadableReason(e, source, path));
       return UNREADABLE;
     }
   }
@@ -73,10 +90,45 @@ export class LazyMat {
     } catch (e) {
       if (!(e instanceof Ac1Error)) throw e;
       this.failed = true;
-      skipFile(this.r, "unreadable-file", this.path, reasonOf(e));
+      skipFile(this.r, "unreadable-file", this.path, unreadableReason(e, this.source, this.path));
       return UNREADABLE;
     }
   }
+
+  /** The trial's `response` trace; undefined when it cannot be read or is malformed (reported). */
+  readTrace(): Trace | undefined {
+    const response = this.read("response");
+    if (response === UNREADABLE) return undefined;
+    const trace = traceOf(response);
+    if (typeof trace === "string") {
+      skipFile(this.r, "malformed-file", this.path, trace);
+      return undefined;
+    }
+    return trace;
+  }
+}
+
+/**
+ * The waveform of a stimulus file's `stimulus` struct (`fields` tried in
+ * order for the samples); undefined when the file cannot be read or is
+ * malformed (reported).
+ */
+export async function readStimWave(
+  source: ReleaseSource,
+  path: string,
+  fields: readonly string[],
+  r: WalkReporting,
+): Promise<StimWave | undefined> {
+  const mat = await LazyMat.open(source, path, r);
+  if (mat === UNREADABLE) return undefined;
+  const stimulus = mat.read("stimulus");
+  if (stimulus === UNREADABLE) return undefined;
+  const wave = stimWaveOf(stimulus, fields);
+  if (typeof wave === "string") {
+    skipFile(r, "malformed-file", path, wave);
+    return undefined;
+  }
+  return wave;
 }
 
 /** Child entries of a source folder: sub-folders or files, names sorted (code-unit order). */
@@ -111,6 +163,28 @@ export function parseSessionName(name: string): SessionName | undefined {
   if (parts.length !== 3) return undefined;
   const [date, animalId, pen] = parts as [string, string, string];
   return { date, animalId, penetration: /^[0-9]+$/.test(pen) ? Number.parseInt(pen, 10) : pen };
+}
+
+/** The session folder `dir`'s name parsed, or undefined after a "malformed-session" warning. */
+export function sessionNameOrWarn(r: WalkReporting, dir: string, session: string): SessionName | undefined {
+  const name = parseSessionName(session);
+  if (!name) {
+    warn(
+      r,
+      "malformed-session",
+      dir,
+      `${dir}: session name does not split into date-animal-penetration; skipped`,
+    );
+  }
+  return name;
+}
+
+/** The neuron metadata every walker takes from the session folder's name. */
+export function sessionMeta(
+  session: string,
+  name: SessionName,
+): { session: string; animal_id: string; penetration: number | string; date: string } {
+  return { session, animal_id: name.animalId, penetration: name.penetration, date: name.date };
 }
 
 /** A char value as a string, "" when absent or not char. */

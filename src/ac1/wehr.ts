@@ -10,14 +10,14 @@ import {
   LazyMat,
   listMatFiles,
   listNames,
-  parseSessionName,
+  readStimWave,
   type SessionName,
   type StimWave,
+  sessionMeta,
+  sessionNameOrWarn,
   skipFile,
   sliceRepeat,
-  stimWaveOf,
   textOf,
-  traceOf,
   triggerTiming,
   triggerType,
   UNREADABLE,
@@ -61,15 +61,8 @@ export async function indexWehrStimuli(
       const stem = name.slice(0, -".mat".length);
       if (!/^[0-9]+$/.test(stem)) continue;
       const path = `${dir}/${name}`;
-      const mat = await LazyMat.open(source, path, r);
-      if (mat === UNREADABLE) continue;
-      const stimulus = mat.read("stimulus");
-      if (stimulus === UNREADABLE) continue;
-      const wave = stimWaveOf(stimulus, ["samples", "sample"]);
-      if (typeof wave === "string") {
-        skipFile(r, "malformed-file", path, wave);
-        continue;
-      }
+      const wave = await readStimWave(source, path, ["samples", "sample"], r);
+      if (!wave) continue;
       const first = byDescription.get(wave.description);
       if (first) {
         warn(
@@ -99,16 +92,8 @@ export async function* walkWehr(source: ReleaseSource, opts: WehrWalkOptions): A
   for (let cellIdx = 0; cellIdx < sessions.length; cellIdx++) {
     const session = sessions[cellIdx] as string;
     const dir = `${resultsDir}/${session}`;
-    const name = parseSessionName(session);
-    if (!name) {
-      warn(
-        opts,
-        "malformed-session",
-        dir,
-        `${dir}: session name does not split into date-animal-penetration; skipped`,
-      );
-      continue;
-    }
+    const name = sessionNameOrWarn(opts, dir, session);
+    if (!name) continue;
     const cell = await walkWehrSession(source, dir, session, name, cellIdx, stims, opts);
     if (cell) yield cell;
   }
@@ -148,13 +133,8 @@ async function walkWehrSession(
       skipFile(r, "malformed-file", path, "trigger 1 lacks a numeric `time` or `param.duration`");
       continue;
     }
-    const response = mat.read("response");
-    if (response === UNREADABLE) continue;
-    const trace = traceOf(response);
-    if (typeof trace === "string") {
-      skipFile(r, "malformed-file", path, trace);
-      continue;
-    }
+    const trace = mat.readTrace();
+    if (!trace) continue;
     const { repeat, onsetSample } = sliceRepeat(trace, timing);
     const keyText = `${entry.folder}/${entry.idx}`;
     let stim = stims.get(keyText);
@@ -184,10 +164,7 @@ async function walkWehrSession(
   return {
     meta: {
       experimenter: "wehr",
-      session,
-      animal_id: name.animalId,
-      penetration: name.penetration,
-      date: name.date,
+      ...sessionMeta(session, name),
       site: "A1",
       recording_type: "whole-cell",
       species: "rat",

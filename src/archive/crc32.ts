@@ -23,8 +23,15 @@ function crc32Fallback(data: Uint8Array, value = 0): number {
 
 const native = (zlib as unknown as { crc32?: Crc32Fn }).crc32;
 
-/** CRC-32 of `data`, continuing from `value` (0 to start). */
-export const crc32: Crc32Fn = typeof native === "function" ? (d, v = 0) => native(d, v) >>> 0 : crc32Fallback;
+/**
+ * CRC-32 of `data`, continuing from `value` (0 to start). Empty input returns
+ * `value` unchanged without calling zlib (some zlib.crc32 builds answer 0 for
+ * an empty view of an empty buffer).
+ */
+export const crc32: Crc32Fn =
+  typeof native === "function"
+    ? (d, v = 0) => (d.byteLength === 0 ? v >>> 0 : native(d, v) >>> 0)
+    : crc32Fallback;
 
 /** Exposed for tests: the fallback must agree with zlib's. */
 export const crc32Portable: Crc32Fn = crc32Fallback;

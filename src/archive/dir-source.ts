@@ -86,6 +86,10 @@ export class DirSource implements ReleaseSource {
     }
   }
 
+  origin(_path: string): string {
+    return this.rootDir;
+  }
+
   bytesRead(): number {
     return this.bytes;
   }

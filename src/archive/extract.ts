@@ -14,6 +14,7 @@ import { hostname } from "node:os";
 import { join, resolve, sep } from "node:path";
 import { ArchiveError, reasonOf } from "./errors.js";
 import { HOW_TO_GET_DATA, RELEASE_LAYOUT, RELEASE_SUBTREES, type ReleaseZipLayout } from "./layout.js";
+import { createLockFile, processIsRunning } from "./lock-file.js";
 import { ZipArchive, type ZipLimits } from "./zip-archive.js";
 
 /** Progress of an extraction: `done`/`total` are uncompressed bytes of the zip being unpacked. */
@@ -307,33 +308,23 @@ interface LockOwner {
 
 const FRESH_LOCK_MS = 30_000;
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
-
 /** Takes the per-zip lock; a lock left by a dead process on this host is broken. Returns the release function. */
 async function acquireLock(dataDir: string, layout: ReleaseZipLayout): Promise<() => Promise<void>> {
   const lock = lockFileOf(dataDir, layout);
   for (let attempt = 0; attempt < 2; attempt++) {
+    let created: boolean;
     try {
-      const fh = await open(lock, "wx");
-      try {
-        await fh.writeFile(JSON.stringify({ pid: process.pid, host: hostname() } satisfies LockOwner));
-      } finally {
-        await fh.close();
-      }
+      created = await createLockFile(
+        lock,
+        JSON.stringify({ pid: process.pid, host: hostname() } satisfies LockOwner),
+      );
+    } catch (e) {
+      throw new ArchiveError(`cannot create lock ${lock}: ${reasonOf(e)}`, { cause: e });
+    }
+    if (created) {
       return async () => {
         await unlink(lock).catch(() => {});
       };
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== "EEXIST") {
-        throw new ArchiveError(`cannot create lock ${lock}: ${reasonOf(e)}`, { cause: e });
-      }
     }
     if (await lockIsHeld(lock)) {
       throw new ArchiveError(
@@ -369,5 +360,5 @@ async function lockIsHeld(lock: string): Promise<boolean> {
   }
   if (owner.host !== hostname()) return true; // cannot check a process elsewhere
   if (owner.pid === process.pid) return false; // our own stale lock (same process, earlier failure)
-  return alive(owner.pid);
+  return processIsRunning(owner.pid);
 }

@@ -18,6 +18,11 @@ export interface ReleaseSource {
   readFile(path: string): Promise<Uint8Array>;
   /** Where `path` really lives, for messages (e.g. "/data/crcns-ac1.zip!wehr/Summary.mat"). */
   describe(path: string): string;
+  /**
+   * The zip or folder `path` is read from (e.g. "/data/crcns-ac1.zip"), for
+   * messages that already name the release path and need only say where it lives.
+   */
+  origin(path: string): string;
   /** Total bytes read so far (compressed bytes for zips), for throughput reports. */
   bytesRead(): number;
   /** Releases open file handles. */

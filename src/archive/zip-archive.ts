@@ -17,8 +17,10 @@ import * as zlib from "node:zlib";
 import yauzl from "yauzl";
 import { crc32 } from "./crc32.js";
 import { ArchiveError, reasonOf } from "./errors.js";
+import { readFully, readRange, WindowedFileReader } from "./file-reader.js";
 import { checkEntryName } from "./paths.js";
 import type { DirEntry } from "./source.js";
+import { LOCAL_HEADER_BYTES, localDataStart } from "./zip-local-header.js";
 
 const inflateRawAsync = promisify(zlib.inflateRaw) as (
   buf: Uint8Array,
@@ -63,9 +65,6 @@ export interface ZipMember {
   entry?: yauzl.Entry;
 }
 
-const CHUNK_BYTES = 1 << 20;
-const READ_AHEAD_BYTES = 1 << 20;
-
 export class ZipArchive {
   private bytes = 0;
   private closed = false;
@@ -101,7 +100,7 @@ export class ZipArchive {
       const sizeBytes = (await fh.stat()).size;
       let zip: yauzl.ZipFile;
       try {
-        zip = await yauzl.fromRandomAccessReaderPromise(new HandleReader(fh, sizeBytes), sizeBytes, {
+        zip = await yauzl.fromRandomAccessReaderPromise(new WindowedFileReader(fh, sizeBytes), sizeBytes, {
           lazyEntries: true,
           autoClose: false,
           decodeStrings: false,
@@ -236,11 +235,11 @@ export class ZipArchive {
     if (this.closed) throw new ArchiveError(`${this.describe(m.path)}: zip already closed`);
     const entry = m.entry!;
     const offset = entry.relativeOffsetOfLocalHeader;
-    const guess = 30 + entry.fileNameLength + entry.extraFieldLength;
+    const guess = LOCAL_HEADER_BYTES + entry.fileNameLength + entry.extraFieldLength;
     const want = Math.max(0, Math.min(guess + m.compressedSize, this.sizeBytes - offset));
     const buf = Buffer.allocUnsafe(want);
     const got = await readFully(this.fh, buf, 0, want, offset);
-    const start = this.checkLocalHeader(m, buf.subarray(0, Math.min(got, 30)));
+    const start = this.checkLocalHeader(m, buf.subarray(0, Math.min(got, LOCAL_HEADER_BYTES)));
     const rel = start - offset;
     if (rel + m.compressedSize <= got) {
       this.bytes += m.compressedSize;
@@ -258,12 +257,12 @@ export class ZipArchive {
   private checkLocalHeader(m: ZipMember, header: Buffer): number {
     const where = this.describe(m.path);
     const offset = m.entry!.relativeOffsetOfLocalHeader;
-    if (header.length < 30)
+    if (header.length < LOCAL_HEADER_BYTES)
       throw new ArchiveError(`${where}: local header at byte ${offset} runs past the end of the zip`);
-    if (header.readUInt32LE(0) !== 0x04034b50) {
+    const start = localDataStart(header, offset);
+    if (start === undefined) {
       throw new ArchiveError(`${where}: corrupt zip: no local header signature at byte ${offset}`);
     }
-    const start = offset + 30 + header.readUInt16LE(26) + header.readUInt16LE(28);
     if (start + m.compressedSize > this.sizeBytes) {
       throw new ArchiveError(
         `${where}: data (${m.compressedSize} bytes at byte ${start}) runs past the end of the ${this.sizeBytes}-byte zip (truncated?)`,
@@ -275,106 +274,11 @@ export class ZipArchive {
   /** Offset of a member's data, from its local header (checked: signature, bounds). */
   private async dataStart(m: ZipMember): Promise<number> {
     if (this.closed) throw new ArchiveError(`${this.describe(m.path)}: zip already closed`);
-    const header = Buffer.alloc(30);
-    const n = await readFully(this.fh, header, 0, 30, m.entry!.relativeOffsetOfLocalHeader);
+    const header = Buffer.alloc(LOCAL_HEADER_BYTES);
+    const n = await readFully(this.fh, header, 0, LOCAL_HEADER_BYTES, m.entry!.relativeOffsetOfLocalHeader);
     return this.checkLocalHeader(m, header.subarray(0, n));
   }
 }
-/**
- * Lets yauzl parse the central directory through our FileHandle (yauzl never
- * closes it). Small reads are served from a 1 MiB read-ahead window, so the
- * central directory of a zip with tens of thousands of entries costs a few
- * reads instead of two per entry.
- */
-class HandleReader extends yauzl.RandomAccessReader {
-  private windowStart = 0;
-  private window: Buffer = Buffer.alloc(0);
-  private readonly fileSize: number;
-
-  constructor(
-    private readonly fh: FileHandle,
-    fileSize: number,
-  ) {
-    super();
-    this.fileSize = fileSize;
-  }
-  override _readStreamForRange(start: number, end: number): Readable {
-    return Readable.from(readRange(this.fh, start, end - start, () => {}));
-  }
-  override read(
-    buffer: Buffer,
-    offset: number,
-    length: number,
-    position: number,
-    callback: (err: Error | null, bytesRead?: number) => void,
-  ): void {
-    this.readCached(buffer, offset, length, position).then(
-      (n) => callback(null, n),
-      (e: Error) => callback(e),
-    );
-  }
-  private async readCached(
-    buffer: Buffer,
-    offset: number,
-    length: number,
-    position: number,
-  ): Promise<number> {
-    if (length > READ_AHEAD_BYTES / 4) return readFully(this.fh, buffer, offset, length, position);
-    const inWindow = () =>
-      position >= this.windowStart && position + length <= this.windowStart + this.window.length;
-    if (!inWindow()) {
-      const size = Math.max(0, Math.min(READ_AHEAD_BYTES, this.fileSize - position));
-      const win = Buffer.allocUnsafe(size);
-      const got = await readFully(this.fh, win, 0, size, position);
-      this.windowStart = position;
-      this.window = win.subarray(0, got);
-    }
-    const from = position - this.windowStart;
-    const n = Math.max(0, Math.min(length, this.window.length - from));
-    this.window.copy(buffer, offset, from, from + n);
-    return n;
-  }
-}
-
-/** Reads up to `length` bytes at `position`; returns how many were there (fewer only at end of file). */
-async function readFully(
-  fh: FileHandle,
-  buf: Buffer,
-  offset: number,
-  length: number,
-  position: number,
-): Promise<number> {
-  let got = 0;
-  while (got < length) {
-    const { bytesRead } = await fh.read(buf, offset + got, length - got, position + got);
-    if (bytesRead === 0) break;
-    got += bytesRead;
-  }
-  return got;
-}
-
-/** The bytes [start, start+length) in chunks of at most CHUNK_BYTES; fails on a short file. */
-async function* readRange(
-  fh: FileHandle,
-  start: number,
-  length: number,
-  count: (n: number) => void,
-  where = "zip",
-): AsyncGenerator<Buffer> {
-  let pos = start;
-  let left = length;
-  while (left > 0) {
-    const n = Math.min(CHUNK_BYTES, left);
-    const buf = Buffer.allocUnsafe(n);
-    const got = await readFully(fh, buf, 0, n, pos);
-    if (got < n) throw new ArchiveError(`${where}: unexpected end of zip at byte ${pos + got}`);
-    count(got);
-    pos += got;
-    left -= got;
-    yield buf;
-  }
-}
-
 function crcMessage(where: string, stored: number, computed: number): string {
   const hex = (n: number) => `0x${n.toString(16).padStart(8, "0")}`;
   return `${where}: CRC-32 mismatch (stored ${hex(stored)}, computed ${hex(computed)}): corrupt entry`;
@@ -549,7 +453,7 @@ function sizeProblem(entry: yauzl.Entry, zipSize: number, lim: ZipLimits): strin
   if (method === 8 && u > Math.max(c, 1) * lim.maxRatio) {
     return `declares ${u} bytes from ${c} compressed bytes, a ratio above ${lim.maxRatio} (zip bomb?)`;
   }
-  if (entry.relativeOffsetOfLocalHeader + 30 + c > zipSize) {
+  if (entry.relativeOffsetOfLocalHeader + LOCAL_HEADER_BYTES + c > zipSize) {
     return `data (${c} bytes at offset ${entry.relativeOffsetOfLocalHeader}) runs past the end of the ${zipSize}-byte zip (truncated?)`;
   }
   return null;

@@ -105,6 +105,16 @@ export class ZipSource implements ReleaseSource {
     return `${this.dataDir}/${path}`;
   }
 
+  origin(path: string): string {
+    try {
+      const { zip } = this.route(path);
+      if (zip !== undefined) return zip.zipPath;
+    } catch {
+      // fall through to the data folder
+    }
+    return this.dataDir;
+  }
+
   bytesRead(): number {
     let n = 0;
     for (const z of this.mounts.values()) n += z.bytesRead();
@@ -182,6 +192,16 @@ export class CompositeSource implements ReleaseSource {
       // fall through
     }
     return `${this.dataDir}/${path}`;
+  }
+
+  origin(path: string): string {
+    try {
+      const { src, p } = this.route(path);
+      if (src !== undefined) return src.origin(p);
+    } catch {
+      // fall through
+    }
+    return this.dataDir;
   }
 
   private distinct(): ReleaseSource[] {

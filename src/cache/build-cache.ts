@@ -38,6 +38,12 @@ export interface CacheEntryInfo {
 export type CacheLoadResult = { data: DatasetData; reason?: undefined } | { data: null; reason: string };
 
 const KEY_RE = /^[0-9a-f]{64}$/;
+
+/** The key of an entry file name ("<key>.npz"), undefined for anything else (temp files, strays). */
+function keyOfEntryName(name: string): string | undefined {
+  const key = name.endsWith(".npz") ? name.slice(0, -4) : "";
+  return KEY_RE.test(key) ? key : undefined;
+}
 /** Temp files older than this are considered left over by a crashed build. */
 const STALE_TEMP_MS = 60 * 60 * 1000;
 
@@ -127,16 +133,11 @@ export class BuildCache {
 
   /** Complete entries (temp files of running or crashed writes are ignored), newest first. */
   async list(): Promise<CacheEntryInfo[]> {
-    let names: string[];
-    try {
-      names = await readdir(this.entriesDir);
-    } catch {
-      return [];
-    }
+    const names = await this.entryDirNames();
     const out: CacheEntryInfo[] = [];
     for (const name of names) {
-      const key = name.endsWith(".npz") ? name.slice(0, -4) : "";
-      if (!KEY_RE.test(key)) continue;
+      const key = keyOfEntryName(name);
+      if (key === undefined) continue;
       const path = join(this.entriesDir, name);
       let st: import("node:fs").Stats;
       try {
@@ -169,15 +170,10 @@ export class BuildCache {
   async resolve(prefix: string): Promise<string[]> {
     if (!/^[0-9a-f]{1,64}$/.test(prefix))
       throw new CacheError(`invalid cache key ${JSON.stringify(prefix)}: expected hex digits`);
-    let names: string[];
-    try {
-      names = await readdir(this.entriesDir);
-    } catch {
-      return [];
-    }
+    const names = await this.entryDirNames();
     return names
-      .filter((n) => n.endsWith(".npz") && KEY_RE.test(n.slice(0, -4)) && n.startsWith(prefix))
-      .map((n) => n.slice(0, -4))
+      .map(keyOfEntryName)
+      .filter((k): k is string => k?.startsWith(prefix) === true)
       .sort();
   }
 
@@ -195,15 +191,10 @@ export class BuildCache {
         return 0;
       }
     }
-    let names: string[];
-    try {
-      names = await readdir(this.entriesDir);
-    } catch {
-      return 0;
-    }
+    const names = await this.entryDirNames();
     let removed = 0;
     for (const name of names) {
-      if (name.endsWith(".npz") && KEY_RE.test(name.slice(0, -4))) {
+      if (keyOfEntryName(name) !== undefined) {
         try {
           await unlink(join(this.entriesDir, name));
           removed++;
@@ -216,14 +207,18 @@ export class BuildCache {
     return removed;
   }
 
+  /** Names in the entries folder; [] when it does not exist (yet). */
+  private async entryDirNames(): Promise<string[]> {
+    try {
+      return await readdir(this.entriesDir);
+    } catch {
+      return [];
+    }
+  }
+
   /** Deletes temp files left by writes that died more than `olderThanMs` ago. */
   async removeStaleTemps(olderThanMs: number): Promise<number> {
-    let names: string[];
-    try {
-      names = await readdir(this.entriesDir);
-    } catch {
-      return 0;
-    }
+    const names = await this.entryDirNames();
     let removed = 0;
     const now = Date.now();
     for (const name of names) {

@@ -8,6 +8,7 @@
 // tensor is replaced by a fresh one, so the DatasetData passed in (possibly
 // shared with a cache or another dataset) is never modified.
 
+import { mulberry32 } from "../ac1/synth/prng.js";
 import type { NeuronMeta, StimMeta } from "../ac1/types.js";
 import { Ac1Error } from "../errors.js";
 import type { DatasetData, RepeatProvenance, ResponseBlock, Tensor } from "./model.js";
@@ -123,20 +124,8 @@ export const WEHR_NEURONS_SPLIT_NATURAL: readonly (readonly [number, number, num
   [4, 1, 1], // 24
 ] as const);
 
-/**
- * Deterministic PRNG used by the split helpers: mulberry32 (32-bit state,
- * seed taken modulo 2^32). Returns floats in [0, 1).
- */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The split helpers' PRNG, part of the dataset API (seed taken modulo 2^32). */
+export { mulberry32 };
 
 /** Fisher-Yates shuffle (i from the end, j = floor(rand() * (i + 1))) driven by mulberry32(seed); returns a copy. */
 export function seededShuffle<T>(items: readonly T[], seed: number): T[] {
@@ -391,9 +380,7 @@ export class Ac1Dataset {
 
   /** Selects the neurons that heard (have data for) a stim whose metadata[key] equals value. */
   selectNeuronsByStimMeta(key: string, value: unknown): this {
-    const stims = this.#stimMeta.flatMap((m, s) =>
-      hasKey(m as unknown as Meta, key) && metaValueEquals((m as unknown as Meta)[key], value) ? [s] : [],
-    );
+    const stims = this.#stimsWithMeta(key, value);
     this.#neuronSelection = this.#neuronMeta.flatMap((_, n) =>
       stims.some((s) => this.#responses[s]?.[n] != null) ? [n] : [],
     );
@@ -421,10 +408,15 @@ export class Ac1Dataset {
 
   /** Selects the stims whose metadata[key] equals value; stims lacking the key are skipped. */
   selectStimsByMeta(key: string, value: unknown): this {
-    this.#stimSelection = this.#stimMeta.flatMap((m, s) =>
+    this.#stimSelection = this.#stimsWithMeta(key, value);
+    return this;
+  }
+
+  /** All stims (ascending) whose metadata has `key` equal to `value`. */
+  #stimsWithMeta(key: string, value: unknown): number[] {
+    return this.#stimMeta.flatMap((m, s) =>
       hasKey(m as unknown as Meta, key) && metaValueEquals((m as unknown as Meta)[key], value) ? [s] : [],
     );
-    return this;
   }
 
   /** Selects the stims for which predicate(meta, index) is true; a throwing predicate means "not selected". */

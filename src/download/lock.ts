@@ -3,9 +3,10 @@
 // It holds the owner's pid and host name; a lock left by a process that no
 // longer runs on this host is taken over.
 
-import { open, readFile, rm } from "node:fs/promises";
+import { readFile, rm } from "node:fs/promises";
 import { hostname } from "node:os";
 import { join } from "node:path";
+import { createLockFile, processIsRunning } from "../archive/lock-file.js";
 import { DownloadError } from "./errors.js";
 
 export const LOCK_FILE = ".ac1-download.lock";
@@ -15,13 +16,16 @@ export async function lockDataDir(dataDir: string): Promise<() => Promise<void>>
   const path = join(dataDir, LOCK_FILE);
   const me = `${process.pid} ${hostname()}\n`;
   for (let tries = 0; tries < 3; tries++) {
+    let created: boolean;
     try {
-      const fh = await open(path, "wx");
-      try {
-        await fh.writeFile(me);
-      } finally {
-        await fh.close();
-      }
+      created = await createLockFile(path, me);
+    } catch (e) {
+      throw new DownloadError(
+        "DOWNLOAD_IO",
+        `cannot create ${path}: ${(e as NodeJS.ErrnoException).code ?? e}`,
+      );
+    }
+    if (created) {
       return async () => {
         try {
           if ((await readFile(path, "utf8")) === me) await rm(path, { force: true });
@@ -29,13 +33,6 @@ export async function lockDataDir(dataDir: string): Promise<() => Promise<void>>
           // already gone
         }
       };
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== "EEXIST") {
-        throw new DownloadError(
-          "DOWNLOAD_IO",
-          `cannot create ${path}: ${(e as NodeJS.ErrnoException).code ?? e}`,
-        );
-      }
     }
     let owner = "";
     try {
@@ -45,7 +42,7 @@ export async function lockDataDir(dataDir: string): Promise<() => Promise<void>>
     }
     const [pidText, host] = owner.trim().split(/\s+/);
     const pid = Number(pidText);
-    if (host === hostname() && Number.isInteger(pid) && pid > 0 && !isRunning(pid)) {
+    if (host === hostname() && Number.isInteger(pid) && pid > 0 && !processIsRunning(pid)) {
       await rm(path, { force: true });
       continue;
     }
@@ -55,13 +52,4 @@ export async function lockDataDir(dataDir: string): Promise<() => Promise<void>>
     );
   }
   throw new DownloadError("DOWNLOAD_BUSY", `cannot take the lock ${path}`);
-}
-
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "EPERM";
-  }
 }

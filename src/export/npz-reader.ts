@@ -11,6 +11,9 @@ import { type FileHandle, open } from "node:fs/promises";
 import { promisify } from "node:util";
 import zlib from "node:zlib";
 import yauzl from "yauzl";
+import { crc32 } from "../archive/crc32.js";
+import { readFully, WindowedFileReader } from "../archive/file-reader.js";
+import { LOCAL_HEADER_BYTES, localDataStart } from "../archive/zip-local-header.js";
 import { ExportError } from "./errors.js";
 import {
   allocateTypedArray,
@@ -84,12 +87,9 @@ class FileSource implements ByteSource {
     readonly size: number,
   ) {}
   async read(into: Uint8Array, position: number, label: string): Promise<void> {
-    let off = 0;
-    while (off < into.byteLength) {
-      const { bytesRead } = await this.fh.read(into, off, into.byteLength - off, position + off);
-      if (bytesRead <= 0) throw new ExportError(`${label}: unexpected end of file at byte ${position + off}`);
-      off += bytesRead;
-    }
+    const got = await readFully(this.fh, into, 0, into.byteLength, position);
+    if (got < into.byteLength)
+      throw new ExportError(`${label}: unexpected end of file at byte ${position + got}`);
   }
   view(): null {
     return null;
@@ -115,86 +115,12 @@ class BufferSource implements ByteSource {
   async close(): Promise<void> {}
 }
 
-/**
- * yauzl's reader for the directory of a file opened for random access: it
- * serves yauzl's many small reads (two per entry) from a 1 MiB window read
- * ahead, instead of one file read each.
- */
-class WindowedReader extends yauzl.RandomAccessReader {
-  private winStart = 0;
-  private win: Uint8Array = new Uint8Array(0);
-
-  constructor(
-    private readonly source: FileSource,
-    private readonly windowBytes: number,
-  ) {
-    super();
-  }
-
-  override read(
-    buffer: Buffer,
-    offset: number,
-    length: number,
-    position: number,
-    callback: (err: Error | null, bytesRead?: number) => void,
-  ): void {
-    const serve = () => {
-      const from = position - this.winStart;
-      const n = Math.max(0, Math.min(length, this.win.length - from));
-      buffer.set(this.win.subarray(from, from + n), offset);
-      callback(null, n);
-    };
-    if (position >= this.winStart && position + length <= this.winStart + this.win.length) {
-      queueMicrotask(serve); // never call back synchronously: yauzl would recurse once per entry
-      return;
-    }
-    const n = Math.max(0, Math.min(Math.max(length, this.windowBytes), this.source.size - position));
-    const win = new Uint8Array(n);
-    this.source.read(win, position, "zip directory").then(
-      () => {
-        this.winStart = position;
-        this.win = win;
-        serve();
-      },
-      (e: unknown) => callback(e instanceof Error ? e : new Error(String(e))),
-    );
-  }
-
-  override _readStreamForRange(): never {
-    throw new Error("WindowedReader only serves the zip directory");
-  }
-
-  override close(callback: (err: Error | null) => void): void {
-    setImmediate(() => callback(null));
-  }
-}
-
 const HEADER_PROBE_BYTES = 4096;
 /** Room for the member name and local extra field when reading a local header and the .npy header in one go. */
 const LOCAL_NAME_ROOM = 256;
 const MAX_DEFLATE_RATIO = 1032;
 /** Whole-file reads (NpzReader.load) are used up to this size; larger files are read member by member. */
 export const MAX_WHOLE_FILE_BYTES = 1536 * 1024 * 1024;
-
-type Crc32 = (data: Uint8Array, value?: number) => number;
-const nativeCrc32: Crc32 = (zlib as unknown as { crc32?: Crc32 }).crc32 ?? crc32Js;
-/** CRC-32 update (zlib.crc32 returns 0 for an empty view of an empty buffer, so skip empty input). */
-const crc32: Crc32 = (data, value = 0) => (data.byteLength === 0 ? value : nativeCrc32(data, value));
-
-let crcTable: Uint32Array | undefined;
-function crc32Js(data: Uint8Array, value = 0): number {
-  if (!crcTable) {
-    crcTable = new Uint32Array(256);
-    for (let n = 0; n < 256; n++) {
-      let c = n;
-      for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-      crcTable[n] = c >>> 0;
-    }
-  }
-  let c = (value ^ 0xffffffff) >>> 0;
-  for (let i = 0; i < data.length; i++) c = crcTable[(c ^ data[i]!) & 0xff]! ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
 
 const inflateRaw = promisify(zlib.inflateRaw) as (buf: Uint8Array, opts: zlib.ZlibOptions) => Promise<Buffer>;
 
@@ -235,7 +161,7 @@ export class NpzReader {
       const source = new FileSource(fh, size);
       const members = await readDirectory(path, opts, (cb) =>
         yauzl.fromRandomAccessReader(
-          new WindowedReader(source, opts.directoryWindowBytes),
+          new WindowedFileReader(fh, size, opts.directoryWindowBytes),
           size,
           { lazyEntries: true, autoClose: false, decodeStrings: true },
           cb,
@@ -343,16 +269,14 @@ export class NpzReader {
       );
     }
     const at = m.localHeaderOffset;
-    if (at + 30 > fileSize)
+    if (at + LOCAL_HEADER_BYTES > fileSize)
       throw new ExportError(
         `${label}: local header at byte ${at} is past the end of the file (${fileSize} bytes)`,
       );
     // the fixed local header, plus (when asked) the bytes after it, in one read
-    const fixed = await this.raw(m, at, Math.min(fileSize - at, 30 + prefetch));
-    const dv = new DataView(fixed.buffer, fixed.byteOffset, 30);
-    if (dv.getUint32(0, true) !== 0x04034b50)
-      throw new ExportError(`${label}: bad local header signature at byte ${at}`);
-    const start = at + 30 + dv.getUint16(26, true) + dv.getUint16(28, true);
+    const fixed = await this.raw(m, at, Math.min(fileSize - at, LOCAL_HEADER_BYTES + prefetch));
+    const start = localDataStart(fixed, at);
+    if (start === undefined) throw new ExportError(`${label}: bad local header signature at byte ${at}`);
     if (start + m.compressedSize > fileSize) {
       throw new ExportError(
         `${label}: its ${m.compressedSize} bytes at byte ${start} overflow the file (${fileSize} bytes)`,

@@ -9,6 +9,18 @@ import { readFile } from "node:fs/promises";
 import { inflateSync, constants as zlibConstants } from "node:zlib";
 import { allocNumeric } from "./build.js";
 import { MatError } from "./errors.js";
+import {
+  CLASS_NAME_BY_ID,
+  FLAG_COMPLEX,
+  FLAG_LOGICAL,
+  HOST_LE,
+  MI,
+  MX,
+  NUMERIC_CLASS_BY_ID,
+  numericSize,
+  STORAGE_TYPE,
+  swapBytes,
+} from "./format.js";
 import { readLevel4 } from "./level4.js";
 import type {
   MatChar,
@@ -55,49 +67,7 @@ const MAX_DEFLATE_RATIO = 1032;
 /** Absolute cap on one inflated variable (Level 5 byte counts are 32-bit). */
 const MAX_INFLATED_BYTES = 0xffffffff + 8;
 
-const HOST_LE = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
-
 // ---- data types ------------------------------------------------------------
-
-const mi = {
-  INT8: 1,
-  UINT8: 2,
-  INT16: 3,
-  UINT16: 4,
-  INT32: 5,
-  UINT32: 6,
-  SINGLE: 7,
-  DOUBLE: 9,
-  INT64: 12,
-  UINT64: 13,
-  MATRIX: 14,
-  COMPRESSED: 15,
-  UTF8: 16,
-  UTF16: 17,
-  UTF32: 18,
-} as const;
-
-/** Element size of numeric storage types (0 = not numeric). */
-function numericSize(type: number): number {
-  switch (type) {
-    case mi.INT8:
-    case mi.UINT8:
-      return 1;
-    case mi.INT16:
-    case mi.UINT16:
-      return 2;
-    case mi.INT32:
-    case mi.UINT32:
-    case mi.SINGLE:
-      return 4;
-    case mi.DOUBLE:
-    case mi.INT64:
-    case mi.UINT64:
-      return 8;
-    default:
-      return 0;
-  }
-}
 
 type AnyCtor =
   | Float64ArrayConstructor
@@ -113,41 +83,28 @@ type AnyCtor =
 
 function storageCtor(type: number): AnyCtor {
   switch (type) {
-    case mi.INT8:
+    case MI.INT8:
       return Int8Array;
-    case mi.UINT8:
+    case MI.UINT8:
       return Uint8Array;
-    case mi.INT16:
+    case MI.INT16:
       return Int16Array;
-    case mi.UINT16:
+    case MI.UINT16:
       return Uint16Array;
-    case mi.INT32:
+    case MI.INT32:
       return Int32Array;
-    case mi.UINT32:
+    case MI.UINT32:
       return Uint32Array;
-    case mi.SINGLE:
+    case MI.SINGLE:
       return Float32Array;
-    case mi.DOUBLE:
+    case MI.DOUBLE:
       return Float64Array;
-    case mi.INT64:
+    case MI.INT64:
       return BigInt64Array;
     default:
       return BigUint64Array;
   }
 }
-
-const CLASS_BY_ID: Record<number, NumericClass> = {
-  6: "double",
-  7: "single",
-  8: "int8",
-  9: "uint8",
-  10: "int16",
-  11: "uint16",
-  12: "int32",
-  13: "uint32",
-  14: "int64",
-  15: "uint64",
-};
 
 const CLASS_RANGE: Partial<Record<NumericClass, [number, number]>> = {
   int8: [-128, 127],
@@ -156,17 +113,6 @@ const CLASS_RANGE: Partial<Record<NumericClass, [number, number]>> = {
   uint16: [0, 65535],
   int32: [-2147483648, 2147483647],
   uint32: [0, 4294967295],
-};
-
-const CLASS_NAME_BY_ID: Record<number, string> = {
-  1: "cell",
-  2: "struct",
-  3: "object",
-  4: "char",
-  5: "sparse",
-  16: "function_handle",
-  17: "opaque",
-  ...CLASS_BY_ID,
 };
 
 // ---- parsing context ---------------------------------------------------------
@@ -278,52 +224,12 @@ function storageView(ctx: Ctx, type: number, pos: number, count: number): Numeri
     return new Ctor(copy.buffer as ArrayBuffer, 0, n);
   }
   const copy = Uint8Array.prototype.slice.call(ctx.buf, pos, pos + count) as Uint8Array;
-  byteSwap(copy, size);
+  swapBytes(copy, size);
   return new Ctor(copy.buffer as ArrayBuffer, 0, n);
 }
 
-function byteSwap(b: Uint8Array, size: number): void {
-  const n = b.length;
-  if (size === 2) {
-    for (let i = 0; i < n; i += 2) {
-      const t = b[i] as number;
-      b[i] = b[i + 1] as number;
-      b[i + 1] = t;
-    }
-  } else if (size === 4) {
-    for (let i = 0; i < n; i += 4) {
-      let t = b[i] as number;
-      b[i] = b[i + 3] as number;
-      b[i + 3] = t;
-      t = b[i + 1] as number;
-      b[i + 1] = b[i + 2] as number;
-      b[i + 2] = t;
-    }
-  } else if (size === 8) {
-    for (let i = 0; i < n; i += 8) {
-      for (let k = 0; k < 4; k++) {
-        const t = b[i + k] as number;
-        b[i + k] = b[i + 7 - k] as number;
-        b[i + 7 - k] = t;
-      }
-    }
-  }
-}
-
 function sameArrayType(cls: NumericClass, type: number): boolean {
-  const map: Record<NumericClass, number> = {
-    double: mi.DOUBLE,
-    single: mi.SINGLE,
-    int8: mi.INT8,
-    uint8: mi.UINT8,
-    int16: mi.INT16,
-    uint16: mi.UINT16,
-    int32: mi.INT32,
-    uint32: mi.UINT32,
-    int64: mi.INT64,
-    uint64: mi.UINT64,
-  };
-  return map[cls] === type;
+  return STORAGE_TYPE[cls] === type;
 }
 
 /** Decode a numeric data element into the class's typed array of exactly `n` values. */
@@ -354,23 +260,23 @@ function readOne(ctx: Ctx, type: number, pos: number): number | bigint {
   const dv = ctx.dv;
   const le = ctx.le;
   switch (type) {
-    case mi.INT8:
+    case MI.INT8:
       return dv.getInt8(pos);
-    case mi.UINT8:
+    case MI.UINT8:
       return dv.getUint8(pos);
-    case mi.INT16:
+    case MI.INT16:
       return dv.getInt16(pos, le);
-    case mi.UINT16:
+    case MI.UINT16:
       return dv.getUint16(pos, le);
-    case mi.INT32:
+    case MI.INT32:
       return dv.getInt32(pos, le);
-    case mi.UINT32:
+    case MI.UINT32:
       return dv.getUint32(pos, le);
-    case mi.SINGLE:
+    case MI.SINGLE:
       return dv.getFloat32(pos, le);
-    case mi.DOUBLE:
+    case MI.DOUBLE:
       return dv.getFloat64(pos, le);
-    case mi.INT64:
+    case MI.INT64:
       return dv.getBigInt64(pos, le);
     default:
       return dv.getBigUint64(pos, le);
@@ -484,7 +390,7 @@ const NAME_RE = /^[A-Za-z0-9_]+$/;
 
 function readName(ctx: Ctx, pos: number, end: number, what: string): { name: string; next: number } {
   const tag = readTag(ctx, pos, end, what);
-  if (tag.type !== mi.INT8 && tag.type !== mi.UINT8 && tag.type !== mi.UTF8) {
+  if (tag.type !== MI.INT8 && tag.type !== MI.UINT8 && tag.type !== MI.UTF8) {
     ctx.fail(pos, `${what}: data type ${tag.type}, expected miINT8`);
   }
   ctx.need(tag.data, tag.count, end, what);
@@ -502,7 +408,7 @@ function readName(ctx: Ctx, pos: number, end: number, what: string): { name: str
 function readMatrixHead(ctx: Ctx, tag: Tag): MatrixHead {
   const end = tag.data + tag.count;
   const flagsTag = readTag(ctx, tag.data, end, "array flags");
-  if (flagsTag.type !== mi.UINT32 || flagsTag.count !== 8) {
+  if (flagsTag.type !== MI.UINT32 || flagsTag.count !== 8) {
     ctx.fail(
       tag.data,
       `array flags: expected 8 bytes of miUINT32, got type ${flagsTag.type} with ${flagsTag.count} bytes`,
@@ -514,8 +420,8 @@ function readMatrixHead(ctx: Ctx, tag: Tag): MatrixHead {
   const nzmax = ctx.u32(flagsTag.data + 4);
   const head: MatrixHead = {
     classId,
-    complex: (word & 0x800) !== 0,
-    logical: (word & 0x200) !== 0,
+    complex: (word & FLAG_COMPLEX) !== 0,
+    logical: (word & FLAG_LOGICAL) !== 0,
     nzmax,
     dims: [],
     name: "",
@@ -524,9 +430,9 @@ function readMatrixHead(ctx: Ctx, tag: Tag): MatrixHead {
   };
   if (!(classId in CLASS_NAME_BY_ID)) ctx.fail(tag.data, `unknown array class ${classId}`);
   let pos = flagsTag.next;
-  if (classId !== 17) {
+  if (classId !== MX.OPAQUE) {
     const dimsTag = readTag(ctx, pos, end, "dimensions");
-    if (dimsTag.type !== mi.INT32 && dimsTag.type !== mi.UINT32) {
+    if (dimsTag.type !== MI.INT32 && dimsTag.type !== MI.UINT32) {
       ctx.fail(pos, `dimensions: data type ${dimsTag.type}, expected miINT32`);
     }
     if (dimsTag.count % 4 !== 0) ctx.fail(pos, `dimensions: ${dimsTag.count} bytes is not a multiple of 4`);
@@ -534,7 +440,7 @@ function readMatrixHead(ctx: Ctx, tag: Tag): MatrixHead {
     if (ndims < 2) ctx.fail(pos, `dimensions: ${ndims} dimension(s), at least 2 required`);
     ctx.need(dimsTag.data, dimsTag.count, end, "dimensions");
     for (let i = 0; i < ndims; i++) {
-      const d = dimsTag.type === mi.INT32 ? ctx.i32(dimsTag.data + 4 * i) : ctx.u32(dimsTag.data + 4 * i);
+      const d = dimsTag.type === MI.INT32 ? ctx.i32(dimsTag.data + 4 * i) : ctx.u32(dimsTag.data + 4 * i);
       if (d < 0 || d > 0x7fffffff) ctx.fail(dimsTag.data + 4 * i, `dimension ${i + 1} is ${d}, impossible`);
       head.dims.push(d);
     }
@@ -545,12 +451,12 @@ function readMatrixHead(ctx: Ctx, tag: Tag): MatrixHead {
     ctx.fail(pos, `array name ${JSON.stringify(nm.name)} is not a MATLAB identifier`);
   head.name = nm.name;
   pos = nm.next;
-  if (classId === 17) {
+  if (classId === MX.OPAQUE) {
     const typeSystem = readName(ctx, pos, end, "opaque type system");
     const cn = readName(ctx, typeSystem.next, end, "opaque class name");
     head.classname = cn.name;
     pos = cn.next;
-  } else if (classId === 3) {
+  } else if (classId === MX.OBJECT) {
     const cn = readName(ctx, pos, end, "object class name");
     head.classname = cn.name;
     pos = cn.next;
@@ -567,8 +473,8 @@ function checkedNumel(ctx: Ctx, pos: number, dims: number[]): number {
 }
 
 function jsonClass(head: MatrixHead): string {
-  if (head.classId === 5) return head.logical ? "logical" : "double";
-  if (head.logical && CLASS_BY_ID[head.classId]) return "logical";
+  if (head.classId === MX.SPARSE) return head.logical ? "logical" : "double";
+  if (head.logical && NUMERIC_CLASS_BY_ID[head.classId]) return "logical";
   return CLASS_NAME_BY_ID[head.classId] ?? "unknown";
 }
 
@@ -592,7 +498,7 @@ function withPath(e: unknown, path: string): never {
 
 function readMatrixAt(ctx: Ctx, tag: Tag, depth: number, what: string): MatValue {
   const pos = tag.pos;
-  if (tag.type !== mi.MATRIX) ctx.fail(pos, `${what}: data type ${tag.type}, expected miMATRIX (14)`);
+  if (tag.type !== MI.MATRIX) ctx.fail(pos, `${what}: data type ${tag.type}, expected miMATRIX (14)`);
   if (tag.count === 0) return { kind: "numeric", class: "double", dims: [0, 0], real: new Float64Array(0) };
   if (depth > MAX_DEPTH) ctx.fail(pos, `${what}: cells/structs nested deeper than ${MAX_DEPTH} levels`);
   return decodeMatrixBody(ctx, tag, readMatrixHead(ctx, tag), depth);
@@ -600,7 +506,7 @@ function readMatrixAt(ctx: Ctx, tag: Tag, depth: number, what: string): MatValue
 
 function decodeMatrixBody(ctx: Ctx, tag: Tag, head: MatrixHead, depth: number): MatValue {
   const { end } = head;
-  const cls = CLASS_BY_ID[head.classId];
+  const cls = NUMERIC_CLASS_BY_ID[head.classId];
   if (cls) {
     const n = checkedNumel(ctx, tag.pos, head.dims);
     const realTag = readTag(ctx, head.body, end, "real part");
@@ -619,11 +525,11 @@ function decodeMatrixBody(ctx: Ctx, tag: Tag, head: MatrixHead, depth: number): 
     return v;
   }
   switch (head.classId) {
-    case 4:
+    case MX.CHAR:
       return decodeChar(ctx, head);
-    case 5:
+    case MX.SPARSE:
       return decodeSparse(ctx, tag, head);
-    case 1: {
+    case MX.CELL: {
       const n = checkedNumel(ctx, tag.pos, head.dims);
       if (n * 8 > end - head.body)
         ctx.fail(tag.pos, `cell of ${n} elements cannot fit in ${end - head.body} bytes`);
@@ -641,13 +547,13 @@ function decodeMatrixBody(ctx: Ctx, tag: Tag, head: MatrixHead, depth: number): 
       }
       return { kind: "cell", dims: head.dims, cells };
     }
-    case 2:
+    case MX.STRUCT:
       return decodeStruct(ctx, tag, head, head.body, depth);
-    case 3:
+    case MX.OBJECT:
       return { kind: "unsupported", class: "object", classname: head.classname };
-    case 16:
+    case MX.FUNCTION_HANDLE:
       return { kind: "unsupported", class: "function_handle" };
-    case 17:
+    case MX.OPAQUE:
       return { kind: "unsupported", class: "opaque", classname: head.classname };
     default:
       return ctx.fail(tag.pos, `unknown array class ${head.classId}`);
@@ -657,12 +563,12 @@ function decodeMatrixBody(ctx: Ctx, tag: Tag, head: MatrixHead, depth: number): 
 function decodeStruct(ctx: Ctx, tag: Tag, head: MatrixHead, pos: number, depth: number): MatStruct {
   const { end } = head;
   const lenTag = readTag(ctx, pos, end, "field name length");
-  if (lenTag.type !== mi.INT32 || lenTag.count !== 4)
+  if (lenTag.type !== MI.INT32 || lenTag.count !== 4)
     ctx.fail(pos, "field name length: expected one miINT32");
   ctx.need(lenTag.data, 4, end, "field name length");
   const slot = ctx.i32(lenTag.data);
   const namesTag = readTag(ctx, lenTag.next, end, "field names");
-  if (namesTag.type !== mi.INT8 && namesTag.type !== mi.UINT8)
+  if (namesTag.type !== MI.INT8 && namesTag.type !== MI.UINT8)
     ctx.fail(lenTag.next, `field names: data type ${namesTag.type}, expected miINT8`);
   ctx.need(namesTag.data, namesTag.count, end, "field names");
   let nfields = 0;
@@ -730,7 +636,7 @@ function decodeChar(ctx: Ctx, head: MatrixHead): MatChar {
       ? Uint8Array.prototype.slice.call(ctx.buf, tag.data, tag.data + tag.count)
       : ctx.buf.subarray(tag.data, tag.data + tag.count);
   switch (tag.type) {
-    case mi.UTF8: {
+    case MI.UTF8: {
       let ascii = true;
       for (let i = 0; i < bytes.length; i++) if ((bytes[i] as number) >= 0x80) ascii = false;
       if (ascii) {
@@ -743,17 +649,17 @@ function decodeChar(ctx: Ctx, head: MatrixHead): MatChar {
       for (let i = 0; i < s.length; i++) codes[i] = s.charCodeAt(i);
       break;
     }
-    case mi.UINT16:
-    case mi.UTF16:
-    case mi.INT16: {
+    case MI.UINT16:
+    case MI.UTF16:
+    case MI.INT16: {
       if (tag.count % 2 !== 0) ctx.fail(tag.pos, `char data: ${tag.count} bytes is not a multiple of 2`);
-      const src = storageView(ctx, mi.UINT16, tag.data, tag.count) as Uint16Array;
+      const src = storageView(ctx, MI.UINT16, tag.data, tag.count) as Uint16Array;
       codes = src.buffer === ctx.buf.buffer ? new Uint16Array(src) : src;
       break;
     }
-    case mi.UTF32: {
+    case MI.UTF32: {
       if (tag.count % 4 !== 0) ctx.fail(tag.pos, `char data: ${tag.count} bytes is not a multiple of 4`);
-      const src = storageView(ctx, mi.UINT32, tag.data, tag.count) as Uint32Array;
+      const src = storageView(ctx, MI.UINT32, tag.data, tag.count) as Uint32Array;
       const units: number[] = [];
       for (let i = 0; i < src.length; i++) {
         const cp = src[i] as number;
@@ -764,8 +670,8 @@ function decodeChar(ctx: Ctx, head: MatrixHead): MatChar {
       codes = Uint16Array.from(units);
       break;
     }
-    case mi.UINT8:
-    case mi.INT8:
+    case MI.UINT8:
+    case MI.INT8:
       codes = new Uint16Array(bytes);
       break;
     default:
@@ -813,7 +719,7 @@ function decodeSparse(ctx: Ctx, tag: Tag, head: MatrixHead): MatSparse {
   const readValues = (t: Tag, what: string): Float64Array => {
     let tt = t;
     // MATLAB wrote logical sparse data tagged miDOUBLE but one byte per value (scipy gh-3539).
-    if (head.logical && numericSize(t.type) > 1 && t.count === nnz && nnz > 0) tt = { ...t, type: mi.UINT8 };
+    if (head.logical && numericSize(t.type) > 1 && t.count === nnz && nnz > 0) tt = { ...t, type: MI.UINT8 };
     const size = numericSize(tt.type);
     if (size === 0 || tt.count % size !== 0) ctx.fail(t.pos, `${what}: not a whole number of values`);
     const have = tt.count / size;
@@ -886,7 +792,7 @@ function inflateHead(
     );
     try {
       const tag = readTag(ctx, 0, Number.MAX_SAFE_INTEGER, "compressed variable");
-      if (tag.type !== mi.MATRIX) ctx.fail(0, `data type ${tag.type}, expected miMATRIX (14)`);
+      if (tag.type !== MI.MATRIX) ctx.fail(0, `data type ${tag.type}, expected miMATRIX (14)`);
       if (tag.count === 0) return { ctx, tag, head: emptyHead(tag) };
       const head = readMatrixHead(ctx, { ...tag, count: tag.count });
       return { ctx, tag, head };
@@ -992,7 +898,7 @@ function openLevel5(bytes: Uint8Array, label: string): MatFile {
     const at = pos;
     // Top-level elements are not padded after miCOMPRESSED; miMATRIX counts are already multiples of 8.
     const next = tag.data + tag.count;
-    if (tag.type === mi.COMPRESSED) {
+    if (tag.type === MI.COMPRESSED) {
       const comp = bytes.subarray(tag.data, next);
       const { tag: inner, head } = inflateHead(label, at, comp, le);
       if (at !== subsys && head.name !== "") {
@@ -1006,7 +912,7 @@ function openLevel5(bytes: Uint8Array, label: string): MatFile {
           },
         });
       }
-    } else if (tag.type === mi.MATRIX) {
+    } else if (tag.type === MI.MATRIX) {
       if (tag.count === 0) fileCtx.fail(at, "variable with an empty miMATRIX (no name)");
       const head = readMatrixHead(fileCtx, tag);
       if (at !== subsys && head.name !== "") {

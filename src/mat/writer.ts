@@ -6,6 +6,17 @@
 // otherwise.
 
 import { deflateSync } from "node:zlib";
+import {
+  FLAG_COMPLEX,
+  FLAG_LOGICAL,
+  HOST_LE,
+  MI,
+  MX,
+  NUMERIC_CLASS_ID,
+  numericSize,
+  STORAGE_TYPE,
+  swapBytes,
+} from "./format.js";
 import type { MatSparse, MatValue, NumericClass, NumericData } from "./value.js";
 import { numel } from "./value.js";
 
@@ -18,51 +29,8 @@ export interface WriteMatOptions {
   headerText?: string;
 }
 
-const HOST_LE = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
 const NAME_RE = /^[A-Za-z][A-Za-z0-9_]*$/;
 const FIELD_RE = /^[A-Za-z0-9_]+$/;
-
-const MI = {
-  INT8: 1,
-  UINT8: 2,
-  INT16: 3,
-  UINT16: 4,
-  INT32: 5,
-  UINT32: 6,
-  SINGLE: 7,
-  DOUBLE: 9,
-  INT64: 12,
-  UINT64: 13,
-  MATRIX: 14,
-  COMPRESSED: 15,
-  UTF8: 16,
-};
-
-const CLASS_ID: Record<NumericClass, number> = {
-  double: 6,
-  single: 7,
-  int8: 8,
-  uint8: 9,
-  int16: 10,
-  uint16: 11,
-  int32: 12,
-  uint32: 13,
-  int64: 14,
-  uint64: 15,
-};
-
-const CLASS_MI: Record<NumericClass, number> = {
-  double: MI.DOUBLE,
-  single: MI.SINGLE,
-  int8: MI.INT8,
-  uint8: MI.UINT8,
-  int16: MI.INT16,
-  uint16: MI.UINT16,
-  int32: MI.INT32,
-  uint32: MI.UINT32,
-  int64: MI.INT64,
-  uint64: MI.UINT64,
-};
 
 /** A growable output buffer (one allocation doubling as needed; no per-element garbage). */
 class Sink {
@@ -93,7 +61,7 @@ class Sink {
     if (data instanceof Uint8Array || data instanceof Int8Array) this.buf.set(data, at);
     else this.buf.set(new Uint8Array(data.buffer, data.byteOffset, n), at);
     this.length += n;
-    if (this.le !== HOST_LE && size > 1) swapInPlace(this.buf, at, n, size);
+    if (this.le !== HOST_LE && size > 1) swapBytes(this.buf.subarray(at, at + n), size);
   }
   pad(): void {
     const r = this.length % 8;
@@ -115,28 +83,8 @@ class Sink {
   }
 }
 
-function swapInPlace(b: Uint8Array, at: number, n: number, size: number): void {
-  for (let i = at; i < at + n; i += size) {
-    for (let k = 0; k < size / 2; k++) {
-      const t = b[i + k] as number;
-      b[i + k] = b[i + size - 1 - k] as number;
-      b[i + size - 1 - k] = t;
-    }
-  }
-}
-
-function elementSize(type: number): number {
-  return type === MI.DOUBLE || type === MI.INT64 || type === MI.UINT64
-    ? 8
-    : type === MI.INT32 || type === MI.UINT32 || type === MI.SINGLE
-      ? 4
-      : type === MI.INT16 || type === MI.UINT16
-        ? 2
-        : 1;
-}
-
 /** One data element: tag + data + padding; a small data element for 1-4 bytes. */
-function element(sink: Sink, type: number, data: ArrayBufferView, size = elementSize(type)): void {
+function element(sink: Sink, type: number, data: ArrayBufferView, size = numericSize(type)): void {
   const n = data.byteLength;
   if (n > 0 && n <= 4) {
     sink.u32((n << 16) | type);
@@ -144,7 +92,7 @@ function element(sink: Sink, type: number, data: ArrayBufferView, size = element
     const at = sink.length - 4;
     if (data instanceof Uint8Array || data instanceof Int8Array) sink.buf.set(data, at);
     else sink.buf.set(new Uint8Array(data.buffer, data.byteOffset, n), at);
-    if (sink.le !== HOST_LE && size > 1) swapInPlace(sink.buf, at, n, size);
+    if (sink.le !== HOST_LE && size > 1) swapBytes(sink.buf.subarray(at, at + n), size);
     return;
   }
   sink.u32(type);
@@ -202,7 +150,7 @@ function numericPart(sink: Sink, cls: NumericClass | "sparse", data: NumericData
     element(sink, MI.DOUBLE, data);
     return;
   }
-  const type = CLASS_MI[cls as NumericClass];
+  const type = STORAGE_TYPE[cls as NumericClass];
   element(sink, type, data);
 }
 
@@ -227,7 +175,7 @@ function writeMatrix(sink: Sink, v: MatValue, name: string, what: string, depth:
   switch (v.kind) {
     case "numeric": {
       checkDims(v.dims, v.real.length, what);
-      flags(CLASS_ID[v.class], v.imag ? 0x800 : 0);
+      flags(NUMERIC_CLASS_ID[v.class], v.imag ? FLAG_COMPLEX : 0);
       int32Element(sink, v.dims);
       nameElement(sink, name);
       numericPart(sink, v.class, v.real);
@@ -239,14 +187,14 @@ function writeMatrix(sink: Sink, v: MatValue, name: string, what: string, depth:
     }
     case "logical":
       checkDims(v.dims, v.data.length, what);
-      flags(9, 0x200);
+      flags(NUMERIC_CLASS_ID.uint8, FLAG_LOGICAL);
       int32Element(sink, v.dims);
       nameElement(sink, name);
       element(sink, MI.UINT8, v.data);
       break;
     case "char": {
       checkDims(v.dims, v.codes.length, what);
-      flags(4, 0);
+      flags(MX.CHAR, 0);
       int32Element(sink, v.dims);
       nameElement(sink, name);
       let ascii = true;
@@ -260,7 +208,7 @@ function writeMatrix(sink: Sink, v: MatValue, name: string, what: string, depth:
       break;
     case "cell":
       checkDims(v.dims, v.cells.length, what);
-      flags(1, 0);
+      flags(MX.CELL, 0);
       int32Element(sink, v.dims);
       nameElement(sink, name);
       v.cells.forEach((c, i) => {
@@ -269,7 +217,7 @@ function writeMatrix(sink: Sink, v: MatValue, name: string, what: string, depth:
       break;
     case "struct": {
       checkDims(v.dims, v.elements.length, what);
-      flags(2, 0);
+      flags(MX.STRUCT, 0);
       int32Element(sink, v.dims);
       nameElement(sink, name);
       let longest = 0;
@@ -316,7 +264,7 @@ function writeSparse(
     throw new RangeError(`${what}: sparse ir/jc/data lengths do not match ${m}x${n}`);
   }
   const logical = v.class === "logical";
-  flags(5, (v.imag ? 0x800 : 0) | (logical ? 0x200 : 0), Math.max(nnz, 1));
+  flags(MX.SPARSE, (v.imag ? FLAG_COMPLEX : 0) | (logical ? FLAG_LOGICAL : 0), Math.max(nnz, 1));
   int32Element(sink, v.dims);
   nameElement(sink, name);
   element(sink, MI.INT32, v.ir);

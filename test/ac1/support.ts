@@ -59,6 +59,10 @@ export class MemSource implements ReleaseSource {
     return `mem:${path}`;
   }
 
+  origin(_path: string): string {
+    return "mem:";
+  }
+
   bytesRead(): number {
     return this.read;
   }

@@ -108,7 +108,15 @@ describe("walkers over the synthetic release", () => {
         [...r.wehr.skipped, ...r.asari.skipped].map((s) => s.path),
         manifest.skippedFiles,
       );
-      for (const s of [...r.wehr.skipped, ...r.asari.skipped]) assert.match(s.reason, /byte \d+/);
+      for (const s of [...r.wehr.skipped, ...r.asari.skipped]) {
+        // The offset and problem, then where the file was read from (its zip,
+        // or the data folder), without the release path again.
+        assert.match(
+          s.reason,
+          via === "zip" ? /^byte \d+: .* \(in \/.*\.zip\)$/ : /^byte \d+: .* \(in \/[^()]*\)$/,
+        );
+        assert.ok(!s.reason.includes(s.path.slice(s.path.lastIndexOf("/") + 1)), s.reason);
+      }
     });
   }
 

@@ -9,10 +9,11 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { BuildCache, CacheError } from "../../src/cache/build-cache.js";
 import { archiveIdentity, cacheKey, canonicalJson, codeVersion } from "../../src/cache/key.js";
-import type { DatasetData, DatasetOptions } from "../../src/dataset/model.js";
+import type { DatasetOptions } from "../../src/dataset/model.js";
 import { writeDatasetNpz } from "../../src/export/dataset-npz.js";
 import { sampleDataset, sampleOptions } from "../export/sample.js";
 import { runAc1, tempDir } from "../support/cli.js";
+import { plainDataset } from "../support/dataset.js";
 
 let dir: string;
 let cleanup: () => Promise<void>;
@@ -20,17 +21,6 @@ before(async () => ({ dir, cleanup } = await tempDir("ac1-cache-")));
 after(() => cleanup());
 
 const identity = { files: [{ path: "crcns-ac1.zip", size: 1000, mtimeMs: 1700000000000 }] };
-
-function plain(d: DatasetData): unknown {
-  return {
-    ...d,
-    freqsHz: Array.from(d.freqsHz),
-    stims: d.stims.map((t) => ({ shape: t.shape, data: Array.from(t.data) })),
-    responses: d.responses.map((row) =>
-      row.map((b) => (b ? { shape: b.shape, data: Array.from(b.data) } : null)),
-    ),
-  };
-}
 
 describe("cacheKey", () => {
   const base = sampleOptions(false);
@@ -153,7 +143,7 @@ describe("BuildCache", () => {
     await cache.store(key, data);
     const back = await cache.load(key);
     assert.ok(back);
-    assert.deepEqual(plain(back), plain(data));
+    assert.deepEqual(plainDataset(back), plainDataset(data));
     assert.equal(cache.lastReason, undefined);
     assert.equal((await cache.load(key, { path: "/moved/data" }))!.options.path, "/moved/data");
     const list = await cache.list();
@@ -234,8 +224,8 @@ describe("BuildCache", () => {
     assert.deepEqual(await readdir(cache.entriesDir), [`${key}.npz`]);
     const back = await cache.load(key);
     assert.ok(back);
-    const p = plain(back);
-    assert.ok([plain(a), plain(b)].some((x) => JSON.stringify(x) === JSON.stringify(p)));
+    const p = plainDataset(back);
+    assert.ok([plainDataset(a), plainDataset(b)].some((x) => JSON.stringify(x) === JSON.stringify(p)));
   });
 
   it("clear(key), resolve(prefix) and key validation", async () => {

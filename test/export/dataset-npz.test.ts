@@ -7,31 +7,19 @@ import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import fc from "fast-check";
-import type { DatasetData } from "../../src/dataset/model.js";
 import { openDatasetExport, readDatasetNpz, writeDatasetNpz } from "../../src/export/dataset-npz.js";
 import { ExportError } from "../../src/export/errors.js";
 import { encodeUnicodeScalar } from "../../src/export/npy.js";
 import { NpzReader } from "../../src/export/npz-reader.js";
 import { NpzWriter } from "../../src/export/npz-writer.js";
 import { tempDir } from "../support/cli.js";
+import { plainDataset } from "../support/dataset.js";
 import { sampleDataset } from "./sample.js";
 
 let dir: string;
 let cleanup: () => Promise<void>;
 before(async () => ({ dir, cleanup } = await tempDir("ac1-dsnpz-")));
 after(() => cleanup());
-
-/** Plain-JSON-comparable form (typed arrays as arrays, NaN kept by deepEqual). */
-function plain(d: DatasetData): unknown {
-  return {
-    ...d,
-    freqsHz: Array.from(d.freqsHz),
-    stims: d.stims.map((t) => ({ shape: t.shape, data: Array.from(t.data) })),
-    responses: d.responses.map((row) =>
-      row.map((b) => (b ? { shape: b.shape, data: Array.from(b.data) } : null)),
-    ),
-  };
-}
 
 describe("writeDatasetNpz -> readDatasetNpz", () => {
   for (const mode of ["spectrogram", "waveform"] as const) {
@@ -42,7 +30,7 @@ describe("writeDatasetNpz -> readDatasetNpz", () => {
         const progress: [number, number][] = [];
         await writeDatasetNpz(data, path, { compress, onProgress: (d, t) => progress.push([d, t]) });
         const back = await readDatasetNpz(path);
-        assert.deepEqual(plain(back), plain(data));
+        assert.deepEqual(plainDataset(back), plainDataset(data));
         assert.ok(back.stims[0]!.data instanceof Float32Array);
         assert.equal(back.responses[0]![2], null);
         assert.ok(Number.isNaN(back.responses[2]![2]!.data[1]!));

@@ -3,19 +3,9 @@
 // float64 whatever the summation order (numpy and JS agree bit for bit), and
 // the metadata exercise absent keys, non-ASCII text and astral characters.
 
+import { mulberry32 } from "../../src/ac1/synth/prng.js";
 import type { DatasetData, DatasetOptions, RepeatProvenance, Tensor } from "../../src/dataset/model.js";
-
-/** Deterministic 32-bit PRNG (mulberry32). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { resolveOptions } from "../../src/dataset/options.js";
 
 function dyadic(next: () => number, n: number): Float32Array {
   const out = new Float32Array(n);
@@ -23,22 +13,9 @@ function dyadic(next: () => number, n: number): Float32Array {
   return out;
 }
 
+/** Default options but for one band per octave and, in waveform mode, a 2 kHz audio rate. */
 export function sampleOptions(waveform: boolean): DatasetOptions {
-  return {
-    path: "/data/ac1",
-    experimenter: ["wehr", "asari"],
-    sites: ["A1", "MGB"],
-    dtMs: 5,
-    fmin: 100,
-    fmax: 45000,
-    binsPerOctave: 1,
-    windowMs: 10,
-    detrendMedMs: 100,
-    detrendGaussMs: 10,
-    gating: { absMvMax: 150, stepMv: 30, maxStepFrac: 0.005, minXcorr: 0.05 },
-    returnWaveform: waveform,
-    audioFs: 2000,
-  };
+  return resolveOptions({ path: "/data/ac1", binsPerOctave: 1, returnWaveform: waveform, audioFs: 2000 });
 }
 
 /**
@@ -47,7 +24,7 @@ export function sampleOptions(waveform: boolean): DatasetOptions {
  * cells and unregistered stims.
  */
 export function sampleDataset(mode: "spectrogram" | "waveform", seed = 1): DatasetData {
-  const next = rng(seed);
+  const next = mulberry32(seed);
   const waveform = mode === "waveform";
   const F = 4;
   const hop = waveform ? 10 : 1;

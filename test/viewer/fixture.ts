@@ -6,21 +6,11 @@
 // repeats were all rejected, an unregistered stim and a dropped cell.
 
 import { join } from "node:path";
+import { mulberry32 } from "../../src/ac1/synth/prng.js";
 import type { NeuronMeta, StimMeta } from "../../src/ac1/types.js";
 import type { DatasetData, Fate, RepeatProvenance, Tensor } from "../../src/dataset/model.js";
+import { resolveOptions } from "../../src/dataset/options.js";
 import { writeDatasetNpz } from "../../src/export/index.js";
-
-/** Deterministic PRNG (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function gauss(rand: () => number): number {
   const u = Math.max(1e-12, rand());
@@ -110,7 +100,7 @@ export const REPEATS: number[][] = [
 
 /** Builds the fixture dataset (deterministic). */
 export function buildFixture(): Omit<ViewerFixture, "path"> {
-  const rand = rng(20260601);
+  const rand = mulberry32(20260601);
   const S = STIM_FRAMES.length;
   const freqsHz = new Float64Array(F);
   for (let k = 0; k < F; k++) freqsHz[k] = FMIN * 2 ** (k / BPO);
@@ -336,21 +326,13 @@ export function buildFixture(): Omit<ViewerFixture, "path"> {
     rejections: tally,
     droppedCellsEmpty: 1,
     skippedFiles: [{ path: "Asari/results-2/bad.mat", reason: "unreadable-file: truncated" }],
-    options: {
+    options: resolveOptions({
       path: "/data/crcns-ac1",
-      experimenter: ["wehr", "asari"],
-      sites: ["A1", "MGB"],
       dtMs: DT_MS,
       fmin: FMIN,
       fmax: FMAX,
       binsPerOctave: BPO,
-      windowMs: 10,
-      detrendMedMs: 100,
-      detrendGaussMs: 10,
-      gating: { absMvMax: 150, stepMv: 30, maxStepFrac: 0.005, minXcorr: 0.05 },
-      returnWaveform: false,
-      audioFs: 96000,
-    },
+    }),
     provenance,
   };
   return { data, repeats: REPEATS };

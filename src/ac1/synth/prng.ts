@@ -1,7 +1,21 @@
-// Seeded pseudo-random numbers for the synthetic release: mulberry32 (32-bit
-// state, fast, identical on every platform) with Gaussian draws, plus a
-// string hash that derives independent sub-streams from (seed, label), so a
-// file's content does not depend on the order files are generated in.
+// Seeded pseudo-random numbers: mulberry32 (32-bit state, fast, identical on
+// every platform), the one generator of the project (the synthetic release,
+// the dataset's seeded split helpers, test and bench data). Rng adds Gaussian
+// draws and a string hash that derives independent sub-streams from
+// (seed, label), so a synthetic file's content does not depend on the order
+// files are generated in.
+
+/** mulberry32 seeded with `seed` modulo 2^32: each call returns the next float in [0, 1). */
+export function mulberry32(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
 
 /** FNV-1a over the label's UTF-16 units, mixed with the seed: a 32-bit sub-seed. */
 export function subSeed(seed: number, label: string): number {
@@ -20,11 +34,11 @@ export function subSeed(seed: number, label: string): number {
 }
 
 export class Rng {
-  private state: number;
+  private readonly uniform: () => number;
   private spare: number | undefined;
 
   constructor(seed: number) {
-    this.state = seed >>> 0;
+    this.uniform = mulberry32(seed);
   }
 
   /** A generator for the sub-stream (seed, label). */
@@ -34,11 +48,7 @@ export class Rng {
 
   /** Uniform in [0, 1) (mulberry32). */
   next(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    return this.uniform();
   }
 
   /** Uniform in [lo, hi). */
