@@ -2,7 +2,7 @@
 // parsing flags with node:util parseArgs and turning bad usage into a
 // one-line UsageError.
 
-import { parseArgs, type ParseArgsConfig } from "node:util";
+import { type ParseArgsConfig, parseArgs } from "node:util";
 import { Ac1Error } from "../errors.js";
 
 export interface Command {
@@ -52,6 +52,7 @@ export function parseCommandArgs<O extends Options>(
 export function numberFlag(flag: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (value.trim() === "" || !Number.isFinite(n)) throw new UsageError(`--${flag} expects a number, got ${JSON.stringify(value)}`);
+  if (value.trim() === "" || !Number.isFinite(n))
+    throw new UsageError(`--${flag} expects a number, got ${JSON.stringify(value)}`);
   return n;
 }

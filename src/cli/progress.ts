@@ -87,7 +87,8 @@ export class ProgressBar {
     if (bytes && elapsedS > 0) {
       const rate = this.done / elapsedS;
       head += ` ${formatBytes(rate)}/s`;
-      if (total > 0 && rate > 0 && this.done < total) head += ` ETA ${formatDuration((total - this.done) / rate)}`;
+      if (total > 0 && rate > 0 && this.done < total)
+        head += ` ETA ${formatDuration((total - this.done) / rate)}`;
     } else {
       head += ` ${formatDuration(elapsedS)}`;
     }
