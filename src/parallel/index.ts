@@ -1,0 +1,14 @@
+// Public surface of the parallel layer: the worker-thread dataset build and
+// the generic pieces it is made of (pool, ordered bounded fan-out, wire format).
+
+export {
+  buildDatasetParallel,
+  defaultJobs,
+  type ParallelBuildOptions,
+  type ParallelBuildStats,
+  resolveJobs,
+} from "./build.js";
+export { type OrderedMapOptions, orderedMap } from "./ordered.js";
+export { WorkerError, WorkerPool, type WorkerPoolOptions } from "./pool.js";
+export { serveTasks, type TaskAnswer } from "./serve.js";
+export { compact, errorFromWire, errorToWire, transferablesOf, type WireError } from "./wire.js";

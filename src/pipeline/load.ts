@@ -1,0 +1,193 @@
+// The top-level way to get a dataset: resolve and check the options, fetch
+// the release if asked, look the build up in the persistent cache (key:
+// every output-changing option, the archive's identity, the code version),
+// else build it (serially with jobs = 1, else on worker threads, identical
+// results either way) and store it. Tells the caller where the data came
+// from, so the CLI can say "loaded from the cache" or "built in 12.3 s".
+
+import { archiveIdentity, BuildCache, cacheKey, codeVersion } from "../cache/index.js";
+import { type BuildProgress, type BuildWarning, MIXED_WARNING } from "../dataset/build.js";
+import type { DatasetData } from "../dataset/model.js";
+import { type DatasetOptionsInput, resolveOptions } from "../dataset/options.js";
+import { type DownloadEvent, type DownloadOptions, downloadRelease } from "../download/index.js";
+import { OptionError } from "../errors.js";
+import { buildDatasetParallel, type ParallelBuildStats, resolveJobs } from "../parallel/build.js";
+
+/** What the cache did for this load. */
+export type CacheEvent =
+  | { phase: "cache"; status: "hit"; key: string; dir: string }
+  /** No usable entry: `reason` is "miss" or why the entry was invalid (it has been removed). */
+  | { phase: "cache"; status: "miss"; key: string; dir: string; reason: string }
+  | { phase: "cache"; status: "stored"; key: string; dir: string }
+  | { phase: "cache"; status: "store-failed"; key: string; dir: string; reason: string };
+
+/** Progress of a load: the build's events plus what the cache did. */
+export type LoadProgress = BuildProgress | CacheEvent;
+
+export interface LoadOptions extends DatasetOptionsInput {
+  /** Worker threads for a build; 1 builds on the calling thread. Default: the machine's available parallelism. */
+  jobs?: number;
+  /**
+   * The persistent build cache: true (default) uses the folder in
+   * AC1_CACHE_DIR or the per-user cache folder, false neither reads nor
+   * writes it, or pass a BuildCache of your own.
+   */
+  cache?: boolean | BuildCache;
+  /** Fetch the three zips first (archive.md, "Download"); the cache key then covers the downloaded files. */
+  download?: boolean;
+  username?: string;
+  password?: string;
+  onDownloadEvent?: (e: DownloadEvent) => void;
+  /** More settings of the download (e.g. `prompt: terminalPrompt()` on a terminal, endpoints, retries). */
+  downloadOptions?: Omit<DownloadOptions, "dataDir">;
+  onProgress?: (e: LoadProgress) => void;
+  /** Walker warnings and the mixed-cohort warning (also given on a cache hit). Default: the mixed warning goes to process.emitWarning. */
+  onWarning?: (w: BuildWarning) => void;
+}
+
+/** A dataset and where it came from. */
+export interface LoadResult {
+  data: DatasetData;
+  /** "cache": loaded from a cache entry; "build": built from the release now. */
+  origin: "cache" | "build";
+  /** Cache key of this load, or null with the cache off. */
+  cacheKey: string | null;
+  /** Folder of the cache, or null with the cache off. */
+  cacheDir: string | null;
+  /** Why a build was needed although the cache was on: "miss" or what was wrong with the entry (null on a hit or with the cache off). */
+  cacheMissReason: string | null;
+  /** Why a fresh build could not be stored (the data is still returned), else null. */
+  storeError: string | null;
+  /** Worker threads used by the build (0 on a cache hit). */
+  jobs: number;
+  /** Wall time of the whole load, ms. */
+  elapsedMs: number;
+  /** Flow figures of a parallel build (null for a cache hit or a serial build). */
+  buildStats: ParallelBuildStats | null;
+}
+
+function messageOf(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+/** Loads the dataset (from the cache when possible) and says where it came from. */
+export async function loadDatasetWithOrigin(input: LoadOptions = {}): Promise<LoadResult> {
+  const t0 = performance.now();
+  const {
+    jobs: jobsIn,
+    cache: cacheIn,
+    download,
+    username,
+    password,
+    onDownloadEvent,
+    downloadOptions,
+    onProgress,
+    onWarning,
+    ...datasetInput
+  } = input;
+  // Every option is checked before any file is read or written.
+  const options = resolveOptions(datasetInput);
+  const jobs = resolveJobs(jobsIn);
+  const cacheOption = cacheIn ?? true;
+  if (typeof cacheOption !== "boolean" && !(cacheOption instanceof BuildCache)) {
+    throw new OptionError("cache", cacheOption, "true, false or a BuildCache");
+  }
+  if (download) {
+    const onEvent = onDownloadEvent ?? downloadOptions?.onEvent;
+    await downloadRelease({
+      ...downloadOptions,
+      dataDir: options.path,
+      username: username ?? downloadOptions?.username,
+      password: password ?? downloadOptions?.password,
+      onEvent,
+    });
+  }
+  const cache = cacheOption === true ? new BuildCache() : cacheOption === false ? null : cacheOption;
+  let key: string | null = null;
+  let cacheMissReason: string | null = null;
+  if (cache !== null) {
+    key = cacheKey(options, await archiveIdentity(options.path, options.experimenter), codeVersion());
+    const hit = await cache.loadWithReason(key);
+    if (hit.data !== null) {
+      // The key leaves the folder out (the archive identity stands for it): report this load's folder.
+      const data: DatasetData = { ...hit.data, options: { ...hit.data.options, path: options.path } };
+      onProgress?.({ phase: "cache", status: "hit", key, dir: cache.dir });
+      warnIfMixed(data, onWarning);
+      return {
+        data,
+        origin: "cache",
+        cacheKey: key,
+        cacheDir: cache.dir,
+        cacheMissReason: null,
+        storeError: null,
+        jobs: 0,
+        elapsedMs: performance.now() - t0,
+        buildStats: null,
+      };
+    }
+    cacheMissReason = hit.reason;
+    onProgress?.({ phase: "cache", status: "miss", key, dir: cache.dir, reason: hit.reason });
+  }
+  let buildStats: ParallelBuildStats | null = null;
+  const data = await buildDatasetParallel({
+    ...datasetInput,
+    jobs,
+    onProgress,
+    onWarning,
+    onStats: (s) => {
+      buildStats = s;
+    },
+  });
+  let storeError: string | null = null;
+  if (cache !== null && key !== null) {
+    try {
+      await cache.store(key, data);
+      onProgress?.({ phase: "cache", status: "stored", key, dir: cache.dir });
+    } catch (e) {
+      storeError = messageOf(e);
+      onProgress?.({ phase: "cache", status: "store-failed", key, dir: cache.dir, reason: storeError });
+    }
+  }
+  return {
+    data,
+    origin: "build",
+    cacheKey: key,
+    cacheDir: cache?.dir ?? null,
+    cacheMissReason,
+    storeError,
+    jobs,
+    elapsedMs: performance.now() - t0,
+    buildStats,
+  };
+}
+
+/**
+ * Loads the dataset: from the build cache when an entry with the same key
+ * exists and verifies, else built from the release (on `jobs` worker
+ * threads) and stored. See loadDatasetWithOrigin for where it came from.
+ */
+export async function loadDataset(input: LoadOptions = {}): Promise<DatasetData> {
+  return (await loadDatasetWithOrigin(input)).data;
+}
+
+/** One line for the CLI: where the dataset came from and what it took. */
+export function describeLoad(r: LoadResult): string {
+  const seconds = (r.elapsedMs / 1000).toFixed(r.elapsedMs < 10_000 ? 2 : 1);
+  if (r.origin === "cache")
+    return `loaded from the build cache in ${seconds} s (${r.cacheDir}); --no-cache rebuilds`;
+  const threads = r.jobs === 1 ? "on 1 thread" : `on ${r.jobs} worker threads`;
+  let line = `built from the release in ${seconds} s ${threads}`;
+  if (r.cacheDir === null) line += " (cache off)";
+  else if (r.storeError !== null) line += `; could not store it in the build cache: ${r.storeError}`;
+  else line += `; stored in the build cache (${r.cacheDir})`;
+  if (r.cacheMissReason !== null && r.cacheMissReason !== "miss") line += `; ${r.cacheMissReason}`;
+  return line;
+}
+
+/** The mixed-cohort warning, as a build gives it, for data that comes from the cache. */
+function warnIfMixed(data: DatasetData, onWarning: ((w: BuildWarning) => void) | undefined): void {
+  if (data.signalType !== "mixed") return;
+  const w: BuildWarning = { code: "mixed-signal-types", path: "", message: MIXED_WARNING };
+  if (onWarning) onWarning(w);
+  else process.emitWarning(MIXED_WARNING, { type: "Ac1Warning", code: "AC1_MIXED" });
+}

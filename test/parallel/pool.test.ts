@@ -1,0 +1,157 @@
+// The worker pool: results matched to their tasks under out-of-order
+// completion, buffers moved both ways, task errors re-created (an Ac1Error
+// keeps its code, name and message), and a crashed or exiting worker, or a
+// closed pool, failing every pending task instead of leaving it waiting.
+
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { Ac1Error } from "../../src/errors.js";
+import { WorkerError, WorkerPool } from "../../src/parallel/pool.js";
+import { compact, errorFromWire, errorToWire, transferablesOf } from "../../src/parallel/wire.js";
+import type { EchoTask } from "./echo-worker.js";
+
+const script = new URL("./echo-worker.js", import.meta.url);
+
+function pool(size: number, workerData?: unknown): WorkerPool<EchoTask, unknown> {
+  return new WorkerPool<EchoTask, unknown>({ size, script, workerData, name: "test pool" });
+}
+
+describe("WorkerPool", () => {
+  it("answers every task with its own result, whatever order they finish in", async () => {
+    const p = pool(3);
+    try {
+      // Later tasks finish first: the replies must still go to the right callers.
+      const delays = [60, 40, 20, 0, 50, 10, 30, 0];
+      const results = await Promise.all(delays.map((ms, i) => p.run({ op: "sleep", ms, value: { i, ms } })));
+      assert.deepEqual(
+        results,
+        delays.map((ms, i) => ({ i, ms })),
+      );
+      assert.equal(p.pending, 0);
+    } finally {
+      await p.close();
+    }
+  });
+
+  it("moves transferred buffers to the worker and back", async () => {
+    const p = pool(1);
+    try {
+      const data = Float64Array.from({ length: 1000 }, (_, i) => i);
+      const result = (await p.run({ op: "sum", data }, [data.buffer])) as Float64Array;
+      assert.equal(data.byteLength, 0, "the sent buffer is detached here");
+      assert.ok(result instanceof Float64Array);
+      assert.deepEqual(Array.from(result), [499500, 1000]);
+    } finally {
+      await p.close();
+    }
+  });
+
+  it("passes workerData to every worker", async () => {
+    const p = pool(2, { tag: "hello" });
+    try {
+      assert.deepEqual(await Promise.all([p.run({ op: "whoami" }), p.run({ op: "whoami" })]), [
+        "hello",
+        "hello",
+      ]);
+    } finally {
+      await p.close();
+    }
+  });
+
+  it("re-creates an Ac1Error thrown by a task with its code and message, and keeps working", async () => {
+    const p = pool(2);
+    try {
+      await assert.rejects(
+        p.run({ op: "throw-ac1", code: "MAT_FORMAT", message: "x.mat: byte 12: bad tag" }),
+        (e: unknown) => {
+          assert.ok(e instanceof Ac1Error);
+          assert.equal(e.code, "MAT_FORMAT");
+          assert.equal(e.message, "x.mat: byte 12: bad tag");
+          return true;
+        },
+      );
+      await assert.rejects(p.run({ op: "throw-plain", message: "boom" }), (e: unknown) => {
+        assert.ok(e instanceof Error && !(e instanceof Ac1Error));
+        assert.equal(e.name, "TypeError");
+        assert.equal(e.message, "boom");
+        return true;
+      });
+      await assert.rejects(p.run({ op: "uncloneable" }), /could not be cloned/);
+      assert.equal(await p.run({ op: "echo", value: 42 }), 42, "the pool survives task errors");
+    } finally {
+      await p.close();
+    }
+  });
+
+  it("fails every pending task when a worker crashes, without hanging", async () => {
+    const p = pool(2);
+    try {
+      const slow = p.run({ op: "sleep", ms: 5000, value: 1 });
+      const queued = [p.run({ op: "echo", value: 2 }), p.run({ op: "echo", value: 3 })];
+      const crash = p.run({ op: "crash", message: "kaboom" }, [], "cell 2005-ha1-001");
+      const all = await Promise.allSettled([slow, crash, ...queued]);
+      // The crash reaches the crashing task and the one still running on the other worker.
+      const crashed = all[1] as PromiseRejectedResult;
+      assert.equal(crashed.status, "rejected");
+      assert.ok(crashed.reason instanceof WorkerError);
+      assert.match(
+        crashed.reason.message,
+        /test pool: worker thread \d failed while working on cell 2005-ha1-001: kaboom/,
+      );
+      assert.equal(all[0]?.status, "rejected");
+      await assert.rejects(p.run({ op: "echo", value: 4 }), WorkerError, "a failed pool refuses new work");
+    } finally {
+      await p.close();
+    }
+  });
+
+  it("fails the running task when a worker exits", async () => {
+    const p = pool(1);
+    try {
+      await assert.rejects(p.run({ op: "exit", code: 7 }, [], "stim 3"), (e: unknown) => {
+        assert.ok(e instanceof WorkerError);
+        assert.equal(e.code, "WORKER");
+        assert.match(e.message, /exited unexpectedly with code 7 while working on stim 3/);
+        return true;
+      });
+    } finally {
+      await p.close();
+    }
+  });
+
+  it("rejects queued and running tasks on close, and new ones after", async () => {
+    const p = pool(1);
+    const running = p.run({ op: "sleep", ms: 5000, value: 1 });
+    const queued = p.run({ op: "echo", value: 2 });
+    const checks = [assert.rejects(running, WorkerError), assert.rejects(queued, WorkerError)];
+    await p.close();
+    await Promise.all(checks);
+    await assert.rejects(p.run({ op: "echo", value: 3 }), /closed/);
+  });
+
+  it("rejects a bad size", () => {
+    assert.throws(() => pool(0), RangeError);
+  });
+});
+
+describe("wire helpers", () => {
+  it("round-trips errors", () => {
+    const e = errorFromWire(errorToWire(new Ac1Error("OPTION", "invalid option dtMs=-1: > 0")));
+    assert.ok(e instanceof Ac1Error);
+    assert.equal(e.code, "OPTION");
+    assert.equal(e.message, "invalid option dtMs=-1: > 0");
+    const s = errorFromWire(errorToWire("just a string"));
+    assert.equal(s.message, "just a string");
+  });
+
+  it("moves only whole, distinct buffers; compacts views", () => {
+    const whole = new Float64Array(4);
+    const parent = new Float64Array(10);
+    const view = parent.subarray(2, 5);
+    assert.deepEqual(transferablesOf([whole, whole, view, new Float64Array(0)]), [whole.buffer]);
+    const c = compact(view);
+    assert.notEqual(c.buffer, parent.buffer);
+    assert.equal(c.byteLength, c.buffer.byteLength);
+    assert.equal(compact(whole), whole);
+  });
+});
