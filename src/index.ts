@@ -16,3 +16,19 @@ export type { MatFile, MatHeader, VariableInfo, WriteMatOptions } from "./mat/in
 // The MAT-file reader and writer.
 export { MatError, matToJson, openMat, openMatFile, writeMat } from "./mat/index.js";
 export type * from "./mat/value.js";
+// The parallel build and the cache-aware entry point (options -> download -> cache -> build).
+export {
+  buildDatasetParallel,
+  defaultJobs,
+  type ParallelBuildOptions,
+  type ParallelBuildStats,
+} from "./parallel/index.js";
+export {
+  type CacheEvent,
+  describeLoad,
+  type LoadOptions,
+  type LoadProgress,
+  type LoadResult,
+  loadDataset,
+  loadDatasetWithOrigin,
+} from "./pipeline/index.js";

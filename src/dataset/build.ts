@@ -185,8 +185,18 @@ export function stimLengths(
   dtMs: number,
   TrespMin: number,
 ): StimLengths {
+  return stimLengthsOfSamples(spec.waveform.length, spec, dtMs, TrespMin);
+}
+
+/** stimLengths from the waveform's sample count alone (all it reads of the waveform). */
+export function stimLengthsOfSamples(
+  waveformSamples: number,
+  spec: Pick<StimSpec, "sfStimHz" | "durationMs">,
+  dtMs: number,
+  TrespMin: number,
+): StimLengths {
   const hopNative = Math.max(roundHalfEven((dtMs * spec.sfStimHz) / 1000), 1);
-  const Tspec = Math.ceil(spec.waveform.length / hopNative);
+  const Tspec = Math.ceil(waveformSamples / hopNative);
   const Tdur = roundHalfEven(spec.durationMs / dtMs);
   let Tcanon = Number.POSITIVE_INFINITY;
   for (const t of [Tdur, Tspec, TrespMin]) if (t > 0 && t < Tcanon) Tcanon = t;
@@ -234,14 +244,28 @@ export function stimWaveform(
   return { shape: [1, n], data };
 }
 
+/** What specs[s].waveform is after releaseWaveform(s): no samples (its length is kept apart). */
+const RELEASED_WAVEFORM = new Float64Array(0);
+
 /**
  * Order-dependent assembly: feed CellOutcomes in walking order with addCell,
  * then call finish. Keeps only the first registration's waveform per stim
- * and the float32 blocks, so memory stays bounded by the output.
+ * and the float32 blocks, so memory stays bounded by the output. A caller
+ * that computes stim tensors elsewhere (the parallel build) hands each
+ * waveform over with releaseWaveform and gives finish the tensors through
+ * `stimTensor`; the assembler then holds no waveform at all.
  */
 export class DatasetAssembler {
   readonly stimIndex = new Map<string, number>();
+  /**
+   * Registered stims in stim-index order. After releaseWaveform(s),
+   * specs[s] is a copy whose waveform is empty; its sample count stays
+   * available as waveformSamples(s).
+   */
   readonly specs: StimSpec[] = [];
+  /** Sample count of each registered stim's waveform, recorded at registration. */
+  private readonly samplesOfStim: number[] = [];
+  private readonly releasedStims: boolean[] = [];
   readonly neuronMeta: NeuronMeta[] = [];
   readonly rejections: RejectionTally = { range: 0, step: 0, xcorr: 0, kept: 0 };
   droppedCellsEmpty = 0;
@@ -287,12 +311,41 @@ export class DatasetAssembler {
         s = this.specs.length;
         this.stimIndex.set(st.key, s);
         this.specs.push(st.spec);
+        this.samplesOfStim.push(st.spec.waveform.length);
+        this.releasedStims.push(false);
       }
       this.blocks.push({ s, n, block: st.block });
     }
     if (hasData) this.neuronMeta.push({ ...outcome.meta, signal_type: outcome.signalType });
     else this.droppedCellsEmpty++;
     return n;
+  }
+
+  /** Samples of stim s's waveform as registered (also after releaseWaveform). */
+  waveformSamples(s: number): number {
+    const n = this.samplesOfStim[s];
+    if (n === undefined) throw new RangeError(`no registered stim ${s} (${this.specs.length} registered)`);
+    return n;
+  }
+
+  /** Whether releaseWaveform(s) was called. */
+  isReleased(s: number): boolean {
+    return this.releasedStims[s] === true;
+  }
+
+  /**
+   * Hands stim s's waveform over to the caller and drops the assembler's
+   * reference to it (specs[s] becomes a copy with an empty waveform; the
+   * sample count is kept, which is all finish() needs for Tcanon). finish()
+   * must then get this stim's tensor from its `stimTensor` option.
+   */
+  releaseWaveform(s: number): Float64Array {
+    this.waveformSamples(s);
+    const spec = this.specs[s] as StimSpec;
+    if (this.releasedStims[s]) throw new Error(`stim ${spec.key}: waveform already released`);
+    this.specs[s] = { ...spec, waveform: RELEASED_WAVEFORM };
+    this.releasedStims[s] = true;
+    return spec.waveform;
   }
 
   /** Cohort signal type: the single type or "mixed". */
@@ -311,12 +364,13 @@ export class DatasetAssembler {
   /**
    * Computes every stim (spectrogram or waveform), truncates the blocks to
    * Tcanon and returns the checked DatasetData. `stimTensor` lets a caller
-   * substitute a parallel implementation with identical results.
+   * substitute a parallel implementation with identical results; it is
+   * required for every stim whose waveform was released.
    */
   finish(
     opts: {
       onStim?: (done: number, total: number) => void;
-      stimTensor?: (spec: StimSpec, Tcanon: number) => Tensor;
+      stimTensor?: (spec: StimSpec, Tcanon: number, stimIndex: number) => Tensor;
     } = {},
   ): DatasetData {
     const o = this.options;
@@ -331,15 +385,18 @@ export class DatasetAssembler {
     const shortest = this.shortestResponse();
     const compute =
       opts.stimTensor ??
-      ((spec: StimSpec, Tcanon: number) =>
-        o.returnWaveform ? stimWaveform(spec, Tcanon, o) : stimSpectrogram(spec, Tcanon, o));
+      ((spec: StimSpec, Tcanon: number, s: number) => {
+        if (this.releasedStims[s])
+          throw new Error(`stim ${spec.key}: waveform released but finish() got no stimTensor`);
+        return o.returnWaveform ? stimWaveform(spec, Tcanon, o) : stimSpectrogram(spec, Tcanon, o);
+      });
     const stims: Tensor[] = [];
     const Tcanon: number[] = [];
     for (let s = 0; s < S; s++) {
       const spec = this.specs[s] as StimSpec;
-      const lengths = stimLengths(spec, o.dtMs, shortest[s] as number);
+      const lengths = stimLengthsOfSamples(this.waveformSamples(s), spec, o.dtMs, shortest[s] as number);
       Tcanon.push(lengths.Tcanon);
-      stims.push(compute(spec, lengths.Tcanon));
+      stims.push(compute(spec, lengths.Tcanon, s));
       opts.onStim?.(s + 1, S);
     }
     const responses: (ResponseBlock | null)[][] = [];

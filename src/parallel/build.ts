@@ -7,9 +7,10 @@
 // back in walking order to the same DatasetAssembler, so neuron and stim
 // order, tallies, provenance, warnings and every float are identical to the
 // serial build.
-// Each stim's tensor starts on the pool as soon as the stim registers, and
-// its waveform is let go once computed (StimPrecompute), so memory follows
-// the work in flight and the output, not every stim waveform of the release.
+// Each stim's tensor starts on the pool as soon as the stim registers, its
+// waveform handed over by the assembler (DatasetAssembler.releaseWaveform),
+// so memory follows the work in flight and the output, not every stim
+// waveform of the release.
 
 import { availableParallelism } from "node:os";
 import { walkAsari, walkWehr } from "../ac1/index.js";
@@ -23,7 +24,7 @@ import {
   DatasetAssembler,
   MIXED_WARNING,
   type StimSpec,
-  stimLengths,
+  stimLengthsOfSamples,
   stimSpectrogram,
   stimWaveform,
 } from "../dataset/build.js";
@@ -168,7 +169,7 @@ export async function buildDatasetParallel(input: ParallelBuildOptions = {}): Pr
         }
       }
     }
-    const stims = new StimPrecompute(pool, options, stats);
+    const stims = new StimPrecompute(pool, assembler, options, stats);
     let inFlight = 0;
     const t0 = performance.now();
     try {
@@ -192,7 +193,7 @@ export async function buildDatasetParallel(input: ParallelBuildOptions = {}): Pr
             stats.cellWorkMs += result.busyMs;
             assembler.addCell(unpackCellOutcome(cell, result.outcome as CellOutcome));
             // Stims this cell registered start now, on the same pool.
-            stims.startNew(assembler.specs);
+            stims.startNew();
             onProgress?.({
               phase: "cells",
               cells: assembler.cellsWalked,
@@ -210,7 +211,7 @@ export async function buildDatasetParallel(input: ParallelBuildOptions = {}): Pr
     stats.cellsPhaseMs = performance.now() - t0;
     const t1 = performance.now();
     await stims.drain((done, total) => onProgress?.({ phase: "stims", done, total }));
-    data = assembler.finish({ stimTensor: (spec, Tcanon) => stims.tensorFor(spec, Tcanon) });
+    data = assembler.finish({ stimTensor: (spec, Tcanon, s) => stims.tensorFor(spec, Tcanon, s) });
     stats.stimsPhaseMs = performance.now() - t1;
   } finally {
     await pool.close();
@@ -226,80 +227,83 @@ export async function buildDatasetParallel(input: ParallelBuildOptions = {}): Pr
 
 type Settled = { ok: true } | { ok: false; error: unknown };
 
-/** A zero-filled view of `n` samples over one shared, never-written buffer (its pages stay untouched). */
-let zeros = new Float64Array(0);
-function zerosOfLength(n: number): Float64Array {
-  if (zeros.length < n) zeros = new Float64Array(n);
-  return zeros.subarray(0, n);
-}
-
 /**
  * Computes each stim's tensor on the pool as soon as the stim registers, at
  * the longest length it can be cut to (Tspec frames: Tcanon never exceeds it
- * when the waveform is not empty), and lets its waveform go: the registered
- * spec then keeps a zero view of the same length, which is all finish() reads
- * of it (stimLengths); the tensor itself comes from tensorFor, which cuts the
- * stored one to Tcanon exactly as stimSpectrogram / stimWaveform cut theirs.
- * So the main thread never holds every stim waveform at once (hundreds of MB
- * at bench scale), and stim work overlaps the walk.
+ * when the waveform is not empty), taking the waveform from the assembler
+ * with releaseWaveform (the assembler keeps its sample count, all finish()
+ * needs for Tcanon, and the pending task holds the waveform only until the
+ * pool copies it to a worker). finish() then gets each tensor from
+ * tensorFor, which cuts the stored one to Tcanon exactly as stimSpectrogram /
+ * stimWaveform cut theirs. So the main thread never holds every stim
+ * waveform at once (hundreds of MB at bench scale), and stim work overlaps
+ * the walk.
  */
 class StimPrecompute {
-  private readonly order: { spec: StimSpec; settled: Promise<Settled> }[] = [];
-  private readonly full = new Map<StimSpec, { tensor: Tensor; Tupper: number }>();
+  /** One settlement per started stim, in stim-index order. */
+  private readonly settled: Promise<Settled>[] = [];
+  /** Full-length tensors by stim index (absent for stims computed on this thread). */
+  private readonly full = new Map<number, { tensor: Tensor; Tupper: number }>();
 
   constructor(
     private readonly pool: WorkerPool<BuildTask, BuildResult>,
+    private readonly assembler: DatasetAssembler,
     private readonly options: DatasetOptions,
     private readonly stats: ParallelBuildStats,
   ) {}
 
-  /** Starts every registered stim not started yet (specs only ever grow, in registration order). */
-  startNew(specs: readonly StimSpec[]): void {
-    for (let s = this.order.length; s < specs.length; s++) this.start(specs[s] as StimSpec);
+  /** Starts every registered stim not started yet (stims only ever register in index order). */
+  startNew(): void {
+    for (let s = this.settled.length; s < this.assembler.specs.length; s++) this.start(s);
   }
 
-  private start(spec: StimSpec): void {
-    const length = spec.waveform.length;
-    const Tupper = stimLengths(spec, this.options.dtMs, 0).Tspec;
+  private start(s: number): void {
+    const spec = this.assembler.specs[s] as StimSpec;
+    const samples = this.assembler.waveformSamples(s);
+    const Tupper = stimLengthsOfSamples(samples, spec, this.options.dtMs, 0).Tspec;
     if (Tupper === 0) {
       // Empty waveform: nothing to move or free; finish() computes it here.
-      this.order.push({ spec, settled: Promise.resolve({ ok: true }) });
+      this.settled.push(Promise.resolve({ ok: true }));
       return;
     }
-    const { task, transfer } = packStim(spec.waveform, spec.sfStimHz, Tupper);
+    const waveform = this.assembler.releaseWaveform(s);
+    const { task, transfer } = packStim(waveform, spec.sfStimHz, Tupper);
     const settled = this.pool.run(task, transfer, `stim ${spec.key}`).then(
       (result): Settled => {
         if (result.kind !== "stim")
           return { ok: false, error: new Error("dataset build: a worker answered a stim with a cell") };
         this.stats.stims++;
         this.stats.stimWorkMs += result.busyMs;
-        this.full.set(spec, { tensor: result.tensor, Tupper });
-        spec.waveform = zerosOfLength(length);
+        this.full.set(s, { tensor: result.tensor, Tupper });
         return { ok: true };
       },
       (error: unknown): Settled => ({ ok: false, error }),
     );
-    this.order.push({ spec, settled });
+    this.settled.push(settled);
   }
 
   /** Waits for every started stim in registration order, reporting progress; throws the first failure. */
   async drain(onStim: (done: number, total: number) => void): Promise<void> {
-    const total = this.order.length;
+    const total = this.settled.length;
     for (let s = 0; s < total; s++) {
-      const r = await (this.order[s] as { settled: Promise<Settled> }).settled;
+      const r = await (this.settled[s] as Promise<Settled>);
       if (!r.ok) throw r.error;
       onStim(s + 1, total);
     }
   }
 
-  /** The stim tensor cut to Tcanon frames: bit for bit what stimSpectrogram / stimWaveform give for Tcanon. */
-  tensorFor(spec: StimSpec, Tcanon: number): Tensor {
+  /** Stim s's tensor cut to Tcanon frames: bit for bit what stimSpectrogram / stimWaveform give for Tcanon. */
+  tensorFor(spec: StimSpec, Tcanon: number, s: number): Tensor {
     const o = this.options;
-    const got = this.full.get(spec);
+    const got = this.full.get(s);
     if (got === undefined) {
+      if (this.assembler.isReleased(s))
+        throw new Error(`dataset build: stim ${spec.key} was handed to the pool but has no tensor`);
       this.stats.stimsOnMainThread++;
       return o.returnWaveform ? stimWaveform(spec, Tcanon, o) : stimSpectrogram(spec, Tcanon, o);
     }
+    // The full tensor is cut once; drop it so only the cut one lives on.
+    this.full.delete(s);
     if (Tcanon > got.Tupper) {
       throw new Error(
         `dataset build: stim ${spec.key} needs ${Tcanon} frames but only ${got.Tupper} were computed`,

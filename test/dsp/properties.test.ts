@@ -201,3 +201,35 @@ test("resampled length is ceil(n * L / o) and a constant stays constant away fro
 function gcdOf(a: number, b: number): number {
   return b === 0 ? a : gcdOf(b, a % b);
 }
+
+// AC1 traces are int16 counts times a scale: many ties, slow drift and, in
+// artifacts, sustained jumps of thousands of levels.
+test("median filter on int16-count traces times a scale equals the definition", () => {
+  const scales = [0.030517578125, 0.0123, 1 / 3, 2.5e-4];
+  fc.assert(
+    fc.property(
+      fc.array(fc.integer({ min: -32768, max: 32767 }), { minLength: 20, maxLength: 400 }),
+      fc.integer({ min: 16, max: 200 }),
+      fc.constantFrom(...scales),
+      fc.boolean(),
+      (counts, k, scale, jumps) => {
+        const x = Float64Array.from(counts, (c, i) => {
+          // Slow drift plus, optionally, sustained jumps of thousands of levels.
+          const level = jumps ? c >> 6 : c;
+          const shift = jumps && i % 97 < 40 ? 1300 : 0;
+          return (Math.max(-32768, Math.min(32767, level + shift))) * scale;
+        });
+        assert.deepEqual(medianFilter(x, k), bruteMedianFilter(x, k));
+      },
+    ),
+    { numRuns: 150 },
+  );
+});
+
+test("median filter on a tied grid with one odd value and with NaN", () => {
+  const x = Float64Array.from({ length: 500 }, (_, i) => ((i * 7919) % 301) * 0.05);
+  x[123] = 3.14159;
+  assert.deepEqual(medianFilter(x, 64), bruteMedianFilter(x, 64));
+  x[123] = Number.NaN; // unspecified output, but no throw and the right length
+  assert.equal(medianFilter(x, 64).length, 500);
+});

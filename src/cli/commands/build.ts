@@ -1,21 +1,24 @@
-// `ac1 build`: builds the dataset from the release and exports it as .npz
-// (interchange.md). Every dataset option has a flag; progress goes to stderr
-// through a ProgressBar, the summary to stderr, the output path to stdout.
+// `ac1 build`: loads the dataset (loadDatasetWithOrigin: build cache, else a
+// build on --jobs worker threads) and exports it as .npz (interchange.md).
+// Every dataset option has a flag; progress, where the data came from
+// (describeLoad) and the summary go to stderr, the output path to stdout.
 // Also exports the flag table and helpers `ac1 info` and `ac1 demo` share.
 
 import { resolve } from "node:path";
 import { defaultCacheDir, defaultDataDir } from "../../archive/location.js";
-import { archiveIdentity, BuildCache, cacheKey, codeVersion } from "../../cache/index.js";
-import {
-  type BuildOptions,
-  type BuildProgress,
-  type BuildWarning,
-  buildDataset,
-} from "../../dataset/build.js";
+import type { BuildWarning } from "../../dataset/build.js";
 import type { DatasetData } from "../../dataset/model.js";
-import { type DatasetOptionsInput, resolveOptions } from "../../dataset/options.js";
+import type { DatasetOptionsInput } from "../../dataset/options.js";
 import { factsOf, formatSummary } from "../../dataset/summary.js";
+import { type DownloadEvent, terminalPrompt } from "../../download/index.js";
 import { writeDatasetNpz } from "../../export/index.js";
+import { defaultJobs } from "../../parallel/index.js";
+import {
+  describeLoad,
+  type LoadProgress,
+  type LoadResult,
+  loadDatasetWithOrigin,
+} from "../../pipeline/index.js";
 import { type Command, numberFlag, parseCommandArgs, UsageError } from "../command.js";
 import { ProgressBar } from "../progress.js";
 
@@ -61,13 +64,15 @@ export const DATASET_FLAGS_HELP = `dataset options (defaults in brackets):
   --waveform              stims as waveforms resampled to --audio-fs instead of spectrograms
   --audio-fs HZ           waveform sample rate; audio-fs * dt-ms / 1000 must be whole [96000]
   --download              fetch the three zips first (CRCNS_USERNAME / CRCNS_PASSWORD)
-  --jobs N                worker threads; accepted, but this version builds on one
-                          thread whatever N is
+  --jobs N                worker threads for the build [number of cores: ${defaultJobs()}];
+                          1 builds on the main thread; the output is identical,
+                          bit for bit, whatever N is
   --no-cache              neither read nor write the build cache (AC1_CACHE_DIR, else
                           ${defaultCacheDir()}); without it an identical build
                           (same options, same archive files, same ac1 version) is
-                          loaded from the cache instead of rebuilt
-  --quiet                 no progress bar or summary on stderr
+                          loaded from the cache instead of rebuilt, and a fresh
+                          build is stored there
+  --quiet                 nothing on stderr (no progress, load line or summary)
 A negative value needs the = form: --min-xcorr=-0.1.`;
 
 type Values = Record<string, string | boolean | string[] | boolean[] | undefined>;
@@ -75,7 +80,7 @@ type Values = Record<string, string | boolean | string[] | boolean[] | undefined
 /** Turns the dataset flags into options (validated later by resolveOptions). */
 export function optionsFromFlags(
   values: Values,
-): DatasetOptionsInput & { download: boolean; jobs: number; noCache: boolean } {
+): DatasetOptionsInput & { download: boolean; jobs: number | undefined; noCache: boolean } {
   const str = (k: string) => values[k] as string | undefined;
   const num = (k: string) => numberFlag(k, str(k));
   const opts: DatasetOptionsInput = {};
@@ -108,76 +113,40 @@ export function optionsFromFlags(
   }
   if (Object.keys(gating).length > 0) opts.gating = gating;
   if (values.waveform) opts.returnWaveform = true;
-  const jobs = num("jobs") ?? 1;
-  if (!Number.isInteger(jobs) || jobs < 1)
+  const jobs = num("jobs");
+  if (jobs !== undefined && (!Number.isInteger(jobs) || jobs < 1))
     throw new UsageError(`--jobs expects a whole number >= 1, got ${JSON.stringify(str("jobs"))}`);
   return { ...opts, download: Boolean(values.download), jobs, noCache: Boolean(values["no-cache"]) };
 }
 
+/** What the CLI passes to a load besides the dataset options. */
+export interface CliLoadSettings {
+  /** Worker threads; undefined = the machine's core count (defaultJobs()). */
+  jobs?: number;
+  /** Use the persistent build cache (read a matching entry, store a fresh build). */
+  useCache: boolean;
+  /** Fetch the three zips first. */
+  download?: boolean;
+  quiet: boolean;
+}
+
 /**
- * Runs a build with a progress bar on stderr and collects the warnings;
- * prints them after the bar. With `useCache`, an entry of the build cache
- * whose key (options, archive identity, code version) matches is loaded
- * instead, and a fresh build is stored.
+ * Loads the dataset through loadDatasetWithOrigin (options check, download,
+ * build cache, parallel build) with progress bars on stderr, then prints the
+ * warnings and one line saying where the data came from (describeLoad).
  */
 export async function buildWithProgress(
   command: string,
-  options: DatasetOptionsInput & { download?: boolean },
-  quiet: boolean,
-  useCache = false,
-): Promise<DatasetData> {
-  // Validate first: a bad flag fails before any bar is drawn or file read.
-  const { download, ...datasetOptions } = options;
-  const resolved = resolveOptions(datasetOptions);
-  // Fetch first, so the archive identity (and the cache key) covers the downloaded zips.
-  if (download) await downloadFirst(resolved.path, quiet);
-  if (!useCache) return buildUncached(command, datasetOptions, quiet);
-  const cache = new BuildCache();
-  const key = cacheKey(resolved, await archiveIdentity(resolved.path, resolved.experimenter), codeVersion());
-  const hit = await cache.load(key);
-  if (hit) {
-    if (!quiet)
-      process.stderr.write(
-        `ac1 ${command}: loaded from the build cache (${cache.dir}); --no-cache rebuilds\n`,
-      );
-    return hit;
-  }
-  if (!quiet && cache.lastReason && cache.lastReason !== "miss")
-    process.stderr.write(`ac1 ${command}: ${cache.lastReason}\n`);
-  const data = await buildUncached(command, datasetOptions, quiet);
-  try {
-    await cache.store(key, data);
-  } catch (e) {
-    if (!quiet)
-      process.stderr.write(
-        `ac1 ${command}: warning: could not store the build in the cache: ${e instanceof Error ? e.message : String(e)}\n`,
-      );
-  }
-  return data;
-}
-
-async function downloadFirst(dataDir: string, quiet: boolean): Promise<void> {
-  const { downloadRelease, terminalPrompt } = await import("../../download/index.js");
-  const bar = new ProgressBar({ label: "downloading", total: 0, unit: "bytes", silent: quiet });
-  await downloadRelease({
-    dataDir,
-    prompt: terminalPrompt(),
-    onEvent: (e) => {
-      if (e.type === "plan") bar.setTotal(e.toTransferBytes);
-      else if (e.type === "bytes") bar.tick(e.deltaBytes, e.file);
-    },
-  });
-  bar.finish();
-}
-
-async function buildUncached(
-  command: string,
   options: DatasetOptionsInput,
-  quiet: boolean,
+  settings: CliLoadSettings,
 ): Promise<DatasetData> {
+  const { quiet } = settings;
   const warnings: BuildWarning[] = [];
   let bar: ProgressBar | null = null;
-  const onProgress = (e: BuildProgress) => {
+  let downloadBar: ProgressBar | null = null;
+  const onProgress = (e: LoadProgress) => {
+    // The download (if any) is over once the load reports anything else.
+    (downloadBar as ProgressBar | null)?.finish();
     if (quiet) return;
     if (e.phase === "cells") {
       bar ??= new ProgressBar({ label: "reading cells", total: 0 });
@@ -188,14 +157,32 @@ async function buildUncached(
       bar?.update(e.done);
       if (e.done === e.total) bar?.finish();
     }
+    // "open" and the cache events: describeLoad says what happened, once, at the end.
   };
-  const buildOptions: BuildOptions = { ...options, onProgress, onWarning: (w) => warnings.push(w) };
+  const onDownloadEvent = (e: DownloadEvent) => {
+    downloadBar ??= new ProgressBar({ label: "downloading", total: 0, unit: "bytes", silent: quiet });
+    if (e.type === "plan") downloadBar.setTotal(e.toTransferBytes);
+    else if (e.type === "bytes") downloadBar.tick(e.deltaBytes, e.file);
+  };
+  let result: LoadResult;
   try {
-    return await buildDataset(buildOptions);
+    result = await loadDatasetWithOrigin({
+      ...options,
+      jobs: settings.jobs,
+      cache: settings.useCache,
+      download: Boolean(settings.download),
+      downloadOptions: { prompt: terminalPrompt() },
+      onDownloadEvent,
+      onProgress,
+      onWarning: (w) => warnings.push(w),
+    });
   } finally {
+    (downloadBar as ProgressBar | null)?.finish();
     (bar as ProgressBar | null)?.finish();
     if (!quiet) printWarnings(command, warnings);
   }
+  if (!quiet) process.stderr.write(`ac1 ${command}: ${describeLoad(result)}\n`);
+  return result.data;
 }
 
 const MAX_WARNINGS_SHOWN = 20;
@@ -226,9 +213,12 @@ export function summaryOf(data: DatasetData): string {
 
 const HELP = `usage: ac1 build [--path DIR] --out FILE.npz [options]
 
-Builds the dataset from the CRCNS-AC1 release (pipeline.md) and exports it as
-an .npz that numpy.load opens (format "ac1-npz" version 1). Progress and the
-summary go to stderr; the path of the export goes to stdout.
+Builds the dataset from the CRCNS-AC1 release (pipeline.md) on worker threads
+(--jobs) and exports it as an .npz that numpy.load opens (format "ac1-npz"
+version 1). A build with the same options on the same archive files is loaded
+from the build cache instead (--no-cache rebuilds). Progress, where the data
+came from (cache or build, time, threads) and the summary go to stderr; the
+path of the export goes to stdout.
 
   --out FILE.npz          where to write the export (required)
 
@@ -247,8 +237,8 @@ async function run(argv: string[]): Promise<number> {
   const out = values.out as string | undefined;
   if (!out) throw new UsageError("ac1 build: --out FILE.npz is required (see ac1 build --help)");
   const quiet = Boolean(values.quiet);
-  const { jobs: _jobs, noCache, ...options } = optionsFromFlags(values);
-  const data = await buildWithProgress("build", options, quiet, !noCache);
+  const { jobs, noCache, download, ...options } = optionsFromFlags(values);
+  const data = await buildWithProgress("build", options, { jobs, useCache: !noCache, download, quiet });
   await exportWithProgress(data, out, quiet);
   if (!quiet) process.stderr.write(`${summaryOf(data)}\n`);
   process.stdout.write(`${resolve(out)}\n`);

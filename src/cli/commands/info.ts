@@ -1,6 +1,7 @@
 // `ac1 info`: a readable summary of an export (`ac1 info FILE.npz`, read
 // lazily: manifest and array headers only), or of what a build would produce
-// (`ac1 info --path DIR [options]`: builds in memory, writes nothing).
+// (`ac1 info --path DIR [options]`: loaded like `ac1 build` loads it, from the
+// build cache or built on worker threads, and no export written).
 // The summary goes to stdout (it is what the user asked for); progress to stderr.
 
 import { factsOf, formatSummary } from "../../dataset/summary.js";
@@ -15,8 +16,10 @@ With FILE.npz: summarises an export written by \`ac1 build\` or \`ac1 demo\`
 (neurons, stims, pairs and repeats, grid, signal type, rejected repeats,
 dropped cells, skipped files) from its manifest and array headers.
 
-With --path: runs the build on the release in DIR with the given options,
-in memory, and prints the same summary without writing anything.
+With --path: loads what \`ac1 build\` would produce from the release in DIR
+with the given options (from the build cache when an identical build is
+there, else built on --jobs worker threads and stored in the cache), and
+prints the same summary without writing an export.
 
 ${DATASET_FLAGS_HELP}
 `;
@@ -77,8 +80,13 @@ async function run(argv: string[]): Promise<number> {
   }
   if (values.path === undefined)
     throw new UsageError("ac1 info: give FILE.npz or --path DIR (see ac1 info --help)");
-  const { jobs: _jobs, noCache, ...options } = optionsFromFlags(values);
-  const data = await buildWithProgress("info", options, Boolean(values.quiet), !noCache);
+  const { jobs, noCache, download, ...options } = optionsFromFlags(values);
+  const data = await buildWithProgress("info", options, {
+    jobs,
+    useCache: !noCache,
+    download,
+    quiet: Boolean(values.quiet),
+  });
   process.stdout.write(`what a build of ${data.options.path} produces:\n${formatSummary(factsOf(data))}\n`);
   return 0;
 }
