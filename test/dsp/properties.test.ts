@@ -7,7 +7,8 @@ import { convolveSame } from "../../src/dsp/convolve.js";
 import { correlateValid } from "../../src/dsp/fir.js";
 import { gaussianFilter1d, gaussianKernel } from "../../src/dsp/gaussian.js";
 import { medianFilter } from "../../src/dsp/median-filter.js";
-import { reflectIndex } from "../../src/dsp/reflect.js";
+import { slidingRankOnGrid } from "../../src/dsp/median-quantized.js";
+import { reflectExtend, reflectIndex } from "../../src/dsp/reflect.js";
 import { resample } from "../../src/dsp/resample.js";
 import { median, selectInPlace } from "../../src/dsp/stats.js";
 
@@ -232,4 +233,21 @@ test("median filter on a tied grid with one odd value and with NaN", () => {
   assert.deepEqual(medianFilter(x, 64), bruteMedianFilter(x, 64));
   x[123] = Number.NaN; // unspecified output, but no throw and the right length
   assert.equal(medianFilter(x, 64).length, 500);
+});
+
+test("the counting path is taken for int16 counts times a scale and refused for continuous or off-grid data", () => {
+  const counts = Float64Array.from({ length: 3000 }, (_, i) => Math.round(800 * Math.sin(i / 50) + ((i * 7919) % 41)));
+  const onGrid = counts.map((c) => c * 0.0123);
+  const k = 101;
+  const half = k >> 1;
+  const ext = reflectExtend(onGrid, half, k - 1 - half);
+  const fast = slidingRankOnGrid(ext, k, half, onGrid.length);
+  assert.ok(fast !== null, "grid path must accept int16 counts times a scale");
+  assert.deepEqual(fast, bruteMedianFilter(onGrid, k));
+  const continuous = onGrid.map((v, i) => v + Math.sin(i) * 1e-3);
+  assert.equal(slidingRankOnGrid(reflectExtend(continuous, half, k - 1 - half), k, half, onGrid.length), null);
+  const oneOff = onGrid.slice();
+  oneOff[2000] = oneOff[2000]! + 0.004; // off the grid far from the start: caught by the full check
+  assert.equal(slidingRankOnGrid(reflectExtend(oneOff, half, k - 1 - half), k, half, onGrid.length), null);
+  assert.deepEqual(medianFilter(oneOff, k), bruteMedianFilter(oneOff, k));
 });

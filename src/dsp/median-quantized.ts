@@ -1,0 +1,115 @@
+// A counting (histogram) sliding order statistic for signals whose values lie
+// on a regular grid, such as AC1 traces stored as int16 counts times a scale
+// in mV. Each value is mapped to its grid level; the window is a histogram of
+// levels with a moving pointer at the wanted rank, so a step costs O(1) plus
+// the empty levels the pointer crosses (skipped 64 at a time), instead of the
+// O(log k) of the two heaps. The mapping is verified to be exact and
+// one-to-one (two different values never share a level, and every occurrence
+// of a level holds the very same float64), so the output is bit-identical to
+// the comparison-based filter; anything else (NaN, values off a grid, too
+// many levels) returns null and the caller falls back to the heaps.
+
+/** Most grid levels accepted (the histogram is an Int32Array of this many entries at most). */
+const MAX_LEVELS = 1 << 20;
+const BLOCK_SHIFT = 6;
+const BLOCK_MASK = (1 << BLOCK_SHIFT) - 1;
+
+/**
+ * out[i] = element of rank `rank` (0-based) of ext[i .. i+k-1], i < nOut, or
+ * null when ext is not exactly on a regular grid of at most MAX_LEVELS levels.
+ */
+export function slidingRankOnGrid(ext: Float64Array, k: number, rank: number, nOut: number): Float64Array | null {
+  const n = ext.length;
+  if (!looksOnGrid(ext)) return null;
+  let lo = Infinity;
+  let hi = -Infinity;
+  let step = Infinity;
+  let prev = ext[0]!;
+  for (let i = 0; i < n; i++) {
+    const v = ext[i]!;
+    if (v !== v) return null; // NaN
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+    const d = v > prev ? v - prev : prev - v;
+    if (d > 0 && d < step) step = d;
+    prev = v;
+  }
+  if (!Number.isFinite(lo) || !Number.isFinite(hi)) return null;
+  const out = new Float64Array(nOut);
+  if (lo === hi) return out.fill(lo);
+  if (!(step > 0) || (hi - lo) / step >= MAX_LEVELS - 1) return null;
+  const nLevels = Math.round((hi - lo) / step) + 1;
+  const valueOf = new Float64Array(nLevels).fill(Number.NaN);
+  const level = new Int32Array(n);
+  const invStep = 1 / step;
+  for (let i = 0; i < n; i++) {
+    const v = ext[i]!;
+    const l = Math.round((v - lo) * invStep);
+    if (!(l >= 0 && l < nLevels)) return null;
+    const seen = valueOf[l]!;
+    if (seen !== seen) valueOf[l] = v;
+    else if (seen !== v) return null; // two different values on one level: not a grid
+    level[i] = l;
+  }
+
+  const counts = new Int32Array(nLevels + 1);
+  const blockCounts = new Int32Array((nLevels >>> BLOCK_SHIFT) + 2);
+  for (let i = 0; i < k; i++) {
+    const l = level[i]!;
+    counts[l]!++;
+    blockCounts[l >>> BLOCK_SHIFT]!++;
+  }
+  // m: level of the current answer; below: window elements with level < m.
+  // After the fix-up loops: below <= rank < below + counts[m].
+  let m = 0;
+  let below = 0;
+  for (let i = 0; ; i++) {
+    while (below > rank) {
+      m--; // down to the previous non-empty level
+      while (counts[m] === 0) {
+        if ((m & BLOCK_MASK) === BLOCK_MASK && blockCounts[m >>> BLOCK_SHIFT] === 0) m -= BLOCK_MASK + 1;
+        else m--;
+      }
+      below -= counts[m]!;
+    }
+    while (below + counts[m]! <= rank) {
+      below += counts[m]!;
+      m++; // up to the next non-empty level
+      while (counts[m] === 0) {
+        if ((m & BLOCK_MASK) === 0 && blockCounts[m >>> BLOCK_SHIFT] === 0) m += BLOCK_MASK + 1;
+        else m++;
+      }
+    }
+    out[i] = valueOf[m]!;
+    if (i + 1 >= nOut) break;
+    const a = level[i]!;
+    const b = level[i + k]!;
+    counts[a]!--;
+    blockCounts[a >>> BLOCK_SHIFT]!--;
+    if (a < m) below--;
+    counts[b]!++;
+    blockCounts[b >>> BLOCK_SHIFT]!++;
+    if (b < m) below++;
+  }
+  return out;
+}
+
+/**
+ * Cheap early rejection for continuous signals: the first samples must sit on
+ * the grid of their own smallest non-zero difference (within float noise).
+ */
+function looksOnGrid(ext: Float64Array): boolean {
+  const n = Math.min(ext.length, 512);
+  let step = Infinity;
+  for (let i = 1; i < n; i++) {
+    const d = Math.abs(ext[i]! - ext[i - 1]!);
+    if (d > 0 && d < step) step = d;
+  }
+  if (!Number.isFinite(step)) return true; // constant so far: let the full check decide
+  const base = ext[0]!;
+  for (let i = 1; i < n; i++) {
+    const q = (ext[i]! - base) / step;
+    if (Math.abs(q - Math.round(q)) > 1e-6) return false;
+  }
+  return true;
+}
