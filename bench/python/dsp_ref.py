@@ -138,7 +138,7 @@ def resample_dense(x, kern, o, n, width):
 
 def main():
     if len(sys.argv) != 2:
-        sys.exit("usage: dsp_ref.py INPUT_DIR (with trace.f64 and stim.f64; bench/suites/dsp.ts writes them)")
+        sys.exit("usage: dsp_ref.py INPUT_DIR (with trace.f64, trace_counts.f64 and stim.f64; bench/suites/dsp.ts writes them)")
     d = sys.argv[1]
     trace = np.fromfile(os.path.join(d, "trace.f64"), dtype="<f8")
     stim = np.fromfile(os.path.join(d, "stim.f64"), dtype="<f8")
@@ -146,6 +146,8 @@ def main():
     res = {}
     res["median filter k=1000"] = timeit(lambda: medfilt(trace, 1000), reps=7)
     res["median filter k=50"] = timeit(lambda: medfilt(trace, 50), reps=7)
+    trace_counts = np.fromfile(os.path.join(d, "trace_counts.f64"), dtype="<f8")
+    res["median filter k=1000, int16 x scale"] = timeit(lambda: medfilt(trace_counts, 1000), reps=7)
     res["gaussian sigma=100"] = timeit(lambda: gauss(trace, 100.0))
     res["medgauss"] = timeit(lambda: medgauss(trace, sf))
     reps = [trace[i * 100000:(i + 1) * 100000] for i in range(6)]

@@ -65,6 +65,10 @@ const trace = new Float64Array(60 * sfHz);
     trace[i] = -60 + drift + 0.8 * normal(next) + (next() < 0.002 ? 40 : 0);
   }
 }
+// The same trace as the release stores it: int16 counts times a scale (mV per
+// count), which the median filter's counting path recognises.
+const scaleMv = 0.030517578125;
+const traceCounts = Float64Array.from(trace, (v) => Math.max(-32768, Math.min(32767, Math.round(v / scaleMv))) * scaleMv);
 const stimHz = 97656;
 const stim = new Float64Array(10 * stimHz);
 {
@@ -79,6 +83,7 @@ const gateOpts = { gating: DEFAULT_GATING, detrendMedMs: 100, detrendGaussMs: 10
 const routines: [string, () => unknown, number][] = [
   ["median filter k=1000", () => medianFilter(trace, 1000), 7],
   ["median filter k=50", () => medianFilter(trace, 50), 7],
+  ["median filter k=1000, int16 x scale", () => medianFilter(traceCounts, 1000), 7],
   ["gaussian sigma=100", () => gaussianFilter1d(trace, 100), 5],
   ["medgauss", () => medgauss(trace, sfHz), 5],
   ["gating 6 x 10 s", () => gateRepeats(repeats, sfHz, gateOpts), 3],
@@ -102,6 +107,7 @@ if (only.length === 0 || process.env.DSP_BENCH_PYTHON === "1") {
   const dir = mkdtempSync(join(tmpdir(), "ac1-dsp-bench-"));
   try {
     writeFileSync(join(dir, "trace.f64"), new Uint8Array(trace.buffer));
+    writeFileSync(join(dir, "trace_counts.f64"), new Uint8Array(traceCounts.buffer));
     writeFileSync(join(dir, "stim.f64"), new Uint8Array(stim.buffer));
     // One BLAS thread: a like-for-like comparison with our single-threaded loops.
     process.env.OPENBLAS_NUM_THREADS = "1";
