@@ -15,13 +15,22 @@ export class Ac1Error extends Error {
 
 /** A bad option value: names the option, the value and what is allowed. */
 export class OptionError extends Ac1Error {
+  /** The option's name as the library spells it, e.g. "dtMs" or "gating.stepMv". */
+  readonly option: string;
+  readonly value: unknown;
+  /** What is allowed, in words. */
+  readonly allowed: string;
   constructor(option: string, value: unknown, allowed: string) {
     super("OPTION", `invalid option ${option}=${formatValue(value)}: ${allowed}`);
     this.name = "OptionError";
+    this.option = option;
+    this.value = value;
+    this.allowed = allowed;
   }
 }
 
-function formatValue(value: unknown): string {
+/** A value as it appears in an option message: strings quoted, the rest as JSON. */
+export function formatValue(value: unknown): string {
   if (typeof value === "string") return JSON.stringify(value);
   try {
     return JSON.stringify(value) ?? String(value);

@@ -17,7 +17,10 @@ export function defaultDataDir(env: Env = process.env, platform: NodeJS.Platform
 }
 
 /** Folder holding the persistent build cache. */
-export function defaultCacheDir(env: Env = process.env, platform: NodeJS.Platform = process.platform): string {
+export function defaultCacheDir(
+  env: Env = process.env,
+  platform: NodeJS.Platform = process.platform,
+): string {
   if (env.AC1_CACHE_DIR) return env.AC1_CACHE_DIR;
   const home = homedir();
   if (platform === "win32") return join(env.LOCALAPPDATA ?? join(home, "AppData", "Local"), "ac1", "Cache");

@@ -43,9 +43,25 @@ export function parseCommandArgs<O extends Options>(
       strict: true,
     });
   } catch (e) {
-    const msg = e instanceof Error ? e.message : String(e);
-    throw new UsageError(`${msg.split("\n")[0]} (see ac1 ${command} --help)`);
+    throw new UsageError(`${parseArgsProblem(e, argv)} (see ac1 ${command} --help)`);
   }
+}
+
+/** node:util parseArgs's complaint as one short line naming the flag. */
+function parseArgsProblem(e: unknown, argv: string[]): string {
+  const msg = e instanceof Error ? e.message : String(e);
+  const code = (e as { code?: string }).code;
+  const flag = /Option '(-[^' ]+)/.exec(msg)?.[1] ?? /Unknown option '([^']+)'/.exec(msg)?.[1];
+  if (flag !== undefined) {
+    if (code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") return `unknown option ${flag}`;
+    if (/argument is ambiguous/.test(msg)) {
+      const value = argv[argv.indexOf(flag) + 1] ?? "";
+      return `${flag} ${value}: a value starting with "-" needs the = form, ${flag}=${value}`;
+    }
+    if (/argument missing/.test(msg)) return `${flag} needs a value`;
+    if (/does not take an argument/.test(msg)) return `${flag} takes no value`;
+  }
+  return msg.split("\n")[0] ?? msg;
 }
 
 /** Parses a numeric flag value, or throws a UsageError naming the flag. */

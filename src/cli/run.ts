@@ -29,15 +29,27 @@ function usage(): string {
     ...lines,
     "",
     "Run `ac1 <command> --help` for a command's options. --debug shows stack traces.",
+    "Exit status: 0 success, 1 failure (data, files, network), 2 bad command line.",
   ].join("\n");
 }
 
 export async function runCli(argv: string[]): Promise<number> {
   const debug = argv.includes("--debug");
   const [name, ...rest] = argv;
-  if (name === undefined || name === "--help" || name === "-h" || name === "help") {
+  if (name === undefined) {
+    const names = Object.keys(commandLoaders).join(", ");
+    process.stderr.write(`ac1: no command given; one of ${names} (see ac1 --help)\n`);
+    return 2;
+  }
+  if (name === "help" && rest[0] !== undefined && commandLoaders[rest[0]]) {
+    // `ac1 help build` is `ac1 build --help`
+    const command = await commandLoaders[rest[0]]!();
+    process.stdout.write(`${command.help.trimEnd()}\n`);
+    return 0;
+  }
+  if (name === "--help" || name === "-h" || name === "help") {
     process.stdout.write(`${usage()}\n`);
-    return name === undefined ? 2 : 0;
+    return 0;
   }
   if (name === "--version") {
     process.stdout.write("ac1 0.1.0\n");
@@ -58,7 +70,10 @@ export async function runCli(argv: string[]): Promise<number> {
   } catch (e) {
     if (debug) process.stderr.write(`${(e as Error)?.stack ?? String(e)}\n`);
     if (isAc1Error(e)) {
-      process.stderr.write(`ac1 ${name}: ${oneLine(e.message)}\n`);
+      // some messages already carry the "ac1 <command>: " prefix; print it once
+      const prefix = `ac1 ${name}: `;
+      const text = e.message.startsWith(prefix) ? e.message.slice(prefix.length) : e.message;
+      process.stderr.write(`${prefix}${oneLine(text)}\n`);
       return e.code === "USAGE" ? 2 : 1;
     }
     const msg = e instanceof Error ? e.message : String(e);

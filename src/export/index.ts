@@ -37,4 +37,10 @@ export {
   NpzReader,
   type NpzReaderOptions,
 } from "./npz-reader.js";
-export { isNpzTempName, type NpzData, NpzWriter, type NpzWriterOptions } from "./npz-writer.js";
+export {
+  isNpzTempName,
+  type NpzData,
+  NpzWriter,
+  type NpzWriterOptions,
+  removeUnfinishedNpzFiles,
+} from "./npz-writer.js";

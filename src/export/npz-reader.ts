@@ -128,6 +128,23 @@ function message(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
+/** Why a file could not be opened or read, in words (errno codes mapped). */
+function fileProblem(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException).code;
+  if (code === "ENOENT") return "no such file";
+  if (code === "EISDIR") return "is a folder, not a file";
+  if (code === "EACCES" || code === "EPERM") return "permission denied";
+  return `cannot read (${code ?? message(e)})`;
+}
+
+/** The zip reader's complaint, in words. */
+function zipProblem(e: unknown): string {
+  const text = message(e);
+  if (/end of central directory record signature not found/i.test(text))
+    return "not an .npz: not a zip file, or truncated (no end-of-central-directory record)";
+  return `not a readable .npz (zip): ${text}`;
+}
+
 function resolveOptions(options: NpzReaderOptions): Required<NpzReaderOptions> {
   return {
     maxMemberBytes: options.maxMemberBytes ?? 8 * 1024 ** 3,
@@ -154,10 +171,12 @@ export class NpzReader {
     try {
       fh = await open(path, "r");
     } catch (e) {
-      throw new ExportError(`${path}: cannot open: ${message(e)}`, { cause: e });
+      throw new ExportError(`${path}: ${fileProblem(e)}`, { cause: e });
     }
     try {
-      const size = (await fh.stat()).size;
+      const st = await fh.stat();
+      if (!st.isFile()) throw new ExportError(`${path}: is a folder, not a file`);
+      const size = st.size;
       const source = new FileSource(fh, size);
       const members = await readDirectory(path, opts, (cb) =>
         yauzl.fromRandomAccessReader(
@@ -181,7 +200,9 @@ export class NpzReader {
     try {
       const fh = await open(path, "r");
       try {
-        size = (await fh.stat()).size;
+        const st = await fh.stat();
+        if (!st.isFile()) throw new ExportError(`${path}: is a folder, not a file`);
+        size = st.size;
         if (size > MAX_WHOLE_FILE_BYTES) return await NpzReader.open(path, options);
         buf = await fh.readFile();
       } finally {
@@ -189,7 +210,7 @@ export class NpzReader {
       }
     } catch (e) {
       if (e instanceof ExportError) throw e;
-      throw new ExportError(`${path}: cannot read: ${message(e)}`, { cause: e });
+      throw new ExportError(`${path}: ${fileProblem(e)}`, { cause: e });
     }
     return NpzReader.fromBuffer(buf, path, options);
   }
@@ -295,7 +316,15 @@ export class NpzReader {
     const worker = async () => {
       while (next < list.length) {
         const m = list[next++]!;
-        m.header = await this.readHeader(m);
+        try {
+          m.header = await this.readHeader(m);
+        } catch (e) {
+          // a zip whose members are not .npy files is some other kind of zip
+          if (!(e instanceof ExportError) || m.name.endsWith(".npy")) throw e;
+          throw new ExportError(`${this.label(m)}: not a .npy array, so this zip is not an .npz`, {
+            cause: e,
+          });
+        }
       }
     };
     await Promise.all(Array.from({ length: Math.min(16, list.length) }, worker));
@@ -448,7 +477,7 @@ async function readDirectory(
       openZip((err, z) => (err || !z ? reject(err ?? new Error("no zip")) : resolve(z))),
     );
   } catch (e) {
-    throw new ExportError(`${path}: not a readable .npz (zip): ${message(e)}`, { cause: e });
+    throw new ExportError(`${path}: ${zipProblem(e)}`, { cause: e });
   }
   try {
     if (zip.entryCount > opts.maxMembers) {

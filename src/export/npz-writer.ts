@@ -5,6 +5,7 @@
 // any failure removes the temp file and leaves a previous file untouched.
 
 import { randomBytes } from "node:crypto";
+import { unlinkSync } from "node:fs";
 import { type FileHandle, open, rename, unlink } from "node:fs/promises";
 import { endianness } from "node:os";
 import { basename, dirname } from "node:path";
@@ -17,6 +18,25 @@ export { ExportError } from "./errors.js";
 
 /** Slice size when streaming an in-memory array into the zip. */
 const SLICE_BYTES = 4 << 20;
+
+/** Temp files of writers still in progress in this process (see removeUnfinishedNpzFiles). */
+const unfinished = new Set<string>();
+
+/**
+ * Removes, synchronously, the temp files of every write still in progress in
+ * this process. For a signal handler about to exit (Ctrl-C during an
+ * export): the target file is never touched, only `<path>.tmp-*` goes.
+ */
+export function removeUnfinishedNpzFiles(): void {
+  for (const temp of unfinished) {
+    try {
+      unlinkSync(temp);
+    } catch {
+      // already gone, or never created
+    }
+  }
+  unfinished.clear();
+}
 
 export type NpzData = ArrayBufferView | (() => AsyncIterable<Uint8Array>);
 
@@ -53,6 +73,7 @@ export class NpzWriter {
     if (endianness() !== "LE") throw new ExportError("npz writer: big-endian hosts are not supported");
     this.path = path;
     this.tempPath = `${path}.tmp-${process.pid}-${randomBytes(4).toString("hex")}`;
+    unfinished.add(this.tempPath);
     const level = opts.compressionLevel ?? 6;
     if (!Number.isInteger(level) || level < 1 || level > 9)
       throw new ExportError(`npz writer: compressionLevel must be an integer 1..9, got ${level}`);
@@ -176,6 +197,7 @@ export class NpzWriter {
       await fh.sync();
       await fh.close();
       await rename(this.tempPath, this.path);
+      unfinished.delete(this.tempPath);
       this.state = "closed";
     } catch (e) {
       await this.cleanup();
@@ -202,6 +224,7 @@ export class NpzWriter {
       // the temp file was never opened
     }
     await unlink(this.tempPath).catch(() => {});
+    unfinished.delete(this.tempPath);
   }
 }
 

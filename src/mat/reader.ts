@@ -971,7 +971,16 @@ export async function openMatFile(path: string): Promise<MatFile> {
   try {
     bytes = await readFile(path);
   } catch (e) {
-    throw new MatError(path, 0, `cannot read file: ${(e as Error).message}`);
+    const code = (e as NodeJS.ErrnoException).code;
+    const why =
+      code === "ENOENT"
+        ? "no such file"
+        : code === "EISDIR"
+          ? "is a folder, not a file"
+          : code === "EACCES" || code === "EPERM"
+            ? "permission denied"
+            : `cannot read file (${code ?? (e as Error).message})`;
+    throw new MatError(path, 0, why);
   }
   return openMat(bytes, path);
 }

@@ -33,7 +33,10 @@ export class ViewerOpenError extends Ac1Error {
 export async function openViewer(path: string, opts: { port?: number } = {}): Promise<ViewerServer> {
   try {
     const st = await stat(path);
-    if (!st.isFile()) throw new ViewerOpenError(`${path}: not a file`);
+    if (!st.isFile())
+      throw new ViewerOpenError(
+        `${path}: ${st.isDirectory() ? "is a folder, not a file" : "not a regular file"}`,
+      );
   } catch (e) {
     if (e instanceof ViewerOpenError) throw e;
     const code = (e as NodeJS.ErrnoException).code;

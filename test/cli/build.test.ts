@@ -176,10 +176,10 @@ test("waveform mode: (1, Tcanon * 480) stims at 96 kHz, responses identical", as
     assert.deepEqual(data.responses[s], defaultExport.responses[s]);
   });
   const bad = await build("waveform-bad", "--waveform", "--audio-fs", "44100");
-  assert.equal(bad.r.code, 1);
+  assert.equal(bad.r.code, 2);
   assert.match(
     bad.r.stderr,
-    /^ac1 build: invalid option audioFs=44100: waveform mode needs audioFs \* dtMs \/ 1000 to be a whole number/,
+    /^ac1 build: invalid --audio-fs=44100: waveform mode needs audio-fs \* dt-ms \/ 1000 to be a whole number/,
   );
 });
 
@@ -195,14 +195,25 @@ test("no matching cell: one line naming the filters and the path, nothing writte
 
 test("bad options and usage: one line, no stack, nothing written", async () => {
   const cases: [string[], number, RegExp][] = [
-    [["--dt-ms=-1"], 1, /^ac1 build: invalid option dtMs=-1: a finite number > 0$/],
-    [["--dt-ms=0"], 1, /^ac1 build: invalid option dtMs=0: a finite number > 0$/],
+    [["--dt-ms=-1"], 2, /^ac1 build: invalid --dt-ms=-1: a finite number > 0$/],
+    [["--dt-ms=0"], 2, /^ac1 build: invalid --dt-ms=0: a finite number > 0$/],
+    [
+      ["--dt-ms", "-1"],
+      2,
+      /^ac1 build: --dt-ms -1: a value starting with "-" needs the = form, --dt-ms=-1 \(see ac1 build --help\)$/,
+    ],
     [["--dt-ms", "abc"], 2, /--dt-ms expects a number/],
-    [["--sites", "IC"], 1, /invalid option sites="IC"/],
-    [["--fmin", "500", "--fmax", "400"], 1, /invalid option fmax=400/],
-    [["--bins-per-octave", "2.5"], 1, /binsPerOctave=2.5/],
+    [["--sites", "IC"], 2, /invalid --sites="IC"/],
+    [
+      ["--experimenter", "foo"],
+      2,
+      /^ac1 build: invalid --experimenter="foo": one or several of "wehr", "asari"/,
+    ],
+    [["--fmin", "500", "--fmax", "400"], 2, /invalid --fmax=400/],
+    [["--bins-per-octave", "2.5"], 2, /invalid --bins-per-octave=2\.5: an integer >= 1$/],
+    [["--min-xcorr=-2"], 2, /invalid --min-xcorr=-2: a correlation between -1 and 1/],
     [["--jobs", "0"], 2, /--jobs expects a whole number >= 1/],
-    [["--frobnicate"], 2, /frobnicate/],
+    [["--frobnicate"], 2, /^ac1 build: unknown option --frobnicate \(see ac1 build --help\)$/],
   ];
   for (const [flags, code, message] of cases) {
     const { r, out } = await build(`bad-${flags.join("")}`, ...flags);
@@ -213,7 +224,7 @@ test("bad options and usage: one line, no stack, nothing written", async () => {
   }
   const noOut = await runAc1(["build", "--path", synth.dir], { env });
   assert.equal(noOut.code, 2);
-  assert.match(noOut.stderr, /--out FILE.npz is required/);
+  assert.match(noOut.stderr, /^ac1 build: --out FILE\.npz is required \(see ac1 build --help\)\n$/);
   const noData = await runAc1(["build", "--out", join(work.dir, "x.npz")], { env });
   assert.equal(noData.code, 1);
   assert.equal(noData.stderr.trim().split("\n").length, 1);

@@ -16,3 +16,16 @@ test("an unknown command is one line on stderr and exit 2", async () => {
   assert.equal(r.stderr.trim().split("\n").length, 1);
   assert.match(r.stderr, /unknown command "frobnicate"/);
 });
+
+test("ac1 help COMMAND prints that command's help, like ac1 COMMAND --help", async () => {
+  const viaHelp = await runAc1(["help", "mat"]);
+  const viaFlag = await runAc1(["mat", "--help"]);
+  assert.equal(viaHelp.code, 0);
+  assert.match(viaHelp.stdout, /^usage: ac1 mat FILE\.mat/);
+  assert.equal(viaHelp.stdout, viaFlag.stdout);
+});
+
+test("ac1 --help states the exit statuses", async () => {
+  const r = await runAc1(["--help"]);
+  assert.match(r.stdout, /Exit status: 0 success, 1 failure .*, 2 bad command line\./);
+});

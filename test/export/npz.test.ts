@@ -241,18 +241,31 @@ describe("hostile .npz input", () => {
   it("not a zip", async () => {
     const path = join(dir, "text.npz");
     await writeFile(path, "hello, I am not a zip file at all");
-    await expectExportError(path, /not a readable \.npz/);
+    await expectExportError(path, /text\.npz: not an \.npz: not a zip file, or truncated/);
   });
 
   it("missing file", async () => {
-    await expectExportError(join(dir, "absent.npz"), /cannot (open|read).*ENOENT/);
+    await expectExportError(join(dir, "absent.npz"), /absent\.npz: no such file$/);
+  });
+
+  it("a folder", async () => {
+    await expectExportError(dir, /: is a folder, not a file$/);
+  });
+
+  it("a zip holding something other than .npy arrays", async () => {
+    const path = join(dir, "notes.npz");
+    await writeFile(path, await zipBuffer([["notes.txt", new TextEncoder().encode("hello"), false]]));
+    await expectExportError(
+      path,
+      /notes\.npz: member "notes\.txt": not a \.npy array, so this zip is not an \.npz$/,
+    );
   });
 
   it("truncated zip (the directory is gone)", async () => {
     const full = await zipBuffer([["a.npy", npy("<f4", [4], new Float32Array(4)), false]]);
     const path = join(dir, "trunc.npz");
     await writeFile(path, full.subarray(0, full.length - 30));
-    await expectExportError(path, /not a readable \.npz/);
+    await expectExportError(path, /trunc\.npz: not an \.npz: not a zip file, or truncated/);
   });
 
   it("a member whose npy shape is larger than its data", async () => {

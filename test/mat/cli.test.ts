@@ -40,7 +40,7 @@ test("ac1 mat prints nothing when a later variable is corrupt", async () => {
   assert.equal(r.stderr.trimEnd().split("\n").length, 1);
 });
 
-test("ac1 mat on v7.3, a missing file and a non-MAT file", async () => {
+test("ac1 mat on v7.3, a missing file, a folder, an empty file and a non-MAT file", async () => {
   const h5 = await runAc1(["mat", fixture("mat", "corpus", "testhdf5_7.4_GLNX86.mat")]);
   assert.notEqual(h5.code, 0);
   assert.equal(h5.stdout, "");
@@ -50,7 +50,19 @@ test("ac1 mat on v7.3, a missing file and a non-MAT file", async () => {
     const missing = await runAc1(["mat", join(dir, "nope.mat")]);
     assert.notEqual(missing.code, 0);
     assert.equal(missing.stdout, "");
-    assert.match(missing.stderr, /nope\.mat: byte 0: cannot read file/);
+    assert.match(missing.stderr, /nope\.mat: byte 0: no such file$/m);
+    assert.equal(missing.stderr.trimEnd().split("\n").length, 1);
+    const folder = await runAc1(["mat", dir]);
+    assert.notEqual(folder.code, 0);
+    assert.equal(folder.stdout, "");
+    assert.equal(folder.stderr.trimEnd().split("\n").length, 1, folder.stderr);
+    assert.match(folder.stderr, /byte 0: is a folder, not a file/);
+    const empty = join(dir, "empty.mat");
+    await writeFile(empty, "");
+    const none = await runAc1(["mat", empty]);
+    assert.notEqual(none.code, 0);
+    assert.equal(none.stdout, "");
+    assert.match(none.stderr, /empty\.mat: byte 0: not a MAT file \(0 bytes/);
     const text = join(dir, "text.mat");
     await writeFile(text, "this is not a MAT file at all, just text that is long enough ".repeat(4));
     const bad = await runAc1(["mat", text]);

@@ -9,10 +9,11 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type BrowserContext, chromium, type Page } from "playwright-core";
+import type { DocumentView } from "./api-types.js";
 import { decodePng, imageStats } from "./png.js";
 
 // Browser globals inside page.evaluate callbacks (this project compiles without the DOM lib).
-declare const document: any;
+declare const document: DocumentView;
 
 export const CHROMIUM = process.env.AC1_CHROMIUM ?? "/usr/bin/chromium";
 const ARGS = [

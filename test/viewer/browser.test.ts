@@ -14,11 +14,12 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { openViewer, type ViewerServer } from "../../src/viewer/index.js";
 import { tempDir } from "../support/cli.js";
+import type { ViewerWindow } from "./api-types.js";
 import { canvasStats, launchBrowser, noBrowser, screenshot, watchPage } from "./browser-support.js";
 import { REPEATS, writeFixture } from "./fixture.js";
 
 // Browser globals inside page.evaluate callbacks (this project compiles without the DOM lib).
-declare const window: any;
+declare const window: ViewerWindow;
 
 test("the viewer shows a cell, a stim, its spectrogram, repeats and mean, gating and cohort in headless Chromium", async (t) => {
   const log = (s: string) => t.diagnostic(s);

@@ -12,6 +12,14 @@ import type { DatasetData } from "../../src/dataset/model.js";
 import { decodePayload } from "../../src/viewer/data.js";
 import { openViewer, type ViewerServer } from "../../src/viewer/index.js";
 import { tempDir } from "../support/cli.js";
+import type {
+  CohortJson,
+  NeuronRowJson,
+  NeuronStimsJson,
+  PairJson,
+  ProvenanceJson,
+  SummaryJson,
+} from "./api-types.js";
 import { REPEATS, STIM_FRAMES, writeFixture } from "./fixture.js";
 
 interface RawResponse {
@@ -49,7 +57,11 @@ function raw(
   });
 }
 
-async function json(port: number, path: string): Promise<{ status: number; type: string; body: any }> {
+/** GETs `path` and parses the JSON body; T is the document the caller expects (see api-types.ts). */
+async function json<T = unknown>(
+  port: number,
+  path: string,
+): Promise<{ status: number; type: string; body: T }> {
   const r = await raw(port, path);
   return {
     status: r.status,
@@ -233,7 +245,7 @@ describe("refusals", () => {
 
 describe("API", () => {
   test("GET /api/summary: cohort facts and tallies", async () => {
-    const r = await json(port, "/api/summary");
+    const r = await json<SummaryJson>(port, "/api/summary");
     assert.equal(r.status, 200);
     assert.match(r.type, /^application\/json/);
     const s = r.body;
@@ -267,11 +279,11 @@ describe("API", () => {
   });
 
   test("GET /api/neurons: one row per neuron with counts and gating tallies", async () => {
-    const r = await json(port, "/api/neurons");
+    const r = await json<NeuronRowJson[]>(port, "/api/neurons");
     assert.equal(r.status, 200);
     assert.match(r.type, /^application\/json/);
     assert.equal(r.body.length, data.neuronMeta.length);
-    r.body.forEach((row: any, n: number) => {
+    r.body.forEach((row, n) => {
       const meta = data.neuronMeta[n]!;
       assert.equal(row.neuron, n);
       assert.equal(row.label, meta.session);
@@ -292,16 +304,16 @@ describe("API", () => {
   });
 
   test("GET /api/neurons/:n/stims: pairs with data, rejected-only stims, unregistered stims", async () => {
-    const r = await json(port, "/api/neurons/2/stims");
+    const r = await json<NeuronStimsJson>(port, "/api/neurons/2/stims");
     assert.equal(r.status, 200);
     assert.equal(r.body.neuron, 2);
     assert.equal(r.body.label, "011706-1-3");
-    const withData = r.body.stims.filter((s: any) => s.hasData);
+    const withData = r.body.stims.filter((s) => s.hasData);
     assert.deepEqual(
-      withData.map((s: any) => [s.stim, s.repeats, s.frames]),
+      withData.map((s) => [s.stim, s.repeats, s.frames]),
       REPEATS.map((row, s) => [s, row[2] ?? 0, STIM_FRAMES[s]]).filter((x) => (x[1] as number) > 0),
     );
-    const stim0 = r.body.stims.find((s: any) => s.stim === 0);
+    const stim0 = r.body.stims.find((s) => s.stim === 0);
     assert.deepEqual(stim0, {
       stim: 0,
       label: "mouse vocalization 3",
@@ -314,7 +326,7 @@ describe("API", () => {
       hasData: false,
       tally: { kept: 0, range: 1, step: 2, xcorr: 0 },
     });
-    const s1 = r.body.stims.find((s: any) => s.stim === 1);
+    const s1 = r.body.stims.find((s) => s.stim === 1)!;
     assert.equal(s1.lengthS, 2.1);
     assert.deepEqual(
       s1.tally,
@@ -322,7 +334,7 @@ describe("API", () => {
     );
     assert.deepEqual(r.body.unregistered, []);
 
-    const r3 = await json(port, "/api/neurons/3/stims");
+    const r3 = await json<NeuronStimsJson>(port, "/api/neurons/3/stims");
     assert.deepEqual(r3.body.unregistered, [
       { stimKey: '["asari","class9/9a.mat"]', tally: { kept: 0, range: 2, step: 0, xcorr: 2 } },
     ]);
@@ -382,7 +394,7 @@ describe("API", () => {
   });
 
   test("GET /api/pair/:s/:n?format=json: the same pair as plain JSON", async () => {
-    const r = await json(port, "/api/pair/2/4?format=json");
+    const r = await json<PairJson>(port, "/api/pair/2/4?format=json");
     assert.equal(r.status, 200);
     assert.match(r.type, /^application\/json/);
     const block = data.responses[2]![4]!;
@@ -416,7 +428,7 @@ describe("API", () => {
   });
 
   test("GET /api/provenance: rejected repeats with reason and statistics", async () => {
-    const r = await json(port, "/api/provenance?neuron=3&stim=3");
+    const r = await json<ProvenanceJson>(port, "/api/provenance?neuron=3&stim=3");
     assert.equal(r.status, 200);
     assert.match(r.type, /^application\/json/);
     const rows = data.provenance.filter((p) => p.neuron === 3 && p.stim === 3);
@@ -424,7 +436,7 @@ describe("API", () => {
     assert.deepEqual(r.body.gating, { absMvMax: 150, stepMv: 30, maxStepFrac: 0.005, minXcorr: 0.05 });
     assert.equal(r.body.repeats.length, rows.length);
     assert.deepEqual(
-      r.body.rejected.map((x: any) => x.fate),
+      r.body.rejected.map((x) => x.fate),
       ["xcorr", "xcorr", "range"],
     );
     for (const x of r.body.rejected) {
@@ -439,7 +451,7 @@ describe("API", () => {
       r.body.tally,
       provTally((p) => p.neuron === 3 && p.stim === 3),
     );
-    const all = await json(port, "/api/provenance?neuron=3");
+    const all = await json<ProvenanceJson>(port, "/api/provenance?neuron=3");
     assert.equal(all.body.repeats.length, data.provenance.filter((p) => p.neuron === 3).length);
     assert.equal((await json(port, "/api/provenance")).status, 400);
     assert.equal((await json(port, "/api/provenance?neuron=abc")).status, 400);
@@ -447,7 +459,7 @@ describe("API", () => {
   });
 
   test("GET /api/cohort: per-cell fates (dropped cells included) and histograms", async () => {
-    const r = await json(port, "/api/cohort");
+    const r = await json<CohortJson>(port, "/api/cohort");
     assert.equal(r.status, 200);
     assert.match(r.type, /^application\/json/);
     const c = r.body;

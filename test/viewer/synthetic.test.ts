@@ -14,10 +14,11 @@ import { writeDatasetNpz } from "../../src/export/index.js";
 import { decodePayload } from "../../src/viewer/data.js";
 import { openViewer, type ViewerServer } from "../../src/viewer/index.js";
 import { tempDir } from "../support/cli.js";
+import type { CohortJson, NeuronRowJson, NeuronStimsJson, SummaryJson, ViewerWindow } from "./api-types.js";
 import { canvasStats, launchBrowser, noBrowser, screenshot, watchPage } from "./browser-support.js";
 
 // Browser globals inside page.evaluate callbacks (this project compiles without the DOM lib).
-declare const window: any;
+declare const window: ViewerWindow;
 
 let data: DatasetData;
 let viewer: ViewerServer;
@@ -39,11 +40,11 @@ after(async () => {
   await cleanup?.();
 });
 
-async function getJson(path: string): Promise<any> {
+async function getJson<T>(path: string): Promise<T> {
   const res = await fetch(new URL(path, viewer.url));
   assert.equal(res.status, 200, path);
   assert.match(res.headers.get("content-type") ?? "", /^application\/json/);
-  return res.json();
+  return (await res.json()) as T;
 }
 
 function pairsOf(d: DatasetData): { s: number; n: number; R: number; T: number }[] {
@@ -64,7 +65,7 @@ test("on the small synthetic archive the API agrees with the built dataset", asy
     "the synthetic archive yields a usable dataset",
   );
 
-  const summary = await getJson("/api/summary");
+  const summary = await getJson<SummaryJson>("/api/summary");
   assert.equal(summary.neuronCount, data.neuronMeta.length);
   assert.equal(summary.stimCount, data.stims.length);
   assert.equal(summary.pairCount, pairs.length);
@@ -75,7 +76,7 @@ test("on the small synthetic archive the API agrees with the built dataset", asy
   for (const p of data.provenance) provTally[p.fate] += 1;
   assert.deepEqual(summary.provenanceTally, provTally);
 
-  const neurons = await getJson("/api/neurons");
+  const neurons = await getJson<NeuronRowJson[]>("/api/neurons");
   assert.equal(neurons.length, data.neuronMeta.length);
   for (const row of neurons) {
     const mine = pairs.filter((p) => p.n === row.neuron);
@@ -88,9 +89,9 @@ test("on the small synthetic archive the API agrees with the built dataset", asy
     assert.equal(row.signalType, data.neuronMeta[row.neuron]!.signal_type);
     if (row.tally)
       assert.equal(row.tally.kept, row.repeatCount, `kept repeats of ${row.label} per provenance`);
-    const stims = await getJson(`/api/neurons/${row.neuron}/stims`);
+    const stims = await getJson<NeuronStimsJson>(`/api/neurons/${row.neuron}/stims`);
     assert.deepEqual(
-      stims.stims.filter((s: any) => s.hasData).map((s: any) => [s.stim, s.repeats, s.frames]),
+      stims.stims.filter((s) => s.hasData).map((s) => [s.stim, s.repeats, s.frames]),
       mine.map((p) => [p.s, p.R, p.T]),
     );
   }
@@ -105,7 +106,7 @@ test("on the small synthetic archive the API agrees with the built dataset", asy
     assert.deepEqual(arrays.get("stim"), data.stims[p.s]!.data);
   }
 
-  const cohort = await getJson("/api/cohort");
+  const cohort = await getJson<CohortJson>("/api/cohort");
   const sums = { kept: 0, range: 0, step: 0, xcorr: 0 };
   for (const c of cohort.cells) for (const f of ["kept", "range", "step", "xcorr"] as const) sums[f] += c[f];
   assert.deepEqual(sums, provTally);

@@ -11,7 +11,8 @@ import type { DatasetData } from "../../dataset/model.js";
 import type { DatasetOptionsInput } from "../../dataset/options.js";
 import { factsOf, formatSummary } from "../../dataset/summary.js";
 import { type DownloadEvent, terminalPrompt } from "../../download/index.js";
-import { writeDatasetNpz } from "../../export/index.js";
+import { formatValue, OptionError } from "../../errors.js";
+import { removeUnfinishedNpzFiles, writeDatasetNpz } from "../../export/index.js";
 import { defaultJobs } from "../../parallel/index.js";
 import {
   describeLoad,
@@ -20,6 +21,7 @@ import {
   loadDatasetWithOrigin,
 } from "../../pipeline/index.js";
 import { type Command, numberFlag, parseCommandArgs, UsageError } from "../command.js";
+import { checkOutputFile } from "../output.js";
 import { ProgressBar } from "../progress.js";
 
 /** parseArgs table of the dataset option flags (shared with `ac1 info --path`). */
@@ -119,6 +121,43 @@ export function optionsFromFlags(
   return { ...opts, download: Boolean(values.download), jobs, noCache: Boolean(values["no-cache"]) };
 }
 
+/** Library option names (DatasetOptionsInput, OptionError.option) -> the flag that sets them. */
+const FLAG_OF_OPTION: Record<string, string> = {
+  path: "path",
+  experimenter: "experimenter",
+  sites: "sites",
+  dtMs: "dt-ms",
+  fmin: "fmin",
+  fmax: "fmax",
+  binsPerOctave: "bins-per-octave",
+  windowMs: "window-ms",
+  detrendMedMs: "detrend-med-ms",
+  detrendGaussMs: "detrend-gauss-ms",
+  "gating.absMvMax": "abs-mv-max",
+  "gating.stepMv": "step-mv",
+  "gating.maxStepFrac": "max-step-frac",
+  "gating.minXcorr": "min-xcorr",
+  returnWaveform: "waveform",
+  audioFs: "audio-fs",
+  jobs: "jobs",
+};
+
+/**
+ * An OptionError from the library, reworded for the command line: the flag
+ * instead of the option's library name (`invalid --dt-ms=-1: ...` rather
+ * than `invalid option dtMs=-1: ...`). Other errors are returned as they are.
+ */
+export function asFlagError(e: unknown): unknown {
+  if (!(e instanceof OptionError)) return e;
+  const flag = FLAG_OF_OPTION[e.option];
+  if (flag === undefined) return e;
+  const names = Object.keys(FLAG_OF_OPTION)
+    .filter((k) => !k.includes("."))
+    .sort((a, b) => b.length - a.length);
+  const allowed = e.allowed.replace(new RegExp(`\\b(${names.join("|")})\\b`, "g"), (k) => FLAG_OF_OPTION[k]!);
+  return new UsageError(`invalid --${flag}=${formatValue(e.value)}: ${allowed}`);
+}
+
 /** What the CLI passes to a load besides the dataset options. */
 export interface CliLoadSettings {
   /** Worker threads; undefined = the machine's core count (defaultJobs()). */
@@ -176,6 +215,8 @@ export async function buildWithProgress(
       onProgress,
       onWarning: (w) => warnings.push(w),
     });
+  } catch (e) {
+    throw asFlagError(e);
   } finally {
     (downloadBar as ProgressBar | null)?.finish();
     (bar as ProgressBar | null)?.finish();
@@ -198,13 +239,26 @@ function printWarnings(command: string, warnings: BuildWarning[]): void {
 /** Writes the export with a byte progress bar. */
 export async function exportWithProgress(data: DatasetData, out: string, quiet: boolean): Promise<void> {
   const bar = new ProgressBar({ label: "writing", total: 0, unit: "bytes", silent: quiet });
-  await writeDatasetNpz(data, out, {
-    onProgress: (done, total) => {
-      bar.setTotal(total);
-      bar.update(done);
-    },
-  });
-  bar.finish();
+  // Ctrl-C (or a kill) while writing: remove the unfinished temp file, leave nothing behind.
+  const interrupted = (signal: NodeJS.Signals) => {
+    removeUnfinishedNpzFiles();
+    process.stderr.write(`\nac1: interrupted (${signal}); no export written to ${out}\n`);
+    process.exit(signal === "SIGINT" ? 130 : 143);
+  };
+  process.once("SIGINT", interrupted);
+  process.once("SIGTERM", interrupted);
+  try {
+    await writeDatasetNpz(data, out, {
+      onProgress: (done, total) => {
+        bar.setTotal(total);
+        bar.update(done);
+      },
+    });
+  } finally {
+    process.off("SIGINT", interrupted);
+    process.off("SIGTERM", interrupted);
+    bar.finish();
+  }
 }
 
 export function summaryOf(data: DatasetData): string {
@@ -238,6 +292,7 @@ async function run(argv: string[]): Promise<number> {
   if (!out) throw new UsageError("ac1 build: --out FILE.npz is required (see ac1 build --help)");
   const quiet = Boolean(values.quiet);
   const { jobs, noCache, download, ...options } = optionsFromFlags(values);
+  await checkOutputFile(out);
   const data = await buildWithProgress("build", options, { jobs, useCache: !noCache, download, quiet });
   await exportWithProgress(data, out, quiet);
   if (!quiet) process.stderr.write(`${summaryOf(data)}\n`);

@@ -9,6 +9,7 @@ import { join, resolve } from "node:path";
 import { ensureDemoArchive } from "../../ac1/index.js";
 import { defaultJobs } from "../../parallel/index.js";
 import { type Command, numberFlag, parseCommandArgs, UsageError } from "../command.js";
+import { prepareOutputFolder } from "../output.js";
 import { ProgressBar } from "../progress.js";
 import { buildWithProgress, exportWithProgress, summaryOf } from "./build.js";
 
@@ -43,6 +44,7 @@ async function run(argv: string[]): Promise<number> {
   if (jobs !== undefined && (!Number.isInteger(jobs) || jobs < 1))
     throw new UsageError(`--jobs expects a whole number >= 1, got ${JSON.stringify(values.jobs)}`);
   const dir = resolve((values.out as string | undefined) ?? join(tmpdir(), "ac1-demo"));
+  await prepareOutputFolder(dir);
   const archive = join(dir, "archive");
   const bar = new ProgressBar({ label: "synthetic archive", total: 0, silent: quiet });
   await ensureDemoArchive(archive, (p) => {

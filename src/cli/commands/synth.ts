@@ -5,9 +5,10 @@
 import { resolve } from "node:path";
 import { DEMO_SEED, writeSynthArchive } from "../../ac1/synth/index.js";
 import { type Command, numberFlag, parseCommandArgs, UsageError } from "../command.js";
+import { prepareOutputFolder } from "../output.js";
 import { ProgressBar } from "../progress.js";
 
-const HELP = `usage: ac1 synth --out DIR [--scale small|bench] [--seed N]
+const HELP = `usage: ac1 synth --out DIR [--scale small|bench] [--seed N] [--quiet]
 
 Write a synthetic CRCNS-AC1 release into DIR: crcns-ac1.zip (wehr/ and
 asari/Stimuli), crcns-ac1-asari-results-1.zip and -2.zip, with the real
@@ -50,6 +51,7 @@ export const command: Command = {
       throw new UsageError(`--seed must be an integer in 0..4294967295, got ${values.seed as string}`);
     }
     const dir = resolve(out);
+    await prepareOutputFolder(dir);
     const bar = new ProgressBar({ label: "synth", total: 0, silent: Boolean(values.quiet) });
     const manifest = await writeSynthArchive(dir, {
       scale,
