@@ -4,11 +4,11 @@
 // hashing, so computing it stays fast) and the cache format / code version.
 
 import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
 import { readdir, stat } from "node:fs/promises";
 import { join } from "node:path";
 import type { RELEASE_ZIPS } from "../archive/location.js";
 import type { DatasetOptions } from "../dataset/model.js";
+import { codeFingerprint, packageVersion } from "../version.js";
 
 /** Bumped whenever the layout of a cache entry changes. */
 export const CACHE_FORMAT_VERSION = 1;
@@ -132,26 +132,11 @@ export async function archiveIdentity(
   return { files };
 }
 
-let cachedVersion: string | undefined;
-/** The code version that goes into cache keys: the package version plus the cache format. */
+/**
+ * The code version that goes into cache keys: the package version, a
+ * fingerprint of the code that shapes the output (src/version.ts) and the
+ * cache format.
+ */
 export function codeVersion(): string {
-  if (cachedVersion === undefined) {
-    let version = "unknown";
-    for (const rel of ["../../../package.json", "../../package.json"]) {
-      try {
-        const pkg = JSON.parse(readFileSync(new URL(rel, import.meta.url), "utf8")) as {
-          name?: string;
-          version?: string;
-        };
-        if (pkg.name === "ac1" && pkg.version) {
-          version = pkg.version;
-          break;
-        }
-      } catch {
-        // try the next candidate
-      }
-    }
-    cachedVersion = `ac1-${version}+cache${CACHE_FORMAT_VERSION}`;
-  }
-  return cachedVersion;
+  return `ac1-${packageVersion()}+${codeFingerprint()}+cache${CACHE_FORMAT_VERSION}`;
 }

@@ -3,6 +3,7 @@
 // --debug).
 
 import { isAc1Error } from "../errors.js";
+import { packageVersion } from "../version.js";
 import { commandLoaders } from "./commands/index.js";
 
 const SUMMARIES: Record<string, string> = {
@@ -52,7 +53,7 @@ export async function runCli(argv: string[]): Promise<number> {
     return 0;
   }
   if (name === "--version") {
-    process.stdout.write("ac1 0.1.0\n");
+    process.stdout.write(`ac1 ${packageVersion()}\n`);
     return 0;
   }
   const load = commandLoaders[name];

@@ -3,12 +3,13 @@
 // 302 (Plone's login answer) are kept and every hop is checked against the
 // HostPolicy before anything, cookies or a form body, is sent there.
 
+import { packageVersion } from "../version.js";
 import { CookieJar } from "./cookies.js";
 import { describeUrl, type HostPolicy } from "./endpoints.js";
 import { DownloadError } from "./errors.js";
 
 const MAX_REDIRECTS = 10;
-const USER_AGENT = "ac1/0.1.0 (CRCNS-AC1 downloader; Node.js fetch)";
+const USER_AGENT = `ac1/${packageVersion()} (CRCNS-AC1 downloader; Node.js fetch)`;
 
 export type FetchLike = (input: URL, init: RequestInit) => Promise<Response>;
 
