@@ -18,7 +18,12 @@ const BLOCK_MASK = (1 << BLOCK_SHIFT) - 1;
  * out[i] = element of rank `rank` (0-based) of ext[i .. i+k-1], i < nOut, or
  * null when ext is not exactly on a regular grid of at most MAX_LEVELS levels.
  */
-export function slidingRankOnGrid(ext: Float64Array, k: number, rank: number, nOut: number): Float64Array | null {
+export function slidingRankOnGrid(
+  ext: Float64Array,
+  k: number,
+  rank: number,
+  nOut: number,
+): Float64Array | null {
   const n = ext.length;
   if (!looksOnGrid(ext)) return null;
   let lo = Infinity;
@@ -27,7 +32,7 @@ export function slidingRankOnGrid(ext: Float64Array, k: number, rank: number, nO
   let prev = ext[0]!;
   for (let i = 0; i < n; i++) {
     const v = ext[i]!;
-    if (v !== v) return null; // NaN
+    if (Number.isNaN(v)) return null;
     if (v < lo) lo = v;
     if (v > hi) hi = v;
     const d = v > prev ? v - prev : prev - v;
@@ -39,15 +44,15 @@ export function slidingRankOnGrid(ext: Float64Array, k: number, rank: number, nO
   if (lo === hi) return out.fill(lo);
   if (!(step > 0) || (hi - lo) / step >= MAX_LEVELS - 1) return null;
   const nLevels = Math.round((hi - lo) / step) + 1;
-  const valueOf = new Float64Array(nLevels).fill(Number.NaN);
+  const levelValue = new Float64Array(nLevels).fill(Number.NaN);
   const level = new Int32Array(n);
   const invStep = 1 / step;
   for (let i = 0; i < n; i++) {
     const v = ext[i]!;
     const l = Math.round((v - lo) * invStep);
     if (!(l >= 0 && l < nLevels)) return null;
-    const seen = valueOf[l]!;
-    if (seen !== seen) valueOf[l] = v;
+    const seen = levelValue[l]!;
+    if (Number.isNaN(seen)) levelValue[l] = v;
     else if (seen !== v) return null; // two different values on one level: not a grid
     level[i] = l;
   }
@@ -80,7 +85,7 @@ export function slidingRankOnGrid(ext: Float64Array, k: number, rank: number, nO
         else m++;
       }
     }
-    out[i] = valueOf[m]!;
+    out[i] = levelValue[m]!;
     if (i + 1 >= nOut) break;
     const a = level[i]!;
     const b = level[i + k]!;
