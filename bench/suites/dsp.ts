@@ -68,7 +68,10 @@ const trace = new Float64Array(60 * sfHz);
 // The same trace as the release stores it: int16 counts times a scale (mV per
 // count), which the median filter's counting path recognises.
 const scaleMv = 0.030517578125;
-const traceCounts = Float64Array.from(trace, (v) => Math.max(-32768, Math.min(32767, Math.round(v / scaleMv))) * scaleMv);
+const traceCounts = Float64Array.from(
+  trace,
+  (v) => Math.max(-32768, Math.min(32767, Math.round(v / scaleMv))) * scaleMv,
+);
 const stimHz = 97656;
 const stim = new Float64Array(10 * stimHz);
 {

@@ -77,69 +77,247 @@ export function stepFraction(x: Float64Array, sfHz: number, stepMv: number): num
 /**
  * r_i of every repeat against the element-wise median of the others, all
  * truncated to the shortest length L (pipeline.md section 5.2). Each column
- * is sorted once; the median without repeat i is read off the sorted column.
+ * is sorted once; the median without repeat i is read off the sorted column
+ * (at most three distinct values per column). A column holding NaN gives NaN
+ * medians, as np.median does. The three sums of each r_i are accumulated in
+ * one pass, in numpy's pairwise order.
  */
 export function crossTrialCorrelations(detrended: Float64Array[], L: number): Float64Array {
   const R = detrended.length;
-  const refs = detrended.map(() => new Float64Array(L));
-  const vals = new Float64Array(R);
-  const owner = new Int32Array(R);
-  const posOf = new Int32Array(R);
-  const m = R - 1; // values in each reference median
-  const half = m >> 1;
-  for (let t = 0; t < L; t++) {
-    // Insertion sort of column t, remembering which repeat each value came from.
-    for (let i = 0; i < R; i++) {
-      const v = detrended[i]![t]!;
-      let j = i - 1;
-      while (j >= 0 && vals[j]! > v) {
-        vals[j + 1] = vals[j]!;
-        owner[j + 1] = owner[j]!;
-        j--;
-      }
-      vals[j + 1] = v;
-      owner[j + 1] = i;
-    }
-    for (let p = 0; p < R; p++) posOf[owner[p]!] = p;
-    for (let i = 0; i < R; i++) {
-      const p = posOf[i]!;
-      // Rank q among the others is sorted index q (q < p) or q + 1 (q >= p).
-      const hiRank = half;
-      const upper = vals[hiRank < p ? hiRank : hiRank + 1]!;
-      let med: number;
-      if (m % 2 === 1) med = upper;
-      else {
-        const loRank = half - 1;
-        const lower = vals[loRank < p ? loRank : loRank + 1]!;
-        med = (lower + upper) / 2;
-      }
-      refs[i]![t] = med;
-    }
-  }
+  const refs = medianOfOthers(detrended, L);
   const r = new Float64Array(R);
-  const a = new Float64Array(L);
-  const b = new Float64Array(L);
-  const ab = new Float64Array(L);
+  const sums = new Float64Array(3);
   for (let i = 0; i < R; i++) {
     const x = detrended[i]!;
     const ref = refs[i]!;
     const ma = pairwiseSum(x, 0, L) / L;
     const mb = pairwiseSum(ref, 0, L) / L;
-    for (let t = 0; t < L; t++) {
-      a[t] = x[t]! - ma;
-      b[t] = ref[t]! - mb;
-      ab[t] = a[t]! * b[t]!;
-    }
-    const sab = pairwiseSum(ab, 0, L);
-    for (let t = 0; t < L; t++) {
-      a[t] = a[t]! * a[t]!;
-      b[t] = b[t]! * b[t]!;
-    }
-    const saa = pairwiseSum(a, 0, L);
-    const sbb = pairwiseSum(b, 0, L);
+    pairwiseDeviationSums(x, ma, ref, mb, 0, L, sums);
+    const sab = sums[0]!;
+    const saa = sums[1]!;
+    const sbb = sums[2]!;
     r[i] = sab / (Math.sqrt(saa) * Math.sqrt(sbb) + 1e-12);
   }
   return r;
+}
+
+/** refs[i][t] = np.median of detrended[j][t] over j != i, for t < L. */
+function medianOfOthers(detrended: Float64Array[], L: number): Float64Array[] {
+  const R = detrended.length;
+  const refs = detrended.map(() => new Float64Array(L));
+  if (R < 2) {
+    for (const ref of refs) ref.fill(Number.NaN);
+    return refs;
+  }
+  // order[p] is the repeat holding the p-th smallest value of the current
+  // column, sorted[p] that value. Each column is insertion-sorted starting
+  // from the previous column's order, so slowly varying traces need few
+  // moves; white noise costs an ordinary insertion sort (R^2 / 4 moves).
+  const order = new Int32Array(R);
+  for (let i = 0; i < R; i++) order[i] = i;
+  const sorted = new Float64Array(R);
+  const m = R - 1; // values in each reference median
+  const half = m >> 1;
+  const oddCount = m % 2 === 1;
+  for (let t = 0; t < L; t++) {
+    let hasNaN = false;
+    for (let p = 0; p < R; p++) {
+      const owner = order[p]!;
+      const v = detrended[owner]![t]!;
+      if (Number.isNaN(v)) hasNaN = true;
+      let j = p - 1;
+      while (j >= 0 && sorted[j]! > v) {
+        sorted[j + 1] = sorted[j]!;
+        order[j + 1] = order[j]!;
+        j--;
+      }
+      sorted[j + 1] = v;
+      order[j + 1] = owner;
+    }
+    if (hasNaN) {
+      for (let i = 0; i < R; i++) refs[i]![t] = Number.NaN;
+      continue;
+    }
+    // Without the repeat at sorted position p, rank q of the others is sorted
+    // position q for q < p and q + 1 otherwise. Tied values need no care:
+    // removing any copy leaves the same multiset.
+    if (oddCount) {
+      // One middle rank, half: sorted[half + 1] for p <= half, else sorted[half].
+      const below = sorted[half + 1]!;
+      const above = sorted[half]!;
+      for (let p = 0; p <= half; p++) refs[order[p]!]![t] = below;
+      for (let p = half + 1; p < R; p++) refs[order[p]!]![t] = above;
+    } else {
+      // Two middle ranks, half - 1 and half.
+      const below = (sorted[half]! + sorted[half + 1]!) / 2;
+      const at = (sorted[half - 1]! + sorted[half + 1]!) / 2;
+      const above = (sorted[half - 1]! + sorted[half]!) / 2;
+      for (let p = 0; p < half; p++) refs[order[p]!]![t] = below;
+      refs[order[half]!]![t] = at;
+      for (let p = half + 1; p < R; p++) refs[order[p]!]![t] = above;
+    }
+  }
+  return refs;
+}
+
+const PW_BLOCK = 128;
+
+/**
+ * out = [sum a b, sum a^2, sum b^2] over t in [start, start + n) with
+ * a = x[t] - ma and b = y[t] - mb, each sum in the exact order of numpy's
+ * pairwise np.sum (as pairwiseSum: blocks of up to 128 with 8 accumulators,
+ * larger ranges split at a multiple of 8), so the result is bit-identical to
+ * summing the three product arrays separately, in one pass and no scratch.
+ */
+function pairwiseDeviationSums(
+  x: Float64Array,
+  ma: number,
+  y: Float64Array,
+  mb: number,
+  start: number,
+  n: number,
+  out: Float64Array,
+): void {
+  if (n < 8) {
+    let sab = 0;
+    let saa = 0;
+    let sbb = 0;
+    for (let i = 0; i < n; i++) {
+      const a = x[start + i]! - ma;
+      const b = y[start + i]! - mb;
+      sab += a * b;
+      saa += a * a;
+      sbb += b * b;
+    }
+    out[0] = sab;
+    out[1] = saa;
+    out[2] = sbb;
+    return;
+  }
+  if (n <= PW_BLOCK) {
+    blockDeviationSums(x, ma, y, mb, start, n, out);
+    return;
+  }
+  let n2 = Math.floor(n / 2);
+  n2 -= n2 % 8;
+  pairwiseDeviationSums(x, ma, y, mb, start, n2, out);
+  const ab = out[0]!;
+  const aa = out[1]!;
+  const bb = out[2]!;
+  pairwiseDeviationSums(x, ma, y, mb, start + n2, n - n2, out);
+  out[0] = ab + out[0]!;
+  out[1] = aa + out[1]!;
+  out[2] = bb + out[2]!;
+}
+
+/** One pairwise leaf block (8 <= n <= 128): 8 interleaved accumulators per sum, then the tail. */
+function blockDeviationSums(
+  x: Float64Array,
+  ma: number,
+  y: Float64Array,
+  mb: number,
+  start: number,
+  n: number,
+  out: Float64Array,
+): void {
+  let a0 = x[start]! - ma;
+  let a1 = x[start + 1]! - ma;
+  let a2 = x[start + 2]! - ma;
+  let a3 = x[start + 3]! - ma;
+  let a4 = x[start + 4]! - ma;
+  let a5 = x[start + 5]! - ma;
+  let a6 = x[start + 6]! - ma;
+  let a7 = x[start + 7]! - ma;
+  let b0 = y[start]! - mb;
+  let b1 = y[start + 1]! - mb;
+  let b2 = y[start + 2]! - mb;
+  let b3 = y[start + 3]! - mb;
+  let b4 = y[start + 4]! - mb;
+  let b5 = y[start + 5]! - mb;
+  let b6 = y[start + 6]! - mb;
+  let b7 = y[start + 7]! - mb;
+  let p0 = a0 * b0;
+  let p1 = a1 * b1;
+  let p2 = a2 * b2;
+  let p3 = a3 * b3;
+  let p4 = a4 * b4;
+  let p5 = a5 * b5;
+  let p6 = a6 * b6;
+  let p7 = a7 * b7;
+  let q0 = a0 * a0;
+  let q1 = a1 * a1;
+  let q2 = a2 * a2;
+  let q3 = a3 * a3;
+  let q4 = a4 * a4;
+  let q5 = a5 * a5;
+  let q6 = a6 * a6;
+  let q7 = a7 * a7;
+  let s0 = b0 * b0;
+  let s1 = b1 * b1;
+  let s2 = b2 * b2;
+  let s3 = b3 * b3;
+  let s4 = b4 * b4;
+  let s5 = b5 * b5;
+  let s6 = b6 * b6;
+  let s7 = b7 * b7;
+  const end8 = n - (n % 8);
+  let i = 8;
+  for (; i < end8; i += 8) {
+    const k = start + i;
+    a0 = x[k]! - ma;
+    a1 = x[k + 1]! - ma;
+    a2 = x[k + 2]! - ma;
+    a3 = x[k + 3]! - ma;
+    b0 = y[k]! - mb;
+    b1 = y[k + 1]! - mb;
+    b2 = y[k + 2]! - mb;
+    b3 = y[k + 3]! - mb;
+    p0 += a0 * b0;
+    p1 += a1 * b1;
+    p2 += a2 * b2;
+    p3 += a3 * b3;
+    q0 += a0 * a0;
+    q1 += a1 * a1;
+    q2 += a2 * a2;
+    q3 += a3 * a3;
+    s0 += b0 * b0;
+    s1 += b1 * b1;
+    s2 += b2 * b2;
+    s3 += b3 * b3;
+    a4 = x[k + 4]! - ma;
+    a5 = x[k + 5]! - ma;
+    a6 = x[k + 6]! - ma;
+    a7 = x[k + 7]! - ma;
+    b4 = y[k + 4]! - mb;
+    b5 = y[k + 5]! - mb;
+    b6 = y[k + 6]! - mb;
+    b7 = y[k + 7]! - mb;
+    p4 += a4 * b4;
+    p5 += a5 * b5;
+    p6 += a6 * b6;
+    p7 += a7 * b7;
+    q4 += a4 * a4;
+    q5 += a5 * a5;
+    q6 += a6 * a6;
+    q7 += a7 * a7;
+    s4 += b4 * b4;
+    s5 += b5 * b5;
+    s6 += b6 * b6;
+    s7 += b7 * b7;
+  }
+  let sab = p0 + p1 + (p2 + p3) + (p4 + p5 + (p6 + p7));
+  let saa = q0 + q1 + (q2 + q3) + (q4 + q5 + (q6 + q7));
+  let sbb = s0 + s1 + (s2 + s3) + (s4 + s5 + (s6 + s7));
+  for (; i < n; i++) {
+    const a = x[start + i]! - ma;
+    const b = y[start + i]! - mb;
+    sab += a * b;
+    saa += a * a;
+    sbb += b * b;
+  }
+  out[0] = sab;
+  out[1] = saa;
+  out[2] = sbb;
 }
 
 /** Gates the raw repeats (mV) of one stim for one cell. */
