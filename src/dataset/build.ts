@@ -445,12 +445,22 @@ export const MIXED_WARNING =
   "the dataset mixes whole-cell (subthresh, signed mV) and cell-attached (spikes, non-negative rate) neurons: their responses are in different units; " +
   "filter by site (sites A1 = subthreshold only, sites MGB = spikes only) or by neuron metadata signal_type before training one model across them";
 
+/** What every build (serial or parallel) starts from: options checked, data downloaded if asked, the release open. */
+export interface BuildSetup {
+  options: DatasetOptions;
+  source: ReleaseSource;
+  /** Whether the build opened the source (and so closes it); false when the caller gave one. */
+  ownsSource: boolean;
+  onProgress?: (e: BuildProgress) => void;
+  onWarning?: (w: BuildWarning) => void;
+}
+
 /**
- * Builds the dataset from the release (pipeline.md section 10): validates the
- * options before any file is read, walks Wehr (if requested and A1 is among
- * the sites) then Asari (results-1 then results-2), and assembles.
+ * The common start of a build: validates the options before any file is
+ * read, downloads the zips when asked, and opens the release (only the parts
+ * the requested experimenters need).
  */
-export async function buildDataset(input: BuildOptions = {}): Promise<DatasetData> {
+export async function startBuild(input: BuildOptions): Promise<BuildSetup> {
   const {
     download,
     username,
@@ -462,46 +472,85 @@ export async function buildDataset(input: BuildOptions = {}): Promise<DatasetDat
     ...rest
   } = input;
   const options = resolveOptions(rest);
-  const wantWehr = options.experimenter.includes("wehr") && options.sites.includes("A1");
-  const wantAsari = options.experimenter.includes("asari");
   if (download) {
     await downloadRelease({ dataDir: options.path, username, password, onEvent: onDownloadEvent });
   }
   onProgress?.({ phase: "open", path: options.path });
-  const source = given ?? (await openRelease(options.path, { need: { wehr: wantWehr, asari: wantAsari } }));
+  const need = { wehr: wantsWehr(options), asari: options.experimenter.includes("asari") };
+  const source = given ?? (await openRelease(options.path, { need }));
+  return { options, source, ownsSource: given === undefined, onProgress, onWarning };
+}
+
+/** Wehr cells are walked only if "wehr" is requested and "A1" is among the sites (Wehr is all A1). */
+function wantsWehr(options: DatasetOptions): boolean {
+  return options.experimenter.includes("wehr") && options.sites.includes("A1");
+}
+
+/**
+ * The requested cells in the reference's order (pipeline.md section 10
+ * step 2): Wehr, then Asari (results-1 then results-2); cells of sites not
+ * requested are left out. Walker warnings and skipped files go to `reporting`.
+ */
+export async function* walkRequestedCells(
+  setup: Pick<BuildSetup, "options" | "source">,
+  reporting: { onWarning: (w: WalkWarning) => void; onSkippedFile: (path: string, reason: string) => void },
+): AsyncGenerator<CellRecord> {
+  const { options, source } = setup;
+  if (wantsWehr(options)) {
+    for await (const cell of walkWehr(source, reporting))
+      if (options.sites.includes(cell.meta.site)) yield cell;
+  }
+  if (options.experimenter.includes("asari")) {
+    for await (const cell of walkAsari(source, { ...reporting, sites: options.sites }))
+      if (options.sites.includes(cell.meta.site)) yield cell;
+  }
+}
+
+/** The progress event for a cell just assembled. */
+export function cellProgress(assembler: DatasetAssembler, cell: CellRecord): BuildProgress {
+  return {
+    phase: "cells",
+    cells: assembler.cellsWalked,
+    neurons: assembler.neuronMeta.length,
+    stims: assembler.specs.length,
+    session: cell.meta.session,
+    experimenter: cell.meta.experimenter,
+  };
+}
+
+/** Gives the "mixed" cohort warning (step 6) to onWarning, or to process.emitWarning without one. */
+export function warnIfMixed(data: DatasetData, onWarning: ((w: BuildWarning) => void) | undefined): void {
+  if (data.signalType !== "mixed") return;
+  const w: BuildWarning = { code: "mixed-signal-types", path: "", message: MIXED_WARNING };
+  if (onWarning) onWarning(w);
+  else process.emitWarning(MIXED_WARNING, { type: "Ac1Warning", code: "AC1_MIXED" });
+}
+
+/**
+ * Builds the dataset from the release (pipeline.md section 10) on this
+ * thread: startBuild, then every requested cell through processCell and the
+ * assembler, then the stims.
+ */
+export async function buildDataset(input: BuildOptions = {}): Promise<DatasetData> {
+  const setup = await startBuild(input);
+  const { options, source, onProgress, onWarning } = setup;
   const assembler = new DatasetAssembler(options);
-  const warn = (w: BuildWarning) => onWarning?.(w);
   const reporting = {
-    onWarning: (w: WalkWarning) => warn(w),
+    onWarning: (w: WalkWarning) => onWarning?.(w),
     onSkippedFile: (path: string, reason: string) => assembler.addSkippedFile(path, reason),
   };
-  const consume = (cell: CellRecord) => {
-    if (!options.sites.includes(cell.meta.site)) return;
-    const outcome = processCell(cell, options);
-    // Release the raw repeats now: only the blocks and registered waveforms live on.
-    for (const st of cell.stims) st.repeats = [];
-    assembler.addCell(outcome);
-    onProgress?.({
-      phase: "cells",
-      cells: assembler.cellsWalked,
-      neurons: assembler.neuronMeta.length,
-      stims: assembler.specs.length,
-      session: cell.meta.session,
-      experimenter: cell.meta.experimenter,
-    });
-  };
   try {
-    if (wantWehr) for await (const cell of walkWehr(source, reporting)) consume(cell);
-    if (wantAsari)
-      for await (const cell of walkAsari(source, { ...reporting, sites: options.sites })) consume(cell);
+    for await (const cell of walkRequestedCells(setup, reporting)) {
+      const outcome = processCell(cell, options);
+      // Release the raw repeats now: only the blocks and registered waveforms live on.
+      for (const st of cell.stims) st.repeats = [];
+      assembler.addCell(outcome);
+      onProgress?.(cellProgress(assembler, cell));
+    }
   } finally {
-    if (given === undefined) await source.close();
+    if (setup.ownsSource) await source.close();
   }
   const data = assembler.finish({ onStim: (done, total) => onProgress?.({ phase: "stims", done, total }) });
-  if (data.signalType === "mixed") {
-    const w: BuildWarning = { code: "mixed-signal-types", path: "", message: MIXED_WARNING };
-    if (onWarning) onWarning(w);
-    else process.emitWarning(MIXED_WARNING, { type: "Ac1Warning", code: "AC1_MIXED" });
-  }
+  warnIfMixed(data, onWarning);
   return data;
 }

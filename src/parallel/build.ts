@@ -13,24 +13,23 @@
 // waveform of the release.
 
 import { availableParallelism } from "node:os";
-import { walkAsari, walkWehr } from "../ac1/index.js";
 import type { CellRecord, WalkWarning } from "../ac1/types.js";
-import { openRelease } from "../archive/index.js";
 import {
   type BuildOptions,
-  type BuildWarning,
   buildDataset,
   type CellOutcome,
+  cellProgress,
   DatasetAssembler,
-  MIXED_WARNING,
   type StimSpec,
+  startBuild,
   stimLengthsOfSamples,
   stimSpectrogram,
   stimWaveform,
+  walkRequestedCells,
+  warnIfMixed,
 } from "../dataset/build.js";
 import type { DatasetData, DatasetOptions, Tensor } from "../dataset/model.js";
-import { resolveOptions, waveformHop } from "../dataset/options.js";
-import { downloadRelease } from "../download/index.js";
+import { waveformHop } from "../dataset/options.js";
 import { OptionError } from "../errors.js";
 import { orderedMap } from "./ordered.js";
 import { WorkerPool } from "./pool.js";
@@ -106,24 +105,8 @@ export async function buildDatasetParallel(input: ParallelBuildOptions = {}): Pr
     throw new OptionError("maxCellsInFlight", maxCellsInFlight, "a whole number of cells >= 1");
   }
   if (jobs === 1) return buildDataset(serialInput);
-  const {
-    download,
-    username,
-    password,
-    onDownloadEvent,
-    onProgress,
-    onWarning,
-    source: given,
-    ...rest
-  } = serialInput;
-  const options = resolveOptions(rest);
-  const wantWehr = options.experimenter.includes("wehr") && options.sites.includes("A1");
-  const wantAsari = options.experimenter.includes("asari");
-  if (download) {
-    await downloadRelease({ dataDir: options.path, username, password, onEvent: onDownloadEvent });
-  }
-  onProgress?.({ phase: "open", path: options.path });
-  const source = given ?? (await openRelease(options.path, { need: { wehr: wantWehr, asari: wantAsari } }));
+  const setup = await startBuild(serialInput);
+  const { options, source, onProgress, onWarning } = setup;
   const stats: ParallelBuildStats = {
     jobs,
     cells: 0,
@@ -150,23 +133,19 @@ export async function buildDatasetParallel(input: ParallelBuildOptions = {}): Pr
       onWarning: (w: WalkWarning) => onWarning?.(w),
       onSkippedFile: (path: string, reason: string) => assembler.addSkippedFile(path, reason),
     };
+    /** The requested cells, timing this thread's share of the walk (zip reads, inflate, MAT decoding). */
     async function* cells(): AsyncGenerator<CellRecord> {
-      const walks: AsyncIterable<CellRecord>[] = [];
-      if (wantWehr) walks.push(walkWehr(source, reporting));
-      if (wantAsari) walks.push(walkAsari(source, { ...reporting, sites: options.sites }));
-      for (const walk of walks) {
-        const it = walk[Symbol.asyncIterator]();
-        try {
-          for (;;) {
-            const t0 = performance.now();
-            const next = await it.next();
-            stats.walkMs += performance.now() - t0;
-            if (next.done) break;
-            if (options.sites.includes(next.value.meta.site)) yield next.value;
-          }
-        } finally {
-          await it.return?.();
+      const it = walkRequestedCells(setup, reporting);
+      try {
+        for (;;) {
+          const t0 = performance.now();
+          const next = await it.next();
+          stats.walkMs += performance.now() - t0;
+          if (next.done) return;
+          yield next.value;
         }
+      } finally {
+        await it.return(undefined);
       }
     }
     const stims = new StimPrecompute(pool, assembler, options, stats);
@@ -194,19 +173,12 @@ export async function buildDatasetParallel(input: ParallelBuildOptions = {}): Pr
             assembler.addCell(unpackCellOutcome(cell, result.outcome as CellOutcome));
             // Stims this cell registered start now, on the same pool.
             stims.startNew();
-            onProgress?.({
-              phase: "cells",
-              cells: assembler.cellsWalked,
-              neurons: assembler.neuronMeta.length,
-              stims: assembler.specs.length,
-              session: cell.meta.session,
-              experimenter: cell.meta.experimenter,
-            });
+            onProgress?.(cellProgress(assembler, cell));
           },
         },
       );
     } finally {
-      if (given === undefined) await source.close();
+      if (setup.ownsSource) await source.close();
     }
     stats.cellsPhaseMs = performance.now() - t0;
     const t1 = performance.now();
@@ -216,11 +188,7 @@ export async function buildDatasetParallel(input: ParallelBuildOptions = {}): Pr
   } finally {
     await pool.close();
   }
-  if (data.signalType === "mixed") {
-    const w: BuildWarning = { code: "mixed-signal-types", path: "", message: MIXED_WARNING };
-    if (onWarning) onWarning(w);
-    else process.emitWarning(MIXED_WARNING, { type: "Ac1Warning", code: "AC1_MIXED" });
-  }
+  warnIfMixed(data, onWarning);
   onStats?.(stats);
   return data;
 }
