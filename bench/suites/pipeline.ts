@@ -5,13 +5,16 @@
 // a subset of the cells (does memory grow with the number of cells?), the
 // raw read floor (inflate every zip member to nowhere) and, when python3 with
 // numpy/scipy is present, the numpy/scipy pipeline (bench/python/pipeline_ref.py)
-// on the same archive. Every measurement runs in its own child process so its
-// peak RSS is its own; CPU time covers all threads of that process.
+// on the same archive, whose arrays are then compared value by value with the
+// cold build's cache entry (bench/python/compare_npz.py: largest spectrogram
+// difference in dB, largest relative response difference). Every measurement
+// runs in its own child process so its peak RSS is its own; CPU time covers
+// all threads of that process.
 // Prints a table, the ratios and which targets are met; writes the figures.
 
 import { spawnSync } from "node:child_process";
 import { existsSync, statSync } from "node:fs";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { availableParallelism, loadavg, tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -104,6 +107,7 @@ async function runJob(job: Job): Promise<Record<string, unknown>> {
   return {
     origin: r.origin,
     jobs: r.jobs,
+    cacheKey: r.cacheKey,
     storeS: storeMs / 1000,
     stats: r.buildStats,
     ...datasetFigures(r.data),
@@ -172,11 +176,20 @@ interface PythonSummary {
   sessions: string[];
 }
 
-function runPython(): PythonSummary | null {
+/** Where the python reference wrote its arrays (--npz) and its summary, for the value comparison. */
+interface PythonFiles {
+  npz: string;
+  summaryJson: string;
+}
+
+/** Runs the numpy/scipy reference on the bench archive; its arrays and summary go to `workDir`. */
+async function runPython(workDir: string): Promise<{ summary: PythonSummary; files: PythonFiles } | null> {
   if (!hasPythonScipy()) return null;
   process.stderr.write("pipeline bench: numpy/scipy reference ...\n");
   const script = join(projectRoot, "bench", "python", "pipeline_ref.py");
-  const r = spawnSync("python3", [script, ARCHIVE_DIR], {
+  const files: PythonFiles = { npz: join(workDir, "ref.npz"), summaryJson: join(workDir, "ref.json") };
+  // --npz is written after the timed build, so it does not count in the reference's wall or CPU time.
+  const r = spawnSync("python3", [script, ARCHIVE_DIR, "--npz", files.npz], {
     encoding: "utf8",
     maxBuffer: 64 * MB,
     stdio: ["ignore", "pipe", "inherit"],
@@ -185,7 +198,54 @@ function runPython(): PythonSummary | null {
     process.stderr.write(`pipeline bench: the python reference failed (exit ${r.status})\n`);
     return null;
   }
-  return JSON.parse(r.stdout) as PythonSummary;
+  await writeFile(files.summaryJson, r.stdout);
+  return { summary: JSON.parse(r.stdout) as PythonSummary, files };
+}
+
+/** What bench/python/compare_npz.py prints (one JSON line). */
+interface ValueCheck {
+  match: boolean;
+  max_spectrogram_db_diff: number;
+  max_response_rel_diff: number;
+  keys_equal: boolean;
+  shapes_equal: boolean;
+  neuron_order_equal: boolean;
+}
+
+/**
+ * Compares our export (`oursNpz`, the cold build's cache entry) with the
+ * reference's arrays value by value. Exit 1 of the script means "disagrees"
+ * and still comes with the figures; no JSON at all is a failure of the check.
+ */
+function compareValues(oursNpz: string, ref: PythonFiles): ValueCheck | { error: string } {
+  process.stderr.write("pipeline bench: comparing the values with the numpy/scipy reference ...\n");
+  const script = join(projectRoot, "bench", "python", "compare_npz.py");
+  const r = spawnSync("python3", [script, oursNpz, ref.npz, ref.summaryJson], {
+    encoding: "utf8",
+    maxBuffer: 64 * MB,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const line = r.stdout.trim().split("\n").pop() ?? "";
+  try {
+    const v = JSON.parse(line) as ValueCheck;
+    if (typeof v.match === "boolean" && typeof v.max_spectrogram_db_diff === "number") return v;
+  } catch {
+    // no JSON: reported below
+  }
+  const why = (r.stderr.trim().split("\n").pop() ?? "").slice(0, 300);
+  return { error: `compare_npz.py exit ${r.status}${why ? `: ${why}` : ""}` };
+}
+
+function describeValueCheck(v: ValueCheck | { error: string }): string {
+  if ("error" in v) return `value comparison failed (${v.error})`;
+  const figures = `max spectrogram diff ${v.max_spectrogram_db_diff.toExponential(2)} dB, max response rel diff ${v.max_response_rel_diff.toExponential(2)}`;
+  if (v.match) return `values match: ${figures}`;
+  const what = [
+    v.keys_equal ? "" : "array keys differ",
+    v.shapes_equal ? "" : "shapes differ",
+    v.neuron_order_equal ? "" : "neuron order differs",
+  ].filter(Boolean);
+  return `values DISAGREE${what.length ? ` (${what.join(", ")})` : ""}: ${figures}`;
 }
 
 /** Where our numbers and the python reference's disagree (counts, tallies, shapes, sessions). */
@@ -210,6 +270,7 @@ async function parent(): Promise<void> {
   const manifest = await ensureArchive();
   const archiveMb = manifest.zips.reduce((s, z) => s + z.bytes, 0) / MB;
   const cacheDir = await mkdtemp(join(tmpdir(), "ac1-bench-cache-"));
+  const pythonDir = await mkdtemp(join(tmpdir(), "ac1-bench-python-"));
   const loadBefore = loadavg()[0] as number;
   try {
     const floor = measure("raw read floor", { kind: "read-floor" });
@@ -225,13 +286,19 @@ async function parent(): Promise<void> {
       cacheDir: null,
       options: { sites: "A1" },
     });
-    const python = runPython();
+    const pythonRun = await runPython(pythonDir);
+    const python = pythonRun?.summary ?? null;
 
     if (cold.extra.origin !== "build" || warms.some((w) => w.extra.origin !== "cache")) {
       throw new Error(
         `pipeline bench: expected a build then cache hits, got ${cold.extra.origin} then ${warms.map((w) => w.extra.origin).join(", ")}`,
       );
     }
+    // The cold build stored its dataset in the cache: that entry is our export to compare.
+    const valueCheck =
+      pythonRun === null
+        ? null
+        : compareValues(join(cacheDir, "builds", `${cold.extra.cacheKey as string}.npz`), pythonRun.files);
     const row = (name: string, m: Measure, note = ""): (string | number)[] => [
       name,
       m.wallS,
@@ -260,7 +327,7 @@ async function parent(): Promise<void> {
         python.wall_s,
         python.cpu_s,
         python.peak_rss_mb,
-        "bench/python/pipeline_ref.py",
+        valueCheck === null ? "bench/python/pipeline_ref.py" : describeValueCheck(valueCheck),
       ]);
     console.log(
       `archive: ${ARCHIVE_DIR} (${archiveMb.toFixed(0)} MB of zips, ${manifest.cells.length} cells), ${cores} cores, node ${process.version}`,
@@ -335,6 +402,10 @@ async function parent(): Promise<void> {
           ? "\nnumpy/scipy reference agrees on neurons, stims, pairs, tallies, shapes and sessions"
           : `\nnumpy/scipy reference DISAGREES:\n  ${diffs.join("\n  ")}`,
       );
+    if (valueCheck)
+      console.log(
+        `numpy/scipy reference, value by value (bench/python/compare_npz.py; tolerances 0.01 dB, 1e-5 relative): ${describeValueCheck(valueCheck)}`,
+      );
 
     const strip = (m: Measure) => ({
       ...m,
@@ -354,9 +425,11 @@ async function parent(): Promise<void> {
       ratios,
       targets: targets.map(([target, met, figure]) => ({ target, met, figure })),
       pythonDisagreements: diffs,
+      pythonValueCheck: valueCheck,
     });
   } finally {
     await rm(cacheDir, { recursive: true, force: true });
+    await rm(pythonDir, { recursive: true, force: true });
   }
 }
 

@@ -73,6 +73,31 @@ export async function pathExists(p: string): Promise<boolean> {
   }
 }
 
+/**
+ * Fails with one line when `dataDir` exists but is not a folder (a file given
+ * as --path / AC1_DATA_DIR), or when a part of its path is a file; a missing
+ * folder is left to the "data not found" message, which says how to get it.
+ */
+export async function checkDataFolder(dataDir: string): Promise<void> {
+  let isFolder: boolean;
+  try {
+    isFolder = (await stat(dataDir)).isDirectory();
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") return;
+    if (code === "ENOTDIR")
+      throw new ArchiveError(
+        `${dataDir}: a part of this path is a file, not a folder; point --path / AC1_DATA_DIR at the folder holding the CRCNS-AC1 release`,
+        { cause: e },
+      );
+    throw new ArchiveError(`${dataDir}: cannot stat: ${reasonOf(e)}`, { cause: e });
+  }
+  if (!isFolder)
+    throw new ArchiveError(
+      `${dataDir} is a file, not a folder; point --path / AC1_DATA_DIR at the folder holding the CRCNS-AC1 release`,
+    );
+}
+
 /** The error for a needed zip that is missing while its anchor is missing too. */
 export async function missingError(dataDir: string, layout: ReleaseZipLayout): Promise<ArchiveError> {
   const folder = dataPath(dataDir, layout.folder);
@@ -88,6 +113,7 @@ export async function missingError(dataDir: string, layout: ReleaseZipLayout): P
  */
 export async function ensureExtracted(dataDir: string, opts: ExtractOptions = {}): Promise<ExtractedDirs> {
   const need = opts.need ?? { wehr: true, asari: true };
+  await checkDataFolder(dataDir);
   for (const layout of RELEASE_LAYOUT) {
     if (await pathExists(dataPath(dataDir, layout.anchor))) continue;
     const zipPath = join(dataDir, layout.zip);

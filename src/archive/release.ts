@@ -5,6 +5,7 @@
 //   - else its zip exists        -> read in place (auto, zip) or unpacked first (extract);
 //   - neither, and it is needed  -> ArchiveError naming both paths and how to get the data;
 //   - neither, and not needed    -> left out (its folder is simply absent).
+// A data folder that is a file fails first, with its own one-line ArchiveError.
 // Mode "zip" prefers a zip over an unpacked tree when both exist.
 // crcns-ac1.zip is needed for Wehr and for Asari (it holds the Asari stimuli);
 // the two results zips only for Asari. Default need: both.
@@ -13,6 +14,7 @@ import { join } from "node:path";
 import { DirSource } from "./dir-source.js";
 import { ArchiveError } from "./errors.js";
 import {
+  checkDataFolder,
   dataPath,
   type ExtractProgress,
   extractZip,
@@ -57,6 +59,7 @@ export async function planRelease(
       `invalid release mode ${JSON.stringify(mode)}: expected "auto", "zip" or "extract"`,
     );
   }
+  await checkDataFolder(dataDir);
   const need = opts.need ?? { wehr: true, asari: true };
   const plan: ReleasePlanItem[] = [];
   for (const layout of RELEASE_LAYOUT) {

@@ -187,8 +187,9 @@ export class BuildCache {
       try {
         await unlink(path);
         return 1;
-      } catch {
-        return 0;
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === "ENOENT") return 0;
+        throw await this.folderError(e);
       }
     }
     const names = await this.entryDirNames();
@@ -207,13 +208,33 @@ export class BuildCache {
     return removed;
   }
 
-  /** Names in the entries folder; [] when it does not exist (yet). */
+  /**
+   * Names in the entries folder; [] when it does not exist (yet). A cache
+   * folder (or entries folder) that is a file, or one that cannot be read,
+   * is a CacheError rather than an empty cache.
+   */
   private async entryDirNames(): Promise<string[]> {
     try {
       return await readdir(this.entriesDir);
-    } catch {
-      return [];
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === "ENOENT") return [];
+      throw await this.folderError(e);
     }
+  }
+
+  /** One-line CacheError for a failed access to the entries folder, naming the part of the path at fault. */
+  private async folderError(e: unknown): Promise<CacheError> {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === "ENOTDIR") {
+      const what = await stat(this.dir).then(
+        (st) => (st.isDirectory() ? `${this.entriesDir} is a file` : `${this.dir} is a file`),
+        () => `${this.dir}: a part of this path is a file`,
+      );
+      return new CacheError(`${what}, not a folder; the build cache needs a folder (--dir / AC1_CACHE_DIR)`, {
+        cause: e,
+      });
+    }
+    return new CacheError(`cannot use the cache folder ${this.entriesDir}: ${message(e)}`, { cause: e });
   }
 
   /** Deletes temp files left by writes that died more than `olderThanMs` ago. */

@@ -297,6 +297,40 @@ describe("ac1 cache", () => {
     assert.match(empty.stderr, /no entries/);
   });
 
+  it("list and clear with --dir naming a file: one line saying it is not a folder, exit 1", async () => {
+    const file = join(dir, "cache-dir-is-a-file");
+    await writeFile(file, "not a cache\n");
+    for (const args of [
+      ["cache", "list", "--dir", file],
+      ["cache", "list", "--json", "--dir", file],
+      ["cache", "clear", "--dir", file],
+      ["cache", "clear", "abcdef", "--dir", file],
+    ]) {
+      const r = await runAc1(args);
+      assert.equal(r.code, 1, `${args.join(" ")}: ${r.stderr}`);
+      assert.equal(r.stdout, "");
+      const lines = r.stderr.trimEnd().split("\n");
+      assert.equal(lines.length, 1, r.stderr);
+      assert.match(
+        lines[0] ?? "",
+        /^ac1 cache: .*cache-dir-is-a-file is a file, not a folder; the build cache needs a folder/,
+      );
+    }
+    assert.equal(await readFile(file, "utf8"), "not a cache\n");
+    // The library: a file in place of the cache folder or of its builds folder is an error, not an empty cache.
+    await assert.rejects(new BuildCache(file).list(), CacheError);
+    await assert.rejects(new BuildCache(file).clear(), /cache-dir-is-a-file is a file, not a folder/);
+    await assert.rejects(new BuildCache(file).clear("a".repeat(64)), CacheError);
+    await assert.rejects(new BuildCache(join(file, "below")).resolve("abc"), /a part of this path is a file/);
+    const buildsIsAFile = join(dir, "builds-is-a-file");
+    await mkdir(buildsIsAFile);
+    await writeFile(join(buildsIsAFile, "builds"), "");
+    await assert.rejects(
+      new BuildCache(buildsIsAFile).list(),
+      /builds-is-a-file\/builds is a file, not a folder/,
+    );
+  });
+
   it("bad usage is one line on stderr and a non-zero exit", async () => {
     for (const args of [
       ["cache"],

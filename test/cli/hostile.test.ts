@@ -10,6 +10,7 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, watch, writeF
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import yazl from "yazl";
+import { ArchiveError, ensureExtracted, openRelease, planRelease } from "../../src/archive/index.js";
 import { makeSynthArchive, type SynthArchive } from "../dataset/synth-expect.js";
 import { type CliResult, runAc1, tempDir } from "../support/cli.js";
 import { cliPath } from "../support/paths.js";
@@ -129,6 +130,32 @@ test("ac1 build and ac1 info --path on an empty folder and on a garbage crcns-ac
     readdirSync(work.dir).filter((n) => n.includes(".tmp-")),
     [],
   );
+});
+
+test("ac1 build and ac1 info --path on a file: one line saying it is a file, not a folder", async () => {
+  const file = join(work.dir, "a-file-not-a-folder");
+  writeFileSync(file, "not a release\n");
+  const out = join(work.dir, "never.npz");
+  for (const [command, args] of [
+    ["build", ["build", "--path", file, "--out", out]],
+    ["info", ["info", "--path", file]],
+    ["build", ["build", "--path", join(file, "below"), "--out", out, "--no-cache"]],
+  ] as const) {
+    assertOneLineFailure(
+      await runAc1([...args], { env }),
+      1,
+      new RegExp(`^ac1 ${command}: .*a-file-not-a-folder.* is a file, not a folder; point --path`),
+    );
+  }
+  assert.ok(!existsSync(out));
+  // The library says the same, before looking for any zip.
+  await assert.rejects(openRelease(file), (e: unknown) => {
+    assert.ok(e instanceof ArchiveError);
+    assert.match(e.message, /a-file-not-a-folder is a file, not a folder/);
+    return true;
+  });
+  await assert.rejects(planRelease(file), /is a file, not a folder/);
+  await assert.rejects(ensureExtracted(file), /is a file, not a folder/);
 });
 
 test("ac1 info and ac1 view on files that are not ac1 exports", async () => {
