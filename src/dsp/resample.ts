@@ -28,6 +28,10 @@ export interface ResampleKernel {
 
 const LOWPASS_WIDTH = 6;
 const ROLLOFF = 0.99;
+/** Input samples per tile of blocks in resample's loop (a tile's input and output stay in L2). */
+const TILE_INPUT_SAMPLES = 65536;
+/** Fewest blocks per tile worth tiling for; with fewer (large o) the loop runs untiled. */
+const MIN_TILE_BLOCKS = 64;
 
 function gcd(a: number, b: number): number {
   while (b !== 0) {
@@ -157,43 +161,55 @@ export function resample(
   const xp = new Float64Array(L + 2 * width + o + 8 + 8 * Math.ceil(maxCount(count) / 8));
   if (precision === "float32") for (let p = 0; p < L; p++) xp[width + p] = Math.fround(x[p]!);
   else xp.set(x, width);
-  // Phase-major loop: each phase's taps, padded with zeros to a multiple of
-  // eight, are held in locals eight at a time while the loop walks the blocks
-  // (stride o through the input, stride n through the output).
+  // Tiled loop: the blocks are taken in tiles of about TILE_INPUT_SAMPLES
+  // input samples, so a tile's input and output stay in the L2 cache; within a
+  // tile the loop is phase-major, each phase's taps (zero-padded to a
+  // multiple of eight) held in locals eight at a time while it walks the
+  // tile's blocks (stride o through the input, stride n through the output).
+  // Each output is chunk0 + chunk1 + ..., where chunk = (t0x0 + t1x1 + t2x2 +
+  // t3x3) + (t4x4 + t5x5 + t6x6 + t7x7); the tiling does not change that.
   const { c: C, padded } = paddedTaps(count, offset, taps, n);
   const blocks = Math.ceil(outLen / n);
-  for (let j = 0; j < n; j++) {
-    const bEnd = j < outLen - (blocks - 1) * n ? blocks : blocks - 1;
-    for (let q = 0; q < C; q += 8) {
-      const off = j * C + q;
-      const t0 = padded[off]!;
-      const t1 = padded[off + 1]!;
-      const t2 = padded[off + 2]!;
-      const t3 = padded[off + 3]!;
-      const t4 = padded[off + 4]!;
-      const t5 = padded[off + 5]!;
-      const t6 = padded[off + 6]!;
-      const t7 = padded[off + 7]!;
-      let st = width + first[j]! + q;
-      let oi = j;
-      if (q === 0) {
-        for (let b = 0; b < bEnd; b++, st += o, oi += n) {
-          out[oi] =
-            t0 * xp[st]! +
-            t1 * xp[st + 1]! +
-            t2 * xp[st + 2]! +
-            t3 * xp[st + 3]! +
-            (t4 * xp[st + 4]! + t5 * xp[st + 5]! + t6 * xp[st + 6]! + t7 * xp[st + 7]!);
-        }
-      } else {
-        for (let b = 0; b < bEnd; b++, st += o, oi += n) {
-          out[oi] =
-            out[oi]! +
-            (t0 * xp[st]! +
+  const lastPhases = outLen - (blocks - 1) * n; // phases present in the last block
+  // Tiling pays only when a tile spans many blocks; with long blocks (large o)
+  // the sliding windows of consecutive phases already share cache lines.
+  const perTile = Math.floor(TILE_INPUT_SAMPLES / o);
+  const tileBlocks = perTile >= MIN_TILE_BLOCKS ? perTile : blocks;
+  for (let b0 = 0; b0 < blocks; b0 += tileBlocks) {
+    const b1 = Math.min(blocks, b0 + tileBlocks);
+    for (let j = 0; j < n; j++) {
+      const bEnd = b1 < blocks || j < lastPhases ? b1 : b1 - 1;
+      for (let q = 0; q < C; q += 8) {
+        const off = j * C + q;
+        const t0 = padded[off]!;
+        const t1 = padded[off + 1]!;
+        const t2 = padded[off + 2]!;
+        const t3 = padded[off + 3]!;
+        const t4 = padded[off + 4]!;
+        const t5 = padded[off + 5]!;
+        const t6 = padded[off + 6]!;
+        const t7 = padded[off + 7]!;
+        let st = width + b0 * o + first[j]! + q;
+        let oi = b0 * n + j;
+        if (q === 0) {
+          for (let b = b0; b < bEnd; b++, st += o, oi += n) {
+            out[oi] =
+              t0 * xp[st]! +
               t1 * xp[st + 1]! +
               t2 * xp[st + 2]! +
               t3 * xp[st + 3]! +
-              (t4 * xp[st + 4]! + t5 * xp[st + 5]! + t6 * xp[st + 6]! + t7 * xp[st + 7]!));
+              (t4 * xp[st + 4]! + t5 * xp[st + 5]! + t6 * xp[st + 6]! + t7 * xp[st + 7]!);
+          }
+        } else {
+          for (let b = b0; b < bEnd; b++, st += o, oi += n) {
+            out[oi] =
+              out[oi]! +
+              (t0 * xp[st]! +
+                t1 * xp[st + 1]! +
+                t2 * xp[st + 2]! +
+                t3 * xp[st + 3]! +
+                (t4 * xp[st + 4]! + t5 * xp[st + 5]! + t6 * xp[st + 6]! + t7 * xp[st + 7]!));
+          }
         }
       }
     }
