@@ -11,6 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
 import yazl from "yazl";
+import { mulberry32 } from "../../src/ac1/synth/prng.js";
 import { DirSource, ensureExtracted, ZipSource } from "../../src/archive/index.js";
 import { printTable, writeResults } from "../support.js";
 
@@ -19,15 +20,8 @@ const MB = 1024 * 1024;
 /** Bytes like a zlib-compressed MAT payload: mostly incompressible, with some runs. */
 function payload(n: number, seed: number): Buffer {
   const out = Buffer.allocUnsafe(n);
-  let x = seed >>> 0 || 1;
-  for (let i = 0; i < n; i++) {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    out[i] = (i & 1023) < 256 ? 0 : x & 0xff;
-  }
+  const next = mulberry32(seed);
+  for (let i = 0; i < n; i++) out[i] = (i & 1023) < 256 ? 0 : Math.floor(next() * 256);
   return out;
 }
 

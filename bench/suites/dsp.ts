@@ -10,6 +10,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { mulberry32 } from "../../src/ac1/synth/prng.js";
 import { gaussianFilter1d, logSpectrogram, median, medianFilter, resample } from "../../src/dsp/index.js";
 import { binResponse, DEFAULT_GATING, gateRepeats, medgauss, spikePsth } from "../../src/preprocess/index.js";
 import { printTable, runPythonJson, writeResults } from "../support.js";
@@ -35,19 +36,6 @@ function cpuMs(fn: () => unknown, reps: number): number {
 const here = dirname(fileURLToPath(import.meta.url));
 const script = resolve(here, "..", "..", "..", "bench", "python", "dsp_ref.py");
 
-/** Deterministic xorshift uniform in [0, 1). */
-function rng(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return s / 4294967296;
-  };
-}
-
 function normal(next: () => number): number {
   let s = 0;
   for (let k = 0; k < 12; k++) s += next();
@@ -58,7 +46,7 @@ function normal(next: () => number): number {
 const sfHz = 10000;
 const trace = new Float64Array(60 * sfHz);
 {
-  const next = rng(1);
+  const next = mulberry32(1);
   let drift = 0;
   for (let i = 0; i < trace.length; i++) {
     drift += 0.02 * normal(next);
@@ -75,7 +63,7 @@ const traceCounts = Float64Array.from(
 const stimHz = 97656;
 const stim = new Float64Array(10 * stimHz);
 {
-  const next = rng(2);
+  const next = mulberry32(2);
   for (let i = 0; i < stim.length; i++)
     stim[i] = 0.1 * normal(next) + 0.3 * Math.sin((2 * Math.PI * 1000 * i) / stimHz);
 }

@@ -4,44 +4,9 @@
 
 import { mkdir, readdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import yazl from "yazl";
+import { makeZip, noise } from "../support/zip.js";
 
-export interface CraftEntry {
-  name: string;
-  data?: Uint8Array | string;
-  dir?: boolean;
-  compress?: boolean;
-  /** Unix mode incl. file type bits (e.g. 0o120777 for a symlink). */
-  mode?: number;
-  zip64?: boolean;
-}
-
-/** Builds a zip in memory. */
-export function makeZip(entries: CraftEntry[]): Promise<Buffer> {
-  const zip = new yazl.ZipFile();
-  const mtime = new Date(2020, 0, 1);
-  for (const e of entries) {
-    if (e.dir) {
-      zip.addEmptyDirectory(e.name, { mtime, ...(e.mode !== undefined ? { mode: e.mode } : {}) });
-    } else {
-      const data =
-        typeof e.data === "string" ? Buffer.from(e.data) : Buffer.from(e.data ?? new Uint8Array(0));
-      zip.addBuffer(data, e.name, {
-        mtime,
-        compress: e.compress ?? true,
-        forceZip64Format: e.zip64 ?? false,
-        ...(e.mode !== undefined ? { mode: e.mode } : {}),
-      });
-    }
-  }
-  zip.end();
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    zip.outputStream.on("data", (c: Buffer) => chunks.push(c));
-    zip.outputStream.on("error", reject);
-    zip.outputStream.on("end", () => resolve(Buffer.concat(chunks)));
-  });
-}
+export { type CraftEntry, makeZip, noise } from "../support/zip.js";
 
 /** Replaces every occurrence of `from` by `to` (same byte length): renames an entry in both headers. */
 export function patchBytes(buf: Buffer, from: string | Buffer, to: string | Buffer): Buffer {
@@ -111,22 +76,6 @@ export function patchField(
   return out;
 }
 
-/** Deterministic pseudo-random bytes (xorshift), so tests need no fixtures. */
-export function noise(n: number, seed: number): Uint8Array {
-  const out = new Uint8Array(n);
-  let x = seed >>> 0 || 1;
-  for (let i = 0; i < n; i++) {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    out[i] = x & 0xff;
-  }
-  return out;
-}
-
-/** A small synthetic release: zip name -> (path inside zip -> bytes). */
 export type ReleaseSpec = Record<string, Record<string, Uint8Array>>;
 
 export function smallRelease(): ReleaseSpec {

@@ -9,11 +9,11 @@ import { spawn } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, watch, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
-import yazl from "yazl";
 import { ArchiveError, ensureExtracted, openRelease, planRelease } from "../../src/archive/index.js";
 import { makeSynthArchive, type SynthArchive } from "../dataset/synth-expect.js";
 import { type CliResult, runAc1, tempDir } from "../support/cli.js";
 import { cliPath } from "../support/paths.js";
+import { makeZip } from "../support/zip.js";
 
 let synth: SynthArchive;
 let work: { dir: string; cleanup: () => Promise<void> };
@@ -40,15 +40,7 @@ function assertOneLineFailure(r: CliResult, code: number, message: RegExp): void
 }
 
 function zipWith(name: string, text: string): Promise<Buffer> {
-  const z = new yazl.ZipFile();
-  z.addBuffer(Buffer.from(text), name);
-  z.end();
-  const chunks: Buffer[] = [];
-  return new Promise((resolve, reject) => {
-    z.outputStream.on("data", (c: Buffer) => chunks.push(c));
-    z.outputStream.on("end", () => resolve(Buffer.concat(chunks)));
-    z.outputStream.on("error", reject);
-  });
+  return makeZip([{ name, data: text }]);
 }
 
 test("ac1 without a command: one line listing the commands, exit 2", async () => {

@@ -1,23 +1,18 @@
 // The radix-4 FFTs (natural order, to and from bit-reversed order) against a
 // brute-force DFT for every power of two up to 4096, round trips, and the
 // FFT path of the FIR core against a direct sum across block boundaries.
+
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import fc from "fast-check";
+import { mulberry32 } from "../../src/ac1/synth/prng.js";
 import { fft, fftFromBitReversed, fftToBitReversed } from "../../src/dsp/fft.js";
 import { correlateValid } from "../../src/dsp/fir.js";
 
-/** Deterministic xorshift uniform in [-1, 1). */
+/** Deterministic uniform in [-1, 1). */
 function rng(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return (s / 4294967296) * 2 - 1;
-  };
+  const next = mulberry32(seed);
+  return () => next() * 2 - 1;
 }
 
 function randomComplex(n: number, seed: number): { re: Float64Array; im: Float64Array } {

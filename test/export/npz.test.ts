@@ -13,6 +13,7 @@ import { encodeNpyHeader, encodeUnicodeScalar } from "../../src/export/npy.js";
 import { NpzReader } from "../../src/export/npz-reader.js";
 import { isNpzTempName, NpzWriter } from "../../src/export/npz-writer.js";
 import { tempDir } from "../support/cli.js";
+import { makeZip } from "../support/zip.js";
 
 let dir: string;
 let cleanup: () => Promise<void>;
@@ -39,15 +40,7 @@ async function writeSample(path: string, compress: boolean): Promise<void> {
 }
 
 function zipBuffer(members: [string, Uint8Array, boolean][]): Promise<Buffer> {
-  const z = new yazl.ZipFile();
-  for (const [name, data, compress] of members) z.addBuffer(Buffer.from(data), name, { compress });
-  z.end();
-  const chunks: Buffer[] = [];
-  return new Promise((resolve, reject) => {
-    z.outputStream.on("data", (c: Buffer) => chunks.push(c));
-    z.outputStream.on("end", () => resolve(Buffer.concat(chunks)));
-    z.outputStream.on("error", reject);
-  });
+  return makeZip(members.map(([name, data, compress]) => ({ name, data, compress })));
 }
 
 function npy(dtype: string, shape: number[], data: ArrayBufferView): Uint8Array {
