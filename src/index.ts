@@ -1,34 +1,156 @@
-// The ac1 package root: the public API (README.md, "Library API").
+// The ac1 package root: the public API (README.md, "Library API"), named
+// export by export. Most code needs loadDataset (options -> download ->
+// cache -> parallel build) and Ac1Dataset; the rest reads and writes the
+// files around them (exports, MAT files, the release) and tells failures
+// apart. Everything else under src/ is internal. test/api/public-api.test.ts
+// pins this surface against test/api/public-api.snapshot.json: a change here
+// fails until the snapshot is updated on purpose (CONTRIBUTING.md).
+// (Biome keeps the statements sorted by module.)
 
-export { walkAsari, walkWehr, writeSynthArchive } from "./ac1/index.js";
-export type * from "./ac1/types.js";
-// The release on disk, the download client and the synthetic archive.
-export { ArchiveError, openRelease } from "./archive/index.js";
-export { defaultCacheDir, defaultDataDir } from "./archive/location.js";
-// The dataset: options, build, the user-facing class and its helpers.
-export * from "./dataset/index.js";
-export { type DatasetFacts, factsOf, formatSummary } from "./dataset/summary.js";
-export { downloadRelease } from "./download/index.js";
-export { Ac1Error, OptionError } from "./errors.js";
-// The .npz export (interchange.md).
-export { openDatasetExport, readDatasetNpz, writeDatasetNpz } from "./export/index.js";
-export type { MatFile, MatHeader, VariableInfo, WriteMatOptions } from "./mat/index.js";
-// The MAT-file reader and writer.
-export { MatError, matToJson, openMat, openMatFile, writeMat } from "./mat/index.js";
-export type * from "./mat/value.js";
-// The parallel build and the cache-aware entry point (options -> download -> cache -> build).
+// The release's metadata, as DatasetData carries it, and the synthetic release.
 export {
-  buildDatasetParallel,
-  defaultJobs,
-  type ParallelBuildOptions,
-  type ParallelBuildStats,
-} from "./parallel/index.js";
+  type AsariStimMeta,
+  type NeuronMeta,
+  type StimMeta,
+  type SynthManifest,
+  type SynthOptions,
+  type SynthProgress,
+  type SynthScale,
+  type WalkWarning,
+  type WalkWarningCode,
+  type WehrStimMeta,
+  writeSynthArchive,
+} from "./ac1/index.js";
+// The release on disk: where it lives and how it is read.
+export {
+  type DirEntry,
+  defaultCacheDir,
+  defaultDataDir,
+  type ExtractProgress,
+  type OpenReleaseOptions,
+  openRelease,
+  type ReleaseMode,
+  type ReleaseNeeds,
+  type ReleaseSource,
+} from "./archive/index.js";
+// The persistent build cache loadDataset reads and fills (`ac1 cache` manages it).
+export { BuildCache, type CacheEntryInfo } from "./cache/index.js";
+// The dataset: options, what a build reports, the data and the user-facing class.
+export {
+  Ac1Dataset,
+  type Batch,
+  type BuildProgress,
+  type BuildWarning,
+  type CohortSignalType,
+  type DatasetData,
+  type DatasetItem,
+  type DatasetOptions,
+  type DatasetOptionsInput,
+  DEFAULT_GATING_THRESHOLDS,
+  EXPERIMENTERS,
+  type Experimenter,
+  type Fate,
+  type GatingThresholds,
+  type IndexRange,
+  type Meta,
+  mulberry32,
+  type RejectionTally,
+  type RepeatProvenance,
+  type ResponseBlock,
+  type ResponseNormalization,
+  type ResponseSmoothing,
+  resolveOptions,
+  SITES,
+  type SignalType,
+  type Site,
+  type SkippedFile,
+  type StimSplit,
+  type StimStandardization,
+  seededShuffle,
+  type Tensor,
+  validateDataset,
+  WEHR_NEURONS_SPLIT_NATURAL,
+  WEHR_VALID_NEURONS,
+} from "./dataset/index.js";
+export { type DatasetFacts, factsOf, formatSummary } from "./dataset/summary.js";
+// The CRCNS download client (loadDataset's `download` runs it).
+export {
+  type DownloadEvent,
+  type DownloadedFile,
+  type DownloadOptions,
+  type DownloadSummary,
+  downloadRelease,
+  type PlannedFile,
+  type Prompt,
+  terminalPrompt,
+} from "./download/index.js";
+// Errors: one code union, the guard, every class, and their plain-data form.
+export {
+  AC1_ERROR_CODES,
+  Ac1Error,
+  type Ac1ErrorClasses,
+  type Ac1ErrorCode,
+  type Ac1ErrorOf,
+  type Ac1ErrorOptions,
+  ArchiveError,
+  CacheError,
+  DatasetInvariantError,
+  DownloadError,
+  type DownloadErrorCode,
+  type ErrorData,
+  ExportError,
+  errorFromData,
+  errorToData,
+  type GeneralErrorCode,
+  isAc1Error,
+  MatError,
+  OptionError,
+  type OwnedErrorCode,
+  UsageError,
+  ViewerOpenError,
+  WorkerError,
+} from "./errors.js";
+// The .npz export (interchange.md).
+export {
+  type ExportManifest,
+  type ExportView,
+  type NpzReaderOptions,
+  openDatasetExport,
+  readDatasetNpz,
+  type WriteDatasetOptions,
+  writeDatasetNpz,
+} from "./export/index.js";
+// The MAT-file reader and writer.
+export {
+  type JsonValue,
+  type MatCell,
+  type MatChar,
+  type MatFile,
+  type MatHeader,
+  type MatLogical,
+  type MatNumeric,
+  type MatSparse,
+  type MatStruct,
+  type MatUnsupported,
+  type MatValue,
+  matToJson,
+  type NumericClass,
+  type NumericData,
+  openMat,
+  openMatFile,
+  type VariableInfo,
+  type WriteMatOptions,
+  writeMat,
+} from "./mat/index.js";
+// The worker threads of a build.
+export { defaultJobs, type ParallelBuildStats } from "./parallel/index.js";
+// Loading the dataset: the one entry point and what it reports.
 export {
   type CacheEvent,
   describeLoad,
+  type LoadDownloadOptions,
   type LoadOptions,
   type LoadProgress,
-  type LoadResult,
+  type LoadReport,
   loadDataset,
-  loadDatasetWithOrigin,
 } from "./pipeline/index.js";

@@ -23,7 +23,7 @@ import { RELEASE_ZIPS, ZipArchive } from "../../src/archive/index.js";
 import { BuildCache } from "../../src/cache/index.js";
 import type { DatasetData } from "../../src/dataset/model.js";
 import type { DatasetOptionsInput } from "../../src/dataset/options.js";
-import { loadDatasetWithOrigin } from "../../src/pipeline/index.js";
+import { type LoadReport, loadDataset } from "../../src/pipeline/index.js";
 import { hasPythonScipy, printTable, writeResults } from "../support.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -93,7 +93,8 @@ async function runJob(job: Job): Promise<Record<string, unknown>> {
   const cache = job.cacheDir === null ? false : new BuildCache(job.cacheDir);
   let storeStart = 0;
   let storeMs = 0;
-  const r = await loadDatasetWithOrigin({
+  let report: LoadReport | null = null;
+  const data = await loadDataset({
     ...job.options,
     path: ARCHIVE_DIR,
     jobs: job.jobs,
@@ -103,14 +104,19 @@ async function runJob(job: Job): Promise<Record<string, unknown>> {
       if (e.phase === "stims" && e.done === e.total) storeStart = performance.now();
       if (e.phase === "cache" && e.status === "stored") storeMs = performance.now() - storeStart;
     },
+    onLoaded: (loaded) => {
+      report = loaded;
+    },
   });
+  const r = report as LoadReport | null;
+  if (r === null) throw new Error("loadDataset resolved without calling onLoaded");
   return {
     origin: r.origin,
     jobs: r.jobs,
     cacheKey: r.cacheKey,
     storeS: storeMs / 1000,
     stats: r.buildStats,
-    ...datasetFigures(r.data),
+    ...datasetFigures(data),
   };
 }
 

@@ -9,7 +9,7 @@ import { mkdir, readdir, rm, stat, unlink } from "node:fs/promises";
 import { join } from "node:path";
 import { defaultCacheDir } from "../archive/location.js";
 import type { DatasetData } from "../dataset/model.js";
-import { Ac1Error } from "../errors.js";
+import { CacheError } from "../errors.js";
 import {
   type ExportManifest,
   loadDatasetExport,
@@ -19,13 +19,8 @@ import {
 import { isNpzTempName } from "../export/npz-writer.js";
 import { CACHE_FORMAT_VERSION } from "./key.js";
 
-/** A bad cache request (e.g. a malformed or ambiguous key). */
-export class CacheError extends Ac1Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super("CACHE", message, options);
-    this.name = "CacheError";
-  }
-}
+/** A bad cache request (e.g. a malformed or ambiguous key); defined in src/errors.ts. */
+export { CacheError };
 
 export interface CacheEntryInfo {
   key: string;

@@ -3,7 +3,7 @@
 // one-line UsageError.
 
 import { type ParseArgsConfig, parseArgs } from "node:util";
-import { Ac1Error } from "../errors.js";
+import { UsageError } from "../errors.js";
 
 export interface Command {
   /** The word after `ac1`, e.g. "mat". */
@@ -16,13 +16,8 @@ export interface Command {
   run(argv: string[]): Promise<number>;
 }
 
-/** Wrong usage of a command (unknown flag, missing argument). */
-export class UsageError extends Ac1Error {
-  constructor(message: string) {
-    super("USAGE", message);
-    this.name = "UsageError";
-  }
-}
+/** Wrong usage of a command (unknown flag, missing argument); defined in src/errors.ts. */
+export { UsageError };
 
 type Options = NonNullable<ParseArgsConfig["options"]>;
 

@@ -20,7 +20,6 @@ import {
 } from "../ac1/types.js";
 import { openRelease } from "../archive/index.js";
 import type { ReleaseSource } from "../archive/source.js";
-import { type DownloadEvent, downloadRelease } from "../download/index.js";
 import { bandCentersHz, logSpectrogram, resample } from "../dsp/index.js";
 import { roundHalfEven } from "../dsp/round.js";
 import { Ac1Error } from "../errors.js";
@@ -62,13 +61,8 @@ export interface BuildWarning {
   message: string;
 }
 
+/** A build reads the release already on disk; fetching it is the pipeline's job (loadDataset's `download`). */
 export interface BuildOptions extends DatasetOptionsInput {
-  /** Fetch the three zips first (archive.md, "Download"). */
-  download?: boolean;
-  username?: string;
-  password?: string;
-  /** Download progress (with download: true). */
-  onDownloadEvent?: (e: DownloadEvent) => void;
   onProgress?: (e: BuildProgress) => void;
   /** Walker warnings and the mixed-cohort warning. Default: the mixed warning goes to process.emitWarning. */
   onWarning?: (w: BuildWarning) => void;
@@ -445,7 +439,7 @@ export const MIXED_WARNING =
   "the dataset mixes whole-cell (subthresh, signed mV) and cell-attached (spikes, non-negative rate) neurons: their responses are in different units; " +
   "filter by site (sites A1 = subthreshold only, sites MGB = spikes only) or by neuron metadata signal_type before training one model across them";
 
-/** What every build (serial or parallel) starts from: options checked, data downloaded if asked, the release open. */
+/** What every build (serial or parallel) starts from: options checked, the release open. */
 export interface BuildSetup {
   options: DatasetOptions;
   source: ReleaseSource;
@@ -457,24 +451,12 @@ export interface BuildSetup {
 
 /**
  * The common start of a build: validates the options before any file is
- * read, downloads the zips when asked, and opens the release (only the parts
- * the requested experimenters need).
+ * read and opens the release (only the parts the requested experimenters
+ * need).
  */
 export async function startBuild(input: BuildOptions): Promise<BuildSetup> {
-  const {
-    download,
-    username,
-    password,
-    onDownloadEvent,
-    onProgress,
-    onWarning,
-    source: given,
-    ...rest
-  } = input;
+  const { onProgress, onWarning, source: given, ...rest } = input;
   const options = resolveOptions(rest);
-  if (download) {
-    await downloadRelease({ dataDir: options.path, username, password, onEvent: onDownloadEvent });
-  }
   onProgress?.({ phase: "open", path: options.path });
   const need = { wehr: wantsWehr(options), asari: options.experimenter.includes("asari") };
   const source = given ?? (await openRelease(options.path, { need }));

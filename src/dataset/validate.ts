@@ -4,15 +4,11 @@
 // stims without NaN, missing pairs null. A violation is a bug (or a corrupt
 // export), reported as one Ac1Error line naming the first broken rule.
 
-import { Ac1Error } from "../errors.js";
+import { DatasetInvariantError } from "../errors.js";
 import type { DatasetData } from "./model.js";
 
-export class DatasetInvariantError extends Ac1Error {
-  constructor(message: string) {
-    super("INVARIANT", `dataset invariant violated: ${message}`);
-    this.name = "DatasetInvariantError";
-  }
-}
+/** A broken invariant; defined in src/errors.ts. */
+export { DatasetInvariantError };
 
 function fail(message: string): never {
   throw new DatasetInvariantError(message);

@@ -27,7 +27,7 @@ import { fileSize, partPathOf, type RetryPolicy, transferFile } from "./transfer
 
 export { type Credentials, type Prompt, resolveCredentials, terminalPrompt } from "./credentials.js";
 export { DEFAULT_DOWNLOAD_BASE, DEFAULT_LOGIN_URL, resolveEndpoints } from "./endpoints.js";
-export { CRCNS_REGISTER_URL, DOWNLOAD_ERROR_CODES, DownloadError, type DownloadErrorCode } from "./errors.js";
+export { CRCNS_REGISTER_URL, DownloadError, type DownloadErrorCode } from "./errors.js";
 export type { DownloadEvent, DownloadedFile, DownloadSummary, PlannedFile } from "./events.js";
 
 export interface DownloadOptions {

@@ -1,13 +1,6 @@
-// The error raised for anything wrong with a .npy/.npz file or an export:
-// unreadable or hostile input (bad magic, truncated data, impossible sizes),
-// a dataset that cannot be represented, or a failed write. Messages name the
-// file, the member and, where known, the byte offset.
+// The export layer's error, ExportError: anything wrong with a .npy/.npz file
+// or an export (unreadable or hostile input, a dataset that cannot be
+// represented, a failed write). Defined with every other error class in
+// src/errors.ts and re-exported here for the layer's own imports.
 
-import { Ac1Error } from "../errors.js";
-
-export class ExportError extends Ac1Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super("EXPORT", message, options);
-    this.name = "ExportError";
-  }
-}
+export { ExportError } from "../errors.js";

@@ -11,4 +11,4 @@ export {
 export { type OrderedMapOptions, orderedMap } from "./ordered.js";
 export { WorkerError, WorkerPool, type WorkerPoolOptions } from "./pool.js";
 export { serveTasks, type TaskAnswer } from "./serve.js";
-export { compact, errorFromWire, errorToWire, transferablesOf, type WireError } from "./wire.js";
+export { compact, type ReplyMessage, type TaskMessage, transferablesOf } from "./wire.js";

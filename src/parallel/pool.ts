@@ -1,21 +1,16 @@
 // A fixed pool of worker threads running one task at a time each, fed from a
 // FIFO queue. Replies are matched to tasks by id; errors thrown by a task come
-// back re-created (wire.ts). A worker that dies (uncaught error, exit, failed
+// back re-created as the same class (errorFromData). A worker that dies (uncaught error, exit, failed
 // start-up) fails the whole pool at once: every queued and running task is
 // rejected with a WorkerError, so a crash never leaves a caller waiting.
 // close() terminates the workers.
 
 import { type TransferListItem, Worker } from "node:worker_threads";
-import { Ac1Error } from "../errors.js";
-import { errorFromWire, type ReplyMessage, type TaskMessage } from "./wire.js";
+import { errorFromData, WorkerError } from "../errors.js";
+import type { ReplyMessage, TaskMessage } from "./wire.js";
 
-/** A worker thread failed outside of a task (crash, exit, start-up error), or the pool was closed. */
-export class WorkerError extends Ac1Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super("WORKER", message, options);
-    this.name = "WorkerError";
-  }
-}
+/** A worker thread failed outside of a task (crash, exit, start-up error), or the pool was closed; defined in src/errors.ts. */
+export { WorkerError };
 
 export interface WorkerPoolOptions {
   /** Number of worker threads (>= 1). */
@@ -151,7 +146,7 @@ export class WorkerPool<Task = unknown, Result = unknown> {
     }
     slot.running = null;
     if (msg.ok) p.resolve(msg.result);
-    else p.reject(errorFromWire(msg.error));
+    else p.reject(errorFromData(msg.error));
     this.pump();
   }
 

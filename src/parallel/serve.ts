@@ -1,9 +1,11 @@
 // The worker-thread side of the pool (pool.ts): answers each task message with
 // the handler's result (its buffers moved, not copied) or its error flattened
-// to plain data (wire.ts). Tasks are handled one at a time, in arrival order.
+// to plain data (errorToData, src/errors.ts). Tasks are handled one at a time,
+// in arrival order.
 
 import { parentPort, type TransferListItem } from "node:worker_threads";
-import { errorToWire, type ReplyMessage, type TaskMessage } from "./wire.js";
+import { errorToData } from "../errors.js";
+import type { ReplyMessage, TaskMessage } from "./wire.js";
 
 /** A handler's answer: the result and the buffers to move along with it. */
 export interface TaskAnswer<R> {
@@ -25,13 +27,13 @@ export function serveTasks<T, R>(handle: (task: T) => TaskAnswer<R> | Promise<Ta
         reply = { id: msg.id, ok: true, result: answer.result };
         transfer = answer.transfer ?? [];
       } catch (e) {
-        reply = { id: msg.id, ok: false, error: errorToWire(e) };
+        reply = { id: msg.id, ok: false, error: errorToData(e) };
       }
       try {
         port.postMessage(reply, transfer);
       } catch (e) {
         // The result could not be cloned: report that instead of going silent.
-        port.postMessage({ id: msg.id, ok: false, error: errorToWire(e) } satisfies ReplyMessage<R>);
+        port.postMessage({ id: msg.id, ok: false, error: errorToData(e) } satisfies ReplyMessage<R>);
       }
     });
   });

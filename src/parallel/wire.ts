@@ -1,18 +1,11 @@
-// What crosses the worker-thread boundary: task and reply messages, and
-// errors flattened to plain data and re-created on the main thread, so an
-// Ac1Error raised in a worker reaches the caller with the same code, name and
-// message as in a serial build.
+// What crosses the worker-thread boundary: task and reply messages (a
+// failed task's error as ErrorData, flattened by errorToData in the worker and
+// re-created by errorFromData on the main thread, both in src/errors.ts, so an
+// error raised in a worker reaches the caller as the same class with the same
+// code, message and fields as in a serial build), and the helpers that decide
+// which buffers move instead of being copied.
 
-import { Ac1Error } from "../errors.js";
-
-/** A plain-data error (structured-clone safe). */
-export interface WireError {
-  name: string;
-  message: string;
-  /** Ac1Error code, when the error was an Ac1Error. */
-  code?: string;
-  stack?: string;
-}
+import type { ErrorData } from "../errors.js";
 
 /** Main thread -> worker: one task. */
 export interface TaskMessage<T = unknown> {
@@ -23,30 +16,7 @@ export interface TaskMessage<T = unknown> {
 /** Worker -> main thread: the reply to task `id`. */
 export type ReplyMessage<R = unknown> =
   | { id: number; ok: true; result: R }
-  | { id: number; ok: false; error: WireError };
-
-/** Flattens any thrown value to a WireError. */
-export function errorToWire(e: unknown): WireError {
-  if (e instanceof Error) {
-    const out: WireError = { name: e.name, message: e.message };
-    if (e instanceof Ac1Error) out.code = e.code;
-    if (e.stack !== undefined) out.stack = e.stack;
-    return out;
-  }
-  return { name: "Error", message: String(e) };
-}
-
-/**
- * Re-creates a WireError: an Ac1Error (same code, name and message) when it
- * carried a code, else a plain Error with the same name and message. The
- * worker's stack is kept as the stack, for --debug.
- */
-export function errorFromWire(w: WireError): Error {
-  const e = w.code !== undefined ? new Ac1Error(w.code, w.message) : new Error(w.message);
-  e.name = w.name;
-  if (w.stack !== undefined) e.stack = w.stack;
-  return e;
-}
+  | { id: number; ok: false; error: ErrorData };
 
 /**
  * The buffers of `arrays` that can be moved (not copied) to another thread:

@@ -4,9 +4,9 @@
 export {
   type CacheEvent,
   describeLoad,
+  type LoadDownloadOptions,
   type LoadOptions,
   type LoadProgress,
-  type LoadResult,
+  type LoadReport,
   loadDataset,
-  loadDatasetWithOrigin,
 } from "./load.js";

@@ -1,15 +1,17 @@
-// The top-level way to get a dataset: resolve and check the options, fetch
-// the release if asked, look the build up in the persistent cache (key:
-// every output-changing option, the archive's identity, the code version),
-// else build it (serially with jobs = 1, else on worker threads, identical
-// results either way) and store it. Tells the caller where the data came
-// from, so the CLI can say "loaded from the cache" or "built in 12.3 s".
+// The top-level way to get a dataset, and the one entry point of the library
+// (loadDataset): resolve and check the options, fetch the release if asked
+// (the only place that downloads: every download setting is honoured), look
+// the build up in the persistent cache (key: every output-changing option,
+// the archive's identity, the code version), else build it (serially with
+// jobs = 1, else on worker threads, identical results either way) and store
+// it. Tells the caller where the data came from (onLoaded, LoadReport), so the
+// CLI can say "loaded from the cache" or "built in 12.3 s".
 
 import { archiveIdentity, BuildCache, cacheKey, codeVersion } from "../cache/index.js";
-import { type BuildProgress, type BuildWarning, MIXED_WARNING } from "../dataset/build.js";
+import { type BuildProgress, type BuildWarning, warnIfMixed } from "../dataset/build.js";
 import type { DatasetData } from "../dataset/model.js";
 import { type DatasetOptionsInput, resolveOptions } from "../dataset/options.js";
-import { type DownloadEvent, type DownloadOptions, downloadRelease } from "../download/index.js";
+import { type DownloadOptions, downloadRelease } from "../download/index.js";
 import { OptionError } from "../errors.js";
 import { buildDatasetParallel, type ParallelBuildStats, resolveJobs } from "../parallel/build.js";
 
@@ -24,6 +26,14 @@ export type CacheEvent =
 /** Progress of a load: the build's events plus what the cache did. */
 export type LoadProgress = BuildProgress | CacheEvent;
 
+/**
+ * The download's settings besides the folder (which is the load's `path`):
+ * credentials (else CRCNS_USERNAME / CRCNS_PASSWORD, else `prompt`), `prompt:
+ * terminalPrompt()` on a terminal, retries and timeouts, endpoints, `onEvent`
+ * for progress.
+ */
+export type LoadDownloadOptions = Omit<DownloadOptions, "dataDir">;
+
 export interface LoadOptions extends DatasetOptionsInput {
   /** Worker threads for a build; 1 builds on the calling thread. Default: the machine's available parallelism. */
   jobs?: number;
@@ -33,21 +43,21 @@ export interface LoadOptions extends DatasetOptionsInput {
    * writes it, or pass a BuildCache of your own.
    */
   cache?: boolean | BuildCache;
-  /** Fetch the three zips first (archive.md, "Download"); the cache key then covers the downloaded files. */
-  download?: boolean;
-  username?: string;
-  password?: string;
-  onDownloadEvent?: (e: DownloadEvent) => void;
-  /** More settings of the download (e.g. `prompt: terminalPrompt()` on a terminal, endpoints, retries). */
-  downloadOptions?: Omit<DownloadOptions, "dataDir">;
+  /**
+   * Fetch the three zips into `path` first (archive.md, "Download"): true, or
+   * the download's settings (LoadDownloadOptions). Zips already complete are
+   * skipped, partial ones resumed. The cache key then covers the downloaded files.
+   */
+  download?: boolean | LoadDownloadOptions;
   onProgress?: (e: LoadProgress) => void;
   /** Walker warnings and the mixed-cohort warning (also given on a cache hit). Default: the mixed warning goes to process.emitWarning. */
   onWarning?: (w: BuildWarning) => void;
+  /** Called once the data is there: where it came from and what it took (describeLoad turns it into one line). */
+  onLoaded?: (report: LoadReport) => void;
 }
 
-/** A dataset and where it came from. */
-export interface LoadResult {
-  data: DatasetData;
+/** Where a loaded dataset came from and what the load took. */
+export interface LoadReport {
   /** "cache": loaded from a cache entry; "build": built from the release now. */
   origin: "cache" | "build";
   /** Cache key of this load, or null with the cache off. */
@@ -70,21 +80,23 @@ function messageOf(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
-/** Loads the dataset (from the cache when possible) and says where it came from. */
-export async function loadDatasetWithOrigin(input: LoadOptions = {}): Promise<LoadResult> {
+/**
+ * Loads the dataset: from the build cache when an entry with the same key
+ * exists and verifies, else built from the release (on `jobs` worker
+ * threads) and stored. Downloads the release first with `download`.
+ * `onLoaded` hears where the data came from.
+ */
+export async function loadDataset(input: LoadOptions = {}): Promise<DatasetData> {
+  const { onLoaded, ...rest } = input;
+  const { data, ...report } = await load(rest);
+  onLoaded?.(report);
+  return data;
+}
+
+/** The load itself: the data and its report. */
+async function load(input: Omit<LoadOptions, "onLoaded">): Promise<LoadReport & { data: DatasetData }> {
   const t0 = performance.now();
-  const {
-    jobs: jobsIn,
-    cache: cacheIn,
-    download,
-    username,
-    password,
-    onDownloadEvent,
-    downloadOptions,
-    onProgress,
-    onWarning,
-    ...datasetInput
-  } = input;
+  const { jobs: jobsIn, cache: cacheIn, download, onProgress, onWarning, ...datasetInput } = input;
   // Every option is checked before any file is read or written.
   const options = resolveOptions(datasetInput);
   const jobs = resolveJobs(jobsIn);
@@ -92,15 +104,16 @@ export async function loadDatasetWithOrigin(input: LoadOptions = {}): Promise<Lo
   if (typeof cacheOption !== "boolean" && !(cacheOption instanceof BuildCache)) {
     throw new OptionError("cache", cacheOption, "true, false or a BuildCache");
   }
-  if (download) {
-    const onEvent = onDownloadEvent ?? downloadOptions?.onEvent;
-    await downloadRelease({
-      ...downloadOptions,
-      dataDir: options.path,
-      username: username ?? downloadOptions?.username,
-      password: password ?? downloadOptions?.password,
-      onEvent,
-    });
+  const downloadSettings = download === true ? {} : download;
+  if (downloadSettings !== undefined && downloadSettings !== false) {
+    if (typeof downloadSettings !== "object" || downloadSettings === null || "dataDir" in downloadSettings) {
+      throw new OptionError(
+        "download",
+        download,
+        "true, false or the download's settings (username, password, prompt, retries, onEvent, ...; the folder is `path`)",
+      );
+    }
+    await downloadRelease({ ...downloadSettings, dataDir: options.path });
   }
   const cache = cacheOption === true ? new BuildCache() : cacheOption === false ? null : cacheOption;
   let key: string | null = null;
@@ -161,17 +174,8 @@ export async function loadDatasetWithOrigin(input: LoadOptions = {}): Promise<Lo
   };
 }
 
-/**
- * Loads the dataset: from the build cache when an entry with the same key
- * exists and verifies, else built from the release (on `jobs` worker
- * threads) and stored. See loadDatasetWithOrigin for where it came from.
- */
-export async function loadDataset(input: LoadOptions = {}): Promise<DatasetData> {
-  return (await loadDatasetWithOrigin(input)).data;
-}
-
 /** One line for the CLI: where the dataset came from and what it took. */
-export function describeLoad(r: LoadResult): string {
+export function describeLoad(r: LoadReport): string {
   const seconds = (r.elapsedMs / 1000).toFixed(r.elapsedMs < 10_000 ? 2 : 1);
   if (r.origin === "cache")
     return `loaded from the build cache in ${seconds} s (${r.cacheDir}); --no-cache rebuilds`;
@@ -182,12 +186,4 @@ export function describeLoad(r: LoadResult): string {
   else line += `; stored in the build cache (${r.cacheDir})`;
   if (r.cacheMissReason !== null && r.cacheMissReason !== "miss") line += `; ${r.cacheMissReason}`;
   return line;
-}
-
-/** The mixed-cohort warning, as a build gives it, for data that comes from the cache. */
-function warnIfMixed(data: DatasetData, onWarning: ((w: BuildWarning) => void) | undefined): void {
-  if (data.signalType !== "mixed") return;
-  const w: BuildWarning = { code: "mixed-signal-types", path: "", message: MIXED_WARNING };
-  if (onWarning) onWarning(w);
-  else process.emitWarning(MIXED_WARNING, { type: "Ac1Warning", code: "AC1_MIXED" });
 }

@@ -3,7 +3,7 @@
 
 import { stat } from "node:fs/promises";
 import { basename } from "node:path";
-import { Ac1Error, isAc1Error } from "../errors.js";
+import { isAc1Error, ViewerOpenError } from "../errors.js";
 import { openDatasetExport } from "../export/index.js";
 import { ViewerData, type ViewerSource } from "./data.js";
 import { startViewerServer, type ViewerServer } from "./server.js";
@@ -17,13 +17,8 @@ export {
   vetRequestTarget,
 } from "./server.js";
 
-/** The export given to `ac1 view` cannot be opened. */
-export class ViewerOpenError extends Ac1Error {
-  constructor(message: string, cause?: unknown) {
-    super("VIEW_OPEN", message, { cause });
-    this.name = "ViewerOpenError";
-  }
-}
+/** The export given to `ac1 view` cannot be opened; defined in src/errors.ts. */
+export { ViewerOpenError };
 
 /**
  * Opens `path` (an ac1-npz export) without reading its arrays and serves the

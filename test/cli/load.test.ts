@@ -1,4 +1,4 @@
-// The CLI on top of loadDatasetWithOrigin: `ac1 build --jobs 2` writes the
+// The CLI on top of loadDataset: `ac1 build --jobs 2` writes the
 // same export as `--jobs 1` (every member byte for byte, the same manifest),
 // stderr says where the data came from (built on N threads / loaded from the
 // build cache / cache off), the default thread count is the core count, and

@@ -1,16 +1,19 @@
 // A worker for the pool tests (not a test file): answers tasks that echo,
-// wait, throw (an Ac1Error, a plain Error, an uncloneable result), crash
-// (an uncaught error outside the task) or exit the thread.
+// wait, throw (an error of any ac1 class, a plain Error, an uncloneable
+// result), read a MAT file (its MatError, if any, comes from the real
+// reader), crash (an uncaught error outside the task) or exit the thread.
 
 import { workerData } from "node:worker_threads";
-import { Ac1Error } from "../../src/errors.js";
+import { matToJson, openMat } from "../../src/mat/index.js";
 import { serveTasks } from "../../src/parallel/serve.js";
+import { ERROR_SAMPLES, type ErrorSampleName } from "../errors/samples.js";
 
 export type EchoTask =
   | { op: "echo"; value: unknown }
   | { op: "sum"; data: Float64Array }
   | { op: "sleep"; ms: number; value: unknown }
-  | { op: "throw-ac1"; code: string; message: string }
+  | { op: "throw-sample"; name: ErrorSampleName }
+  | { op: "read-mat"; bytes: Uint8Array; label: string }
   | { op: "throw-plain"; message: string }
   | { op: "uncloneable" }
   | { op: "crash"; message: string }
@@ -33,8 +36,10 @@ serveTasks<EchoTask, unknown>(async (task) => {
     case "sleep":
       await new Promise((r) => setTimeout(r, task.ms));
       return { result: task.value };
-    case "throw-ac1":
-      throw new Ac1Error(task.code, task.message);
+    case "throw-sample":
+      throw ERROR_SAMPLES[task.name]();
+    case "read-mat":
+      return { result: matToJson(openMat(task.bytes, task.label)) };
     case "throw-plain":
       throw new TypeError(task.message);
     case "uncloneable":

@@ -1,13 +1,19 @@
 // The worker pool: results matched to their tasks under out-of-order
-// completion, buffers moved both ways, task errors re-created (an Ac1Error
-// keeps its code, name and message), and a crashed or exiting worker, or a
-// closed pool, failing every pending task instead of leaving it waiting.
+// completion, buffers moved both ways, task errors re-created (an error of
+// every ac1 class comes back as that class with its code, message, fields and
+// cause; a MatError from the real reader keeps its byte offset), and a
+// crashed or exiting worker, or a closed pool, failing every pending task
+// instead of leaving it waiting.
 
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { Ac1Error } from "../../src/errors.js";
+import { types } from "node:util";
+import { Ac1Error, isAc1Error, MatError } from "../../src/errors.js";
+import { matToJson, openMat, scalar, writeMat } from "../../src/mat/index.js";
 import { WorkerError, WorkerPool } from "../../src/parallel/pool.js";
-import { compact, errorFromWire, errorToWire, transferablesOf } from "../../src/parallel/wire.js";
+import { compact, transferablesOf } from "../../src/parallel/wire.js";
+import { assertSameError } from "../errors/compare.js";
+import { ERROR_SAMPLES, type ErrorSampleName } from "../errors/samples.js";
 import type { EchoTask } from "./echo-worker.js";
 
 const script = new URL("./echo-worker.js", import.meta.url);
@@ -58,18 +64,59 @@ describe("WorkerPool", () => {
     }
   });
 
-  it("re-creates an Ac1Error thrown by a task with its code and message, and keeps working", async () => {
+  it("re-creates an error of every class thrown by a task as that class, with its fields and cause", async () => {
     const p = pool(2);
     try {
-      await assert.rejects(
-        p.run({ op: "throw-ac1", code: "MAT_FORMAT", message: "x.mat: byte 12: bad tag" }),
-        (e: unknown) => {
-          assert.ok(e instanceof Ac1Error);
-          assert.equal(e.code, "MAT_FORMAT");
-          assert.equal(e.message, "x.mat: byte 12: bad tag");
+      for (const name of Object.keys(ERROR_SAMPLES) as ErrorSampleName[]) {
+        const expected = ERROR_SAMPLES[name]();
+        await assert.rejects(p.run({ op: "throw-sample", name }), (e: unknown) => {
+          assertSameError(e, expected);
+          assert.ok(types.isNativeError(e), `${name}: a real Error object`);
+          assert.ok(isAc1Error(e, expected.code));
+          assert.match((e as Error).stack ?? "", /samples\.js/, `${name}: the worker's stack is kept`);
           return true;
-        },
+        });
+      }
+    } finally {
+      await p.close();
+    }
+  });
+
+  it("keeps the byte offset of a MatError the real reader raises inside a worker", async () => {
+    const p = pool(1);
+    try {
+      const whole = writeMat(
+        [
+          { name: "x", value: scalar(1) },
+          { name: "y", value: scalar(2) },
+        ],
+        { compress: false },
       );
+      const truncated = whole.slice(0, whole.length - 5);
+      let local: unknown;
+      try {
+        matToJson(openMat(truncated, "cut.mat"));
+      } catch (e) {
+        local = e;
+      }
+      assert.ok(local instanceof MatError, "the truncated file fails on this thread too");
+      await assert.rejects(p.run({ op: "read-mat", bytes: truncated, label: "cut.mat" }), (e: unknown) => {
+        assert.ok(e instanceof MatError);
+        assert.ok(isAc1Error(e, "MAT_FORMAT"));
+        assert.equal(e.offset, local.offset);
+        assert.ok(e.offset > 0);
+        assert.equal(e.file, "cut.mat");
+        assertSameError(e, local);
+        return true;
+      });
+    } finally {
+      await p.close();
+    }
+  });
+
+  it("re-creates a plain error as a plain error, and keeps working after task errors", async () => {
+    const p = pool(2);
+    try {
       await assert.rejects(p.run({ op: "throw-plain", message: "boom" }), (e: unknown) => {
         assert.ok(e instanceof Error && !(e instanceof Ac1Error));
         assert.equal(e.name, "TypeError");
@@ -135,15 +182,6 @@ describe("WorkerPool", () => {
 });
 
 describe("wire helpers", () => {
-  it("round-trips errors", () => {
-    const e = errorFromWire(errorToWire(new Ac1Error("OPTION", "invalid option dtMs=-1: > 0")));
-    assert.ok(e instanceof Ac1Error);
-    assert.equal(e.code, "OPTION");
-    assert.equal(e.message, "invalid option dtMs=-1: > 0");
-    const s = errorFromWire(errorToWire("just a string"));
-    assert.equal(s.message, "just a string");
-  });
-
   it("moves only whole, distinct buffers; compacts views", () => {
     const whole = new Float64Array(4);
     const parent = new Float64Array(10);

@@ -1,8 +1,9 @@
-// loadDataset / loadDatasetWithOrigin: the first load builds and stores, the
-// next identical one comes from the cache with equal data; another option or
-// a changed archive file misses; a corrupt entry is detected, removed and
+// loadDataset and its report (onLoaded): the first load builds and stores,
+// the next identical one comes from the cache with equal data; another option
+// or a changed archive file misses; a corrupt entry is detected, removed and
 // rebuilt; cache: false neither reads nor writes; concurrent loads leave one
-// valid entry; options (jobs, cache) are checked before anything is read.
+// valid entry; options (jobs, cache, download) are checked before anything is
+// read.
 
 import assert from "node:assert/strict";
 import { readdir, utimes, writeFile } from "node:fs/promises";
@@ -15,9 +16,10 @@ import type { DatasetData } from "../../src/dataset/model.js";
 import { OptionError } from "../../src/errors.js";
 import {
   describeLoad,
+  type LoadOptions,
   type LoadProgress,
+  type LoadReport,
   loadDataset,
-  loadDatasetWithOrigin,
 } from "../../src/pipeline/index.js";
 import { assertSameDataset } from "../parallel/compare.js";
 import { tempDir } from "../support/cli.js";
@@ -33,6 +35,14 @@ before(async () => {
   reference = await buildDataset({ path: dataDir, experimenter: "wehr", onWarning: () => {} });
 });
 after(() => cleanup());
+
+/** loadDataset, with the report onLoaded gives (called exactly once) next to the data. */
+async function loadWithReport(opts: LoadOptions): Promise<LoadReport & { data: DatasetData }> {
+  const reports: LoadReport[] = [];
+  const data = await loadDataset({ ...opts, onLoaded: (r) => reports.push(r) });
+  assert.equal(reports.length, 1, "onLoaded is called once");
+  return { ...(reports[0] as LoadReport), data };
+}
 
 let n = 0;
 function freshCache(): BuildCache {
@@ -51,7 +61,7 @@ describe("loadDataset with the cache", () => {
   it("builds and stores, then loads the same data from the cache", async () => {
     const cache = freshCache();
     const events: LoadProgress[] = [];
-    const first = await loadDatasetWithOrigin({
+    const first = await loadWithReport({
       path: dataDir,
       experimenter: "wehr",
       jobs: 2,
@@ -78,7 +88,7 @@ describe("loadDataset with the cache", () => {
     );
 
     const events2: LoadProgress[] = [];
-    const second = await loadDatasetWithOrigin({
+    const second = await loadWithReport({
       path: dataDir,
       experimenter: "wehr",
       jobs: 1,
@@ -92,20 +102,20 @@ describe("loadDataset with the cache", () => {
     assert.deepEqual(events2, [{ phase: "cache", status: "hit", key: first.cacheKey, dir: cache.dir }]);
     assert.match(describeLoad(second), /^loaded from the build cache in [\d.]+ s/);
 
-    // loadDataset is the same, returning just the data.
+    // Without onLoaded, loadDataset returns the same data.
     assertSameDataset(reference, await loadDataset({ path: dataDir, experimenter: "wehr", cache }));
   });
 
   it("misses for another option and for a changed archive file", async () => {
     const cache = freshCache();
-    const base = await loadDatasetWithOrigin({
+    const base = await loadWithReport({
       path: dataDir,
       experimenter: "wehr",
       jobs: 2,
       cache,
       onWarning: () => {},
     });
-    const other = await loadDatasetWithOrigin({
+    const other = await loadWithReport({
       path: dataDir,
       experimenter: "wehr",
       dtMs: 10,
@@ -121,7 +131,7 @@ describe("loadDataset with the cache", () => {
     const zip = join(dataDir, "crcns-ac1.zip");
     const later = new Date(Date.now() + 60_000);
     await utimes(zip, later, later);
-    const touched = await loadDatasetWithOrigin({
+    const touched = await loadWithReport({
       path: dataDir,
       experimenter: "wehr",
       jobs: 2,
@@ -135,7 +145,7 @@ describe("loadDataset with the cache", () => {
 
   it("detects a corrupt entry, removes it and rebuilds", async () => {
     const cache = freshCache();
-    const first = await loadDatasetWithOrigin({
+    const first = await loadWithReport({
       path: dataDir,
       experimenter: "wehr",
       jobs: 2,
@@ -144,7 +154,7 @@ describe("loadDataset with the cache", () => {
     });
     const entry = join(cache.entriesDir, `${first.cacheKey}.npz`);
     await writeFile(entry, Buffer.from("PK\u0003\u0004 this is not a complete zip"));
-    const again = await loadDatasetWithOrigin({
+    const again = await loadWithReport({
       path: dataDir,
       experimenter: "wehr",
       jobs: 2,
@@ -155,7 +165,7 @@ describe("loadDataset with the cache", () => {
     assert.match(again.cacheMissReason ?? "", /corrupt cache entry .* removed/);
     assert.match(describeLoad(again), /corrupt cache entry/);
     assertSameDataset(reference, again.data);
-    const third = await loadDatasetWithOrigin({ path: dataDir, experimenter: "wehr", cache });
+    const third = await loadWithReport({ path: dataDir, experimenter: "wehr", cache });
     assert.equal(third.origin, "cache", "the rebuilt entry was stored");
     assertSameDataset(reference, third.data);
   });
@@ -165,7 +175,7 @@ describe("loadDataset with the cache", () => {
     const saved = process.env.AC1_CACHE_DIR;
     process.env.AC1_CACHE_DIR = dir;
     try {
-      const r = await loadDatasetWithOrigin({
+      const r = await loadWithReport({
         path: dataDir,
         experimenter: "wehr",
         jobs: 2,
@@ -179,7 +189,7 @@ describe("loadDataset with the cache", () => {
       assertSameDataset(reference, r.data);
       assert.deepEqual(await entries(new BuildCache(dir)), []);
       // The default (cache: true) uses AC1_CACHE_DIR.
-      const d = await loadDatasetWithOrigin({
+      const d = await loadWithReport({
         path: dataDir,
         experimenter: "wehr",
         jobs: 2,
@@ -197,13 +207,13 @@ describe("loadDataset with the cache", () => {
     const cache = freshCache();
     const opts = { path: dataDir, experimenter: "wehr" as const, cache, onWarning: () => {} };
     const [a, b] = await Promise.all([
-      loadDatasetWithOrigin({ ...opts, jobs: 2 }),
-      loadDatasetWithOrigin({ ...opts, jobs: 1 }),
+      loadWithReport({ ...opts, jobs: 2 }),
+      loadWithReport({ ...opts, jobs: 1 }),
     ]);
     assertSameDataset(reference, a.data);
     assertSameDataset(reference, b.data);
     assert.equal((await entries(cache)).length, 1);
-    const c = await loadDatasetWithOrigin({ ...opts, jobs: 2 });
+    const c = await loadWithReport({ ...opts, jobs: 2 });
     assert.equal(c.origin, "cache");
     assertSameDataset(reference, c.data);
   });
@@ -214,6 +224,14 @@ describe("loadDataset with the cache", () => {
     await assert.rejects(
       loadDataset({ path: "/nonexistent/ac1", cache: "yes" as unknown as boolean }),
       /invalid option cache="yes": true, false or a BuildCache/,
+    );
+    await assert.rejects(
+      loadDataset({ path: "/nonexistent/ac1", download: "yes" as unknown as boolean }),
+      /invalid option download="yes": true, false or the download's settings/,
+    );
+    await assert.rejects(
+      loadDataset({ path: "/nonexistent/ac1", download: { dataDir: "/elsewhere" } as unknown as boolean }),
+      /invalid option download=.*the folder is `path`/,
     );
   });
 });

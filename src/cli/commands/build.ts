@@ -1,5 +1,5 @@
-// `ac1 build`: loads the dataset (loadDatasetWithOrigin: build cache, else a
-// build on --jobs worker threads) and exports it as .npz (interchange.md).
+// `ac1 build`: loads the dataset (loadDataset: download if asked, build cache,
+// else a build on --jobs worker threads) and exports it as .npz (interchange.md).
 // Every dataset option has a flag; progress, where the data came from
 // (describeLoad) and the summary go to stderr, the output path to stdout.
 // Also exports the flag table and helpers `ac1 info` and `ac1 demo` share.
@@ -14,12 +14,7 @@ import { type DownloadEvent, terminalPrompt } from "../../download/index.js";
 import { formatValue, OptionError } from "../../errors.js";
 import { removeUnfinishedNpzFiles, writeDatasetNpz } from "../../export/index.js";
 import { defaultJobs } from "../../parallel/index.js";
-import {
-  describeLoad,
-  type LoadProgress,
-  type LoadResult,
-  loadDatasetWithOrigin,
-} from "../../pipeline/index.js";
+import { describeLoad, type LoadProgress, type LoadReport, loadDataset } from "../../pipeline/index.js";
 import { type Command, numberFlag, parseCommandArgs, UsageError } from "../command.js";
 import { checkOutputFile } from "../output.js";
 import { ProgressBar } from "../progress.js";
@@ -170,7 +165,7 @@ export interface CliLoadSettings {
 }
 
 /**
- * Loads the dataset through loadDatasetWithOrigin (options check, download,
+ * Loads the dataset through loadDataset (options check, download,
  * build cache, parallel build) with progress bars on stderr, then prints the
  * warnings and one line saying where the data came from (describeLoad).
  */
@@ -203,17 +198,19 @@ export async function buildWithProgress(
     if (e.type === "plan") downloadBar.setTotal(e.toTransferBytes);
     else if (e.type === "bytes") downloadBar.tick(e.deltaBytes, e.file);
   };
-  let result: LoadResult;
+  let report: LoadReport | undefined;
+  let data: DatasetData;
   try {
-    result = await loadDatasetWithOrigin({
+    data = await loadDataset({
       ...options,
       jobs: settings.jobs,
       cache: settings.useCache,
-      download: Boolean(settings.download),
-      downloadOptions: { prompt: terminalPrompt() },
-      onDownloadEvent,
+      download: settings.download ? { prompt: terminalPrompt(), onEvent: onDownloadEvent } : false,
       onProgress,
       onWarning: (w) => warnings.push(w),
+      onLoaded: (r) => {
+        report = r;
+      },
     });
   } catch (e) {
     throw asFlagError(e);
@@ -222,8 +219,8 @@ export async function buildWithProgress(
     (bar as ProgressBar | null)?.finish();
     if (!quiet) printWarnings(command, warnings);
   }
-  if (!quiet) process.stderr.write(`ac1 ${command}: ${describeLoad(result)}\n`);
-  return result.data;
+  if (!quiet && report !== undefined) process.stderr.write(`ac1 ${command}: ${describeLoad(report)}\n`);
+  return data;
 }
 
 const MAX_WARNINGS_SHOWN = 20;
