@@ -9,7 +9,7 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type BrowserContext, chromium, type Page } from "playwright-core";
-import type { DocumentView } from "./api-types.js";
+import type { DocumentView } from "./page-types.js";
 import { decodePng, imageStats } from "./png.js";
 
 // Browser globals inside page.evaluate callbacks (this project compiles without the DOM lib).

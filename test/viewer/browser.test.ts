@@ -14,9 +14,9 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { openViewer, type ViewerServer } from "../../src/viewer/index.js";
 import { tempDir } from "../support/cli.js";
-import type { ViewerWindow } from "./api-types.js";
 import { canvasStats, launchBrowser, noBrowser, screenshot, watchPage } from "./browser-support.js";
 import { REPEATS, writeFixture } from "./fixture.js";
+import type { ViewerWindow } from "./page-types.js";
 
 // Browser globals inside page.evaluate callbacks (this project compiles without the DOM lib).
 declare const window: ViewerWindow;

@@ -8,17 +8,13 @@ import { test } from "node:test";
 import { pathToFileURL } from "node:url";
 import fc from "fast-check";
 import { openDatasetExport, writeDatasetNpz } from "../../src/export/index.js";
-import {
-  decodePayload,
-  encodePayload,
-  frameEnvelope,
-  histogram,
-  LruCache,
-  meanOverRepeats,
-  ViewerData,
-  type ViewerSource,
-} from "../../src/viewer/data.js";
+import { ViewerData } from "../../src/viewer/data.js";
+import { histogram } from "../../src/viewer/histogram.js";
+import { LruCache } from "../../src/viewer/lru.js";
+import { frameEnvelope, meanOverRepeats } from "../../src/viewer/pair-arrays.js";
+import { decodePayload, encodePayload } from "../../src/viewer/payload.js";
 import { vetRequestTarget } from "../../src/viewer/server.js";
+import type { ViewerSource } from "../../src/viewer/source.js";
 import { tempDir } from "../support/cli.js";
 import { projectRoot } from "../support/paths.js";
 import { buildFixture, REPEATS, STIM_FRAMES } from "./fixture.js";

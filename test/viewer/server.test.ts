@@ -9,9 +9,6 @@ import { connect } from "node:net";
 import { networkInterfaces } from "node:os";
 import { after, before, describe, test } from "node:test";
 import type { DatasetData } from "../../src/dataset/model.js";
-import { decodePayload } from "../../src/viewer/data.js";
-import { openViewer, type ViewerServer } from "../../src/viewer/index.js";
-import { tempDir } from "../support/cli.js";
 import type {
   CohortJson,
   NeuronRowJson,
@@ -19,7 +16,10 @@ import type {
   PairJson,
   ProvenanceJson,
   SummaryJson,
-} from "./api-types.js";
+} from "../../src/viewer/api-types.js";
+import { openViewer, type ViewerServer } from "../../src/viewer/index.js";
+import { decodePayload } from "../../src/viewer/payload.js";
+import { tempDir } from "../support/cli.js";
 import { REPEATS, STIM_FRAMES, writeFixture } from "./fixture.js";
 
 interface RawResponse {
@@ -57,7 +57,7 @@ function raw(
   });
 }
 
-/** GETs `path` and parses the JSON body; T is the document the caller expects (see api-types.ts). */
+/** GETs `path` and parses the JSON body; T is the document the caller expects (src/viewer/api-types.ts). */
 async function json<T = unknown>(
   port: number,
   path: string,
@@ -275,7 +275,7 @@ describe("API", () => {
     assert.deepEqual(s.sites, ["A1", "MGB"]);
     assert.deepEqual(s.signalTypes, ["spikes", "subthresh"]);
     assert.deepEqual(s.gating, { absMvMax: 150, stepMv: 30, maxStepFrac: 0.005, minXcorr: 0.05 });
-    assert.equal(r.body.cacheControl, undefined);
+    assert.equal("cacheControl" in r.body, false);
   });
 
   test("GET /api/neurons: one row per neuron with counts and gating tallies", async () => {

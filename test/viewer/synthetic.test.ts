@@ -11,11 +11,12 @@ import { DEMO_SEED, writeSynthArchive } from "../../src/ac1/index.js";
 import { buildDataset } from "../../src/dataset/index.js";
 import type { DatasetData } from "../../src/dataset/model.js";
 import { writeDatasetNpz } from "../../src/export/index.js";
-import { decodePayload } from "../../src/viewer/data.js";
+import type { CohortJson, NeuronRowJson, NeuronStimsJson, SummaryJson } from "../../src/viewer/api-types.js";
 import { openViewer, type ViewerServer } from "../../src/viewer/index.js";
+import { decodePayload } from "../../src/viewer/payload.js";
 import { tempDir } from "../support/cli.js";
-import type { CohortJson, NeuronRowJson, NeuronStimsJson, SummaryJson, ViewerWindow } from "./api-types.js";
 import { canvasStats, launchBrowser, noBrowser, screenshot, watchPage } from "./browser-support.js";
+import type { ViewerWindow } from "./page-types.js";
 
 // Browser globals inside page.evaluate callbacks (this project compiles without the DOM lib).
 declare const window: ViewerWindow;
