@@ -96,8 +96,8 @@ test("the viewer shows a cell, a stim, its spectrogram, repeats and mean, gating
         series: u.series.length as number,
         labels: (u.series as { label: string }[]).map((s) => s.label),
         widths: (u.series as { width: number }[]).map((s) => s.width),
-        xLabel: u.axes[0].label as string,
-        yLabel: u.axes[1].label as string,
+        xLabel: u.axes[0]?.label,
+        yLabel: u.axes[1]?.label,
         width: u.width as number,
         overLeft: Number.parseFloat(u.over.style.left),
         overWidth: u.over.clientWidth as number,
@@ -176,7 +176,7 @@ test("the viewer shows a cell, a stim, its spectrogram, repeats and mean, gating
     await page.waitForSelector("#pair[data-rendered='1'][data-pair='1:0']");
     const sub = await page.evaluate(() => {
       const u = window.ac1viewer.plots.responses;
-      return { series: u.series.length as number, yLabel: u.axes[1].label as string };
+      return { series: u.series.length as number, yLabel: u.axes[1]?.label };
     });
     assert.equal(sub.series - 1, REPEATS[1]![0]! + 1);
     assert.equal(sub.yLabel, "membrane potential (mV)");

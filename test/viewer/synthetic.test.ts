@@ -148,8 +148,8 @@ test("in headless Chromium the synthetic cells render repeats + mean with the ri
         const u = window.ac1viewer.plots.responses;
         return {
           series: u.series.length as number,
-          x: u.axes[0].label as string,
-          y: u.axes[1].label as string,
+          x: u.axes[0]?.label,
+          y: u.axes[1]?.label,
         };
       });
       assert.equal(plot.series - 1, p.R + 1, `cell ${n}, stim ${p.s}: one series per repeat plus the mean`);
