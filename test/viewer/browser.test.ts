@@ -3,11 +3,11 @@
 // cell and a stim, and check what a user sees: the plots exist with the
 // right number of traces (repeats + mean), axis titles with units, the
 // cell/stim names, a spectrogram and traces that are not blank, the gating
-// table, zooming, and the cohort charts; screenshots are saved under the OS
-// temp dir (paths in the test log) and decoded to make sure they are not
-// blank. No console errors and no CSP violations are allowed.
+// table, zooming, and the cohort charts; screenshots are decoded to make sure
+// they are not blank (and kept under AC1_KEEP_SHOTS=DIR, paths in the test
+// log). No console errors and no CSP violations are allowed.
 //
-// Without Chromium the test reports that it did not run and passes, unless
+// Without Chromium the test is skipped with the reason, unless
 // AC1_REQUIRE_BROWSER=1 (CI), where a missing browser is a failure.
 
 import assert from "node:assert/strict";
@@ -25,7 +25,7 @@ test("the viewer shows a cell, a stim, its spectrogram, repeats and mean, gating
   const log = (s: string) => t.diagnostic(s);
   const browser = await launchBrowser();
   if (typeof browser === "string") {
-    noBrowser(browser, log);
+    noBrowser(t, browser);
     return;
   }
   const tmp = await tempDir("ac1-viewer-e2e-");

@@ -121,7 +121,7 @@ test("in headless Chromium the synthetic cells render repeats + mean with the ri
   const log = (s: string) => t.diagnostic(s);
   const browser = await launchBrowser();
   if (typeof browser === "string") {
-    noBrowser(browser, log);
+    noBrowser(t, browser);
     return;
   }
   try {
