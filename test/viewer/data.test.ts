@@ -43,6 +43,20 @@ test("encodePayload/decodePayload round-trip any header and float32 arrays", () 
   assert.throws(() => decodePayload(good.subarray(0, good.length - 4)), /runs past the end/);
 });
 
+test("the browser's decoder (web/api.js decodePair) reads what the server encodes", async () => {
+  const url = pathToFileURL(join(projectRoot, "src", "viewer", "web", "api.js")).href;
+  const { decodePair } = (await import(url)) as { decodePair: typeof decodePayload };
+  const header = { stim: 3, label: "tone × 2", mode: "spectrogram" };
+  const arrays = [
+    { name: "stim", shape: [2, 3], data: Float32Array.from([1, 2, 3, 4, 5, Number.NaN]) },
+    { name: "mean", shape: [3], data: Float32Array.from([-0.5, 0, 1e-30]) },
+  ];
+  const decoded = decodePair(encodePayload(header, arrays));
+  assert.deepEqual(decoded.header, decodePayload(encodePayload(header, arrays)).header);
+  for (const a of arrays) assert.deepEqual(decoded.arrays.get(a.name), a.data);
+  assert.throws(() => decodePair(new Uint8Array(16)), /bad magic/);
+});
+
 test("histogram: every value in exactly one bin, nice edges from 0, whole-number bins for counts", () => {
   fc.assert(
     fc.property(
