@@ -12,7 +12,6 @@
  * @typedef {import("../api-types.js").CohortJson} CohortJson
  * @typedef {import("../api-types.js").PairHeader} PairHeader
  * @typedef {import("../api-types.js").StimHeader} StimHeader
- * @typedef {import("../api-types.js").PayloadArray} PayloadArray
  */
 /**
  * @template H

@@ -25,7 +25,6 @@ import uPlot from "./uPlot.esm.js";
  * @typedef {import("../api-types.js").ProvenanceRowJson} ProvenanceRowJson
  * @typedef {import("../api-types.js").CohortJson} CohortJson
  * @typedef {import("../api-types.js").CohortCellJson} CohortCellJson
- * @typedef {import("../api-types.js").FateName} FateName
  * @typedef {import("../api-types.js").PairHeader} PairHeader
  * @typedef {import("../api-types.js").WireHeader<import("../api-types.js").StimHeader>} StimWireHeader
  * @typedef {import("./plots.js").Spectrogram} Spectrogram
