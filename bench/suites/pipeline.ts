@@ -23,6 +23,7 @@ import { RELEASE_ZIPS, ZipArchive } from "../../src/archive/index.js";
 import { BuildCache } from "../../src/cache/index.js";
 import type { DatasetData } from "../../src/dataset/model.js";
 import type { DatasetOptionsInput } from "../../src/dataset/options.js";
+import type { ParallelBuildStats } from "../../src/parallel/index.js";
 import { type LoadReport, loadDataset } from "../../src/pipeline/index.js";
 import { hasPythonScipy, printTable, writeResults } from "../support.js";
 
@@ -345,7 +346,7 @@ async function parent(): Promise<void> {
     );
     printTable(["measurement", "wall s", "cpu s", "peak RSS MB", "notes"], rows);
 
-    const stats = cold.extra.stats as Record<string, number> | null;
+    const stats = cold.extra.stats as ParallelBuildStats | null;
     if (stats) {
       console.log(
         `\ncold build stages: walk (main thread) ${(stats.walkMs / 1000).toFixed(1)} s, cells ${(stats.cellWorkMs / 1000).toFixed(1)} s and stims ${(stats.stimWorkMs / 1000).toFixed(1)} s of worker time; ` +

@@ -219,9 +219,12 @@ function ranksOf(a: Float64Array, r1: number, r2: number, lo: number, hi: number
     return (v1 + v2) / 2;
   }
   const counts = new Int32Array(BUCKETS + 1);
-  for (let i = 0; i < n; i++) counts[((a[i]! - lo) * scale) | 0]++;
+  for (let i = 0; i < n; i++) {
+    const k = ((a[i]! - lo) * scale) | 0;
+    counts[k] = counts[k]! + 1;
+  }
   // Values equal to hi land in the extra last bucket; merge it.
-  counts[BUCKETS - 1] += counts[BUCKETS]!;
+  counts[BUCKETS - 1] = counts[BUCKETS - 1]! + counts[BUCKETS]!;
   let b1 = 0;
   let below1 = 0;
   while (below1 + counts[b1]! <= r1) below1 += counts[b1++]!;

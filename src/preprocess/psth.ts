@@ -30,7 +30,7 @@ export function spikePsth(detrended: Float64Array, sfHz: number, medMs = 100, ga
     // Outputs i = p - off + m for m = 0..M-1, kept inside 0..L-1.
     const mLo = Math.max(0, off - p);
     const mHi = Math.min(M - 1, L - 1 - p + off);
-    for (let m = mLo; m <= mHi; m++) out[p - off + m] += w[m]!;
+    for (let m = mLo; m <= mHi; m++) out[p - off + m] = out[p - off + m]! + w[m]!;
   }
   return out;
 }

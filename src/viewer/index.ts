@@ -1,14 +1,18 @@
 // The viewer's public entry point: open an .npz export lazily and serve the
-// local web viewer for it on 127.0.0.1 (see server.ts, data.ts, web/).
+// local web viewer for it on 127.0.0.1 (see server.ts, data.ts, web/ and
+// README.md for the layout).
 
 import { stat } from "node:fs/promises";
 import { basename } from "node:path";
 import { isAc1Error, ViewerOpenError } from "../errors.js";
 import { openDatasetExport } from "../export/index.js";
-import { ViewerData, type ViewerSource } from "./data.js";
+import { ViewerData } from "./data.js";
 import { startViewerServer, type ViewerServer } from "./server.js";
+import type { ViewerSource } from "./source.js";
 
-export { decodePayload, encodePayload, PAIR_MAGIC, ViewerData, type ViewerSource } from "./data.js";
+export type * from "./api-types.js";
+export { ViewerData } from "./data.js";
+export { decodePayload, encodePayload, PAIR_MAGIC } from "./payload.js";
 export {
   CONTENT_SECURITY_POLICY,
   startViewerServer,
@@ -16,6 +20,7 @@ export {
   type ViewerServer,
   vetRequestTarget,
 } from "./server.js";
+export type { ViewerSource } from "./source.js";
 
 /** The export given to `ac1 view` cannot be opened; defined in src/errors.ts. */
 export { ViewerOpenError };

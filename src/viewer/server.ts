@@ -1,6 +1,7 @@
 // The `ac1 view` HTTP server (node:http, no framework). It binds 127.0.0.1
 // only, serves the allowlisted browser assets (assets.ts) and a small
-// JSON/binary API over one opened export (data.ts), and refuses everything
+// JSON/binary API over one opened export (data.ts; the documents are typed in
+// api-types.ts), and refuses everything
 // else: methods other than GET/HEAD (405), path traversal in any spelling
 // (400), foreign Host headers (DNS rebinding, 400) and unknown routes (404).
 // Every response carries a strict self-only Content-Security-Policy and
@@ -9,6 +10,7 @@
 import { readFile } from "node:fs/promises";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import type { ErrorJson } from "./api-types.js";
 import { viewerAssets } from "./assets.js";
 import { type ViewerData, ViewerRequestError } from "./data.js";
 
@@ -74,7 +76,8 @@ function sendJson(req: IncomingMessage, res: ServerResponse, status: number, val
 }
 
 function sendError(req: IncomingMessage, res: ServerResponse, status: number, message: string): void {
-  sendJson(req, res, status, { error: message, status });
+  const body: ErrorJson = { error: message, status };
+  sendJson(req, res, status, body);
 }
 
 /** Strict non-negative integer from a path segment or query value. */

@@ -159,7 +159,7 @@ describe("BuildCache", () => {
     const path = join(cache.entriesDir, `${key}.npz`);
     const bytes = await readFile(path);
     const at = bytes.indexOf(Buffer.from("stim_1.npy")) + 200; // inside stim_1's payload
-    bytes[at] ^= 0x01;
+    bytes.writeUInt8(bytes.readUInt8(at) ^ 0x01, at);
     await writeFile(path, bytes);
     const r = await cache.loadWithReason(key);
     assert.equal(r.data, null);

@@ -301,7 +301,7 @@ describe("hostile .npz input", () => {
   it("a corrupted stored payload fails the CRC check", async () => {
     const buf = await zipBuffer([["a.npy", npy("<f4", [4], Float32Array.from([1, 2, 3, 4])), false]]);
     const at = buf.indexOf(Buffer.from(new Float32Array([3]).buffer));
-    buf[at] ^= 0xff;
+    buf.writeUInt8(buf.readUInt8(at) ^ 0xff, at);
     const path = join(dir, "crc.npz");
     await writeFile(path, buf);
     await expectExportError(path, /CRC-32 mismatch/, "a");
@@ -311,7 +311,8 @@ describe("hostile .npz input", () => {
     const data = new Float32Array(5000).map((_, i) => i % 7);
     const buf = await zipBuffer([["a.npy", npy("<f4", [5000], data), true]]);
     const local = buf.indexOf(Buffer.from([0x50, 0x4b, 0x03, 0x04]));
-    for (let i = local + 30 + 5 + 40; i < local + 30 + 5 + 80; i++) buf[i] ^= 0x5a;
+    for (let i = local + 30 + 5 + 40; i < local + 30 + 5 + 80; i++)
+      buf.writeUInt8(buf.readUInt8(i) ^ 0x5a, i);
     const path = join(dir, "inflate.npz");
     await writeFile(path, buf);
     await expectExportError(path, /cannot inflate|CRC-32|inflated to|bad magic|header/, "a");
@@ -350,7 +351,8 @@ describe("hostile .npz input", () => {
         fc.option(fc.nat(), { nil: undefined }),
         async (which, flips, cut) => {
           const bytes = Buffer.from(seeds[which]!);
-          for (const [at, x] of flips) bytes[at % bytes.length] ^= x;
+          for (const [at, x] of flips)
+            bytes.writeUInt8(bytes.readUInt8(at % bytes.length) ^ x, at % bytes.length);
           await writeFile(path, cut === undefined ? bytes : bytes.subarray(0, cut % bytes.length));
           for (const how of ["open", "load"] as const) {
             let r: NpzReader | undefined;

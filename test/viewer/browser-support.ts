@@ -1,15 +1,21 @@
 // Shared helpers of the browser tests: launching Debian's Chromium through
-// playwright-core with a fresh profile (or saying why it cannot run),
+// playwright-core with a fresh profile (or skipping the test with the reason
+// when it cannot run; a failure under AC1_REQUIRE_BROWSER=1, as in CI),
 // watching a page for console errors, CSP violations and off-server
-// requests, pixel statistics of canvases, and checked screenshots.
+// requests, pixel statistics of canvases, and checked screenshots (decoded in
+// memory; written to disk only under AC1_KEEP_SHOTS=DIR).
+//
+// Environment: AC1_CHROMIUM (the browser executable, default
+// /usr/bin/chromium), AC1_REQUIRE_BROWSER=1, AC1_KEEP_SHOTS=DIR.
 
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
+import type { TestContext } from "node:test";
 import { type BrowserContext, chromium, type Page } from "playwright-core";
-import type { DocumentView } from "./api-types.js";
+import type { DocumentView } from "./page-types.js";
 import { decodePng, imageStats } from "./png.js";
 
 // Browser globals inside page.evaluate callbacks (this project compiles without the DOM lib).
@@ -55,15 +61,13 @@ export async function launchBrowser(): Promise<
 
 /**
  * When the browser cannot run: a failure under AC1_REQUIRE_BROWSER=1 (CI),
- * otherwise a diagnostic saying the test did not run.
+ * otherwise the test is reported as skipped, with the reason.
  */
-export function noBrowser(reason: string, log: (s: string) => void): void {
+export function noBrowser(t: TestContext, reason: string): void {
   if (process.env.AC1_REQUIRE_BROWSER === "1") {
     assert.fail(`AC1_REQUIRE_BROWSER=1 but the browser test cannot run: ${reason}`);
   }
-  log(
-    `browser test DID NOT RUN: ${reason} (install chromium, or set AC1_REQUIRE_BROWSER=1 to make this a failure)`,
-  );
+  t.skip(`${reason} (install chromium or set AC1_CHROMIUM; AC1_REQUIRE_BROWSER=1 makes this a failure)`);
 }
 
 /** Collects console errors/warnings, page errors, failed or 4xx/5xx requests, and requests off the server. */
@@ -122,17 +126,27 @@ export function canvasStats(page: Page, selector: string) {
   }, selector);
 }
 
+/**
+ * Takes a full-page screenshot, decodes it and checks it is not blank. It is
+ * kept only when AC1_KEEP_SHOTS names a folder (written there as `name`);
+ * returns where it was written, or `name` when it was not kept.
+ */
 export async function screenshot(page: Page, name: string, log: (s: string) => void): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), "ac1-viewer-shots-"));
-  const path = join(dir, name);
-  await page.screenshot({ path, fullPage: true });
-  const png = decodePng(await readFile(path));
+  const bytes = await page.screenshot({ fullPage: true });
+  const png = decodePng(bytes);
   const stats = imageStats(png);
+  const keep = process.env.AC1_KEEP_SHOTS;
+  let where = name;
+  if (keep) {
+    await mkdir(resolve(keep), { recursive: true });
+    where = join(resolve(keep), name);
+    await writeFile(where, bytes);
+  }
   log(
-    `screenshot ${path} (${png.width}x${png.height}, ${stats.distinctColours} colours, luma std ${stats.lumaStd.toFixed(1)})`,
+    `screenshot ${where} (${png.width}x${png.height}, ${stats.distinctColours} colours, luma std ${stats.lumaStd.toFixed(1)}${keep ? "" : "; not kept, AC1_KEEP_SHOTS=DIR keeps it"})`,
   );
   assert.ok(png.width >= 1000 && png.height >= 700, `screenshot too small: ${png.width}x${png.height}`);
   assert.ok(stats.distinctColours > 200, `screenshot looks blank: ${stats.distinctColours} colours`);
   assert.ok(stats.lumaStd > 15, `screenshot looks flat: luma std ${stats.lumaStd}`);
-  return path;
+  return where;
 }

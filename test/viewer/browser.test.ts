@@ -3,20 +3,20 @@
 // cell and a stim, and check what a user sees: the plots exist with the
 // right number of traces (repeats + mean), axis titles with units, the
 // cell/stim names, a spectrogram and traces that are not blank, the gating
-// table, zooming, and the cohort charts; screenshots are saved under the OS
-// temp dir (paths in the test log) and decoded to make sure they are not
-// blank. No console errors and no CSP violations are allowed.
+// table, zooming, and the cohort charts; screenshots are decoded to make sure
+// they are not blank (and kept under AC1_KEEP_SHOTS=DIR, paths in the test
+// log). No console errors and no CSP violations are allowed.
 //
-// Without Chromium the test reports that it did not run and passes, unless
+// Without Chromium the test is skipped with the reason, unless
 // AC1_REQUIRE_BROWSER=1 (CI), where a missing browser is a failure.
 
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { openViewer, type ViewerServer } from "../../src/viewer/index.js";
 import { tempDir } from "../support/cli.js";
-import type { ViewerWindow } from "./api-types.js";
 import { canvasStats, launchBrowser, noBrowser, screenshot, watchPage } from "./browser-support.js";
 import { REPEATS, writeFixture } from "./fixture.js";
+import type { ViewerWindow } from "./page-types.js";
 
 // Browser globals inside page.evaluate callbacks (this project compiles without the DOM lib).
 declare const window: ViewerWindow;
@@ -25,7 +25,7 @@ test("the viewer shows a cell, a stim, its spectrogram, repeats and mean, gating
   const log = (s: string) => t.diagnostic(s);
   const browser = await launchBrowser();
   if (typeof browser === "string") {
-    noBrowser(browser, log);
+    noBrowser(t, browser);
     return;
   }
   const tmp = await tempDir("ac1-viewer-e2e-");
@@ -96,8 +96,8 @@ test("the viewer shows a cell, a stim, its spectrogram, repeats and mean, gating
         series: u.series.length as number,
         labels: (u.series as { label: string }[]).map((s) => s.label),
         widths: (u.series as { width: number }[]).map((s) => s.width),
-        xLabel: u.axes[0].label as string,
-        yLabel: u.axes[1].label as string,
+        xLabel: u.axes[0]?.label,
+        yLabel: u.axes[1]?.label,
         width: u.width as number,
         overLeft: Number.parseFloat(u.over.style.left),
         overWidth: u.over.clientWidth as number,
@@ -176,7 +176,7 @@ test("the viewer shows a cell, a stim, its spectrogram, repeats and mean, gating
     await page.waitForSelector("#pair[data-rendered='1'][data-pair='1:0']");
     const sub = await page.evaluate(() => {
       const u = window.ac1viewer.plots.responses;
-      return { series: u.series.length as number, yLabel: u.axes[1].label as string };
+      return { series: u.series.length as number, yLabel: u.axes[1]?.label };
     });
     assert.equal(sub.series - 1, REPEATS[1]![0]! + 1);
     assert.equal(sub.yLabel, "membrane potential (mV)");

@@ -8,17 +8,13 @@ import { test } from "node:test";
 import { pathToFileURL } from "node:url";
 import fc from "fast-check";
 import { openDatasetExport, writeDatasetNpz } from "../../src/export/index.js";
-import {
-  decodePayload,
-  encodePayload,
-  frameEnvelope,
-  histogram,
-  LruCache,
-  meanOverRepeats,
-  ViewerData,
-  type ViewerSource,
-} from "../../src/viewer/data.js";
+import { ViewerData } from "../../src/viewer/data.js";
+import { histogram } from "../../src/viewer/histogram.js";
+import { LruCache } from "../../src/viewer/lru.js";
+import { frameEnvelope, meanOverRepeats } from "../../src/viewer/pair-arrays.js";
+import { decodePayload, encodePayload } from "../../src/viewer/payload.js";
 import { vetRequestTarget } from "../../src/viewer/server.js";
+import type { ViewerSource } from "../../src/viewer/source.js";
 import { tempDir } from "../support/cli.js";
 import { projectRoot } from "../support/paths.js";
 import { buildFixture, REPEATS, STIM_FRAMES } from "./fixture.js";
@@ -45,6 +41,20 @@ test("encodePayload/decodePayload round-trip any header and float32 arrays", () 
   assert.throws(() => decodePayload(new Uint8Array(16)), /not an AC1P payload/);
   const good = encodePayload({}, [{ name: "x", shape: [4], data: new Float32Array(4) }]);
   assert.throws(() => decodePayload(good.subarray(0, good.length - 4)), /runs past the end/);
+});
+
+test("the browser's decoder (web/api.js decodePair) reads what the server encodes", async () => {
+  const url = pathToFileURL(join(projectRoot, "src", "viewer", "web", "api.js")).href;
+  const { decodePair } = (await import(url)) as { decodePair: typeof decodePayload };
+  const header = { stim: 3, label: "tone × 2", mode: "spectrogram" };
+  const arrays = [
+    { name: "stim", shape: [2, 3], data: Float32Array.from([1, 2, 3, 4, 5, Number.NaN]) },
+    { name: "mean", shape: [3], data: Float32Array.from([-0.5, 0, 1e-30]) },
+  ];
+  const decoded = decodePair(encodePayload(header, arrays));
+  assert.deepEqual(decoded.header, decodePayload(encodePayload(header, arrays)).header);
+  for (const a of arrays) assert.deepEqual(decoded.arrays.get(a.name), a.data);
+  assert.throws(() => decodePair(new Uint8Array(16)), /bad magic/);
 });
 
 test("histogram: every value in exactly one bin, nice edges from 0, whole-number bins for counts", () => {

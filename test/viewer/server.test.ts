@@ -9,9 +9,6 @@ import { connect } from "node:net";
 import { networkInterfaces } from "node:os";
 import { after, before, describe, test } from "node:test";
 import type { DatasetData } from "../../src/dataset/model.js";
-import { decodePayload } from "../../src/viewer/data.js";
-import { openViewer, type ViewerServer } from "../../src/viewer/index.js";
-import { tempDir } from "../support/cli.js";
 import type {
   CohortJson,
   NeuronRowJson,
@@ -19,7 +16,10 @@ import type {
   PairJson,
   ProvenanceJson,
   SummaryJson,
-} from "./api-types.js";
+} from "../../src/viewer/api-types.js";
+import { openViewer, type ViewerServer } from "../../src/viewer/index.js";
+import { decodePayload } from "../../src/viewer/payload.js";
+import { tempDir } from "../support/cli.js";
 import { REPEATS, STIM_FRAMES, writeFixture } from "./fixture.js";
 
 interface RawResponse {
@@ -57,7 +57,7 @@ function raw(
   });
 }
 
-/** GETs `path` and parses the JSON body; T is the document the caller expects (see api-types.ts). */
+/** GETs `path` and parses the JSON body; T is the document the caller expects (src/viewer/api-types.ts). */
 async function json<T = unknown>(
   port: number,
   path: string,
@@ -275,7 +275,7 @@ describe("API", () => {
     assert.deepEqual(s.sites, ["A1", "MGB"]);
     assert.deepEqual(s.signalTypes, ["spikes", "subthresh"]);
     assert.deepEqual(s.gating, { absMvMax: 150, stepMv: 30, maxStepFrac: 0.005, minXcorr: 0.05 });
-    assert.equal(r.body.cacheControl, undefined);
+    assert.equal("cacheControl" in r.body, false);
   });
 
   test("GET /api/neurons: one row per neuron with counts and gating tallies", async () => {
@@ -400,11 +400,13 @@ describe("API", () => {
     const block = data.responses[2]![4]!;
     assert.equal(r.body.repeats, REPEATS[2]![4]);
     assert.equal(r.body.unit, "a.u.");
-    assert.deepEqual(r.body.arrays.responses.shape, block.shape);
-    assert.deepEqual(r.body.arrays.responses.data, Array.from(block.data));
-    assert.deepEqual(r.body.arrays.stim.shape, [data.F, STIM_FRAMES[2]]);
-    assert.deepEqual(r.body.arrays.stim.data, Array.from(data.stims[2]!.data));
-    assert.equal(r.body.arrays.mean.data.length, STIM_FRAMES[2]);
+    const { responses, stim, mean } = r.body.arrays;
+    assert.ok(responses && stim && mean, `arrays ${Object.keys(r.body.arrays)}`);
+    assert.deepEqual(responses.shape, block.shape);
+    assert.deepEqual(responses.data, Array.from(block.data));
+    assert.deepEqual(stim.shape, [data.F, STIM_FRAMES[2]]);
+    assert.deepEqual(stim.data, Array.from(data.stims[2]!.data));
+    assert.equal(mean.data.length, STIM_FRAMES[2]);
     assert.equal((await json(port, "/api/pair/2/4?format=xml")).status, 400);
     assert.equal((await json(port, "/api/pair/0/2?format=json")).status, 404);
   });
@@ -467,6 +469,7 @@ describe("API", () => {
     assert.equal(c.cells.length, data.neuronMeta.length + 1);
     for (let n = 0; n < data.neuronMeta.length; n++) {
       const row = c.cells[n];
+      assert.ok(row, `cell row ${n}`);
       assert.equal(row.neuron, n);
       assert.equal(row.label, data.neuronMeta[n]!.session);
       assert.equal(row.dropped, false);
@@ -491,9 +494,7 @@ describe("API", () => {
     assert.equal(sum(c.responseLengthS.counts), pairCount);
     assert.equal(c.repeatCount.edges.length, c.repeatCount.counts.length + 1);
     // One bin per repeat count: the bin holding 12 repeats has exactly the one pair with 12.
-    const i12 = c.repeatCount.edges.findIndex(
-      (e: number, i: number) => e <= 12 && 12 < c.repeatCount.edges[i + 1],
-    );
+    const i12 = c.repeatCount.edges.findIndex((e, i, edges) => e <= 12 && 12 < (edges[i + 1] ?? Number.NaN));
     assert.equal(c.repeatCount.counts[i12], REPEATS.flat().filter((x) => x === 12).length);
     const lengths = REPEATS.flatMap((row, s) =>
       row.filter((x) => x > 0).map(() => (STIM_FRAMES[s]! * 5) / 1000),
@@ -501,6 +502,7 @@ describe("API", () => {
     for (let i = 0; i < c.responseLengthS.counts.length; i++) {
       const lo = c.responseLengthS.edges[i];
       const hi = c.responseLengthS.edges[i + 1];
+      assert.ok(lo !== undefined && hi !== undefined, `edges of bin ${i}`);
       assert.equal(c.responseLengthS.counts[i], lengths.filter((x) => x >= lo && x < hi).length);
     }
   });

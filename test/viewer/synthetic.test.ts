@@ -11,11 +11,12 @@ import { DEMO_SEED, writeSynthArchive } from "../../src/ac1/index.js";
 import { buildDataset } from "../../src/dataset/index.js";
 import type { DatasetData } from "../../src/dataset/model.js";
 import { writeDatasetNpz } from "../../src/export/index.js";
-import { decodePayload } from "../../src/viewer/data.js";
+import type { CohortJson, NeuronRowJson, NeuronStimsJson, SummaryJson } from "../../src/viewer/api-types.js";
 import { openViewer, type ViewerServer } from "../../src/viewer/index.js";
+import { decodePayload } from "../../src/viewer/payload.js";
 import { tempDir } from "../support/cli.js";
-import type { CohortJson, NeuronRowJson, NeuronStimsJson, SummaryJson, ViewerWindow } from "./api-types.js";
 import { canvasStats, launchBrowser, noBrowser, screenshot, watchPage } from "./browser-support.js";
+import type { ViewerWindow } from "./page-types.js";
 
 // Browser globals inside page.evaluate callbacks (this project compiles without the DOM lib).
 declare const window: ViewerWindow;
@@ -120,7 +121,7 @@ test("in headless Chromium the synthetic cells render repeats + mean with the ri
   const log = (s: string) => t.diagnostic(s);
   const browser = await launchBrowser();
   if (typeof browser === "string") {
-    noBrowser(browser, log);
+    noBrowser(t, browser);
     return;
   }
   try {
@@ -147,8 +148,8 @@ test("in headless Chromium the synthetic cells render repeats + mean with the ri
         const u = window.ac1viewer.plots.responses;
         return {
           series: u.series.length as number,
-          x: u.axes[0].label as string,
-          y: u.axes[1].label as string,
+          x: u.axes[0]?.label,
+          y: u.axes[1]?.label,
         };
       });
       assert.equal(plot.series - 1, p.R + 1, `cell ${n}, stim ${p.s}: one series per repeat plus the mean`);

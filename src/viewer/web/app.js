@@ -12,9 +12,32 @@
 // cursor); the heat map and bar charts are drawn on <canvas> in plots.js.
 // The location hash (#cell=N&stim=S, #cohort) keeps the view linkable.
 
-import { getJSON, getPair, getStim } from "./api.js";
+import { getCohort, getNeuronStims, getNeurons, getPair, getProvenance, getStim, getSummary } from "./api.js";
 import { drawHistogram, drawSpectrogram, drawStackedBars, fmtTick, niceTicks, timeAxis } from "./plots.js";
 import uPlot from "./uPlot.esm.js";
+
+/**
+ * The API's documents (src/viewer/api-types.ts, the server/browser contract).
+ * @typedef {import("../api-types.js").SummaryJson} SummaryJson
+ * @typedef {import("../api-types.js").NeuronRowJson} NeuronRowJson
+ * @typedef {import("../api-types.js").NeuronStimsJson} NeuronStimsJson
+ * @typedef {import("../api-types.js").ProvenanceJson} ProvenanceJson
+ * @typedef {import("../api-types.js").ProvenanceRowJson} ProvenanceRowJson
+ * @typedef {import("../api-types.js").CohortJson} CohortJson
+ * @typedef {import("../api-types.js").CohortCellJson} CohortCellJson
+ * @typedef {import("../api-types.js").PairHeader} PairHeader
+ * @typedef {import("../api-types.js").WireHeader<import("../api-types.js").StimHeader>} StimWireHeader
+ * @typedef {import("./plots.js").Spectrogram} Spectrogram
+ */
+
+/**
+ * What the stimulus panel needs of the trace plot: a uPlot instance, or the
+ * same geometry made up for a pair without traces.
+ * @typedef {object} PlotFrame
+ * @property {number} width
+ * @property {{ style: { left: string }, clientWidth: number }} over
+ * @property {Record<string, { min?: number, max?: number }>} scales
+ */
 
 /** Colour per gating fate (Paul Tol's colour-blind-safe "bright" set). */
 const FATE_COLORS = { kept: "#4477AA", range: "#EE6677", step: "#CCBB44", xcorr: "#AA3377" };
@@ -35,6 +58,16 @@ function $(id) {
   const el = document.getElementById(id);
   if (!el) throw new Error(`missing #${id}`);
   return el;
+}
+
+/**
+ * The body of table #id.
+ * @param {string} id
+ */
+function tableBody(id) {
+  const body = /** @type {HTMLTableElement} */ ($(id)).tBodies[0];
+  if (!body) throw new Error(`missing tbody in #${id}`);
+  return body;
 }
 
 /**
@@ -68,21 +101,24 @@ function plural(n, word) {
 }
 
 const state = {
-  /** @type {any} */ summary: null,
-  /** @type {any[]} */ neurons: [],
+  /** @type {SummaryJson | null} */ summary: null,
+  /** @type {NeuronRowJson[]} */ neurons: [],
   /** @type {number | null} */ neuron: null,
   /** @type {number | null} */ stim: null,
-  /** @type {any} */ stims: null,
-  /** @type {any} */ cohort: null,
+  /** @type {NeuronStimsJson | null} */ stims: null,
+  /** @type {CohortJson | null} */ cohort: null,
   tab: "cells",
   cohortPercent: false,
   cellSort: { key: "neuron", dir: 1 },
-  /** @type {{ responses: any, spectrogram: any } } */ plots: { responses: null, spectrogram: null },
+  /** @type {{ responses: uPlot | null, spectrogram: Spectrogram | null }} */ plots: {
+    responses: null,
+    spectrogram: null,
+  },
   loadToken: 0,
 };
 
 // Exposed for the browser tests and for poking around in the console.
-/** @type {any} */ (window).ac1viewer = state;
+Object.assign(window, { ac1viewer: state });
 
 /** @param {unknown} e */
 function showError(e) {
@@ -99,13 +135,13 @@ function clearError() {
 
 // ---------------------------------------------------------------- summary
 
-function renderSummary() {
-  const s = state.summary;
+/** @param {SummaryJson} s */
+function renderSummary(s) {
   $("file").textContent = s.file;
   document.title = `ac1 viewer: ${s.file}`;
   const rej = s.rejections;
-  const f0 = s.freqsHz[0];
-  const f1 = s.freqsHz[s.freqsHz.length - 1];
+  const f0 = s.freqsHz[0] ?? Number.NaN;
+  const f1 = s.freqsHz[s.freqsHz.length - 1] ?? Number.NaN;
   const parts = [
     h("span", {}, [h("b", { text: s.neuronCount }), " cells"]),
     h("span", {}, [h("b", { text: s.stimCount }), " stims"]),
@@ -130,11 +166,9 @@ function renderSummary() {
     parts.push(h("span", {}, [`${plural(s.droppedCellsEmpty, "cell")} dropped (nothing kept)`]));
   if (s.skippedFiles.length) {
     parts.push(
-      h(
-        "span",
-        { title: s.skippedFiles.map((/** @type {any} */ f) => `${f.path}: ${f.reason}`).join("\n") },
-        [`${plural(s.skippedFiles.length, "file")} skipped`],
-      ),
+      h("span", { title: s.skippedFiles.map((f) => `${f.path}: ${f.reason}`).join("\n") }, [
+        `${plural(s.skippedFiles.length, "file")} skipped`,
+      ]),
     );
   }
   if (!s.provenanceAvailable)
@@ -171,9 +205,11 @@ function filteredNeurons() {
       (!text || String(n.label).toLowerCase().includes(text)),
   );
   const { key, dir } = state.cellSort;
-  /** @param {any} n */
+  /** @param {NeuronRowJson} n */
   const sortValue = (n) =>
-    key === "range" || key === "step" || key === "xcorr" ? (n.tally?.[key] ?? 0) : n[key];
+    key === "range" || key === "step" || key === "xcorr"
+      ? (n.tally?.[key] ?? 0)
+      : n[/** @type {keyof NeuronRowJson} */ (key)];
   return rows.sort((a, b) => {
     const x = sortValue(a);
     const y = sortValue(b);
@@ -207,7 +243,7 @@ function renderCells() {
   const rows = filteredNeurons();
   $("cell-count").textContent =
     rows.length === state.neurons.length ? `(${rows.length})` : `(${rows.length} of ${state.neurons.length})`;
-  const tbody = /** @type {HTMLTableElement} */ ($("cell-table")).tBodies[0];
+  const tbody = tableBody("cell-table");
   if (rows.length === 0) {
     tbody.replaceChildren(
       h("tr", {}, [h("td", { colspan: 10, class: "hint", text: "No cell matches the filters." })]),
@@ -253,13 +289,13 @@ function renderCells() {
 
 async function loadStims() {
   if (state.neuron === null) return;
-  if (state.stims?.neuron !== state.neuron) state.stims = await getJSON(`/api/neurons/${state.neuron}/stims`);
+  if (state.stims?.neuron !== state.neuron) state.stims = await getNeuronStims(state.neuron);
   renderStims();
 }
 
 function renderStims() {
   const doc = state.stims;
-  const tbody = /** @type {HTMLTableElement} */ ($("stim-table")).tBodies[0];
+  const tbody = tableBody("stim-table");
   if (!doc) {
     tbody.replaceChildren(h("tr", {}, [h("td", { colspan: 6, class: "hint", text: "Select a cell." })]));
     $("stim-title").textContent = "Stims";
@@ -267,9 +303,9 @@ function renderStims() {
     return;
   }
   $("stim-title").textContent =
-    `Stims heard by ${doc.label} (#${doc.neuron}): ${doc.stims.filter((/** @type {any} */ s) => s.hasData).length} with data`;
+    `Stims heard by ${doc.label} (#${doc.neuron}): ${doc.stims.filter((s) => s.hasData).length} with data`;
   tbody.replaceChildren(
-    ...doc.stims.map((/** @type {any} */ s) => {
+    ...doc.stims.map((s) => {
       const t = s.tally;
       const rejected = t ? t.range + t.step + t.xcorr : null;
       const detail = t ? `range ${t.range} · step ${t.step} · xcorr ${t.xcorr}` : "no provenance";
@@ -297,10 +333,7 @@ function renderStims() {
     }),
   );
   if (doc.unregistered.length) {
-    const total = doc.unregistered.reduce(
-      (/** @type {number} */ a, /** @type {any} */ u) => a + u.tally.range + u.tally.step + u.tally.xcorr,
-      0,
-    );
+    const total = doc.unregistered.reduce((a, u) => a + u.tally.range + u.tally.step + u.tally.xcorr, 0);
     $("unregistered").textContent =
       `${plural(doc.unregistered.length, "further stim")} heard by this cell ${doc.unregistered.length === 1 ? "was" : "were"} never registered (no cell kept a repeat of it): ${plural(total, "repeat")} rejected.`;
   } else {
@@ -311,9 +344,9 @@ function renderStims() {
 // ---------------------------------------------------------------- pair view
 
 /**
- * @param {any} header
+ * @param {import("../api-types.js").WireHeader<PairHeader>} header
  * @param {Map<string, Float32Array>} arrays
- * @param {any} prov
+ * @param {ProvenanceJson} prov
  */
 function renderPair(header, arrays, prov) {
   const pair = $("pair");
@@ -334,7 +367,9 @@ function renderPair(header, arrays, prov) {
     [meta.experimenter, meta.site, header.signalType, meta.recording_type].filter(Boolean).join(" · "),
     ` — ${R} kept repeat${R === 1 ? "" : "s"}, ${T} frames of ${fmt(header.dtMs)} ms = ${fmt(T * dtS)} s`,
     stimMeta.category ? ` — category ${stimMeta.category}` : "",
-    stimMeta.duration_s ? `, stim duration ${fmt(stimMeta.duration_s)} s` : "",
+    stimMeta.duration_s
+      ? `, stim duration ${fmt(typeof stimMeta.duration_s === "number" ? stimMeta.duration_s : null)} s`
+      : "",
   ]);
   const specTitle =
     header.mode === "spectrogram"
@@ -373,9 +408,9 @@ function renderPair(header, arrays, prov) {
   for (let t = 0; t < T; t++) x[t] = (t + 0.5) * dtS;
   const resp = /** @type {Float32Array} */ (arrays.get("responses"));
   const mean = /** @type {Float32Array} */ (arrays.get("mean"));
-  /** @type {any[]} */
+  /** @type {[Float64Array, ...Float32Array[]]} */
   const data = [x];
-  /** @type {any[]} */
+  /** @type {uPlot.Series[]} */
   const series = [{ label: "time (s)" }];
   for (let r = 0; r < R; r++) {
     data.push(resp.subarray(r * T, (r + 1) * T));
@@ -387,6 +422,9 @@ function renderPair(header, arrays, prov) {
   const width = Math.max(320, respBox.clientWidth);
   let cursorS = /** @type {number | null} */ (null);
   const spec = makeStimDrawer(header, arrays, specBox, width);
+  const xFirst = x[0] ?? Number.NaN;
+  const xLast = x[T - 1] ?? Number.NaN;
+  /** @type {uPlot.Options} */
   const opts = {
     width,
     height: 300,
@@ -397,8 +435,8 @@ function renderPair(header, arrays, prov) {
       x: {
         time: false,
         // Auto range = the whole response [0, T dt]; zoomed ranges are kept as chosen.
-        range: (/** @type {any} */ _u, /** @type {number | null} */ lo, /** @type {number | null} */ hi) =>
-          lo == null || hi == null || (lo <= x[0] && hi >= x[T - 1]) ? [0, T * dtS] : [lo, hi],
+        range: (_u, lo, hi) =>
+          lo == null || hi == null || (lo <= xFirst && hi >= xLast) ? [0, T * dtS] : [lo, hi],
       },
     },
     axes: [
@@ -411,13 +449,9 @@ function renderPair(header, arrays, prov) {
         labelSize: 22,
         grid: { stroke: "rgba(0,0,0,0.07)" },
         // The same ticks as the stimulus panel above (plots.js timeAxis).
-        splits: (
-          /** @type {any} */ u,
-          /** @type {number} */ _i,
-          /** @type {number} */ lo,
-          /** @type {number} */ hi,
-        ) => niceTicks(lo, hi, Math.max(2, Math.floor(u.bbox.width / (window.devicePixelRatio || 1) / 90))),
-        values: (/** @type {any} */ _u, /** @type {number[]} */ splits) => splits.map(fmtTick),
+        splits: (u, _i, lo, hi) =>
+          niceTicks(lo, hi, Math.max(2, Math.floor(u.bbox.width / (window.devicePixelRatio || 1) / 90))),
+        values: (_u, splits) => splits.map(fmtTick),
       },
       {
         label: yTitle,
@@ -432,12 +466,12 @@ function renderPair(header, arrays, prov) {
     series,
     hooks: {
       setScale: [
-        (/** @type {any} */ u, /** @type {string} */ key) => {
+        (u, key) => {
           if (key === "x") spec.draw(u, cursorS);
         },
       ],
       setCursor: [
-        (/** @type {any} */ u) => {
+        (u) => {
           const i = u.cursor.idx;
           const rd = $("resp-readout");
           if (i === null || i === undefined) {
@@ -445,11 +479,11 @@ function renderPair(header, arrays, prov) {
             rd.textContent =
               "Drag across the traces to zoom in time; double-click to reset; ↑/↓ (or j/k) step through the stims.";
           } else {
-            cursorS = x[i];
+            cursorS = x[i] ?? null;
             let lo = Number.POSITIVE_INFINITY;
             let hi = Number.NEGATIVE_INFINITY;
             for (let r = 0; r < R; r++) {
-              const v = resp[r * T + i];
+              const v = resp[r * T + i] ?? Number.NaN;
               if (v < lo) lo = v;
               if (v > hi) hi = v;
             }
@@ -470,7 +504,7 @@ function renderPair(header, arrays, prov) {
 /**
  * The stimulus panel above the traces, aligned with uPlot's plot area:
  * a spectrogram heat map, or in waveform mode a min/max envelope drawn as a band.
- * @param {any} header
+ * @param {StimWireHeader} header
  * @param {Map<string, Float32Array>} arrays
  * @param {HTMLElement} box
  * @param {number} width
@@ -482,14 +516,15 @@ function makeStimDrawer(header, arrays, box, width) {
   box.replaceChildren(canvas);
   const height = header.mode === "spectrogram" ? 240 : 140;
   const dtS = header.dtMs / 1000;
-  /** @type {any} */
+  /** @type {Spectrogram | null} */
   let spectrogram = null;
-  if (header.mode === "spectrogram") {
-    const a = header.arrays.find((/** @type {any} */ q) => q.name === "stim");
+  const stim = arrays.get("stim");
+  const [F, T] = header.arrays.find((q) => q.name === "stim")?.shape ?? [];
+  if (header.mode === "spectrogram" && stim && F !== undefined && T !== undefined) {
     spectrogram = {
-      data: arrays.get("stim"),
-      F: a.shape[0],
-      T: a.shape[1],
+      data: stim,
+      F,
+      T,
       freqsHz: header.freqsHz,
       dtMs: header.dtMs,
       bandsPerOctave: header.bandsPerOctave ?? undefined,
@@ -499,12 +534,13 @@ function makeStimDrawer(header, arrays, box, width) {
   const lo = arrays.get("stimMin");
   const hi = arrays.get("stimMax");
   return {
-    /** @param {any} u @param {number | null} cursorS */
+    /** @param {PlotFrame} u @param {number | null} cursorS */
     draw(u, cursorS) {
       const left = Number.parseFloat(u.over.style.left) || 0;
       const plotWidth = u.over.clientWidth || width - left - GUTTER_RIGHT;
-      const xMin = u.scales.x.min;
-      const xMax = u.scales.x.max;
+      const xMin = u.scales.x?.min;
+      const xMax = u.scales.x?.max;
+      if (xMin === undefined || xMax === undefined) return;
       if (!Number.isFinite(xMin) || !Number.isFinite(xMax) || !(xMax > xMin)) return;
       if (spectrogram) {
         drawSpectrogram(canvas, spectrogram, {
@@ -542,7 +578,8 @@ function drawEnvelope(canvas, lo, hi, dtS, L) {
   const top = 6;
   const bottom = L.height - 24;
   let amp = 0;
-  for (let i = 0; i < lo.length; i++) amp = Math.max(amp, Math.abs(lo[i]), Math.abs(hi[i]));
+  for (let i = 0; i < lo.length; i++)
+    amp = Math.max(amp, Math.abs(lo[i] ?? Number.NaN), Math.abs(hi[i] ?? Number.NaN));
   amp = amp || 1;
   const xOf = (/** @type {number} */ t) => L.left + ((t - L.xMin) / (L.xMax - L.xMin)) * L.plotWidth;
   const yOf = (/** @type {number} */ v) => top + ((amp - v) / (2 * amp)) * (bottom - top);
@@ -552,8 +589,8 @@ function drawEnvelope(canvas, lo, hi, dtS, L) {
   ctx.clip();
   ctx.fillStyle = "#3b528b";
   ctx.beginPath();
-  for (let i = 0; i < hi.length; i++) ctx.lineTo(xOf((i + 0.5) * dtS), yOf(hi[i]));
-  for (let i = lo.length - 1; i >= 0; i--) ctx.lineTo(xOf((i + 0.5) * dtS), yOf(lo[i]));
+  for (let i = 0; i < hi.length; i++) ctx.lineTo(xOf((i + 0.5) * dtS), yOf(hi[i] ?? Number.NaN));
+  for (let i = lo.length - 1; i >= 0; i--) ctx.lineTo(xOf((i + 0.5) * dtS), yOf(lo[i] ?? Number.NaN));
   ctx.closePath();
   ctx.fill();
   if (L.cursorS != null) {
@@ -583,7 +620,7 @@ function drawEnvelope(canvas, lo, hi, dtS, L) {
 
 /**
  * The gating panel: rejected repeats with their reason and statistics.
- * @param {any} prov
+ * @param {ProvenanceJson} prov
  * @param {number} keptCount
  */
 function renderGating(prov, keptCount) {
@@ -624,7 +661,7 @@ function renderGating(prov, keptCount) {
       }),
     );
   }
-  /** @param {any[]} rows */
+  /** @param {ProvenanceRowJson[]} rows */
   const table = (rows) =>
     h("table", { class: "stats" }, [
       h("thead", {}, [
@@ -647,7 +684,7 @@ function renderGating(prov, keptCount) {
               h("span", {
                 class: `badge fate-bg-${r.fate}`,
                 text: r.fate,
-                title: FATE_TEXT[/** @type {keyof typeof FATE_TEXT} */ (r.fate)],
+                title: FATE_TEXT[r.fate],
               }),
             ]),
             h("td", { class: `num${r.fate === "range" ? " culprit" : ""}`, text: fmt(r.maxAbsMv, 4) }),
@@ -660,7 +697,7 @@ function renderGating(prov, keptCount) {
     ]);
   if (rejected.length) panel.append(table(rejected));
   else panel.append(h("p", { class: "hint", text: "No repeat of this pair was rejected." }));
-  const kept = prov.repeats.filter((/** @type {any} */ r) => r.fate === "kept");
+  const kept = prov.repeats.filter((r) => r.fate === "kept");
   if (kept.length) {
     panel.append(
       h("details", {}, [
@@ -698,20 +735,21 @@ async function loadPair() {
   }
   const s = state.stim;
   const n = state.neuron;
-  const row = state.stims?.stims.find((/** @type {any} */ x) => x.stim === s);
-  if (state.stims && !row) {
+  const stims = state.stims;
+  const row = stims?.stims.find((x) => x.stim === s);
+  if (stims && !row) {
     state.plots.responses?.destroy();
     state.plots.responses = null;
     pair.replaceChildren(
       h("div", {
         class: "placeholder",
-        text: `Cell ${state.stims.label} (#${n}) has no recording of stim #${s}. Pick one of its stims.`,
+        text: `Cell ${stims.label} (#${n}) has no recording of stim #${s}. Pick one of its stims.`,
       }),
     );
     delete pair.dataset.pair;
     return;
   }
-  const provPromise = getJSON(`/api/provenance?neuron=${n}&stim=${s}`);
+  const provPromise = getProvenance(n, s);
   if (row && !row.hasData) {
     const [prov, stimPayload] = await Promise.all([provPromise, getStim(s)]);
     if (token !== state.loadToken) return;
@@ -723,7 +761,7 @@ async function loadPair() {
       h("div", { class: "pair-head" }, [
         h("h2", { id: "pair-title" }, [
           "Cell ",
-          h("b", { text: state.stims.label }),
+          h("b", { text: stims?.label }),
           ` (#${n}) × stim `,
           h("b", { text: row.label }),
           ` (#${s})`,
@@ -770,7 +808,7 @@ async function loadPair() {
 // ---------------------------------------------------------------- cohort
 
 async function renderCohort() {
-  state.cohort ??= await getJSON("/api/cohort");
+  state.cohort ??= await getCohort();
   const c = state.cohort;
   const width = Math.max(480, $("cohort-bars").parentElement?.clientWidth ?? 800) - 32;
   const cells = c.cells;
@@ -789,15 +827,15 @@ async function renderCohort() {
     b.setAttribute("aria-pressed", String(isPercent === percent));
   }
   const bars = /** @type {HTMLCanvasElement} */ ($("cohort-bars"));
-  const totalOf = (/** @type {any} */ x) => x.kept + x.range + x.step + x.xcorr;
+  const totalOf = (/** @type {CohortCellJson} */ x) => x.kept + x.range + x.step + x.xcorr;
   const hit = drawStackedBars(bars, {
     width,
     plotHeight: 260,
-    categories: cells.map((/** @type {any} */ x) => (x.dropped ? `${x.label} (dropped)` : x.label)),
+    categories: cells.map((x) => (x.dropped ? `${x.label} (dropped)` : x.label)),
     stacks: fates.map((f) => ({
       name: f,
       color: FATE_COLORS[f],
-      values: cells.map((/** @type {any} */ x) => (percent ? (100 * x[f]) / Math.max(1, totalOf(x)) : x[f])),
+      values: cells.map((x) => (percent ? (100 * x[f]) / Math.max(1, totalOf(x)) : x[f])),
     })),
     xTitle: "cell (session)",
     yTitle: percent ? "share of recorded repeats (%)" : "repeats",
@@ -891,10 +929,10 @@ async function applyHash() {
 
 async function main() {
   try {
-    const [summary, neurons] = await Promise.all([getJSON("/api/summary"), getJSON("/api/neurons")]);
+    const [summary, neurons] = await Promise.all([getSummary(), getNeurons()]);
     state.summary = summary;
     state.neurons = neurons;
-    renderSummary();
+    renderSummary(summary);
     fillSelect(
       /** @type {HTMLSelectElement} */ ($("f-experimenter")),
       "experimenters",
@@ -923,7 +961,7 @@ async function main() {
         ev.key === "ArrowDown" || ev.key === "j" ? 1 : ev.key === "ArrowUp" || ev.key === "k" ? -1 : 0;
       if (!step) return;
       const list = state.stims.stims;
-      const at = list.findIndex((/** @type {any} */ x) => x.stim === state.stim);
+      const at = list.findIndex((x) => x.stim === state.stim);
       const next = list[Math.max(0, Math.min(list.length - 1, at < 0 ? 0 : at + step))];
       if (next && next.stim !== state.stim) {
         ev.preventDefault();

@@ -27,7 +27,7 @@ function tabulate() {
     const t = i / 255;
     for (let ch = 0; ch < 3; ch++) {
       let v = 0;
-      for (let k = 6; k >= 0; k--) v = v * t + VIRIDIS[k][ch];
+      for (let k = 6; k >= 0; k--) v = v * t + (VIRIDIS[k]?.[ch] ?? 0);
       lut[i * 3 + ch] = Math.round(Math.min(1, Math.max(0, v)) * 255);
     }
   }

@@ -94,7 +94,7 @@ export function dbRange(data) {
   let vmax = Number.NEGATIVE_INFINITY;
   let vmin = Number.POSITIVE_INFINITY;
   for (let i = 0; i < data.length; i++) {
-    const v = data[i];
+    const v = /** @type {number} */ (data[i]);
     if (!Number.isFinite(v)) continue;
     if (v > vmax) vmax = v;
     if (v < vmin) vmin = v;
@@ -122,12 +122,12 @@ function spectrogramImage(spec) {
   for (let k = 0; k < F; k++) {
     const row = F - 1 - k;
     for (let t = 0; t < T; t++) {
-      const v = data[k * T + t];
+      const v = /** @type {number} */ (data[k * T + t]);
       const idx = Number.isFinite(v) ? Math.max(0, Math.min(255, Math.round((v - vmin) * scale))) : 0;
       const o = (row * T + t) * 4;
-      px[o] = VIRIDIS_LUT[idx * 3];
-      px[o + 1] = VIRIDIS_LUT[idx * 3 + 1];
-      px[o + 2] = VIRIDIS_LUT[idx * 3 + 2];
+      px[o] = VIRIDIS_LUT[idx * 3] ?? 0;
+      px[o + 1] = VIRIDIS_LUT[idx * 3 + 1] ?? 0;
+      px[o + 2] = VIRIDIS_LUT[idx * 3 + 2] ?? 0;
       px[o + 3] = 255;
     }
   }
@@ -178,7 +178,7 @@ function bandLabelStep(bandPx, bandsPerOctave) {
   );
   for (const c of prefer) if (c * bandPx >= 16) return c;
   for (const c of candidates) if (c * bandPx >= 16) return c;
-  return candidates[candidates.length - 1];
+  return candidates[candidates.length - 1] ?? 1;
 }
 
 /**
@@ -237,9 +237,10 @@ export function drawSpectrogram(canvas, spec, layout) {
   // Frequency axis: equal rows per band (log-spaced centres), labels in kHz.
   const F = spec.F;
   const bandPx = plotHeight / Math.max(1, F);
+  const [f0, f1] = spec.freqsHz;
   const bpo =
     spec.bandsPerOctave ??
-    (spec.freqsHz.length > 1 ? Math.max(1, Math.round(1 / Math.log2(spec.freqsHz[1] / spec.freqsHz[0]))) : 1);
+    (f0 !== undefined && f1 !== undefined ? Math.max(1, Math.round(1 / Math.log2(f1 / f0))) : 1);
   const step = bandLabelStep(bandPx, bpo);
   ctx.fillStyle = TEXT_COLOR;
   ctx.font = FONT;
@@ -250,7 +251,7 @@ export function drawSpectrogram(canvas, spec, layout) {
     const y = top + (F - 1 - k + 0.5) * bandPx;
     ctx.moveTo(left - 5, Math.round(y) + 0.5);
     ctx.lineTo(left, Math.round(y) + 0.5);
-    ctx.fillText(khzLabel(spec.freqsHz[k]), left - 7, y);
+    ctx.fillText(khzLabel(spec.freqsHz[k] ?? Number.NaN), left - 7, y);
   }
   ctx.stroke();
   ctx.save();
@@ -406,12 +407,12 @@ export function drawStackedBars(canvas, o) {
       ctx.rotate(-Math.PI / 4);
       ctx.textAlign = "right";
       ctx.textBaseline = "middle";
-      ctx.fillText(labels[i], 0, 0);
+      ctx.fillText(labels[i] ?? "", 0, 0);
       ctx.restore();
     } else {
       ctx.textAlign = "center";
       ctx.textBaseline = "top";
-      ctx.fillText(labels[i], x, y);
+      ctx.fillText(labels[i] ?? "", x, y);
     }
   }
   ctx.font = TITLE_FONT;
@@ -436,11 +437,13 @@ export function drawHistogram(canvas, o) {
   const lo = o.edges[0] ?? 0;
   const hi = o.edges[o.edges.length - 1] ?? 1;
   const xOf = (/** @type {number} */ v) => r.left + ((v - lo) / (hi - lo || 1)) * r.width;
+  /** The edges of bin i (NaN past the end of a malformed histogram, which draws and hits nothing). */
+  const edge = (/** @type {number} */ i) => o.edges[i] ?? Number.NaN;
   for (let i = 0; i < o.counts.length; i++) {
     const c = o.counts[i];
     if (!c) continue;
-    const x0 = xOf(o.edges[i]);
-    const x1 = xOf(o.edges[i + 1]);
+    const x0 = xOf(edge(i));
+    const x1 = xOf(edge(i + 1));
     ctx.fillStyle = o.color;
     ctx.fillRect(x0 + 0.5, yOf(c), Math.max(1, x1 - x0 - 1), yOf(0) - yOf(c));
   }
@@ -455,11 +458,12 @@ export function drawHistogram(canvas, o) {
     const y = r.top + r.height;
     ctx.beginPath();
     for (let i = 0; i < o.counts.length; i += every) {
-      const x = (xOf(o.edges[i]) + xOf(o.edges[i + 1])) / 2;
+      const e0 = edge(i);
+      const e1 = edge(i + 1);
+      const x = (xOf(e0) + xOf(e1)) / 2;
       ctx.moveTo(Math.round(x) + 0.5, y);
       ctx.lineTo(Math.round(x) + 0.5, y + 5);
-      const w = o.edges[i + 1] - o.edges[i];
-      ctx.fillText(w === 1 ? String(o.edges[i]) : `${o.edges[i]}–${o.edges[i + 1] - 1}`, x, y + 7);
+      ctx.fillText(e1 - e0 === 1 ? String(e0) : `${e0}–${e1 - 1}`, x, y + 7);
     }
     ctx.stroke();
   } else {
@@ -472,7 +476,7 @@ export function drawHistogram(canvas, o) {
   ctx.fillText(o.xTitle, r.left + r.width / 2, o.height - 4);
   return (/** @type {number} */ px) => {
     const v = lo + ((px - r.left) / r.width) * (hi - lo);
-    for (let i = 0; i < o.counts.length; i++) if (v >= o.edges[i] && v < o.edges[i + 1]) return i;
+    for (let i = 0; i < o.counts.length; i++) if (v >= edge(i) && v < edge(i + 1)) return i;
     return -1;
   };
 }

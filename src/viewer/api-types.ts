@@ -1,0 +1,210 @@
+// The contract between the viewer's server and its browser app: the JSON
+// documents of every API route (README.md, "API") and the header of the binary
+// AC1P payload (payload.ts). The server builds its answers as these types
+// (data.ts), the browser app reads them through JSDoc imports (web/*.js,
+// checked by web/tsconfig.json in `npm run lint`) and the tests parse the
+// responses as them. Types only: nothing here exists at run time, so the
+// browser can import it for its checker without loading anything.
+
+import type { Fate, RejectionTally } from "../dataset/model.js";
+
+/** A repeat's fate in the gating: kept, or the first test it failed. */
+export type FateName = Fate;
+
+/** Repeats per fate. */
+export type FateTally = RejectionTally;
+
+/** Which stimulus an export holds: log-frequency spectrograms, or audio waveforms. */
+export type StimMode = "spectrogram" | "waveform";
+
+/** The gating thresholds of the build. */
+export interface GatingJson {
+  absMvMax: number;
+  stepMv: number;
+  maxStepFrac: number;
+  minXcorr: number;
+}
+
+/** A histogram over fixed bins: counts[i] covers [edges[i], edges[i+1]). */
+export interface Histogram {
+  edges: number[];
+  counts: number[];
+}
+
+/** Any failed request: the HTTP status and a one-line reason. */
+export interface ErrorJson {
+  error: string;
+  status: number;
+}
+
+/** GET /api/summary */
+export interface SummaryJson {
+  file: string;
+  format: string | null;
+  version: number | null;
+  dtMs: number;
+  F: number;
+  audioFs: number | null;
+  mode: StimMode;
+  signalType: string;
+  freqsHz: number[];
+  options: Record<string, unknown>;
+  gating: GatingJson | null;
+  bandsPerOctave: number | null;
+  stimCount: number;
+  neuronCount: number;
+  pairCount: number;
+  keptRepeats: number;
+  rejections: FateTally;
+  droppedCellsEmpty: number;
+  skippedFiles: { path: string; reason: string }[];
+  provenanceAvailable: boolean;
+  provenanceTally: FateTally;
+  experimenters: string[];
+  sites: string[];
+  signalTypes: string[];
+}
+
+/** One row of GET /api/neurons */
+export interface NeuronRowJson {
+  neuron: number;
+  label: string;
+  session: string | null;
+  experimenter: string | null;
+  site: string | null;
+  signalType: string;
+  recordingType: string | null;
+  animalId: string | null;
+  date: string | null;
+  stimCount: number;
+  repeatCount: number;
+  /** Null when the export carries no provenance. */
+  tally: FateTally | null;
+  meta: Record<string, unknown>;
+}
+
+/** One stim row of GET /api/neurons/:n/stims */
+export interface NeuronStimRowJson {
+  stim: number;
+  label: string;
+  category: string | null;
+  experimenter: string | null;
+  durationS: number | null;
+  frames: number;
+  lengthS: number;
+  repeats: number;
+  /** False when every repeat of the pair was rejected (the export holds no responses for it). */
+  hasData: boolean;
+  tally: FateTally | null;
+}
+
+/** GET /api/neurons/:n/stims */
+export interface NeuronStimsJson {
+  neuron: number;
+  label: string;
+  signalType: string;
+  stims: NeuronStimRowJson[];
+  /** Stims this cell heard that no cell kept a repeat of (so never registered). */
+  unregistered: { stimKey: string; tally: FateTally }[];
+}
+
+/** One repeat row of GET /api/provenance (NaN statistics become null). */
+export interface ProvenanceRowJson {
+  repeat: number;
+  fate: FateName;
+  maxAbsMv: number | null;
+  stepFrac: number | null;
+  r: number | null;
+  samples: number;
+  session: string;
+  stimKey: string;
+}
+
+/** GET /api/provenance?neuron=n[&stim=s] */
+export interface ProvenanceJson {
+  neuron: number;
+  stim: number | null;
+  available: boolean;
+  gating: GatingJson | null;
+  tally: FateTally;
+  repeats: ProvenanceRowJson[];
+  rejected: ProvenanceRowJson[];
+}
+
+/** One cell row of GET /api/cohort (dropped cells have neuron -1). */
+export interface CohortCellJson extends FateTally {
+  neuron: number;
+  label: string;
+  experimenter: string | null;
+  site: string | null;
+  dropped: boolean;
+}
+
+/** GET /api/cohort */
+export interface CohortJson {
+  provenanceAvailable: boolean;
+  cells: CohortCellJson[];
+  responseLengthS: Histogram;
+  repeatCount: Histogram;
+  pairCount: number;
+}
+
+/**
+ * The names of the arrays in a payload: "stim" (F, T) in dB in spectrogram
+ * mode or "stimMin"/"stimMax" (T) in waveform mode, then for a pair
+ * "responses" (R, T) and "mean" (T).
+ */
+export type PayloadArrayName = "stim" | "stimMin" | "stimMax" | "responses" | "mean";
+
+/** Where one array sits in the data section of an AC1P payload. */
+export interface PayloadArray {
+  name: string;
+  shape: number[];
+  /** Byte offset from the start of the float32 data section. */
+  offset: number;
+}
+
+/** GET /api/stim/:s: the header of the AC1P payload of one stim alone. */
+export interface StimHeader {
+  stim: number;
+  stimLabel: string;
+  stimMeta: Record<string, unknown>;
+  dtMs: number;
+  mode: StimMode;
+  audioFs: number | null;
+  freqsHz: number[];
+  bandsPerOctave: number | null;
+  frames: number;
+}
+
+/** GET /api/pair/:s/:n: the header of the AC1P payload of one pair. */
+export interface PairHeader extends StimHeader {
+  neuron: number;
+  neuronLabel: string;
+  neuronMeta: Record<string, unknown>;
+  signalType: string;
+  /** What a response trace measures ("membrane potential", "spike rate"). */
+  quantity: string;
+  unit: string;
+  repeats: number;
+}
+
+/** A payload header as it travels: the header plus the layout of the arrays. */
+export type WireHeader<H> = H & { arrays: PayloadArray[] };
+
+/** A decoded AC1P payload: its header and its arrays by name. */
+export interface DecodedPayload<H> {
+  header: WireHeader<H>;
+  arrays: Map<string, Float32Array>;
+}
+
+/** One array of GET /api/pair/:s/:n?format=json (row-major, NaN as null). */
+export interface JsonArray {
+  shape: number[];
+  data: (number | null)[];
+}
+
+/** GET /api/pair/:s/:n?format=json */
+export interface PairJson extends PairHeader {
+  arrays: Record<string, JsonArray>;
+}
