@@ -21,6 +21,9 @@ export class BlockScratch {
   readonly centred: Float64Array;
   /** tv column sums (the PSTH times rv, centred rows). */
   readonly colSum: Float64Array;
+  /** Row sums over all bins, valid when `clean` (the block holds no NaN and no mask). */
+  readonly rowSum: Float64Array;
+  clean = false;
   rv = 0;
   tv = 0;
 
@@ -30,12 +33,35 @@ export class BlockScratch {
     this.colFlag = new Uint8Array(maxBins);
     this.centred = new Float64Array(maxCells);
     this.colSum = new Float64Array(maxBins);
+    this.rowSum = new Float64Array(maxRepeats);
   }
 }
 
 /** Sets s.rv, s.tv, s.rowIdx, s.colIdx for the block. */
 export function selectRowsCols(blk: BlockRef, s: BlockScratch): void {
   const { data, offset, repeats: R, bins: T, mask, maskOffset } = blk;
+  // Fast path: without a mask, a row whose plain sum is not NaN holds no NaN, and a
+  // block of such rows is whole. The sums are the ones gatherCentred needs, in the
+  // same order, so nothing is lost when the fast path applies.
+  s.clean = false;
+  if (mask === undefined && T > 0) {
+    let clean = true;
+    for (let r = 0; r < R && clean; r++) {
+      const base = offset + r * T;
+      let sum = 0;
+      for (let t = 0; t < T; t++) sum += data[base + t]!;
+      s.rowSum[r] = sum;
+      clean = !Number.isNaN(sum);
+    }
+    if (clean) {
+      for (let r = 0; r < R; r++) s.rowIdx[r] = r;
+      for (let t = 0; t < T; t++) s.colIdx[t] = t;
+      s.rv = R;
+      s.tv = T;
+      s.clean = true;
+      return;
+    }
+  }
   const flag = s.colFlag;
   flag.fill(0, 0, T);
   let rv = 0;
@@ -74,6 +100,15 @@ export function gatherCentred(blk: BlockRef, s: BlockScratch, rows: number): voi
   const out = s.centred;
   const cols = s.colIdx;
   const contiguous = tv === T;
+  if (s.clean) {
+    for (let i = 0; i < rows; i++) {
+      const base = offset + i * T;
+      const o = i * tv;
+      const mean = s.rowSum[i]! / tv;
+      for (let j = 0; j < tv; j++) out[o + j] = data[base + j]! - mean;
+    }
+    return;
+  }
   for (let i = 0; i < rows; i++) {
     const base = offset + s.rowIdx[i]! * T;
     const o = i * tv;

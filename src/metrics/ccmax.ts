@@ -18,6 +18,8 @@
 // costs O(R_e^2) instead of O(R_e T), and K = 126 splits of 30 repeats x 2000
 // bins cost one Gram matrix. deepSTRF also materialises all C(R_e, R_e/2)
 // combinations (155 million at R = 30); only the first K are generated here.
+// One exception keeps deepSTRF's NaN where a half-PSTH is constant: a split
+// whose half is (nearly) constant is evaluated directly (directSplit).
 
 import { BlockScratch, gatherCentred, selectRowsCols } from "./block.js";
 import { type ResponseLayout, responseLayout } from "./layout.js";
@@ -49,54 +51,159 @@ export function nextCombination(comb: Int32Array, h: number, n: number): boolean
   return true;
 }
 
-/** Buffers of the split loop, sized for maxRepeats. */
+/** Buffers of the split loop, sized for maxRepeats and maxBins. */
 export class SplitScratch {
   readonly gram: Float64Array;
   readonly comb: Int32Array;
   readonly other: Int32Array;
   readonly inA: Uint8Array;
-  constructor(maxRepeats: number) {
+  /** Half sums over the bins, for the direct evaluation of a degenerate split. */
+  readonly halfA: Float64Array;
+  readonly halfB: Float64Array;
+  /** The direct evaluation's sums, [saa, sbb, sab]. */
+  readonly sums = new Float64Array(3);
+  constructor(maxRepeats: number, maxBins: number) {
     this.gram = new Float64Array(maxRepeats * maxRepeats);
     this.comb = new Int32Array(maxRepeats);
     this.other = new Int32Array(maxRepeats);
     this.inA = new Uint8Array(maxRepeats);
+    this.halfA = new Float64Array(maxBins);
+    this.halfB = new Float64Array(maxBins);
   }
 }
 
-/** G = Y Y^T over the first `rows` rows of y (row stride tv), full symmetric rows x rows. */
+/**
+ * The split's sums straight from the rows, as deepSTRF forms them: the two
+ * half sums over the bins, each centred, then their products. Used when a
+ * half is (nearly) constant over time, where the Gram sums are cancellations
+ * of much larger terms and would leave a rounding residue far above the 1e-12
+ * denominator test that deepSTRF's direct sums fall below.
+ */
+function directSplit(y: Float64Array, tv: number, h: number, sp: SplitScratch): void {
+  const { halfA, halfB, comb, other } = sp;
+  halfA.fill(0, 0, tv);
+  halfB.fill(0, 0, tv);
+  for (let i = 0; i < h; i++) {
+    const oa = comb[i]! * tv;
+    const ob = other[i]! * tv;
+    for (let t = 0; t < tv; t++) {
+      halfA[t] = halfA[t]! + y[oa + t]!;
+      halfB[t] = halfB[t]! + y[ob + t]!;
+    }
+  }
+  let ma = 0;
+  let mb = 0;
+  for (let t = 0; t < tv; t++) {
+    ma += halfA[t]!;
+    mb += halfB[t]!;
+  }
+  ma /= tv;
+  mb /= tv;
+  let saa = 0;
+  let sbb = 0;
+  let sab = 0;
+  for (let t = 0; t < tv; t++) {
+    const a = halfA[t]! - ma;
+    const b = halfB[t]! - mb;
+    saa += a * a;
+    sbb += b * b;
+    sab += a * b;
+  }
+  sp.sums[0] = saa;
+  sp.sums[1] = sbb;
+  sp.sums[2] = sab;
+}
+
+/** Below this fraction of its rows' own power, a half's Gram sum is recomputed directly. */
+const DEGENERATE = 1e-6;
+
+/**
+ * G = Y Y^T over the first `rows` rows of y (row stride tv), full symmetric
+ * rows x rows. Tiles of 2 x 4 rows share their loads (8 products per 6 loads).
+ */
 function gram(y: Float64Array, rows: number, tv: number, g: Float64Array): void {
-  for (let i = 0; i < rows; i++) {
-    const oi = i * tv;
-    let j = i;
-    for (; j + 3 < rows; j += 4) {
-      const o0 = j * tv;
-      const o1 = o0 + tv;
-      const o2 = o1 + tv;
-      const o3 = o2 + tv;
-      let s0 = 0;
-      let s1 = 0;
-      let s2 = 0;
-      let s3 = 0;
+  let i = 0;
+  for (; i + 1 < rows; i += 2) {
+    const a0 = i * tv;
+    const a1 = a0 + tv;
+    // The 2 x 2 diagonal tile.
+    {
+      let s00 = 0;
+      let s01 = 0;
+      let s11 = 0;
       for (let t = 0; t < tv; t++) {
-        const a = y[oi + t]!;
-        s0 += a * y[o0 + t]!;
-        s1 += a * y[o1 + t]!;
-        s2 += a * y[o2 + t]!;
-        s3 += a * y[o3 + t]!;
+        const x0 = y[a0 + t]!;
+        const x1 = y[a1 + t]!;
+        s00 += x0 * x0;
+        s01 += x0 * x1;
+        s11 += x1 * x1;
       }
-      g[i * rows + j] = s0;
-      g[i * rows + j + 1] = s1;
-      g[i * rows + j + 2] = s2;
-      g[i * rows + j + 3] = s3;
+      g[i * rows + i] = s00;
+      g[i * rows + i + 1] = s01;
+      g[(i + 1) * rows + i + 1] = s11;
+    }
+    let j = i + 2;
+    for (; j + 3 < rows; j += 4) {
+      const b0 = j * tv;
+      const b1 = b0 + tv;
+      const b2 = b1 + tv;
+      const b3 = b2 + tv;
+      let s00 = 0;
+      let s01 = 0;
+      let s02 = 0;
+      let s03 = 0;
+      let s10 = 0;
+      let s11 = 0;
+      let s12 = 0;
+      let s13 = 0;
+      for (let t = 0; t < tv; t++) {
+        const x0 = y[a0 + t]!;
+        const x1 = y[a1 + t]!;
+        const z0 = y[b0 + t]!;
+        const z1 = y[b1 + t]!;
+        const z2 = y[b2 + t]!;
+        const z3 = y[b3 + t]!;
+        s00 += x0 * z0;
+        s01 += x0 * z1;
+        s02 += x0 * z2;
+        s03 += x0 * z3;
+        s10 += x1 * z0;
+        s11 += x1 * z1;
+        s12 += x1 * z2;
+        s13 += x1 * z3;
+      }
+      const r0 = i * rows + j;
+      const r1 = r0 + rows;
+      g[r0] = s00;
+      g[r0 + 1] = s01;
+      g[r0 + 2] = s02;
+      g[r0 + 3] = s03;
+      g[r1] = s10;
+      g[r1 + 1] = s11;
+      g[r1 + 2] = s12;
+      g[r1 + 3] = s13;
     }
     for (; j < rows; j++) {
-      const oj = j * tv;
-      let s = 0;
-      for (let t = 0; t < tv; t++) s += y[oi + t]! * y[oj + t]!;
-      g[i * rows + j] = s;
+      const b0 = j * tv;
+      let s0 = 0;
+      let s1 = 0;
+      for (let t = 0; t < tv; t++) {
+        const z = y[b0 + t]!;
+        s0 += y[a0 + t]! * z;
+        s1 += y[a1 + t]! * z;
+      }
+      g[i * rows + j] = s0;
+      g[(i + 1) * rows + j] = s1;
     }
-    for (let k = i + 1; k < rows; k++) g[k * rows + i] = g[i * rows + k]!;
   }
+  if (i < rows) {
+    // An odd count is never passed (R_e is even), but keep the function general.
+    const a0 = i * tv;
+    let s = 0;
+    for (let t = 0; t < tv; t++) s += y[a0 + t]! * y[a0 + t]!;
+    g[i * rows + i] = s;
+  }
+  for (let r = 0; r < rows; r++) for (let c = r + 1; c < rows; c++) g[c * rows + r] = g[r * rows + c]!;
 }
 
 /**
@@ -124,9 +231,13 @@ export function blockCcmax(s: BlockScratch, sp: SplitScratch, maxIters: number):
     let saa = 0;
     let sbb = 0;
     let sab = 0;
+    let traceA = 0;
+    let traceB = 0;
     for (let i = 0; i < h; i++) {
       const ra = comb[i]! * re;
       const rb = other[i]! * re;
+      traceA += g[ra + comb[i]!]!;
+      traceB += g[rb + other[i]!]!;
       for (let j = 0; j < h; j++) {
         const a = comb[j]!;
         const b = other[j]!;
@@ -134,6 +245,12 @@ export function blockCcmax(s: BlockScratch, sp: SplitScratch, maxIters: number):
         sab += g[ra + b]!;
         sbb += g[rb + b]!;
       }
+    }
+    if (saa <= DEGENERATE * traceA || sbb <= DEGENERATE * traceB) {
+      directSplit(s.centred, s.tv, h, sp);
+      saa = sp.sums[0]!;
+      sbb = sp.sums[1]!;
+      sab = sp.sums[2]!;
     }
     const den = Math.sqrt((saa / hh) * (sbb / hh));
     sumRho += den < EPS ? Number.NaN : sab / hh / den;
@@ -149,7 +266,7 @@ export function ccmaxPerNeuron(layout: ResponseLayout, maxIters: number): Float6
   const N = layout.neurons;
   const out = new Float64Array(N);
   const s = new BlockScratch(layout.maxRepeats, layout.maxBins, layout.maxCells);
-  const sp = new SplitScratch(layout.maxRepeats);
+  const sp = new SplitScratch(layout.maxRepeats, layout.maxBins);
   for (let n = 0; n < N; n++) {
     let w = 0;
     let wc = 0;

@@ -60,10 +60,15 @@ test("SP, NP and CCmax equal deepSTRF's per-block loops, T_v-weighted", () => {
         let wc = 0;
         let wcc = 0;
         let multi = false;
+        let knifeEdge = false;
         for (const blk of g.responses[n]!) {
           if (blk.repeats >= 2) multi = true;
           const r = bruteBlock(blk);
           if (!r) continue;
+          // rho = 0 in exact arithmetic (e.g. 2-bin half-PSTHs correlate +-1, and half of
+          // the splits each way): whether rounding leaves it <= 0 decides if the stim
+          // counts, in deepSTRF as here. Such neurons are not compared.
+          if (Math.abs(r.rho) < 1e-9) knifeEdge = true;
           w += r.tv;
           wsp += r.tv * r.sp;
           wnp += r.tv * r.np;
@@ -79,12 +84,13 @@ test("SP, NP and CCmax equal deepSTRF's per-block loops, T_v-weighted", () => {
           Number.isNaN(wantSp) ? Number.isNaN(sp[n]!) : Math.abs(sp[n]! - wantSp) <= REL * scale,
           `SP ${sp[n]} vs ${wantSp}`,
         );
+        if (knifeEdge) continue;
         assert.ok(close(cm[n]!, wantCc), `CCmax ${cm[n]} vs ${wantCc}`);
         const fallback = Number.isNaN(wantCc) && !multi ? 1 : wantCc;
         assert.ok(close(q.ccmax[n]!, fallback), `quality CCmax ${q.ccmax[n]} vs ${fallback}`);
       }
     }),
-    { numRuns: 120 },
+    { numRuns: 200 },
   );
 });
 

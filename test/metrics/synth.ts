@@ -144,7 +144,10 @@ function validRows(blk: ResponseBlock): Float64Array[] {
   return rows;
 }
 
-/** deepSTRF's per-block loops, literally: [SP, NP, CCmax or undefined, T_v] or undefined if the block does not count. */
+/**
+ * deepSTRF's per-block loops, literally: SP, NP, CCmax (undefined when the stim
+ * does not contribute), rho and T_v; undefined if the block does not count.
+ */
 export function bruteBlock(blk: ResponseBlock, maxIters = 126) {
   let rows = validRows(blk);
   const Rv = rows.length;
@@ -161,8 +164,9 @@ export function bruteBlock(blk: ResponseBlock, maxIters = 126) {
   const half = combinations(Re, Re / 2);
   const K = Math.min(Math.floor(half.length / 2), maxIters);
   let cc: number | undefined;
+  let rho = Number.NaN;
   if (K > 0) {
-    let rho = 0;
+    rho = 0;
     for (let i = 0; i < K; i++) {
       const a = mean(half[i]!.map((j) => rows[j]!));
       const b = mean(half[half.length - 1 - i]!.map((j) => rows[j]!));
@@ -171,5 +175,5 @@ export function bruteBlock(blk: ResponseBlock, maxIters = 126) {
     rho /= K;
     cc = rho <= 0 ? undefined : Math.sqrt((2 * rho) / (1 + rho));
   }
-  return { sp, np: tp - sp, cc, tv: Tv };
+  return { sp, np: tp - sp, cc, rho, tv: Tv };
 }
