@@ -44,7 +44,7 @@ export function selectRowsCols(blk: BlockRef, s: BlockScratch): void {
   // block of such rows is whole. The sums are the ones gatherCentred needs, in the
   // same order, so nothing is lost when the fast path applies.
   s.clean = false;
-  if (mask === undefined && T > 0) {
+  if (mask === undefined && T > 0 && R > 0) {
     let clean = true;
     for (let r = 0; r < R && clean; r++) {
       const base = offset + r * T;

@@ -246,6 +246,8 @@ export function blockCcmax(s: BlockScratch, sp: SplitScratch, maxIters: number):
         sbb += g[rb + b]!;
       }
     }
+    // A half of all-constant repeats has an exactly flat half-PSTH: den = 0, NaN rho.
+    if (traceA === 0 || traceB === 0) return Number.NaN;
     if (saa <= DEGENERATE * traceA || sbb <= DEGENERATE * traceB) {
       directSplit(s.centred, s.tv, h, sp);
       saa = sp.sums[0]!;
@@ -253,7 +255,9 @@ export function blockCcmax(s: BlockScratch, sp: SplitScratch, maxIters: number):
       sab = sp.sums[2]!;
     }
     const den = Math.sqrt((saa / hh) * (sbb / hh));
-    sumRho += den < EPS ? Number.NaN : sab / hh / den;
+    // One NaN split makes rho NaN, and a NaN rho makes the stim's CCmax NaN: stop here.
+    if (!(den >= EPS)) return Number.NaN;
+    sumRho += sab / hh / den;
     if (k + 1 < K) nextCombination(comb, h, re);
   }
   const rho = sumRho / K;

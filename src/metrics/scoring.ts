@@ -9,7 +9,7 @@
 // - poisson: mean of p - g log(max(p, eps) + eps), or exp(p) - g p for a
 //   log-rate prediction; no log(g!) term.
 
-import { OptionError } from "../errors.js";
+import { Ac1Error, OptionError } from "../errors.js";
 import { scoringLayout } from "./layout.js";
 import { PairScratch } from "./pairs.js";
 import { checkReduction, reduceOverNeurons } from "./reduce.js";
@@ -138,7 +138,16 @@ export function poisson<R extends Reduction | undefined = undefined>(
   const eps = options.eps ?? 1e-8;
   if (typeof eps !== "number" || !Number.isFinite(eps) || eps < 0)
     throw new OptionError("eps", eps, "a finite number >= 0 (default 1e-8)");
-  const out = scorePerNeuron(pred, gt, options.mask, "poisson", (p, g, m) => {
+  const validate = options.validateInput ?? false;
+  if (typeof validate !== "boolean") throw new OptionError("validateInput", validate, "true or false");
+  const out = scorePerNeuron(pred, gt, options.mask, "poisson", (p, g, m, n) => {
+    if (validate && !logInput)
+      for (let i = 0; i < m; i++)
+        if (p[i]! < 0)
+          throw new Ac1Error(
+            "VALUE",
+            `poisson: neuron ${n} has a negative rate prediction (${p[i]}) at a valid position; use a non-negative output, logInput, or drop validateInput to clamp`,
+          );
     if (m === 0) return Number.NaN;
     let s = 0;
     if (logInput) {

@@ -92,6 +92,8 @@ export interface PoissonOptions<R extends Reduction | undefined = undefined> ext
   logInput?: boolean;
   /** Default 1e-8. */
   eps?: number;
+  /** Rate input only: a negative prediction at a valid position is an error instead of being clamped. */
+  validateInput?: boolean;
 }
 
 export interface NormalizedOptions<R extends Reduction | undefined = undefined> extends ScoreOptions<R> {

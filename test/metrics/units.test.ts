@@ -91,6 +91,17 @@ test("prediction metrics on a tiny batch: PSTH collapse, padding ignored", () =>
   assert.ok(Math.abs(pl - want) < 1e-14);
   const pe = poisson(pred, responses, { logInput: true })[0]!;
   assert.ok(Math.abs(pe - (Math.exp(2) - 4 + Math.exp(5) - 20) / 2) < 1e-12);
+  // validateInput: a negative rate at a valid position is an error; at padding it is not looked at.
+  const neg = { ...pred, data: f64(2, -5, -1) };
+  assert.throws(
+    () => poisson(neg, responses, { validateInput: true }),
+    (e: unknown) =>
+      e instanceof Ac1Error && e.code === "VALUE" && /neuron 0 has a negative rate/.test(e.message),
+  );
+  assert.ok(
+    Number.isFinite(poisson({ ...pred, data: f64(2, 5, -1) }, responses, { validateInput: true })[0]!),
+  );
+  assert.ok(Number.isFinite(poisson(neg, responses, { validateInput: true, logInput: true })[0]!));
   // Fewer than 2 positions: NaN; mse still defined on one.
   const mask = Uint8Array.from([1, 0, 0]);
   assert.ok(Number.isNaN(corrcoef(pred, responses, { mask })[0]!));
