@@ -73,6 +73,17 @@ test("reductions: NaN-aware mean and sum, NaN mean of nothing, 0 sum of NaNs", (
   assert.equal(reduceOverNeurons(v, "none"), v);
 });
 
+test("reductions are typed: per-neuron arrays for none (the default), numbers for mean and sum", () => {
+  const blk = { data: f64(1, 3, 2, 2, 2, 3), repeats: 2, bins: 3 };
+  const perNeuron: Float64Array = signalPower([[blk]]);
+  const alsoPerNeuron: Float64Array = ccmax([[blk]], { reduction: "none" });
+  const mean: number = signalPower([[blk]], { reduction: "mean" });
+  const sum: number = corrcoef([[f64(1, 2, 3)]], [[blk]], { reduction: "sum" });
+  assert.ok(perNeuron instanceof Float64Array && alsoPerNeuron instanceof Float64Array);
+  assert.equal(mean, perNeuron[0]);
+  assert.equal(typeof sum, "number");
+});
+
 test("prediction metrics on a tiny batch: PSTH collapse, padding ignored", () => {
   // B = 1, N = 1, R = 2, T = 3 with the last bin padding.
   const responses = {
