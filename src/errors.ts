@@ -101,7 +101,11 @@ export const AC1_ERROR_CODES = frozenTable({
     class: "Ac1Error",
     meaning: "an output file or folder of the ac1 command that cannot be written",
   },
-  SHAPE: { class: "Ac1Error", meaning: "Ac1Dataset.standardizeStims: stims with different numbers of bands" },
+  SHAPE: {
+    class: "Ac1Error",
+    meaning:
+      "arrays of the wrong shape: stims with different numbers of bands (standardizeStims), metric inputs, masks or predictions whose lengths do not match",
+  },
   SPLIT: {
     class: "Ac1Error",
     meaning: "a stim split that cannot be made (split counts, a neuron that is not a Wehr cell)",
@@ -109,6 +113,10 @@ export const AC1_ERROR_CODES = frozenTable({
   SYNTH_OUT: {
     class: "Ac1Error",
     meaning: "writeSynthArchive would overwrite release files it did not write",
+  },
+  VALUE: {
+    class: "Ac1Error",
+    meaning: "a value a computation cannot take: NaN where a metric needs finite numbers, a negative rate",
   },
   USAGE: { class: "UsageError", meaning: "wrong use of the ac1 command (unknown flag, missing argument)" },
   VIEW_OPEN: {
