@@ -10,9 +10,9 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { mulberry32 } from "../../src/ac1/synth/prng.js";
 import { gaussianFilter1d, logSpectrogram, median, medianFilter, resample } from "../../src/dsp/index.js";
 import { binResponse, DEFAULT_GATING, gateRepeats, medgauss, spikePsth } from "../../src/preprocess/index.js";
+import { mulberry32 } from "../../src/random/index.js";
 import { printTable, runPythonJson, writeResults } from "../support.js";
 
 /**

@@ -8,9 +8,9 @@
 // tensor is replaced by a fresh one, so the DatasetData passed in (possibly
 // shared with a cache or another dataset) is never modified.
 
-import { mulberry32 } from "../ac1/synth/prng.js";
 import type { NeuronMeta, StimMeta } from "../ac1/types.js";
 import { Ac1Error } from "../errors.js";
+import { mulberry32 } from "../random/index.js";
 import type { DatasetData, RepeatProvenance, ResponseBlock, Tensor } from "./model.js";
 
 /** Any metadata record, read by key (the reference's key names). */

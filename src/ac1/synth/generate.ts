@@ -18,6 +18,7 @@ import { partialDirOf, RELEASE_LAYOUT } from "../../archive/index.js";
 import { roundHalfEven } from "../../dsp/round.js";
 import { Ac1Error } from "../../errors.js";
 import { type MatValue, numeric, scalar, str, struct, structArray, writeMat } from "../../mat/index.js";
+import { Rng } from "../../random/index.js";
 import { stimKeyString } from "../types.js";
 import {
   FATE_OF_ARTIFACT,
@@ -43,7 +44,6 @@ import {
   type WehrStimFile,
   type WehrTrial,
 } from "./plan.js";
-import { Rng } from "./prng.js";
 import {
   addSaturation,
   addSpike,

@@ -9,8 +9,8 @@
 // rate, an out-of-range position, corrupt files, recordings without param or
 // triggers, sites and recording types, and the gating artifacts.
 
+import { Rng } from "../../random/index.js";
 import type { SynthArtifact, SynthScale } from "./manifest.js";
-import { Rng } from "./prng.js";
 import { stimulusWave } from "./signals.js";
 
 export const WEHR_STIM_SF_HZ = 44100;
