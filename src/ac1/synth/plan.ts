@@ -10,6 +10,7 @@
 // triggers, sites and recording types, and the gating artifacts.
 
 import { Rng } from "../../random/index.js";
+import type { Site } from "../types.js";
 import type { SynthArtifact, SynthScale } from "./manifest.js";
 import { stimulusWave } from "./signals.js";
 
@@ -122,7 +123,7 @@ export interface AsariSession {
   root: "crcns-ac1-asari-results-1/asari-results-1" | "crcns-ac1-asari-results-2/asari-results-2";
   name: string;
   recordings: AsariRecording[];
-  site: "A1" | "MGB";
+  site: Site;
   recordingType: string;
   yields: boolean;
   cell: CellParams;
@@ -372,7 +373,7 @@ export function planSynth(scale: SynthScale, seed: number): SynthPlan {
   const asariSession = (
     root: 1 | 2,
     name: string,
-    site: "A1" | "MGB",
+    site: Site,
     recordingType: string,
     yields = true,
   ): AsariSession => {
