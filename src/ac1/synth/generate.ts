@@ -30,20 +30,20 @@ import {
   type SynthScale,
   type SynthStim,
 } from "./manifest.js";
+import { planSynth } from "./plan.js";
 import {
   ASARI_RESP_SF_HZ,
   type AsariRecording,
   type AsariSegmentFile,
   type AsariSession,
   type CellParams,
-  planSynth,
   type SynthPlan,
   WEHR_RESP_SF_HZ,
   WEHR_STIM_SF_HZ,
   type WehrSession,
   type WehrStimFile,
   type WehrTrial,
-} from "./plan.js";
+} from "./plan-model.js";
 import {
   addSaturation,
   addSpike,
