@@ -11,8 +11,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
 import yazl from "yazl";
-import { mulberry32 } from "../../src/ac1/synth/prng.js";
 import { DirSource, ensureExtracted, ZipSource } from "../../src/archive/index.js";
+import { mulberry32 } from "../../src/random/index.js";
 import { printTable, writeResults } from "../support.js";
 
 const MB = 1024 * 1024;

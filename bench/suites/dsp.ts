@@ -10,9 +10,15 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { mulberry32 } from "../../src/ac1/synth/prng.js";
 import { gaussianFilter1d, logSpectrogram, median, medianFilter, resample } from "../../src/dsp/index.js";
-import { binResponse, DEFAULT_GATING, gateRepeats, medgauss, spikePsth } from "../../src/preprocess/index.js";
+import {
+  binResponse,
+  DEFAULT_GATING_THRESHOLDS,
+  gateRepeats,
+  medgauss,
+  spikePsth,
+} from "../../src/preprocess/index.js";
+import { mulberry32 } from "../../src/random/index.js";
 import { printTable, runPythonJson, writeResults } from "../support.js";
 
 /**
@@ -69,7 +75,7 @@ const stim = new Float64Array(10 * stimHz);
 }
 const repeats = Array.from({ length: 6 }, (_, r) => trace.subarray(r * 100000, (r + 1) * 100000));
 const specOpts = { dtMs: 5, fminHz: 100, fmaxHz: 45000, binsPerOctave: 6 };
-const gateOpts = { gating: DEFAULT_GATING, detrendMedMs: 100, detrendGaussMs: 10 };
+const gateOpts = { gating: DEFAULT_GATING_THRESHOLDS, detrendMedMs: 100, detrendGaussMs: 10 };
 
 const routines: [string, () => unknown, number][] = [
   ["median filter k=1000", () => medianFilter(trace, 1000), 7],

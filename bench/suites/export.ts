@@ -5,11 +5,11 @@
 import { mkdtemp, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { mulberry32 } from "../../src/ac1/synth/prng.js";
 import { BuildCache } from "../../src/cache/build-cache.js";
 import type { DatasetData, RepeatProvenance, Tensor } from "../../src/dataset/model.js";
 import { resolveOptions } from "../../src/dataset/options.js";
 import { openDatasetExport, readDatasetNpz, writeDatasetNpz } from "../../src/export/dataset-npz.js";
+import { mulberry32 } from "../../src/random/index.js";
 import { peakRssMb, printTable, writeResults } from "../support.js";
 
 /** A spectrogram-mode dataset of about `targetMb` MB of float32 payload with smooth, noisy values. */

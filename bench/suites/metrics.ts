@@ -15,7 +15,6 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { mulberry32 } from "../../src/ac1/synth/prng.js";
 import {
   coherence,
   corrcoef,
@@ -29,6 +28,7 @@ import {
   type ResponseBlock,
   snr,
 } from "../../src/metrics/index.js";
+import { mulberry32 } from "../../src/random/index.js";
 import { peakRssMb, printTable, runPythonJson, writeResults } from "../support.js";
 
 /** Best-of-reps CPU time (user + system) in ms, after one warm-up (the machine is shared). */

@@ -27,7 +27,7 @@ import {
   type WalkReporting,
   warn,
 } from "./common.js";
-import { type CellRecord, type RawStim, stimKeyString } from "./types.js";
+import { type CellRecord, type RawStim, type Site, stimKeyString } from "./types.js";
 
 export const ASARI_STIM_ROOT = "crcns-ac1/asari/Stimuli";
 /** The two results trees, walked in this order. */
@@ -44,11 +44,9 @@ export const SEGMENT_RATE_TOLERANCE_HZ = 1;
 /** Ramp applied to both ends of every segment before splicing (pipeline.md section 8). */
 export const SEGMENT_RAMP_MS = 5;
 
-export type AsariSite = "A1" | "MGB";
-
 export interface AsariWalkOptions extends WalkReporting {
   /** Sites to yield; cells of other sites are skipped. */
-  sites: readonly AsariSite[];
+  sites: readonly Site[];
 }
 
 /** Per-walk cache of segment files: path -> samples and rate, or null when unreadable (reported once). */
@@ -248,7 +246,7 @@ async function walkAsariSession(
 }
 
 /** "A1" when the recording site mentions the cortex (any case), else "MGB". */
-export function siteOf(siteText: string): AsariSite {
+export function siteOf(siteText: string): Site {
   return siteText.toLowerCase().includes("cortex") ? "A1" : "MGB";
 }
 

@@ -2,7 +2,7 @@
 // types, and the deterministic synthetic release used by tests, `ac1 demo`
 // and the benchmarks.
 
-export type { AsariSite, AsariWalkOptions } from "./asari.js";
+export type { AsariWalkOptions } from "./asari.js";
 export {
   ASARI_NATURAL_TYPES,
   ASARI_RESULT_ROOTS,
@@ -15,8 +15,8 @@ export {
   walkAsari,
 } from "./asari.js";
 export type { WalkReporting } from "./common.js";
-export type { ReleaseWalkOptions } from "./release.js";
-export { walkRelease } from "./release.js";
+export type { ReleaseSelection, ReleaseWalkOptions } from "./release.js";
+export { releaseParts, walkRelease } from "./release.js";
 export * from "./synth/index.js";
 export * from "./types.js";
 export type { WehrStimEntry, WehrWalkOptions } from "./wehr.js";

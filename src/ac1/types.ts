@@ -3,6 +3,12 @@
 // ../shared/spec/archive.md; metadata keys are the reference's (Python users
 // read them unchanged in the export).
 
+/** Who recorded a cell: the release's two subsets, in walking order. */
+export type Experimenter = "wehr" | "asari";
+
+/** Where a cell was recorded: primary auditory cortex or the auditory thalamus. */
+export type Site = "A1" | "MGB";
+
 /** Stim identity: ["wehr", folder, idx] or ["asari", ...segment files as stored]. */
 export type StimKey = readonly (string | number)[];
 
@@ -33,12 +39,12 @@ export interface AsariStimMeta {
 export type StimMeta = WehrStimMeta | AsariStimMeta;
 
 export interface NeuronMeta {
-  experimenter: "wehr" | "asari";
+  experimenter: Experimenter;
   session: string;
   animal_id: string;
   penetration: number | string;
   date: string;
-  site: "A1" | "MGB";
+  site: Site;
   recording_type: string;
   species: "rat";
   _wehr_cell_idx?: number;

@@ -10,7 +10,7 @@
 //   buildDataset(options)        validates options, opens the release, walks
 //                                Wehr then Asari, reports progress.
 
-import { walkAsari, walkWehr } from "../ac1/index.js";
+import { type ReleaseSelection, releaseParts, walkRelease } from "../ac1/release.js";
 import {
   type CellRecord,
   type NeuronMeta,
@@ -458,34 +458,31 @@ export async function startBuild(input: BuildOptions): Promise<BuildSetup> {
   const { onProgress, onWarning, source: given, ...rest } = input;
   const options = resolveOptions(rest);
   onProgress?.({ phase: "open", path: options.path });
-  const need = { wehr: wantsWehr(options), asari: options.experimenter.includes("asari") };
+  const need = releaseParts(selectionOf(options));
   const source = given ?? (await openRelease(options.path, { need }));
   return { options, source, ownsSource: given === undefined, onProgress, onWarning };
 }
 
-/** Wehr cells are walked only if "wehr" is requested and "A1" is among the sites (Wehr is all A1). */
-function wantsWehr(options: DatasetOptions): boolean {
-  return options.experimenter.includes("wehr") && options.sites.includes("A1");
+/** The release selection of a build's options (the reference's names: experimenter, sites). */
+function selectionOf(options: DatasetOptions): ReleaseSelection {
+  return { experimenters: options.experimenter, sites: options.sites };
 }
 
 /**
- * The requested cells in the reference's order (pipeline.md section 10
- * step 2): Wehr, then Asari (results-1 then results-2); cells of sites not
- * requested are left out. Walker warnings and skipped files go to `reporting`.
+ * The requested cells in the reference's order (walkRelease over the build's
+ * selection), walker warnings to the build's onWarning and unreadable files to
+ * the assembler's skipped-file list.
  */
-export async function* walkRequestedCells(
-  setup: Pick<BuildSetup, "options" | "source">,
-  reporting: { onWarning: (w: WalkWarning) => void; onSkippedFile: (path: string, reason: string) => void },
+export function releaseCells(
+  setup: Pick<BuildSetup, "options" | "source" | "onWarning">,
+  assembler: DatasetAssembler,
 ): AsyncGenerator<CellRecord> {
-  const { options, source } = setup;
-  if (wantsWehr(options)) {
-    for await (const cell of walkWehr(source, reporting))
-      if (options.sites.includes(cell.meta.site)) yield cell;
-  }
-  if (options.experimenter.includes("asari")) {
-    for await (const cell of walkAsari(source, { ...reporting, sites: options.sites }))
-      if (options.sites.includes(cell.meta.site)) yield cell;
-  }
+  const { onWarning } = setup;
+  return walkRelease(setup.source, {
+    ...selectionOf(setup.options),
+    onWarning: (w: WalkWarning) => onWarning?.(w),
+    onSkippedFile: (path: string, reason: string) => assembler.addSkippedFile(path, reason),
+  });
 }
 
 /** The progress event for a cell just assembled. */
@@ -517,12 +514,8 @@ export async function buildDataset(input: BuildOptions = {}): Promise<DatasetDat
   const setup = await startBuild(input);
   const { options, source, onProgress, onWarning } = setup;
   const assembler = new DatasetAssembler(options);
-  const reporting = {
-    onWarning: (w: WalkWarning) => onWarning?.(w),
-    onSkippedFile: (path: string, reason: string) => assembler.addSkippedFile(path, reason),
-  };
   try {
-    for await (const cell of walkRequestedCells(setup, reporting)) {
+    for await (const cell of releaseCells(setup, assembler)) {
       const outcome = processCell(cell, options);
       // Release the raw repeats now: only the blocks and registered waveforms live on.
       for (const st of cell.stims) st.repeats = [];

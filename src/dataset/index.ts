@@ -1,6 +1,13 @@
 // Public API of the dataset layer: options, the build (pipeline.md section
-// 10), the invariants check and the user-facing Ac1Dataset class.
+// 10), the invariants check and the user-facing Ac1Dataset class with its
+// selection, split and batching helpers.
 
+// Kept under the names the dataset API has always exported: the split
+// helpers' PRNG and the smoothing window are the project's one mulberry32
+// (src/random/) and one Hann window (src/dsp/windows.ts).
+export { hann as symmetricHann } from "../dsp/windows.js";
+export { mulberry32 } from "../random/index.js";
+export type { Batch } from "./batching.js";
 export {
   type BuildOptions,
   type BuildProgress,
@@ -19,7 +26,7 @@ export {
   stimSpectrogram,
   stimWaveform,
 } from "./build.js";
-export * from "./dataset.js";
+export { Ac1Dataset } from "./dataset.js";
 export * from "./model.js";
 export {
   type DatasetOptionsInput,
@@ -32,4 +39,19 @@ export {
   type Site,
   waveformHop,
 } from "./options.js";
+export {
+  type DatasetItem,
+  type IndexRange,
+  type Meta,
+  metaValueEquals,
+  sliceIndices,
+} from "./selection.js";
+export {
+  type StimSplit,
+  seededShuffle,
+  splitStims,
+  WEHR_NEURONS_SPLIT_NATURAL,
+  WEHR_VALID_NEURONS,
+} from "./splits.js";
+export type { ResponseNormalization, ResponseSmoothing, StimStandardization } from "./transforms.js";
 export { DatasetInvariantError, validateDataset } from "./validate.js";

@@ -3,7 +3,8 @@
 // the cohort facts. Shared by the builder, the cache, the .npz export/reader
 // and the viewer; the user-facing API class wraps it.
 
-import type { NeuronMeta, StimMeta } from "../ac1/types.js";
+import type { Experimenter, NeuronMeta, Site, StimMeta } from "../ac1/types.js";
+import type { Fate, GatingThresholds } from "../preprocess/gating.js";
 
 /** A float32 array with a C-order (row-major) shape. */
 export interface Tensor {
@@ -17,7 +18,8 @@ export type ResponseBlock = Tensor;
 export type SignalType = "subthresh" | "spikes";
 export type CohortSignalType = SignalType | "mixed";
 
-export type Fate = "range" | "step" | "xcorr" | "kept";
+/** A repeat's gating fate (defined with the gating, pipeline.md section 5). */
+export type { Fate };
 
 export interface RejectionTally {
   range: number;
@@ -58,8 +60,8 @@ export interface SkippedFile {
 /** The effective options of a build (all defaults filled in). */
 export interface DatasetOptions {
   path: string;
-  experimenter: ("wehr" | "asari")[];
-  sites: ("A1" | "MGB")[];
+  experimenter: Experimenter[];
+  sites: Site[];
   dtMs: number;
   fmin: number;
   fmax: number;
@@ -67,7 +69,7 @@ export interface DatasetOptions {
   windowMs: number;
   detrendMedMs: number;
   detrendGaussMs: number;
-  gating: { absMvMax: number; stepMv: number; maxStepFrac: number; minXcorr: number };
+  gating: GatingThresholds;
   returnWaveform: boolean;
   audioFs: number;
 }

@@ -2,30 +2,19 @@
 // validates every value before any file is read. A bad value throws an
 // OptionError naming the option, the value and what is allowed.
 
+import type { Experimenter, Site } from "../ac1/types.js";
 import { defaultDataDir } from "../archive/location.js";
 import { OptionError } from "../errors.js";
+import { DEFAULT_GATING_THRESHOLDS, type GatingThresholds } from "../preprocess/gating.js";
 import type { DatasetOptions } from "./model.js";
 
-export type Experimenter = "wehr" | "asari";
-export type Site = "A1" | "MGB";
+export type { Experimenter, Site };
+// The thresholds and their defaults live with the gating itself.
+export { DEFAULT_GATING_THRESHOLDS, type GatingThresholds };
 
+/** The experimenter and site choices, in walking order. */
 export const EXPERIMENTERS: readonly Experimenter[] = ["wehr", "asari"];
 export const SITES: readonly Site[] = ["A1", "MGB"];
-
-/** Repeat-gating thresholds (pipeline.md section 5). */
-export interface GatingThresholds {
-  absMvMax: number;
-  stepMv: number;
-  maxStepFrac: number;
-  minXcorr: number;
-}
-
-export const DEFAULT_GATING_THRESHOLDS: Readonly<GatingThresholds> = Object.freeze({
-  absMvMax: 150,
-  stepMv: 30,
-  maxStepFrac: 0.005,
-  minXcorr: 0.05,
-});
 
 /** What a caller may pass: every option optional; experimenter/sites as one string or a list. */
 export interface DatasetOptionsInput {
@@ -61,7 +50,8 @@ const OPTION_KEYS = new Set<string>([
   "returnWaveform",
   "audioFs",
 ]);
-const GATING_KEYS = new Set<string>(["absMvMax", "stepMv", "maxStepFrac", "minXcorr"]);
+const GATING_KEYS = new Set<string>(Object.keys(DEFAULT_GATING_THRESHOLDS));
+const GATING_KEY_LIST = [...GATING_KEYS].join(", ");
 
 /** Names of the options resolveOptions understands (for callers splitting their own extras off). */
 export function isDatasetOptionKey(key: string): boolean {
@@ -110,13 +100,13 @@ export function resolveOptions(
 
   const gatingIn = input.gating ?? {};
   if (gatingIn === null || typeof gatingIn !== "object")
-    throw new OptionError("gating", gatingIn, "an object {absMvMax, stepMv, maxStepFrac, minXcorr}");
+    throw new OptionError("gating", gatingIn, `an object {${GATING_KEY_LIST}}`);
   for (const key of Object.keys(gatingIn)) {
     if (!GATING_KEYS.has(key))
       throw new OptionError(
         `gating.${key}`,
         (gatingIn as Record<string, unknown>)[key],
-        "unknown gating option; known: absMvMax, stepMv, maxStepFrac, minXcorr",
+        `unknown gating option; known: ${GATING_KEY_LIST}`,
       );
   }
   const g = { ...DEFAULT_GATING_THRESHOLDS, ...stripUndefined(gatingIn) };

@@ -4,10 +4,18 @@
 // La >= Lb; for La < Lb numpy swaps its arguments and returns Lb samples,
 // a case the specification (one output per input sample) does not follow.
 
-import { correlateValid } from "./fir.js";
+import { type ConvolveMethod, correlateValid } from "./fir.js";
 
-/** "Same" convolution of a with kernel b: one output per sample of a, zeros beyond a's edges. */
-export function convolveSame(a: Float64Array, b: Float64Array): Float64Array {
+/**
+ * "Same" convolution of a with kernel b: one output per sample of a, zeros
+ * beyond a's edges. With method "direct" each output is the plain sum over
+ * a's samples in ascending order, x[j] * b[i + off - j].
+ */
+export function convolveSame(
+  a: Float64Array,
+  b: Float64Array,
+  method: ConvolveMethod = "auto",
+): Float64Array {
   const la = a.length;
   const lb = b.length;
   if (la === 0) return new Float64Array(0);
@@ -18,5 +26,5 @@ export function convolveSame(a: Float64Array, b: Float64Array): Float64Array {
   aPad.set(a, lb - 1 - off);
   const brev = new Float64Array(lb);
   for (let m = 0; m < lb; m++) brev[m] = b[lb - 1 - m]!;
-  return correlateValid(aPad, brev);
+  return correlateValid(aPad, brev, method);
 }

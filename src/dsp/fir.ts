@@ -12,15 +12,27 @@ import { fftFromBitReversed, fftToBitReversed } from "./fft.js";
 /** Kernels at least this long use the FFT path. */
 const FFT_MIN_TAPS = 48;
 
+/**
+ * How a correlation or convolution is computed: "auto" takes the FFT for long
+ * kernels over long signals; "direct" always sums the products in index order
+ * (as np.convolve does), so exact zeros stay exact and results do not depend
+ * on the lengths.
+ */
+export type ConvolveMethod = "auto" | "direct";
+
 /** out[i] = sum_m h[m] * x[i + m] for i = 0 .. x.length - h.length. */
-export function correlateValid(x: Float64Array, h: Float64Array): Float64Array {
+export function correlateValid(
+  x: Float64Array,
+  h: Float64Array,
+  method: ConvolveMethod = "auto",
+): Float64Array {
   const lh = h.length;
   const nOut = x.length - lh + 1;
   if (lh === 0) throw new RangeError("correlateValid: empty kernel");
   if (nOut <= 0) return new Float64Array(0);
   const out = new Float64Array(nOut);
   // The FFT pays off for long kernels over long signals only.
-  if (lh >= FFT_MIN_TAPS && nOut >= 2 * lh) correlateFft(x, h, out);
+  if (method === "auto" && lh >= FFT_MIN_TAPS && nOut >= 2 * lh) correlateFft(x, h, out);
   else correlateDirect(x, h, out);
   return out;
 }

@@ -4,7 +4,7 @@
 export { bandCentersHz, bandCount } from "./bands.js";
 export { convolveSame } from "./convolve.js";
 export { fft } from "./fft.js";
-export { correlateValid } from "./fir.js";
+export { type ConvolveMethod, correlateValid } from "./fir.js";
 export { gaussianFilter1d, gaussianKernel } from "./gaussian.js";
 export { medianFilter } from "./median-filter.js";
 export { reflectExtend, reflectIndex } from "./reflect.js";

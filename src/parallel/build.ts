@@ -13,19 +13,19 @@
 // waveform of the release.
 
 import { availableParallelism } from "node:os";
-import type { CellRecord, WalkWarning } from "../ac1/types.js";
+import type { CellRecord } from "../ac1/types.js";
 import {
   type BuildOptions,
   buildDataset,
   type CellOutcome,
   cellProgress,
   DatasetAssembler,
+  releaseCells,
   type StimSpec,
   startBuild,
   stimLengthsOfSamples,
   stimSpectrogram,
   stimWaveform,
-  walkRequestedCells,
   warnIfMixed,
 } from "../dataset/build.js";
 import type { DatasetData, DatasetOptions, Tensor } from "../dataset/model.js";
@@ -129,13 +129,9 @@ export async function buildDatasetParallel(input: ParallelBuildOptions = {}): Pr
   let data: DatasetData;
   try {
     const assembler = new DatasetAssembler(options);
-    const reporting = {
-      onWarning: (w: WalkWarning) => onWarning?.(w),
-      onSkippedFile: (path: string, reason: string) => assembler.addSkippedFile(path, reason),
-    };
     /** The requested cells, timing this thread's share of the walk (zip reads, inflate, MAT decoding). */
     async function* cells(): AsyncGenerator<CellRecord> {
-      const it = walkRequestedCells(setup, reporting);
+      const it = releaseCells(setup, assembler);
       try {
         for (;;) {
           const t0 = performance.now();

@@ -7,8 +7,8 @@ import { roundHalfEven } from "../dsp/round.js";
 import { median, pairwiseSum } from "../dsp/stats.js";
 import { medgauss } from "./medgauss.js";
 
-/** Thresholds of the gating tests. */
-export interface GatingOptions {
+/** Thresholds of the gating tests (pipeline.md section 5): the dataset option `gating`. */
+export interface GatingThresholds {
   /** "range": max |x| (mV) above this fails. */
   absMvMax: number;
   /** "step": deviation (mV) from the trace median counted as a step sample. */
@@ -19,7 +19,8 @@ export interface GatingOptions {
   minXcorr: number;
 }
 
-export const DEFAULT_GATING: Readonly<GatingOptions> = Object.freeze({
+/** The reference's thresholds; `gating` options override them one by one. */
+export const DEFAULT_GATING_THRESHOLDS: Readonly<GatingThresholds> = Object.freeze({
   absMvMax: 150,
   stepMv: 30,
   maxStepFrac: 0.005,
@@ -40,7 +41,7 @@ export interface GatingStats {
 }
 
 export interface GateRepeatsOptions {
-  gating: GatingOptions;
+  gating: GatingThresholds;
   detrendMedMs: number;
   detrendGaussMs: number;
 }

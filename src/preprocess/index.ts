@@ -5,12 +5,12 @@
 export { binResponse, binSamples } from "./binning.js";
 export {
   crossTrialCorrelations,
-  DEFAULT_GATING,
+  DEFAULT_GATING_THRESHOLDS,
   type Fate,
   type GateRepeatsOptions,
   type GateResult,
-  type GatingOptions,
   type GatingStats,
+  type GatingThresholds,
   gateRepeats,
   maxAbsIgnoringNaN,
   stepFraction,

@@ -2,7 +2,7 @@
 // from MAT values (for one-rule tests), and walking a source to completion
 // while collecting warnings and skipped files.
 
-import type { AsariSite, CellRecord, WalkWarning } from "../../src/ac1/index.js";
+import type { CellRecord, Site, WalkWarning } from "../../src/ac1/index.js";
 import { walkAsari, walkWehr } from "../../src/ac1/index.js";
 import { ArchiveError, type DirEntry, type ReleaseSource } from "../../src/archive/index.js";
 import { type MatValue, writeMat } from "../../src/mat/index.js";
@@ -79,7 +79,7 @@ export interface WalkResult {
 export async function walkAll(
   source: ReleaseSource,
   which: "wehr" | "asari",
-  sites: AsariSite[] = ["A1", "MGB"],
+  sites: Site[] = ["A1", "MGB"],
 ): Promise<WalkResult> {
   const r: WalkResult = { cells: [], warnings: [], skipped: [] };
   const opts = {

@@ -9,10 +9,18 @@ import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { type CellRecord, type SynthManifest, walkRelease, writeSynthArchive } from "../../src/ac1/index.js";
+import {
+  type CellRecord,
+  type Experimenter,
+  releaseParts,
+  type Site,
+  type SynthManifest,
+  walkRelease,
+  writeSynthArchive,
+} from "../../src/ac1/index.js";
 import { DirSource, ensureExtracted, type ReleaseSource, ZipSource } from "../../src/archive/index.js";
 import { charToString, getField, openMat, toFloat64, toNumber } from "../../src/mat/index.js";
-import { DEFAULT_GATING, gateRepeats } from "../../src/preprocess/index.js";
+import { DEFAULT_GATING_THRESHOLDS, gateRepeats } from "../../src/preprocess/index.js";
 import { tempDir } from "../support/cli.js";
 import { type WalkResult, walkAll } from "./support.js";
 
@@ -139,7 +147,7 @@ describe("walkers over the synthetic release", () => {
     cells.forEach((cell, ci) => {
       cell.stims.forEach((stim, si) => {
         const g = gateRepeats(stim.repeats, stim.sfRespHz, {
-          gating: DEFAULT_GATING,
+          gating: DEFAULT_GATING_THRESHOLDS,
           detrendMedMs: 100,
           detrendGaussMs: 10,
         });
@@ -150,7 +158,7 @@ describe("walkers over the synthetic release", () => {
       const dropped = cell.stims.every(
         (s) =>
           gateRepeats(s.repeats, s.sfRespHz, {
-            gating: DEFAULT_GATING,
+            gating: DEFAULT_GATING_THRESHOLDS,
             detrendMedMs: 100,
             detrendGaussMs: 10,
           }).kept.length === 0,
@@ -326,10 +334,22 @@ describe("walkers over the synthetic release", () => {
 });
 
 describe("walkRelease", () => {
+  test("releaseParts: the parts of the release a selection reads (what a build opens)", () => {
+    assert.deepEqual(releaseParts({ experimenters: ["wehr", "asari"], sites: ["A1", "MGB"] }), {
+      wehr: true,
+      asari: true,
+    });
+    assert.deepEqual(releaseParts({ experimenters: ["wehr", "asari"], sites: ["MGB"] }), {
+      wehr: false,
+      asari: true,
+    });
+    assert.deepEqual(releaseParts({ experimenters: ["wehr"], sites: ["A1"] }), { wehr: true, asari: false });
+  });
+
   test("Wehr only when asked for and A1 is among the sites, then Asari by site", async () => {
     const zs = await ZipSource.open(dir);
     try {
-      const sessions = async (experimenters: ("wehr" | "asari")[], sites: ("A1" | "MGB")[]) => {
+      const sessions = async (experimenters: Experimenter[], sites: Site[]) => {
         const out: string[] = [];
         for await (const c of walkRelease(zs, { experimenters, sites, onWarning: () => undefined })) {
           out.push(`${c.meta.experimenter}/${c.meta.session}`);
@@ -347,6 +367,10 @@ describe("walkRelease", () => {
         all.filter((s) => s.startsWith("wehr/")),
       );
       assert.deepEqual(await sessions(["wehr"], ["MGB"]), []);
+      assert.deepEqual(await sessions(["asari"], ["A1"]), [
+        "asari/20050614-ha1-001",
+        "asari/20060301-ha3-001",
+      ]);
     } finally {
       await zs.close();
     }

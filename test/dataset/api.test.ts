@@ -13,8 +13,8 @@ import {
   symmetricHann,
   WEHR_NEURONS_SPLIT_NATURAL,
   WEHR_VALID_NEURONS,
-} from "../../src/dataset/dataset.js";
-import type { DatasetData } from "../../src/dataset/model.js";
+} from "../../src/dataset/index.js";
+import type { DatasetData, ResponseBlock } from "../../src/dataset/model.js";
 import { Ac1Error } from "../../src/errors.js";
 import { block, handmade, neuron, spec, wehrStim } from "./handmade.js";
 
@@ -246,6 +246,49 @@ test("smoothResponses: unnormalised symmetric Hann, same convolution, NaN blocks
   [0, 1, 0].forEach((v, i) => {
     close(symmetricHann(3)[i] as number, v, 1e-15);
   });
+});
+
+test("smoothResponses equals the plain same-convolution loop bit for bit, long windows included", () => {
+  // Random float32 traces with runs of exact zeros (silent spike rates), one
+  // stim per trace length; K from 1 to 201 frames (FFT-sized kernels too).
+  const rand = mulberry32(7);
+  const data = handmade();
+  const lengths = [1, 3, 40, 257, 1200];
+  data.stims = lengths.map((T) => spec(2, T));
+  data.stimMeta = lengths.map((_, i) => wehrStim(i + 1));
+  data.responses = lengths.map((T) =>
+    data.neuronMeta.map(() => {
+      const rows = Array.from({ length: 2 }, () =>
+        Array.from({ length: T }, (_, t) => (t % 97 < 40 ? 0 : Math.fround(rand() * 20 - 5))),
+      );
+      return block(rows);
+    }),
+  );
+  for (const windowMs of [3, 21, 30, 100, 250, 1000]) {
+    const ds = new Ac1Dataset(data);
+    const { K, kernel } = ds.smoothResponses(windowMs);
+    // The kernel is pipeline.md's Hann formula evaluated at every point.
+    const hannK = Array.from({ length: K }, (_, n) =>
+      K === 1 ? 1 : 0.5 - 0.5 * Math.cos((2 * Math.PI * n) / (K - 1)),
+    );
+    assert.deepEqual([...kernel], hannK);
+    const c = (K - 1) >> 1;
+    data.responses.forEach((row, s) => {
+      row.forEach((b, n) => {
+        const [R, T] = (b as ResponseBlock).shape as [number, number];
+        const x = (b as ResponseBlock).data;
+        const want = new Float32Array(R * T);
+        for (let r = 0; r < R; r++)
+          for (let t = 0; t < T; t++) {
+            let acc = 0;
+            for (let j = Math.max(0, t + c - K + 1); j <= Math.min(T - 1, t + c); j++)
+              acc += x[r * T + j]! * kernel[t + c - j]!;
+            want[r * T + t] = acc;
+          }
+        assert.deepEqual(ds.responses[s]?.[n]?.data, want, `window ${windowMs} stim ${s} neuron ${n}`);
+      });
+    });
+  }
 });
 
 test("normalizeResponses: max and zscore per neuron over the given stims", () => {

@@ -5,11 +5,11 @@
 
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { walkWehr } from "../../src/ac1/index.js";
 import { openRelease } from "../../src/archive/index.js";
 import {
   DatasetAssembler,
   processCell,
+  releaseCells,
   stimLengths,
   stimLengthsOfSamples,
   stimSpectrogram,
@@ -28,10 +28,7 @@ async function assembled(): Promise<DatasetAssembler> {
   const source = await openRelease(synth.dir, { need: { wehr: true, asari: false } });
   const assembler = new DatasetAssembler(options);
   try {
-    for await (const cell of walkWehr(source, {
-      onWarning: () => {},
-      onSkippedFile: (p, r) => assembler.addSkippedFile(p, r),
-    }))
+    for await (const cell of releaseCells({ options, source }, assembler))
       assembler.addCell(processCell(cell, options));
   } finally {
     await source.close();

@@ -6,7 +6,6 @@
 
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { walkWehr } from "../../src/ac1/index.js";
 import { openRelease } from "../../src/archive/index.js";
 import {
   type BuildProgress,
@@ -14,10 +13,11 @@ import {
   buildDataset,
   DatasetAssembler,
   processCell,
+  releaseCells,
   stimLengths,
   stimWaveform,
 } from "../../src/dataset/build.js";
-import { Ac1Dataset } from "../../src/dataset/dataset.js";
+import { Ac1Dataset } from "../../src/dataset/index.js";
 import type { DatasetData } from "../../src/dataset/model.js";
 import { resolveOptions } from "../../src/dataset/options.js";
 import { validateDataset } from "../../src/dataset/validate.js";
@@ -286,10 +286,7 @@ test("processCell is a pure function of (cell, options) and the assembler reprod
   const source = await openRelease(synth.dir, { need: { wehr: true, asari: false } });
   const assembler = new DatasetAssembler(options);
   try {
-    for await (const cell of walkWehr(source, {
-      onWarning: () => {},
-      onSkippedFile: (p, r) => assembler.addSkippedFile(p, r),
-    })) {
+    for await (const cell of releaseCells({ options, source }, assembler)) {
       const a = processCell(cell, options);
       const b = processCell(cell, options);
       assert.deepEqual(a, b);

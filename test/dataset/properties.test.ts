@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import fc from "fast-check";
-import { Ac1Dataset, sliceIndices } from "../../src/dataset/dataset.js";
+import { Ac1Dataset, sliceIndices } from "../../src/dataset/index.js";
 import type { DatasetData, ResponseBlock } from "../../src/dataset/model.js";
 import { handmade, neuron, spec, wehrStim } from "./handmade.js";
 

@@ -5,9 +5,9 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import fc from "fast-check";
-import { mulberry32 } from "../../src/ac1/synth/prng.js";
 import { fft, fftFromBitReversed, fftToBitReversed } from "../../src/dsp/fft.js";
 import { correlateValid } from "../../src/dsp/fir.js";
+import { mulberry32 } from "../../src/random/index.js";
 
 /** Deterministic uniform in [-1, 1). */
 function rng(seed: number): () => number {

@@ -4,6 +4,7 @@
 // script, so large inputs are rebuilt bit-identically instead of stored.
 
 import { readFileSync } from "node:fs";
+import { mulberry32 } from "../../src/random/index.js";
 import { fixture } from "../support/paths.js";
 
 export type Recipe = [string, ...unknown[]];
@@ -39,16 +40,6 @@ export function goldenCases(kind: string): GoldenCase[] {
 export function goldenArray(ref: unknown): Float64Array {
   const [offset, length] = ref as BinRef;
   return load().blob.slice(offset, offset + length);
-}
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a) >>> 0;
-    t = ((t + Math.imul(t ^ (t >>> 7), 61 | t)) >>> 0) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Irwin-Hall normals (sum of 12 uniforms minus 6), exactly as make_goldens.py. */

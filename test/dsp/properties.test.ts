@@ -102,6 +102,22 @@ test("FFT and direct FIR paths agree", () => {
   );
 });
 
+test('convolveSame(a, b, "direct") is the plain ascending sum, bit for bit, for kernels of any length', () => {
+  fc.assert(
+    fc.property(signal(0, 400), signal(1, 120), (a, b) => {
+      const y = convolveSame(a, b, "direct");
+      const off = (b.length - 1) >> 1;
+      for (let i = 0; i < a.length; i++) {
+        let s = 0;
+        for (let j = Math.max(0, i + off - b.length + 1); j <= Math.min(a.length - 1, i + off); j++)
+          s += a[j]! * b[i + off - j]!;
+        assert.equal(y[i], s, `[${i}]`);
+      }
+    }),
+    { numRuns: 60 },
+  );
+});
+
 test("convolveSame keeps the length of its first argument and matches the definition", () => {
   fc.assert(
     fc.property(signal(0, 80), signal(1, 30), (a, b) => {

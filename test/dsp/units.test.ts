@@ -8,6 +8,7 @@ import {
   fft,
   gaussianFilter1d,
   gaussianKernel,
+  hamming,
   hann,
   logSpectrogram,
   medianFilter,
@@ -104,6 +105,31 @@ test("fft of an impulse and a known sequence", () => {
     assert.ok(Math.abs(re[k]! - r) < 1e-12 && Math.abs(im[k]! - i) < 1e-12, `bin ${k}`);
   }
   assert.throws(() => fft(new Float64Array(6), new Float64Array(6)), RangeError);
+});
+
+test("hann is the pipeline.md formula at every point; hamming is exactly symmetric", () => {
+  for (let m = 2; m <= 300; m++) {
+    const w = hann(m);
+    for (let n = 0; n < m; n++)
+      assert.equal(w[n], 0.5 - 0.5 * Math.cos((2 * Math.PI * n) / (m - 1)), `${m}[${n}]`);
+    const h = hamming(m);
+    for (let n = 0; n < m; n++) assert.equal(h[n], h[m - 1 - n], `hamming ${m}[${n}]`);
+  }
+  assert.deepEqual([...hann(1)], [1]);
+  assert.deepEqual([...hann(0)], []);
+  assert.throws(() => hann(2.5), RangeError);
+  assert.throws(() => hamming(-1), RangeError);
+});
+
+test('convolveSame "direct" keeps runs of zeros exactly zero, long kernels too', () => {
+  // 200 taps over 2000 samples: "auto" takes the FFT path.
+  const x = new Float64Array(2000);
+  for (let i = 700; i < 760; i++) x[i] = 1 + (i % 7) / 3;
+  const w = hann(201);
+  const direct = convolveSame(x, w, "direct");
+  for (let i = 0; i < 2000; i++) if (i < 600 || i >= 860) assert.equal(direct[i], 0, `[${i}]`);
+  const auto = convolveSame(x, w);
+  for (let i = 0; i < 2000; i++) assert.ok(Math.abs(auto[i]! - direct[i]!) < 1e-12, `[${i}]`);
 });
 
 test("convolveSame with the unnormalised Hann window of the PSTH", () => {

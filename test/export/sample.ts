@@ -3,9 +3,9 @@
 // float64 whatever the summation order (numpy and JS agree bit for bit), and
 // the metadata exercise absent keys, non-ASCII text and astral characters.
 
-import { mulberry32 } from "../../src/ac1/synth/prng.js";
 import type { DatasetData, DatasetOptions, RepeatProvenance, Tensor } from "../../src/dataset/model.js";
 import { resolveOptions } from "../../src/dataset/options.js";
+import { mulberry32 } from "../../src/random/index.js";
 
 function dyadic(next: () => number, n: number): Float32Array {
   const out = new Float32Array(n);

@@ -3,8 +3,8 @@
 // brute-force transcription of deepSTRF's per-block SP/NP and CCmax loops to
 // check the fast kernels against.
 
-import { mulberry32 } from "../../src/ac1/synth/prng.js";
 import type { PredictionBatch, ResponseBatch, ResponseBlock } from "../../src/metrics/index.js";
+import { mulberry32 } from "../../src/random/index.js";
 
 export interface Ragged {
   /** [n][k] blocks, [n][k] predictions, [n][k] the stim of the block. */

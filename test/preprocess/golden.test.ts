@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { binResponse } from "../../src/preprocess/binning.js";
-import { type GatingOptions, gateRepeats } from "../../src/preprocess/gating.js";
+import { type GatingThresholds, gateRepeats } from "../../src/preprocess/gating.js";
 import { medgauss } from "../../src/preprocess/medgauss.js";
 import { spikePsth } from "../../src/preprocess/psth.js";
 import { rampSegment } from "../../src/preprocess/ramp.js";
@@ -22,7 +22,7 @@ test("gating: identical fates, matching statistics and kept traces", () => {
   for (const c of goldenCases("gating")) {
     const repeats = (c.inputs as unknown[]).map(evalRecipe);
     const res = gateRepeats(repeats, c.sfHz as number, {
-      gating: c.gating as GatingOptions,
+      gating: c.gating as GatingThresholds,
       detrendMedMs: c.detrendMedMs as number,
       detrendGaussMs: c.detrendGaussMs as number,
     });

@@ -5,7 +5,7 @@ import fc from "fast-check";
 import {
   binResponse,
   binSamples,
-  DEFAULT_GATING,
+  DEFAULT_GATING_THRESHOLDS,
   gateRepeats,
   maxAbsIgnoringNaN,
   medgauss,
@@ -89,7 +89,7 @@ test("range statistic ignores NaN; step fraction is 0 below three samples", () =
 });
 
 test("gating: no repeats, all-empty repeats, and a NaN sample outside the range test", () => {
-  const opts = { gating: DEFAULT_GATING, detrendMedMs: 100, detrendGaussMs: 10 };
+  const opts = { gating: DEFAULT_GATING_THRESHOLDS, detrendMedMs: 100, detrendGaussMs: 10 };
   assert.deepEqual(gateRepeats([], 10000, opts), { kept: [], fates: [], stats: [] });
   const empty = gateRepeats([new Float64Array(0), new Float64Array(0), new Float64Array(0)], 10000, opts);
   assert.deepEqual(empty.fates, ["range", "range", "range"]);
@@ -99,6 +99,9 @@ test("gating: no repeats, all-empty repeats, and a NaN sample outside the range 
     [1, 1, 1],
   );
   // Defaults from pipeline.md section 5.
-  assert.deepEqual({ ...DEFAULT_GATING }, { absMvMax: 150, stepMv: 30, maxStepFrac: 0.005, minXcorr: 0.05 });
-  assert.ok(Object.isFrozen(DEFAULT_GATING));
+  assert.deepEqual(
+    { ...DEFAULT_GATING_THRESHOLDS },
+    { absMvMax: 150, stepMv: 30, maxStepFrac: 0.005, minXcorr: 0.05 },
+  );
+  assert.ok(Object.isFrozen(DEFAULT_GATING_THRESHOLDS));
 });

@@ -2,7 +2,7 @@
 // filler bytes, shared by the archive, export and CLI tests.
 
 import yazl from "yazl";
-import { mulberry32 } from "../../src/ac1/synth/prng.js";
+import { mulberry32 } from "../../src/random/index.js";
 
 export interface CraftEntry {
   name: string;

@@ -6,11 +6,11 @@
 // repeats were all rejected, an unregistered stim and a dropped cell.
 
 import { join } from "node:path";
-import { mulberry32 } from "../../src/ac1/synth/prng.js";
 import type { NeuronMeta, StimMeta } from "../../src/ac1/types.js";
 import type { DatasetData, Fate, RepeatProvenance, Tensor } from "../../src/dataset/model.js";
 import { resolveOptions } from "../../src/dataset/options.js";
 import { writeDatasetNpz } from "../../src/export/index.js";
+import { mulberry32 } from "../../src/random/index.js";
 
 function gauss(rand: () => number): number {
   const u = Math.max(1e-12, rand());

@@ -6,6 +6,7 @@
 // skipped file in walking order. Tests of the walkers and of the dataset
 // builder assert against it.
 
+import type { Fate } from "../../preprocess/gating.js";
 import type { NeuronMeta, StimMeta, WalkWarningCode } from "../types.js";
 
 export type SynthScale = "small" | "bench";
@@ -28,9 +29,10 @@ export type SynthArtifact =
   /** the trigger lies past the end of the trace: an empty repeat -> "range" */
   | "empty";
 
-/** The gating fate (pipeline.md section 5) an artifact leads to with default options. */
-export type GateFate = "kept" | "range" | "step" | "xcorr";
+/** A repeat's gating fate (pipeline.md section 5): the preprocessing's Fate. */
+export type GateFate = Fate;
 
+/** The fate each artifact leads to with the default gating thresholds. */
 export const FATE_OF_ARTIFACT: Readonly<Record<SynthArtifact, GateFate>> = {
   none: "kept",
   clipped: "kept",

@@ -4,7 +4,7 @@
 // background (baseline, slow drift, coloured noise), ~1 ms spikes and the
 // recording artifacts the gating must catch. All O(n), no per-sample allocation.
 
-import type { Rng } from "./prng.js";
+import type { Rng } from "../../random/index.js";
 
 /** Peak of a railed (saturated) int16 channel: the trace is clipped there. */
 export const INT16_MAX = 32767;

@@ -1,0 +1,171 @@
+// What a synthetic release plan is made of: the stimulus files, sessions,
+// trial and recording files and triggers it lists, the sample rates, the two
+// scales, and the two draws both halves of the plan share (a cell's
+// parameters, a pick of distinct items). The plan itself is built by
+// plan-wehr.ts and plan-asari.ts, composed in plan.ts.
+
+import type { Rng } from "../../random/index.js";
+import type { Site } from "../types.js";
+import type { SynthArtifact, SynthScale } from "./manifest.js";
+
+export const WEHR_STIM_SF_HZ = 44100;
+export const WEHR_RESP_SF_HZ = 4000;
+export const ASARI_STIM_SF_HZ = 97656;
+export const ASARI_RESP_SF_HZ = 10000;
+
+/** What a scale changes: durations, how many stims and extra cells, repeats and recordings. */
+export interface ScaleParams {
+  stimSec: [number, number];
+  segSec: [number, number];
+  wehrFragments: number;
+  wehrPerCategory: number;
+  asariPerClass: number;
+  extraWehrCells: number;
+  extraAsariCells: number;
+  extraRepeats: [number, number];
+  extraStimsPerCell: [number, number];
+  extraRecordings: [number, number];
+}
+
+export const SCALES: Readonly<Record<SynthScale, ScaleParams>> = {
+  small: {
+    stimSec: [0.3, 0.7],
+    segSec: [0.12, 0.3],
+    wehrFragments: 4,
+    wehrPerCategory: 2,
+    asariPerClass: 3,
+    extraWehrCells: 0,
+    extraAsariCells: 0,
+    extraRepeats: [3, 5],
+    extraStimsPerCell: [2, 3],
+    extraRecordings: [1, 2],
+  },
+  bench: {
+    stimSec: [1.5, 3.5],
+    segSec: [0.6, 1.6],
+    wehrFragments: 12,
+    wehrPerCategory: 6,
+    asariPerClass: 8,
+    extraWehrCells: 20,
+    extraAsariCells: 36,
+    extraRepeats: [14, 20],
+    extraStimsPerCell: [5, 8],
+    extraRecordings: [3, 5],
+  },
+};
+
+export interface WehrStimFile {
+  folder: string;
+  /** File stem as written (an integer, or e.g. "7b" for the non-integer one). */
+  stem: string;
+  path: string;
+  description: string;
+  durationMs: number;
+  wave: Float64Array;
+}
+
+export interface WehrTrial {
+  file: string;
+  kind: "natural" | "tone" | "corrupt";
+  typeText: string;
+  description: string;
+  durationMs: number;
+  /** Stim file the description resolves to (undefined: unknown description). */
+  stim?: WehrStimFile;
+  artifact: SynthArtifact;
+  /** Append a second (tone) trigger that the walker must ignore. */
+  secondTrigger: boolean;
+}
+
+export interface WehrSession {
+  name: string;
+  cellIdx: number;
+  trials: WehrTrial[];
+  malformed: boolean;
+  cell: CellParams;
+}
+
+export interface AsariSegmentFile {
+  /** Canonical file text, e.g. "class3/3l.mat". */
+  file: string;
+  path: string;
+  sfHz: number;
+  samplesField: "sample" | "samples";
+  wave: Float64Array;
+}
+
+export interface AsariTrigger {
+  typeText: string;
+  description: string;
+  kind: "repeat" | "tone" | "no-sequence" | "bad-index" | "rate-mismatch";
+  /** Segment files (canonical) for natural triggers that resolve. */
+  segments?: AsariSegmentFile[];
+  /** File strings as stored in param.stimulus (the stim key). */
+  files?: string[];
+  positions?: number[];
+  artifact: SynthArtifact;
+}
+
+export interface AsariRecording {
+  file: string;
+  kind: "normal" | "corrupt" | "no-param" | "no-triggers";
+  stimulusFiles: string[];
+  recording?: { site?: string; type: string };
+  triggers: AsariTrigger[];
+}
+
+export interface AsariSession {
+  root: "crcns-ac1-asari-results-1/asari-results-1" | "crcns-ac1-asari-results-2/asari-results-2";
+  name: string;
+  recordings: AsariRecording[];
+  site: Site;
+  recordingType: string;
+  yields: boolean;
+  cell: CellParams;
+}
+
+export interface CellParams {
+  seedLabel: string;
+  baselineMv: number;
+  driftMv: number;
+  noiseMv: number;
+  pspPeakMv: number;
+  /** Spike amplitude in mV for cell-attached cells; 0 for whole-cell. */
+  spikeMv: number;
+  scale: number;
+}
+
+export interface SynthPlan {
+  seed: number;
+  scale: SynthScale;
+  wehrStims: WehrStimFile[];
+  wehrSessions: WehrSession[];
+  /** Non-session folders under Results (ignored by the walker). */
+  wehrOtherFolders: string[];
+  asariSegments: AsariSegmentFile[];
+  asariSessions: AsariSession[];
+}
+
+/** A cell's recording parameters, drawn in a fixed order (the plan's stream depends on it). */
+export function cellParams(rng: Rng, label: string, spikes: boolean): CellParams {
+  return {
+    seedLabel: label,
+    baselineMv: rng.range(-66, -56),
+    driftMv: rng.range(0.8, 3),
+    noiseMv: rng.range(0.5, 0.9),
+    pspPeakMv: spikes ? rng.range(5, 8) : rng.range(5, 11),
+    spikeMv: spikes ? rng.range(25, 55) : 0,
+    // mV per int16 unit; MATLAB stores these as doubles
+    scale: rng.pick([0.0125, 0.01, 0.015625]),
+  };
+}
+
+/** n distinct items: the first n of a Fisher-Yates shuffle of a copy (all of them when n is larger). */
+export function pickDistinct<T>(rng: Rng, items: readonly T[], n: number): T[] {
+  const copy = items.slice();
+  for (let i = copy.length - 1; i > 0; i--) {
+    const j = Math.floor(rng.next() * (i + 1));
+    [copy[i], copy[j]] = [copy[j] as T, copy[i] as T];
+  }
+  return copy.slice(0, Math.min(n, copy.length));
+}

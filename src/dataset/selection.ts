@@ -1,0 +1,98 @@
+// Selecting and indexing a dataset (dataset.md, "What users do with it"):
+// metadata matching, predicate selectors that treat a throwing predicate as
+// "not selected", Python slice and negative-index semantics, and the item
+// that indexing returns. Pure helpers over lists; Ac1Dataset keeps the state.
+
+import type { StimMeta } from "../ac1/types.js";
+import { Ac1Error } from "../errors.js";
+import type { ResponseBlock, Tensor } from "./model.js";
+
+/** Any metadata record, read by key (the reference's key names). */
+export type Meta = Readonly<Record<string, unknown>>;
+
+/** A Python-style range over the iterable stims: negative bounds count from the end. */
+export interface IndexRange {
+  start?: number;
+  stop?: number;
+  step?: number;
+}
+
+/** What indexing returns for one iterable stim. */
+export interface DatasetItem {
+  /** Index of the stim in the whole dataset (stims[stimIndex]). */
+  stimIndex: number;
+  /** (1, F, T) spectrogram or (1, T * hop) waveform, float32. */
+  stim: Tensor;
+  /** One entry per selected neuron (same order as `neurons`): its (R, T) block, or null when missing. */
+  responses: (ResponseBlock | null)[];
+  /** mask[i] is true where responses[i] has data. */
+  mask: boolean[];
+  /** Dataset indices of the selected neurons. */
+  neurons: number[];
+  stimMeta: StimMeta;
+}
+
+/** Structural equality for metadata values (numbers, strings, lists of them). */
+export function metaValueEquals(a: unknown, b: unknown): boolean {
+  if (Array.isArray(a) && Array.isArray(b)) {
+    return a.length === b.length && a.every((v, i) => metaValueEquals(v, b[i]));
+  }
+  return a === b;
+}
+
+/** Indices (ascending) of the records whose `key` is present and equals `value`; records lacking it are skipped. */
+export function indicesWithMeta(metas: readonly object[], key: string, value: unknown): number[] {
+  return metas.flatMap((m, i) => {
+    const meta = m as Meta;
+    return Object.hasOwn(meta, key) && meta[key] !== undefined && metaValueEquals(meta[key], value)
+      ? [i]
+      : [];
+  });
+}
+
+/** Indices (ascending) of the records for which predicate(meta, index) is true; a throwing predicate means "not selected". */
+export function indicesWhere<M>(
+  metas: readonly M[],
+  predicate: (meta: M, index: number) => boolean,
+): number[] {
+  return metas.flatMap((m, i) => {
+    try {
+      return predicate(m, i) === true ? [i] : [];
+    } catch {
+      return [];
+    }
+  });
+}
+
+/** Python slice semantics: the indices of range(len)[start:stop:step]. */
+export function sliceIndices(length: number, range: IndexRange): number[] {
+  const step = range.step ?? 1;
+  if (!Number.isInteger(step) || step === 0)
+    throw new Ac1Error("INDEX", `slice step must be a non-zero integer, got ${step}`);
+  const norm = (v: number | undefined, dflt: number, lo: number, hi: number) => {
+    if (v === undefined) return dflt;
+    if (!Number.isInteger(v)) throw new Ac1Error("INDEX", `slice bounds must be integers, got ${v}`);
+    const x = v < 0 ? v + length : v;
+    return Math.min(Math.max(x, lo), hi);
+  };
+  const out: number[] = [];
+  if (step > 0) {
+    const start = norm(range.start, 0, 0, length);
+    const stop = norm(range.stop, length, 0, length);
+    for (let i = start; i < stop; i += step) out.push(i);
+  } else {
+    const start = norm(range.start, length - 1, -1, length - 1);
+    const stop = norm(range.stop, -1, -1, length - 1);
+    // An explicit negative stop that normalises below 0 means "before the start".
+    for (let i = start; i > stop; i += step) out.push(i);
+  }
+  return out;
+}
+
+/** The entry at a Python-style position (negative counts from the end); throws INDEX outside the list. */
+export function atPosition<T>(list: readonly T[], i: number, what: string): T {
+  if (!Number.isInteger(i) || i >= list.length || i < -list.length) {
+    throw new Ac1Error("INDEX", `item index ${i} out of range (${list.length} ${what})`);
+  }
+  return list[i < 0 ? i + list.length : i] as T;
+}
