@@ -4,15 +4,11 @@
 
 import { Ac1Error } from "../errors.js";
 
+export { reasonOf } from "../zip/index.js";
+
 export class ArchiveError extends Ac1Error {
   constructor(message: string, options?: { cause?: unknown }) {
     super("ARCHIVE", message, options);
     this.name = "ArchiveError";
   }
-}
-
-/** One-line text of an unknown error (no stack), for wrapping into an ArchiveError. */
-export function reasonOf(e: unknown): string {
-  if (e instanceof Error) return e.message.replace(/\s*\n\s*/g, " ");
-  return String(e);
 }
