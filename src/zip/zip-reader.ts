@@ -114,6 +114,7 @@ export class ZipReader {
             );
           }
         }
+        // an explicit literal: spreading the record is several times slower on large directories
         entries.push({
           name: rec.name,
           flags: rec.flags,
