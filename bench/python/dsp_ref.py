@@ -3,7 +3,8 @@
 
 Usage: python3 dsp_ref.py INPUT_DIR
 INPUT_DIR holds little-endian float64 files written by the suite:
-  trace.f64 (a 60 s Vm trace at 10 kHz), stim.f64 (10 s at 97656 Hz).
+  trace.f64 (a 60 s Vm trace at 10 kHz), trace_counts.f64 (the same as int16
+  counts times a scale), white.f64 (60 s of white noise), stim.f64 (10 s at 97656 Hz).
 Prints one JSON object {routine: best-of-reps CPU milliseconds}. The spectrogram is the
 BLAS product of the (2F x W) real kernel with the framed signal; resampling is
 a dense torchaudio-like polyphase product (or torchaudio itself if present).
@@ -138,14 +139,19 @@ def resample_dense(x, kern, o, n, width):
 
 def main():
     if len(sys.argv) != 2:
-        sys.exit("usage: dsp_ref.py INPUT_DIR (with trace.f64, trace_counts.f64 and stim.f64; bench/suites/dsp.ts writes them)")
+        sys.exit("usage: dsp_ref.py INPUT_DIR (with trace.f64, trace_counts.f64, white.f64 and stim.f64; bench/suites/dsp.ts writes them)")
     d = sys.argv[1]
     trace = np.fromfile(os.path.join(d, "trace.f64"), dtype="<f8")
     stim = np.fromfile(os.path.join(d, "stim.f64"), dtype="<f8")
     sf = 10000.0
     res = {}
     res["median filter k=1000"] = timeit(lambda: medfilt(trace, 1000), reps=7)
+    res["median filter k=100"] = timeit(lambda: medfilt(trace, 100), reps=7)
     res["median filter k=50"] = timeit(lambda: medfilt(trace, 50), reps=7)
+    white = np.fromfile(os.path.join(d, "white.f64"), dtype="<f8")
+    res["median filter k=1000, white noise"] = timeit(lambda: medfilt(white, 1000), reps=7)
+    res["median filter k=100, white noise"] = timeit(lambda: medfilt(white, 100), reps=7)
+    res["median filter k=50, white noise"] = timeit(lambda: medfilt(white, 50), reps=7)
     trace_counts = np.fromfile(os.path.join(d, "trace_counts.f64"), dtype="<f8")
     res["median filter k=1000, int16 x scale"] = timeit(lambda: medfilt(trace_counts, 1000), reps=7)
     res["gaussian sigma=100"] = timeit(lambda: gauss(trace, 100.0))
