@@ -11,6 +11,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { spliceSegments } from "../../src/ac1/asari.js";
 import { mulberry32 } from "../../src/ac1/synth/prng.js";
 import { gaussianFilter1d, logSpectrogram, median, medianFilter, resample } from "../../src/dsp/index.js";
 import { binResponse, DEFAULT_GATING, gateRepeats, medgauss, spikePsth } from "../../src/preprocess/index.js";
@@ -74,6 +75,13 @@ const stim = new Float64Array(10 * stimHz);
   for (let i = 0; i < stim.length; i++)
     stim[i] = 0.1 * normal(next) + 0.3 * Math.sin((2 * Math.PI * 1000 * i) / stimHz);
 }
+// An Asari sequence: eight ~1.25 s segments of the stimulus, ramped and spliced.
+const segLength = Math.floor(stim.length / 8);
+const segments = Array.from({ length: 8 }, (_, k) => ({
+  samples: stim.slice(k * segLength, (k + 1) * segLength - 37 * k),
+  sfHz: stimHz,
+  description: "",
+}));
 const repeats = Array.from({ length: 6 }, (_, r) => trace.subarray(r * 100000, (r + 1) * 100000));
 const specOpts = { dtMs: 5, fminHz: 100, fmaxHz: 45000, binsPerOctave: 6 };
 const gateOpts = { gating: DEFAULT_GATING, detrendMedMs: 100, detrendGaussMs: 10 };
@@ -95,6 +103,7 @@ const routines: [string, () => unknown, number][] = [
   ["spectrogram", () => logSpectrogram(stim, stimHz, specOpts), 3],
   ["spectrogram (plain JS, no wasm)", () => logSpectrogram(stim, stimHz, { ...specOpts, wasm: false }), 3],
   ["resample 97656->96000", () => resample(stim, stimHz, 96000), 3],
+  ["asari splice 8 x 1.25 s", () => spliceSegments(segments), 7],
 ];
 
 const only = process.argv.slice(2);
