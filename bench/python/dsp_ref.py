@@ -148,7 +148,7 @@ def resample_dense(x, kern, o, n, width):
     nb = (padded.size - K) // o + 1
     frames = np.lib.stride_tricks.sliding_window_view(padded, K)[::o][:nb]
     out = (frames @ kern.T).reshape(-1)
-    return out[: math.ceil(n * x.size / o)]
+    return out[: int(np.ceil(np.float32(n * x.size / o)))]  # torchaudio: float32 quotient, then ceil
 
 
 def main():
