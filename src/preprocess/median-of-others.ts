@@ -35,22 +35,24 @@ export function medianOfOthers(detrended: Float64Array[], L: number): Float64Arr
     for (const ref of refs) ref.fill(Number.NaN);
     return refs;
   }
-  if (R <= RANK_MAX_R && rankKernel(R)(...detrended, ...refs, L)) return refs;
+  const kernel = R <= RANK_MAX_R ? rankKernel(R) : null;
+  if (kernel?.(...detrended, ...refs, L)) return refs;
   medianOfOthersByInsertion(detrended, L, refs);
   return refs;
 }
 
-const rankKernels = new Map<number, RankKernel>();
+const rankKernels = new Map<number, RankKernel | null>();
 
 /**
  * The straight-line kernel for R repeats: per column, rank r_i = #{j < i:
  * v_j <= v_i} + #{j > i: v_j < v_i} (a permutation: ties in repeat order),
  * s[r_i] = v_i, then each repeat's median picked from a table by its rank's
- * side of half. Generated from the integer R alone, never from data.
+ * side of half. Generated from the integer R alone, never from data; null
+ * where the runtime forbids generating code.
  */
-function rankKernel(R: number): RankKernel {
+function rankKernel(R: number): RankKernel | null {
   const hit = rankKernels.get(R);
-  if (hit) return hit;
+  if (hit !== undefined) return hit;
   const m = R - 1;
   const half = m >> 1;
   const idx = Array.from({ length: R }, (_, i) => i);
@@ -84,7 +86,13 @@ function rankKernel(R: number): RankKernel {
   }
   lines.push("}", "return true;");
   const params = [...idx.map((i) => `d${i}`), ...idx.map((i) => `f${i}`), "L"];
-  const kernel = new Function(...params, lines.join("\n")) as RankKernel;
+  let kernel: RankKernel | null = null;
+  try {
+    kernel = new Function(...params, lines.join("\n")) as RankKernel;
+  } catch {
+    // Code generation from strings disallowed (node --disallow-code-generation-from-strings):
+    // the insertion path gives the same results.
+  }
   rankKernels.set(R, kernel);
   return kernel;
 }
