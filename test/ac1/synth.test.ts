@@ -16,6 +16,7 @@ import {
   type SynthManifest,
   writeSynthArchive,
 } from "../../src/ac1/index.js";
+import { planSynth } from "../../src/ac1/synth/plan.js";
 import { ensureExtracted, ZipSource } from "../../src/archive/index.js";
 import { Ac1Error } from "../../src/errors.js";
 import { charToString, getField, openMat, structLength, toNumber } from "../../src/mat/index.js";
@@ -175,6 +176,58 @@ describe("writeSynthArchive", () => {
   });
 });
 
+describe("scales and sizes", () => {
+  test('"stims": long spliced Asari sequences, few repeats each, mostly cell-attached MGB, many Wehr stims', () => {
+    const p = planSynth("stims", 2009);
+    const natural = p.asariSessions.flatMap((s) =>
+      s.recordings.flatMap((r) => r.triggers.filter((t) => t.kind === "repeat")),
+    );
+    const extra = p.asariSessions.filter((s) => /-ha(?:[5-9]|1[01])-/.test(s.name));
+    assert.equal(extra.length, 10);
+    const mgb = extra.filter((s) => s.site === "MGB" && s.recordingType === "cell-attached");
+    assert.ok(mgb.length >= 7, `${mgb.length} of 10 extra Asari cells are cell-attached MGB`);
+    const long = natural.filter((t) => (t.segments?.length ?? 0) >= 4);
+    assert.ok(long.length > natural.length / 2, "most sequences splice 4 to 8 segments");
+    for (const t of long) {
+      let samples = 0;
+      for (const g of t.segments ?? []) samples += g.wave.length;
+      assert.ok(samples / 97656 >= 4 * 1.5, "a 4-segment sequence lasts at least 6 s");
+    }
+    assert.equal(p.wehrStims.length, 24 + 3 * 12 + 1, "many Wehr stimulus files");
+    const perStim = new Map<string, number>();
+    for (const s of p.asariSessions.filter((x) => extra.includes(x)))
+      for (const r of s.recordings)
+        for (const t of r.triggers)
+          if (t.kind === "repeat")
+            perStim.set(`${s.name} ${t.files}`, (perStim.get(`${s.name} ${t.files}`) ?? 0) + 1);
+    for (const [k, n] of perStim) assert.ok(n >= 4 && n <= 6, `${k}: ${n} repeats`);
+    assert.equal(p.size, 1);
+  });
+
+  test("size N plants N times the extra cells over the same stimulus files", () => {
+    const one = planSynth("bench", 5);
+    const two = planSynth("bench", 5, 2);
+    assert.equal(two.size, 2);
+    assert.equal(two.wehrSessions.length - 5, 2 * (one.wehrSessions.length - 5));
+    assert.equal(two.asariSessions.length - 5, 2 * (one.asariSessions.length - 5));
+    assert.deepEqual(
+      two.asariSegments.map((g) => g.file),
+      one.asariSegments.map((g) => g.file),
+    );
+    assert.deepEqual(
+      two.wehrStims.map((s) => s.path),
+      one.wehrStims.map((s) => s.path),
+    );
+    const names = two.asariSessions.map((s) => `${s.root}/${s.name}`);
+    assert.equal(new Set(names).size, names.length, "session names stay unique");
+  });
+
+  test("bad sizes are refused", async () => {
+    for (const size of [0, 1.5, 65])
+      await assert.rejects(writeSynthArchive(join(work.dir, "z"), { scale: "small", seed: 1, size }), /size/);
+  });
+});
+
 describe("ensureDemoArchive", () => {
   test("writes the small archive with DEMO_SEED once and reuses it", async () => {
     const dir = join(work.dir, "demo");
@@ -211,12 +264,13 @@ describe("ac1 synth", () => {
       ["synth", "--out", join(work.dir, "x"), "--scale", "huge"],
       ["synth", "--out", join(work.dir, "x"), "--seed=-3"],
       ["synth", "--out", join(work.dir, "x"), "--seed", "1.5"],
+      ["synth", "--out", join(work.dir, "x"), "--size", "0"],
     ]) {
       const r = await runAc1(args);
       assert.notEqual(r.code, 0, args.join(" "));
       assert.equal(r.stdout, "");
       assert.equal(r.stderr.trim().split("\n").length, 1, r.stderr);
-      assert.match(r.stderr, /^ac1 synth: --(out|scale|seed) /);
+      assert.match(r.stderr, /^ac1 synth: --(out|scale|seed|size) /);
     }
   });
 });

@@ -29,6 +29,7 @@ export async function ensureDemoArchive(
         m.version === 1 &&
         m.generator === SYNTH_GENERATOR &&
         m.scale === "small" &&
+        (m.size ?? 1) === 1 &&
         m.seed === DEMO_SEED
       )
         return m;

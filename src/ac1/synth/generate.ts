@@ -20,7 +20,7 @@ import { Ac1Error } from "../../errors.js";
 import { SynthFiles } from "./files.js";
 import { asariRecordingFile, asariSegmentFile, expectAsariCell } from "./files-asari.js";
 import { expectWehrCell, wehrStimFile, wehrSummaryFile, wehrTrialFile } from "./files-wehr.js";
-import { SYNTH_GENERATOR, type SynthManifest, type SynthScale } from "./manifest.js";
+import { MAX_SYNTH_SIZE, SYNTH_GENERATOR, type SynthManifest, type SynthScale } from "./manifest.js";
 import { planSynth } from "./plan.js";
 import type { SynthPlan, WehrStimFile } from "./plan-model.js";
 
@@ -34,6 +34,8 @@ export interface SynthProgress {
 export interface SynthOptions {
   scale: SynthScale;
   seed: number;
+  /** Multiple of the scale's extra cells, 1..MAX_SYNTH_SIZE (default 1). */
+  size?: number;
   onProgress?: (p: SynthProgress) => void;
 }
 
@@ -62,13 +64,18 @@ export async function writeSynthArchive(outDir: string, opts: SynthOptions): Pro
   if (!Number.isInteger(opts.seed) || opts.seed < 0 || opts.seed > 0xffffffff) {
     throw new RangeError(`seed must be an integer in 0..4294967295, got ${opts.seed}`);
   }
-  const plan = planSynth(opts.scale, opts.seed);
+  const size = opts.size ?? 1;
+  if (!Number.isInteger(size) || size < 1 || size > MAX_SYNTH_SIZE) {
+    throw new RangeError(`size must be an integer in 1..${MAX_SYNTH_SIZE}, got ${size}`);
+  }
+  const plan = planSynth(opts.scale, opts.seed, size);
   const manifest: SynthManifest = {
     format: "ac1-synth-manifest",
     version: 1,
     generator: SYNTH_GENERATOR,
     seed: opts.seed,
     scale: opts.scale,
+    size,
     zips: [],
     cells: [],
     notYielded: [],

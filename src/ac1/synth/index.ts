@@ -13,4 +13,4 @@ export type {
   SynthScale,
   SynthStim,
 } from "./manifest.js";
-export { FATE_OF_ARTIFACT, SYNTH_GENERATOR } from "./manifest.js";
+export { FATE_OF_ARTIFACT, MAX_SYNTH_SIZE, SYNTH_GENERATOR, SYNTH_SCALES } from "./manifest.js";

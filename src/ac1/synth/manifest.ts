@@ -9,7 +9,14 @@
 import type { Fate } from "../../preprocess/gating.js";
 import type { NeuronMeta, StimMeta, WalkWarningCode } from "../types.js";
 
-export type SynthScale = "small" | "bench";
+/** "small" (tests, demo), "bench" (many repeats per stim), "stims" (long stims, few repeats each). */
+export type SynthScale = "small" | "bench" | "stims";
+
+/** The scales, in the order `ac1 synth --help` lists them. */
+export const SYNTH_SCALES: readonly SynthScale[] = ["small", "bench", "stims"];
+
+/** Largest --size (multiple of a scale's extra cells). */
+export const MAX_SYNTH_SIZE = 64;
 
 /** Version of the generator's output: bump whenever the bytes for a seed change, so cached archives are rewritten. */
 export const SYNTH_GENERATOR = "ac1-synth/1";
@@ -88,6 +95,8 @@ export interface SynthManifest {
   generator: string;
   seed: number;
   scale: SynthScale;
+  /** Multiple of the scale's extra cells (absent in manifests written before sizes existed: 1). */
+  size: number;
   zips: { name: string; bytes: number; files: number }[];
   /** Cells the walkers yield, Wehr first, then Asari results-1 then results-2 (all sites). */
   cells: SynthCell[];

@@ -221,7 +221,7 @@ function plantExtraCells(
 ): void {
   const pool = segments.filter((g) => g.sfHz === ASARI_STIM_SF_HZ).map((g) => g.file);
   for (let c = 0; c < P.extraAsariCells; c++) {
-    const a1 = c % 2 === 0;
+    const a1 = c % P.asariA1Every === 0;
     const root: 1 | 2 = c < P.extraAsariCells / 2 ? 1 : 2;
     const day = new Date(Date.UTC(root === 1 ? 2005 : 2006, 8, 1 + 2 * c));
     const date = day.toISOString().slice(0, 10).replaceAll("-", "");
@@ -231,15 +231,17 @@ function plantExtraCells(
       a1 ? "A1" : "MGB",
       a1 ? "whole-cell" : "cell-attached",
     );
-    const stimulusFiles = pickDistinct(rng, pool, Math.min(pool.length, 6));
-    const nSeq = rng.int(P.extraStimsPerCell[0], P.extraStimsPerCell[1]);
+    const stimulusFiles = pickDistinct(rng, pool, Math.min(pool.length, P.asariStimulusFiles));
+    const perCell = P.asariStimsPerCell ?? P.extraStimsPerCell;
+    const nSeq = rng.int(perCell[0], perCell[1]);
     const seqs: number[][] = [];
     for (let k = 0; k < nSeq; k++) {
-      const len = rng.int(1, 4);
+      const len = rng.int(P.asariSeqSegments[0], P.asariSeqSegments[1]);
       seqs.push(Array.from({ length: len }, () => rng.int(1, stimulusFiles.length)));
     }
     const nRec = rng.int(P.extraRecordings[0], P.extraRecordings[1]);
-    const reps = rng.int(P.extraRepeats[0], P.extraRepeats[1]);
+    const repeats = P.asariRepeats ?? P.extraRepeats;
+    const reps = rng.int(repeats[0], repeats[1]);
     const recs = Array.from({ length: nRec }, () =>
       b.recording(s, "normal", stimulusFiles, {
         site: a1 ? "auditory cortex" : "MGB",

@@ -25,6 +25,15 @@ export interface ScaleParams {
   extraRepeats: [number, number];
   extraStimsPerCell: [number, number];
   extraRecordings: [number, number];
+  /** Repeats and stims of an extra Asari cell, when they differ from a Wehr cell's (extraRepeats, extraStimsPerCell). */
+  asariRepeats?: [number, number];
+  asariStimsPerCell?: [number, number];
+  /** Segments per sequence of an extra Asari cell (inclusive range). */
+  asariSeqSegments: [number, number];
+  /** Segment files in an extra Asari cell's param.stimulus list. */
+  asariStimulusFiles: number;
+  /** Every this-many-th extra Asari cell (0, k, 2k, ...) is an A1 whole-cell cell, the others MGB cell-attached. */
+  asariA1Every: number;
 }
 
 export const SCALES: Readonly<Record<SynthScale, ScaleParams>> = {
@@ -39,6 +48,9 @@ export const SCALES: Readonly<Record<SynthScale, ScaleParams>> = {
     extraRepeats: [3, 5],
     extraStimsPerCell: [2, 3],
     extraRecordings: [1, 2],
+    asariSeqSegments: [1, 4],
+    asariStimulusFiles: 6,
+    asariA1Every: 2,
   },
   bench: {
     stimSec: [1.5, 3.5],
@@ -51,8 +63,38 @@ export const SCALES: Readonly<Record<SynthScale, ScaleParams>> = {
     extraRepeats: [14, 20],
     extraStimsPerCell: [5, 8],
     extraRecordings: [3, 5],
+    asariSeqSegments: [1, 4],
+    asariStimulusFiles: 6,
+    asariA1Every: 2,
+  },
+  // The other shape of archive (issue #13): long spliced Asari sequences at
+  // 97656 Hz, few repeats per stim, mostly cell-attached MGB cells, many Wehr
+  // stims: per repeat far more stimulus than in "bench".
+  stims: {
+    stimSec: [1.5, 4],
+    segSec: [1.5, 3.2],
+    wehrFragments: 24,
+    wehrPerCategory: 12,
+    asariPerClass: 6,
+    extraWehrCells: 12,
+    extraAsariCells: 10,
+    extraRepeats: [3, 5],
+    extraStimsPerCell: [4, 6],
+    extraRecordings: [1, 2],
+    asariRepeats: [4, 6],
+    asariStimsPerCell: [2, 3],
+    asariSeqSegments: [4, 8],
+    asariStimulusFiles: 10,
+    asariA1Every: 4,
   },
 };
+
+/** A scale's parameters with `size` times its extra cells (size 1: the scale itself). */
+export function scaleParams(scale: SynthScale, size: number): ScaleParams {
+  const P = SCALES[scale];
+  if (size === 1) return P;
+  return { ...P, extraWehrCells: P.extraWehrCells * size, extraAsariCells: P.extraAsariCells * size };
+}
 
 export interface WehrStimFile {
   folder: string;
@@ -138,6 +180,8 @@ export interface CellParams {
 export interface SynthPlan {
   seed: number;
   scale: SynthScale;
+  /** Multiple of the scale's extra cells (1: the scale as defined). */
+  size: number;
   wehrStims: WehrStimFile[];
   wehrSessions: WehrSession[];
   /** Non-session folders under Results (ignored by the walker). */

@@ -17,12 +17,15 @@
 import { Rng } from "../../random/index.js";
 import type { SynthScale } from "./manifest.js";
 import { planAsariSegments, planAsariSessions } from "./plan-asari.js";
-import { SCALES, type SynthPlan } from "./plan-model.js";
+import { type SynthPlan, scaleParams } from "./plan-model.js";
 import { planWehrSessions, planWehrStimuli } from "./plan-wehr.js";
 
-/** Builds the plan for a scale and seed (stimulus waveforms included). */
-export function planSynth(scale: SynthScale, seed: number): SynthPlan {
-  const P = SCALES[scale];
+/**
+ * Builds the plan for a scale, seed and size (stimulus waveforms included).
+ * Size N plants N times the scale's extra cells over the same stimulus files.
+ */
+export function planSynth(scale: SynthScale, seed: number, size = 1): SynthPlan {
+  const P = scaleParams(scale, size);
   const rng = Rng.of(seed, "plan");
   const wehrStimuli = planWehrStimuli(P, seed, rng);
   const wehrSessions = planWehrSessions(P, rng, wehrStimuli);
@@ -31,6 +34,7 @@ export function planSynth(scale: SynthScale, seed: number): SynthPlan {
   return {
     seed,
     scale,
+    size,
     wehrStims: wehrStimuli.files,
     wehrSessions,
     wehrOtherFolders: ["Notes"],
