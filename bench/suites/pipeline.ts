@@ -349,7 +349,7 @@ async function parent(): Promise<void> {
     const stats = cold.extra.stats as ParallelBuildStats | null;
     if (stats) {
       console.log(
-        `\ncold build stages: walk (main thread) ${(stats.walkMs / 1000).toFixed(1)} s, cells ${(stats.cellWorkMs / 1000).toFixed(1)} s and stims ${(stats.stimWorkMs / 1000).toFixed(1)} s of worker time; ` +
+        `\ncold build stages: listing (main thread) ${(stats.planMs / 1000).toFixed(2)} s; Wehr index ${(stats.indexWorkMs / 1000).toFixed(1)} s, sessions (walk + clean) ${(stats.cellWorkMs / 1000).toFixed(1)} s and stims ${(stats.stimWorkMs / 1000).toFixed(1)} s of worker time; ` +
           `phases: walk+cells ${(stats.cellsPhaseMs / 1000).toFixed(1)} s, stims ${(stats.stimsPhaseMs / 1000).toFixed(1)} s; at most ${stats.maxCellsInFlight} cells in flight`,
       );
     }

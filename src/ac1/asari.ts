@@ -2,18 +2,20 @@
 // asari-results-1 then asari-results-2, one session (cell) at a time, one
 // recording at a time, resolves each natural-sound trigger's "Sequence k: ..."
 // description to a tuple of segment files, pools repeats by that tuple across
-// the session's recordings and splices the segments into the stim waveform
-// (pipeline.md section 8). Segment files are read once per walk and cached.
+// the session's recordings and describes the stim waveform as the segments
+// to splice (pipeline.md section 8; spliced by loadStimWaveform when a
+// dataset needs the samples). Segment files are read once per walk (a
+// StimFileStore). The walk is made of units a build can run on other threads
+// and replay in order: one per session (listAsariSessions, walkAsariSession);
+// walkAsari runs them in turn.
 
 import type { ReleaseSource } from "../archive/source.js";
 import { getField, structLength } from "../mat/index.js";
-import { rampInPlace } from "../preprocess/index.js";
 import {
   collapseWhitespace,
   LazyMat,
   listMatFiles,
   listNames,
-  readStimWave,
   type SessionName,
   type StimWave,
   sessionMeta,
@@ -27,7 +29,10 @@ import {
   type WalkReporting,
   warn,
 } from "./common.js";
+import { readAsariSegment, StimFileStore } from "./stim-files.js";
 import { type CellRecord, type RawStim, type Site, stimKeyString } from "./types.js";
+
+export { SEGMENT_RAMP_MS, spliceSegments } from "./stim-files.js";
 
 export const ASARI_STIM_ROOT = "crcns-ac1/asari/Stimuli";
 /** The two results trees, walked in this order. */
@@ -41,16 +46,11 @@ export const ASARI_NATURAL_TYPES: ReadonlySet<string> = new Set(["naturalsound",
 export const SEQUENCE_PATTERN = /Sequence\s+\d+\s*:\s*((?:\d+\s+)*\d+)/i;
 /** Segments of one sequence must share a sample rate within this many Hz. */
 export const SEGMENT_RATE_TOLERANCE_HZ = 1;
-/** Ramp applied to both ends of every segment before splicing (pipeline.md section 8). */
-export const SEGMENT_RAMP_MS = 5;
 
 export interface AsariWalkOptions extends WalkReporting {
   /** Sites to yield; cells of other sites are skipped. */
   sites: readonly Site[];
 }
-
-/** Per-walk cache of segment files: path -> samples and rate, or null when unreadable (reported once). */
-type SegmentCache = Map<string, StimWave | null>;
 
 /** The integers of a trigger description's sequence, or undefined when it names none. */
 export function parseSequence(description: string): number[] | undefined {
@@ -70,54 +70,70 @@ export function categoryOf(files: readonly string[]): { category: string; class_
   return m ? { category: folder, class_n: Number.parseInt(m[1] as string, 10) } : { category: "mixed" };
 }
 
-/**
- * Concatenation of the segments, each ramped over SEGMENT_RAMP_MS at both
- * ends: one copy of the samples, then the ramps applied in place on the edges.
- */
-export function spliceSegments(segments: readonly StimWave[]): Float64Array {
-  let total = 0;
-  for (const s of segments) total += s.samples.length;
-  const out = new Float64Array(total);
-  let at = 0;
-  for (const s of segments) {
-    const n = s.samples.length;
-    out.set(s.samples, at);
-    rampInPlace(out.subarray(at, at + n), s.sfHz, SEGMENT_RAMP_MS);
-    at += n;
+/** One Asari session folder of the walk. */
+export interface AsariSessionUnit {
+  experimenter: "asari";
+  /** Release path of the session folder. */
+  dir: string;
+  session: string;
+}
+
+/** The Asari session folders in walking order: results-1 then results-2, sorted by name. */
+export async function listAsariSessions(source: ReleaseSource): Promise<AsariSessionUnit[]> {
+  const out: AsariSessionUnit[] = [];
+  for (const root of ASARI_RESULT_ROOTS) {
+    for (const session of await listNames(source, root, "dir"))
+      out.push({ experimenter: "asari", dir: `${root}/${session}`, session });
   }
   return out;
 }
 
 /** Walks the Asari cells: results-1 then results-2, sessions sorted by name. */
-export async function* walkAsari(source: ReleaseSource, opts: AsariWalkOptions): AsyncGenerator<CellRecord> {
-  const segments: SegmentCache = new Map();
-  for (const root of ASARI_RESULT_ROOTS) {
-    for (const session of await listNames(source, root, "dir")) {
-      const dir = `${root}/${session}`;
-      // archive.md states this rule for Wehr; the reference unpacks Asari
-      // names the same way (date, animal, penetration), so a name that does
-      // not split in three is skipped with the same warning.
-      const name = sessionNameOrWarn(opts, dir, session);
-      if (!name) continue;
-      const cell = await walkAsariSession(source, dir, session, name, segments, opts);
-      if (cell) yield cell;
-    }
+export async function* walkAsari(
+  source: ReleaseSource,
+  opts: AsariWalkOptions,
+  store: StimFileStore = new StimFileStore(source),
+): AsyncGenerator<CellRecord> {
+  for (const unit of await listAsariSessions(source)) {
+    const cell = await walkAsariSession(store, unit, opts);
+    if (cell) yield cell;
   }
+}
+
+/**
+ * One Asari session: its cell (undefined when it has no usable trigger or
+ * its site is not requested); a malformed session name is reported and
+ * skipped. Segment files are read through `store`.
+ */
+export async function walkAsariSession(
+  store: StimFileStore,
+  unit: AsariSessionUnit,
+  r: AsariWalkOptions,
+): Promise<CellRecord | undefined> {
+  // archive.md states this rule for Wehr; the reference unpacks Asari
+  // names the same way (date, animal, penetration), so a name that does
+  // not split in three is skipped with the same warning.
+  const name = sessionNameOrWarn(r, unit.dir, unit.session);
+  if (!name) return undefined;
+  return walkAsariRecordings(store, unit.dir, unit.session, name, r);
 }
 
 interface StimAccumulator {
   stim: Omit<RawStim, "waveform" | "sfStimHz">;
-  segments: StimWave[];
+  segmentPaths: string[];
+  /** The first segment's rate and the spliced length. */
+  sfStimHz: number;
+  length: number;
 }
 
-async function walkAsariSession(
-  source: ReleaseSource,
+async function walkAsariRecordings(
+  store: StimFileStore,
   dir: string,
   session: string,
   name: SessionName,
-  cache: SegmentCache,
   r: AsariWalkOptions,
 ): Promise<CellRecord | undefined> {
+  const { source } = store;
   let siteText: string | undefined;
   let recordingType: string | undefined;
   const stims = new Map<string, StimAccumulator>();
@@ -172,7 +188,7 @@ async function walkAsariSession(
       let acc = stims.get(keyText);
       let segs: StimWave[] | undefined;
       if (!acc) {
-        segs = await loadSegments(source, files, cache, r);
+        segs = await loadSegments(store, files, r);
         if (!segs) continue;
         const sf0 = (segs[0] as StimWave).sfHz;
         const odd = segs.findIndex((s) => Math.abs(s.sfHz - sf0) > SEGMENT_RATE_TOLERANCE_HZ);
@@ -222,7 +238,9 @@ async function walkAsariSession(
             repeats: [],
             sources: [],
           },
-          segments: segs as StimWave[],
+          segmentPaths: files.map(segmentPath),
+          sfStimHz: (segs as StimWave[])[0]?.sfHz as number,
+          length: splicedLength(segs as StimWave[]),
         };
         stims.set(keyText, acc);
       }
@@ -235,8 +253,8 @@ async function walkAsariSession(
   const site = siteOf(siteText ?? "");
   if (!r.sites.includes(site)) return undefined;
   const out: RawStim[] = [];
-  for (const { stim, segments } of stims.values()) {
-    out.push({ ...stim, waveform: spliceSegments(segments), sfStimHz: (segments[0] as StimWave).sfHz });
+  for (const { stim, segmentPaths, sfStimHz, length } of stims.values()) {
+    out.push({ ...stim, waveform: { kind: "asari", segments: segmentPaths, length }, sfStimHz });
   }
   return {
     meta: {
@@ -255,22 +273,27 @@ export function siteOf(siteText: string): Site {
   return siteText.toLowerCase().includes("cortex") ? "A1" : "MGB";
 }
 
-/** The segments of a sequence from the cache (reading each file at most once per walk); undefined if one is unusable. */
+/** Samples of the segments spliced (spliceSegments' length). */
+function splicedLength(segments: readonly StimWave[]): number {
+  let n = 0;
+  for (const g of segments) n += g.samples.length;
+  return n;
+}
+
+/** Release path of a segment file as stored in param.stimulus (backslashes become "/" only to open the file). */
+function segmentPath(file: string): string {
+  return `${ASARI_STIM_ROOT}/${file.replaceAll("\\", "/")}`;
+}
+
+/** The segments of a sequence through the store (each file read at most once per walk); undefined if one is unusable. */
 async function loadSegments(
-  source: ReleaseSource,
+  store: StimFileStore,
   files: readonly string[],
-  cache: SegmentCache,
   r: WalkReporting,
 ): Promise<StimWave[] | undefined> {
   const out: StimWave[] = [];
   for (const file of files) {
-    // Backslashes become "/" only to open the file; keys keep the stored text.
-    const path = `${ASARI_STIM_ROOT}/${file.replaceAll("\\", "/")}`;
-    let wave = cache.get(path);
-    if (wave === undefined) {
-      wave = (await readStimWave(source, path, ["sample", "samples"], r)) ?? null;
-      cache.set(path, wave);
-    }
+    const wave = await readAsariSegment(store, segmentPath(file), r);
     if (wave === null) return undefined;
     out.push(wave);
   }

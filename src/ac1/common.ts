@@ -9,13 +9,65 @@ import { roundHalfEven } from "../dsp/round.js";
 import { Ac1Error } from "../errors.js";
 import type { MatFile, MatValue } from "../mat/index.js";
 import { charToString, getField, MatError, openMat, toFloat64, toNumber } from "../mat/index.js";
-import type { WalkWarningCode, WarningSink } from "./types.js";
+import type { WalkEvent, WalkWarning, WalkWarningCode, WarningSink } from "./types.js";
 
 /** Options every walker takes: one warning channel, plus the skipped-file report. */
 export interface WalkReporting {
   onWarning: WarningSink;
   /** Called once per .mat file that could not be read (path, reason). */
   onSkippedFile?: (path: string, reason: string) => void;
+  /**
+   * The channel for reports a whole walk makes only once (a stimulus file's
+   * failure, keyed by its path); a recorder tags them so that replay can
+   * drop repeats. Without it, reports go to this reporting unchanged.
+   */
+  once?: (key: string) => WalkReporting;
+}
+
+/**
+ * Records a walk unit's reports as WalkEvents, to be replayed in walking
+ * order elsewhere (replayWalkEvents).
+ */
+export class WalkRecorder implements WalkReporting {
+  constructor(
+    readonly events: WalkEvent[] = [],
+    private readonly onceKey?: string,
+  ) {}
+
+  onWarning = (warning: WalkWarning): void => {
+    this.events.push(this.tag({ kind: "warning", warning }));
+  };
+
+  onSkippedFile = (path: string, reason: string): void => {
+    this.events.push(this.tag({ kind: "skipped", path, reason }));
+  };
+
+  /** Same list, so the order of reports is kept. */
+  once = (key: string): WalkReporting => new WalkRecorder(this.events, key);
+
+  private tag(e: WalkEvent): WalkEvent {
+    if (this.onceKey !== undefined) e.once = this.onceKey;
+    return e;
+  }
+}
+
+/**
+ * Replays recorded reports through `r`, in order; a report tagged `once`
+ * whose key is already in `seen` is dropped (and new keys are added), so a
+ * walk split into units reports a stimulus file's failure once, where the
+ * whole walk would have.
+ */
+export function replayWalkEvents(events: readonly WalkEvent[], r: WalkReporting, seen: Set<string>): void {
+  const fresh = new Set<string>();
+  for (const e of events) {
+    if (e.once !== undefined) {
+      if (seen.has(e.once) && !fresh.has(e.once)) continue;
+      fresh.add(e.once);
+    }
+    if (e.kind === "warning") r.onWarning(e.warning);
+    else r.onSkippedFile?.(e.path, e.reason);
+  }
+  for (const k of fresh) seen.add(k);
 }
 
 /** Emits a warning through the sink. */

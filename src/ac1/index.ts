@@ -2,22 +2,47 @@
 // types, and the deterministic synthetic release used by tests, `ac1 demo`
 // and the benchmarks.
 
-export type { AsariWalkOptions } from "./asari.js";
+export type { AsariSessionUnit, AsariWalkOptions } from "./asari.js";
 export {
   ASARI_NATURAL_TYPES,
   ASARI_RESULT_ROOTS,
   ASARI_STIM_ROOT,
   categoryOf,
+  listAsariSessions,
   parseSequence,
   SEQUENCE_PATTERN,
   siteOf,
-  spliceSegments,
   walkAsari,
+  walkAsariSession,
 } from "./asari.js";
-export type { WalkReporting } from "./common.js";
-export type { ReleaseSelection, ReleaseWalkOptions } from "./release.js";
-export { releaseParts, walkRelease } from "./release.js";
+export { replayWalkEvents, WalkRecorder, type WalkReporting } from "./common.js";
+export type {
+  ReleaseSelection,
+  ReleaseWalkOptions,
+  ReleaseWalkPlan,
+  SessionContext,
+  SessionUnit,
+} from "./release.js";
+export { planReleaseWalk, releaseParts, walkRelease, walkSessionUnit } from "./release.js";
+export {
+  DEFAULT_STIM_STORE_BYTES,
+  loadStimWaveform,
+  SEGMENT_RAMP_MS,
+  StimFileStore,
+  spliceSegments,
+} from "./stim-files.js";
 export * from "./synth/index.js";
 export * from "./types.js";
-export type { WehrStimEntry, WehrWalkOptions } from "./wehr.js";
-export { indexWehrStimuli, WEHR_NATURAL_TYPES, WEHR_ROOT, WEHR_STIM_FOLDERS, walkWehr } from "./wehr.js";
+export type { WehrSessionUnit, WehrStimEntry, WehrStimFile, WehrStimIndex, WehrWalkOptions } from "./wehr.js";
+export {
+  addWehrStimEntry,
+  indexWehrStimuli,
+  listWehrSessions,
+  listWehrStimFiles,
+  readWehrStimEntry,
+  WEHR_NATURAL_TYPES,
+  WEHR_ROOT,
+  WEHR_STIM_FOLDERS,
+  walkWehr,
+  walkWehrSession,
+} from "./wehr.js";

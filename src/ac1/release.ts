@@ -2,13 +2,26 @@
 // (pipeline.md section 10, step 2): Wehr cells (only when "wehr" is requested
 // and "A1" is among the sites), then Asari cells from results-1 then
 // results-2 (when "asari" is requested), filtered by site. The one walk of
-// the release: serial and parallel builds use it, and so do the tests.
+// the release, as a plan of units (planReleaseWalk: listings only, no file
+// read): the Wehr stimulus files of the index, then one unit per session
+// folder. A build runs the units where it likes (worker threads) and replays
+// their reports in this order; walkRelease runs them in turn on this thread.
 
 import type { ReleaseSource } from "../archive/source.js";
-import { walkAsari } from "./asari.js";
+import { type AsariSessionUnit, listAsariSessions, walkAsariSession } from "./asari.js";
 import type { WalkReporting } from "./common.js";
+import { StimFileStore } from "./stim-files.js";
 import type { CellRecord, Experimenter, Site } from "./types.js";
-import { walkWehr } from "./wehr.js";
+import {
+  addWehrStimEntry,
+  listWehrSessions,
+  listWehrStimFiles,
+  readWehrStimEntry,
+  type WehrSessionUnit,
+  type WehrStimFile,
+  type WehrStimIndex,
+  walkWehrSession,
+} from "./wehr.js";
 
 /** Which cells to walk: the dataset options `experimenter` and `sites`. */
 export interface ReleaseSelection {
@@ -26,14 +39,66 @@ export function releaseParts(selection: ReleaseSelection): { wehr: boolean; asar
   };
 }
 
-/** The selected cells, Wehr then Asari (results-1 then results-2), one at a time. */
+/** One session folder of the walk: a Wehr or an Asari session. */
+export type SessionUnit = WehrSessionUnit | AsariSessionUnit;
+
+/** The walk as units, in walking order. */
+export interface ReleaseWalkPlan {
+  /** Wehr stimulus files the index reads, in index order (empty without Wehr). */
+  wehrStimFiles: WehrStimFile[];
+  /** Session folders: Wehr (in `_wehr_cell_idx` order), then Asari results-1, results-2. */
+  sessions: SessionUnit[];
+}
+
+/** Lists the units of the walk of a selection (folder listings only). */
+export async function planReleaseWalk(
+  source: ReleaseSource,
+  selection: ReleaseSelection,
+): Promise<ReleaseWalkPlan> {
+  const parts = releaseParts(selection);
+  const plan: ReleaseWalkPlan = { wehrStimFiles: [], sessions: [] };
+  if (parts.wehr) {
+    plan.wehrStimFiles = await listWehrStimFiles(source);
+    plan.sessions.push(...(await listWehrSessions(source)));
+  }
+  if (parts.asari) plan.sessions.push(...(await listAsariSessions(source)));
+  return plan;
+}
+
+/** What a session unit needs besides its folder: the Wehr index, the requested sites. */
+export interface SessionContext {
+  wehrIndex: WehrStimIndex;
+  sites: readonly Site[];
+}
+
+/** Runs one session unit: its cell, or undefined when the session yields none. */
+export function walkSessionUnit(
+  store: StimFileStore,
+  unit: SessionUnit,
+  ctx: SessionContext,
+  r: WalkReporting,
+): Promise<CellRecord | undefined> {
+  if (unit.experimenter === "wehr") return walkWehrSession(store.source, unit, ctx.wehrIndex, r);
+  return walkAsariSession(store, unit, { ...r, sites: ctx.sites });
+}
+
+/** The selected cells, Wehr then Asari (results-1 then results-2), one at a time, on this thread. */
 export async function* walkRelease(
   source: ReleaseSource,
   opts: ReleaseWalkOptions,
+  store: StimFileStore = new StimFileStore(source),
 ): AsyncGenerator<CellRecord> {
   const reporting: WalkReporting = { onWarning: opts.onWarning };
   if (opts.onSkippedFile) reporting.onSkippedFile = opts.onSkippedFile;
-  const parts = releaseParts(opts);
-  if (parts.wehr) yield* walkWehr(source, reporting);
-  if (parts.asari) yield* walkAsari(source, { ...reporting, sites: opts.sites });
+  const plan = await planReleaseWalk(source, opts);
+  const wehrIndex: WehrStimIndex = new Map();
+  for (const file of plan.wehrStimFiles) {
+    const entry = await readWehrStimEntry(store, file, reporting);
+    if (entry) addWehrStimEntry(wehrIndex, entry, reporting);
+  }
+  const ctx: SessionContext = { wehrIndex, sites: opts.sites };
+  for (const unit of plan.sessions) {
+    const cell = await walkSessionUnit(store, unit, ctx, reporting);
+    if (cell) yield cell;
+  }
 }

@@ -62,13 +62,25 @@ export interface RepeatSource {
   onsetSample: number;
 }
 
+/**
+ * Where a stim's waveform comes from and how long it is, without its
+ * samples: the walk reads each stimulus file for its rate and length, and
+ * the samples are made only for the stims a dataset registers
+ * (loadStimWaveform, stim-files.ts): Wehr, the stimulus file as stored;
+ * Asari, the segment files ramped and spliced (pipeline.md section 8).
+ */
+export type StimWaveformRef =
+  | { kind: "wehr" /** Release path of the stimulus file. */; file: string; length: number }
+  | {
+      kind: "asari" /** Release paths of the segment files, in order. */;
+      segments: string[];
+      length: number;
+    };
+
 export interface RawStim {
   key: StimKey;
-  /**
-   * Stimulus waveform as used by the pipeline (Asari: spliced and ramped).
-   * Wehr cells hearing one stim share one array: treat it as read-only.
-   */
-  waveform: Float64Array;
+  /** The stimulus waveform as used by the pipeline (Asari: spliced and ramped), by reference. */
+  waveform: StimWaveformRef;
   sfStimHz: number;
   sfRespHz: number;
   durationMs: number;
@@ -102,3 +114,13 @@ export interface WalkWarning {
 
 /** The single reporting channel for walker warnings; never throws. */
 export type WarningSink = (w: WalkWarning) => void;
+
+/**
+ * A walker report recorded for replay in walking order (a walk split into
+ * units run elsewhere): a warning, or a file skipped as unreadable. `once`
+ * names a stimulus file whose failure a single walk reports only the first
+ * time: replay drops later reports with the same `once`.
+ */
+export type WalkEvent =
+  | { kind: "warning"; warning: WalkWarning; once?: string }
+  | { kind: "skipped"; path: string; reason: string; once?: string };

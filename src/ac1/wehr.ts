@@ -2,7 +2,10 @@
 // description, then walks crcns-ac1/wehr/Results/<session>/ one trial file at
 // a time and yields one CellRecord per session with at least one usable
 // natural-sound trial. Only the variables needed are decoded, and only one
-// trial's trace is held at a time.
+// trial's trace is held at a time. The walk is made of units a build can run
+// on other threads and replay in order: one per stimulus file of the index
+// (listWehrStimFiles, readWehrStimEntry, then addWehrStimEntry in order) and
+// one per session (listWehrSessions, walkWehrSession); walkWehr runs them in turn.
 
 import type { ReleaseSource } from "../archive/source.js";
 import { getField, structLength } from "../mat/index.js";
@@ -10,9 +13,7 @@ import {
   LazyMat,
   listMatFiles,
   listNames,
-  readStimWave,
   type SessionName,
-  type StimWave,
   sessionMeta,
   sessionNameOrWarn,
   skipFile,
@@ -24,6 +25,7 @@ import {
   type WalkReporting,
   warn,
 } from "./common.js";
+import { readWehrStimFile, StimFileStore } from "./stim-files.js";
 import type { CellRecord, RawStim } from "./types.js";
 
 export const WEHR_ROOT = "crcns-ac1/wehr";
@@ -34,78 +36,143 @@ export const WEHR_NATURAL_TYPES: ReadonlySet<string> = new Set(["naturalsound", 
 
 export type WehrWalkOptions = WalkReporting;
 
-/** One indexed Wehr stimulus file. */
-export interface WehrStimEntry {
+/** A Wehr stimulus file the index reads: an integer stem in one of WEHR_STIM_FOLDERS. */
+export interface WehrStimFile {
   folder: string;
   idx: number;
   path: string;
-  wave: StimWave;
 }
 
+/** One indexed Wehr stimulus: its file, rate and length (the samples are read when needed). */
+export interface WehrStimEntry extends WehrStimFile {
+  description: string;
+  sfHz: number;
+  length: number;
+}
+
+/** Description -> the stimulus it names (first file in index order on a duplicate). */
+export type WehrStimIndex = Map<string, WehrStimEntry>;
+
 /**
- * Reads every stimulus file whose stem is an integer (plain digits: the
- * reference's int(stem) also accepts signs or spaces, which the release never
- * uses) and maps description -> stim. Folders are taken in WEHR_STIM_FOLDERS
- * order and files in sorted name order (the reference's sorted(os.listdir)), so
- * on a duplicate description the first file in that order is kept and the
- * later one is reported. Each file is read once; waveforms are kept for the walk.
+ * The stimulus files the index reads, in its order: folders in
+ * WEHR_STIM_FOLDERS order, files in sorted name order (the reference's
+ * sorted(os.listdir)), stems that are plain digits only (the reference's
+ * int(stem) also accepts signs or spaces, which the release never uses).
  */
-export async function indexWehrStimuli(
-  source: ReleaseSource,
-  r: WalkReporting,
-): Promise<Map<string, WehrStimEntry>> {
-  const byDescription = new Map<string, WehrStimEntry>();
+export async function listWehrStimFiles(source: ReleaseSource): Promise<WehrStimFile[]> {
+  const out: WehrStimFile[] = [];
   for (const folder of WEHR_STIM_FOLDERS) {
     const dir = `${WEHR_ROOT}/Stimuli/${folder}`;
     for (const name of await listMatFiles(source, dir)) {
       const stem = name.slice(0, -".mat".length);
       if (!/^[0-9]+$/.test(stem)) continue;
-      const path = `${dir}/${name}`;
-      const wave = await readStimWave(source, path, ["samples", "sample"], r);
-      if (!wave) continue;
-      const first = byDescription.get(wave.description);
-      if (first) {
-        warn(
-          r,
-          "duplicate-description",
-          path,
-          `${path}: description ${JSON.stringify(wave.description)} already belongs to ${first.path}; keeping the first`,
-        );
-        continue;
-      }
-      byDescription.set(wave.description, { folder, idx: Number.parseInt(stem, 10), path, wave });
+      out.push({ folder, idx: Number.parseInt(stem, 10), path: `${dir}/${name}` });
     }
   }
-  return byDescription;
+  return out;
+}
+
+/** Reads one stimulus file for the index: its entry, or null when unreadable or malformed (reported). */
+export async function readWehrStimEntry(
+  store: StimFileStore,
+  file: WehrStimFile,
+  r: WalkReporting,
+): Promise<WehrStimEntry | null> {
+  const wave = await readWehrStimFile(store, file.path, r);
+  if (wave === null) return null;
+  return { ...file, description: wave.description, sfHz: wave.sfHz, length: wave.samples.length };
 }
 
 /**
- * Walks the Wehr cells in `_wehr_cell_idx` order. Session folders are the
- * sub-folders of Results whose name starts with four digits, sorted; every one
- * takes its index, including those that yield nothing and those skipped for a
+ * Adds one file's entry to the index, in index order: on a duplicate
+ * description the first file is kept and this one is reported.
+ */
+export function addWehrStimEntry(index: WehrStimIndex, entry: WehrStimEntry, r: WalkReporting): void {
+  const first = index.get(entry.description);
+  if (first) {
+    warn(
+      r,
+      "duplicate-description",
+      entry.path,
+      `${entry.path}: description ${JSON.stringify(entry.description)} already belongs to ${first.path}; keeping the first`,
+    );
+    return;
+  }
+  index.set(entry.description, entry);
+}
+
+/** Reads every stimulus file of the index (listWehrStimFiles) and maps description -> stim. */
+export async function indexWehrStimuli(store: StimFileStore, r: WalkReporting): Promise<WehrStimIndex> {
+  const index: WehrStimIndex = new Map();
+  for (const file of await listWehrStimFiles(store.source)) {
+    const entry = await readWehrStimEntry(store, file, r);
+    if (entry) addWehrStimEntry(index, entry, r);
+  }
+  return index;
+}
+
+/** One Wehr session folder of the walk, with its `_wehr_cell_idx`. */
+export interface WehrSessionUnit {
+  experimenter: "wehr";
+  /** Release path of the session folder. */
+  dir: string;
+  session: string;
+  cellIdx: number;
+}
+
+/**
+ * The Wehr session folders in `_wehr_cell_idx` order: the sub-folders of
+ * Results whose name starts with four digits, sorted; every one takes its
+ * index, including those that yield nothing and those skipped for a
  * malformed name.
  */
-export async function* walkWehr(source: ReleaseSource, opts: WehrWalkOptions): AsyncGenerator<CellRecord> {
-  const stims = await indexWehrStimuli(source, opts);
+export async function listWehrSessions(source: ReleaseSource): Promise<WehrSessionUnit[]> {
   const resultsDir = `${WEHR_ROOT}/Results`;
   const sessions = (await listNames(source, resultsDir, "dir")).filter((n) => /^[0-9]{4}/.test(n));
-  for (let cellIdx = 0; cellIdx < sessions.length; cellIdx++) {
-    const session = sessions[cellIdx] as string;
-    const dir = `${resultsDir}/${session}`;
-    const name = sessionNameOrWarn(opts, dir, session);
-    if (!name) continue;
-    const cell = await walkWehrSession(source, dir, session, name, cellIdx, stims, opts);
+  return sessions.map((session, cellIdx) => ({
+    experimenter: "wehr",
+    dir: `${resultsDir}/${session}`,
+    session,
+    cellIdx,
+  }));
+}
+
+/** Walks the Wehr cells in `_wehr_cell_idx` order (the index first). */
+export async function* walkWehr(
+  source: ReleaseSource,
+  opts: WehrWalkOptions,
+  store: StimFileStore = new StimFileStore(source),
+): AsyncGenerator<CellRecord> {
+  const index = await indexWehrStimuli(store, opts);
+  for (const unit of await listWehrSessions(source)) {
+    const cell = await walkWehrSession(source, unit, index, opts);
     if (cell) yield cell;
   }
 }
 
-async function walkWehrSession(
+/**
+ * One Wehr session: its cell (undefined when no trial is a usable
+ * natural-sound trial); a malformed session name is reported and skipped.
+ */
+export async function walkWehrSession(
+  source: ReleaseSource,
+  unit: WehrSessionUnit,
+  index: WehrStimIndex,
+  r: WalkReporting,
+): Promise<CellRecord | undefined> {
+  const { dir, session, cellIdx } = unit;
+  const name = sessionNameOrWarn(r, dir, session);
+  if (!name) return undefined;
+  return walkWehrTrials(source, dir, session, name, cellIdx, index, r);
+}
+
+async function walkWehrTrials(
   source: ReleaseSource,
   dir: string,
   session: string,
   name: SessionName,
   cellIdx: number,
-  index: Map<string, WehrStimEntry>,
+  index: WehrStimIndex,
   r: WalkReporting,
 ): Promise<CellRecord | undefined> {
   const stims = new Map<string, RawStim>();
@@ -141,15 +208,15 @@ async function walkWehrSession(
     if (!stim) {
       stim = {
         key: ["wehr", entry.folder, entry.idx],
-        waveform: entry.wave.samples,
-        sfStimHz: entry.wave.sfHz,
+        waveform: { kind: "wehr", file: entry.path, length: entry.length },
+        sfStimHz: entry.sfHz,
         sfRespHz: trace.sfHz,
         durationMs: timing.durationMs,
         meta: {
           experimenter: "wehr",
           category: entry.folder,
           idx: entry.idx,
-          description: entry.wave.description,
+          description: entry.description,
           duration_s: timing.durationMs / 1000,
         },
         repeats: [],

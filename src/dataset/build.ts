@@ -1,20 +1,23 @@
 // Assembling the dataset from the release (pipeline.md section 10).
 //
-// Three layers, so a parallel build can reuse the exact same numbers:
+// The pieces every build (serial or on worker threads) is made of, so both
+// give the exact same numbers:
 //   processCell(cell, options)   pure: gating, PSTH, binning, truncation of one
 //                                cell's stims -> per-stim blocks, fates, stats;
+//   stimSpectrogram / stimWaveform  pure: one stim's tensor from its samples;
 //   DatasetAssembler             order-dependent bookkeeping in walking order:
 //                                stim registration (first registration wins),
 //                                neuron indices, tallies, provenance, Tcanon,
-//                                stims (stimSpectrogram / stimWaveform), checks;
-//   buildDataset(options)        validates options, opens the release, walks
-//                                Wehr then Asari, reports progress.
+//                                checks;
+//   startBuild(options)          validates options, opens the release.
+// stages.ts composes them into the build (buildDataset) over the walk's units.
 
-import { type ReleaseSelection, releaseParts, walkRelease } from "../ac1/release.js";
+import { type ReleaseSelection, releaseParts } from "../ac1/release.js";
 import {
   type CellRecord,
   type NeuronMeta,
   type StimMeta,
+  type StimWaveformRef,
   stimKeyString,
   type WalkWarning,
 } from "../ac1/types.js";
@@ -70,10 +73,10 @@ export interface BuildOptions extends DatasetOptionsInput {
   source?: ReleaseSource;
 }
 
-/** The waveform and facts of a stim kept from its first registration. */
+/** The waveform (by reference: its files and length) and facts of a stim kept from its first registration. */
 export interface StimSpec {
   key: string;
-  waveform: Float64Array;
+  waveform: StimWaveformRef;
   sfStimHz: number;
   durationMs: number;
   meta: StimMeta;
@@ -89,7 +92,7 @@ export interface RepeatStats {
 /** What processCell produces for one stim of a cell. */
 export interface StimOutcome {
   key: string;
-  /** Facts for registration (the waveform is shared with the walker's record, not copied). */
+  /** Facts for registration. */
   spec: StimSpec;
   /** Fate of every raw repeat, in order. */
   fates: Fate[];
@@ -175,7 +178,7 @@ export interface StimLengths {
 
 /** hopNative, Tspec, Tdur, TrespMin and Tcanon = the minimum of those that are > 0. */
 export function stimLengths(
-  spec: Pick<StimSpec, "waveform" | "sfStimHz" | "durationMs">,
+  spec: Pick<StimSpec, "sfStimHz" | "durationMs"> & { waveform: { length: number } },
   dtMs: number,
   TrespMin: number,
 ): StimLengths {
@@ -198,12 +201,14 @@ export function stimLengthsOfSamples(
   return { hopNative, Tspec, Tdur, TrespMin, Tcanon };
 }
 
+/** A stim's samples (loadStimWaveform) and rate: what its tensor is computed from. */
+export interface LoadedStim {
+  waveform: Float64Array;
+  sfStimHz: number;
+}
+
 /** The stim in spectrogram mode: logSpectrogram(waveform)[:, :Tcanon] as (1, F, Tcanon) float32. */
-export function stimSpectrogram(
-  spec: Pick<StimSpec, "waveform" | "sfStimHz">,
-  Tcanon: number,
-  options: DatasetOptions,
-): Tensor {
+export function stimSpectrogram(spec: LoadedStim, Tcanon: number, options: DatasetOptions): Tensor {
   const s = logSpectrogram(spec.waveform, spec.sfStimHz, {
     dtMs: options.dtMs,
     fminHz: options.fmin,
@@ -223,11 +228,7 @@ export function stimSpectrogram(
  * when equal), cropped or right zero-padded to Tcanon * hop samples, as
  * (1, Tcanon * hop) float32.
  */
-export function stimWaveform(
-  spec: Pick<StimSpec, "waveform" | "sfStimHz">,
-  Tcanon: number,
-  options: DatasetOptions,
-): Tensor {
+export function stimWaveform(spec: LoadedStim, Tcanon: number, options: DatasetOptions): Tensor {
   const hop = waveformHop(options);
   const orig = roundHalfEven(spec.sfStimHz);
   const wav = orig === options.audioFs ? spec.waveform : resample(spec.waveform, orig, options.audioFs);
@@ -238,28 +239,16 @@ export function stimWaveform(
   return { shape: [1, n], data };
 }
 
-/** What specs[s].waveform is after releaseWaveform(s): no samples (its length is kept apart). */
-const RELEASED_WAVEFORM = new Float64Array(0);
-
 /**
  * Order-dependent assembly: feed CellOutcomes in walking order with addCell,
- * then call finish. Keeps only the first registration's waveform per stim
- * and the float32 blocks, so memory stays bounded by the output. A caller
- * that computes stim tensors elsewhere (the parallel build) hands each
- * waveform over with releaseWaveform and gives finish the tensors through
- * `stimTensor`; the assembler then holds no waveform at all.
+ * then call finish with each stim's tensor. Keeps only the first
+ * registration's facts per stim (its waveform by reference) and the float32
+ * blocks, so memory stays bounded by the output.
  */
 export class DatasetAssembler {
   readonly stimIndex = new Map<string, number>();
-  /**
-   * Registered stims in stim-index order. After releaseWaveform(s),
-   * specs[s] is a copy whose waveform is empty; its sample count stays
-   * available as waveformSamples(s).
-   */
+  /** Registered stims in stim-index order. */
   readonly specs: StimSpec[] = [];
-  /** Sample count of each registered stim's waveform, recorded at registration. */
-  private readonly samplesOfStim: number[] = [];
-  private readonly releasedStims: boolean[] = [];
   readonly neuronMeta: NeuronMeta[] = [];
   readonly rejections: RejectionTally = { range: 0, step: 0, xcorr: 0, kept: 0 };
   droppedCellsEmpty = 0;
@@ -305,41 +294,12 @@ export class DatasetAssembler {
         s = this.specs.length;
         this.stimIndex.set(st.key, s);
         this.specs.push(st.spec);
-        this.samplesOfStim.push(st.spec.waveform.length);
-        this.releasedStims.push(false);
       }
       this.blocks.push({ s, n, block: st.block });
     }
     if (hasData) this.neuronMeta.push({ ...outcome.meta, signal_type: outcome.signalType });
     else this.droppedCellsEmpty++;
     return n;
-  }
-
-  /** Samples of stim s's waveform as registered (also after releaseWaveform). */
-  waveformSamples(s: number): number {
-    const n = this.samplesOfStim[s];
-    if (n === undefined) throw new RangeError(`no registered stim ${s} (${this.specs.length} registered)`);
-    return n;
-  }
-
-  /** Whether releaseWaveform(s) was called. */
-  isReleased(s: number): boolean {
-    return this.releasedStims[s] === true;
-  }
-
-  /**
-   * Hands stim s's waveform over to the caller and drops the assembler's
-   * reference to it (specs[s] becomes a copy with an empty waveform; the
-   * sample count is kept, which is all finish() needs for Tcanon). finish()
-   * must then get this stim's tensor from its `stimTensor` option.
-   */
-  releaseWaveform(s: number): Float64Array {
-    this.waveformSamples(s);
-    const spec = this.specs[s] as StimSpec;
-    if (this.releasedStims[s]) throw new Error(`stim ${spec.key}: waveform already released`);
-    this.specs[s] = { ...spec, waveform: RELEASED_WAVEFORM };
-    this.releasedStims[s] = true;
-    return spec.waveform;
   }
 
   /** Cohort signal type: the single type or "mixed". */
@@ -355,18 +315,18 @@ export class DatasetAssembler {
     return out;
   }
 
+  /** Tcanon's ingredients for each registered stim (pipeline.md section 10 step 7). */
+  stimLengths(): StimLengths[] {
+    const shortest = this.shortestResponse();
+    return this.specs.map((spec, s) => stimLengths(spec, this.options.dtMs, shortest[s] as number));
+  }
+
   /**
-   * Computes every stim (spectrogram or waveform), truncates the blocks to
-   * Tcanon and returns the checked DatasetData. `stimTensor` lets a caller
-   * substitute a parallel implementation with identical results; it is
-   * required for every stim whose waveform was released.
+   * Takes each stim's tensor cut to Tcanon from `stimTensor` (spectrogram
+   * or waveform, stimSpectrogram / stimWaveform of its samples), truncates
+   * the blocks to Tcanon and returns the checked DatasetData.
    */
-  finish(
-    opts: {
-      onStim?: (done: number, total: number) => void;
-      stimTensor?: (spec: StimSpec, Tcanon: number, stimIndex: number) => Tensor;
-    } = {},
-  ): DatasetData {
+  finish(stimTensor: (spec: StimSpec, Tcanon: number, stimIndex: number) => Tensor): DatasetData {
     const o = this.options;
     if (this.neuronMeta.length === 0) {
       throw new Ac1Error(
@@ -376,23 +336,9 @@ export class DatasetAssembler {
     }
     const N = this.neuronMeta.length;
     const S = this.specs.length;
-    const shortest = this.shortestResponse();
-    const compute =
-      opts.stimTensor ??
-      ((spec: StimSpec, Tcanon: number, s: number) => {
-        if (this.releasedStims[s])
-          throw new Error(`stim ${spec.key}: waveform released but finish() got no stimTensor`);
-        return o.returnWaveform ? stimWaveform(spec, Tcanon, o) : stimSpectrogram(spec, Tcanon, o);
-      });
+    const Tcanon = this.stimLengths().map((l) => l.Tcanon);
     const stims: Tensor[] = [];
-    const Tcanon: number[] = [];
-    for (let s = 0; s < S; s++) {
-      const spec = this.specs[s] as StimSpec;
-      const lengths = stimLengthsOfSamples(this.waveformSamples(s), spec, o.dtMs, shortest[s] as number);
-      Tcanon.push(lengths.Tcanon);
-      stims.push(compute(spec, lengths.Tcanon, s));
-      opts.onStim?.(s + 1, S);
-    }
+    for (let s = 0; s < S; s++) stims.push(stimTensor(this.specs[s] as StimSpec, Tcanon[s] as number, s));
     const responses: (ResponseBlock | null)[][] = [];
     for (let s = 0; s < S; s++) responses.push(new Array<ResponseBlock | null>(N).fill(null));
     for (const { s, n, block } of this.blocks) {
@@ -464,29 +410,12 @@ export async function startBuild(input: BuildOptions): Promise<BuildSetup> {
 }
 
 /** The release selection of a build's options (the reference's names: experimenter, sites). */
-function selectionOf(options: DatasetOptions): ReleaseSelection {
+export function selectionOf(options: DatasetOptions): ReleaseSelection {
   return { experimenters: options.experimenter, sites: options.sites };
 }
 
-/**
- * The requested cells in the reference's order (walkRelease over the build's
- * selection), walker warnings to the build's onWarning and unreadable files to
- * the assembler's skipped-file list.
- */
-export function releaseCells(
-  setup: Pick<BuildSetup, "options" | "source" | "onWarning">,
-  assembler: DatasetAssembler,
-): AsyncGenerator<CellRecord> {
-  const { onWarning } = setup;
-  return walkRelease(setup.source, {
-    ...selectionOf(setup.options),
-    onWarning: (w: WalkWarning) => onWarning?.(w),
-    onSkippedFile: (path: string, reason: string) => assembler.addSkippedFile(path, reason),
-  });
-}
-
 /** The progress event for a cell just assembled. */
-export function cellProgress(assembler: DatasetAssembler, cell: CellRecord): BuildProgress {
+export function cellProgress(assembler: DatasetAssembler, cell: Pick<CellOutcome, "meta">): BuildProgress {
   return {
     phase: "cells",
     cells: assembler.cellsWalked,
@@ -503,29 +432,4 @@ export function warnIfMixed(data: DatasetData, onWarning: ((w: BuildWarning) => 
   const w: BuildWarning = { code: "mixed-signal-types", path: "", message: MIXED_WARNING };
   if (onWarning) onWarning(w);
   else process.emitWarning(MIXED_WARNING, { type: "Ac1Warning", code: "AC1_MIXED" });
-}
-
-/**
- * Builds the dataset from the release (pipeline.md section 10) on this
- * thread: startBuild, then every requested cell through processCell and the
- * assembler, then the stims.
- */
-export async function buildDataset(input: BuildOptions = {}): Promise<DatasetData> {
-  const setup = await startBuild(input);
-  const { options, source, onProgress, onWarning } = setup;
-  const assembler = new DatasetAssembler(options);
-  try {
-    for await (const cell of releaseCells(setup, assembler)) {
-      const outcome = processCell(cell, options);
-      // Release the raw repeats now: only the blocks and registered waveforms live on.
-      for (const st of cell.stims) st.repeats = [];
-      assembler.addCell(outcome);
-      onProgress?.(cellProgress(assembler, cell));
-    }
-  } finally {
-    if (setup.ownsSource) await source.close();
-  }
-  const data = assembler.finish({ onStim: (done, total) => onProgress?.({ phase: "stims", done, total }) });
-  warnIfMixed(data, onWarning);
-  return data;
 }

@@ -12,7 +12,6 @@ export {
   type BuildOptions,
   type BuildProgress,
   type BuildWarning,
-  buildDataset,
   type CellOutcome,
   cellSignalType,
   DatasetAssembler,
@@ -53,5 +52,6 @@ export {
   WEHR_NEURONS_SPLIT_NATURAL,
   WEHR_VALID_NEURONS,
 } from "./splits.js";
+export { buildDataset } from "./stages.js";
 export type { ResponseNormalization, ResponseSmoothing, StimStandardization } from "./transforms.js";
 export { DatasetInvariantError, validateDataset } from "./validate.js";

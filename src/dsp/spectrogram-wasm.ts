@@ -8,6 +8,12 @@
 // the library needs no wasm toolchain at run time.
 // Returns null where WebAssembly SIMD is unavailable (or AC1_NO_WASM=1 is
 // set); spectrogram.ts then uses its plain loops.
+// The memory never grows: growing a WebAssembly memory detaches its old
+// ArrayBuffer, and the first detached ArrayBuffer of a thread invalidates
+// V8's "array buffer detaching" protector for good, after which every
+// optimised typed-array loop of that thread (the medians, the gating) runs
+// with detach checks, measured 15-20 % slower. A larger memory is a new
+// instance instead (the old one is garbage).
 
 import { SPECTROGRAM_KERNEL_BYTES } from "./spectrogram-kernel-bytes.js";
 
@@ -40,6 +46,8 @@ const wasmApi = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
 export interface SpectrogramWasm {
   memory: WasmMemory;
   power: PowerKernel;
+  /** Which kernel rows the caller left at offset 0 of this memory ("" for none). */
+  kernelKey: string;
 }
 
 /** Frames per group of power(). */
@@ -47,30 +55,46 @@ export const WASM_FRAMES = 4;
 /** Samples per step of the kernel rows (one float64x2). */
 export const WASM_STEP = 2;
 
-let cached: SpectrogramWasm | null | undefined;
+const PAGE = 65536;
+/** Memory of the first instance: enough for the usual configurations (a 977-sample window at 97656 Hz takes ~5 MB). */
+const INITIAL_BYTES = 8 << 20;
 
-/** The instantiated kernel with its (growable) memory, or null without WebAssembly SIMD. */
-export function spectrogramWasm(): SpectrogramWasm | null {
-  if (cached !== undefined) return cached;
+let module: object | null | undefined;
+let cached: SpectrogramWasm | undefined;
+
+/** The compiled module, or null without WebAssembly SIMD. */
+function compiled(): object | null {
+  if (module !== undefined) return module;
   try {
     const bytes = SPECTROGRAM_KERNEL_BYTES;
-    if (!wasmApi?.validate(bytes) || process.env.AC1_NO_WASM === "1") {
-      cached = null;
-      return cached;
-    }
-    const api = wasmApi as WasmApi;
-    const memory = new api.Memory({ initial: 1 });
-    const { exports } = new api.Instance(new api.Module(bytes), { env: { mem: memory } });
-    cached = { memory, power: exports.power as PowerKernel };
+    module =
+      !wasmApi?.validate(bytes) || process.env.AC1_NO_WASM === "1"
+        ? null
+        : new (wasmApi as WasmApi).Module(bytes);
   } catch {
-    cached = null;
+    module = null;
   }
-  return cached;
+  return module;
 }
 
-/** Grows the memory to at least `bytes` and returns its current buffer. */
-export function wasmBuffer(w: SpectrogramWasm, bytes: number): ArrayBuffer {
-  const have = w.memory.buffer.byteLength;
-  if (have < bytes) w.memory.grow(Math.ceil((bytes - have) / 65536));
-  return w.memory.buffer;
+/**
+ * The instantiated kernel with a memory of at least `bytes` (a new, larger
+ * instance when the current one is too small: its memory never grows), or
+ * null without WebAssembly SIMD.
+ */
+export function spectrogramWasm(bytes = 0): SpectrogramWasm | null {
+  if (cached !== undefined && cached.memory.buffer.byteLength >= bytes) return cached;
+  const mod = compiled();
+  if (mod === null) return null;
+  try {
+    const api = wasmApi as WasmApi;
+    const have = cached?.memory.buffer.byteLength ?? 0;
+    const pages = Math.ceil(Math.max(bytes, 2 * have, INITIAL_BYTES) / PAGE);
+    const memory = new api.Memory({ initial: pages });
+    const { exports } = new api.Instance(mod, { env: { mem: memory } });
+    cached = { memory, power: exports.power as PowerKernel, kernelKey: "" };
+    return cached;
+  } catch {
+    return null;
+  }
 }

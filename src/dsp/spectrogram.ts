@@ -19,13 +19,7 @@
 
 import { bandCentersHz } from "./bands.js";
 import { roundHalfEven } from "./round.js";
-import {
-  type SpectrogramWasm,
-  spectrogramWasm,
-  WASM_FRAMES,
-  WASM_STEP,
-  wasmBuffer,
-} from "./spectrogram-wasm.js";
+import { spectrogramWasm, WASM_FRAMES, WASM_STEP } from "./spectrogram-wasm.js";
 import { hamming } from "./windows.js";
 
 export interface LogSpectrogramOptions {
@@ -124,9 +118,7 @@ export function logSpectrogram(y: Float64Array, sfHz: number, opts: LogSpectrogr
   const F = freqsHz.length;
   const data = new Float32Array(F * T);
   if (T > 0) {
-    const wasm = opts.wasm === false ? null : spectrogramWasm();
-    if (wasm) productWasm(wasm, kernel, y, hop, T, data);
-    else productJs(kernel, y, hop, T, data);
+    if (opts.wasm === false || !productWasm(kernel, y, hop, T, data)) productJs(kernel, y, hop, T, data);
   }
   return { data, F, T, freqsHz: Float64Array.from(freqsHz), hop };
 }
@@ -194,8 +186,6 @@ function foldFrames(
   }
 }
 
-/** Kernel key currently in the wasm memory (at offset 0). */
-let wasmKernelKey = "";
 /** Signal samples and frames per wasm call at most: the wasm memory is bounded by the configuration, not the stim. */
 const CHUNK_SAMPLES = 1 << 18;
 const CHUNK_FRAMES = 1 << 12;
@@ -224,14 +214,8 @@ function wasmRows(kernel: Kernel): Float64Array {
   return out;
 }
 
-function productWasm(
-  wasm: SpectrogramWasm,
-  kernel: Kernel,
-  y: Float64Array,
-  hop: number,
-  T: number,
-  data: Float32Array,
-): void {
+/** The product on the WebAssembly kernel; false (nothing done) where WebAssembly SIMD is unavailable. */
+function productWasm(kernel: Kernel, y: Float64Array, hop: number, T: number, data: Float32Array): boolean {
   const { W, Wh, freqsHz } = kernel;
   const F = freqsHz.length;
   const nBands = F + (F & 1);
@@ -246,10 +230,12 @@ function productWasm(
   const foldAt = rows.byteLength;
   const powerAt = foldAt + nSteps * 2 * WASM_FRAMES * 16 + 128;
   const yAt = powerAt + nBands * maxFrames * 8;
-  const buf = wasmBuffer(wasm, yAt + ((maxFrames - 1) * hop + W) * 8);
-  if (wasmKernelKey !== kernel.key) {
+  const wasm = spectrogramWasm(yAt + ((maxFrames - 1) * hop + W) * 8);
+  if (wasm === null) return false;
+  const buf = wasm.memory.buffer;
+  if (wasm.kernelKey !== kernel.key) {
     new Float64Array(buf, 0, rows.length).set(rows);
-    wasmKernelKey = kernel.key;
+    wasm.kernelKey = kernel.key;
   }
   for (let i0 = 0; i0 < T; i0 += maxFrames) {
     const count = Math.min(maxFrames, T - i0);
@@ -272,6 +258,7 @@ function productWasm(
       for (let i = 0; i < count; i++) data[out + i] = decibels(power[row + i]!);
     }
   }
+  return true;
 }
 
 function productJs(kernel: Kernel, y: Float64Array, hop: number, T: number, data: Float32Array): void {

@@ -1,51 +1,33 @@
-// The parallel dataset build: the same composition as buildDataset
-// (src/dataset/build.ts, pipeline.md section 10) with the per-cell work and
-// the stim tensors spread over worker threads. The walk (zip reads and MAT
-// decoding) stays on this thread and feeds the pool through an ordered,
-// bounded window (ordered.ts): at most 2 x jobs cells (by default) are in
-// flight, their raw repeats moved to the workers, and the CellOutcomes come
-// back in walking order to the same DatasetAssembler, so neuron and stim
-// order, tallies, provenance, warnings and every float are identical to the
-// serial build.
-// Each stim's tensor starts on the pool as soon as the stim registers, its
-// waveform handed over by the assembler (DatasetAssembler.releaseWaveform),
-// so memory follows the work in flight and the output, not every stim
-// waveform of the release.
+// The parallel dataset build: the build's stages (src/dataset/stages.ts) with
+// every unit on worker threads. This thread only lists the release (zip
+// directories, no member read), sends units as paths, and consumes the
+// answers in walking order: the workers open the release themselves, inflate
+// and decode the files of each Wehr stimulus, session and registered stim,
+// and send back only the Wehr index entries, each cell's float32 response
+// blocks and each stim's tensor, moved rather than copied. So neuron and stim
+// order, tallies, provenance, warnings, skipped files and every float are
+// identical to the serial build, at most `maxCellsInFlight` sessions are
+// between sent and assembled (their raw data lives in the workers), and this
+// thread holds the output only.
 
 import { availableParallelism } from "node:os";
-import type { CellRecord } from "../ac1/types.js";
-import {
-  type BuildOptions,
-  buildDataset,
-  type CellOutcome,
-  cellProgress,
-  DatasetAssembler,
-  releaseCells,
-  type StimSpec,
-  startBuild,
-  stimLengthsOfSamples,
-  stimSpectrogram,
-  stimWaveform,
-  warnIfMixed,
-} from "../dataset/build.js";
-import type { DatasetData, DatasetOptions, Tensor } from "../dataset/model.js";
-import { waveformHop } from "../dataset/options.js";
+import { releaseParts } from "../ac1/release.js";
+import type { WehrStimEntry, WehrStimIndex } from "../ac1/wehr.js";
+import { type BuildOptions, selectionOf, startBuild } from "../dataset/build.js";
+import type { DatasetData } from "../dataset/model.js";
+import { type BuildExecutor, type BuildFlow, buildDataset, emptyFlow, runBuild } from "../dataset/stages.js";
 import { OptionError } from "../errors.js";
-import { orderedMap } from "./ordered.js";
 import { WorkerPool } from "./pool.js";
-import {
-  type BuildResult,
-  type BuildTask,
-  type BuildWorkerData,
-  packCell,
-  packStim,
-  unpackCellOutcome,
-} from "./tasks.js";
+import { type BuildResult, type BuildTask, type BuildWorkerData, sessionTask } from "./tasks.js";
 
 export interface ParallelBuildOptions extends BuildOptions {
-  /** Worker threads; 1 runs the serial build on this thread. Default: the machine's available parallelism. */
+  /**
+   * Worker threads; 1 runs the serial build on this thread (so does a build
+   * given a `source`: workers open the release by its path). Default: the
+   * machine's available parallelism.
+   */
   jobs?: number;
-  /** Most cells walked but not yet assembled (raw repeats held in flight); default 2 x jobs. */
+  /** Most sessions sent to the workers and not yet assembled (raw data in flight); default 2 x jobs. */
   maxCellsInFlight?: number;
   /** Receives the build's flow figures and stage timings when it succeeds. */
   onStats?: (stats: ParallelBuildStats) => void;
@@ -54,20 +36,25 @@ export interface ParallelBuildOptions extends BuildOptions {
 /** What a parallel build did and where its time went. */
 export interface ParallelBuildStats {
   jobs: number;
-  /** Cells sent to the workers (cells of other sites are skipped before). */
+  /** Session folders walked by the workers (each yields one cell or none). */
   cells: number;
   /** Stim tensors computed by the workers. */
   stims: number;
-  /** Most cells pulled from the walk and not yet assembled at any moment (<= the maxCellsInFlight option). */
+  /** Most sessions sent and not yet assembled at any moment (<= the maxCellsInFlight option). */
   maxCellsInFlight: number;
-  /** Stim tensors computed on this thread (stims with an empty waveform). */
+  /** Stim tensors made on this thread (stims with an empty waveform). */
   stimsOnMainThread: number;
-  /** Time this thread spent inside the walkers (zip reads, inflate, MAT decoding), ms. */
-  walkMs: number;
-  /** Wall time the workers spent on cells and on stims, summed over workers, ms (stretched when other processes share the cores). */
+  /** Time this thread spent listing the release, ms (everything else it reads, the workers read). */
+  planMs: number;
+  /**
+   * Wall time the workers spent on Wehr index files, on sessions (walk:
+   * inflate and decode; clean: gating, PSTH, binning) and on stims, summed
+   * over workers, ms (stretched when other processes share the cores).
+   */
+  indexWorkMs: number;
   cellWorkMs: number;
   stimWorkMs: number;
-  /** Wall time of the walk + cells phase and of the stims phase, ms. */
+  /** Wall time of the plan + index + sessions phase and of the rest of the stims, ms. */
   cellsPhaseMs: number;
   stimsPhaseMs: number;
 }
@@ -104,185 +91,93 @@ export async function buildDatasetParallel(input: ParallelBuildOptions = {}): Pr
   if (!Number.isInteger(maxInFlight) || maxInFlight < 1) {
     throw new OptionError("maxCellsInFlight", maxCellsInFlight, "a whole number of cells >= 1");
   }
-  if (jobs === 1) return buildDataset(serialInput);
+  if (jobs === 1 || serialInput.source !== undefined) return buildDataset(serialInput);
   const setup = await startBuild(serialInput);
-  const { options, source, onProgress, onWarning } = setup;
+  const workerData: BuildWorkerData = {
+    options: setup.options,
+    need: releaseParts(selectionOf(setup.options)),
+  };
+  let pool: WorkerPool<BuildTask, BuildResult>;
+  try {
+    pool = new WorkerPool<BuildTask, BuildResult>({
+      size: jobs,
+      script: WORKER_SCRIPT,
+      workerData,
+      name: "dataset build",
+    });
+  } catch (e) {
+    if (setup.ownsSource) await setup.source.close();
+    throw e;
+  }
   const stats: ParallelBuildStats = {
     jobs,
     cells: 0,
     stims: 0,
     maxCellsInFlight: 0,
     stimsOnMainThread: 0,
-    walkMs: 0,
+    planMs: 0,
+    indexWorkMs: 0,
     cellWorkMs: 0,
     stimWorkMs: 0,
     cellsPhaseMs: 0,
     stimsPhaseMs: 0,
   };
-  const workerData: BuildWorkerData = { options };
-  const pool = new WorkerPool<BuildTask, BuildResult>({
-    size: jobs,
-    script: WORKER_SCRIPT,
-    workerData,
-    name: "dataset build",
-  });
+  const flow = emptyFlow();
   let data: DatasetData;
   try {
-    const assembler = new DatasetAssembler(options);
-    /** The requested cells, timing this thread's share of the walk (zip reads, inflate, MAT decoding). */
-    async function* cells(): AsyncGenerator<CellRecord> {
-      const it = releaseCells(setup, assembler);
-      try {
-        for (;;) {
-          const t0 = performance.now();
-          const next = await it.next();
-          stats.walkMs += performance.now() - t0;
-          if (next.done) return;
-          yield next.value;
-        }
-      } finally {
-        await it.return(undefined);
-      }
-    }
-    const stims = new StimPrecompute(pool, assembler, options, stats);
-    let inFlight = 0;
-    const t0 = performance.now();
-    try {
-      await orderedMap(
-        cells(),
-        (cell) => {
-          inFlight++;
-          stats.maxCellsInFlight = Math.max(stats.maxCellsInFlight, inFlight);
-          stats.cells++;
-          const { task, transfer } = packCell(cell);
-          // The repeats now belong to the worker (as in the serial build, they are not needed here again).
-          for (const st of cell.stims) st.repeats = [];
-          return pool.run(task, transfer, `cell ${cell.meta.session}`);
-        },
-        {
-          maxInFlight,
-          onResult: (result, cell) => {
-            inFlight--;
-            if (result.kind !== "cell")
-              throw new Error("dataset build: a worker answered a cell with a stim");
-            stats.cellWorkMs += result.busyMs;
-            assembler.addCell(unpackCellOutcome(cell, result.outcome as CellOutcome));
-            // Stims this cell registered start now, on the same pool.
-            stims.startNew();
-            onProgress?.(cellProgress(assembler, cell));
-          },
-        },
-      );
-    } finally {
-      if (setup.ownsSource) await source.close();
-    }
-    stats.cellsPhaseMs = performance.now() - t0;
-    const t1 = performance.now();
-    await stims.drain((done, total) => onProgress?.({ phase: "stims", done, total }));
-    data = assembler.finish({ stimTensor: (spec, Tcanon, s) => stims.tensorFor(spec, Tcanon, s) });
-    stats.stimsPhaseMs = performance.now() - t1;
+    data = await runBuild(setup, poolExecutor(pool, maxInFlight, stats), flow);
   } finally {
     await pool.close();
   }
-  warnIfMixed(data, onWarning);
-  onStats?.(stats);
+  onStats?.(fillStats(stats, flow));
   return data;
 }
 
-type Settled = { ok: true } | { ok: false; error: unknown };
+function fillStats(stats: ParallelBuildStats, flow: BuildFlow): ParallelBuildStats {
+  stats.cells = flow.sessions;
+  stats.stims = flow.stims;
+  stats.maxCellsInFlight = flow.maxCellsInFlight;
+  stats.stimsOnMainThread = flow.stimsOnMainThread;
+  stats.planMs = flow.planMs;
+  stats.cellsPhaseMs = flow.cellsPhaseMs;
+  stats.stimsPhaseMs = flow.stimsPhaseMs;
+  return stats;
+}
 
-/**
- * Computes each stim's tensor on the pool as soon as the stim registers, at
- * the longest length it can be cut to (Tspec frames: Tcanon never exceeds it
- * when the waveform is not empty), taking the waveform from the assembler
- * with releaseWaveform (the assembler keeps its sample count, all finish()
- * needs for Tcanon, and the pending task holds the waveform only until the
- * pool copies it to a worker). finish() then gets each tensor from
- * tensorFor, which cuts the stored one to Tcanon exactly as stimSpectrogram /
- * stimWaveform cut theirs. So the main thread never holds every stim
- * waveform at once (hundreds of MB at bench scale), and stim work overlaps
- * the walk.
- */
-class StimPrecompute {
-  /** One settlement per started stim, in stim-index order. */
-  private readonly settled: Promise<Settled>[] = [];
-  /** Full-length tensors by stim index (absent for stims computed on this thread). */
-  private readonly full = new Map<number, { tensor: Tensor; Tupper: number }>();
-
-  constructor(
-    private readonly pool: WorkerPool<BuildTask, BuildResult>,
-    private readonly assembler: DatasetAssembler,
-    private readonly options: DatasetOptions,
-    private readonly stats: ParallelBuildStats,
-  ) {}
-
-  /** Starts every registered stim not started yet (stims only ever register in index order). */
-  startNew(): void {
-    for (let s = this.settled.length; s < this.assembler.specs.length; s++) this.start(s);
-  }
-
-  private start(s: number): void {
-    const spec = this.assembler.specs[s] as StimSpec;
-    const samples = this.assembler.waveformSamples(s);
-    const Tupper = stimLengthsOfSamples(samples, spec, this.options.dtMs, 0).Tspec;
-    if (Tupper === 0) {
-      // Empty waveform: nothing to move or free; finish() computes it here.
-      this.settled.push(Promise.resolve({ ok: true }));
-      return;
-    }
-    const waveform = this.assembler.releaseWaveform(s);
-    const { task, transfer } = packStim(waveform, spec.sfStimHz, Tupper);
-    const settled = this.pool.run(task, transfer, `stim ${spec.key}`).then(
-      (result): Settled => {
-        if (result.kind !== "stim")
-          return { ok: false, error: new Error("dataset build: a worker answered a stim with a cell") };
-        this.stats.stims++;
-        this.stats.stimWorkMs += result.busyMs;
-        this.full.set(s, { tensor: result.tensor, Tupper });
-        return { ok: true };
-      },
-      (error: unknown): Settled => ({ ok: false, error }),
-    );
-    this.settled.push(settled);
-  }
-
-  /** Waits for every started stim in registration order, reporting progress; throws the first failure. */
-  async drain(onStim: (done: number, total: number) => void): Promise<void> {
-    const total = this.settled.length;
-    for (let s = 0; s < total; s++) {
-      const r = await (this.settled[s] as Promise<Settled>);
-      if (!r.ok) throw r.error;
-      onStim(s + 1, total);
-    }
-  }
-
-  /** Stim s's tensor cut to Tcanon frames: bit for bit what stimSpectrogram / stimWaveform give for Tcanon. */
-  tensorFor(spec: StimSpec, Tcanon: number, s: number): Tensor {
-    const o = this.options;
-    const got = this.full.get(s);
-    if (got === undefined) {
-      if (this.assembler.isReleased(s))
-        throw new Error(`dataset build: stim ${spec.key} was handed to the pool but has no tensor`);
-      this.stats.stimsOnMainThread++;
-      return o.returnWaveform ? stimWaveform(spec, Tcanon, o) : stimSpectrogram(spec, Tcanon, o);
-    }
-    // The full tensor is cut once; drop it so only the cut one lives on.
-    this.full.delete(s);
-    if (Tcanon > got.Tupper) {
-      throw new Error(
-        `dataset build: stim ${spec.key} needs ${Tcanon} frames but only ${got.Tupper} were computed`,
-      );
-    }
-    const full = got.tensor;
-    if (o.returnWaveform) {
-      const n = Tcanon * waveformHop(o);
-      return n === full.data.length ? full : { shape: [1, n], data: full.data.slice(0, n) };
-    }
-    const [, F, Tfull] = full.shape as [number, number, number];
-    const T = Math.min(Tcanon, Tfull);
-    if (T === Tfull) return full;
-    const data = new Float32Array(F * T);
-    for (let f = 0; f < F; f++) data.set(full.data.subarray(f * Tfull, f * Tfull + T), f * T);
-    return { shape: [1, F, T], data };
-  }
+/** Runs the build's units on the pool, adding the workers' busy times to `stats`. */
+function poolExecutor(
+  pool: WorkerPool<BuildTask, BuildResult>,
+  window: number,
+  stats: ParallelBuildStats,
+): BuildExecutor {
+  // The index is complete before the first session starts; its entries are sent along with Wehr sessions.
+  let indexEntries: { index: WehrStimIndex; entries: WehrStimEntry[] } | undefined;
+  const entriesOf = (index: WehrStimIndex): WehrStimEntry[] => {
+    if (indexEntries?.index !== index) indexEntries = { index, entries: [...index.values()] };
+    return indexEntries.entries;
+  };
+  const wrong = (want: string, got: BuildResult): Error =>
+    new Error(`dataset build: a worker answered a ${want} task with a ${got.kind} result`);
+  return {
+    window,
+    async wehrStim(file) {
+      const r = await pool.run({ kind: "wehr-stim", file }, [], file.path);
+      if (r.kind !== "wehr-stim") throw wrong("wehr-stim", r);
+      stats.indexWorkMs += r.busyMs;
+      return r.result;
+    },
+    async session(unit, wehrIndex) {
+      const r = await pool.run(sessionTask(unit, entriesOf(wehrIndex)), [], `session ${unit.dir}`);
+      if (r.kind !== "session") throw wrong("session", r);
+      stats.cellWorkMs += r.busyMs;
+      return r.result;
+    },
+    async stim(spec, T) {
+      const task: BuildTask = { kind: "stim", waveform: spec.waveform, sfStimHz: spec.sfStimHz, T };
+      const r = await pool.run(task, [], `stim ${spec.key}`);
+      if (r.kind !== "stim") throw wrong("stim", r);
+      stats.stimWorkMs += r.busyMs;
+      return r.tensor;
+    },
+  };
 }

@@ -1,93 +1,77 @@
-// The two kinds of work a dataset build sends to its worker threads, and how
-// each is packed for the trip: a cell (its raw repeats moved, not copied; the
-// stim waveforms left behind, as processCell only forwards them) answered by
-// its CellOutcome (blocks moved back), and a stim (its waveform copied, since
-// the main thread keeps it) answered by its tensor (moved back). The handlers
-// call the very functions the serial build calls, so results are identical.
+// The three kinds of work a dataset build sends to its worker threads
+// (src/dataset/stages.ts), as plain data: a Wehr stimulus file of the index,
+// a session folder to walk and clean (with the Wehr index its trials are
+// resolved against), a stim to make and turn into a tensor. Only file paths
+// go to a worker: it opens the release itself, inflates the zip members and
+// decodes the MAT files, so raw repeats and stim samples never cross threads.
+// What comes back is the output itself: a cell's float32 response blocks and
+// a stim's tensor, copied by the structured clone rather than transferred.
+// Moving a buffer detaches it in the worker, and a thread's first detached
+// ArrayBuffer invalidates V8's "array buffer detaching" protector, after which
+// every optimised typed-array loop of that worker (the medians, the gating)
+// carries detach checks: measured 15-20 % more CPU for the cleaning, far more
+// than copying the output once (a few MB per second of build). The handlers
+// are the very unit functions the serial build runs, so results are identical.
 
-import type { CellRecord, RawStim } from "../ac1/types.js";
-import { type CellOutcome, processCell, stimSpectrogram, stimWaveform } from "../dataset/build.js";
+import type { SessionUnit } from "../ac1/release.js";
+import type { StimWaveformRef } from "../ac1/types.js";
+import type { WehrStimEntry, WehrStimFile, WehrStimIndex } from "../ac1/wehr.js";
 import type { DatasetOptions, Tensor } from "../dataset/model.js";
-import { compact, transferablesOf } from "./wire.js";
+import {
+  runSessionUnit,
+  runStimUnit,
+  runWehrStimUnit,
+  type SessionResult,
+  type StageContext,
+  type WehrStimResult,
+} from "../dataset/stages.js";
 
 /** workerData of a build worker. */
 export interface BuildWorkerData {
   options: DatasetOptions;
+  /** The release parts the build reads (openRelease's `need`). */
+  need: { wehr: boolean; asari: boolean };
+  /** Budget of stimulus samples each worker keeps between units (bytes); default StimFileStore's. */
+  stimStoreBytes?: number;
 }
 
 export type BuildTask =
-  | { kind: "cell"; cell: CellRecord }
-  | { kind: "stim"; waveform: Float64Array; sfStimHz: number; Tcanon: number };
+  | { kind: "wehr-stim"; file: WehrStimFile }
+  /** `wehrIndex`: the index's entries for a Wehr session, [] for an Asari one. */
+  | { kind: "session"; unit: SessionUnit; wehrIndex: WehrStimEntry[] }
+  | { kind: "stim"; waveform: StimWaveformRef; sfStimHz: number; T: number };
 
+/** A task's answer, with the wall time the worker spent on it. */
 export type BuildResult =
-  | { kind: "cell"; outcome: CellOutcome; busyMs: number }
+  | { kind: "wehr-stim"; result: WehrStimResult; busyMs: number }
+  | { kind: "session"; result: SessionResult; busyMs: number }
   | { kind: "stim"; tensor: Tensor; busyMs: number };
 
-const NO_SAMPLES = new Float64Array(0);
-
-/**
- * The task for one cell, with the buffers to move. Its repeats are moved to
- * the worker (the caller must not use them afterwards); waveforms stay here.
- */
-export function packCell(cell: CellRecord): { task: BuildTask; transfer: ArrayBuffer[] } {
-  const stims: RawStim[] = cell.stims.map((st) => ({
-    ...st,
-    waveform: NO_SAMPLES,
-    repeats: st.repeats.map((r) => compact(r)),
-  }));
-  const transfer = transferablesOf(stims.flatMap((st) => st.repeats));
-  return { task: { kind: "cell", cell: { meta: cell.meta, stims } }, transfer };
-}
-
-/**
- * Puts back into a worker's CellOutcome the objects the serial build would
- * hold: the walker's own metadata and (shared, read-only) waveforms, so the
- * assembler sees exactly what processCell(cell) returns on this thread.
- */
-export function unpackCellOutcome(cell: CellRecord, outcome: CellOutcome): CellOutcome {
-  if (outcome.stims.length !== cell.stims.length) {
-    throw new Error(
-      `worker returned ${outcome.stims.length} stim outcomes for a cell with ${cell.stims.length} stims (${cell.meta.session})`,
-    );
-  }
-  outcome.meta = cell.meta;
-  outcome.stims.forEach((st, i) => {
-    const raw = cell.stims[i] as RawStim;
-    st.spec.waveform = raw.waveform;
-    st.spec.meta = raw.meta;
-  });
-  return outcome;
-}
-
-/** The task for one stim tensor; the waveform is copied (structured clone), not moved. */
-export function packStim(
-  waveform: Float64Array,
-  sfStimHz: number,
-  Tcanon: number,
-): { task: BuildTask; transfer: ArrayBuffer[] } {
-  return { task: { kind: "stim", waveform: compact(waveform), sfStimHz, Tcanon }, transfer: [] };
-}
-
-/** Runs one task (on a worker thread) with the build's options. */
-export function runBuildTask(
-  task: BuildTask,
-  options: DatasetOptions,
-): { result: BuildResult; transfer: ArrayBuffer[] } {
-  const t0 = performance.now();
-  if (task.kind === "cell") {
-    const outcome = processCell(task.cell, options);
-    const blocks = outcome.stims.flatMap((st) => (st.block === null ? [] : [st.block.data]));
-    return {
-      result: { kind: "cell", outcome, busyMs: performance.now() - t0 },
-      transfer: transferablesOf(blocks),
-    };
-  }
-  const spec = { waveform: task.waveform, sfStimHz: task.sfStimHz };
-  const tensor = options.returnWaveform
-    ? stimWaveform(spec, task.Tcanon, options)
-    : stimSpectrogram(spec, task.Tcanon, options);
+/** The session task for `unit` (the index goes along only for Wehr sessions). */
+export function sessionTask(unit: SessionUnit, wehrIndex: readonly WehrStimEntry[]): BuildTask {
   return {
-    result: { kind: "stim", tensor, busyMs: performance.now() - t0 },
-    transfer: transferablesOf([tensor.data]),
+    kind: "session",
+    unit,
+    wehrIndex: unit.experimenter === "wehr" ? (wehrIndex as WehrStimEntry[]) : [],
   };
+}
+
+/** Rebuilds the index a task carries as its entries, in insertion order. */
+function indexOf(entries: readonly WehrStimEntry[]): WehrStimIndex {
+  return new Map(entries.map((e) => [e.description, e]));
+}
+
+/** Runs one task with the worker's context (its answer is cloned, nothing transferred: see the header). */
+export async function runBuildTask(task: BuildTask, ctx: StageContext): Promise<{ result: BuildResult }> {
+  const t0 = performance.now();
+  if (task.kind === "wehr-stim") {
+    const result = await runWehrStimUnit(ctx, task.file);
+    return { result: { kind: "wehr-stim", result, busyMs: performance.now() - t0 } };
+  }
+  if (task.kind === "session") {
+    const result = await runSessionUnit(ctx, task.unit, indexOf(task.wehrIndex));
+    return { result: { kind: "session", result, busyMs: performance.now() - t0 } };
+  }
+  const tensor = await runStimUnit(ctx, { waveform: task.waveform, sfStimHz: task.sfStimHz }, task.T);
+  return { result: { kind: "stim", tensor, busyMs: performance.now() - t0 } };
 }

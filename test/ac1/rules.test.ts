@@ -192,7 +192,12 @@ describe("Wehr walker rules", () => {
       description: "one",
       duration_s: 0.001,
     });
-    assert.deepEqual([...cell.stims[0]!.waveform], [1, 2, 3]);
+    assert.deepEqual(cell.stims[0]!.waveform, {
+      kind: "wehr",
+      file: `${WEHR}/Stimuli/fragments/1.mat`,
+      length: 3,
+    });
+    assert.deepEqual([...r.waveforms[0]![0]!], [1, 2, 3]);
     assert.equal(cell.stims[0]!.sfStimHz, 44100);
     assert.equal(cell.stims[0]!.sfRespHz, 4000);
   });
@@ -387,7 +392,12 @@ describe("Asari walker rules", () => {
       description: "Sequence 1: 2 1",
       duration_s: 0.01,
     });
-    assert.equal(stim.waveform.length, 3500);
+    assert.deepEqual(stim.waveform, {
+      kind: "asari",
+      segments: ["crcns-ac1/asari/Stimuli/class1/2.mat", "crcns-ac1/asari/Stimuli/class1/1.mat"],
+      length: 3500,
+    });
+    assert.equal(r.waveforms[0]![0]!.length, 3500);
     assert.equal(stim.sfStimHz, SF);
     // 10 ms at 10 kHz = 100 samples from sample 4, trace = i % 100, scale 0.1
     assert.equal(stim.repeats[0]!.length, 100);

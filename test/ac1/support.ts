@@ -1,9 +1,10 @@
 // Shared helpers of the release-walker tests: an in-memory ReleaseSource built
 // from MAT values (for one-rule tests), and walking a source to completion
-// while collecting warnings and skipped files.
+// while collecting warnings and skipped files, then making every stim's
+// waveform from the walk's reference (loadStimWaveform).
 
 import type { CellRecord, Site, WalkWarning } from "../../src/ac1/index.js";
-import { walkAsari, walkWehr } from "../../src/ac1/index.js";
+import { loadStimWaveform, StimFileStore, walkAsari, walkWehr } from "../../src/ac1/index.js";
 import { ArchiveError, type DirEntry, type ReleaseSource } from "../../src/archive/index.js";
 import { type MatValue, writeMat } from "../../src/mat/index.js";
 
@@ -72,6 +73,8 @@ export class MemSource implements ReleaseSource {
 
 export interface WalkResult {
   cells: CellRecord[];
+  /** Each cell's stims' waveforms, made from their references after the walk. */
+  waveforms: Float64Array[][];
   warnings: WalkWarning[];
   skipped: { path: string; reason: string }[];
 }
@@ -81,12 +84,19 @@ export async function walkAll(
   which: "wehr" | "asari",
   sites: Site[] = ["A1", "MGB"],
 ): Promise<WalkResult> {
-  const r: WalkResult = { cells: [], warnings: [], skipped: [] };
+  const r: WalkResult = { cells: [], waveforms: [], warnings: [], skipped: [] };
   const opts = {
     onWarning: (w: WalkWarning) => r.warnings.push(w),
     onSkippedFile: (path: string, reason: string) => r.skipped.push({ path, reason }),
   };
   const gen = which === "wehr" ? walkWehr(source, opts) : walkAsari(source, { ...opts, sites });
   for await (const cell of gen) r.cells.push(cell);
+  // A store of its own: the samples are made again from the files, not taken from the walk.
+  const store = new StimFileStore(source);
+  for (const cell of r.cells) {
+    const waves: Float64Array[] = [];
+    for (const st of cell.stims) waves.push(await loadStimWaveform(store, st.waveform));
+    r.waveforms.push(waves);
+  }
   return r;
 }

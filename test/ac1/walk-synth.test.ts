@@ -42,7 +42,7 @@ async function walkBoth(source: ReleaseSource): Promise<{ wehr: WalkResult; asar
   return { wehr: await walkAll(source, "wehr"), asari: await walkAll(source, "asari") };
 }
 
-function assertMatchesManifest(cells: CellRecord[], m: SynthManifest): void {
+function assertMatchesManifest(cells: CellRecord[], waveforms: Float64Array[][], m: SynthManifest): void {
   assert.deepEqual(
     cells.map((c) => `${c.meta.experimenter}/${c.meta.session}`),
     m.cells.map((c) => `${c.meta.experimenter}/${c.meta.session}`),
@@ -63,8 +63,10 @@ function assertMatchesManifest(cells: CellRecord[], m: SynthManifest): void {
       assert.equal(stim.sfRespHz, ws.sfRespHz, where);
       assert.equal(stim.durationMs, ws.durationMs, where);
       assert.equal(stim.waveform.length, ws.waveformLength, `waveform length ${where}`);
+      const wave = waveforms[ci]![si]!;
+      assert.equal(wave.length, ws.waveformLength, `waveform samples ${where}`);
       for (const p of ws.waveformProbes) {
-        const got = stim.waveform[p.index]!;
+        const got = wave[p.index]!;
         assert.ok(Math.abs(got - p.value) <= 1e-12, `waveform[${p.index}] ${where}: ${got} vs ${p.value}`);
       }
       assert.equal(stim.repeats.length, ws.repeats.length, `repeat count ${where}`);
@@ -105,7 +107,11 @@ describe("walkers over the synthetic release", () => {
   for (const via of ["zip", "dir"] as const) {
     test(`cells, stims, repeats and metadata match the manifest (${via})`, () => {
       const r = via === "zip" ? fromZip : fromDir;
-      assertMatchesManifest([...r.wehr.cells, ...r.asari.cells], manifest);
+      assertMatchesManifest(
+        [...r.wehr.cells, ...r.asari.cells],
+        [...r.wehr.waveforms, ...r.asari.waveforms],
+        manifest,
+      );
     });
 
     test(`every planted warning and skipped file is reported, in order (${via})`, () => {
@@ -136,6 +142,10 @@ describe("walkers over the synthetic release", () => {
       c.stims.forEach((s, j) => {
         const t = b[i]!.stims[j]!;
         assert.deepEqual(s.waveform, t.waveform);
+        assert.deepEqual(
+          [...fromZip.wehr.waveforms, ...fromZip.asari.waveforms][i]![j],
+          [...fromDir.wehr.waveforms, ...fromDir.asari.waveforms][i]![j],
+        );
         for (const [k, rep] of s.repeats.entries()) assert.deepEqual(rep, t.repeats[k]);
       });
     });
@@ -308,6 +318,7 @@ describe("walkers over the synthetic release", () => {
 
   test("spliced waveform is the ramped concatenation of the segments", async () => {
     const stim = fromZip.asari.cells[0]!.stims[0]!;
+    const wave = fromZip.asari.waveforms[0]![0]!;
     const segs: Float64Array[] = [];
     for (const f of ["class1/2.mat", "class1/1.mat", "class3/3l.mat"]) {
       const m = openMat(
@@ -324,11 +335,12 @@ describe("walkers over the synthetic release", () => {
         let g = 1;
         if (t < n) g = Math.sin(((Math.PI / 2) * t) / n) ** 2;
         else if (t >= m - n) g = Math.sin(((Math.PI / 2) * (m - 1 - t)) / n) ** 2;
-        assert.ok(Math.abs(stim.waveform[at + t]! - s[t]! * g) <= 1e-15, `sample ${at + t}`);
+        assert.ok(Math.abs(wave[at + t]! - s[t]! * g) <= 1e-15, `sample ${at + t}`);
       }
       at += m;
     }
     assert.equal(at, stim.waveform.length);
+    assert.equal(at, wave.length);
     assert.equal(stim.sfStimHz, 97656);
   });
 });

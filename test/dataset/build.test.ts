@@ -6,20 +6,21 @@
 
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
+import { loadStimWaveform, StimFileStore, walkRelease } from "../../src/ac1/index.js";
 import { openRelease } from "../../src/archive/index.js";
 import {
   type BuildProgress,
   type BuildWarning,
-  buildDataset,
   DatasetAssembler,
   processCell,
-  releaseCells,
   stimLengths,
+  stimSpectrogram,
   stimWaveform,
 } from "../../src/dataset/build.js";
 import { Ac1Dataset } from "../../src/dataset/index.js";
 import type { DatasetData } from "../../src/dataset/model.js";
 import { resolveOptions } from "../../src/dataset/options.js";
+import { buildDataset } from "../../src/dataset/stages.js";
 import { validateDataset } from "../../src/dataset/validate.js";
 import { resample } from "../../src/dsp/index.js";
 import { Ac1Error, OptionError } from "../../src/errors.js";
@@ -285,17 +286,30 @@ test("processCell is a pure function of (cell, options) and the assembler reprod
   const options = resolveOptions({ path: synth.dir, experimenter: "wehr" });
   const source = await openRelease(synth.dir, { need: { wehr: true, asari: false } });
   const assembler = new DatasetAssembler(options);
+  const skipped: { path: string; reason: string }[] = [];
+  const waveforms: Float64Array[] = [];
   try {
-    for await (const cell of releaseCells({ options, source }, assembler)) {
+    const walk = walkRelease(source, {
+      experimenters: ["wehr"],
+      sites: options.sites,
+      onWarning: () => {},
+      onSkippedFile: (path, reason) => skipped.push({ path, reason }),
+    });
+    for await (const cell of walk) {
       const a = processCell(cell, options);
       const b = processCell(cell, options);
       assert.deepEqual(a, b);
       assembler.addCell(a);
     }
+    for (const p of skipped) assembler.addSkippedFile(p.path, p.reason);
+    const store = new StimFileStore(source);
+    for (const spec of assembler.specs) waveforms.push(await loadStimWaveform(store, spec.waveform));
   } finally {
     await source.close();
   }
-  const viaAssembler = assembler.finish();
+  const viaAssembler = assembler.finish((spec, Tcanon, s) =>
+    stimSpectrogram({ waveform: waveforms[s] as Float64Array, sfStimHz: spec.sfStimHz }, Tcanon, options),
+  );
   const viaBuild = await buildDataset({ path: synth.dir, experimenter: "wehr" });
   assert.deepEqual(viaAssembler, viaBuild);
 });

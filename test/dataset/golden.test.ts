@@ -10,8 +10,8 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { after, before, test } from "node:test";
-import { buildDataset } from "../../src/dataset/build.js";
 import type { DatasetData } from "../../src/dataset/model.js";
+import { buildDataset } from "../../src/dataset/stages.js";
 import { fixture } from "../support/paths.js";
 import { makeSynthArchive, type SynthArchive } from "./synth-expect.js";
 

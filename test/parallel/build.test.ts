@@ -8,9 +8,10 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { writeSynthArchive } from "../../src/ac1/index.js";
-import { type BuildProgress, type BuildWarning, buildDataset } from "../../src/dataset/build.js";
+import type { BuildProgress, BuildWarning } from "../../src/dataset/build.js";
 import type { DatasetData } from "../../src/dataset/model.js";
 import type { DatasetOptionsInput } from "../../src/dataset/options.js";
+import { buildDataset } from "../../src/dataset/stages.js";
 import { Ac1Error, OptionError } from "../../src/errors.js";
 import { buildDatasetParallel, type ParallelBuildStats, resolveJobs } from "../../src/parallel/build.js";
 import { tempDir } from "../support/cli.js";

@@ -11,8 +11,8 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { writeSynthArchive } from "../../src/ac1/index.js";
 import { BuildCache } from "../../src/cache/index.js";
-import { buildDataset } from "../../src/dataset/build.js";
 import type { DatasetData } from "../../src/dataset/model.js";
+import { buildDataset } from "../../src/dataset/stages.js";
 import { OptionError } from "../../src/errors.js";
 import {
   describeLoad,

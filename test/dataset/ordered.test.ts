@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
-import { orderedMap } from "../../src/parallel/ordered.js";
+import { orderedMap } from "../../src/dataset/ordered.js";
 
 interface Deferred<T> {
   promise: Promise<T>;

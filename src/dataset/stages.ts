@@ -1,0 +1,320 @@
+// The build as stages over the walk's units (pipeline.md section 10), written
+// once for every way of running it:
+//   walk/decode  one unit per Wehr stimulus file of the index, then one per
+//                session folder (src/ac1/release.ts): zip members inflated,
+//                MAT variables decoded, raw repeats cut;
+//   clean        processCell on the session's cell: gating, PSTH, binning
+//                (a session unit runs walk then clean and returns the blocks);
+//   stims        one unit per registered stim: its samples made from the
+//                walk's reference (loadStimWaveform), its tensor computed.
+// Units run through a BuildExecutor: on this thread (inlineExecutor, the
+// serial build) or on worker threads (src/parallel/). Results come back in
+// walking order to one DatasetAssembler and the units' reports are replayed
+// in that order, so every executor gives the same dataset, bit for bit, with
+// the same warnings, skipped files and progress events. Caches of
+// intermediate results fit at the unit boundaries: a session's files and the
+// cleaning options -> its SessionResult; a stim's files and the stim options
+// -> its tensor.
+
+import { replayWalkEvents, WalkRecorder, type WalkReporting } from "../ac1/common.js";
+import { planReleaseWalk, type SessionUnit, walkSessionUnit } from "../ac1/release.js";
+import { loadStimWaveform, StimFileStore } from "../ac1/stim-files.js";
+import type { WalkEvent } from "../ac1/types.js";
+import {
+  addWehrStimEntry,
+  readWehrStimEntry,
+  type WehrStimEntry,
+  type WehrStimFile,
+  type WehrStimIndex,
+} from "../ac1/wehr.js";
+import {
+  type BuildOptions,
+  type BuildSetup,
+  type CellOutcome,
+  cellProgress,
+  DatasetAssembler,
+  type LoadedStim,
+  processCell,
+  type StimSpec,
+  selectionOf,
+  startBuild,
+  stimLengthsOfSamples,
+  stimSpectrogram,
+  stimWaveform,
+  warnIfMixed,
+} from "./build.js";
+import type { DatasetData, DatasetOptions, Tensor } from "./model.js";
+import { waveformHop } from "./options.js";
+import { orderedMap } from "./ordered.js";
+
+/** What units run with: the build's options and the stimulus files of the thread they run on. */
+export interface StageContext {
+  options: DatasetOptions;
+  store: StimFileStore;
+}
+
+/** A Wehr stimulus file read for the index: its entry (null: unreadable, reported) and the reports. */
+export interface WehrStimResult {
+  entry: WehrStimEntry | null;
+  events: WalkEvent[];
+}
+
+/** A session walked and cleaned: its cell's outcome (null: the session yields no cell) and the reports. */
+export interface SessionResult {
+  outcome: CellOutcome | null;
+  events: WalkEvent[];
+}
+
+/** Reads one Wehr stimulus file of the index. */
+export async function runWehrStimUnit(ctx: StageContext, file: WehrStimFile): Promise<WehrStimResult> {
+  const rec = new WalkRecorder();
+  const entry = await readWehrStimEntry(ctx.store, file, rec);
+  return { entry, events: rec.events };
+}
+
+/** Walks one session folder (decoding its files) and cleans its cell (processCell). */
+export async function runSessionUnit(
+  ctx: StageContext,
+  unit: SessionUnit,
+  wehrIndex: WehrStimIndex,
+): Promise<SessionResult> {
+  const rec = new WalkRecorder();
+  const cell = await walkSessionUnit(ctx.store, unit, { wehrIndex, sites: ctx.options.sites }, rec);
+  // The raw repeats die with `cell`: only the blocks leave this unit.
+  return { outcome: cell ? processCell(cell, ctx.options) : null, events: rec.events };
+}
+
+/** One stim's tensor at T frames (spectrogram or waveform mode), from its samples made now. */
+export async function runStimUnit(
+  ctx: StageContext,
+  stim: Pick<StimSpec, "waveform" | "sfStimHz">,
+  T: number,
+): Promise<Tensor> {
+  const waveform = await loadStimWaveform(ctx.store, stim.waveform);
+  return stimTensor({ waveform, sfStimHz: stim.sfStimHz }, T, ctx.options);
+}
+
+/** stimWaveform or stimSpectrogram, by the build's mode. */
+function stimTensor(stim: LoadedStim, T: number, o: DatasetOptions): Tensor {
+  return o.returnWaveform ? stimWaveform(stim, T, o) : stimSpectrogram(stim, T, o);
+}
+
+/** Where a build's units run. */
+export interface BuildExecutor {
+  /** Units started and not yet consumed, at most (>= 1): bounds the raw data in flight. */
+  readonly window: number;
+  wehrStim(file: WehrStimFile): Promise<WehrStimResult>;
+  session(unit: SessionUnit, wehrIndex: WehrStimIndex): Promise<SessionResult>;
+  /** Stim `s`'s tensor at T frames (what runStimUnit computes). */
+  stim(spec: StimSpec, T: number, s: number): Promise<Tensor>;
+}
+
+/** Runs every unit on this thread, one at a time. */
+export function inlineExecutor(ctx: StageContext): BuildExecutor {
+  return {
+    window: 1,
+    wehrStim: (file) => runWehrStimUnit(ctx, file),
+    session: (unit, wehrIndex) => runSessionUnit(ctx, unit, wehrIndex),
+    stim: (spec, T) => runStimUnit(ctx, spec, T),
+  };
+}
+
+/** How a build's work flowed (filled in by runBuild). */
+export interface BuildFlow {
+  /** Session units walked (cells of other sites are dropped inside them). */
+  sessions: number;
+  /** Stim tensors computed by the executor. */
+  stims: number;
+  /** Stim tensors of empty waveforms, made on this thread at finish. */
+  stimsOnMainThread: number;
+  /** Most session units started and not yet assembled at any moment (<= the executor's window). */
+  maxCellsInFlight: number;
+  /** Time this thread spent listing the release (the walk's plan), ms. */
+  planMs: number;
+  /** Wall time of the index + sessions phase and of the rest of the stims, ms. */
+  cellsPhaseMs: number;
+  stimsPhaseMs: number;
+}
+
+export function emptyFlow(): BuildFlow {
+  return {
+    sessions: 0,
+    stims: 0,
+    stimsOnMainThread: 0,
+    maxCellsInFlight: 0,
+    planMs: 0,
+    cellsPhaseMs: 0,
+    stimsPhaseMs: 0,
+  };
+}
+
+/**
+ * The build: plans the walk of the selected release, reads the Wehr index,
+ * walks and cleans the sessions, computes the registered stims, all through
+ * `exec`, consuming every result in walking order; then finishes the
+ * assembly. Closes the setup's source when the build owns it.
+ */
+export async function runBuild(
+  setup: BuildSetup,
+  exec: BuildExecutor,
+  flow: BuildFlow = emptyFlow(),
+): Promise<DatasetData> {
+  const { options, source, onProgress } = setup;
+  const assembler = new DatasetAssembler(options);
+  const reporting: WalkReporting = {
+    onWarning: (w) => setup.onWarning?.(w),
+    onSkippedFile: (path, reason) => assembler.addSkippedFile(path, reason),
+  };
+  const seen = new Set<string>();
+  const stims = new StimTensors(exec, assembler, options, flow);
+  let data: DatasetData;
+  try {
+    const t0 = performance.now();
+    const plan = await planReleaseWalk(source, selectionOf(options));
+    flow.planMs = performance.now() - t0;
+    const wehrIndex: WehrStimIndex = new Map();
+    await orderedMap(plan.wehrStimFiles, (file) => exec.wehrStim(file), {
+      maxInFlight: exec.window,
+      onResult: (r) => {
+        replayWalkEvents(r.events, reporting, seen);
+        if (r.entry) addWehrStimEntry(wehrIndex, r.entry, reporting);
+      },
+    });
+    let inFlight = 0;
+    await orderedMap(
+      plan.sessions,
+      (unit) => {
+        inFlight++;
+        flow.maxCellsInFlight = Math.max(flow.maxCellsInFlight, inFlight);
+        flow.sessions++;
+        return exec.session(unit, wehrIndex);
+      },
+      {
+        maxInFlight: exec.window,
+        onResult: (r) => {
+          inFlight--;
+          replayWalkEvents(r.events, reporting, seen);
+          if (r.outcome === null) return;
+          assembler.addCell(r.outcome);
+          // Stims this cell registered start now.
+          stims.startNew();
+          onProgress?.(cellProgress(assembler, r.outcome));
+        },
+      },
+    );
+    const t1 = performance.now();
+    flow.cellsPhaseMs = t1 - t0;
+    await stims.drain((done, total) => onProgress?.({ phase: "stims", done, total }));
+    data = assembler.finish((spec, Tcanon, s) => stims.tensorFor(spec, Tcanon, s));
+    flow.stimsPhaseMs = performance.now() - t1;
+  } finally {
+    if (setup.ownsSource) await source.close();
+  }
+  warnIfMixed(data, setup.onWarning);
+  return data;
+}
+
+type Settled = { ok: true } | { ok: false; error: unknown };
+
+const NO_SAMPLES = new Float64Array(0);
+
+/**
+ * Starts each stim's tensor as soon as the stim registers, at the longest
+ * length it can be cut to (Tspec frames: Tcanon never exceeds it when the
+ * waveform is not empty); finish() then takes each tensor cut to Tcanon
+ * exactly as stimSpectrogram / stimWaveform cut theirs. A stim with an empty
+ * waveform has Tspec 0 but may still have Tcanon > 0 (waveform mode pads
+ * with zeros): its tensor is made at finish on this thread, from no samples.
+ */
+class StimTensors {
+  /** One settlement per started stim, in stim-index order. */
+  private readonly settled: Promise<Settled>[] = [];
+  /** Full-length tensors by stim index, until cut. */
+  private readonly full = new Map<number, { tensor: Tensor; Tupper: number }>();
+
+  constructor(
+    private readonly exec: BuildExecutor,
+    private readonly assembler: DatasetAssembler,
+    private readonly options: DatasetOptions,
+    private readonly flow: BuildFlow,
+  ) {}
+
+  /** Starts every registered stim not started yet (stims only ever register in index order). */
+  startNew(): void {
+    for (let s = this.settled.length; s < this.assembler.specs.length; s++) this.start(s);
+  }
+
+  private start(s: number): void {
+    const spec = this.assembler.specs[s] as StimSpec;
+    const Tupper = stimLengthsOfSamples(spec.waveform.length, spec, this.options.dtMs, 0).Tspec;
+    if (Tupper === 0) {
+      this.settled.push(Promise.resolve({ ok: true }));
+      return;
+    }
+    let started: Promise<Tensor>;
+    try {
+      started = this.exec.stim(spec, Tupper, s);
+    } catch (e) {
+      started = Promise.reject(e);
+    }
+    this.settled.push(
+      started.then(
+        (tensor): Settled => {
+          this.flow.stims++;
+          this.full.set(s, { tensor, Tupper });
+          return { ok: true };
+        },
+        (error: unknown): Settled => ({ ok: false, error }),
+      ),
+    );
+  }
+
+  /** Waits for every started stim in registration order, reporting progress; throws the first failure. */
+  async drain(onStim: (done: number, total: number) => void): Promise<void> {
+    const total = this.settled.length;
+    for (let s = 0; s < total; s++) {
+      const r = await (this.settled[s] as Promise<Settled>);
+      if (!r.ok) throw r.error;
+      onStim(s + 1, total);
+    }
+  }
+
+  /** Stim s's tensor cut to Tcanon frames: bit for bit what stimSpectrogram / stimWaveform give for Tcanon. */
+  tensorFor(spec: StimSpec, Tcanon: number, s: number): Tensor {
+    const o = this.options;
+    const got = this.full.get(s);
+    if (got === undefined) {
+      if (spec.waveform.length !== 0) throw new Error(`dataset build: stim ${spec.key} has no tensor`);
+      this.flow.stimsOnMainThread++;
+      return stimTensor({ waveform: NO_SAMPLES, sfStimHz: spec.sfStimHz }, Tcanon, o);
+    }
+    // The full tensor is cut once; drop it so only the cut one lives on.
+    this.full.delete(s);
+    if (Tcanon > got.Tupper) {
+      throw new Error(
+        `dataset build: stim ${spec.key} needs ${Tcanon} frames but only ${got.Tupper} were computed`,
+      );
+    }
+    const full = got.tensor;
+    if (o.returnWaveform) {
+      const n = Tcanon * waveformHop(o);
+      return n === full.data.length ? full : { shape: [1, n], data: full.data.slice(0, n) };
+    }
+    const [, F, Tfull] = full.shape as [number, number, number];
+    const T = Math.min(Tcanon, Tfull);
+    if (T === Tfull) return full;
+    const data = new Float32Array(F * T);
+    for (let f = 0; f < F; f++) data.set(full.data.subarray(f * Tfull, f * Tfull + T), f * T);
+    return { shape: [1, F, T], data };
+  }
+}
+
+/**
+ * Builds the dataset from the release (pipeline.md section 10) on this
+ * thread: startBuild, then every unit of the walk in turn (runBuild with
+ * inlineExecutor).
+ */
+export async function buildDataset(input: BuildOptions = {}): Promise<DatasetData> {
+  const setup = await startBuild(input);
+  return runBuild(setup, inlineExecutor({ options: setup.options, store: new StimFileStore(setup.source) }));
+}
