@@ -24,8 +24,8 @@ import {
   normalizedCorrcoef,
   type PredictionBatch,
   poisson,
+  type RaggedBlock,
   type ResponseBatch,
-  type ResponseBlock,
   snr,
 } from "../../src/metrics/index.js";
 import { mulberry32 } from "../../src/random/index.js";
@@ -70,7 +70,7 @@ const drives = stimBins.map((T) => {
 interface Pair {
   n: number;
   s: number;
-  block: ResponseBlock;
+  block: RaggedBlock;
   pred: Float32Array;
   psth: Float32Array;
 }
