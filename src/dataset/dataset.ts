@@ -4,8 +4,8 @@
 // far, and the statistics of the last transforms. Indexing walks the
 // iterable stims. The work itself lives beside it, one job a module:
 // selection.ts (matching, slices), transforms.ts (standardize, smooth,
-// normalize), splits.ts (Rançon constants, seeded splits) and batching.ts
-// (concat, collate).
+// normalize), splits.ts (Rançon constants, seeded splits), batching.ts
+// (concat, collate) and quality.ts (noise ceilings in the neuron metadata).
 //
 // The DatasetData passed in (possibly shared with a cache or another
 // dataset) is never modified: the dataset holds its own lists, and a
