@@ -69,12 +69,16 @@ export function metaWithQuality(
   return neuronMeta.map((m, n) => withQuality(m, q, n));
 }
 
-/** A neuron's metadata as the manifest holds it: quality NaN as null (JSON has no NaN). */
+/**
+ * A neuron's metadata as the manifest holds it: a quality value that JSON
+ * cannot hold (NaN; infinity, which only responses holding infinities give)
+ * as null.
+ */
 export function qualityToJson(meta: Readonly<Record<string, unknown>>): Record<string, unknown> {
   const out: Record<string, unknown> = { ...meta };
   for (const k of QUALITY_KEYS) {
     const v = out[k];
-    if (typeof v === "number" && Number.isNaN(v)) out[k] = null;
+    if (typeof v === "number" && !Number.isFinite(v)) out[k] = null;
   }
   return out;
 }
