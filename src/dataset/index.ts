@@ -16,6 +16,7 @@ export {
   type CellOutcome,
   cellSignalType,
   DatasetAssembler,
+  groupRejected,
   MIXED_WARNING,
   processCell,
   type RepeatStats,
@@ -25,7 +26,9 @@ export {
   stimLengths,
   stimSpectrogram,
   stimWaveform,
+  warnAboutCohort,
 } from "./build.js";
+export { cohortWarnings, nyquistWarnings, sampleGridWarning } from "./checks.js";
 export { Ac1Dataset } from "./dataset.js";
 export * from "./model.js";
 export {
@@ -47,9 +50,16 @@ export {
   sliceIndices,
 } from "./selection.js";
 export {
-  type StimSplit,
+  MAX_SPLIT_SEED,
+  makeSplit,
+  resolveSplit,
+  SPLIT_PARTS,
+  type SplitSource,
   seededShuffle,
+  splitCounts,
+  splitLabel,
   splitStims,
+  splitWarnings,
   WEHR_NEURONS_SPLIT_NATURAL,
   WEHR_VALID_NEURONS,
 } from "./splits.js";
