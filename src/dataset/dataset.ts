@@ -32,7 +32,7 @@ import {
   indicesWithMeta,
   sliceIndices,
 } from "./selection.js";
-import { makeSplit, SPLIT_PARTS, type StimSplit, splitWehrNeuronStims } from "./splits.js";
+import { makeSplit, SPLIT_PARTS, type StimSplit, splitLabel, splitWehrNeuronStims } from "./splits.js";
 import {
   checkNormalizeMethod,
   normalizeResponses,
@@ -478,6 +478,11 @@ export class Ac1Dataset {
       `  signal type: ${this.signalType}`,
       `  repeats:     ${r.kept} kept, ${r.range} range, ${r.step} step, ${r.xcorr} xcorr rejected`,
       `  dropped cells (no usable stim): ${this.droppedCellsEmpty}; skipped files: ${this.skippedFiles.length}`,
+      ...(this.#split
+        ? [
+            `  split:       ${splitLabel(this.#split)}, seed ${this.#split.seed}${this.#part ? ` (${this.#part.name} part selected)` : ""}`,
+          ]
+        : []),
     ].join("\n");
   }
 

@@ -58,9 +58,11 @@ export const DATASET_FLAGS_HELP = `dataset options (defaults in brackets):
   --experimenter LIST     wehr, asari or wehr,asari [wehr,asari]
   --sites LIST            A1, MGB or A1,MGB [A1,MGB]
   --dt-ms MS              time bin width [5]
-  --fmin HZ, --fmax HZ    spectrogram band range [100, 45000]
+  --fmin HZ, --fmax HZ    spectrogram band range [100, 45000]; bands above a stim's
+                          Nyquist frequency hold aliases (a warning says which)
   --bins-per-octave N     spectrogram bands per octave [6]
-  --window-ms MS          STFT window [2 * dt-ms]
+  --window-ms MS          STFT window [2 * dt-ms]; its spectrogram must fit 256 MiB
+                          per thread (up to ~3.4 s with 53 bands)
   --detrend-med-ms MS     MedGauss median window [100]
   --detrend-gauss-ms MS   MedGauss gaussian sigma [10]
   --abs-mv-max MV         gating: reject repeats with max |Vm| above [150]
@@ -315,6 +317,12 @@ version 1). A build with the same options on the same archive files is loaded
 from the build cache instead (--no-cache rebuilds). Progress, where the data
 came from (cache or build, time, threads) and the summary go to stderr; the
 path of the export goes to stdout.
+
+Besides stim_<s> and resp_<s>_<n>, the export holds spk_<s>_<n> (int32 spike
+counts of spikes neurons), the per-repeat provenance (prov_*), and in its
+manifest each neuron's units, stims and repeats, each stim's T and sf_hz, the
+time axes (manifest.time), and with --split the split (manifest.splits);
+with --keep-rejected also rej_<s>_<n> (see README, "Loading an export").
 
   --out FILE.npz          where to write the export (required)
 
