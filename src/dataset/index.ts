@@ -16,7 +16,6 @@ export {
   type CellOutcome,
   cellSignalType,
   DatasetAssembler,
-  groupRejected,
   MIXED_WARNING,
   processCell,
   type RepeatStats,
@@ -42,6 +41,7 @@ export {
   type Site,
   waveformHop,
 } from "./options.js";
+export { groupRejected, padRows } from "./rejected.js";
 export {
   type DatasetItem,
   type IndexRange,
