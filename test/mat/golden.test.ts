@@ -118,7 +118,9 @@ test("repeated field names: scipy's names for the repeats, the stored names in f
   });
   assert.deepEqual(Object.keys(s.data[0] ?? {}), s.fields);
   // a struct without repeats has no file_fields: exactly the shape it always had
-  assert.equal((s.data[0]?.Units as { file_fields?: unknown }).file_fields, undefined);
+  const units = (s.data[0]?.Units ?? {}) as { class?: string; file_fields?: unknown };
+  assert.equal(units.class, "struct");
+  assert.equal(units.file_fields, undefined);
   // ac1 mat's streamed form and --pretty's re-parse keep all four
   const streamed = JSON.parse([...matJsonChunks(file)].join(""));
   assert.deepEqual(streamed, JSON.parse(JSON.stringify(doc)));
