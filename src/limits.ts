@@ -96,6 +96,25 @@ export function manifestByteCap(members: number): number {
 }
 
 /**
+ * The repeats one Asari recording's triggers cut from its trace may hold at
+ * most this many times the trace's samples. Triggers follow one another, so
+ * legitimate windows barely overlap; without the bound, a file of a few KB
+ * (a trace of zeros, a thousand triggers each spanning all of it) would
+ * allocate a thousand copies of the trace. A trigger beyond it is skipped
+ * with a warning.
+ */
+export const MAX_REPEAT_SAMPLES_PER_TRACE_SAMPLE = 2;
+
+/**
+ * Longest stimulus spliced from Asari segments, samples: 2^24 (172 s at
+ * 97,656 Hz, 128 MiB as float64). A release sequence is a few segments of
+ * seconds; a description repeating a position a million times would
+ * otherwise splice a million copies. A trigger beyond it is skipped with a
+ * warning.
+ */
+export const MAX_SPLICED_STIM_SAMPLES = 1 << 24;
+
+/**
  * Most (stim, neuron) slots a loaded export allocates (its stims x neurons
  * response table): 16 M, far above the release's ~10^3 stims x ~10^2 neurons.
  */
