@@ -62,6 +62,15 @@ export const MAT_VALUE_OVERHEAD_BYTES = 1024;
 export const MAX_NPZ_MEMBER_BYTES = 4 * LARGEST_RELEASE_FILE_BYTES;
 
 /**
+ * Most members an .npz may have (its zip directory is refused beyond, before
+ * any member is looked at). Each member costs ~650 bytes of heap and a read of
+ * its header when the file is opened. An export has 1 + stims + 10 + one to
+ * three members per (stim, neuron) pair: the release gives ~10^4 pairs, so
+ * 2^18 leaves ample room.
+ */
+export const MAX_NPZ_MEMBERS = 1 << 18;
+
+/**
  * Reads that load a whole .npz (readDatasetNpz, the build cache, a scoring
  * run) accept at most this many declared uncompressed bytes per byte of file,
  * or MAX_NPZ_MEMBER_BYTES in all, whichever is larger. Exports compress about

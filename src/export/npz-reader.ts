@@ -12,7 +12,7 @@
 // members declare more than maxLoadRatio times its size.
 
 import { type FileHandle, open } from "node:fs/promises";
-import { MAX_NPZ_MEMBER_BYTES } from "../limits.js";
+import { MAX_NPZ_MEMBER_BYTES, MAX_NPZ_MEMBERS } from "../limits.js";
 import {
   BufferSource,
   type ByteSource,
@@ -43,7 +43,7 @@ export interface NpzReaderOptions {
    * checked at open. Default: no such check (members are read one by one).
    */
   maxLoadRatio?: number;
-  /** Largest number of members accepted; default 1,000,000. */
+  /** Largest number of members accepted; default MAX_NPZ_MEMBERS (src/limits.ts). */
   maxMembers?: number;
   /** Check each member's CRC-32 when reading it (default true). */
   verifyCrc?: boolean;
@@ -113,7 +113,7 @@ function resolveOptions(options: NpzReaderOptions): Required<NpzReaderOptions> {
   return {
     maxMemberBytes: options.maxMemberBytes ?? MAX_NPZ_MEMBER_BYTES,
     maxLoadRatio: options.maxLoadRatio ?? Number.POSITIVE_INFINITY,
-    maxMembers: options.maxMembers ?? 1_000_000,
+    maxMembers: options.maxMembers ?? MAX_NPZ_MEMBERS,
     verifyCrc: options.verifyCrc ?? true,
     directoryWindowBytes: Math.max(1, options.directoryWindowBytes ?? 1 << 20),
   };
