@@ -15,8 +15,12 @@ export function internalErrorLine(command: string | undefined, e: unknown): stri
   return `${prefix}: internal error (a bug in ac1; please report it): ${oneLine(what)} (run with --debug for the stack trace)`;
 }
 
+let pipeWatched = false;
+
 /** Stdout closed by its reader (`ac1 mat x.mat | head`): one line, status 1, instead of a crash. */
 function brokenPipe(command: string): void {
+  if (pipeWatched) return;
+  pipeWatched = true;
   process.stdout.on("error", (e: NodeJS.ErrnoException) => {
     if (e.code !== "EPIPE") throw e;
     process.stderr.write(`ac1 ${command}: standard output was closed before all output was written\n`);
