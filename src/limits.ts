@@ -44,6 +44,13 @@ export const MAX_MAT_VARIABLE_BYTES = 4 * LARGEST_RELEASE_FILE_BYTES;
 export const MAX_MAT_DECODED_BYTES = 8 * LARGEST_RELEASE_FILE_BYTES;
 
 /**
+ * Most variables one MAT file may hold (counted while listing them, before
+ * the next is listed): a MATLAB workspace holds tens; each listed variable
+ * costs ~1 KB, and 48 bytes of file make one.
+ */
+export const MAX_MAT_VARIABLES = 1 << 16;
+
+/**
  * What one decoded MAT value (a cell's element, a struct element's field, an
  * empty array) is charged against MAX_MAT_DECODED_BYTES besides its data:
  * ~430 bytes measured for an empty double (the value object, its dims, a

@@ -4,6 +4,7 @@
 // matrices are class double, text matrices char, sparse matrices are stored
 // as (row, col, value) triplets and converted to compressed columns.
 
+import { MAX_MAT_VARIABLES } from "../limits.js";
 import { FileBudget, type MatReadLimits } from "./budget.js";
 import { MatError } from "./errors.js";
 import type { MatEntry, MatHeader } from "./file.js";
@@ -162,6 +163,8 @@ export function readLevel4(
   let pos = 0;
   while (pos < bytes.length) {
     const at = pos;
+    if (entries.length >= MAX_MAT_VARIABLES)
+      fail(label, at, `more than ${MAX_MAT_VARIABLES} variables (corrupt or hostile)`);
     const h = parseHead(dv, pos);
     if (!h) {
       if (pos + 20 > bytes.length)

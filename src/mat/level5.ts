@@ -3,6 +3,7 @@
 // and refused), then one entry per top-level variable whose header is decoded
 // now and whose value is decoded on demand.
 
+import { MAX_MAT_VARIABLES } from "../limits.js";
 import { FileBudget, type MatReadLimits } from "./budget.js";
 import { inflateHead, inflateWhole } from "./compressed.js";
 import { MatError } from "./errors.js";
@@ -57,6 +58,8 @@ export function openLevel5(bytes: Uint8Array, label: string, limits: MatReadLimi
   const entries: MatEntry[] = [];
   let pos = 128;
   while (pos < bytes.length) {
+    if (entries.length >= MAX_MAT_VARIABLES)
+      fileCtx.fail(pos, `more than ${MAX_MAT_VARIABLES} variables (corrupt or hostile)`);
     const tag = readTag(fileCtx, pos, bytes.length, "variable");
     const at = pos;
     // Top-level elements are not padded after miCOMPRESSED; miMATRIX counts are already multiples of 8.

@@ -9,7 +9,7 @@ import { readFileSync } from "node:fs";
 import { test } from "node:test";
 import { deflateRawSync, deflateSync } from "node:zlib";
 import fc from "fast-check";
-import { MAX_MAT_VARIABLE_BYTES } from "../../src/limits.js";
+import { MAX_MAT_VARIABLE_BYTES, MAX_MAT_VARIABLES } from "../../src/limits.js";
 import type { MatCell, MatChar, MatNumeric, MatValue } from "../../src/mat/index.js";
 import {
   cell,
@@ -519,4 +519,19 @@ test("millions of empty cells from a few hundred KB stop at the decode budget, m
   ]);
   const c = openMat(few, "t.mat").read("c") as MatCell;
   assert.equal((c.cells[2] as MatChar).codes.length, 1_000_000);
+});
+
+test("a file of more variables than the limit is refused while listing them", () => {
+  const empty = double([]);
+  const vars = (n: number) => Array.from({ length: n }, (_, i) => ({ name: `v${i}`, value: empty }));
+  const at = writeMat(vars(MAX_MAT_VARIABLES), { compress: false });
+  assert.equal(openMat(at, "t.mat").variables.length, MAX_MAT_VARIABLES);
+  const over = writeMat(vars(MAX_MAT_VARIABLES + 1), { compress: false });
+  assert.throws(
+    () => openMat(over, "t.mat"),
+    (e: unknown) =>
+      e instanceof MatError &&
+      e.offset === at.length &&
+      e.message === `t.mat: byte ${at.length}: more than ${MAX_MAT_VARIABLES} variables (corrupt or hostile)`,
+  );
 });
