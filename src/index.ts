@@ -152,6 +152,8 @@ export {
   type MatHeader,
   type MatLogical,
   type MatNumeric,
+  type MatOpenOptions,
+  type MatReadLimits,
   type MatSparse,
   type MatStruct,
   type MatUnsupported,

@@ -19,6 +19,7 @@ import type {
   Tensor,
 } from "../dataset/model.js";
 import { qualityFromJson, qualityToJson } from "../dataset/quality.js";
+import { MAX_NPZ_LOAD_RATIO, MAX_RESPONSE_GRID, manifestByteCap } from "../limits.js";
 import { ExportError } from "./errors.js";
 import { addModellerKeys, ModellerArrays, metadataOf, modellerArrays, parseSplit } from "./modeller.js";
 import { encodeUnicodeScalar } from "./npy.js";
@@ -674,10 +675,31 @@ class NpzExportView implements ExportView {
   }
 }
 
+/**
+ * The manifest of an export, bounded before it is read: its size against the
+ * members the file has (src/limits.ts); then the stims x neurons table it
+ * calls for (each stim's array is checked by the view, one by one).
+ */
+async function readManifest(reader: NpzReader, path: string): Promise<ExportManifest> {
+  if (!reader.has("manifest")) throw new ExportError(`${path}: no manifest array: not an ac1-npz export`);
+  const members = reader.keys().length;
+  const text = await reader.readString("manifest", {
+    maxBytes: manifestByteCap(members),
+    what: `the manifest of an .npz of ${members} members`,
+  });
+  const manifest = parseManifest(text, path);
+  const S = manifest.stims.length;
+  const N = manifest.neurons.length;
+  if (S * N > MAX_RESPONSE_GRID)
+    throw new ExportError(
+      `${path}: the manifest lists ${S} stims x ${N} neurons, more than the ${MAX_RESPONSE_GRID} pairs a reader allows`,
+    );
+  return manifest;
+}
+
 async function viewOf(reader: NpzReader, path: string): Promise<NpzExportView> {
   try {
-    if (!reader.has("manifest")) throw new ExportError(`${path}: no manifest array: not an ac1-npz export`);
-    const manifest = parseManifest(await reader.readString("manifest"), path);
+    const manifest = await readManifest(reader, path);
     return new NpzExportView(path, manifest, reader);
   } catch (e) {
     await reader.close();
@@ -695,7 +717,10 @@ export async function openDatasetExport(path: string, readerOptions?: NpzReaderO
  * every array copied into its own typed array (CRC-checked by default).
  */
 export async function readDatasetNpz(path: string, readerOptions?: NpzReaderOptions): Promise<DatasetData> {
-  const view = await viewOf(await NpzReader.load(path, readerOptions), path);
+  const view = await viewOf(
+    await NpzReader.load(path, { maxLoadRatio: MAX_NPZ_LOAD_RATIO, ...readerOptions }),
+    path,
+  );
   try {
     return await view.load();
   } finally {
@@ -705,5 +730,5 @@ export async function readDatasetNpz(path: string, readerOptions?: NpzReaderOpti
 
 /** Like openDatasetExport, but reads the whole file first (for callers that will read everything, e.g. the build cache). */
 export async function loadDatasetExport(path: string, readerOptions?: NpzReaderOptions): Promise<ExportView> {
-  return viewOf(await NpzReader.load(path, readerOptions), path);
+  return viewOf(await NpzReader.load(path, { maxLoadRatio: MAX_NPZ_LOAD_RATIO, ...readerOptions }), path);
 }

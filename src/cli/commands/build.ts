@@ -12,7 +12,7 @@ import type { DatasetOptionsInput } from "../../dataset/options.js";
 import { factsOf, formatSummary } from "../../dataset/summary.js";
 import { type DownloadEvent, terminalPrompt } from "../../download/index.js";
 import { formatValue, OptionError } from "../../errors.js";
-import { removeUnfinishedNpzFiles, writeDatasetNpz } from "../../export/index.js";
+import { writeDatasetNpz } from "../../export/index.js";
 import { defaultJobs } from "../../parallel/index.js";
 import {
   describeLoad,
@@ -22,6 +22,7 @@ import {
   loadDataset,
 } from "../../pipeline/index.js";
 import { type Command, numberFlag, parseCommandArgs, UsageError } from "../command.js";
+import { setInterruptNote } from "../interrupt.js";
 import { checkOutputFile } from "../output.js";
 import { ProgressBar } from "../progress.js";
 
@@ -283,14 +284,9 @@ function printWarnings(command: string, warnings: BuildWarning[]): void {
 /** Writes the export with a byte progress bar. */
 export async function exportWithProgress(data: DatasetData, out: string, quiet: boolean): Promise<void> {
   const bar = new ProgressBar({ label: "writing", total: 0, unit: "bytes", silent: quiet });
-  // Ctrl-C (or a kill) while writing: remove the unfinished temp file, leave nothing behind.
-  const interrupted = (signal: NodeJS.Signals) => {
-    removeUnfinishedNpzFiles();
-    process.stderr.write(`\nac1: interrupted (${signal}); no export written to ${out}\n`);
-    process.exit(signal === "SIGINT" ? 130 : 143);
-  };
-  process.once("SIGINT", interrupted);
-  process.once("SIGTERM", interrupted);
+  // Ctrl-C (or a kill) while writing: the CLI's handler (interrupt.ts) removes
+  // the unfinished temp file and says what was not written.
+  setInterruptNote(`no export written to ${out}`);
   try {
     await writeDatasetNpz(data, out, {
       onProgress: (done, total) => {
@@ -299,8 +295,7 @@ export async function exportWithProgress(data: DatasetData, out: string, quiet: 
       },
     });
   } finally {
-    process.off("SIGINT", interrupted);
-    process.off("SIGTERM", interrupted);
+    setInterruptNote(undefined);
     bar.finish();
   }
 }
