@@ -10,12 +10,14 @@
 // walkAsari runs them in turn.
 
 import type { ReleaseSource } from "../archive/source.js";
+import { MAX_REPEAT_SAMPLES_PER_TRACE_SAMPLE, MAX_SPLICED_STIM_SAMPLES } from "../limits.js";
 import { getField, structLength } from "../mat/index.js";
 import {
   collapseWhitespace,
   LazyMat,
   listMatFiles,
   listNames,
+  repeatSpan,
   type SessionName,
   type StimWave,
   sessionMeta,
@@ -167,6 +169,8 @@ async function walkAsariRecordings(
     if (triggers === UNREADABLE) continue;
     const nTriggers = structLength(triggers);
     let trace: Trace | undefined;
+    /** Samples cut from this recording's trace so far (MAX_REPEAT_SAMPLES_PER_TRACE_SAMPLE). */
+    let slicedSamples = 0;
     for (let j = 0; j < nTriggers; j++) {
       if (!ASARI_NATURAL_TYPES.has(triggerType(triggers, j))) continue;
       const description = textOf(getField(getField(triggers, "param", j), "description"));
@@ -201,6 +205,16 @@ async function walkAsariRecordings(
           );
           continue;
         }
+        const splicedSamples = segs.reduce((n, s) => n + s.samples.length, 0);
+        if (splicedSamples > MAX_SPLICED_STIM_SAMPLES) {
+          warn(
+            r,
+            "malformed-file",
+            path,
+            `${path}: trigger ${j + 1}: its sequence of ${files.length} segments splices ${splicedSamples} samples, more than the ${MAX_SPLICED_STIM_SAMPLES} a stimulus may have (corrupt or hostile); trigger skipped`,
+          );
+          continue;
+        }
       }
       const timing = triggerTiming(triggers, j);
       if (!timing) {
@@ -216,6 +230,20 @@ async function walkAsariRecordings(
         trace = mat.readTrace();
         if (!trace) break;
       }
+      const span = repeatSpan(trace, timing);
+      if (
+        slicedSamples + (span.end - span.start) >
+        MAX_REPEAT_SAMPLES_PER_TRACE_SAMPLE * trace.trace.length
+      ) {
+        warn(
+          r,
+          "malformed-file",
+          path,
+          `${path}: trigger ${j + 1}: the triggers' windows would take more than ${MAX_REPEAT_SAMPLES_PER_TRACE_SAMPLE} times the ${trace.trace.length}-sample trace (overlapping: corrupt or hostile); trigger skipped`,
+        );
+        continue;
+      }
+      slicedSamples += span.end - span.start;
       const { repeat, onsetSample } = sliceRepeat(trace, timing);
       if (!acc) {
         const text = collapseWhitespace(description);

@@ -23,6 +23,8 @@ export interface WehrStimMeta {
   idx: number;
   description: string;
   duration_s: number;
+  /** Filled in by the dataset: the sample rate of the source waveform (Hz); walkers leave it out. */
+  sf_hz?: number;
 }
 
 export interface AsariStimMeta {
@@ -34,6 +36,8 @@ export interface AsariStimMeta {
   sequence: string;
   description: string;
   duration_s: number;
+  /** Filled in by the dataset: the sample rate of the source waveform (Hz); walkers leave it out. */
+  sf_hz?: number;
 }
 
 export type StimMeta = WehrStimMeta | AsariStimMeta;
@@ -50,6 +54,17 @@ export interface NeuronMeta {
   _wehr_cell_idx?: number;
   /** Filled in by the dataset ("spikes" | "subthresh"); walkers leave it out. */
   signal_type?: "spikes" | "subthresh";
+  /**
+   * Neuron quality (evaluation.md), filled in by every build and by
+   * Ac1Dataset.computeNeuronQuality (src/dataset/quality.ts); NaN when
+   * undefined for the neuron (null in an export's manifest).
+   */
+  snr?: number;
+  ccmax?: number;
+  signal_power?: number;
+  noise_power?: number;
+  /** Filled in by the dataset: units of the responses, "mV" (subthresh) or "a.u." (the spike-rate PSTH). */
+  units?: "mV" | "a.u.";
 }
 
 /** Where one raw repeat came from (for provenance and the viewer). */

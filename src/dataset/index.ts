@@ -24,7 +24,9 @@ export {
   stimLengths,
   stimSpectrogram,
   stimWaveform,
+  warnAboutCohort,
 } from "./build.js";
+export { cohortWarnings, nyquistWarnings, sampleGridWarning } from "./checks.js";
 export { Ac1Dataset } from "./dataset.js";
 export * from "./model.js";
 export {
@@ -39,6 +41,15 @@ export {
   waveformHop,
 } from "./options.js";
 export {
+  datasetQuality,
+  metaWithQuality,
+  QUALITY_KEYS,
+  type QualityKey,
+  raggedBlock,
+  raggedByNeuron,
+} from "./quality.js";
+export { groupRejected, padRows } from "./rejected.js";
+export {
   type DatasetItem,
   type IndexRange,
   type Meta,
@@ -46,9 +57,16 @@ export {
   sliceIndices,
 } from "./selection.js";
 export {
-  type StimSplit,
+  MAX_SPLIT_SEED,
+  makeSplit,
+  resolveSplit,
+  SPLIT_PARTS,
+  type SplitSource,
   seededShuffle,
+  splitCounts,
+  splitLabel,
   splitStims,
+  splitWarnings,
   WEHR_NEURONS_SPLIT_NATURAL,
   WEHR_VALID_NEURONS,
 } from "./splits.js";

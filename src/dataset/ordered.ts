@@ -10,8 +10,8 @@
 export interface OrderedMapOptions<T, R> {
   /** Items pulled but not yet consumed, at most (>= 1). */
   maxInFlight: number;
-  /** Called with each result in input order. */
-  onResult: (result: R, item: T, index: number) => void;
+  /** Called with each result in input order (awaited when it returns a promise). */
+  onResult: (result: R, item: T, index: number) => unknown;
 }
 
 type Settled<R> = { ok: true; value: R } | { ok: false; error: unknown };
@@ -60,7 +60,7 @@ export async function orderedMap<T, R>(
       if (head === undefined) break;
       const r = await head.settled;
       if (!r.ok) throw r.error;
-      onResult(r.value, head.item, head.index);
+      await onResult(r.value, head.item, head.index);
     }
   } finally {
     if (!exhausted) await it.return?.();

@@ -27,6 +27,7 @@ import {
   type WehrStimFile,
   type WehrStimIndex,
 } from "../ac1/wehr.js";
+import { failPoint, pausePoint } from "../test-hooks.js";
 import {
   type BuildOptions,
   type BuildSetup,
@@ -41,7 +42,7 @@ import {
   stimLengthsOfSamples,
   stimSpectrogram,
   stimWaveform,
-  warnIfMixed,
+  warnAboutCohort,
 } from "./build.js";
 import type { DatasetData, DatasetOptions, Tensor } from "./model.js";
 import { waveformHop } from "./options.js";
@@ -160,7 +161,7 @@ export async function runBuild(
   flow: BuildFlow = emptyFlow(),
 ): Promise<DatasetData> {
   const { options, source, onProgress } = setup;
-  const assembler = new DatasetAssembler(options);
+  const assembler = new DatasetAssembler(options, setup.onWarning);
   const reporting: WalkReporting = {
     onWarning: (w) => setup.onWarning?.(w),
     onSkippedFile: (path, reason) => assembler.addSkippedFile(path, reason),
@@ -191,10 +192,13 @@ export async function runBuild(
       },
       {
         maxInFlight: exec.window,
-        onResult: (r) => {
+        onResult: async (r) => {
           inFlight--;
           replayWalkEvents(r.events, reporting, seen);
           if (r.outcome === null) return;
+          // Test hooks (inert unless AC1_TEST_PAUSE_AT / AC1_TEST_FAIL_AT name "build-cell").
+          await pausePoint("build-cell");
+          failPoint("build-cell");
           assembler.addCell(r.outcome);
           // Stims this cell registered start now.
           stims.startNew();
@@ -210,7 +214,7 @@ export async function runBuild(
   } finally {
     if (setup.ownsSource) await source.close();
   }
-  warnIfMixed(data, setup.onWarning);
+  warnAboutCohort(data, setup.onWarning);
   return data;
 }
 
