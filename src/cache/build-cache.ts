@@ -1,26 +1,29 @@
-// The persistent build cache: each built dataset is kept as an uncompressed
-// ac1-npz file `<dir>/builds/<key>.npz` (one sequential read to load), written
-// through a temp file and renamed into place, so a crash or a concurrent build
-// never leaves a partial entry under the final name. The temp file is removed
-// at once when the process is interrupted (src/temp-files.ts); one left by a
-// process that was killed outright carries its dead owner's pid and is swept
-// by the next load, store or `ac1 cache clear`. Loading verifies the entry
-// (zip structure, every member's CRC-32, the key recorded inside); a corrupt
-// or stale entry is deleted and reported, never trusted.
+// The persistent build cache: each built dataset is kept as the export
+// `ac1 build` writes for it (compressed ac1-npz, without a split) in
+// `<dir>/builds/<key>.npz`, sealed: the zip's end record carries the entry's
+// record (key, cache format, creation time, summary and the SHA-256 of every
+// byte before it), so one file holds the entry and its proof, and a rename
+// puts both in place at once. A hit in `ac1 build` is then a copy: the stored
+// members as they are, the manifest rewritten for this load's data folder
+// and split (exportTo), checked against the SHA-256 without decoding an
+// array. Entries are written through a temp file and renamed into place, so
+// a crash or a concurrent build never leaves a partial entry under the final
+// name. The temp file is removed at once when the process is interrupted
+// (src/temp-files.ts); one left by a process that was killed outright carries
+// its dead owner's pid and is swept by the next load, store or `ac1 cache
+// clear`. A corrupt, unsealed or stale entry is deleted and reported, never
+// trusted.
 
-import { mkdir, readdir, rm, stat, unlink } from "node:fs/promises";
+import { mkdir, open, readdir, readFile, rm, stat, unlink } from "node:fs/promises";
 import { join } from "node:path";
 import { defaultCacheDir } from "../archive/location.js";
 import type { DatasetData } from "../dataset/model.js";
 import { CacheError } from "../errors.js";
-import {
-  type ExportManifest,
-  loadDatasetExport,
-  openDatasetExport,
-  writeDatasetNpz,
-} from "../export/dataset-npz.js";
+import { copyExport, sha256Hex } from "../export/copy.js";
+import { type ExportManifest, loadDatasetExportBytes, writeDatasetNpz } from "../export/dataset-npz.js";
 import { isNpzTempName } from "../export/npz-writer.js";
 import { isLeftOver } from "../temp-files.js";
+import { MAX_ZIP_COMMENT_BYTES, zipComment } from "../zip/records.js";
 import { CACHE_FORMAT_VERSION } from "./key.js";
 
 /** A bad cache request (e.g. a malformed or ambiguous key); defined in src/errors.ts. */
@@ -36,6 +39,25 @@ export interface CacheEntryInfo {
 
 export type CacheLoadResult = { data: DatasetData; reason?: undefined } | { data: null; reason: string };
 
+/** What exportTo did: the manifest it wrote, or why there was nothing to copy (the entry, if invalid, is removed). */
+export type CacheExportResult =
+  | { manifest: ExportManifest; reason?: undefined }
+  | { manifest: null; reason: string };
+
+/** The record a sealed entry carries in its zip comment. */
+interface EntryRecord {
+  format: typeof RECORD_FORMAT;
+  version: number;
+  key: string;
+  created_at: string;
+  /** One line (summarizeManifest). */
+  summary: string;
+  /** SHA-256 (hex) of every byte of the entry before its end record. */
+  sha256: string;
+}
+
+const RECORD_FORMAT = "ac1-build-cache";
+
 const KEY_RE = /^[0-9a-f]{64}$/;
 
 /** The key of an entry file name ("<key>.npz"), undefined for anything else (temp files, strays). */
@@ -49,16 +71,85 @@ function keyOfEntryName(name: string): string | undefined {
  */
 const STALE_TEMP_MS = 60 * 60 * 1000;
 
+/** The last bytes of a file, enough to hold its zip end record and any comment. */
+async function tailOf(path: string, size: number): Promise<Uint8Array> {
+  const n = Math.min(size, 22 + MAX_ZIP_COMMENT_BYTES);
+  const fh = await open(path, "r");
+  try {
+    const buf = new Uint8Array(n);
+    let got = 0;
+    while (got < n) {
+      const { bytesRead } = await fh.read(buf, got, n - got, size - n + got);
+      if (bytesRead === 0) break;
+      got += bytesRead;
+    }
+    return buf.subarray(0, got);
+  } finally {
+    await fh.close();
+  }
+}
+
 function message(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
 /** A one-line description of a dataset from its export manifest. */
 export function summarizeManifest(m: ExportManifest): string {
-  const mode = m.audio_fs === null ? "spectrogram" : `waveform ${m.audio_fs} Hz`;
   const o = m.options as unknown as Record<string, unknown>;
+  return summaryLine(m.neurons.length, m.stims.length, m.audio_fs, m.dt_ms, o.experimenter, o.sites);
+}
+
+/** summarizeManifest of the export of `data`. */
+export function summarizeData(d: DatasetData): string {
+  return summaryLine(
+    d.neuronMeta.length,
+    d.stims.length,
+    d.audioFs,
+    d.dtMs,
+    d.options.experimenter,
+    d.options.sites,
+  );
+}
+
+function summaryLine(
+  neurons: number,
+  stims: number,
+  audioFs: number | null,
+  dtMs: number,
+  experimenters: unknown,
+  sites: unknown,
+): string {
+  const mode = audioFs === null ? "spectrogram" : `waveform ${audioFs} Hz`;
   const list = (v: unknown) => (Array.isArray(v) ? v.join(",") : "?");
-  return `${m.neurons.length} neurons, ${m.stims.length} stims, ${mode}, dt ${m.dt_ms} ms, ${list(o.experimenter)} ${list(o.sites)}`;
+  return `${neurons} neurons, ${stims} stims, ${mode}, dt ${dtMs} ms, ${list(experimenters)} ${list(sites)}`;
+}
+
+/** The zip comment that seals an entry stored under `key`. */
+function sealOf(key: string, summary: () => string): (sha256: string) => string {
+  return (sha256) => {
+    const record: EntryRecord = {
+      format: RECORD_FORMAT,
+      version: CACHE_FORMAT_VERSION,
+      key,
+      created_at: new Date().toISOString(),
+      summary: summary(),
+      sha256,
+    };
+    return JSON.stringify(record);
+  };
+}
+
+/** The record in a sealed entry's zip comment (`bytes`: the whole file, or its tail), undefined when there is none. */
+function recordOf(bytes: Uint8Array): { record: Partial<EntryRecord>; bodyBytes: number } | undefined {
+  const sealed = zipComment(bytes);
+  if (sealed === undefined || sealed.comment.length === 0) return undefined;
+  try {
+    const record = JSON.parse(new TextDecoder().decode(sealed.comment)) as Partial<EntryRecord>;
+    if (record === null || typeof record !== "object" || record.format !== RECORD_FORMAT) return undefined;
+    return { record, bodyBytes: sealed.endRecordAt };
+  } catch {
+    return undefined;
+  }
 }
 
 export class BuildCache {
@@ -90,25 +181,46 @@ export class BuildCache {
     return r.data;
   }
 
-  /** Like load(), returning why there is no data. */
-  async loadWithReason(key: string): Promise<CacheLoadResult> {
-    const path = this.entryPath(key);
+  /**
+   * The entry's bytes, checked against the record it carries: its key, its
+   * cache format and the SHA-256 of its content. Throws a CacheError saying
+   * what is wrong (the file itself must exist).
+   */
+  private async verifiedEntry(key: string, path: string): Promise<Buffer> {
+    const bytes = await readFile(path);
+    const sealed = recordOf(bytes);
+    if (sealed === undefined) throw new CacheError("entry carries no cache record (not sealed by ac1)");
+    const { record, bodyBytes } = sealed;
+    if (record.key !== key)
+      throw new CacheError(`entry records key ${JSON.stringify(record.key)}, not its file name`);
+    if (record.version !== CACHE_FORMAT_VERSION)
+      throw new CacheError(
+        `entry has cache format ${JSON.stringify(record.version)}, expected ${CACHE_FORMAT_VERSION}`,
+      );
+    if (sha256Hex(bytes.subarray(0, bodyBytes)) !== record.sha256)
+      throw new CacheError("entry content does not match its record (SHA-256): damaged since it was stored");
+    return bytes;
+  }
+
+  /** Whether the entry file exists (a miss otherwise); clears leftover temps on the way. */
+  private async present(path: string): Promise<boolean> {
     await this.removeLeftOverTemps().catch(() => 0);
     try {
       await stat(path);
+      return true;
     } catch {
-      return { data: null, reason: "miss" };
+      return false;
     }
+  }
+
+  /** Like load(), returning why there is no data. */
+  async loadWithReason(key: string): Promise<CacheLoadResult> {
+    const path = this.entryPath(key);
+    if (!(await this.present(path))) return { data: null, reason: "miss" };
     try {
-      const view = await loadDatasetExport(path, { verifyCrc: true });
+      const bytes = await this.verifiedEntry(key, path);
+      const view = await loadDatasetExportBytes(bytes, path, { verifyCrc: true });
       try {
-        const record = view.manifest.cache as { key?: unknown; format?: unknown } | undefined;
-        if (!record || record.key !== key)
-          throw new CacheError(`entry records key ${JSON.stringify(record?.key)}, not its file name`);
-        if (record.format !== CACHE_FORMAT_VERSION)
-          throw new CacheError(
-            `entry has cache format ${JSON.stringify(record.format)}, expected ${CACHE_FORMAT_VERSION}`,
-          );
         return { data: await view.load() };
       } finally {
         await view.close();
@@ -120,18 +232,45 @@ export class BuildCache {
   }
 
   /**
-   * Stores `data` under `key`, atomically (temp file + rename): readers see
-   * the old entry or the complete new one, and concurrent stores of the same
-   * key each rename a complete file, the last one winning.
+   * Writes the export of the entry `key` to `out` by copying it: every
+   * array member as stored, the manifest as `rewrite` makes it from the
+   * stored one (this load's data folder, its split). Nothing is decoded; the
+   * entry is checked against its SHA-256 first. A miss or an invalid entry
+   * (removed) writes nothing and says why; a failure to write `out` throws.
    */
-  async store(key: string, data: DatasetData): Promise<void> {
+  async exportTo(
+    key: string,
+    out: string,
+    rewrite: (manifest: ExportManifest) => ExportManifest,
+  ): Promise<CacheExportResult> {
+    const path = this.entryPath(key);
+    if (!(await this.present(path))) return { manifest: null, reason: "miss" };
+    let bytes: Buffer;
+    try {
+      bytes = await this.verifiedEntry(key, path);
+    } catch (e) {
+      await unlink(path).catch(() => {});
+      return { manifest: null, reason: `corrupt cache entry ${path} removed: ${message(e)}` };
+    }
+    return { manifest: await copyExport({ bytes, path }, out, { rewrite }) };
+  }
+
+  /**
+   * Stores `data` under `key` as a sealed, compressed export, atomically
+   * (temp file + rename): readers see the old entry or the complete new one,
+   * and concurrent stores of the same key each rename a complete file, the
+   * last one winning.
+   */
+  async store(
+    key: string,
+    data: DatasetData,
+    opts: { onProgress?: (doneBytes: number, totalBytes: number) => void } = {},
+  ): Promise<void> {
     const path = this.entryPath(key);
     await mkdir(this.entriesDir, { recursive: true });
     await this.removeLeftOverTemps();
-    await writeDatasetNpz(data, path, {
-      compress: false,
-      manifestExtra: { cache: { key, format: CACHE_FORMAT_VERSION, created_at: new Date().toISOString() } },
-    });
+    const summary = summarizeData(data);
+    await writeDatasetNpz(data, path, { seal: sealOf(key, () => summary), onProgress: opts.onProgress });
   }
 
   /** Complete entries (temp files of running or crashed writes are ignored), newest first. */
@@ -151,15 +290,12 @@ export class BuildCache {
       let summary: string;
       let createdAt = st.mtime;
       try {
-        const view = await openDatasetExport(path, { verifyCrc: false });
-        try {
-          summary = summarizeManifest(view.manifest);
-          const rec = view.manifest.cache as { created_at?: unknown } | undefined;
-          if (typeof rec?.created_at === "string" && !Number.isNaN(Date.parse(rec.created_at)))
-            createdAt = new Date(rec.created_at);
-        } finally {
-          await view.close();
-        }
+        const sealed = recordOf(await tailOf(path, st.size));
+        if (sealed === undefined) throw new Error("no cache record");
+        const rec = sealed.record;
+        summary = typeof rec.summary === "string" ? rec.summary : "?";
+        if (typeof rec.created_at === "string" && !Number.isNaN(Date.parse(rec.created_at)))
+          createdAt = new Date(rec.created_at);
       } catch (e) {
         summary = `unreadable: ${message(e)}`;
       }

@@ -11,7 +11,7 @@ import type { DatasetOptions } from "../dataset/model.js";
 import { codeFingerprint, packageVersion } from "../version.js";
 
 /** Bumped whenever the layout of a cache entry changes. */
-export const CACHE_FORMAT_VERSION = 1;
+export const CACHE_FORMAT_VERSION = 2;
 
 export interface ArchiveFileIdentity {
   /** '/'-separated path relative to the data folder. */

@@ -27,7 +27,10 @@ import { bandCentersHz, logSpectrogram, resample } from "../dsp/index.js";
 import { roundHalfEven } from "../dsp/round.js";
 import { Ac1Error, OptionError } from "../errors.js";
 import { binResponse, gateRepeats, spikeTrain } from "../preprocess/index.js";
-import { cohortWarnings, MIXED_WARNING, sampleGridWarning } from "./checks.js";
+import { MIXED_WARNING, sampleGridWarning } from "./checks.js";
+
+export { warnAboutCohort } from "./checks.js";
+
 import {
   type CohortSignalType,
   type CountBlock,
@@ -534,20 +537,4 @@ export function cellProgress(assembler: DatasetAssembler, cell: Pick<CellOutcome
     session: cell.meta.session,
     experimenter: cell.meta.experimenter,
   };
-}
-
-/**
- * Gives the warnings read off the built data (checks.ts: the mixed cohort,
- * bands above a stim's Nyquist frequency) to onWarning, or without one to
- * process.emitWarning.
- */
-export function warnAboutCohort(data: DatasetData, onWarning: ((w: BuildWarning) => void) | undefined): void {
-  for (const w of cohortWarnings(data)) {
-    if (onWarning) onWarning(w);
-    else {
-      const code =
-        w.code === "mixed-signal-types" ? "AC1_MIXED" : `AC1_${w.code.toUpperCase().replace(/-/g, "_")}`;
-      process.emitWarning(w.message, { type: "Ac1Warning", code });
-    }
-  }
 }

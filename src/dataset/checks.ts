@@ -55,7 +55,9 @@ export function nyquistWarnings(
 }
 
 /** The warnings read off a built dataset: the mixed cohort, then the bands above Nyquist. */
-export function cohortWarnings(data: DatasetData): BuildWarning[] {
+export function cohortWarnings(
+  data: Pick<DatasetData, "signalType" | "audioFs" | "freqsHz" | "stimMeta" | "options">,
+): BuildWarning[] {
   const out: BuildWarning[] = [];
   if (data.signalType === "mixed") out.push({ code: "mixed-signal-types", path: "", message: MIXED_WARNING });
   out.push(...nyquistWarnings(data));
@@ -82,4 +84,23 @@ export function sampleGridWarning(
       `each of their bins holds one sample, so their bins are ${+periodMs.toFixed(6)} ms apart while the stim frames are ${options.dtMs} ms apart, and responses and stims drift out of step (the reference does the same); ` +
       `use dtMs >= ${+periodMs.toFixed(6)}`,
   };
+}
+
+/**
+ * Gives the warnings read off the built data (checks.ts: the mixed cohort,
+ * bands above a stim's Nyquist frequency) to onWarning, or without one to
+ * process.emitWarning.
+ */
+export function warnAboutCohort(
+  data: Pick<DatasetData, "signalType" | "audioFs" | "freqsHz" | "stimMeta" | "options">,
+  onWarning: ((w: BuildWarning) => void) | undefined,
+): void {
+  for (const w of cohortWarnings(data)) {
+    if (onWarning) onWarning(w);
+    else {
+      const code =
+        w.code === "mixed-signal-types" ? "AC1_MIXED" : `AC1_${w.code.toUpperCase().replace(/-/g, "_")}`;
+      process.emitWarning(w.message, { type: "Ac1Warning", code });
+    }
+  }
 }

@@ -78,14 +78,16 @@ export interface ExportManifest {
 }
 
 export interface WriteDatasetOptions {
-  /** Deflate members (default true). The build cache stores them uncompressed. */
+  /** Deflate members (default true). */
   compress?: boolean;
   /** Deflate level 1..9 when compressing (default 6). */
   compressionLevel?: number;
   /** Called after each array with payload bytes written so far and in total. */
   onProgress?: (doneBytes: number, totalBytes: number) => void;
-  /** Extra top-level manifest fields (e.g. the build cache's own record); must not clash with the spec's keys. */
+  /** Extra top-level manifest fields; must not clash with the spec's keys. */
   manifestExtra?: Record<string, unknown>;
+  /** Seal the file (NpzWriter's `seal`: the build cache's record in the zip's end record). */
+  seal?: (bodySha256: string) => string;
 }
 
 function toManifestOptions(o: DatasetOptions): ManifestOptions {
@@ -113,7 +115,7 @@ function toManifestOptions(o: DatasetOptions): ManifestOptions {
 }
 
 /** JSON text of the manifest; refuses values JSON cannot hold instead of silently turning them into null. */
-function manifestJson(m: ExportManifest): string {
+export function manifestJson(m: ExportManifest): string {
   const check = (v: unknown, at: string): void => {
     if (typeof v === "number") {
       if (!Number.isFinite(v))
@@ -314,20 +316,40 @@ export async function writeDatasetNpz(
   const writer = NpzWriter.create(path, {
     compress: opts.compress ?? true,
     compressionLevel: opts.compressionLevel,
+    seal: opts.seal,
   });
   let done = 0;
+  // Several members compress at once (on libuv's thread pool), written in order.
+  const pending: { add: Promise<void>; bytes: number }[] = [];
+  let pendingBytes = 0;
+  const settleOldest = async () => {
+    const oldest = pending.shift() as { add: Promise<void>; bytes: number };
+    pendingBytes -= oldest.bytes;
+    await oldest.add;
+    done += oldest.bytes;
+    opts.onProgress?.(done, total);
+  };
   try {
     for (const a of arrays) {
-      await writer.add(a.name, a.dtype, a.shape, a.data);
-      done += a.data.byteLength;
-      opts.onProgress?.(done, total);
+      const add = writer.add(a.name, a.dtype, a.shape, a.data);
+      add.catch(() => {});
+      pending.push({ add, bytes: a.data.byteLength });
+      pendingBytes += a.data.byteLength;
+      while (pending.length > MAX_PENDING_MEMBERS || (pending.length > 1 && pendingBytes > MAX_PENDING_BYTES))
+        await settleOldest();
     }
+    while (pending.length > 0) await settleOldest();
     await writer.close();
   } catch (e) {
     await writer.abort();
     throw e;
   }
 }
+
+/** Members being compressed or waiting for their turn at most: enough to keep every core busy. */
+const MAX_PENDING_MEMBERS = 16;
+/** Their array bytes at most (the compressed copies are held until written). */
+const MAX_PENDING_BYTES = 64 << 20;
 
 // ---------------------------------------------------------------- reading
 
@@ -405,7 +427,7 @@ export function parseManifest(text: string, path: string): ExportManifest {
   return m as ExportManifest;
 }
 
-function fromManifestOptions(o: Record<string, unknown>, path: string): DatasetOptions {
+export function fromManifestOptions(o: Record<string, unknown>, path: string): DatasetOptions {
   const g = isObj(o.gating) ? o.gating : {};
   const n = (v: unknown, what: string) => num(v, `options.${what}`, path);
   return {
@@ -680,7 +702,8 @@ class NpzExportView implements ExportView {
  * members the file has (src/limits.ts); then the stims x neurons table it
  * calls for (each stim's array is checked by the view, one by one).
  */
-async function readManifest(reader: NpzReader, path: string): Promise<ExportManifest> {
+/** The checked manifest of an .npz open in `reader` (its size capped by the member count, src/limits.ts). */
+export async function readManifest(reader: NpzReader, path: string): Promise<ExportManifest> {
   if (!reader.has("manifest")) throw new ExportError(`${path}: no manifest array: not an ac1-npz export`);
   const members = reader.keys().length;
   const text = await reader.readString("manifest", {
@@ -731,4 +754,16 @@ export async function readDatasetNpz(path: string, readerOptions?: NpzReaderOpti
 /** Like openDatasetExport, but reads the whole file first (for callers that will read everything, e.g. the build cache). */
 export async function loadDatasetExport(path: string, readerOptions?: NpzReaderOptions): Promise<ExportView> {
   return viewOf(await NpzReader.load(path, { maxLoadRatio: MAX_NPZ_LOAD_RATIO, ...readerOptions }), path);
+}
+
+/** Like loadDatasetExport, for an export already read into memory (`path` names it in messages). */
+export async function loadDatasetExportBytes(
+  bytes: Uint8Array,
+  path: string,
+  readerOptions?: NpzReaderOptions,
+): Promise<ExportView> {
+  return viewOf(
+    await NpzReader.fromBuffer(bytes, path, { maxLoadRatio: MAX_NPZ_LOAD_RATIO, ...readerOptions }),
+    path,
+  );
 }

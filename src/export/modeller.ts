@@ -145,6 +145,27 @@ export function addModellerKeys(manifest: Record<string, unknown>, data: Dataset
   if (data.split) manifest.splits = splitToJson(data.split);
 }
 
+/**
+ * A manifest with `split` as its splits block, or without any: where
+ * writeDatasetNpz puts it (after the other modeller keys, before the
+ * provenance table), so the text is the one a fresh export of the split
+ * data would carry.
+ */
+export function withManifestSplit(
+  manifest: Record<string, unknown>,
+  split: DatasetSplit | null,
+): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const block = split === null ? undefined : splitToJson(split);
+  for (const [k, v] of Object.entries(manifest)) {
+    if (k === "splits") continue;
+    if (k === "provenance" && block !== undefined) out.splits = block;
+    out[k] = v;
+  }
+  if (block !== undefined && !("splits" in out)) out.splits = block;
+  return out;
+}
+
 /** prov_rej_row: each rejected record's row in its group, -1 for kept repeats. */
 export function rejectedRowLinks(provenance: readonly RepeatProvenance[], N: number): Int32Array {
   const next = new Map<number, number>();

@@ -49,6 +49,12 @@ export interface NpzReaderOptions {
   verifyCrc?: boolean;
   /** Read-ahead when reading the zip directory of a file (default 1 MiB). */
   directoryWindowBytes?: number;
+  /**
+   * Read and check every member's .npy header at open (default true). False
+   * leaves each to the first read of its member, for callers that copy
+   * members as they are stored (info() then needs the member read first).
+   */
+  readHeaders?: boolean;
 }
 
 export interface NpzMemberInfo {
@@ -116,6 +122,7 @@ function resolveOptions(options: NpzReaderOptions): Required<NpzReaderOptions> {
     maxMembers: options.maxMembers ?? MAX_NPZ_MEMBERS,
     verifyCrc: options.verifyCrc ?? true,
     directoryWindowBytes: Math.max(1, options.directoryWindowBytes ?? 1 << 20),
+    readHeaders: options.readHeaders ?? true,
   };
 }
 
@@ -203,7 +210,7 @@ export class NpzReader {
       members.set(key, { key, name, entry });
     }
     const reader = new NpzReader(path, zip, members, opts);
-    await reader.loadHeaders();
+    if (opts.readHeaders) await reader.loadHeaders();
     return reader;
   }
 
@@ -225,7 +232,9 @@ export class NpzReader {
 
   info(key: string): NpzMemberInfo {
     const m = this.member(key);
-    const h = m.header!;
+    const h = m.header;
+    if (h === undefined)
+      throw new ExportError(`${this.label(m)}: its .npy header has not been read (readHeaders: false)`);
     return {
       dtype: h.dtype,
       shape: [...h.shape],
@@ -290,7 +299,8 @@ export class NpzReader {
   private async readMember(
     m: Member,
   ): Promise<{ header: NpyHeaderInfo; payload: Uint8Array; owned: NpyTypedArray | null }> {
-    const h = m.header!;
+    m.header ??= await this.readHeader(m);
+    const h = m.header;
     const dt = parseDtype(h.dtype)!;
     const count = h.dataLength / Math.max(1, dt.itemSize);
     const verifyCrc = this.opts.verifyCrc;
@@ -345,6 +355,30 @@ export class NpzReader {
     }
     const { header, payload } = await this.readMember(m);
     return decodeUnicodeScalar({ dtype: header.dtype, shape: header.shape, data: payload }, this.label(m));
+  }
+
+  /**
+   * A member as stored in the zip, for copying it into another .npz as it is
+   * (NpzWriter.addEncoded): its entry name, method, CRC-32 and size, and its
+   * stored bytes (deflated or not), unverified.
+   */
+  async rawMember(key: string): Promise<{
+    name: string;
+    method: number;
+    crc32: number;
+    uncompressedSize: number;
+    chunks: Uint8Array[];
+  }> {
+    const m = this.member(key);
+    const data = await this.zip.readRaw(m.entry);
+    const e = m.entry;
+    return {
+      name: m.name,
+      method: e.method,
+      crc32: e.crc32,
+      uncompressedSize: e.uncompressedSize,
+      chunks: [data],
+    };
   }
 
   async close(): Promise<void> {

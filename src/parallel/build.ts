@@ -10,13 +10,13 @@
 // between sent and assembled (their raw data lives in the workers), and this
 // thread holds the output only.
 
-import { availableParallelism } from "node:os";
 import { releaseParts } from "../ac1/release.js";
 import type { WehrStimEntry, WehrStimIndex } from "../ac1/wehr.js";
 import { type BuildOptions, selectionOf, startBuild } from "../dataset/build.js";
 import type { DatasetData } from "../dataset/model.js";
 import { type BuildExecutor, type BuildFlow, buildDataset, emptyFlow, runBuild } from "../dataset/stages.js";
 import { OptionError } from "../errors.js";
+import { resolveJobs } from "./jobs.js";
 import { WorkerPool } from "./pool.js";
 import { type BuildResult, type BuildTask, type BuildWorkerData, sessionTask } from "./tasks.js";
 
@@ -59,23 +59,7 @@ export interface ParallelBuildStats {
   stimsPhaseMs: number;
 }
 
-/** Default number of worker threads: the machine's available parallelism. */
-export function defaultJobs(): number {
-  return Math.max(1, availableParallelism());
-}
-
-/** Checks a jobs value (an integer >= 1) and fills in the default. */
-export function resolveJobs(jobs: number | undefined): number {
-  if (jobs === undefined) return defaultJobs();
-  if (typeof jobs !== "number" || !Number.isInteger(jobs) || jobs < 1) {
-    throw new OptionError(
-      "jobs",
-      jobs,
-      "a whole number of worker threads >= 1 (1 builds on the calling thread)",
-    );
-  }
-  return jobs;
-}
+export { defaultJobs, resolveJobs } from "./jobs.js";
 
 const WORKER_SCRIPT = new URL("./worker.js", import.meta.url);
 

@@ -4,6 +4,9 @@
 export {
   type CacheEvent,
   describeLoad,
+  type ExportOptions,
+  type ExportReport,
+  exportDataset,
   type LoadDownloadOptions,
   type LoadOptions,
   type LoadProgress,

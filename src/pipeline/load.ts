@@ -10,13 +10,19 @@
 // cache, so the cache key leaves it out and a cached build serves any split.
 
 import { archiveIdentity, BuildCache, cacheKey, codeVersion } from "../cache/index.js";
-import { type BuildProgress, type BuildWarning, warnAboutCohort } from "../dataset/build.js";
-import type { DatasetData, SplitSpec } from "../dataset/model.js";
+import type { BuildProgress, BuildWarning } from "../dataset/build.js";
+import { warnAboutCohort } from "../dataset/checks.js";
+import type { DatasetData, DatasetOptions, DatasetSplit, SplitSpec } from "../dataset/model.js";
 import { type DatasetOptionsInput, resolveOptions } from "../dataset/options.js";
 import { makeSplit, resolveSplit, splitWarnings } from "../dataset/splits.js";
-import { type DownloadOptions, downloadRelease } from "../download/index.js";
+import { type DatasetFacts, factsOf } from "../dataset/summary.js";
+import type { DownloadOptions } from "../download/index.js";
 import { OptionError } from "../errors.js";
-import { buildDatasetParallel, type ParallelBuildStats, resolveJobs } from "../parallel/build.js";
+import { type ExportManifest, writeDatasetNpz } from "../export/dataset-npz.js";
+import { type ManifestData, manifestData, manifestFacts } from "../export/manifest-data.js";
+import { withManifestSplit } from "../export/modeller.js";
+import type { ParallelBuildStats } from "../parallel/build.js";
+import { resolveJobs } from "../parallel/jobs.js";
 
 /** What the cache did for this load. */
 export type CacheEvent =
@@ -107,8 +113,21 @@ export async function loadDataset(input: LoadOptions = {}): Promise<DatasetData>
   return data;
 }
 
-/** The load itself: the data and its report. */
-async function load(input: Omit<LoadOptions, "onLoaded">): Promise<LoadReport & { data: DatasetData }> {
+/** A load's checked settings, with the release downloaded if asked and the cache key computed. */
+interface Prepared {
+  t0: number;
+  options: DatasetOptions;
+  datasetInput: DatasetOptionsInput;
+  split: { spec: SplitSpec; seed: number } | null;
+  jobs: number;
+  cache: BuildCache | null;
+  key: string | null;
+  onProgress: ((e: LoadProgress) => void) | undefined;
+  onWarning: ((w: BuildWarning) => void) | undefined;
+}
+
+/** Checks every option (before any file is read or written), downloads if asked, computes the cache key. */
+async function prepare(input: Omit<LoadOptions, "onLoaded">): Promise<Prepared> {
   const t0 = performance.now();
   const {
     jobs: jobsIn,
@@ -120,12 +139,10 @@ async function load(input: Omit<LoadOptions, "onLoaded">): Promise<LoadReport & 
     splitSeed,
     ...datasetInput
   } = input;
-  // Every option is checked before any file is read or written.
   const options = resolveOptions(datasetInput);
   if (splitIn === undefined && splitSeed !== undefined)
     throw new OptionError("splitSeed", splitSeed, "needs the split option too (a seed alone splits nothing)");
   const split = splitIn === undefined ? null : resolveSplit(splitIn, splitSeed ?? 0);
-  const withSplit = (data: DatasetData): DatasetData => applySplit(data, split, onWarning);
   const jobs = resolveJobs(jobsIn);
   const cacheOption = cacheIn ?? true;
   if (typeof cacheOption !== "boolean" && !(cacheOption instanceof BuildCache)) {
@@ -140,65 +157,188 @@ async function load(input: Omit<LoadOptions, "onLoaded">): Promise<LoadReport & 
         "true, false or the download's settings (username, password, prompt, retries, onEvent, ...; the folder is `path`)",
       );
     }
+    // Loaded on demand (as the build below): a load from the cache needs neither.
+    const { downloadRelease } = await import("../download/index.js");
     await downloadRelease({ ...downloadSettings, dataDir: options.path });
   }
   const cache = cacheOption === true ? new BuildCache() : cacheOption === false ? null : cacheOption;
-  let key: string | null = null;
+  const key =
+    cache === null
+      ? null
+      : cacheKey(options, await archiveIdentity(options.path, options.experimenter), codeVersion());
+  return { t0, options, datasetInput, split, jobs, cache, key, onProgress, onWarning };
+}
+
+/** Builds the dataset (without a split) and stores it in the cache when there is one. */
+async function buildAndStore(
+  p: Prepared,
+  onStoreProgress?: (doneBytes: number, totalBytes: number) => void,
+): Promise<{ data: DatasetData; buildStats: ParallelBuildStats | null; storeError: string | null }> {
+  let buildStats: ParallelBuildStats | null = null;
+  const { buildDatasetParallel } = await import("../parallel/build.js");
+  const data = await buildDatasetParallel({
+    ...p.datasetInput,
+    jobs: p.jobs,
+    onProgress: p.onProgress,
+    onWarning: p.onWarning,
+    onStats: (s) => {
+      buildStats = s;
+    },
+  });
+  let storeError: string | null = null;
+  const { cache, key } = p;
+  if (cache !== null && key !== null) {
+    try {
+      await cache.store(key, data, { onProgress: onStoreProgress });
+      p.onProgress?.({ phase: "cache", status: "stored", key, dir: cache.dir });
+    } catch (e) {
+      storeError = messageOf(e);
+      p.onProgress?.({ phase: "cache", status: "store-failed", key, dir: cache.dir, reason: storeError });
+    }
+  }
+  return { data, buildStats, storeError };
+}
+
+/** The report of a load that hit the cache. */
+function hitReport(p: Prepared): LoadReport {
+  return {
+    origin: "cache",
+    cacheKey: p.key,
+    cacheDir: p.cache?.dir ?? null,
+    cacheMissReason: null,
+    storeError: null,
+    jobs: 0,
+    elapsedMs: performance.now() - p.t0,
+    buildStats: null,
+  };
+}
+
+/** The load itself: the data and its report. */
+async function load(input: Omit<LoadOptions, "onLoaded">): Promise<LoadReport & { data: DatasetData }> {
+  const p = await prepare(input);
+  const { cache, key, options, onProgress, onWarning } = p;
   let cacheMissReason: string | null = null;
-  if (cache !== null) {
-    key = cacheKey(options, await archiveIdentity(options.path, options.experimenter), codeVersion());
+  if (cache !== null && key !== null) {
     const hit = await cache.loadWithReason(key);
     if (hit.data !== null) {
       // The key leaves the folder out (the archive identity stands for it): report this load's folder.
       const data: DatasetData = { ...hit.data, options: { ...hit.data.options, path: options.path } };
       onProgress?.({ phase: "cache", status: "hit", key, dir: cache.dir });
       warnAboutCohort(data, onWarning);
-      return {
-        data: withSplit(data),
-        origin: "cache",
-        cacheKey: key,
-        cacheDir: cache.dir,
-        cacheMissReason: null,
-        storeError: null,
-        jobs: 0,
-        elapsedMs: performance.now() - t0,
-        buildStats: null,
-      };
+      const withSplit = applySplit(data, p.split, onWarning);
+      return { ...hitReport(p), data: withSplit };
     }
     cacheMissReason = hit.reason;
     onProgress?.({ phase: "cache", status: "miss", key, dir: cache.dir, reason: hit.reason });
   }
-  let buildStats: ParallelBuildStats | null = null;
-  const data = await buildDatasetParallel({
-    ...datasetInput,
-    jobs,
-    onProgress,
-    onWarning,
-    onStats: (s) => {
-      buildStats = s;
-    },
-  });
-  let storeError: string | null = null;
-  if (cache !== null && key !== null) {
-    try {
-      await cache.store(key, data);
-      onProgress?.({ phase: "cache", status: "stored", key, dir: cache.dir });
-    } catch (e) {
-      storeError = messageOf(e);
-      onProgress?.({ phase: "cache", status: "store-failed", key, dir: cache.dir, reason: storeError });
-    }
-  }
+  const { data, buildStats, storeError } = await buildAndStore(p);
   return {
-    data: withSplit(data),
+    data: applySplit(data, p.split, onWarning),
     origin: "build",
     cacheKey: key,
     cacheDir: cache?.dir ?? null,
     cacheMissReason,
     storeError,
-    jobs,
-    elapsedMs: performance.now() - t0,
+    jobs: p.jobs,
+    elapsedMs: performance.now() - p.t0,
     buildStats,
   };
+}
+
+export interface ExportOptions extends Omit<LoadOptions, "onLoaded"> {
+  /** Where to write the export (.npz, interchange.md). */
+  out: string;
+  /** Bytes of arrays compressed and written so far and in total (into the cache entry, or the export without one). */
+  onExportProgress?: (doneBytes: number, totalBytes: number) => void;
+}
+
+/** Where an export came from, what the load took, and the summary facts of what was written. */
+export interface ExportReport extends LoadReport {
+  facts: DatasetFacts;
+}
+
+/**
+ * Loads the dataset (as loadDataset: download, cache, build) and writes its
+ * export to `out`. With the cache on, the export is a copy of the cache
+ * entry: on a hit nothing is decoded (the stored arrays are copied as they
+ * are, the manifest rewritten for this load's data folder and split); after
+ * a build, the entry is stored first and copied the same way. Without the
+ * cache (or when the entry could not be stored) the export is written from
+ * the data. Either way the export's members are byte for byte what
+ * writeDatasetNpz writes for the split data.
+ */
+export async function exportDataset(input: ExportOptions): Promise<ExportReport> {
+  const { out, onExportProgress, ...loadInput } = input;
+  const p = await prepare(loadInput);
+  const { cache, key, onProgress, onWarning } = p;
+  let cacheMissReason: string | null = null;
+  if (cache !== null && key !== null) {
+    const hit = await cache.exportTo(key, out, (m) => {
+      // This load's folder; the warnings and the split from what the manifest says, as from the data.
+      const fixed = { ...m, options: { ...m.options, path: p.options.path } };
+      return splitManifest(fixed, manifestData(fixed, out), p.split, onWarning);
+    });
+    if (hit.manifest !== null) {
+      onProgress?.({ phase: "cache", status: "hit", key, dir: cache.dir });
+      return { ...hitReport(p), facts: manifestFacts(hit.manifest, out) };
+    }
+    cacheMissReason = hit.reason;
+    onProgress?.({ phase: "cache", status: "miss", key, dir: cache.dir, reason: hit.reason });
+  }
+  const { data, buildStats, storeError } = await buildAndStore(p, onExportProgress);
+  const split = applySplit(data, p.split, onWarning);
+  const report: LoadReport = {
+    origin: "build",
+    cacheKey: key,
+    cacheDir: cache?.dir ?? null,
+    cacheMissReason,
+    storeError,
+    jobs: p.jobs,
+    elapsedMs: 0,
+    buildStats,
+  };
+  let copied = false;
+  if (cache !== null && key !== null && storeError === null) {
+    // The entry just stored, copied with this load's split: the arrays are compressed once.
+    const r = await cache.exportTo(
+      key,
+      out,
+      (m) => withManifestSplit(m, split.split ?? null) as ExportManifest,
+    );
+    copied = r.manifest !== null;
+  }
+  if (!copied) await writeDatasetNpz(split, out, { onProgress: onExportProgress });
+  report.elapsedMs = performance.now() - p.t0;
+  return { ...report, facts: factsOf(split) };
+}
+
+/**
+ * A stored manifest with the load's split, made from what the manifest says,
+ * in the place writeDatasetNpz gives it (or without a split); the cohort and
+ * split warnings go to onWarning as a load from the cache gives them.
+ */
+function splitManifest(
+  m: ExportManifest,
+  data: ManifestData,
+  split: { spec: SplitSpec; seed: number } | null,
+  onWarning: ((w: BuildWarning) => void) | undefined,
+): ExportManifest {
+  warnAboutCohort(data, onWarning);
+  if (split === null) return withManifestSplit(m, null) as ExportManifest;
+  const made = makeSplit(data, split.spec, split.seed);
+  warnSplit(made, data.neuronMeta, onWarning);
+  return withManifestSplit(m, made) as ExportManifest;
+}
+
+function warnSplit(
+  made: DatasetSplit,
+  neuronMeta: DatasetData["neuronMeta"],
+  onWarning: ((w: BuildWarning) => void) | undefined,
+): void {
+  for (const message of splitWarnings(made, neuronMeta)) {
+    if (onWarning) onWarning({ code: "split", path: "", message });
+    else process.emitWarning(message, { type: "Ac1Warning", code: "AC1_SPLIT" });
+  }
 }
 
 /**
@@ -213,10 +353,7 @@ function applySplit(
   const { split: _stored, ...rest } = data;
   if (split === null) return rest;
   const made = makeSplit(data, split.spec, split.seed);
-  for (const message of splitWarnings(made, data.neuronMeta)) {
-    if (onWarning) onWarning({ code: "split", path: "", message });
-    else process.emitWarning(message, { type: "Ac1Warning", code: "AC1_SPLIT" });
-  }
+  warnSplit(made, data.neuronMeta, onWarning);
   return { ...rest, split: made };
 }
 

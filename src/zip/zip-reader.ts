@@ -195,6 +195,22 @@ export class ZipReader {
   }
 
   /**
+   * A file member's data as stored in the zip (deflated bytes for method 8),
+   * neither inflated nor verified: for copying the member into another zip
+   * as it is. For an in-memory zip the bytes are a view of it.
+   */
+  async readRaw(entry: ZipEntry): Promise<Uint8Array> {
+    try {
+      this.checkReadable(entry);
+      const bytes = await this.stored(entry, entry.compressedSize);
+      if (bytes.length < entry.compressedSize) throw this.shortFile(entry, bytes.length);
+      return bytes;
+    } catch (e) {
+      throw this.convert(e);
+    }
+  }
+
+  /**
    * The first min(`length`, size) content bytes of a file member, or more
    * (no CRC-32 check: the rest is not read). For an in-memory zip the bytes
    * may be a view of it: read them, do not keep or change them.

@@ -11,7 +11,10 @@ import { after, before, describe, it } from "node:test";
 import { BuildCache, CacheError } from "../../src/cache/build-cache.js";
 import { archiveIdentity, cacheKey, canonicalJson, codeVersion } from "../../src/cache/key.js";
 import type { DatasetOptions } from "../../src/dataset/model.js";
-import { writeDatasetNpz } from "../../src/export/dataset-npz.js";
+import { type ExportManifest, writeDatasetNpz } from "../../src/export/dataset-npz.js";
+import { withManifestSplit } from "../../src/export/modeller.js";
+import { NpzReader } from "../../src/export/npz-reader.js";
+import { zipComment } from "../../src/zip/records.js";
 import { sampleDataset, sampleOptions } from "../export/sample.js";
 import { runAc1, tempDir } from "../support/cli.js";
 import { plainDataset } from "../support/dataset.js";
@@ -136,7 +139,7 @@ describe("archiveIdentity", () => {
 describe("BuildCache", () => {
   const key = "a".repeat(64);
 
-  it("stores and loads a dataset (uncompressed entry, deep-equal)", async () => {
+  it("stores and loads a dataset (a sealed, compressed export; deep-equal)", async () => {
     const cache = new BuildCache(join(dir, "c1"));
     assert.equal(await cache.load(key), null);
     assert.equal(cache.lastReason, "miss");
@@ -164,7 +167,7 @@ describe("BuildCache", () => {
     await writeFile(path, bytes);
     const r = await cache.loadWithReason(key);
     assert.equal(r.data, null);
-    assert.match(r.reason!, /corrupt cache entry .* removed: .*CRC-32 mismatch/);
+    assert.match(r.reason!, /corrupt cache entry .* removed: .*does not match its record \(SHA-256\)/);
     await assert.rejects(stat(path), { code: "ENOENT" });
     assert.equal(await cache.load(key), null);
     assert.equal(cache.lastReason, "miss");
@@ -193,7 +196,7 @@ describe("BuildCache", () => {
     const third = "c".repeat(64);
     await writeDatasetNpz(sampleDataset("spectrogram"), join(cache.entriesDir, `${third}.npz`));
     assert.equal(await cache.load(third), null);
-    assert.match(cache.lastReason!, /records key undefined/);
+    assert.match(cache.lastReason!, /carries no cache record/);
   });
 
   it("ignores temp files in list(); load() and clear() remove those of dead writers at once, not live ones", async () => {
@@ -253,6 +256,91 @@ describe("BuildCache", () => {
     await assert.rejects(cache.store("ABC", sampleDataset("spectrogram")), CacheError);
     assert.deepEqual(await new BuildCache(join(dir, "never-created")).list(), []);
     assert.equal(await new BuildCache(join(dir, "never-created")).clear(), 0);
+  });
+});
+
+/** Every member of an .npz, decoded: name -> its bytes (header and payload), in zip order. */
+async function members(path: string): Promise<[string, Buffer][]> {
+  const r = await NpzReader.load(path);
+  try {
+    const out: [string, Buffer][] = [];
+    for (const key of r.keys()) {
+      const a = await r.read(key);
+      out.push([
+        key,
+        Buffer.concat([
+          Buffer.from(JSON.stringify([a.dtype, a.shape, a.fortranOrder])),
+          Buffer.from(a.data.buffer, a.data.byteOffset, a.data.byteLength),
+        ]),
+      ]);
+    }
+    return out;
+  } finally {
+    await r.close();
+  }
+}
+
+describe("BuildCache.exportTo", () => {
+  const key = "d".repeat(64);
+
+  it("copies the entry into the export writeDatasetNpz writes, with the manifest rewritten (data folder, split)", async () => {
+    const cache = new BuildCache(join(dir, "e1"));
+    const data = sampleDataset("spectrogram", 3, { rejected: true });
+    await cache.store(key, data);
+    const entry = join(cache.entriesDir, `${key}.npz`);
+    const sealed = zipComment(await readFile(entry));
+    assert.ok(sealed, "the entry is sealed");
+    assert.match(
+      new TextDecoder().decode(sealed.comment),
+      /"format":"ac1-build-cache".*"sha256":"[0-9a-f]{64}"/,
+    );
+    // What a fresh export of the same arrays, in another folder and with a split, holds.
+    const split = sampleDataset("spectrogram", 3, { rejected: true, split: true });
+    const fresh = join(dir, "e1-fresh.npz");
+    await writeDatasetNpz({ ...split, options: { ...split.options, path: "/moved/data" } }, fresh);
+    const out = join(dir, "e1-copy.npz");
+    const seen: string[] = [];
+    const r = await cache.exportTo(key, out, (m) => {
+      seen.push(m.options.path);
+      return withManifestSplit(
+        { ...m, options: { ...m.options, path: "/moved/data" } },
+        split.split ?? null,
+      ) as ExportManifest;
+    });
+    assert.ok(r.manifest);
+    assert.deepEqual(seen, [data.options.path]);
+    assert.deepEqual(await members(out), await members(fresh));
+    assert.equal(
+      zipComment(await readFile(out))?.comment.length ?? 0,
+      0,
+      "the export carries no cache record",
+    );
+    // Without the split and in the stored folder: the export of the stored data itself.
+    const plain = join(dir, "e1-plain.npz");
+    await writeDatasetNpz(data, plain);
+    await cache.exportTo(key, out, (m) => m);
+    assert.deepEqual(await members(out), await members(plain));
+  });
+
+  it("a damaged entry is removed and nothing is written; a miss writes nothing", async () => {
+    const cache = new BuildCache(join(dir, "e2"));
+    await cache.store(key, sampleDataset("waveform"));
+    const entry = join(cache.entriesDir, `${key}.npz`);
+    const bytes = await readFile(entry);
+    bytes.writeUInt8(bytes.readUInt8(100) ^ 0x10, 100);
+    await writeFile(entry, bytes);
+    const out = join(dir, "e2.npz");
+    const r = await cache.exportTo(key, out, (m) => m);
+    assert.equal(r.manifest, null);
+    assert.match(r.reason ?? "", /corrupt cache entry .* removed: .*SHA-256/);
+    await assert.rejects(stat(out), { code: "ENOENT" });
+    await assert.rejects(stat(entry), { code: "ENOENT" });
+    assert.deepEqual(await cache.exportTo(key, out, (m) => m), { manifest: null, reason: "miss" });
+    assert.deepEqual(
+      (await readdir(dir)).filter((n) => n.startsWith("e2.npz")),
+      [],
+      "no temp file",
+    );
   });
 });
 

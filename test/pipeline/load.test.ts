@@ -13,9 +13,12 @@ import { writeSynthArchive } from "../../src/ac1/index.js";
 import { BuildCache } from "../../src/cache/index.js";
 import type { DatasetData } from "../../src/dataset/model.js";
 import { buildDataset } from "../../src/dataset/stages.js";
+import { factsOf, formatSummary } from "../../src/dataset/summary.js";
 import { OptionError } from "../../src/errors.js";
+import { NpzReader } from "../../src/export/npz-reader.js";
 import {
   describeLoad,
+  exportDataset,
   type LoadOptions,
   type LoadProgress,
   type LoadReport,
@@ -233,5 +236,70 @@ describe("loadDataset with the cache", () => {
       loadDataset({ path: "/nonexistent/ac1", download: { dataDir: "/elsewhere" } as unknown as boolean }),
       /invalid option download=.*the folder is `path`/,
     );
+  });
+});
+
+/** Every member of an .npz, decoded, as name -> bytes of its dtype, shape and data, in zip order. */
+async function exportMembers(path: string): Promise<[string, string][]> {
+  const r = await NpzReader.load(path);
+  try {
+    const out: [string, string][] = [];
+    for (const key of r.keys()) {
+      const a = await r.read(key);
+      const bytes = Buffer.from(a.data.buffer, a.data.byteOffset, a.data.byteLength);
+      out.push([key, `${a.dtype} ${a.shape.join(",")} ${bytes.toString("base64")}`]);
+    }
+    return out;
+  } finally {
+    await r.close();
+  }
+}
+
+describe("exportDataset", () => {
+  it("builds, stores and copies; a hit copies the entry: every export equals the one written from the data", async () => {
+    const cache = freshCache();
+    const opts = { path: dataDir, experimenter: "wehr", jobs: 2 } as const;
+    // The export written straight from the data, with and without a split.
+    const direct = join(root, "direct.npz");
+    const directWarnings: string[] = [];
+    const first = await exportDataset({
+      ...opts,
+      cache: false,
+      out: direct,
+      onWarning: (w) => directWarnings.push(w.code),
+    });
+    assert.equal(first.origin, "build");
+    assert.deepEqual(first.facts, factsOf(await loadDataset({ ...opts, cache: false, onWarning: () => {} })));
+    const split = { split: "stims:0.5,0.25,0.25", splitSeed: 3 };
+    const directSplit = join(root, "direct-split.npz");
+    await exportDataset({ ...opts, ...split, cache: false, out: directSplit, onWarning: () => {} });
+    // Cold with the cache: stored, then copied with the split.
+    const cold = join(root, "cold.npz");
+    const coldReport = await exportDataset({ ...opts, ...split, cache, out: cold, onWarning: () => {} });
+    assert.equal(coldReport.origin, "build");
+    assert.equal(coldReport.storeError, null);
+    assert.deepEqual(await exportMembers(cold), await exportMembers(directSplit));
+    // Hits: with and without the split, the same warnings and facts as a build.
+    const hitWarnings: string[] = [];
+    const hit = join(root, "hit.npz");
+    const hitReport = await exportDataset({
+      ...opts,
+      cache,
+      out: hit,
+      onWarning: (w) => hitWarnings.push(w.code),
+    });
+    assert.equal(hitReport.origin, "cache");
+    assert.deepEqual(await exportMembers(hit), await exportMembers(direct));
+    assert.equal(formatSummary(hitReport.facts), formatSummary(first.facts), "the summary printed");
+    assert.deepEqual(
+      hitWarnings,
+      directWarnings.filter((c) => c === "mixed-signal-types" || c === "fmax-above-nyquist"),
+      "a hit gives the warnings read off the data",
+    );
+    const hitSplit = join(root, "hit-split.npz");
+    const r = await exportDataset({ ...opts, ...split, cache, out: hitSplit, onWarning: () => {} });
+    assert.equal(r.origin, "cache");
+    assert.deepEqual(await exportMembers(hitSplit), await exportMembers(directSplit));
+    assert.ok(r.facts.split, "the summary knows the split");
   });
 });

@@ -10,12 +10,14 @@ import type { BuildWarning } from "../../dataset/build.js";
 import type { DatasetData } from "../../dataset/model.js";
 import type { DatasetOptionsInput } from "../../dataset/options.js";
 import { factsOf, formatSummary } from "../../dataset/summary.js";
-import { type DownloadEvent, terminalPrompt } from "../../download/index.js";
+import type { DownloadEvent, terminalPrompt } from "../../download/index.js";
 import { formatValue, OptionError } from "../../errors.js";
 import { writeDatasetNpz } from "../../export/index.js";
-import { defaultJobs } from "../../parallel/index.js";
+import { defaultJobs } from "../../parallel/jobs.js";
 import {
   describeLoad,
+  type ExportReport,
+  exportDataset,
   type LoadOptions,
   type LoadProgress,
   type LoadReport,
@@ -202,16 +204,25 @@ export interface CliLoadSettings {
   warningsNote?: (warnings: readonly BuildWarning[]) => string | undefined;
 }
 
+/** What a load through the CLI needs besides the dataset options: progress, warnings, the report. */
+interface LoadHooks {
+  jobs: number | undefined;
+  cache: boolean;
+  download: false | { prompt: ReturnType<typeof terminalPrompt>; onEvent: (e: DownloadEvent) => void };
+  onProgress: (e: LoadProgress) => void;
+  onWarning: (w: BuildWarning) => void;
+}
+
 /**
- * Loads the dataset through loadDataset (options check, download,
- * build cache, parallel build) with progress bars on stderr, then prints the
- * warnings and one line saying where the data came from (describeLoad).
+ * Runs a load (`load`, given the hooks) with progress bars on stderr, then
+ * prints the warnings and one line saying where the data came from
+ * (describeLoad of the report `load` resolves with).
  */
-export async function buildWithProgress(
+async function withLoadProgress<T extends { report: LoadReport | undefined }>(
   command: string,
-  options: CliDatasetOptions,
   settings: CliLoadSettings,
-): Promise<DatasetData> {
+  load: (hooks: LoadHooks) => Promise<T>,
+): Promise<T> {
   const { quiet } = settings;
   const warnings: BuildWarning[] = [];
   let bar: ProgressBar | null = null;
@@ -236,19 +247,16 @@ export async function buildWithProgress(
     if (e.type === "plan") downloadBar.setTotal(e.toTransferBytes);
     else if (e.type === "bytes") downloadBar.tick(e.deltaBytes, e.file);
   };
-  let report: LoadReport | undefined;
-  let data: DatasetData;
+  let result: T;
   try {
-    data = await loadDataset({
-      ...options,
+    result = await load({
       jobs: settings.jobs,
       cache: settings.useCache,
-      download: settings.download ? { prompt: terminalPrompt(), onEvent: onDownloadEvent } : false,
+      download: settings.download
+        ? { prompt: (await import("../../download/index.js")).terminalPrompt(), onEvent: onDownloadEvent }
+        : false,
       onProgress,
       onWarning: (w) => warnings.push(w),
-      onLoaded: (r) => {
-        report = r;
-      },
     });
   } catch (e) {
     throw asFlagError(e);
@@ -261,7 +269,32 @@ export async function buildWithProgress(
       printWarnings(command, warnings);
     }
   }
-  if (!quiet && report !== undefined) process.stderr.write(`ac1 ${command}: ${describeLoad(report)}\n`);
+  if (!quiet && result.report !== undefined)
+    process.stderr.write(`ac1 ${command}: ${describeLoad(result.report)}\n`);
+  return result;
+}
+
+/**
+ * Loads the dataset through loadDataset (options check, download,
+ * build cache, parallel build) with progress bars on stderr, then prints the
+ * warnings and one line saying where the data came from (describeLoad).
+ */
+export async function buildWithProgress(
+  command: string,
+  options: CliDatasetOptions,
+  settings: CliLoadSettings,
+): Promise<DatasetData> {
+  const { data } = await withLoadProgress(command, settings, async (hooks) => {
+    let report: LoadReport | undefined;
+    const data = await loadDataset({
+      ...options,
+      ...hooks,
+      onLoaded: (r) => {
+        report = r;
+      },
+    });
+    return { data, report };
+  });
   return data;
 }
 
@@ -338,9 +371,30 @@ async function run(argv: string[]): Promise<number> {
   const quiet = Boolean(values.quiet);
   const { jobs, noCache, download, ...options } = optionsFromFlags(values);
   await checkOutputFile(out);
-  const data = await buildWithProgress("build", options, { jobs, useCache: !noCache, download, quiet });
-  await exportWithProgress(data, out, quiet);
-  if (!quiet) process.stderr.write(`${summaryOf(data)}\n`);
+  // Ctrl-C (or a kill) at any point: the CLI's handler (interrupt.ts) removes
+  // the unfinished temp files and says what was not written.
+  setInterruptNote(`no export written to ${out}`);
+  const settings = { jobs, useCache: !noCache, download, quiet };
+  let writing: ProgressBar | null = null;
+  let report: ExportReport;
+  try {
+    ({ report } = await withLoadProgress("build", settings, async (hooks) => ({
+      report: await exportDataset({
+        ...options,
+        ...hooks,
+        out,
+        onExportProgress: (done, total) => {
+          writing ??= new ProgressBar({ label: "writing", total, unit: "bytes", silent: quiet });
+          writing.update(done);
+          if (done === total) writing.finish();
+        },
+      }),
+    })));
+  } finally {
+    (writing as ProgressBar | null)?.finish();
+    setInterruptNote(undefined);
+  }
+  if (!quiet) process.stderr.write(`${formatSummary(report.facts)}\n`);
   process.stdout.write(`${resolve(out)}\n`);
   return 0;
 }
