@@ -136,7 +136,7 @@ function centralRecord(e: WrittenEntry): Uint8Array {
     const at = 46 + name.length;
     dv.setUint16(at, ZIP64_EXTRA_ID, true);
     dv.setUint16(at + 2, 8 * wide.length, true);
-    wide.forEach((v, i) => setU64(dv, at + 4 + 8 * i, v));
+    for (let i = 0; i < wide.length; i++) setU64(dv, at + 4 + 8 * i, wide[i] as number);
   }
   return out;
 }
