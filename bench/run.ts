@@ -3,7 +3,8 @@
 // results into bench/results/latest.json. A suite is a compiled module
 // dist/bench/suites/<name>.js that prints its table to stdout and writes its
 // figures as JSON to the path in the BENCH_JSON environment variable.
-// Usage: npm run bench [-- suite ...]
+// Usage: npm run bench [-- suite ...]. Without names, every suite but the
+// long opt-in ones (OPT_IN: `npm run bench -- scale` runs it).
 
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -22,7 +23,9 @@ const all = existsSync(suitesDir)
       .map((f) => f.replace(/\.js$/, ""))
       .sort()
   : [];
-const suites = wanted.length > 0 ? wanted : all;
+/** Suites that take long (tens of minutes) and run only when named. */
+const OPT_IN = new Set(["scale"]);
+const suites = wanted.length > 0 ? wanted : all.filter((s) => !OPT_IN.has(s));
 mkdirSync(resultsDir, { recursive: true });
 const results: Record<string, unknown> = { date: new Date().toISOString(), node: process.version };
 let failed = 0;

@@ -1,212 +1,101 @@
-// End-to-end benchmark of the dataset pipeline on the "bench" synthetic
-// archive (written once under <tmp>/ac1-bench-archive, reused while its
-// manifest matches): a cold build (jobs = cores, fresh cache: build + store),
-// a warm load (cache hit), a serial build (jobs 1, cache off), a cold build of
-// a subset of the cells (does memory grow with the number of cells?), the
-// raw read floor (inflate every zip member to nowhere) and, when python3 with
-// numpy/scipy is present, the numpy/scipy pipeline (bench/python/pipeline_ref.py)
-// on the same archive, whose arrays are then compared value by value with the
-// cold build's cache entry (bench/python/compare_npz.py: largest spectrogram
-// difference in dB, largest relative response difference). Every measurement
-// runs in its own child process so its peak RSS is its own; CPU time covers
-// all threads of that process.
-// Prints a table, the ratios and which targets are met; writes the figures.
+// End-to-end benchmark of `ac1 build` against the numpy/scipy pipeline
+// (bench/python/pipeline_ref.py), in the same run, on two shapes of
+// synthetic archive (written once into the OS temp folder, reused while
+// their manifests match): "bench" (many repeats of short stims) and "stims"
+// (long spliced Asari sequences at 97656 Hz, few repeats each, mostly
+// cell-attached MGB cells, many Wehr stims). Per shape, every figure is the
+// median of BENCH_RUNS (default 3) whole-process runs, each measured by
+// /usr/bin/time (wall, CPU of all threads, peak RSS):
+//   - the raw read floor: a process that inflates every zip member;
+//   - `ac1 build --no-cache` with --jobs = cores and --jobs 1 (the export written);
+//   - the numpy/scipy pipeline, imports included;
+//   - `ac1 build` on a cache hit (after one build that stores the entry);
+//   - a cold build of the A1 cells only (does peak memory grow with the cells?).
+// The first cold export is compared value by value with the reference's
+// arrays (bench/python/compare_npz.py). Prints a table per shape, the ratios
+// and which targets are met (wall and CPU side by side, and the load average:
+// the machine may be shared); writes the figures.
 
 import { spawnSync } from "node:child_process";
-import { existsSync, statSync } from "node:fs";
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { availableParallelism, loadavg, tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { MANIFEST_FILE, type SynthManifest, writeSynthArchive } from "../../src/ac1/index.js";
+import type { SynthScale } from "../../src/ac1/index.js";
 import { RELEASE_ZIPS, ZipArchive } from "../../src/archive/index.js";
-import { BuildCache } from "../../src/cache/index.js";
-import type { DatasetData } from "../../src/dataset/model.js";
-import type { DatasetOptionsInput } from "../../src/dataset/options.js";
-import type { ParallelBuildStats } from "../../src/parallel/index.js";
-import { type LoadReport, loadDataset } from "../../src/pipeline/index.js";
-import { hasPythonScipy, printTable, writeResults } from "../support.js";
+import {
+  benchRuns,
+  ensureSynthArchive,
+  hasPythonScipy,
+  median,
+  type ProcessMeasure,
+  printTable,
+  timeProcess,
+  writeResults,
+} from "../support.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const projectRoot = resolve(here, "..", "..", "..");
-const ARCHIVE_DIR = join(tmpdir(), "ac1-bench-archive");
-const SEED = 2009;
+const CLI = join(projectRoot, "dist", "src", "cli", "main.js");
 const MB = 1024 * 1024;
-
-/** What one child measurement reports. */
-interface Measure {
-  wallS: number;
-  cpuS: number;
-  peakRssMb: number;
-  /** RSS of the child before the measured work (node itself and the loaded modules). */
-  baseRssMb: number;
-  extra: Record<string, unknown>;
-}
-
-type Job =
-  | { kind: "build"; jobs: number; cacheDir: string | null; options: DatasetOptionsInput }
-  | { kind: "read-floor" };
 
 // ---------------------------------------------------------------- child side
 
-function datasetFigures(d: DatasetData): Record<string, unknown> {
+/** Inflates every member of the release zips in `dir` (CRC-checked) and drops it. */
+async function readFloor(dir: string): Promise<void> {
+  let members = 0;
   let bytes = 0;
-  let pairs = 0;
-  for (const t of d.stims) bytes += t.data.byteLength;
-  for (const row of d.responses) {
-    for (const b of row) {
-      if (b) {
-        bytes += b.data.byteLength;
-        pairs++;
+  for (const name of RELEASE_ZIPS) {
+    const zip = await ZipArchive.open(join(dir, name));
+    try {
+      for (const m of zip.files) {
+        if (m.isDir) continue;
+        bytes += (await zip.read(m.path)).byteLength;
+        members++;
       }
+    } finally {
+      await zip.close();
     }
   }
-  return {
-    neurons: d.neuronMeta.length,
-    stims: d.stims.length,
-    pairs,
-    datasetMb: bytes / MB,
-    rejections: d.rejections,
-    droppedCellsEmpty: d.droppedCellsEmpty,
-    stimShapes: d.stims.map((t) => t.shape.slice(1)),
-    sessions: d.neuronMeta.map((m) => m.session),
-  };
-}
-
-async function runJob(job: Job): Promise<Record<string, unknown>> {
-  if (job.kind === "read-floor") {
-    let members = 0;
-    let bytes = 0;
-    for (const name of RELEASE_ZIPS) {
-      const zip = await ZipArchive.open(join(ARCHIVE_DIR, name));
-      try {
-        for (const m of zip.files) {
-          if (m.isDir) continue;
-          bytes += (await zip.read(m.path)).byteLength; // inflated, CRC-checked, dropped
-          members++;
-        }
-      } finally {
-        await zip.close();
-      }
-    }
-    return { members, inflatedMb: bytes / MB };
-  }
-  const cache = job.cacheDir === null ? false : new BuildCache(job.cacheDir);
-  let storeStart = 0;
-  let storeMs = 0;
-  let report: LoadReport | null = null;
-  const data = await loadDataset({
-    ...job.options,
-    path: ARCHIVE_DIR,
-    jobs: job.jobs,
-    cache,
-    onWarning: () => {},
-    onProgress: (e) => {
-      if (e.phase === "stims" && e.done === e.total) storeStart = performance.now();
-      if (e.phase === "cache" && e.status === "stored") storeMs = performance.now() - storeStart;
-    },
-    onLoaded: (loaded) => {
-      report = loaded;
-    },
-  });
-  const r = report as LoadReport | null;
-  if (r === null) throw new Error("loadDataset resolved without calling onLoaded");
-  return {
-    origin: r.origin,
-    jobs: r.jobs,
-    cacheKey: r.cacheKey,
-    storeS: storeMs / 1000,
-    stats: r.buildStats,
-    ...datasetFigures(data),
-  };
-}
-
-async function child(job: Job): Promise<void> {
-  const baseRssMb = process.memoryUsage().rss / MB;
-  const cpu0 = process.cpuUsage();
-  const t0 = process.hrtime.bigint();
-  const extra = await runJob(job);
-  const wallS = Number(process.hrtime.bigint() - t0) / 1e9;
-  const cpu = process.cpuUsage(cpu0);
-  const m: Measure = {
-    wallS,
-    cpuS: (cpu.user + cpu.system) / 1e6,
-    peakRssMb: process.resourceUsage().maxRSS / 1024,
-    baseRssMb,
-    extra,
-  };
-  process.stdout.write(`${JSON.stringify(m)}\n`);
+  process.stdout.write(`${JSON.stringify({ members, inflatedMb: bytes / MB })}\n`);
 }
 
 // --------------------------------------------------------------- parent side
 
-function measure(label: string, job: Job): Measure {
-  process.stderr.write(`pipeline bench: ${label} ...\n`);
-  const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), "--child", JSON.stringify(job)], {
-    encoding: "utf8",
-    stdio: ["ignore", "pipe", "inherit"],
-    maxBuffer: 64 * MB,
-  });
-  if (r.status !== 0) throw new Error(`pipeline bench: ${label} failed (exit ${r.status})`);
-  const lines = r.stdout.trim().split("\n");
-  return JSON.parse(lines[lines.length - 1] as string) as Measure;
+/** Median figures of several whole-process runs. */
+interface Figure {
+  wallS: number;
+  cpuS: number;
+  peakRssMb: number;
+  runsWallS: number[];
 }
 
-async function ensureArchive(): Promise<SynthManifest> {
-  const manifestPath = join(ARCHIVE_DIR, MANIFEST_FILE);
-  if (existsSync(manifestPath)) {
-    try {
-      const m = JSON.parse(await readFile(manifestPath, "utf8")) as SynthManifest;
-      const zipsIntact = m.zips.every(
-        (z) => existsSync(join(ARCHIVE_DIR, z.name)) && statSync(join(ARCHIVE_DIR, z.name)).size === z.bytes,
-      );
-      if (m.format === "ac1-synth-manifest" && m.scale === "bench" && m.seed === SEED && zipsIntact) return m;
-    } catch {
-      // unreadable: write it again
-    }
-  }
-  process.stderr.write(`pipeline bench: writing the bench archive to ${ARCHIVE_DIR} (once) ...\n`);
-  return writeSynthArchive(ARCHIVE_DIR, { scale: "bench", seed: SEED });
+function summarize(runs: ProcessMeasure[]): Figure {
+  return {
+    wallS: median(runs.map((r) => r.wallS)),
+    cpuS: median(runs.map((r) => r.cpuS)),
+    peakRssMb: median(runs.map((r) => r.peakRssMb)),
+    runsWallS: runs.map((r) => r.wallS),
+  };
 }
 
-interface PythonSummary {
-  wall_s: number;
-  cpu_s: number;
-  peak_rss_mb: number;
-  timers_s: Record<string, number>;
-  neurons: number;
-  stims: number;
-  pairs: number;
-  rejections: Record<string, number>;
-  dropped_cells_empty: number;
-  stim_shapes: number[][];
-  sessions: string[];
-}
-
-/** Where the python reference wrote its arrays (--npz) and its summary, for the value comparison. */
-interface PythonFiles {
-  npz: string;
-  summaryJson: string;
-}
-
-/** Runs the numpy/scipy reference on the bench archive; its arrays and summary go to `workDir`. */
-async function runPython(workDir: string): Promise<{ summary: PythonSummary; files: PythonFiles } | null> {
-  if (!hasPythonScipy()) return null;
-  process.stderr.write("pipeline bench: numpy/scipy reference ...\n");
-  const script = join(projectRoot, "bench", "python", "pipeline_ref.py");
-  const files: PythonFiles = { npz: join(workDir, "ref.npz"), summaryJson: join(workDir, "ref.json") };
-  // --npz is written after the timed build, so it does not count in the reference's wall or CPU time.
-  const r = spawnSync("python3", [script, ARCHIVE_DIR, "--npz", files.npz], {
-    encoding: "utf8",
-    maxBuffer: 64 * MB,
-    stdio: ["ignore", "pipe", "inherit"],
-  });
+function check(label: string, r: ProcessMeasure): ProcessMeasure {
   if (r.status !== 0) {
-    process.stderr.write(`pipeline bench: the python reference failed (exit ${r.status})\n`);
-    return null;
+    const tail = r.stderr.trim().split("\n").slice(-3).join(" | ");
+    throw new Error(`pipeline bench: ${label} failed (exit ${r.status}): ${tail}`);
   }
-  await writeFile(files.summaryJson, r.stdout);
-  return { summary: JSON.parse(r.stdout) as PythonSummary, files };
+  return r;
+}
+
+/** `n` whole-process runs of one measurement. */
+function repeat(n: number, label: string, run: (i: number) => ProcessMeasure): ProcessMeasure[] {
+  const out: ProcessMeasure[] = [];
+  for (let i = 0; i < n; i++) {
+    process.stderr.write(`pipeline bench: ${label} (${i + 1}/${n}) ...\n`);
+    out.push(check(label, run(i)));
+  }
+  return out;
 }
 
 /** What bench/python/compare_npz.py prints (one JSON line). */
@@ -219,34 +108,26 @@ interface ValueCheck {
   neuron_order_equal: boolean;
 }
 
-/**
- * Compares our export (`oursNpz`, the cold build's cache entry) with the
- * reference's arrays value by value. Exit 1 of the script means "disagrees"
- * and still comes with the figures; no JSON at all is a failure of the check.
- */
-function compareValues(oursNpz: string, ref: PythonFiles): ValueCheck | { error: string } {
-  process.stderr.write("pipeline bench: comparing the values with the numpy/scipy reference ...\n");
+function compareValues(ours: string, refNpz: string, refJson: string): ValueCheck | { error: string } {
   const script = join(projectRoot, "bench", "python", "compare_npz.py");
-  const r = spawnSync("python3", [script, oursNpz, ref.npz, ref.summaryJson], {
-    encoding: "utf8",
-    maxBuffer: 64 * MB,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const r = spawnSync("python3", [script, ours, refNpz, refJson], { encoding: "utf8", maxBuffer: 64 * MB });
   const line = r.stdout.trim().split("\n").pop() ?? "";
   try {
     const v = JSON.parse(line) as ValueCheck;
-    if (typeof v.match === "boolean" && typeof v.max_spectrogram_db_diff === "number") return v;
+    if (typeof v.match === "boolean") return v;
   } catch {
     // no JSON: reported below
   }
-  const why = (r.stderr.trim().split("\n").pop() ?? "").slice(0, 300);
-  return { error: `compare_npz.py exit ${r.status}${why ? `: ${why}` : ""}` };
+  return {
+    error: `compare_npz.py exit ${r.status}: ${(r.stderr.trim().split("\n").pop() ?? "").slice(0, 300)}`,
+  };
 }
 
-function describeValueCheck(v: ValueCheck | { error: string }): string {
+function describeValueCheck(v: ValueCheck | { error: string } | null): string {
+  if (v === null) return "python3+numpy+scipy absent";
   if ("error" in v) return `value comparison failed (${v.error})`;
-  const figures = `max spectrogram diff ${v.max_spectrogram_db_diff.toExponential(2)} dB, max response rel diff ${v.max_response_rel_diff.toExponential(2)}`;
-  if (v.match) return `values match: ${figures}`;
+  const figures = `spectrogram <= ${v.max_spectrogram_db_diff.toExponential(2)} dB, responses <= ${v.max_response_rel_diff.toExponential(2)} relative`;
+  if (v.match) return `values match numpy/scipy: ${figures}`;
   const what = [
     v.keys_equal ? "" : "array keys differ",
     v.shapes_equal ? "" : "shapes differ",
@@ -255,190 +136,200 @@ function describeValueCheck(v: ValueCheck | { error: string }): string {
   return `values DISAGREE${what.length ? ` (${what.join(", ")})` : ""}: ${figures}`;
 }
 
-/** Where our numbers and the python reference's disagree (counts, tallies, shapes, sessions). */
-function crossCheck(ours: Record<string, unknown>, py: PythonSummary): string[] {
-  const diffs: string[] = [];
-  const same = (what: string, a: unknown, b: unknown) => {
-    if (JSON.stringify(a) !== JSON.stringify(b))
-      diffs.push(`${what}: ac1 ${JSON.stringify(a)} vs python ${JSON.stringify(b)}`.slice(0, 300));
+interface ShapeResult {
+  scale: SynthScale;
+  archiveMb: number;
+  cells: number;
+  floor: Figure & { members: number; inflatedMb: number };
+  cold: Figure;
+  serial: Figure;
+  hit: Figure;
+  subset: Figure;
+  python: Figure | null;
+  valueCheck: ValueCheck | { error: string } | null;
+  ratios: {
+    pythonOverCold: number | null;
+    pythonCpuOverColdCpu: number | null;
+    pythonOverSerial: number | null;
+    coldOverFloor: number;
+    serialOverCold: number;
+    coldCpuOverSerialCpu: number;
   };
-  same("neurons", ours.neurons, py.neurons);
-  same("stims", ours.stims, py.stims);
-  same("pairs", ours.pairs, py.pairs);
-  same("rejections", ours.rejections, py.rejections);
-  same("dropped cells", ours.droppedCellsEmpty, py.dropped_cells_empty);
-  same("stim shapes", ours.stimShapes, py.stim_shapes);
-  same("sessions", ours.sessions, py.sessions);
-  return diffs;
+  loadAverage: { before: number; after: number };
+}
+
+async function benchShape(
+  scale: SynthScale,
+  cores: number,
+  runs: number,
+  work: string,
+): Promise<ShapeResult> {
+  const { dir, manifest, mb } = await ensureSynthArchive("pipeline bench", scale);
+  const loadBefore = loadavg()[0] as number;
+  const thisFile = fileURLToPath(import.meta.url);
+  const noCacheEnv = { ...process.env, AC1_CACHE_DIR: join(work, `${scale}-unused-cache`) };
+  const build = (out: string, jobs: number, extra: string[] = [], env = noCacheEnv) =>
+    timeProcess(
+      process.execPath,
+      [CLI, "build", "--path", dir, "--out", out, "--jobs", String(jobs), "--quiet", ...extra],
+      { env },
+    );
+
+  const floorRuns = repeat(runs, `${scale}: raw read floor`, () =>
+    timeProcess(process.execPath, [thisFile, "--child", "floor", dir]),
+  );
+  const floorInfo = JSON.parse(floorRuns[0]?.stdout.trim() ?? "{}") as {
+    members: number;
+    inflatedMb: number;
+  };
+  const ours = join(work, `${scale}-ours.npz`);
+  const coldRuns = repeat(runs, `${scale}: ac1 build --no-cache --jobs ${cores}`, () =>
+    build(ours, cores, ["--no-cache"]),
+  );
+  const serialRuns = repeat(runs, `${scale}: ac1 build --no-cache --jobs 1`, () =>
+    build(join(work, `${scale}-serial.npz`), 1, ["--no-cache"]),
+  );
+  // A hit: one build stores the entry, then whole-process loads of it.
+  const cacheEnv = { ...process.env, AC1_CACHE_DIR: join(work, `${scale}-cache`) };
+  check(`${scale}: cache fill`, build(join(work, `${scale}-fill.npz`), cores, [], cacheEnv));
+  const hitRuns = repeat(runs, `${scale}: ac1 build, cache hit`, () =>
+    build(join(work, `${scale}-hit.npz`), cores, [], cacheEnv),
+  );
+  const subsetRuns = repeat(1, `${scale}: ac1 build --sites A1 --no-cache`, () =>
+    build(join(work, `${scale}-a1.npz`), cores, ["--no-cache", "--sites", "A1"]),
+  );
+  let python: Figure | null = null;
+  let valueCheck: ValueCheck | { error: string } | null = null;
+  if (hasPythonScipy()) {
+    const script = join(projectRoot, "bench", "python", "pipeline_ref.py");
+    const refNpz = join(work, `${scale}-ref.npz`);
+    const refJson = join(work, `${scale}-ref.json`);
+    // The first run also writes the reference's arrays (after its timed build; in its whole-process time).
+    const pyRuns = repeat(runs, `${scale}: numpy/scipy reference`, (i) =>
+      timeProcess("python3", [script, dir, ...(i === 0 ? ["--npz", refNpz] : [])]),
+    );
+    await writeFile(refJson, pyRuns[0]?.stdout ?? "");
+    python = summarize(pyRuns);
+    valueCheck = compareValues(ours, refNpz, refJson);
+  }
+  const cold = summarize(coldRuns);
+  const floor = summarize(floorRuns);
+  const hit = summarize(hitRuns);
+  return {
+    scale,
+    archiveMb: mb,
+    cells: manifest.cells.length,
+    floor: { ...floor, ...floorInfo },
+    cold,
+    serial: summarize(serialRuns),
+    hit,
+    subset: summarize(subsetRuns),
+    python,
+    valueCheck,
+    ratios: {
+      pythonOverCold: python ? python.wallS / cold.wallS : null,
+      pythonCpuOverColdCpu: python ? python.cpuS / cold.cpuS : null,
+      pythonOverSerial: python ? python.wallS / summarize(serialRuns).wallS : null,
+      coldOverFloor: cold.wallS / floor.wallS,
+      serialOverCold: summarize(serialRuns).wallS / cold.wallS,
+      coldCpuOverSerialCpu: cold.cpuS / summarize(serialRuns).cpuS,
+    },
+    loadAverage: { before: loadBefore, after: loadavg()[0] as number },
+  };
+}
+
+function report(r: ShapeResult, cores: number): { target: string; met: boolean | null; figure: string }[] {
+  console.log(
+    `\n--- ${r.scale}: ${r.archiveMb.toFixed(0)} MB of zips, ${r.cells} cells; load average ${r.loadAverage.before.toFixed(1)} before, ${r.loadAverage.after.toFixed(1)} after (${cores} cores)`,
+  );
+  const row = (name: string, f: Figure, note = ""): (string | number)[] => [
+    name,
+    f.wallS,
+    f.cpuS,
+    f.peakRssMb,
+    note,
+  ];
+  const rows = [
+    row(
+      "raw read floor (inflate every member)",
+      r.floor,
+      `${r.floor.members} members, ${r.floor.inflatedMb.toFixed(0)} MB`,
+    ),
+    row(
+      `ac1 build --no-cache, ${cores} jobs`,
+      r.cold,
+      `runs ${r.cold.runsWallS.map((w) => w.toFixed(2)).join(", ")} s`,
+    ),
+    row(
+      "ac1 build --no-cache, --jobs 1",
+      r.serial,
+      `runs ${r.serial.runsWallS.map((w) => w.toFixed(2)).join(", ")} s`,
+    ),
+    row("ac1 build, cache hit", r.hit, `runs ${r.hit.runsWallS.map((w) => w.toFixed(3)).join(", ")} s`),
+    row(
+      `ac1 build --sites A1 --no-cache, ${cores} jobs`,
+      r.subset,
+      "fewer cells: memory must not shrink much",
+    ),
+  ];
+  if (r.python)
+    rows.push(row("numpy/scipy reference (whole process)", r.python, describeValueCheck(r.valueCheck)));
+  printTable(["measurement (median)", "wall s", "cpu s", "peak RSS MB", "notes"], rows);
+  const x = (v: number | null) => (v === null ? "n/a" : `${v.toFixed(2)}x`);
+  return [
+    {
+      target: `${r.scale}: cold build >= 5x faster than numpy/scipy (wall)`,
+      met: r.ratios.pythonOverCold === null ? null : r.ratios.pythonOverCold >= 5,
+      figure: `${x(r.ratios.pythonOverCold)} wall, ${x(r.ratios.pythonCpuOverColdCpu)} CPU; --jobs 1: ${x(r.ratios.pythonOverSerial)} wall`,
+    },
+    {
+      target: `${r.scale}: cold build within 4x of the raw read floor`,
+      met: r.ratios.coldOverFloor <= 4,
+      figure: `${r.ratios.coldOverFloor.toFixed(1)}x the floor`,
+    },
+    {
+      target: `${r.scale}: ac1 build on a cache hit < 0.3 s (whole process)`,
+      met: r.hit.wallS < 0.3,
+      figure: `${r.hit.wallS.toFixed(3)} s wall, ${r.hit.cpuS.toFixed(3)} s CPU`,
+    },
+    {
+      target: `${r.scale}: cold build peak memory < 1 GB`,
+      met: r.cold.peakRssMb < 1024,
+      figure: `${r.cold.peakRssMb.toFixed(0)} MB (${cores} jobs), ${r.serial.peakRssMb.toFixed(0)} MB (--jobs 1)`,
+    },
+    {
+      target: `${r.scale}: second worker thread pays off`,
+      met: r.ratios.serialOverCold >= 1.5,
+      figure: `${x(r.ratios.serialOverCold)} faster for ${x(r.ratios.coldCpuOverSerialCpu)} the CPU`,
+    },
+  ];
 }
 
 async function parent(): Promise<void> {
   const cores = availableParallelism();
-  const manifest = await ensureArchive();
-  const archiveMb = manifest.zips.reduce((s, z) => s + z.bytes, 0) / MB;
-  const cacheDir = await mkdtemp(join(tmpdir(), "ac1-bench-cache-"));
-  const pythonDir = await mkdtemp(join(tmpdir(), "ac1-bench-python-"));
-  const loadBefore = loadavg()[0] as number;
+  const runs = benchRuns(3);
+  if (!existsSync(CLI)) throw new Error(`pipeline bench: ${CLI} missing (npm run build)`);
+  const work = await mkdtemp(join(tmpdir(), "ac1-bench-pipeline-"));
   try {
-    const floor = measure("raw read floor", { kind: "read-floor" });
-    const cold = measure(`cold build, ${cores} jobs`, { kind: "build", jobs: cores, cacheDir, options: {} });
-    const warms = [1, 2, 3].map((i) =>
-      measure(`warm load ${i}`, { kind: "build", jobs: cores, cacheDir, options: {} }),
-    );
-    const warm = [...warms].sort((a, b) => a.wallS - b.wallS)[1] as Measure;
-    const serial = measure("serial build, 1 job", { kind: "build", jobs: 1, cacheDir: null, options: {} });
-    const subset = measure(`cold build of the A1 cells only, ${cores} jobs`, {
-      kind: "build",
-      jobs: cores,
-      cacheDir: null,
-      options: { sites: "A1" },
-    });
-    const pythonRun = await runPython(pythonDir);
-    const python = pythonRun?.summary ?? null;
-
-    if (cold.extra.origin !== "build" || warms.some((w) => w.extra.origin !== "cache")) {
-      throw new Error(
-        `pipeline bench: expected a build then cache hits, got ${cold.extra.origin} then ${warms.map((w) => w.extra.origin).join(", ")}`,
-      );
-    }
-    // The cold build stored its dataset in the cache: that entry is our export to compare.
-    const valueCheck =
-      pythonRun === null
-        ? null
-        : compareValues(join(cacheDir, "builds", `${cold.extra.cacheKey as string}.npz`), pythonRun.files);
-    const row = (name: string, m: Measure, note = ""): (string | number)[] => [
-      name,
-      m.wallS,
-      m.cpuS,
-      m.peakRssMb,
-      note,
-    ];
-    const rows: (string | number)[][] = [
-      row(
-        "raw read floor (inflate all)",
-        floor,
-        `${floor.extra.members} members, ${(floor.extra.inflatedMb as number).toFixed(0)} MB inflated`,
-      ),
-      row(
-        `cold build (${cores} jobs, + store)`,
-        cold,
-        `assemble+store ${(cold.extra.storeS as number).toFixed(2)} s; ${cold.extra.neurons} neurons, ${cold.extra.stims} stims`,
-      ),
-      row("warm load (cache hit)", warm, `median of 3: ${warms.map((w) => w.wallS.toFixed(3)).join(", ")} s`),
-      row("serial build (1 job)", serial, ""),
-      row(`cold build, A1 cells only (${cores} jobs)`, subset, `${subset.extra.neurons} neurons`),
-    ];
-    if (python)
-      rows.push([
-        "numpy/scipy reference",
-        python.wall_s,
-        python.cpu_s,
-        python.peak_rss_mb,
-        valueCheck === null ? "bench/python/pipeline_ref.py" : describeValueCheck(valueCheck),
-      ]);
-    console.log(
-      `archive: ${ARCHIVE_DIR} (${archiveMb.toFixed(0)} MB of zips, ${manifest.cells.length} cells), ${cores} cores, node ${process.version}`,
-    );
-    // Other processes competing for the cores stretch wall times (not CPU times): say how busy the machine was.
-    const loadAfter = loadavg()[0] as number;
-    console.log(
-      `1-minute load average: ${loadBefore.toFixed(2)} before, ${loadAfter.toFixed(2)} after (${cores} cores)`,
-    );
-    printTable(["measurement", "wall s", "cpu s", "peak RSS MB", "notes"], rows);
-
-    const stats = cold.extra.stats as ParallelBuildStats | null;
-    if (stats) {
-      console.log(
-        `\ncold build stages: listing (main thread) ${(stats.planMs / 1000).toFixed(2)} s; Wehr index ${(stats.indexWorkMs / 1000).toFixed(1)} s, sessions (walk + clean) ${(stats.cellWorkMs / 1000).toFixed(1)} s and stims ${(stats.stimWorkMs / 1000).toFixed(1)} s of worker time; ` +
-          `phases: walk+cells ${(stats.cellsPhaseMs / 1000).toFixed(1)} s, stims ${(stats.stimsPhaseMs / 1000).toFixed(1)} s; at most ${stats.maxCellsInFlight} cells in flight`,
-      );
-    }
-    if (python) {
-      const t = python.timers_s;
-      console.log(
-        `python stages (wall): ${Object.entries(t)
-          .map(([k, v]) => `${k} ${v.toFixed(1)} s`)
-          .join(", ")}`,
-      );
-    }
-
-    const memNet = (m: Measure) => m.peakRssMb - (m.extra.datasetMb as number);
-    const ratios = {
-      pythonOverCold: python ? python.wall_s / cold.wallS : null,
-      pythonCpuOverColdCpu: python ? python.cpu_s / cold.cpuS : null,
-      coldOverFloor: cold.wallS / floor.wallS,
-      coldOverWarm: cold.wallS / warm.wallS,
-      serialOverCold: serial.wallS / cold.wallS,
-      pythonOverSerial: python ? python.wall_s / serial.wallS : null,
-    };
-    const targets: [string, boolean | null, string][] = [
-      [
-        "cold build >= 5x faster than numpy/scipy",
-        ratios.pythonOverCold === null ? null : ratios.pythonOverCold >= 5,
-        ratios.pythonOverCold === null
-          ? "python3+numpy+scipy absent"
-          : `${ratios.pythonOverCold.toFixed(2)}x (cpu ${ratios.pythonCpuOverColdCpu?.toFixed(2)}x)`,
-      ],
-      [
-        "cold build within 3x of the raw read floor",
-        ratios.coldOverFloor <= 3,
-        `${ratios.coldOverFloor.toFixed(1)}x the floor`,
-      ],
-      ["warm load < 0.5 s", warm.wallS < 0.5, `${warm.wallS.toFixed(3)} s`],
-      [
-        "warm load >= 100x faster than cold",
-        ratios.coldOverWarm >= 100,
-        `${ratios.coldOverWarm.toFixed(0)}x`,
-      ],
-      ["cold build peak memory < 1 GB", cold.peakRssMb < 1024, `${cold.peakRssMb.toFixed(0)} MB`],
-      [
-        "peak memory does not grow with the number of cells",
-        memNet(cold) <= memNet(subset) * 1.25 + 64,
-        `peak minus dataset: ${memNet(subset).toFixed(0)} MB for ${subset.extra.neurons} neurons, ${memNet(cold).toFixed(0)} MB for ${cold.extra.neurons}`,
-      ],
-    ];
+    const shapes = (process.env.BENCH_SHAPES ?? "bench,stims").split(",") as SynthScale[];
+    const results: ShapeResult[] = [];
+    for (const scale of shapes) results.push(await benchShape(scale, cores, runs, work));
+    console.log(`node ${process.version}, ${cores} cores, medians of ${runs} whole-process runs`);
+    const targets = results.flatMap((r) => report(r, cores));
     console.log("");
     printTable(
       ["target", "met", "figure"],
-      targets.map(([t, ok, fig]) => [t, ok === null ? "n/a" : ok ? "yes" : "NO", fig]),
+      targets.map((t) => [t.target, t.met === null ? "n/a" : t.met ? "yes" : "NO", t.figure]),
     );
-    const diffs = python ? crossCheck(cold.extra, python) : [];
-    if (python)
-      console.log(
-        diffs.length === 0
-          ? "\nnumpy/scipy reference agrees on neurons, stims, pairs, tallies, shapes and sessions"
-          : `\nnumpy/scipy reference DISAGREES:\n  ${diffs.join("\n  ")}`,
-      );
-    if (valueCheck)
-      console.log(
-        `numpy/scipy reference, value by value (bench/python/compare_npz.py; tolerances 0.01 dB, 1e-5 relative): ${describeValueCheck(valueCheck)}`,
-      );
-
-    const strip = (m: Measure) => ({
-      ...m,
-      extra: { ...m.extra, stimShapes: undefined, sessions: undefined },
-    });
-    writeResults({
-      archive: { dir: ARCHIVE_DIR, mb: archiveMb, cells: manifest.cells.length, seed: SEED },
-      cores,
-      loadAverage: { before: loadBefore, after: loadAfter },
-      floor: strip(floor),
-      cold: strip(cold),
-      warm: strip(warm),
-      warmRunsS: warms.map((w) => w.wallS),
-      serial: strip(serial),
-      subsetA1: strip(subset),
-      python: python ? { ...python, stim_shapes: undefined, sessions: undefined } : null,
-      ratios,
-      targets: targets.map(([target, met, figure]) => ({ target, met, figure })),
-      pythonDisagreements: diffs,
-      pythonValueCheck: valueCheck,
-    });
+    for (const r of results)
+      if (r.valueCheck)
+        console.log(`${r.scale}: ${describeValueCheck(r.valueCheck)} (tolerances 0.01 dB, 1e-5 relative)`);
+    writeResults({ cores, runs, shapes: results, targets });
   } finally {
-    await rm(cacheDir, { recursive: true, force: true });
-    await rm(pythonDir, { recursive: true, force: true });
+    await rm(work, { recursive: true, force: true });
   }
 }
 
-if (process.argv[2] === "--child") await child(JSON.parse(process.argv[3] as string) as Job);
-else await parent();
+if (process.argv[2] === "--child") {
+  if (process.argv[3] === "floor") await readFloor(process.argv[4] as string);
+} else await parent();

@@ -173,14 +173,19 @@ export async function runBuild(
     const t0 = performance.now();
     const plan = await planReleaseWalk(source, selectionOf(options));
     flow.planMs = performance.now() - t0;
+    // The Wehr index is read while the Asari sessions, which do not need it,
+    // already run; a Wehr session starts once the index is complete. Results
+    // are still consumed in walking order: the index first, then the sessions.
     const wehrIndex: WehrStimIndex = new Map();
-    await orderedMap(plan.wehrStimFiles, (file) => exec.wehrStim(file), {
+    const indexed = orderedMap(plan.wehrStimFiles, (file) => exec.wehrStim(file), {
       maxInFlight: exec.window,
       onResult: (r) => {
         replayWalkEvents(r.events, reporting, seen);
         if (r.entry) addWehrStimEntry(wehrIndex, r.entry, reporting);
       },
     });
+    // Its failure surfaces through the sessions, or below.
+    indexed.catch(() => {});
     let inFlight = 0;
     await orderedMap(
       plan.sessions,
@@ -188,11 +193,14 @@ export async function runBuild(
         inFlight++;
         flow.maxCellsInFlight = Math.max(flow.maxCellsInFlight, inFlight);
         flow.sessions++;
-        return exec.session(unit, wehrIndex);
+        return unit.experimenter === "wehr"
+          ? indexed.then(() => exec.session(unit, wehrIndex))
+          : exec.session(unit, wehrIndex);
       },
       {
         maxInFlight: exec.window,
         onResult: async (r) => {
+          await indexed;
           inFlight--;
           replayWalkEvents(r.events, reporting, seen);
           if (r.outcome === null) return;
@@ -206,6 +214,7 @@ export async function runBuild(
         },
       },
     );
+    await indexed;
     const t1 = performance.now();
     flow.cellsPhaseMs = t1 - t0;
     await stims.drain((done, total) => onProgress?.({ phase: "stims", done, total }));

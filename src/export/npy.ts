@@ -290,10 +290,11 @@ export function parseNpyHeader(bytes: Uint8Array, label: string): NpyHeaderInfo 
     text = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString("latin1");
   }
   const dict = new DictParser(text, label).parse();
-  const keys = Object.keys(dict).sort().join(",");
-  if (keys !== "descr,fortran_order,shape")
+  const keys = Object.keys(dict).sort();
+  if (keys.join(",") !== "descr,fortran_order,shape")
     throw new ExportError(
-      `${label}: .npy header must have exactly descr, fortran_order and shape (has ${keys})`,
+      // JSON: a key read off a damaged file may hold a newline; the message stays one line
+      `${label}: .npy header must have exactly descr, fortran_order and shape (has ${keys.map((k) => JSON.stringify(k)).join(",")})`,
     );
   const descr = dict.descr;
   const fortran = dict.fortran_order;

@@ -158,7 +158,7 @@ export class NpzWriter {
       };
     });
     this.failure.catch(() => {});
-    this.handle = open(this.tempPath, "wx");
+    this.handle = open(this.tempPath, "wx+");
     this.handle.catch((e) => this.fail(e));
     this.chain = this.handle.then(() => undefined);
     this.chain.catch(() => {});

@@ -27,7 +27,14 @@ export interface ParallelBuildOptions extends BuildOptions {
    * machine's available parallelism.
    */
   jobs?: number;
-  /** Most sessions sent to the workers and not yet assembled (raw data in flight); default 2 x jobs. */
+  /**
+   * Most sessions sent to the workers and not yet assembled; default
+   * DEFAULT_CELLS_IN_FLIGHT_PER_JOB x jobs. A session's raw data lives only
+   * in the worker walking it (jobs of them at a time); one done but waiting
+   * for an earlier, longer one to be assembled holds only its output blocks.
+   * So the window can be wide, and must be: a narrow one leaves a worker idle
+   * whenever one long session holds up the assembly.
+   */
   maxCellsInFlight?: number;
   /** Receives the build's flow figures and stage timings when it succeeds. */
   onStats?: (stats: ParallelBuildStats) => void;
@@ -63,6 +70,9 @@ export { defaultJobs, resolveJobs } from "./jobs.js";
 
 const WORKER_SCRIPT = new URL("./worker.js", import.meta.url);
 
+/** Sessions in flight per worker thread by default (see ParallelBuildOptions.maxCellsInFlight). */
+export const DEFAULT_CELLS_IN_FLIGHT_PER_JOB = 16;
+
 /**
  * Builds the dataset like buildDataset, with `jobs` worker threads. The
  * result is identical to the serial build's, bit for bit and in the same
@@ -71,7 +81,7 @@ const WORKER_SCRIPT = new URL("./worker.js", import.meta.url);
 export async function buildDatasetParallel(input: ParallelBuildOptions = {}): Promise<DatasetData> {
   const { jobs: jobsIn, onStats, maxCellsInFlight, ...serialInput } = input;
   const jobs = resolveJobs(jobsIn);
-  const maxInFlight = maxCellsInFlight ?? 2 * jobs;
+  const maxInFlight = maxCellsInFlight ?? DEFAULT_CELLS_IN_FLIGHT_PER_JOB * jobs;
   if (!Number.isInteger(maxInFlight) || maxInFlight < 1) {
     throw new OptionError("maxCellsInFlight", maxCellsInFlight, "a whole number of cells >= 1");
   }
@@ -134,31 +144,50 @@ function poolExecutor(
   window: number,
   stats: ParallelBuildStats,
 ): BuildExecutor {
-  // The index is complete before the first session starts; its entries are sent along with Wehr sessions.
-  let indexEntries: { index: WehrStimIndex; entries: WehrStimEntry[] } | undefined;
+  // The index is complete before the first Wehr session starts; its entries go along with Wehr sessions.
+  let indexEntries: { index: WehrStimIndex; size: number; entries: WehrStimEntry[] } | undefined;
   const entriesOf = (index: WehrStimIndex): WehrStimEntry[] => {
-    if (indexEntries?.index !== index) indexEntries = { index, entries: [...index.values()] };
+    if (indexEntries?.index !== index || indexEntries.size !== index.size)
+      indexEntries = { index, size: index.size, entries: [...index.values()] };
     return indexEntries.entries;
   };
   const wrong = (want: string, got: BuildResult): Error =>
     new Error(`dataset build: a worker answered a ${want} task with a ${got.kind} result`);
+  // A stim goes preferably to the worker that holds its files already: the
+  // one that read the Wehr stimulus file for the index, or the one that
+  // walked the session registering the Asari stim (it read the segments).
+  const fileWorker = new Map<string, number>();
+  const stimWorker = new Map<string, number>();
   return {
     window,
     async wehrStim(file) {
-      const r = await pool.run({ kind: "wehr-stim", file }, [], file.path);
+      const r = await pool.run({ kind: "wehr-stim", file }, [], file.path, {
+        onStart: (w) => fileWorker.set(file.path, w),
+      });
       if (r.kind !== "wehr-stim") throw wrong("wehr-stim", r);
       stats.indexWorkMs += r.busyMs;
       return r.result;
     },
     async session(unit, wehrIndex) {
-      const r = await pool.run(sessionTask(unit, entriesOf(wehrIndex)), [], `session ${unit.dir}`);
+      let worker = -1;
+      // Asari sessions run while the index is still being read: only Wehr ones get (and wait for) it.
+      const task = sessionTask(unit, unit.experimenter === "wehr" ? entriesOf(wehrIndex) : []);
+      const r = await pool.run(task, [], `session ${unit.dir}`, {
+        onStart: (w) => {
+          worker = w;
+        },
+      });
       if (r.kind !== "session") throw wrong("session", r);
       stats.cellWorkMs += r.busyMs;
+      for (const st of r.result.outcome?.stims ?? [])
+        if (!stimWorker.has(st.key)) stimWorker.set(st.key, worker);
       return r.result;
     },
     async stim(spec, T) {
       const task: BuildTask = { kind: "stim", waveform: spec.waveform, sfStimHz: spec.sfStimHz, T };
-      const r = await pool.run(task, [], `stim ${spec.key}`);
+      const prefer =
+        spec.waveform.kind === "wehr" ? fileWorker.get(spec.waveform.file) : stimWorker.get(spec.key);
+      const r = await pool.run(task, [], `stim ${spec.key}`, { prefer });
       if (r.kind !== "stim") throw wrong("stim", r);
       stats.stimWorkMs += r.busyMs;
       return r.tensor;

@@ -9,6 +9,6 @@ export {
   type ParallelBuildStats,
   resolveJobs,
 } from "./build.js";
-export { WorkerError, WorkerPool, type WorkerPoolOptions } from "./pool.js";
+export { type RunOptions, WorkerError, WorkerPool, type WorkerPoolOptions } from "./pool.js";
 export { serveTasks, type TaskAnswer } from "./serve.js";
 export { compact, type ReplyMessage, type TaskMessage, transferablesOf } from "./wire.js";

@@ -23,9 +23,19 @@ export interface WorkerPoolOptions {
   name?: string;
 }
 
+/** How run() may place a task. */
+export interface RunOptions {
+  /** The worker (0 .. size-1) to give the task to when it is free; another one takes it rather than idle. */
+  prefer?: number;
+  /** Told which worker the task was given to. */
+  onStart?: (worker: number) => void;
+}
+
 interface Pending {
   id: number;
   task: unknown;
+  prefer: number | undefined;
+  onStart: ((worker: number) => void) | undefined;
   transfer: readonly TransferListItem[];
   /** What the task is about, in error messages (e.g. a session name). */
   label: string | undefined;
@@ -91,13 +101,20 @@ export class WorkerPool<Task = unknown, Result = unknown> {
    * to the worker (detached here). Resolves to the worker's result; rejects
    * with the task's error, or a WorkerError when the pool failed or closed.
    */
-  run(task: Task, transfer: readonly TransferListItem[] = [], label?: string): Promise<Result> {
+  run(
+    task: Task,
+    transfer: readonly TransferListItem[] = [],
+    label?: string,
+    options: RunOptions = {},
+  ): Promise<Result> {
     if (this.failure) return Promise.reject(this.failure);
     if (this.closing) return Promise.reject(new WorkerError(`${this.name}: the worker pool is closed`));
     return new Promise<Result>((resolve, reject) => {
       this.queue.push({
         id: this.nextId++,
         task,
+        prefer: options.prefer,
+        onStart: options.onStart,
         transfer,
         label,
         resolve: resolve as (v: unknown) => void,
@@ -117,12 +134,25 @@ export class WorkerPool<Task = unknown, Result = unknown> {
     await Promise.all(this.slots.map((s) => s.worker.terminate().catch(() => 0)));
   }
 
+  /**
+   * The queued task a free worker takes: the first that prefers it, else
+   * the first with no preference, else the first (a free worker never idles
+   * while tasks wait).
+   */
+  private takeFor(slot: Slot): Pending {
+    let at = this.queue.findIndex((p) => p.prefer === slot.index);
+    if (at < 0) at = this.queue.findIndex((p) => p.prefer === undefined);
+    if (at < 0) at = 0;
+    return this.queue.splice(at, 1)[0] as Pending;
+  }
+
   private pump(): void {
     for (const slot of this.slots) {
       if (this.queue.length === 0) return;
       if (slot.running !== null) continue;
-      const p = this.queue.shift() as Pending;
+      const p = this.takeFor(slot);
       slot.running = p;
+      p.onStart?.(slot.index);
       const msg: TaskMessage = { id: p.id, task: p.task };
       try {
         slot.worker.postMessage(msg, p.transfer as TransferListItem[]);

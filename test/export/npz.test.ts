@@ -3,6 +3,7 @@
 // and hostile zips (truncated, corrupt, lying sizes) failing with ExportError.
 
 import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
 import { readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -13,6 +14,7 @@ import { encodeNpyHeader, encodeUnicodeScalar } from "../../src/export/npy.js";
 import { NpzReader } from "../../src/export/npz-reader.js";
 import { isNpzTempName, NpzWriter } from "../../src/export/npz-writer.js";
 import { MAX_NPZ_MEMBERS } from "../../src/limits.js";
+import { zipComment } from "../../src/zip/records.js";
 import { tempDir } from "../support/cli.js";
 import { makeZip } from "../support/zip.js";
 
@@ -392,5 +394,77 @@ describe("hostile .npz input", () => {
       ),
       { numRuns: 300 },
     );
+  });
+});
+
+describe("NpzWriter: members in parallel, sealed files, members copied as stored", () => {
+  it("adds not awaited one by one are written in call order, each compressed on its own", async () => {
+    const path = join(dir, "parallel.npz");
+    const w = NpzWriter.create(path);
+    const arrays = Array.from({ length: 40 }, (_, k) =>
+      Float32Array.from({ length: 5000 + 997 * k }, (_, i) => Math.sin(i / (k + 1))),
+    );
+    await Promise.all(arrays.map((a, k) => w.add(`x${k}`, "<f4", [a.length], a)));
+    await w.close();
+    const r = await NpzReader.open(path);
+    try {
+      assert.deepEqual(
+        r.keys(),
+        arrays.map((_, k) => `x${k}`),
+      );
+      for (const [k, a] of arrays.entries()) assert.deepEqual((await r.read(`x${k}`)).data, a);
+    } finally {
+      await r.close();
+    }
+  });
+
+  it("seal: the end record carries the comment made from the SHA-256 of the bytes before it", async () => {
+    const path = join(dir, "sealed.npz");
+    let given = "";
+    const w = NpzWriter.create(path, {
+      seal: (sha) => {
+        given = sha;
+        return `sealed ${sha}`;
+      },
+    });
+    await w.add("a", "<f8", [3], Float64Array.from([1, 2, 3]));
+    await w.add("s", "<f4", [2], async function* () {
+      yield new Uint8Array(Float32Array.from([4, 5]).buffer);
+    });
+    await w.close();
+    const bytes = await readFile(path);
+    const sealed = zipComment(bytes);
+    assert.ok(sealed);
+    assert.equal(new TextDecoder().decode(sealed.comment), `sealed ${given}`);
+    assert.equal(createHash("sha256").update(bytes.subarray(0, sealed.endRecordAt)).digest("hex"), given);
+    const r = await NpzReader.open(path);
+    assert.deepEqual(r.keys(), ["a", "s"]);
+    await r.close();
+  });
+
+  it("addEncoded copies a member from another .npz as stored; addMember writes whole .npy bytes", async () => {
+    const src = join(dir, "copy-src.npz");
+    await writeSample(src, true);
+    const reader = await NpzReader.load(src, { readHeaders: false });
+    const dest = join(dir, "copy-dest.npz");
+    const w = NpzWriter.create(dest);
+    const text = encodeUnicodeScalar("first");
+    await w.addMember("first.npy", Buffer.concat([encodeNpyHeader(text.dtype, []), text.data]));
+    for (const key of reader.keys()) {
+      const raw = await reader.rawMember(key);
+      await w.addEncoded(raw.name, raw);
+    }
+    await w.close();
+    await reader.close();
+    const a = await NpzReader.load(src);
+    const b = await NpzReader.load(dest);
+    try {
+      assert.deepEqual(b.keys(), ["first", ...a.keys()]);
+      assert.equal(await b.readString("first"), "first");
+      for (const key of a.keys()) assert.deepEqual(await b.read(key), await a.read(key));
+    } finally {
+      await a.close();
+      await b.close();
+    }
   });
 });

@@ -2,7 +2,7 @@
 // with 2 and 3 worker threads, in spectrogram and waveform mode and with
 // filters, the DatasetData is identical bit for bit (every float array
 // compared bytewise, metadata, order, tallies, skipped files, provenance),
-// the warnings and progress events are the same, at most 2 x jobs cells are
+// the warnings and progress events are the same, at most 16 x jobs cells are
 // in flight, and failures surface as the same errors.
 
 import assert from "node:assert/strict";
@@ -13,7 +13,12 @@ import type { DatasetData } from "../../src/dataset/model.js";
 import type { DatasetOptionsInput } from "../../src/dataset/options.js";
 import { buildDataset } from "../../src/dataset/stages.js";
 import { Ac1Error, OptionError } from "../../src/errors.js";
-import { buildDatasetParallel, type ParallelBuildStats, resolveJobs } from "../../src/parallel/build.js";
+import {
+  buildDatasetParallel,
+  DEFAULT_CELLS_IN_FLIGHT_PER_JOB,
+  type ParallelBuildStats,
+  resolveJobs,
+} from "../../src/parallel/build.js";
 import { tempDir } from "../support/cli.js";
 import { assertSameDataset } from "./compare.js";
 
@@ -92,7 +97,7 @@ describe("buildDatasetParallel is the serial build, bit for bit", () => {
         assert.equal(stats.stims, ref.data.stims.length, "every stim computed by the workers");
         assert.equal(stats.stimsOnMainThread, 0);
         assert.ok(
-          stats.maxCellsInFlight >= 1 && stats.maxCellsInFlight <= 2 * jobs,
+          stats.maxCellsInFlight >= 1 && stats.maxCellsInFlight <= DEFAULT_CELLS_IN_FLIGHT_PER_JOB * jobs,
           `in flight ${stats.maxCellsInFlight}`,
         );
       }

@@ -39,6 +39,36 @@ describe("WorkerPool", () => {
     }
   });
 
+  it("gives a task to the worker it prefers when that one is free; a free worker never idles", async () => {
+    const p = pool(2);
+    try {
+      const started: string[] = [];
+      const on = (name: string) => ({ onStart: (w: number) => started.push(`${name}@${w}`) });
+      const long = p.run({ op: "sleep", ms: 400, value: "long" }, [], "long", on("long"));
+      const b = p.run({ op: "echo", value: "b" }, [], "b", on("b"));
+      // Both workers busy: these wait. Worker 1 frees first and takes the one preferring it, not the
+      // first queued; free again while worker 0 still sleeps, it takes the other rather than idle.
+      const a = p.run({ op: "echo", value: "a" }, [], "a", { prefer: 0, ...on("a") });
+      const c = p.run({ op: "echo", value: "c" }, [], "c", { prefer: 1, ...on("c") });
+      assert.deepEqual(await Promise.all([long, b, a, c]), ["long", "b", "a", "c"]);
+      assert.deepEqual(started, ["long@0", "b@1", "c@1", "a@1"]);
+      // Nothing else to do: a free worker takes a task preferring a busy one.
+      const started2: string[] = [];
+      const busy = p.run({ op: "sleep", ms: 400, value: 1 }, [], "busy", {
+        prefer: 0,
+        onStart: (w) => started2.push(`busy@${w}`),
+      });
+      const d = p.run({ op: "echo", value: 2 }, [], "d", {
+        prefer: 0,
+        onStart: (w) => started2.push(`d@${w}`),
+      });
+      assert.deepEqual(await Promise.all([busy, d]), [1, 2]);
+      assert.deepEqual(started2, ["busy@0", "d@1"]);
+    } finally {
+      await p.close();
+    }
+  });
+
   it("moves transferred buffers to the worker and back", async () => {
     const p = pool(1);
     try {
