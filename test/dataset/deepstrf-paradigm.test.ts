@@ -110,9 +110,9 @@ test('normalizeResponses("max", []) does nothing: scale 1, offset 0', () => {
     assert.deepEqual([...r.scale], [1, 1, 1]);
     assert.deepEqual([...r.offset], [0, 0, 0]);
     assert.deepEqual(r.indices, []);
-    ds.responses.forEach((row, s) =>
-      row.forEach((b, n) => assert.deepEqual(b?.data, data.responses[s]?.[n]?.data, `${s},${n}`)),
-    );
+    for (const [s, row] of ds.responses.entries())
+      for (const [n, b] of row.entries())
+        assert.deepEqual(b?.data, data.responses[s]?.[n]?.data, `${s},${n}`);
   }
 });
 
