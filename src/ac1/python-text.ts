@@ -121,7 +121,7 @@ export function pyCollapse(s: string): string {
 }
 
 /** The white space PyLong_FromString skips around an int literal (ASCII, after the mapping below). */
-const ASCII_INT_SPACE = /^[ \t\n\u000b\f\r]*([+-]?)([0-9](?:_?[0-9])*)[ \t\n\u000b\f\r]*$/;
+const ASCII_INT_SPACE = /^[ \t\n\v\f\r]*([+-]?)([0-9](?:_?[0-9])*)[ \t\n\v\f\r]*$/;
 
 /**
  * Python's int(text) (base 10): the value, or undefined where Python raises

@@ -317,11 +317,11 @@ describe("Wehr walker rules", () => {
       ["7b", null],
     ];
     const src = new MemSource().addMat(`${WEHR}/Summary.mat`, { summary: scalar(1) });
-    stems.forEach(([stem], i) => src.addMat(`${WEHR}/Stimuli/category2/${stem}.mat`, wehrStim(`s${i}`, [i])));
     const dir = `${WEHR}/Results/20020101-mw-001`;
-    stems.forEach((_, i) =>
-      src.addMat(`${dir}/a-${String(i).padStart(3, "0")}.mat`, wehrTrial("natural", `s${i}`)),
-    );
+    for (const [i, [stem]] of stems.entries()) {
+      src.addMat(`${WEHR}/Stimuli/category2/${stem}.mat`, wehrStim(`s${i}`, [i]));
+      src.addMat(`${dir}/a-${String(i).padStart(3, "0")}.mat`, wehrTrial("natural", `s${i}`));
+    }
     const r = await walkAll(src, "wehr");
     const cell = r.cells[0]!;
     assert.deepEqual(
