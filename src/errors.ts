@@ -101,6 +101,11 @@ export const AC1_ERROR_CODES = frozenTable({
     class: "Ac1Error",
     meaning: "an output file or folder of the ac1 command that cannot be written",
   },
+  PREDICTION: {
+    class: "PredictionError",
+    meaning:
+      "a predictions file (PRED.npz) that cannot be scored: unreadable, a bad key, a pair without data, a wrong dtype or shape, a non-finite value",
+  },
   SHAPE: {
     class: "Ac1Error",
     meaning:
@@ -153,6 +158,7 @@ export interface Ac1ErrorClasses {
   ExportError: ExportError;
   MatError: MatError;
   OptionError: OptionError;
+  PredictionError: PredictionError;
   UsageError: UsageError;
   ViewerOpenError: ViewerOpenError;
   WorkerError: WorkerError;
@@ -310,6 +316,25 @@ export class DatasetInvariantError extends Ac1Error {
   }
 }
 
+/**
+ * A predictions file (`ac1 score`'s PRED.npz) that cannot be scored, as one
+ * line "<file>: <key>: <problem>" (without the key when the problem is the
+ * file as a whole). `key` is the array's name, e.g. "pred_3_12", or "".
+ */
+export class PredictionError extends Ac1Error {
+  declare readonly code: "PREDICTION";
+  readonly file: string;
+  readonly key: string;
+  readonly problem: string;
+  constructor(file: string, key: string, problem: string, options?: Ac1ErrorOptions) {
+    super(own("PREDICTION"), key ? `${file}: ${key}: ${problem}` : `${file}: ${problem}`, options);
+    this.name = "PredictionError";
+    this.file = file;
+    this.key = key;
+    this.problem = problem;
+  }
+}
+
 /** Wrong usage of an ac1 command (unknown flag, missing argument); the CLI exits with 2. */
 export class UsageError extends Ac1Error {
   declare readonly code: "USAGE";
@@ -339,6 +364,7 @@ const ERROR_CLASSES: { [K in keyof Ac1ErrorClasses]: abstract new (...args: neve
     ExportError,
     MatError,
     OptionError,
+    PredictionError,
     UsageError,
     ViewerOpenError,
     WorkerError,

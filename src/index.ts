@@ -54,6 +54,8 @@ export {
   type IndexRange,
   type Meta,
   mulberry32,
+  QUALITY_KEYS,
+  type QualityKey,
   type RejectionTally,
   type RepeatProvenance,
   type ResponseBlock,
@@ -106,10 +108,25 @@ export {
   MatError,
   OptionError,
   type OwnedErrorCode,
+  PredictionError,
   UsageError,
   ViewerOpenError,
   WorkerError,
 } from "./errors.js";
+// Evaluation of an export (evaluation.md, "Contracts"): `ac1 quality` and `ac1 score` as functions.
+export {
+  type ExportQualityOptions,
+  exportQuality,
+  type NeuronQualityRow,
+  type NeuronScore,
+  type PairPrediction,
+  type PredictionSet,
+  readPredictions,
+  SCORE_METRICS,
+  type ScoreMetric,
+  type ScoreReport,
+  scorePredictions,
+} from "./evaluation/index.js";
 // The .npz export (interchange.md).
 export {
   type ExportManifest,
@@ -142,6 +159,40 @@ export {
   type WriteMatOptions,
   writeMat,
 } from "./mat/index.js";
+// deepSTRF's noise ceilings and model scores: pure functions over typed arrays (evaluation.md).
+export {
+  type CcmaxOptions,
+  type CoherenceOptions,
+  ccmax,
+  coherence,
+  corrcoef,
+  type FloatArray,
+  fve,
+  type Mask,
+  mse,
+  type NeuronQuality,
+  type NormalizedOptions,
+  neuronQuality,
+  noisePower,
+  normalizedCorrcoef,
+  type PoissonOptions,
+  type PredictionBatch,
+  type Predictions,
+  poisson,
+  type QualityOptions,
+  type RaggedBlock,
+  type RaggedPredictions,
+  type RaggedResponses,
+  type Reduced,
+  type Reduction,
+  type ResponseBatch,
+  type ResponseMetricOptions,
+  type Responses,
+  reduceOverNeurons,
+  type ScoreOptions,
+  signalPower,
+  snr,
+} from "./metrics/index.js";
 // The worker threads of a build.
 export { defaultJobs, type ParallelBuildStats } from "./parallel/index.js";
 // Loading the dataset: the one entry point and what it reports.

@@ -31,7 +31,17 @@ export function packageVersion(): string {
 }
 
 /** Folders whose code decides the numbers of a dataset (not the CLI, viewer, download or cache). */
-const OUTPUT_SHAPING = ["mat", "dsp", "preprocess", "archive", "ac1", "dataset", "parallel", "export"];
+const OUTPUT_SHAPING = [
+  "mat",
+  "dsp",
+  "metrics",
+  "preprocess",
+  "archive",
+  "ac1",
+  "dataset",
+  "parallel",
+  "export",
+];
 
 let fingerprint: string | undefined;
 /**

@@ -3,7 +3,8 @@
 
 Usage: python3 dsp_ref.py INPUT_DIR
 INPUT_DIR holds little-endian float64 files written by the suite:
-  trace.f64 (a 60 s Vm trace at 10 kHz), stim.f64 (10 s at 97656 Hz).
+  trace.f64 (a 60 s Vm trace at 10 kHz), trace_counts.f64 (the same as int16
+  counts times a scale), white.f64 (60 s of white noise), stim.f64 (10 s at 97656 Hz).
 Prints one JSON object {routine: best-of-reps CPU milliseconds}. The spectrogram is the
 BLAS product of the (2F x W) real kernel with the framed signal; resampling is
 a dense torchaudio-like polyphase product (or torchaudio itself if present).
@@ -86,6 +87,20 @@ def bin_response(x, sf, dt):
     return x[: n * block].reshape(n, block).mean(axis=1)
 
 
+def ramp(x, sf, ms=5.0):
+    n = min(max(1, round(ms * sf / 1000)), x.size // 2)
+    out = x.copy()
+    if n > 0:
+        g = np.sin(np.pi / 2 * np.arange(n) / n) ** 2
+        out[:n] *= g
+        out[-n:] *= g[::-1]
+    return out
+
+
+def splice(segments, sf):
+    return np.concatenate([ramp(s, sf) for s in segments])
+
+
 def spectrogram_setup(y, sf, dt=5.0, fmin=100.0, fmax=45000.0, bpo=6):
     hop = max(round(dt * sf / 1000), 1)
     W = max(round(2 * dt * sf / 1000), 4)
@@ -133,19 +148,24 @@ def resample_dense(x, kern, o, n, width):
     nb = (padded.size - K) // o + 1
     frames = np.lib.stride_tricks.sliding_window_view(padded, K)[::o][:nb]
     out = (frames @ kern.T).reshape(-1)
-    return out[: math.ceil(n * x.size / o)]
+    return out[: int(np.ceil(np.float32(n * x.size / o)))]  # torchaudio: float32 quotient, then ceil
 
 
 def main():
     if len(sys.argv) != 2:
-        sys.exit("usage: dsp_ref.py INPUT_DIR (with trace.f64, trace_counts.f64 and stim.f64; bench/suites/dsp.ts writes them)")
+        sys.exit("usage: dsp_ref.py INPUT_DIR (with trace.f64, trace_counts.f64, white.f64 and stim.f64; bench/suites/dsp.ts writes them)")
     d = sys.argv[1]
     trace = np.fromfile(os.path.join(d, "trace.f64"), dtype="<f8")
     stim = np.fromfile(os.path.join(d, "stim.f64"), dtype="<f8")
     sf = 10000.0
     res = {}
     res["median filter k=1000"] = timeit(lambda: medfilt(trace, 1000), reps=7)
+    res["median filter k=100"] = timeit(lambda: medfilt(trace, 100), reps=7)
     res["median filter k=50"] = timeit(lambda: medfilt(trace, 50), reps=7)
+    white = np.fromfile(os.path.join(d, "white.f64"), dtype="<f8")
+    res["median filter k=1000, white noise"] = timeit(lambda: medfilt(white, 1000), reps=7)
+    res["median filter k=100, white noise"] = timeit(lambda: medfilt(white, 100), reps=7)
+    res["median filter k=50, white noise"] = timeit(lambda: medfilt(white, 50), reps=7)
     trace_counts = np.fromfile(os.path.join(d, "trace_counts.f64"), dtype="<f8")
     res["median filter k=1000, int16 x scale"] = timeit(lambda: medfilt(trace_counts, 1000), reps=7)
     res["gaussian sigma=100"] = timeit(lambda: gauss(trace, 100.0))
@@ -168,6 +188,9 @@ def main():
         rk = resample_kernel(97656, 96000)
         res["resample 97656->96000"] = timeit(lambda: resample_dense(stim, *rk), reps=3)
         res["resample impl"] = "numpy dense float32"
+    seg = stim.size // 8
+    segs = [stim[k * seg:(k + 1) * seg - 37 * k] for k in range(8)]
+    res["asari splice 8 x 1.25 s"] = timeit(lambda: splice(segs, 97656.0), reps=7)
     json.dump(res, sys.stdout)
 
 

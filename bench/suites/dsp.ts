@@ -1,6 +1,7 @@
 // Benchmark of the numerical core (src/dsp, src/preprocess) against the same
 // routines in numpy/scipy (bench/python/dsp_ref.py, run once on the same
-// inputs with one BLAS thread): a 60 s Vm trace at 10 kHz for the filters,
+// inputs with one BLAS thread): a 60 s Vm trace at 10 kHz for the filters
+// (and 60 s of white noise for the median filter),
 // gating, PSTH and binning; a 10 s stimulus at 97656 Hz for the spectrogram
 // (dt 5 ms, 100 Hz - 45 kHz, 6/oct: F = 53) and for resampling to 96 kHz.
 // Targets: every routine at least as fast as scipy; gaussian and resampler
@@ -10,6 +11,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { spliceSegments } from "../../src/ac1/asari.js";
 import { gaussianFilter1d, logSpectrogram, median, medianFilter, resample } from "../../src/dsp/index.js";
 import {
   binResponse,
@@ -66,6 +68,12 @@ const traceCounts = Float64Array.from(
   trace,
   (v) => Math.max(-32768, Math.min(32767, Math.round(v / scaleMv))) * scaleMv,
 );
+// White noise: the continuous-data case with no structure at all.
+const white = new Float64Array(60 * sfHz);
+{
+  const next = mulberry32(3);
+  for (let i = 0; i < white.length; i++) white[i] = normal(next);
+}
 const stimHz = 97656;
 const stim = new Float64Array(10 * stimHz);
 {
@@ -73,13 +81,24 @@ const stim = new Float64Array(10 * stimHz);
   for (let i = 0; i < stim.length; i++)
     stim[i] = 0.1 * normal(next) + 0.3 * Math.sin((2 * Math.PI * 1000 * i) / stimHz);
 }
+// An Asari sequence: eight ~1.25 s segments of the stimulus, ramped and spliced.
+const segLength = Math.floor(stim.length / 8);
+const segments = Array.from({ length: 8 }, (_, k) => ({
+  samples: stim.slice(k * segLength, (k + 1) * segLength - 37 * k),
+  sfHz: stimHz,
+  description: "",
+}));
 const repeats = Array.from({ length: 6 }, (_, r) => trace.subarray(r * 100000, (r + 1) * 100000));
 const specOpts = { dtMs: 5, fminHz: 100, fmaxHz: 45000, binsPerOctave: 6 };
 const gateOpts = { gating: DEFAULT_GATING_THRESHOLDS, detrendMedMs: 100, detrendGaussMs: 10 };
 
 const routines: [string, () => unknown, number][] = [
   ["median filter k=1000", () => medianFilter(trace, 1000), 7],
+  ["median filter k=100", () => medianFilter(trace, 100), 7],
   ["median filter k=50", () => medianFilter(trace, 50), 7],
+  ["median filter k=1000, white noise", () => medianFilter(white, 1000), 7],
+  ["median filter k=100, white noise", () => medianFilter(white, 100), 7],
+  ["median filter k=50, white noise", () => medianFilter(white, 50), 7],
   ["median filter k=1000, int16 x scale", () => medianFilter(traceCounts, 1000), 7],
   ["gaussian sigma=100", () => gaussianFilter1d(trace, 100), 5],
   ["medgauss", () => medgauss(trace, sfHz), 5],
@@ -90,6 +109,7 @@ const routines: [string, () => unknown, number][] = [
   ["spectrogram", () => logSpectrogram(stim, stimHz, specOpts), 3],
   ["spectrogram (plain JS, no wasm)", () => logSpectrogram(stim, stimHz, { ...specOpts, wasm: false }), 3],
   ["resample 97656->96000", () => resample(stim, stimHz, 96000), 3],
+  ["asari splice 8 x 1.25 s", () => spliceSegments(segments), 7],
 ];
 
 const only = process.argv.slice(2);
@@ -105,6 +125,7 @@ if (only.length === 0 || process.env.DSP_BENCH_PYTHON === "1") {
   try {
     writeFileSync(join(dir, "trace.f64"), new Uint8Array(trace.buffer));
     writeFileSync(join(dir, "trace_counts.f64"), new Uint8Array(traceCounts.buffer));
+    writeFileSync(join(dir, "white.f64"), new Uint8Array(white.buffer));
     writeFileSync(join(dir, "stim.f64"), new Uint8Array(stim.buffer));
     // One BLAS thread: a like-for-like comparison with our single-threaded loops.
     process.env.OPENBLAS_NUM_THREADS = "1";

@@ -5,16 +5,23 @@
 //   each neuron with data for 20 stims (sparse, as in AC1), 10-30 repeats per
 //   pair; neuron quality (SP, NP, SNR, CCmax), SNR alone, the four
 //   prediction scores, both normalized correlations, coherence;
-// - batch: a (B, N, R, T) = (8, 60, 20, 500) NaN-padded minibatch.
+// - batch: a (B, N, R, T) = (8, 60, 20, 500) NaN-padded minibatch;
+// - the bench export: neuron quality of the whole bench archive's export (the
+//   build's step and `ac1 quality`), next to numpy loading the same export.
 // The python side is called the way deepSTRF is (compute_neuron_quality on the
 // ragged lists; scores per neuron on its pairs as a batch); its padding is
 // done before its timers. Values are compared too (max relative difference).
-// Usage: npm run bench -- metrics   (METRICS_BENCH_PY_REPS=3 for best-of-3 on the python side)
+// Usage: npm run bench -- metrics   (METRICS_BENCH_PY_REPS=3 for best-of-3 on the python side;
+// `node dist/bench/suites/metrics.js "bench export"` runs that part alone)
 
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { BuildCache } from "../../src/cache/index.js";
+import { datasetQuality } from "../../src/dataset/quality.js";
+import { exportQuality } from "../../src/evaluation/index.js";
+import { openDatasetExport, readDatasetNpz } from "../../src/export/index.js";
 import {
   coherence,
   corrcoef,
@@ -24,12 +31,20 @@ import {
   normalizedCorrcoef,
   type PredictionBatch,
   poisson,
+  type RaggedBlock,
   type ResponseBatch,
-  type ResponseBlock,
   snr,
 } from "../../src/metrics/index.js";
+import { type LoadReport, loadDataset } from "../../src/pipeline/index.js";
 import { mulberry32 } from "../../src/random/index.js";
-import { peakRssMb, printTable, runPythonJson, writeResults } from "../support.js";
+import {
+  BENCH_ARCHIVE_DIR,
+  ensureBenchArchive,
+  peakRssMb,
+  printTable,
+  runPythonJson,
+  writeResults,
+} from "../support.js";
 
 /** Best-of-reps CPU time (user + system) in ms, after one warm-up (the machine is shared). */
 function cpuMs<T>(fn: () => T, reps: number): { ms: number; out: T } {
@@ -46,6 +61,7 @@ function cpuMs<T>(fn: () => T, reps: number): { ms: number; out: T } {
 
 const here = dirname(fileURLToPath(import.meta.url));
 const script = resolve(here, "..", "..", "..", "bench", "python", "metrics_ref.py");
+const qualityScript = resolve(here, "..", "..", "..", "bench", "python", "quality_ref.py");
 
 const NEURONS = 60;
 const STIMS = 200;
@@ -70,7 +86,7 @@ const drives = stimBins.map((T) => {
 interface Pair {
   n: number;
   s: number;
-  block: ResponseBlock;
+  block: RaggedBlock;
   pred: Float32Array;
   psth: Float32Array;
 }
@@ -225,10 +241,11 @@ function maxRelDiff(a: Float64Array, b: (number | null)[] | undefined): number |
   return worst;
 }
 
-console.log(
-  `ragged: ${NEURONS} neurons x ${STIMS} stims, ${pairs.length} pairs, ${values.toLocaleString("en")} values; ` +
-    `batch: (${BB}, ${NEURONS}, ${BR}, ${BT})`,
-);
+if (Object.keys(ours).length > 0)
+  console.log(
+    `ragged: ${NEURONS} neurons x ${STIMS} stims, ${pairs.length} pairs, ${values.toLocaleString("en")} values; ` +
+      `batch: (${BB}, ${NEURONS}, ${BR}, ${BT})`,
+  );
 const rows: (string | number)[][] = [];
 const figures: Record<
   string,
@@ -247,7 +264,141 @@ for (const [name, { ms, out }] of Object.entries(ours)) {
     diff === null ? "-" : diff.toExponential(1),
   ]);
 }
-printTable(["routine", "ours ms", "numpy ms", "speedup", "max rel diff"], rows);
-if (!ref) console.log("(python reference not run)");
-console.log(`peak RSS ${peakRssMb().toFixed(0)} MB`);
-writeResults({ routines: figures, pairs: pairs.length, values, peakRssMb: peakRssMb() });
+if (rows.length > 0) {
+  printTable(["routine", "ours ms", "numpy ms", "speedup", "max rel diff"], rows);
+  if (!ref) console.log("(python reference not run)");
+  console.log(`peak RSS ${peakRssMb().toFixed(0)} MB`);
+}
+
+// ---------------------------------------------------------------- the bench export
+// Neuron quality on the whole bench archive's export, next to numpy: the
+// build's step (datasetQuality over the loaded float32 blocks, CPU best of 3),
+// `ac1 quality`'s path (exportQuality: lazy read + compute), and the numpy
+// restatement loading the same export with np.load (bench/python/quality_ref.py,
+// compute_neuron_quality, CPU best of 3). Values: ours vs numpy (max relative
+// difference) and vs what the build stored in the manifest (exact). The export
+// is the build cache entry of a build of the bench archive (the archive is
+// written once under <tmp>/ac1-bench-archive; the cache under
+// <tmp>/ac1-bench-metrics-cache, so later runs of the same code load it), or
+// AC1_BENCH_EXPORT=FILE.npz.
+
+async function benchExport(): Promise<{
+  path: string;
+  buildCpuS: number | null;
+}> {
+  const given = process.env.AC1_BENCH_EXPORT;
+  if (given) return { path: given, buildCpuS: null };
+  await ensureBenchArchive("metrics bench");
+  const cache = new BuildCache(join(tmpdir(), "ac1-bench-metrics-cache"));
+  let report: LoadReport | null = null;
+  const t0 = process.cpuUsage();
+  process.stderr.write("metrics bench: loading the bench export (a build on a cache miss) ...\n");
+  await loadDataset({
+    path: BENCH_ARCHIVE_DIR,
+    cache,
+    onLoaded: (r) => (report = r),
+    onWarning: () => {}, // the bench archive is a mixed cohort on purpose
+  });
+  const d = process.cpuUsage(t0);
+  const r = report as LoadReport | null;
+  if (!r?.cacheKey) throw new Error("metrics bench: no cache entry for the bench build");
+  const built = r.origin === "build";
+  return {
+    path: join(cache.entriesDir, `${r.cacheKey}.npz`),
+    buildCpuS: built ? (d.user + d.system) / 1e6 : null,
+  };
+}
+
+const QKEYS = ["snr", "ccmax", "signal_power", "noise_power"] as const;
+let benchFigures: Record<string, unknown> | null = null;
+if (only.length === 0 || only.some((o) => "bench export".includes(o))) {
+  const { path, buildCpuS } = await benchExport();
+  const data = await readDatasetNpz(path);
+  const N = data.neuronMeta.length;
+  let pairsN = 0;
+  for (const row of data.responses) for (const b of row) if (b) pairsN++;
+  // The build's step: what DatasetAssembler.finish runs (first call, then best of 3).
+  const t1 = process.cpuUsage();
+  datasetQuality(data.responses, N);
+  const firstCall = process.cpuUsage(t1);
+  const firstMs = (firstCall.user + firstCall.system) / 1000;
+  const step = cpuMs(() => datasetQuality(data.responses, N), 3);
+  // `ac1 quality`: open lazily, read each neuron's blocks, compute.
+  const t2 = process.cpuUsage();
+  const view = await openDatasetExport(path);
+  const rows = await exportQuality(view);
+  await view.close();
+  const lazy = process.cpuUsage(t2);
+  const lazyMs = (lazy.user + lazy.system) / 1000;
+  const q = step.out;
+  const ourValues: Record<(typeof QKEYS)[number], Float64Array> = {
+    snr: q.snr,
+    ccmax: q.ccmax,
+    signal_power: q.signalPower,
+    noise_power: q.noisePower,
+  };
+  let storedMismatches = 0;
+  let storedMissing = 0;
+  for (let n = 0; n < N; n++)
+    for (const k of QKEYS) {
+      const stored = data.neuronMeta[n]![k];
+      if (stored === undefined) storedMissing++;
+      else if (!Object.is(stored, ourValues[k][n]) || !Object.is(rows[n]![k], ourValues[k][n]))
+        storedMismatches++;
+    }
+  process.env.OPENBLAS_NUM_THREADS = "1";
+  process.env.OMP_NUM_THREADS = "1";
+  process.env.MKL_NUM_THREADS = "1";
+  const py = runPythonJson(qualityScript, [path, "3"]) as {
+    load_ms: number;
+    ms: number;
+    values: Record<string, (number | null)[]>;
+  } | null;
+  const diffs = Object.fromEntries(QKEYS.map((k) => [k, py ? maxRelDiff(ourValues[k], py.values[k]) : null]));
+  const worst = py ? Math.max(...QKEYS.map((k) => diffs[k] ?? Number.POSITIVE_INFINITY)) : null;
+  console.log(`\nneuron quality of the bench export (${path}): ${N} neurons, ${pairsN} pairs`);
+  printTable(
+    ["quality on the bench export", "ours ms", "numpy ms", "speedup"],
+    [
+      ["compute (the build's step)", step.ms, py?.ms ?? "-", py ? `${(py.ms / step.ms).toFixed(1)}x` : "-"],
+      ["compute, first call (JIT cold, as in a build)", firstMs, "-", "-"],
+      [
+        "ac1 quality (lazy read + compute)",
+        lazyMs,
+        py ? py.load_ms + py.ms : "-",
+        py ? `${((py.load_ms + py.ms) / lazyMs).toFixed(1)}x` : "-",
+      ],
+    ],
+  );
+  console.log(
+    `values: max relative difference to numpy ${worst === null ? "- (python not run)" : worst.toExponential(1)} (${QKEYS.map((k) => `${k} ${diffs[k] === null ? "-" : diffs[k]!.toExponential(1)}`).join(", ")}); ` +
+      (storedMissing > 0
+        ? `the export stores no quality (${storedMissing} values missing)`
+        : `stored in the manifest = computed: ${storedMismatches === 0 ? "all equal, bit for bit" : `${storedMismatches} DIFFER`}`),
+  );
+  if (buildCpuS !== null)
+    console.log(
+      `this run built the export: ${buildCpuS.toFixed(1)} s CPU for the whole build, of which the quality step is about ${firstMs.toFixed(0)} ms (${((100 * firstMs) / 1000 / buildCpuS).toFixed(2)}%)`,
+    );
+  benchFigures = {
+    neurons: N,
+    pairs: pairsN,
+    computeMs: step.ms,
+    computeFirstCallMs: firstMs,
+    acQualityMs: lazyMs,
+    pythonMs: py?.ms ?? null,
+    pythonLoadMs: py?.load_ms ?? null,
+    maxRelDiff: worst,
+    maxRelDiffByKey: diffs,
+    storedEqualsComputed: storedMissing > 0 ? null : storedMismatches === 0,
+    buildCpuS,
+  };
+}
+
+writeResults({
+  routines: figures,
+  pairs: pairs.length,
+  values,
+  peakRssMb: peakRssMb(),
+  benchExport: benchFigures,
+});

@@ -7,7 +7,7 @@
 
 import type { ReleaseSource } from "../archive/source.js";
 import { getField, structLength } from "../mat/index.js";
-import { rampSegment } from "../preprocess/index.js";
+import { rampInPlace } from "../preprocess/index.js";
 import {
   collapseWhitespace,
   LazyMat,
@@ -83,15 +83,20 @@ export function categoryOf(files: readonly string[]): { category: string; class_
   return n === undefined ? { category: "mixed" } : { category: `class${n}`, class_n: n };
 }
 
-/** Concatenation of the segments, each ramped over SEGMENT_RAMP_MS at both ends. */
+/**
+ * Concatenation of the segments, each ramped over SEGMENT_RAMP_MS at both
+ * ends: one copy of the samples, then the ramps applied in place on the edges.
+ */
 export function spliceSegments(segments: readonly StimWave[]): Float64Array {
   let total = 0;
   for (const s of segments) total += s.samples.length;
   const out = new Float64Array(total);
   let at = 0;
   for (const s of segments) {
-    out.set(rampSegment(s.samples, s.sfHz, SEGMENT_RAMP_MS), at);
-    at += s.samples.length;
+    const n = s.samples.length;
+    out.set(s.samples, at);
+    rampInPlace(out.subarray(at, at + n), s.sfHz, SEGMENT_RAMP_MS);
+    at += n;
   }
   return out;
 }

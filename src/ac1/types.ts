@@ -50,6 +50,15 @@ export interface NeuronMeta {
   _wehr_cell_idx?: number;
   /** Filled in by the dataset ("spikes" | "subthresh"); walkers leave it out. */
   signal_type?: "spikes" | "subthresh";
+  /**
+   * Neuron quality (evaluation.md), filled in by every build and by
+   * Ac1Dataset.computeNeuronQuality (src/dataset/quality.ts); NaN when
+   * undefined for the neuron (null in an export's manifest).
+   */
+  snr?: number;
+  ccmax?: number;
+  signal_power?: number;
+  noise_power?: number;
 }
 
 /** Where one raw repeat came from (for provenance and the viewer). */

@@ -4,9 +4,4 @@
 // class lives with every other error class in src/errors.ts.
 
 export { ArchiveError } from "../errors.js";
-
-/** One-line text of an unknown error (no stack), for wrapping into an ArchiveError. */
-export function reasonOf(e: unknown): string {
-  if (e instanceof Error) return e.message.replace(/\s*\n\s*/g, " ");
-  return String(e);
-}
+export { reasonOf } from "../zip/index.js";

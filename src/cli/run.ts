@@ -14,6 +14,8 @@ const SUMMARIES: Record<string, string> = {
   info: "summarise an export, or what a build would produce",
   mat: "print a MAT-file as JSON",
   view: "serve the local viewer for an export",
+  quality: "noise ceilings (snr, ccmax) of every neuron of an export",
+  score: "score a model's predictions (PRED.npz) against an export",
   cache: "list or clear the build cache",
 };
 

@@ -37,6 +37,7 @@ import type {
   Tensor,
 } from "./model.js";
 import { type DatasetOptionsInput, resolveOptions, waveformHop } from "./options.js";
+import { metaWithQuality } from "./quality.js";
 import { validateDataset } from "./validate.js";
 
 /** Progress of a build: one event per walked cell, then one per computed stim. */
@@ -436,7 +437,8 @@ export class DatasetAssembler {
       species: "rat",
       stims,
       stimMeta: this.specs.map((sp) => sp.meta),
-      neuronMeta: this.neuronMeta.slice(),
+      // every build stores each neuron's quality over all its stims (evaluation.md)
+      neuronMeta: metaWithQuality(this.neuronMeta, responses),
       responses,
       rejections: { ...this.rejections },
       droppedCellsEmpty: this.droppedCellsEmpty,

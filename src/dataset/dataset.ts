@@ -4,8 +4,8 @@
 // far, and the statistics of the last transforms. Indexing walks the
 // iterable stims. The work itself lives beside it, one job a module:
 // selection.ts (matching, slices), transforms.ts (standardize, smooth,
-// normalize), splits.ts (Rançon constants, seeded splits) and batching.ts
-// (concat, collate).
+// normalize), splits.ts (Rançon constants, seeded splits), batching.ts
+// (concat, collate) and quality.ts (noise ceilings in the neuron metadata).
 //
 // The DatasetData passed in (possibly shared with a cache or another
 // dataset) is never modified: the dataset holds its own lists, and a
@@ -13,8 +13,10 @@
 
 import type { NeuronMeta, StimMeta } from "../ac1/types.js";
 import { Ac1Error } from "../errors.js";
+import type { NeuronQuality } from "../metrics/index.js";
 import { type Batch, collate, concatData } from "./batching.js";
 import type { DatasetData, RepeatProvenance, ResponseBlock, Tensor } from "./model.js";
+import { datasetQuality, withQuality } from "./quality.js";
 import {
   atPosition,
   type DatasetItem,
@@ -360,6 +362,27 @@ export class Ac1Dataset {
       indices: given,
     };
     return this.responseNormalization;
+  }
+
+  // ---- neuron quality --------------------------------------------------------
+  /**
+   * deepSTRF's compute_neuron_quality: Sahani-Linden signal and noise power,
+   * SNR = SP / max(NP, 1e-12) and the Hsu/Spearman-Brown CCmax (1.0 for a
+   * neuron without any pair of 2+ repeats) of every neuron over all the stims
+   * it heard, whatever the selections (so that selecting by quality is not
+   * circular), on the responses as transformed so far. Stores them in this
+   * dataset's neuron metadata as `snr`, `ccmax`, `signal_power` and
+   * `noise_power` (NaN where undefined; the base data is not modified) and
+   * returns them. Every build already stores them for the untransformed
+   * responses: call this again after smoothResponses (normalizeResponses
+   * rescales SP and NP but leaves SNR and CCmax as they are).
+   * `maxIters` caps the CCmax half-splits per pair (default 126).
+   */
+  computeNeuronQuality(options: { maxIters?: number } = {}): NeuronQuality {
+    const q = datasetQuality(this.#responses, this.numNeurons, options);
+    for (let n = 0; n < this.numNeurons; n++)
+      this.#neuronMeta[n] = withQuality(this.#neuronMeta[n] as NeuronMeta, q, n);
+    return q;
   }
 
   // ---- provenance ----------------------------------------------------------

@@ -40,6 +40,14 @@ export {
   waveformHop,
 } from "./options.js";
 export {
+  datasetQuality,
+  metaWithQuality,
+  QUALITY_KEYS,
+  type QualityKey,
+  raggedBlock,
+  raggedByNeuron,
+} from "./quality.js";
+export {
   type DatasetItem,
   type IndexRange,
   type Meta,

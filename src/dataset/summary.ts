@@ -1,10 +1,11 @@
 // A readable multi-line summary of a dataset, shared by `ac1 build`, `ac1 demo`
 // and `ac1 info` (for a built DatasetData or an export's manifest): counts of
 // neurons and stims by experimenter / site / signal type, pairs and repeats,
-// the time and frequency grid, the rejection tally, dropped cells and
-// skipped files.
+// the time and frequency grid, the neurons' quality (snr, ccmax), the
+// rejection tally, dropped cells and skipped files.
 
 import type { DatasetData, RejectionTally, SkippedFile } from "./model.js";
+import { qualitySummaryLine } from "./quality.js";
 
 /** What the summary needs; buildable from a DatasetData or an export manifest. */
 export interface DatasetFacts {
@@ -101,6 +102,7 @@ export function formatSummary(f: DatasetFacts, maxSkipped = 10): string {
       `stims are:     waveforms at ${f.audioFs} Hz (hop ${f.hop} samples per bin; F ${f.F} bands for reference)`,
     );
   lines.push(`signal type:   ${f.signalType}`);
+  lines.push(qualitySummaryLine(f.neurons));
   const r = f.rejections;
   const total = r.kept + r.range + r.step + r.xcorr;
   lines.push(

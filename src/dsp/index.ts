@@ -13,6 +13,7 @@ export {
   type ResampleOptions,
   type ResamplePrecision,
   resample,
+  resampledLength,
   resampleKernel,
 } from "./resample.js";
 export { roundHalfEven, truncToInt } from "./round.js";

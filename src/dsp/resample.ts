@@ -139,8 +139,25 @@ export interface ResampleOptions {
 }
 
 /**
- * x resampled from origHz to newHz (integer rates), ceil(n * L / o) samples
- * with o/n the reduced rates; an identical copy when the rates are equal.
+ * Samples resample() keeps for L input samples (pipeline.md section 9):
+ * ceil(f32(n * L / o)) with o, n the rates divided by their gcd, the quotient
+ * computed in float64 and rounded to float32 before the ceil, as torchaudio
+ * does (its quotient becomes a default-dtype tensor). For some lengths that
+ * is one less than the exact ceil (97656 -> 96000 Hz, L = 91110: 89565);
+ * L itself when the rates are equal.
+ */
+export function resampledLength(L: number, origHz: number, newHz: number): number {
+  checkRate("origHz", origHz);
+  checkRate("newHz", newHz);
+  if (origHz === newHz) return L;
+  const g = gcd(origHz, newHz);
+  return Math.ceil(Math.fround(((newHz / g) * L) / (origHz / g)));
+}
+
+/**
+ * x resampled from origHz to newHz (integer rates), resampledLength(L)
+ * samples (the first of the ceil(n * L / o) that the blocks produce); an
+ * identical copy when the rates are equal.
  */
 export function resample(
   x: Float64Array,
@@ -154,7 +171,7 @@ export function resample(
   const precision = opts.precision ?? "float32";
   const { o, n, width, first, count, offset, taps } = resampleKernel(origHz, newHz, precision);
   const L = x.length;
-  const outLen = Math.ceil((n * L) / o);
+  const outLen = resampledLength(L, origHz, newHz);
   const out = new Float64Array(outLen);
   if (outLen === 0) return out;
   // Zero-padded input: xp[width + p] = x[p]; every live tap index b*o + i lands inside.

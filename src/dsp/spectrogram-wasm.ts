@@ -1,24 +1,27 @@
-// A WebAssembly SIMD micro-kernel for the log-spectrogram product (one band x
-// four frames, f64x2 lanes). For each frame f it computes
-// re_f = sum_n kRe[n] * P_f[n] and im_f = sum_n kIm[n] * Q_f[n] (the folded
-// symmetric form of spectrogram.ts) and stores them as lane pairs. Its source
-// is spectrogram-kernel.wat (read it first; it says how to change the kernel);
-// the bytes loaded here, spectrogram-kernel-bytes.ts, are assembled from it
-// by `npm run wasm` and checked against it by test/dsp/wasm-kernel.test.ts, so
-// the library needs no wasm toolchain at run time. Returns null where
-// WebAssembly SIMD is unavailable (or AC1_NO_WASM=1 is set); spectrogram.ts
-// then uses its plain loops.
+// The WebAssembly SIMD kernel of the log-spectrogram. Its source is
+// spectrogram-kernel.wat beside this file (read it for the memory layout and
+// the arithmetic): power() folds each group of four frames at the window
+// centre and multiplies it with a pair of bands' kernel rows at a time (float64x2
+// lanes: even and odd samples), leaving |X|^2 per band and frame. The bytes
+// loaded here, spectrogram-kernel-bytes.ts, are assembled from the WAT by
+// `npm run wasm` and checked against it by test/dsp/wasm-kernel.test.ts, so
+// the library needs no wasm toolchain at run time.
+// Returns null where WebAssembly SIMD is unavailable (or AC1_NO_WASM=1 is
+// set); spectrogram.ts then uses its plain loops.
 
 import { SPECTROGRAM_KERNEL_BYTES } from "./spectrogram-kernel-bytes.js";
 
-/** Exported function: k4(kRe, kIm, base, frameBytes, nBytes, out), all byte offsets into memory. */
-export type K4 = (
-  kRe: number,
-  kIm: number,
-  base: number,
-  frameBytes: number,
-  nBytes: number,
-  out: number,
+/** power(y, hopB, W, nSteps, nGroups, kern, nBands, fold, power), byte offsets into memory. */
+export type PowerKernel = (
+  y: number,
+  hopB: number,
+  W: number,
+  nSteps: number,
+  nGroups: number,
+  kern: number,
+  nBands: number,
+  fold: number,
+  power: number,
 ) => void;
 
 // The few WebAssembly JS-API members used here (the project's lib settings carry no DOM/wasm typings).
@@ -36,13 +39,13 @@ const wasmApi = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
 
 export interface SpectrogramWasm {
   memory: WasmMemory;
-  k4: K4;
+  power: PowerKernel;
 }
 
-/** Frames per kernel call (as written in spectrogram-kernel.wat). */
+/** Frames per group of power(). */
 export const WASM_FRAMES = 4;
-/** Unrolling of the sample loop (row padding multiple is 2 * WASM_UNROLL; as in spectrogram-kernel.wat). */
-export const WASM_UNROLL = 1;
+/** Samples per step of the kernel rows (one float64x2). */
+export const WASM_STEP = 2;
 
 let cached: SpectrogramWasm | null | undefined;
 
@@ -57,17 +60,17 @@ export function spectrogramWasm(): SpectrogramWasm | null {
     }
     const api = wasmApi as WasmApi;
     const memory = new api.Memory({ initial: 1 });
-    const instance = new api.Instance(new api.Module(bytes), { env: { mem: memory } });
-    cached = { memory, k4: instance.exports.k4 as K4 };
+    const { exports } = new api.Instance(new api.Module(bytes), { env: { mem: memory } });
+    cached = { memory, power: exports.power as PowerKernel };
   } catch {
     cached = null;
   }
   return cached;
 }
 
-/** Grows the memory to at least `bytes` and returns a fresh Float64Array view of it. */
-export function wasmView(w: SpectrogramWasm, bytes: number): Float64Array {
+/** Grows the memory to at least `bytes` and returns its current buffer. */
+export function wasmBuffer(w: SpectrogramWasm, bytes: number): ArrayBuffer {
   const have = w.memory.buffer.byteLength;
   if (have < bytes) w.memory.grow(Math.ceil((bytes - have) / 65536));
-  return new Float64Array(w.memory.buffer);
+  return w.memory.buffer;
 }

@@ -16,6 +16,7 @@ import type {
   SkippedFile,
   Tensor,
 } from "../dataset/model.js";
+import { qualityFromJson, qualityToJson } from "../dataset/quality.js";
 import { ExportError } from "./errors.js";
 import { encodeUnicodeScalar } from "./npy.js";
 import { NpzReader, type NpzReaderOptions } from "./npz-reader.js";
@@ -222,7 +223,7 @@ export function buildManifest(data: DatasetData): ExportManifest {
     freqs_hz: Array.from(data.freqsHz),
     options: toManifestOptions(data.options),
     stims: data.stimMeta.map((m) => ({ ...m }) as Record<string, unknown>),
-    neurons: data.neuronMeta.map((m) => ({ ...m }) as Record<string, unknown>),
+    neurons: data.neuronMeta.map((m) => qualityToJson(m as unknown as Record<string, unknown>)),
     rejections: {
       range: data.rejections.range,
       step: data.rejections.step,
@@ -607,7 +608,7 @@ class NpzExportView implements ExportView {
       species: "rat",
       stims,
       stimMeta: m.stims as unknown as StimMeta[],
-      neuronMeta: m.neurons as unknown as NeuronMeta[],
+      neuronMeta: m.neurons.map(qualityFromJson) as unknown as NeuronMeta[],
       responses,
       rejections: {
         range: m.rejections.range,

@@ -106,6 +106,13 @@ export function numericSize(type: number): number {
   }
 }
 
+/**
+ * What a variable or field name read from a file may hold. Looser than
+ * MATLAB's own rule (a letter first), like scipy: files written elsewhere
+ * do use such names.
+ */
+export const NAME_CHARS_RE = /^[A-Za-z0-9_]+$/;
+
 /** True on a little-endian host. */
 export const HOST_LE = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
 

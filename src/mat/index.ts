@@ -5,9 +5,9 @@
 export * from "./access.js";
 export * from "./build.js";
 export { MatError } from "./errors.js";
+export type { MatFile, MatHeader, VariableInfo } from "./file.js";
 export type { JsonValue } from "./json.js";
 export { matJsonChunks, matToJson, valueToJson } from "./json.js";
-export type { MatFile, MatHeader, VariableInfo } from "./reader.js";
 export { openMat, openMatFile } from "./reader.js";
 export * from "./value.js";
 export type { WriteMatOptions } from "./writer.js";

@@ -2,7 +2,7 @@
 // every variable in file order; doubles as JSON numbers or "NaN"/"Infinity"/
 // "-Infinity", 64-bit integers as decimal strings, chars as code points.
 
-import type { MatFile } from "./reader.js";
+import type { MatFile } from "./file.js";
 import type { MatValue, NumericData } from "./value.js";
 
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };

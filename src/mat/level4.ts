@@ -5,7 +5,8 @@
 // as (row, col, value) triplets and converted to compressed columns.
 
 import { MatError } from "./errors.js";
-import type { MatEntry, MatHeader } from "./reader.js";
+import type { MatEntry, MatHeader } from "./file.js";
+import { NAME_CHARS_RE } from "./format.js";
 import type { MatSparse, MatValue } from "./value.js";
 
 interface L4Head {
@@ -174,7 +175,7 @@ export function readLevel4(
       if (c >= 128) fail(label, pos + i, `name byte 0x${c.toString(16)} is not ASCII`);
       name += String.fromCharCode(c);
     }
-    if (!/^[A-Za-z0-9_]+$/.test(name))
+    if (!NAME_CHARS_RE.test(name))
       fail(label, pos, `variable name ${JSON.stringify(name)} is not a MATLAB identifier`);
     pos += h.namlen;
     const n = h.mrows * h.ncols;

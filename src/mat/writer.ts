@@ -12,6 +12,7 @@ import {
   HOST_LE,
   MI,
   MX,
+  NAME_CHARS_RE,
   NUMERIC_CLASS_ID,
   numericSize,
   STORAGE_TYPE,
@@ -30,7 +31,6 @@ export interface WriteMatOptions {
 }
 
 const NAME_RE = /^[A-Za-z][A-Za-z0-9_]*$/;
-const FIELD_RE = /^[A-Za-z0-9_]+$/;
 
 /** A growable output buffer (one allocation doubling as needed; no per-element garbage). */
 class Sink {
@@ -222,7 +222,7 @@ function writeMatrix(sink: Sink, v: MatValue, name: string, what: string, depth:
       nameElement(sink, name);
       let longest = 0;
       for (const f of v.fields) {
-        if (!FIELD_RE.test(f) || f.length > 63)
+        if (!NAME_CHARS_RE.test(f) || f.length > 63)
           throw new RangeError(`${what}: invalid field name ${JSON.stringify(f)}`);
         longest = Math.max(longest, f.length);
       }

@@ -31,14 +31,14 @@ export interface PredictionBatch {
 }
 
 /** One (stim, neuron) pair of the ragged form: row-major (repeats, bins). */
-export interface ResponseBlock {
+export interface RaggedBlock {
   readonly data: FloatArray;
   readonly repeats: number;
   readonly bins: number;
 }
 
 /** Ragged responses: `[neuron][k]` is neuron's k-th pair (any stim order; missing pairs absent). */
-export type RaggedResponses = readonly (readonly ResponseBlock[])[];
+export type RaggedResponses = readonly (readonly RaggedBlock[])[];
 
 /** Ragged predictions: `[neuron][k]` is the prediction for block `[neuron][k]`, of its `bins` length. */
 export type RaggedPredictions = readonly (readonly FloatArray[])[];

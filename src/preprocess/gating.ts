@@ -6,6 +6,7 @@ import { medianFilter } from "../dsp/median-filter.js";
 import { roundHalfEven } from "../dsp/round.js";
 import { median, pairwiseSum } from "../dsp/stats.js";
 import { medgauss } from "./medgauss.js";
+import { medianOfOthers } from "./median-of-others.js";
 
 /** Thresholds of the gating tests (pipeline.md section 5): the dataset option `gating`. */
 export interface GatingThresholds {
@@ -79,9 +80,9 @@ export function stepFraction(x: Float64Array, sfHz: number, stepMv: number): num
  * r_i of every repeat against the element-wise median of the others, all
  * truncated to the shortest length L (pipeline.md section 5.2). Each column
  * is sorted once; the median without repeat i is read off the sorted column
- * (at most three distinct values per column). A column holding NaN gives NaN
- * medians, as np.median does. The three sums of each r_i are accumulated in
- * one pass, in numpy's pairwise order.
+ * (median-of-others.ts). A column holding NaN gives NaN medians, as
+ * np.median does. The three sums of each r_i are accumulated in one pass, in
+ * numpy's pairwise order.
  */
 export function crossTrialCorrelations(detrended: Float64Array[], L: number): Float64Array {
   const R = detrended.length;
@@ -100,65 +101,6 @@ export function crossTrialCorrelations(detrended: Float64Array[], L: number): Fl
     r[i] = sab / (Math.sqrt(saa) * Math.sqrt(sbb) + 1e-12);
   }
   return r;
-}
-
-/** refs[i][t] = np.median of detrended[j][t] over j != i, for t < L. */
-function medianOfOthers(detrended: Float64Array[], L: number): Float64Array[] {
-  const R = detrended.length;
-  const refs = detrended.map(() => new Float64Array(L));
-  if (R < 2) {
-    for (const ref of refs) ref.fill(Number.NaN);
-    return refs;
-  }
-  // order[p] is the repeat holding the p-th smallest value of the current
-  // column, sorted[p] that value. Each column is insertion-sorted starting
-  // from the previous column's order, so slowly varying traces need few
-  // moves; white noise costs an ordinary insertion sort (R^2 / 4 moves).
-  const order = new Int32Array(R);
-  for (let i = 0; i < R; i++) order[i] = i;
-  const sorted = new Float64Array(R);
-  const m = R - 1; // values in each reference median
-  const half = m >> 1;
-  const oddCount = m % 2 === 1;
-  for (let t = 0; t < L; t++) {
-    let hasNaN = false;
-    for (let p = 0; p < R; p++) {
-      const owner = order[p]!;
-      const v = detrended[owner]![t]!;
-      if (Number.isNaN(v)) hasNaN = true;
-      let j = p - 1;
-      while (j >= 0 && sorted[j]! > v) {
-        sorted[j + 1] = sorted[j]!;
-        order[j + 1] = order[j]!;
-        j--;
-      }
-      sorted[j + 1] = v;
-      order[j + 1] = owner;
-    }
-    if (hasNaN) {
-      for (let i = 0; i < R; i++) refs[i]![t] = Number.NaN;
-      continue;
-    }
-    // Without the repeat at sorted position p, rank q of the others is sorted
-    // position q for q < p and q + 1 otherwise. Tied values need no care:
-    // removing any copy leaves the same multiset.
-    if (oddCount) {
-      // One middle rank, half: sorted[half + 1] for p <= half, else sorted[half].
-      const below = sorted[half + 1]!;
-      const above = sorted[half]!;
-      for (let p = 0; p <= half; p++) refs[order[p]!]![t] = below;
-      for (let p = half + 1; p < R; p++) refs[order[p]!]![t] = above;
-    } else {
-      // Two middle ranks, half - 1 and half.
-      const below = (sorted[half]! + sorted[half + 1]!) / 2;
-      const at = (sorted[half - 1]! + sorted[half + 1]!) / 2;
-      const above = (sorted[half - 1]! + sorted[half]!) / 2;
-      for (let p = 0; p < half; p++) refs[order[p]!]![t] = below;
-      refs[order[half]!]![t] = at;
-      for (let p = half + 1; p < R; p++) refs[order[p]!]![t] = above;
-    }
-  }
-  return refs;
 }
 
 const PW_BLOCK = 128;

@@ -17,4 +17,4 @@ export {
 } from "./gating.js";
 export { gaussianSigmaSamples, medgauss, medianWindowSamples } from "./medgauss.js";
 export { spikePsth } from "./psth.js";
-export { rampSegment } from "./ramp.js";
+export { rampInPlace, rampSegment } from "./ramp.js";

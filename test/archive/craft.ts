@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { makeZip, noise } from "../support/zip.js";
 
 export { type CraftEntry, makeZip, noise } from "../support/zip.js";
+export { rawStoredZip } from "../zip/raw-zip.js";
 
 /** Replaces every occurrence of `from` by `to` (same byte length): renames an entry in both headers. */
 export function patchBytes(buf: Buffer, from: string | Buffer, to: string | Buffer): Buffer {
@@ -138,60 +139,6 @@ export async function listTree(dir: string, prefix = ""): Promise<string[]> {
     if (d.isDirectory()) out.push(...(await listTree(join(dir, d.name), rel)));
   }
   return out.sort();
-}
-
-/** A hand-built zip of stored entries, for layouts yazl never writes (e.g. a local extra field longer than the central one). */
-export function rawStoredZip(entries: { name: string; data: Uint8Array; localExtra?: Uint8Array }[]): Buffer {
-  const locals: Buffer[] = [];
-  const centrals: Buffer[] = [];
-  let offset = 0;
-  for (const e of entries) {
-    const name = Buffer.from(e.name, "utf8");
-    const extra = Buffer.from(e.localExtra ?? new Uint8Array(0));
-    const data = Buffer.from(e.data);
-    const crc = zlibCrc32(data);
-    const lh = Buffer.alloc(30);
-    lh.writeUInt32LE(0x04034b50, 0);
-    lh.writeUInt16LE(20, 4);
-    lh.writeUInt16LE(0x800, 6);
-    lh.writeUInt32LE(crc, 14);
-    lh.writeUInt32LE(data.length, 18);
-    lh.writeUInt32LE(data.length, 22);
-    lh.writeUInt16LE(name.length, 26);
-    lh.writeUInt16LE(extra.length, 28);
-    const local = Buffer.concat([lh, name, extra, data]);
-    const cd = Buffer.alloc(46);
-    cd.writeUInt32LE(0x02014b50, 0);
-    cd.writeUInt16LE((3 << 8) | 20, 4);
-    cd.writeUInt16LE(20, 6);
-    cd.writeUInt16LE(0x800, 8);
-    cd.writeUInt32LE(crc, 16);
-    cd.writeUInt32LE(data.length, 20);
-    cd.writeUInt32LE(data.length, 24);
-    cd.writeUInt16LE(name.length, 28);
-    cd.writeUInt32LE((0o100644 << 16) >>> 0, 38);
-    cd.writeUInt32LE(offset, 42);
-    centrals.push(Buffer.concat([cd, name]));
-    locals.push(local);
-    offset += local.length;
-  }
-  const cdBuf = Buffer.concat(centrals);
-  const eocd = Buffer.alloc(22);
-  eocd.writeUInt32LE(0x06054b50, 0);
-  eocd.writeUInt16LE(entries.length, 8);
-  eocd.writeUInt16LE(entries.length, 10);
-  eocd.writeUInt32LE(cdBuf.length, 12);
-  eocd.writeUInt32LE(offset, 16);
-  return Buffer.concat([...locals, cdBuf, eocd]);
-}
-
-function zlibCrc32(data: Uint8Array): number {
-  let c = 0xffffffff;
-  for (let i = 0; i < data.length; i++) {
-    c ^= data[i]!;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-  }
-  return ~c >>> 0;
 }
 
 /** In a zip written with forceZip64Format, sets `name`'s 64-bit uncompressed size in its central ZIP64 extra field. */

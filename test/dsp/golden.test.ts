@@ -129,3 +129,26 @@ test("resample matches the dense torchaudio definition", () => {
     assertClose(resample(x, orig, neu), goldenArray(c.expectedFloat32), 1e-5, `${c.name} float32`);
   }
 });
+
+test("log-spectrogram: the wasm kernel and the plain loops agree across chunks, odd F, odd W and odd T", () => {
+  // 8 kHz, 1 ms hop of 8 samples: a wasm call takes 4096 frames, so 70001
+  // frames span 18 calls, the last one partial; 5 bands/octave over
+  // 100 Hz - 3.9 kHz gives odd F; windows of 16 and 17 samples.
+  const sfHz = 8000;
+  const L = 560005;
+  const y = new Float64Array(L);
+  for (let i = 0; i < L; i++)
+    y[i] = Math.sin(i * 0.37) + 0.5 * Math.sin(i * 0.011 + 1) + ((i * 7919) % 13) / 13;
+  for (const windowMs of [2, 2.125]) {
+    const opts = { dtMs: 1, fminHz: 100, fmaxHz: 3900, binsPerOctave: 5, windowMs };
+    const fast = logSpectrogram(y, sfHz, opts);
+    const plain = logSpectrogram(y, sfHz, { ...opts, wasm: false });
+    assert.equal(fast.F % 2, 1);
+    assert.equal(fast.T, Math.ceil(L / 8));
+    assert.equal(fast.T % 2, 1);
+    let worst = 0;
+    for (let i = 0; i < plain.data.length; i++)
+      worst = Math.max(worst, Math.abs(fast.data[i]! - plain.data[i]!));
+    assert.ok(worst < 1e-3, `windowMs ${windowMs}: max difference ${worst} dB`);
+  }
+});

@@ -199,13 +199,13 @@ test("resampling at equal rates is an identity copy", () => {
   );
 });
 
-test("resampled length is ceil(n * L / o) and a constant stays constant away from the edges", () => {
+test("resampled length is ceil(f32(n * L / o)) and a constant stays constant away from the edges", () => {
   const rates = fc.constantFrom(8000, 16000, 44100, 48000, 96000, 97656);
   fc.assert(
     fc.property(rates, rates, fc.integer({ min: 0, max: 3000 }), (orig, neu, L) => {
       const y = resample(new Float64Array(L).fill(1), orig, neu, { precision: "float64" });
       const g = gcdOf(orig, neu);
-      assert.equal(y.length, Math.ceil(((neu / g) * L) / (orig / g)));
+      assert.equal(y.length, orig === neu ? L : Math.ceil(Math.fround(((neu / g) * L) / (orig / g))));
       // Away from the zero-padded edges the gain is ~1 (rolloff 0.99, Hann-windowed sinc).
       const margin = Math.ceil((neu / Math.min(orig, neu)) * 40);
       for (let i = margin; i < y.length - margin; i++)

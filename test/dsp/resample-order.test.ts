@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import fc from "fast-check";
 import { type ResamplePrecision, resample, resampleKernel } from "../../src/dsp/resample.js";
+import { referenceResample } from "./resample-reference.js";
 
 const RATE_PAIRS: ReadonlyArray<readonly [number, number]> = [
   [97656, 96000],
@@ -16,41 +17,6 @@ const RATE_PAIRS: ReadonlyArray<readonly [number, number]> = [
   [3, 2],
 ];
 const PRECISIONS: readonly ResamplePrecision[] = ["float32", "float64"];
-
-/** One output sample at a time, in output order; x is zero outside its range. */
-function referenceResample(
-  x: Float64Array,
-  origHz: number,
-  newHz: number,
-  precision: ResamplePrecision,
-): Float64Array {
-  const { o, n, first, count, offset, taps } = resampleKernel(origHz, newHz, precision);
-  let maxCount = 0;
-  for (let j = 0; j < n; j++) maxCount = Math.max(maxCount, count[j]!);
-  const chunks = Math.max(1, Math.ceil(maxCount / 8));
-  const input = (p: number) => {
-    if (p < 0 || p >= x.length) return 0;
-    return precision === "float32" ? Math.fround(x[p]!) : x[p]!;
-  };
-  const out = new Float64Array(Math.ceil((n * x.length) / o));
-  const prod = new Float64Array(8);
-  for (let k = 0; k < out.length; k++) {
-    const b = Math.floor(k / n);
-    const j = k % n;
-    let acc = 0;
-    for (let q = 0; q < chunks; q++) {
-      for (let r = 0; r < 8; r++) {
-        const m = q * 8 + r;
-        const tap = m < count[j]! ? taps[offset[j]! + m]! : 0;
-        prod[r] = tap * input(b * o + first[j]! + m);
-      }
-      const chunk = prod[0]! + prod[1]! + prod[2]! + prod[3]! + (prod[4]! + prod[5]! + prod[6]! + prod[7]!);
-      acc = q === 0 ? chunk : acc + chunk;
-    }
-    out[k] = acc;
-  }
-  return out;
-}
 
 /** Index of the first sample whose bit pattern differs (-0 vs 0 included), or -1. */
 function firstBitDifference(a: Float64Array, b: Float64Array): number {

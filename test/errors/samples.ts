@@ -12,6 +12,7 @@ import {
   ExportError,
   MatError,
   OptionError,
+  PredictionError,
   UsageError,
   ViewerOpenError,
   WorkerError,
@@ -41,6 +42,8 @@ export const ERROR_SAMPLES: { readonly [K in keyof Ac1ErrorClasses]: () => Ac1Er
       cause: new RangeError("offset out of bounds"),
     }),
   OptionError: () => new OptionError("gating.stepMv", -3, "a finite number > 0"),
+  PredictionError: () =>
+    new PredictionError("pred.npz", "pred_3_12", "shape (1, 99), expected (400,) or (1, 400)"),
   UsageError: () => new UsageError("ac1 build: --out FILE.npz is required"),
   ViewerOpenError: () => new ViewerOpenError("x.npz: no such file", enoent("x.npz")),
   WorkerError: () => new WorkerError("dataset build: worker thread 1 exited unexpectedly with code 7"),

@@ -285,7 +285,10 @@ describe("hostile .npz input", () => {
     buf.writeUInt32LE(0xfffffff0, cd + 24);
     const path = join(dir, "huge.npz");
     await writeFile(path, buf);
-    await expectExportError(path, /claims 4294967280 bytes from \d+ deflated bytes|claims 4294967280 bytes/);
+    await expectExportError(
+      path,
+      /member "a\.npy": declares 4294967280 bytes from \d+ compressed bytes, a ratio above/,
+    );
   });
 
   it("a stored member whose data runs past the end of the file", async () => {
@@ -315,7 +318,7 @@ describe("hostile .npz input", () => {
       buf.writeUInt8(buf.readUInt8(i) ^ 0x5a, i);
     const path = join(dir, "inflate.npz");
     await writeFile(path, buf);
-    await expectExportError(path, /cannot inflate|CRC-32|inflated to|bad magic|header/, "a");
+    await expectExportError(path, /corrupt deflate data|CRC-32|inflates to|bad magic|header/, "a");
   });
 
   it("duplicate member names", async () => {

@@ -4,7 +4,7 @@
 // and compare results (1e-9 relative, NaN exactly where NaN is expected).
 
 import { readFileSync } from "node:fs";
-import type { RaggedPredictions, RaggedResponses, ResponseBlock } from "../../src/metrics/index.js";
+import type { RaggedBlock, RaggedPredictions, RaggedResponses } from "../../src/metrics/index.js";
 import { fixture } from "../support/paths.js";
 
 export type Ref = [number, number];
@@ -141,7 +141,7 @@ export function toRagged(c: BatchCase): {
   const rm = c.respMask ? maskInput(c.respMask) : undefined;
   const pm = c.psthMask ? maskInput(c.psthMask) : undefined;
   const { N, R, T } = c;
-  const responses: ResponseBlock[][] = [];
+  const responses: RaggedBlock[][] = [];
   const preds: Float32Array[][] = [];
   const respMask: Uint8Array[][] = [];
   const psthMask: Uint8Array[][] = [];

@@ -15,7 +15,7 @@ import {
   noisePower,
   normalizedCorrcoef,
   poisson,
-  type ResponseBlock,
+  type RaggedBlock,
   signalPower,
   snr,
 } from "../../src/metrics/index.js";
@@ -204,7 +204,7 @@ test("a mask equal to ~isnan gives the NaN results when the NaN positions hold o
         s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
         return s / 2 ** 32;
       };
-      const withNaN: ResponseBlock[][] = g.responses.map((blocks) =>
+      const withNaN: RaggedBlock[][] = g.responses.map((blocks) =>
         blocks.map((blk) => {
           const data = Float64Array.from(blk.data);
           for (let r = 0; r < blk.repeats; r++)

@@ -3,12 +3,12 @@
 // brute-force transcription of deepSTRF's per-block SP/NP and CCmax loops to
 // check the fast kernels against.
 
-import type { PredictionBatch, ResponseBatch, ResponseBlock } from "../../src/metrics/index.js";
+import type { PredictionBatch, RaggedBlock, ResponseBatch } from "../../src/metrics/index.js";
 import { mulberry32 } from "../../src/random/index.js";
 
 export interface Ragged {
   /** [n][k] blocks, [n][k] predictions, [n][k] the stim of the block. */
-  responses: ResponseBlock[][];
+  responses: RaggedBlock[][];
   pred: Float64Array[][];
   stimOf: number[][];
   /** Bins of each stim. */
@@ -130,7 +130,7 @@ function combinations(n: number, k: number): number[][] {
 }
 
 /** The valid sub-block (rows with any non-NaN, columns with any non-NaN) as rows. */
-function validRows(blk: ResponseBlock): Float64Array[] {
+function validRows(blk: RaggedBlock): Float64Array[] {
   const { data, repeats: R, bins: T } = blk;
   const rowOk = Array.from({ length: R }, (_, r) =>
     data.subarray(r * T, (r + 1) * T).some((v) => !Number.isNaN(v)),
@@ -148,7 +148,7 @@ function validRows(blk: ResponseBlock): Float64Array[] {
  * deepSTRF's per-block loops, literally: SP, NP, CCmax (undefined when the stim
  * does not contribute), rho and T_v; undefined if the block does not count.
  */
-export function bruteBlock(blk: ResponseBlock, maxIters = 126) {
+export function bruteBlock(blk: RaggedBlock, maxIters = 126) {
   let rows = validRows(blk);
   const Rv = rows.length;
   const Tv = Rv > 0 ? rows[0]!.length : 0;

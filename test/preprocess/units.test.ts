@@ -2,6 +2,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import fc from "fast-check";
+import { SEGMENT_RAMP_MS, spliceSegments } from "../../src/ac1/asari.js";
 import {
   binResponse,
   binSamples,
@@ -10,6 +11,7 @@ import {
   maxAbsIgnoringNaN,
   medgauss,
   medianWindowSamples,
+  rampInPlace,
   rampSegment,
   spikePsth,
   stepFraction,
@@ -53,6 +55,42 @@ test("ramp: zero at both ends, untouched in the middle, n capped at half the len
     }),
   );
   assert.deepEqual(rampSegment(Float64Array.of(3), 10000), Float64Array.of(3));
+});
+
+test("ramp in place on a subarray equals the ramped copy and leaves the rest alone", () => {
+  fc.assert(
+    fc.property(
+      fc.array(finite, { minLength: 0, maxLength: 400 }),
+      fc.nat(50),
+      fc.nat(50),
+      fc.constantFrom(4000, 10000, 44100, 97656),
+      (arr, before, after, sf) => {
+        const x = Float64Array.from(arr);
+        const host = new Float64Array(before + x.length + after).fill(7);
+        host.set(x, before);
+        const seg = host.subarray(before, before + x.length);
+        assert.equal(rampInPlace(seg, sf, 5), seg);
+        assert.deepEqual(Float64Array.from(seg), rampSegment(x, sf, 5));
+        for (let i = 0; i < before; i++) assert.equal(host[i], 7);
+        for (let i = before + x.length; i < host.length; i++) assert.equal(host[i], 7);
+      },
+    ),
+  );
+});
+
+test("Asari splicing is the concatenation of the ramped segments, bit for bit", () => {
+  fc.assert(
+    fc.property(
+      fc.array(fc.array(finite, { minLength: 0, maxLength: 300 }), { minLength: 1, maxLength: 6 }),
+      fc.constantFrom(10000, 44100, 97656, 97656.25),
+      (parts, sfHz) => {
+        const segments = parts.map((p) => ({ samples: Float64Array.from(p), sfHz, description: "" }));
+        const want: number[] = [];
+        for (const s of segments) want.push(...rampSegment(s.samples, s.sfHz, SEGMENT_RAMP_MS));
+        assert.deepEqual(spliceSegments(segments), Float64Array.from(want));
+      },
+    ),
+  );
 });
 
 test("medgauss removes a constant exactly and keeps the length", () => {

@@ -12,5 +12,7 @@ export const commandLoaders: Record<string, () => Promise<Command>> = {
   mat: async () => (await import("./mat.js")).command,
   synth: async () => (await import("./synth.js")).command,
   view: async () => (await import("./view.js")).command,
+  quality: async () => (await import("./quality.js")).command,
+  score: async () => (await import("./score.js")).command,
   cache: async () => (await import("./cache.js")).command,
 };

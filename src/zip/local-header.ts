@@ -1,6 +1,6 @@
 // The zip local file header (APPNOTE 4.3.7): the 30 fixed bytes before each
 // member's data, whose name and extra-field lengths say where the data
-// starts. Shared by the release zips (ZipArchive) and the .npz reader.
+// starts (they need not equal the central directory's).
 
 /** Size of the fixed part of a local file header. */
 export const LOCAL_HEADER_BYTES = 30;

@@ -1,5 +1,6 @@
-// CRC-32 (the zip polynomial), incremental. Uses zlib.crc32 when the running
-// Node has it (20.15+), else a table-driven fallback.
+// CRC-32 (the zip polynomial), incremental: how every zip member is verified.
+// Uses zlib.crc32 when the running Node has it (20.15+), else a table-driven
+// fallback.
 
 import * as zlib from "node:zlib";
 

@@ -1,0 +1,307 @@
+// The sliding order statistic for continuous-valued signals and larger
+// windows, after the sorted-block method of J. Suomela, "Median filtering is
+// equivalent to sorting" (2014). The extended signal is cut into blocks of
+// h = BLOCK_WINDOWS * k samples, each sorted once (a counting sort on a
+// quantised key, then an insertion pass that orders equal keys). A window is
+// a set of sorted positions of one block, or the tail of one block plus the
+// head of the next; the samples present are bits over the sorted positions.
+// - Inside a block, a step clears the leaving sample's bit, sets the entering
+//   one's, and moves one cursor (the answer's position) by at most one set bit.
+// - Across two blocks A and B, a cursor in each list marks the `rank`
+//   smallest samples of the window (order: by value, A before B on ties),
+//   moved by O(1) set bits per step.
+// So an output costs O(1) after the sorts, against the heaps' O(log k).
+// Requires finite values without -0 (equal values then have equal bits, so
+// the tie order does not matter); median-filter.ts checks that first.
+
+/** Block length in windows: long blocks make most steps single-list steps. */
+const BLOCK_WINDOWS = 8;
+/** Blocks are not made longer than this (unless k itself is longer). */
+const MAX_BLOCK = 1 << 15;
+/** Half-width of the bucket range of the block sort, in standard deviations. */
+const KEY_SPREAD_SD = 4;
+
+/** A sorted block: values by sorted position 1..m, sentinels at 0 and h + 1, presence bits. */
+interface Block {
+  /** val[0] = -Infinity, val[1..m] ascending, val[h + 1] = +Infinity. */
+  val: Float64Array;
+  /** pos[j] = sorted position (1-based) of the block's j-th sample. */
+  pos: Int32Array;
+  /** Bit p set = the sample at sorted position p is in the window (0 and h + 1 always set). */
+  bits: Int32Array;
+}
+
+function newBlock(h: number): Block {
+  const val = new Float64Array(h + 2);
+  val[0] = Number.NEGATIVE_INFINITY;
+  val[h + 1] = Number.POSITIVE_INFINITY;
+  return { val, pos: new Int32Array(h), bits: new Int32Array(((h + 1) >> 5) + 2) };
+}
+
+/** Scratch of the block sort, shared by both blocks. */
+interface SortScratch {
+  nb: number;
+  counts: Int32Array;
+  keys: Int32Array;
+  order: Int32Array;
+  tmpOrder: Int32Array;
+  tmpVal: Float64Array;
+}
+
+/**
+ * out[i] = element of rank `rank` (0-based) of ext[i .. i+k-1], i < nOut
+ * (ext.length = nOut + k - 1); ext must be finite and free of -0.
+ */
+export function slidingRankSortedBlocks(
+  ext: Float64Array,
+  k: number,
+  rank: number,
+  nOut: number,
+): Float64Array {
+  const out = new Float64Array(nOut);
+  const h = Math.max(k, Math.min(BLOCK_WINDOWS * k, MAX_BLOCK));
+  let nb = 16; // about two buckets per sample
+  while (nb < 2 * h && nb < 1 << 16) nb *= 2;
+  const sc: SortScratch = {
+    nb,
+    counts: new Int32Array(nb + 1),
+    keys: new Int32Array(h),
+    order: new Int32Array(h),
+    tmpOrder: new Int32Array(h),
+    tmpVal: new Float64Array(h),
+  };
+  const tail = h + 1;
+  let blockA = newBlock(h);
+  let blockB = newBlock(h);
+  let mA = Math.min(h, ext.length);
+  sortBlock(ext, 0, mA, blockA, sc);
+  clearBits(blockA.bits, tail);
+  for (let j = 0; j < k; j++) setBit(blockA.bits, blockA.pos[j]!);
+  // m: the answer's sorted position; s: window samples before it (always
+  // `rank` between steps).
+  let m = 0;
+  for (let r = 0; r <= rank; r++) m = nextSet(blockA.bits, m);
+  let s = rank;
+  out[0] = blockA.val[m]!;
+  let i = 1; // next output
+  for (let i0 = 0; ; i0 += h) {
+    const aVal = blockA.val;
+    const aPos = blockA.pos;
+    const aBits = blockA.bits;
+    // Windows inside A: j = i - i0 while j + k <= mA.
+    const jIn = Math.min(mA - k, nOut - 1 - i0);
+    for (let j = i - i0; j <= jIn; j++) {
+      const x = aPos[j - 1]!;
+      const y = aPos[j + k - 1]!;
+      aBits[x >> 5]! &= ~(1 << (x & 31));
+      aBits[y >> 5]! |= 1 << (y & 31);
+      s += ((y - m) >>> 31) - ((x - m) >>> 31); // + [y before m] - [x before m]
+      if (x === m) m = nextSet(aBits, m);
+      if (s !== rank) {
+        if (s > rank) {
+          m = prevSet(aBits, m);
+          s--;
+        } else {
+          m = nextSet(aBits, m);
+          s++;
+        }
+      }
+      out[i0 + j] = aVal[m]!;
+    }
+    i = Math.max(i, i0 + jIn + 1);
+    if (i >= nOut) break;
+    // Windows across A and B (A is a full block here): j = i - i0 up to h,
+    // where the window is B's first k samples.
+    const mB = Math.min(h, ext.length - i0 - h);
+    sortBlock(ext, i0 + h, mB, blockB, sc);
+    const bVal = blockB.val;
+    const bPos = blockB.pos;
+    const bBits = blockB.bits;
+    clearBits(bBits, tail);
+    let pa = m; // first A sample not among the `s` smallest
+    let pb = tail; // first B sample not among them
+    const jAcross = Math.min(h, nOut - 1 - i0);
+    for (let j = i - i0; j <= jAcross; j++) {
+      const x = aPos[j - 1]!;
+      s -= (x - pa) >>> 31; // x was among the smallest
+      aBits[x >> 5]! &= ~(1 << (x & 31));
+      if (x === pa) pa = nextSet(aBits, x);
+      const y = bPos[j + k - 1 - h]!;
+      bBits[y >> 5]! |= 1 << (y & 31);
+      if (y < pb) {
+        // y joins the smallest unless it sorts after pa; then it is the first
+        // B sample past them (every B sample before pb sorts before pa).
+        if (bVal[y]! >= aVal[pa]!) pb = y;
+        else s++;
+      }
+      if (s < rank) {
+        if (aVal[pa]! <= bVal[pb]!) pa = nextSet(aBits, pa);
+        else pb = nextSet(bBits, pb);
+        s++;
+      } else if (s > rank) {
+        const ap = prevSet(aBits, pa);
+        const bp = prevSet(bBits, pb);
+        if (bVal[bp]! >= aVal[ap]!) pb = bp;
+        else pa = ap;
+        s--;
+      }
+      out[i0 + j] = Math.min(aVal[pa]!, bVal[pb]!);
+    }
+    i = i0 + jAcross + 1;
+    if (i >= nOut) break;
+    // The window is B's first k samples and A is empty: B becomes A.
+    m = pb;
+    mA = mB;
+    const t = blockA;
+    blockA = blockB;
+    blockB = t;
+  }
+  return out;
+}
+
+function clearBits(bits: Int32Array, tail: number): void {
+  bits.fill(0);
+  bits[0] = 1;
+  setBit(bits, tail);
+}
+
+function setBit(bits: Int32Array, p: number): void {
+  bits[p >> 5]! |= 1 << (p & 31);
+}
+
+/** Smallest set position > p (the tail bit is always set). */
+function nextSet(bits: Int32Array, p: number): number {
+  const q = p + 1;
+  let w = q >> 5;
+  let word = bits[w]! & (-1 << (q & 31));
+  while (word === 0) word = bits[++w]!;
+  return (w << 5) + 31 - Math.clz32(word & -word);
+}
+
+/** Largest set position < p (the head bit 0 is always set). */
+function prevSet(bits: Int32Array, p: number): number {
+  const q = p - 1;
+  let w = q >> 5;
+  let word = bits[w]! & (-1 >>> (31 - (q & 31)));
+  while (word === 0) word = bits[--w]!;
+  return (w << 5) + 31 - Math.clz32(word);
+}
+
+/**
+ * Sorts ext[start .. start+m) into b.val[1..m] and b.pos. A counting sort on
+ * key = floor((v - min) * scale), monotone in v, orders all but equal keys;
+ * an insertion pass orders those, with a budget after which a merge sort
+ * takes over (values too unevenly spread for the buckets).
+ */
+function sortBlock(ext: Float64Array, start: number, m: number, b: Block, sc: SortScratch): void {
+  const end = start + m;
+  let min = Number.POSITIVE_INFINITY;
+  let max = Number.NEGATIVE_INFINITY;
+  const v0 = ext[start]!;
+  let s1 = 0;
+  let s2 = 0;
+  for (let i = start; i < end; i++) {
+    const v = ext[i]!;
+    if (v < min) min = v;
+    if (v > max) max = v;
+    const d = v - v0;
+    s1 += d;
+    s2 += d * d;
+  }
+  // Buckets span mean +- KEY_SPREAD_SD standard deviations (within min..max):
+  // outliers such as spikes share the end buckets instead of squeezing the
+  // bulk into a few. Any lo, scale gives keys monotone in v; a poor choice
+  // (or NaN/Infinity from extreme values) only costs insertion work.
+  const mean = s1 / m;
+  const sd = Math.sqrt(Math.max(0, s2 / m - mean * mean));
+  const lo = Math.max(min, v0 + mean - KEY_SPREAD_SD * sd);
+  const hi = Math.min(max, v0 + mean + KEY_SPREAD_SD * sd);
+  const { nb, counts, keys, order } = sc;
+  // hi - lo may overflow to Infinity (scale 0: one bucket) or be 0 or tiny
+  // (scale Infinity: 0 * Infinity = NaN lands in bucket 0, the rest on top).
+  const scale = (nb - 1) / (hi - lo);
+  counts.fill(0, 0, nb + 1);
+  for (let j = 0; j < m; j++) {
+    const q = (ext[start + j]! - lo) * scale;
+    const key = q >= nb ? nb - 1 : q > 0 ? q | 0 : 0;
+    keys[j] = key;
+    counts[key + 1]!++;
+  }
+  for (let c = 1; c <= nb; c++) counts[c]! += counts[c - 1]!;
+  for (let j = 0; j < m; j++) order[counts[keys[j]!]!++] = j;
+  const { val, pos } = b;
+  let budget = 8 * m + 64;
+  let last = Number.NEGATIVE_INFINITY;
+  for (let p = 0; p < m; p++) {
+    const o = order[p]!;
+    const v = ext[start + o]!;
+    if (v >= last) {
+      val[p + 1] = v;
+      pos[o] = p + 1;
+      last = v;
+      continue;
+    }
+    let q = p;
+    do {
+      val[q + 1] = val[q]!;
+      const moved = order[q - 1]!;
+      order[q] = moved;
+      pos[moved] = q + 1;
+      q--;
+    } while (q > 0 && val[q]! > v);
+    val[q + 1] = v;
+    order[q] = o;
+    pos[o] = q + 1;
+    budget -= p - q;
+    if (budget < 0) {
+      for (let r = p + 1; r < m; r++) val[r + 1] = ext[start + order[r]!]!;
+      mergeSortByValue(val, order, m, sc);
+      for (let r = 0; r < m; r++) pos[order[r]!] = r + 1;
+      return;
+    }
+  }
+}
+
+/** Bottom-up merge sort of val[1..m], order alongside. */
+function mergeSortByValue(val: Float64Array, order: Int32Array, m: number, sc: SortScratch): void {
+  let srcV = val.subarray(1, m + 1);
+  let srcO = order.subarray(0, m);
+  let dstV = sc.tmpVal.subarray(0, m);
+  let dstO = sc.tmpOrder.subarray(0, m);
+  for (let w = 1; w < m; w *= 2) {
+    for (let lo = 0; lo < m; lo += 2 * w) {
+      const mid = Math.min(m, lo + w);
+      const hi = Math.min(m, lo + 2 * w);
+      let a = lo;
+      let c = mid;
+      let o = lo;
+      while (a < mid && c < hi) {
+        if (srcV[c]! < srcV[a]!) {
+          dstV[o] = srcV[c]!;
+          dstO[o++] = srcO[c++]!;
+        } else {
+          dstV[o] = srcV[a]!;
+          dstO[o++] = srcO[a++]!;
+        }
+      }
+      while (a < mid) {
+        dstV[o] = srcV[a]!;
+        dstO[o++] = srcO[a++]!;
+      }
+      while (c < hi) {
+        dstV[o] = srcV[c]!;
+        dstO[o++] = srcO[c++]!;
+      }
+    }
+    const tv = srcV;
+    srcV = dstV;
+    dstV = tv;
+    const to = srcO;
+    srcO = dstO;
+    dstO = to;
+  }
+  if (srcO.buffer !== order.buffer) {
+    val.set(srcV, 1);
+    order.set(srcO);
+  }
+}

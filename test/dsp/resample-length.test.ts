@@ -1,0 +1,62 @@
+// The resampler keeps ceil(f32(n * L / o)) samples (pipeline.md section 9,
+// issue #16): golden lengths from numpy's float32 (make_resample_lengths.py),
+// the issue's three examples through resample() itself, and the samples kept
+// are the first of those the blocks produce.
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { test } from "node:test";
+import { resample, resampledLength } from "../../src/dsp/resample.js";
+import { fixture } from "../support/paths.js";
+import { referenceResample } from "./resample-reference.js";
+
+const golden = JSON.parse(readFileSync(fixture("dsp", "resample_lengths.json"), "utf8")) as {
+  rows: [number, number, number, number][];
+};
+
+function exactCeil(orig: number, neu: number, L: number): number {
+  let a = orig;
+  let b = neu;
+  while (b !== 0) [a, b] = [b, a % b];
+  return Math.ceil(((neu / a) * L) / (orig / a));
+}
+
+test("resampledLength matches numpy's float32 rule on every golden row", () => {
+  let shorter = 0;
+  for (const [orig, neu, L, want] of golden.rows) {
+    assert.equal(resampledLength(L, orig, neu), want, `${orig} -> ${neu}, L = ${L}`);
+    if (orig !== neu && want === exactCeil(orig, neu, L) - 1) shorter++;
+  }
+  assert.ok(shorter > 300, `the fixture must hold lengths where float32 keeps one less (${shorter})`);
+});
+
+test("issue #16's examples: resample keeps one sample less than the exact ceil", () => {
+  for (const [orig, neu, L, want] of [
+    [97656, 96000, 91110, 89565],
+    [44100, 96000, 300338, 653797],
+    [97656, 48000, 331829, 163101],
+  ] as const) {
+    const x = Float64Array.from({ length: L }, (_, i) => Math.sin(i * 0.01) + ((i * 7919) % 17) / 17);
+    const y = resample(x, orig, neu);
+    assert.equal(y.length, want, `${orig} -> ${neu}, L = ${L}`);
+    assert.equal(exactCeil(orig, neu, L), want + 1);
+  }
+});
+
+test("the samples kept are the first of those the blocks produce", () => {
+  const cases = golden.rows
+    .filter(([o, n, L, e]) => o !== n && e === exactCeil(o, n, L) - 1)
+    .sort((a, b) => a[2] - b[2]);
+  assert.ok(cases.length >= 8);
+  for (const [orig, neu, L] of cases.slice(0, 8)) {
+    const x = Float64Array.from(
+      { length: L },
+      (_, i) => Math.cos(i * 0.003) * 0.5 + ((i * 104729) % 23) / 46,
+    );
+    for (const precision of ["float32", "float64"] as const) {
+      const got = resample(x, orig, neu, { precision });
+      const all = referenceResample(x, orig, neu, precision, exactCeil(orig, neu, L));
+      assert.equal(got.length, all.length - 1);
+      assert.deepEqual(got, all.subarray(0, got.length), `${orig} -> ${neu}, L = ${L}, ${precision}`);
+    }
+  }
+});
