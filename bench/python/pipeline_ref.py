@@ -5,8 +5,13 @@ reference to time the TypeScript build against, and to cross-check its
 numbers. It reads the three zips in place with zipfile + scipy.io.loadmat,
 like the deepSTRF reference loader would after extraction.
 
-usage: pipeline_ref.py DATA_DIR [--out SUMMARY.json] [--npz OUT.npz] [--dt-ms 5]
-Prints a JSON summary (counts, tallies, per-stim shapes and checksums, timings) on stdout.
+usage: pipeline_ref.py DATA_DIR [--npz OUT.npz] [--dt-ms 5] [--fmin F] [--fmax F]
+                       [--bins-per-octave B] [--waveform [--audio-fs 96000]] [--experimenter wehr,asari]
+                       [--sites A1,MGB]
+Prints a JSON summary (counts, tallies, shapes, metadata, every repeat's fate, timings) on stdout.
+The walkers follow the deepSTRF reference loader's branches, corners included
+(see the comment above walk_wehr); the spectrogram is the float64 definition
+and waveform stims are torchaudio's resampling restated in float32.
 """
 import argparse
 import io
@@ -544,6 +549,16 @@ def build(data_dir, o):
     }
 
 
+def options(dt_ms=5.0, fmin=100.0, fmax=45000.0, bins_per_octave=6, waveform=False, audio_fs=96000,
+            experimenter=("wehr", "asari"), sites=("A1", "MGB")):
+    """The build options (the reference's defaults unless given)."""
+    return {"dt_ms": dt_ms, "fmin": fmin, "fmax": fmax, "bins_per_octave": bins_per_octave,
+            "window_ms": 2 * dt_ms, "waveform": waveform, "audio_fs": audio_fs,
+            "detrend_med_ms": 100.0, "detrend_gauss_ms": 10.0, "experimenter": list(experimenter),
+            "sites": list(sites),
+            "gating": {"abs_mv_max": 150.0, "step_mv": 30.0, "max_step_frac": 0.005, "min_xcorr": 0.05}}
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("data_dir")
@@ -557,11 +572,8 @@ def main():
     ap.add_argument("--audio-fs", type=int, default=96000)
     ap.add_argument("--npz", default=None, help="also write the dataset's arrays (stim_<s>, resp_<s>_<n>)")
     a = ap.parse_args()
-    o = {"dt_ms": a.dt_ms, "fmin": a.fmin, "fmax": a.fmax, "bins_per_octave": a.bins_per_octave,
-         "window_ms": 2 * a.dt_ms, "waveform": a.waveform, "audio_fs": a.audio_fs,
-         "detrend_med_ms": 100.0, "detrend_gauss_ms": 10.0, "experimenter": a.experimenter.split(","),
-         "sites": a.sites.split(","),
-         "gating": {"abs_mv_max": 150.0, "step_mv": 30.0, "max_step_frac": 0.005, "min_xcorr": 0.05}}
+    o = options(a.dt_ms, a.fmin, a.fmax, a.bins_per_octave, a.waveform, a.audio_fs,
+                a.experimenter.split(","), a.sites.split(","))
     t0 = time.perf_counter()
     cpu0 = time.process_time()
     d = build(a.data_dir, o)
