@@ -438,7 +438,7 @@ test("the export equals the numpy/scipy restatement of the reference in both mod
             maxDb = Math.max(maxDb, Math.abs((got[i] as number) - (want[i] as number)));
         } else if (name === "fmax25600") {
           const want = (await ref.read(`fmax_frames_${s}`)).data as Float64Array;
-          const [, F, T] = d.stims[s]?.shape as [number, number, number];
+          const [, F, T] = (d.stims[s] as { shape: number[] }).shape as [number, number, number];
           for (let t = 0; t < T; t++) {
             let sum = 0;
             for (let f = 0; f < F; f++) sum += got[f * T + t] as number;

@@ -127,7 +127,9 @@ const CASES: Case[] = [
     name: "an array bigger than any prediction for this export",
     file: () => makeZip([GOOD, { name: "pred_1_0.npy", data: floats("<f8", [20000], ramp(20000)) }]),
     key: "pred_1_0",
-    problem: new RegExp(`declares \\d+ bytes, more than the limit of \\d+.*: .*longest stim has ${LONGEST} bins`),
+    problem: new RegExp(
+      `declares \\d+ bytes, more than the limit of \\d+.*: .*longest stim has ${LONGEST} bins`,
+    ),
   },
   {
     name: "a pickled object array (numpy-written)",
