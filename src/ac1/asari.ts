@@ -281,6 +281,17 @@ export function siteOf(siteText: string): Site {
   return siteText.toLowerCase().includes("cortex") ? "A1" : "MGB";
 }
 
+/**
+ * Where a segment file string points under Stimuli, as the reference opens
+ * it (`os.path.join(stims_root, *rel.replace("\\", "/").lstrip("/").split("/"))`):
+ * backslashes read as "/", leading and doubled slashes dropped. Only to open
+ * the file: keys and segment_files keep the stored text.
+ */
+export function segmentPath(file: string): string {
+  const parts = file.replaceAll("\\", "/").split("/").filter((p) => p !== "");
+  return `${ASARI_STIM_ROOT}/${parts.join("/")}`;
+}
+
 /** The segments of a sequence from the cache (reading each file at most once per walk); undefined if one is unusable. */
 async function loadSegments(
   source: ReleaseSource,
@@ -290,8 +301,7 @@ async function loadSegments(
 ): Promise<StimWave[] | undefined> {
   const out: StimWave[] = [];
   for (const file of files) {
-    // Backslashes become "/" only to open the file; keys keep the stored text.
-    const path = `${ASARI_STIM_ROOT}/${file.replaceAll("\\", "/")}`;
+    const path = segmentPath(file);
     let wave = cache.get(path);
     if (wave === undefined) {
       wave = (await readStimWave(source, path, ["sample", "samples"], r)) ?? null;

@@ -14,7 +14,7 @@ import {
   repeatLength,
   sliceRepeat,
 } from "../../src/ac1/common.js";
-import { categoryOf, parseSequence, siteOf } from "../../src/ac1/index.js";
+import { categoryOf, parseSequence, segmentPath, siteOf } from "../../src/ac1/index.js";
 import { roundHalfEven } from "../../src/dsp/round.js";
 import { type MatValue, numeric, scalar, str, struct, structArray } from "../../src/mat/index.js";
 import { MemSource, walkAll } from "./support.js";
@@ -118,6 +118,22 @@ describe("helpers", () => {
         },
       ),
     );
+  });
+
+  test("sequence regex as Python's re reads it: Unicode digits and white space, Unicode case folding", () => {
+    // \d is any Unicode decimal digit and int() reads it; \s is str.isspace (\x1c..\x1f, \x85 too, not \ufeff)
+    assert.deepEqual(parseSequence("Sequence \u0661: \u0662 \u0663"), [2, 3]);
+    assert.deepEqual(parseSequence("Sequence\u00a01:\u20032\x1c1"), [2, 1]);
+    assert.deepEqual(parseSequence("Sequence 1:\ufeff2"), undefined);
+    assert.deepEqual(parseSequence("\u017fequence 1: 4"), [4]);
+    assert.deepEqual(parseSequence("Sequence 1: \uff14\uff12"), [42]);
+  });
+
+  test("segment paths as the reference opens them: backslashes, leading and doubled slashes", () => {
+    assert.equal(segmentPath("class6\\3.mat"), "crcns-ac1/asari/Stimuli/class6/3.mat");
+    assert.equal(segmentPath("/class6/3.mat"), "crcns-ac1/asari/Stimuli/class6/3.mat");
+    assert.equal(segmentPath("class6//3.mat"), "crcns-ac1/asari/Stimuli/class6/3.mat");
+    assert.equal(segmentPath("\\class6\\\\3l.mat"), "crcns-ac1/asari/Stimuli/class6/3l.mat");
   });
 
   test("sequence regex: first match, case-insensitive, runs of spaces", () => {
