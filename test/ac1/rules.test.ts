@@ -399,6 +399,25 @@ describe("Wehr walker rules", () => {
     );
   });
 
+  test("trial files without triggers, with an empty trigger array, or a trigger at time 0 (the reference's lo = max(0, time - 1))", async () => {
+    const src = base();
+    const dir = `${WEHR}/Results/20020101-mw-001`;
+    src.addMat(`${dir}/a-001.mat`, { response: response([1, 2, 3, 4]) });
+    src.addMat(`${dir}/a-002.mat`, {
+      response: response([1, 2, 3, 4]),
+      triggers: structArray([], [1, 0], ["type"]),
+    });
+    src.addMat(`${dir}/a-003.mat`, wehrTrial("naturalsound", "one", 0, 1));
+    const r = await walkAll(src, "wehr");
+    assert.deepEqual(r.warnings, []);
+    const stim = r.cells[0]!.stims[0]!;
+    assert.deepEqual(
+      stim.sources.map((x) => [x.file.slice(-9), x.onsetSample]),
+      [["a-003.mat", 0]],
+    );
+    assert.deepEqual([...stim.repeats[0]!], [0, 0.5, 1, 1.5]);
+  });
+
   test("a first trial of duration 0: the stim's duration falls back to its waveform's, duration_s stays 0", async () => {
     const src = new MemSource()
       .addMat(`${WEHR}/Summary.mat`, { summary: scalar(1) })
