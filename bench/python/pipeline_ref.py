@@ -437,6 +437,8 @@ def waveform_stim(wave, sf_stim, t_canon, audio_fs, hop):
 def logspec(y, sf, dt_ms, fmin, fmax, bpo, window_ms):
     hop = max(int(round(dt_ms * sf / 1000.0)), 1)
     W = max(int(round(window_ms * sf / 1000.0)), 4)
+    # DEPARTURE (the band-count fix): the reference's logspectrogram counts floor(log2(fmax / fmin) / (1 / bpo)) + 1
+    # bands, one fewer than its dataset's F for some fmax on a band centre (5 per octave, fmax = 100 * 2**(7/5))
     F = int(math.floor(math.log2(fmax / fmin) * bpo)) + 1
     key = (sf, hop, W, fmin, bpo, F)
     if key not in _KERNELS:

@@ -13,6 +13,7 @@ import type { SynthCell, SynthCorner, SynthStim } from "../../src/ac1/index.js";
 import { ZipSource } from "../../src/archive/index.js";
 import { buildDataset } from "../../src/dataset/build.js";
 import type { DatasetData } from "../../src/dataset/model.js";
+import { bandCentersHz, logSpectrogram } from "../../src/dsp/index.js";
 import { NpzReader } from "../../src/export/npz-reader.js";
 import { getField, openMat, toFloat64 } from "../../src/mat/index.js";
 import { fixture } from "../support/paths.js";
@@ -228,6 +229,22 @@ test("a stim at 51200 Hz: band 48 on its Nyquist; fmax 25600 is a band centre (F
         assert.ok(Math.abs(got - (top[i] as number)) <= 0.01, `frame ${i}: ${got} vs ${top[i]}`);
     }
   }
+});
+
+test("fmax on a band centre where the reference's two band counts disagree: one count everywhere (deliberate)", () => {
+  // 5 bands per octave, fmax = 100 * 2**(7/5) (band 7): x = log2(fmax / fmin) = 1.4, x / (1/5) = 6.999... deepSTRF's
+  // n_bands_for (the dataset's F) gives floor(x * 5) + 1 = 8, its logspectrogram floor(x / (1/5)) + 1 = 7
+  // rows (Python 3.11, numpy 2). ac1 uses the first formula for both (pipeline.md section 1).
+  const fmaxHz = 100 * 2 ** (7 / 5);
+  const x = Math.log2(fmaxHz / 100);
+  assert.equal(Math.floor(x * 5) + 1, 8);
+  assert.equal(Math.floor(x / (1 / 5)) + 1, 7);
+  const freqs = bandCentersHz(100, fmaxHz, 5);
+  assert.equal(freqs.length, 8);
+  const y = Float64Array.from({ length: 800 }, (_, i) => Math.sin(i / 3));
+  const s = logSpectrogram(y, 8000, { dtMs: 5, fminHz: 100, fmaxHz, binsPerOctave: 5 });
+  assert.equal(s.F, 8);
+  assert.equal(s.data.length, 8 * s.T);
 });
 
 test("waveform mode: the resampled length is ceil(f32(n L / o)) and the grid-locked stim is zero past it", () => {
