@@ -6,6 +6,7 @@
 // (pipeline.md section 8). Segment files are read once per walk and cached.
 
 import type { ReleaseSource } from "../archive/source.js";
+import { MAX_REPEAT_SAMPLES_PER_TRACE_SAMPLE, MAX_SPLICED_STIM_SAMPLES } from "../limits.js";
 import { getField, structLength } from "../mat/index.js";
 import { rampInPlace } from "../preprocess/index.js";
 import {
@@ -15,6 +16,7 @@ import {
   listNames,
   parseAsariSessionName,
   readStimWave,
+  repeatSpan,
   type SessionName,
   type StimWave,
   sessionMeta,
@@ -172,6 +174,8 @@ async function walkAsariSession(
     if (triggers === UNREADABLE) continue;
     const nTriggers = structLength(triggers);
     let trace: Trace | undefined;
+    /** Samples cut from this recording's trace so far (MAX_REPEAT_SAMPLES_PER_TRACE_SAMPLE). */
+    let slicedSamples = 0;
     for (let j = 0; j < nTriggers; j++) {
       if (!ASARI_NATURAL_TYPES.has(triggerType(triggers, j))) continue;
       const description = textOf(getField(getField(triggers, "param", j), "description"));
@@ -207,6 +211,16 @@ async function walkAsariSession(
           );
           continue;
         }
+        const splicedSamples = segs.reduce((n, s) => n + s.samples.length, 0);
+        if (splicedSamples > MAX_SPLICED_STIM_SAMPLES) {
+          warn(
+            r,
+            "malformed-file",
+            path,
+            `${path}: trigger ${j + 1}: its sequence of ${files.length} segments splices ${splicedSamples} samples, more than the ${MAX_SPLICED_STIM_SAMPLES} a stimulus may have (corrupt or hostile); trigger skipped`,
+          );
+          continue;
+        }
       }
       const timing = triggerTiming(triggers, j);
       if (!timing) {
@@ -222,6 +236,20 @@ async function walkAsariSession(
         trace = mat.readTrace();
         if (!trace) break;
       }
+      const span = repeatSpan(trace, timing);
+      if (
+        slicedSamples + (span.end - span.start) >
+        MAX_REPEAT_SAMPLES_PER_TRACE_SAMPLE * trace.trace.length
+      ) {
+        warn(
+          r,
+          "malformed-file",
+          path,
+          `${path}: trigger ${j + 1}: the triggers' windows would take more than ${MAX_REPEAT_SAMPLES_PER_TRACE_SAMPLE} times the ${trace.trace.length}-sample trace (overlapping: corrupt or hostile); trigger skipped`,
+        );
+        continue;
+      }
+      slicedSamples += span.end - span.start;
       const { repeat, onsetSample } = sliceRepeat(trace, timing);
       if (!acc) {
         const text = collapseWhitespace(description);
@@ -288,7 +316,10 @@ export function siteOf(siteText: string): Site {
  * the file: keys and segment_files keep the stored text.
  */
 export function segmentPath(file: string): string {
-  const parts = file.replaceAll("\\", "/").split("/").filter((p) => p !== "");
+  const parts = file
+    .replaceAll("\\", "/")
+    .split("/")
+    .filter((p) => p !== "");
   return `${ASARI_STIM_ROOT}/${parts.join("/")}`;
 }
 

@@ -277,14 +277,22 @@ export function repeatLength(durationMs: number, sfHz: number): number {
  * clamped to 0 rather than wrapping around as a negative Python index would.
  */
 export function sliceRepeat(t: Trace, timing: TriggerTiming): { repeat: Float64Array; onsetSample: number } {
-  const onsetSample = Math.max(0, Math.trunc(timing.timeOneBased) - 1);
-  const n = repeatLength(timing.durationMs, t.sfHz);
-  const start = Math.min(onsetSample, t.trace.length);
-  const end = Math.min(t.trace.length, start + n);
+  const { onsetSample, start, end } = repeatSpan(t, timing);
   const repeat = new Float64Array(end - start);
   const { trace, scale } = t;
   for (let i = start; i < end; i++) repeat[i - start] = (trace[i] as number) * scale;
   return { repeat, onsetSample };
+}
+
+/** Where sliceRepeat cuts: the 0-based onset and the clipped window [start, end) of the trace. */
+export function repeatSpan(
+  t: Trace,
+  timing: TriggerTiming,
+): { onsetSample: number; start: number; end: number } {
+  const onsetSample = Math.max(0, Math.trunc(timing.timeOneBased) - 1);
+  const n = repeatLength(timing.durationMs, t.sfHz);
+  const start = Math.min(onsetSample, t.trace.length);
+  return { onsetSample, start, end: Math.min(t.trace.length, start + n) };
 }
 
 /** Stimulus samples and rate from a `stimulus` struct (`samples`, or Asari's `sample`). */

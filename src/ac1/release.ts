@@ -5,6 +5,7 @@
 // the release: serial and parallel builds use it, and so do the tests.
 
 import type { ReleaseSource } from "../archive/source.js";
+import { failPoint, pausePoint } from "../test-hooks.js";
 import { walkAsari } from "./asari.js";
 import type { WalkReporting } from "./common.js";
 import type { CellRecord, Experimenter, Site } from "./types.js";
@@ -34,6 +35,13 @@ export async function* walkRelease(
   const reporting: WalkReporting = { onWarning: opts.onWarning };
   if (opts.onSkippedFile) reporting.onSkippedFile = opts.onSkippedFile;
   const parts = releaseParts(opts);
-  if (parts.wehr) yield* walkWehr(source, reporting);
-  if (parts.asari) yield* walkAsari(source, { ...reporting, sites: opts.sites });
+  const cells = async function* (): AsyncGenerator<CellRecord> {
+    if (parts.wehr) yield* walkWehr(source, reporting);
+    if (parts.asari) yield* walkAsari(source, { ...reporting, sites: opts.sites });
+  };
+  for await (const cell of cells()) {
+    await pausePoint("build-cell");
+    failPoint("build-cell");
+    yield cell;
+  }
 }

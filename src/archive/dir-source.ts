@@ -3,8 +3,9 @@
 // ".." is refused, so reads stay inside the root (symlinks the user placed
 // inside the tree are followed: the tree is the user's own).
 
-import { readdir, readFile, stat } from "node:fs/promises";
+import { open, readdir, stat } from "node:fs/promises";
 import { join } from "node:path";
+import { MAX_RELEASE_FILE_BYTES } from "../limits.js";
 import { ArchiveError, reasonOf } from "./errors.js";
 import { normalizeSourcePath } from "./paths.js";
 import type { DirEntry, ReleaseSource } from "./source.js";
@@ -21,8 +22,15 @@ export function byName(a: DirEntry, b: DirEntry): number {
 export class DirSource implements ReleaseSource {
   private bytes = 0;
 
-  /** `rootDir`: the data folder (holding e.g. crcns-ac1/). */
-  constructor(readonly rootDir: string) {}
+  /**
+   * `rootDir`: the data folder (holding e.g. crcns-ac1/). Files larger than
+   * `maxReadBytes` (default MAX_RELEASE_FILE_BYTES) are refused by readFile
+   * before any of them is read.
+   */
+  constructor(
+    readonly rootDir: string,
+    readonly maxReadBytes: number = MAX_RELEASE_FILE_BYTES,
+  ) {}
 
   private abs(path: string): string {
     const p = normalizeSourcePath(path, this.rootDir);
@@ -67,10 +75,24 @@ export class DirSource implements ReleaseSource {
   async readFile(path: string): Promise<Uint8Array> {
     const abs = this.abs(path);
     try {
-      const data = await readFile(abs);
-      this.bytes += data.length;
-      return data;
+      const fh = await open(abs, "r");
+      try {
+        const size = (await fh.stat()).size;
+        if (size > this.maxReadBytes) {
+          throw new ArchiveError(
+            `${abs}: ${size} bytes is too large to read into memory (limit ${this.maxReadBytes})`,
+          );
+        }
+        const data = await fh.readFile();
+        if (data.length > this.maxReadBytes)
+          throw new ArchiveError(`${abs}: grew beyond ${this.maxReadBytes} bytes while being read`);
+        this.bytes += data.length;
+        return data;
+      } finally {
+        await fh.close();
+      }
     } catch (e) {
+      if (e instanceof ArchiveError) throw e;
       const code = (e as NodeJS.ErrnoException).code;
       if (isMissing(e)) throw new ArchiveError(`${abs}: no such file`, { cause: e });
       if (code === "EISDIR") throw new ArchiveError(`${abs}: is a folder, not a file`, { cause: e });

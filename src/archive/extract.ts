@@ -12,6 +12,8 @@ import { createWriteStream } from "node:fs";
 import { mkdir, open, readFile, rename, rm, stat, statfs, unlink } from "node:fs/promises";
 import { hostname } from "node:os";
 import { join, resolve, sep } from "node:path";
+import { trackTemp, untrackTemp } from "../temp-files.js";
+import { pausePoint } from "../test-hooks.js";
 import { ArchiveError, reasonOf } from "./errors.js";
 import { HOW_TO_GET_DATA, RELEASE_LAYOUT, RELEASE_SUBTREES, type ReleaseZipLayout } from "./layout.js";
 import { createLockFile, processIsRunning } from "./lock-file.js";
@@ -190,12 +192,15 @@ async function extractZipOnce(
       if (await pathExists(anchor)) return; // another process finished meanwhile
       await rm(tmp, { recursive: true, force: true }); // leftovers of a crashed run
       try {
+        trackTemp(tmp); // an interrupted process removes it at once (src/temp-files.ts)
         await mkdir(tmp, { recursive: false });
         await writeAll(zip, tmp, layout.zip, opts.onProgress, opts.inMemoryBytes ?? IN_MEMORY_BYTES);
         await rename(tmp, target);
       } catch (e) {
         await rm(tmp, { recursive: true, force: true }).catch(() => {});
         throw explainWriteError(e, zipPath, dataDir, zip.totalUncompressedBytes);
+      } finally {
+        untrackTemp(tmp);
       }
     } finally {
       await release();
@@ -277,6 +282,7 @@ async function writeAll(
         onProgress?.({ zip: zipName, entry: path, done, total });
       });
     }
+    await pausePoint("extract-file");
   };
   const worker = async () => {
     while (!failed && next < files.length) {
@@ -348,7 +354,9 @@ async function acquireLock(dataDir: string, layout: ReleaseZipLayout): Promise<(
       throw new ArchiveError(`cannot create lock ${lock}: ${reasonOf(e)}`, { cause: e });
     }
     if (created) {
+      trackTemp(lock);
       return async () => {
+        untrackTemp(lock);
         await unlink(lock).catch(() => {});
       };
     }

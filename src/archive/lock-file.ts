@@ -6,6 +6,8 @@
 
 import { open } from "node:fs/promises";
 
+export { processIsRunning } from "../temp-files.js";
+
 /** Creates `path` holding `text` unless it exists; false when it already exists (other errors propagate). */
 export async function createLockFile(path: string, text: string): Promise<boolean> {
   let fh: import("node:fs/promises").FileHandle;
@@ -21,14 +23,4 @@ export async function createLockFile(path: string, text: string): Promise<boolea
     await fh.close();
   }
   return true;
-}
-
-/** Whether process `pid` runs on this host (one we may not signal counts as running). */
-export function processIsRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "EPERM";
-  }
 }

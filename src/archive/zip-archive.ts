@@ -9,6 +9,7 @@
 import { type FileHandle, open } from "node:fs/promises";
 import type { Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
+import { MAX_RELEASE_FILE_BYTES } from "../limits.js";
 import {
   DEFAULT_OPEN_LIMITS,
   FileSource,
@@ -22,13 +23,18 @@ import type { DirEntry } from "./source.js";
 
 /** Bounds that make a zip "absurd" (a zip bomb or garbage), and the in-memory read cap. */
 export interface ZipLimits extends ZipOpenLimits {
-  /** Largest member read into memory by read() (ZipSource.readFile), bytes. */
+  /**
+   * Largest member read into memory by read() (ZipSource.readFile), bytes,
+   * from its declared size before any of it is inflated (src/limits.ts). The
+   * ratio limit cannot bound memory: deflate reaches ~1030:1, so a 2 MB
+   * member can declare 2 GB of zeros.
+   */
   maxReadBytes: number;
 }
 
 export const DEFAULT_ZIP_LIMITS: Readonly<ZipLimits> = Object.freeze({
   ...DEFAULT_OPEN_LIMITS,
-  maxReadBytes: 2 * 1024 * 1024 * 1024 - 1,
+  maxReadBytes: MAX_RELEASE_FILE_BYTES,
 });
 
 /** A validated member (file or folder) of a zip. */

@@ -1,9 +1,12 @@
 // The persistent build cache: each built dataset is kept as an uncompressed
 // ac1-npz file `<dir>/builds/<key>.npz` (one sequential read to load), written
 // through a temp file and renamed into place, so a crash or a concurrent build
-// never leaves a partial entry under the final name. Loading verifies the
-// entry (zip structure, every member's CRC-32, the key recorded inside); a
-// corrupt or stale entry is deleted and reported, never trusted.
+// never leaves a partial entry under the final name. The temp file is removed
+// at once when the process is interrupted (src/temp-files.ts); one left by a
+// process that was killed outright carries its dead owner's pid and is swept
+// by the next load, store or `ac1 cache clear`. Loading verifies the entry
+// (zip structure, every member's CRC-32, the key recorded inside); a corrupt
+// or stale entry is deleted and reported, never trusted.
 
 import { mkdir, readdir, rm, stat, unlink } from "node:fs/promises";
 import { join } from "node:path";
@@ -17,6 +20,7 @@ import {
   writeDatasetNpz,
 } from "../export/dataset-npz.js";
 import { isNpzTempName } from "../export/npz-writer.js";
+import { isLeftOver } from "../temp-files.js";
 import { CACHE_FORMAT_VERSION } from "./key.js";
 
 /** A bad cache request (e.g. a malformed or ambiguous key); defined in src/errors.ts. */
@@ -39,7 +43,10 @@ function keyOfEntryName(name: string): string | undefined {
   const key = name.endsWith(".npz") ? name.slice(0, -4) : "";
   return KEY_RE.test(key) ? key : undefined;
 }
-/** Temp files older than this are considered left over by a crashed build. */
+/**
+ * A temp file whose owner still runs is a write in progress, unless it is
+ * older than this (its pid reused by another process since).
+ */
 const STALE_TEMP_MS = 60 * 60 * 1000;
 
 function message(e: unknown): string {
@@ -86,6 +93,7 @@ export class BuildCache {
   /** Like load(), returning why there is no data. */
   async loadWithReason(key: string): Promise<CacheLoadResult> {
     const path = this.entryPath(key);
+    await this.removeLeftOverTemps().catch(() => 0);
     try {
       await stat(path);
     } catch {
@@ -119,7 +127,7 @@ export class BuildCache {
   async store(key: string, data: DatasetData): Promise<void> {
     const path = this.entryPath(key);
     await mkdir(this.entriesDir, { recursive: true });
-    await this.removeStaleTemps(STALE_TEMP_MS);
+    await this.removeLeftOverTemps();
     await writeDatasetNpz(data, path, {
       compress: false,
       manifestExtra: { cache: { key, format: CACHE_FORMAT_VERSION, created_at: new Date().toISOString() } },
@@ -173,8 +181,10 @@ export class BuildCache {
   }
 
   /**
-   * Removes the entry `key` (a full key), or every entry and every stale temp
-   * file when no key is given. Returns the number of entries removed.
+   * Removes the entry `key` (a full key), or every entry and every temp file
+   * left by a process that no longer runs when no key is given (a write in
+   * progress in another process is left alone). Returns the number of
+   * entries removed.
    */
   async clear(key?: string): Promise<number> {
     if (key !== undefined) {
@@ -199,7 +209,7 @@ export class BuildCache {
         }
       }
     }
-    await this.removeStaleTemps(STALE_TEMP_MS);
+    await this.removeLeftOverTemps();
     return removed;
   }
 
@@ -232,8 +242,11 @@ export class BuildCache {
     return new CacheError(`cannot use the cache folder ${this.entriesDir}: ${message(e)}`, { cause: e });
   }
 
-  /** Deletes temp files left by writes that died more than `olderThanMs` ago. */
-  async removeStaleTemps(olderThanMs: number): Promise<number> {
+  /**
+   * Deletes the temp files of writes that will never finish: their owner
+   * process no longer runs, or they are older than `olderThanMs`.
+   */
+  async removeLeftOverTemps(olderThanMs = STALE_TEMP_MS): Promise<number> {
     const names = await this.entryDirNames();
     let removed = 0;
     const now = Date.now();
@@ -242,7 +255,7 @@ export class BuildCache {
       const path = join(this.entriesDir, name);
       try {
         const st = await stat(path);
-        if (now - st.mtimeMs >= olderThanMs) {
+        if (isLeftOver(name, st.mtimeMs, olderThanMs, now)) {
           await rm(path, { force: true });
           removed++;
         }

@@ -1,13 +1,21 @@
 #!/usr/bin/env node
 // Entry point of the installed `ac1` binary (see run.ts for the dispatcher).
-import { runCli } from "./run.js";
+// The exit status is 0, 1 or 2 whatever happens (README, "Exit status"): an
+// error that escapes everything (an exception thrown from a callback, a
+// promise nobody awaited) is still one line on stderr and status 1.
+import { internalErrorLine, runCli } from "./run.js";
 
-runCli(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (e) => {
-    process.stderr.write(`ac1: internal error: ${String(e)}\n`);
-    process.exitCode = 70;
-  },
-);
+const argv = process.argv.slice(2);
+const debug = argv.includes("--debug");
+
+function crash(e: unknown): void {
+  if (debug) process.stderr.write(`${(e as Error)?.stack ?? String(e)}\n`);
+  process.stderr.write(`${internalErrorLine(argv[0], e)}\n`);
+  process.exit(1);
+}
+process.on("uncaughtException", crash);
+process.on("unhandledRejection", crash);
+
+runCli(argv).then((code) => {
+  process.exitCode = code;
+}, crash);

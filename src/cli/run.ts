@@ -1,10 +1,32 @@
 // The `ac1` command line: dispatches to one command module and turns
 // failures into one line on stderr and a non-zero exit (stack traces only with
-// --debug).
+// --debug). Exit status: 0 success, 1 failure (an Ac1Error, an interruption,
+// or a bug: "internal error"), 2 bad command line; nothing else.
 
 import { isAc1Error } from "../errors.js";
 import { packageVersion } from "../version.js";
 import { commandLoaders } from "./commands/index.js";
+import { handleInterrupts } from "./interrupt.js";
+
+/** The one line for an error that is not an Ac1Error: a bug, said so, with the way to its stack. */
+export function internalErrorLine(command: string | undefined, e: unknown): string {
+  const prefix = command === undefined || !commandLoaders[command] ? "ac1" : `ac1 ${command}`;
+  const what = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+  return `${prefix}: internal error (a bug in ac1; please report it): ${oneLine(what)} (run with --debug for the stack trace)`;
+}
+
+let pipeWatched = false;
+
+/** Stdout closed by its reader (`ac1 mat x.mat | head`): one line, status 1, instead of a crash. */
+function brokenPipe(command: string): void {
+  if (pipeWatched) return;
+  pipeWatched = true;
+  process.stdout.on("error", (e: NodeJS.ErrnoException) => {
+    if (e.code !== "EPIPE") throw e;
+    process.stderr.write(`ac1 ${command}: standard output was closed before all output was written\n`);
+    process.exit(1);
+  });
+}
 
 const SUMMARIES: Record<string, string> = {
   demo: "build the dataset from the embedded synthetic archive and export it",
@@ -32,7 +54,7 @@ function usage(): string {
     ...lines,
     "",
     "Run `ac1 <command> --help` for a command's options. --debug shows stack traces.",
-    "Exit status: 0 success, 1 failure (data, files, network), 2 bad command line.",
+    "Exit status: 0 success, 1 failure (data, files, network, interrupted), 2 bad command line.",
   ].join("\n");
 }
 
@@ -63,6 +85,8 @@ export async function runCli(argv: string[]): Promise<number> {
     process.stderr.write(`ac1: unknown command ${JSON.stringify(name)} (see ac1 --help)\n`);
     return 2;
   }
+  handleInterrupts(name);
+  brokenPipe(name);
   try {
     const command = await load();
     if (rest.includes("--help") || rest.includes("-h")) {
@@ -79,9 +103,8 @@ export async function runCli(argv: string[]): Promise<number> {
       process.stderr.write(`${prefix}${oneLine(text)}\n`);
       return e.code === "USAGE" ? 2 : 1;
     }
-    const msg = e instanceof Error ? e.message : String(e);
-    process.stderr.write(`ac1 ${name}: internal error: ${oneLine(msg)} (run with --debug for details)\n`);
-    return 70;
+    process.stderr.write(`${internalErrorLine(name, e)}\n`);
+    return 1;
   }
 }
 

@@ -7,6 +7,7 @@ import { readFile, rm } from "node:fs/promises";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { createLockFile, processIsRunning } from "../archive/lock-file.js";
+import { trackTemp, untrackTemp } from "../temp-files.js";
 import { DownloadError } from "./errors.js";
 
 export const LOCK_FILE = ".ac1-download.lock";
@@ -26,7 +27,9 @@ export async function lockDataDir(dataDir: string): Promise<() => Promise<void>>
       );
     }
     if (created) {
+      trackTemp(path); // an interrupted process removes its lock at once
       return async () => {
+        untrackTemp(path);
         try {
           if ((await readFile(path, "utf8")) === me) await rm(path, { force: true });
         } catch {

@@ -6,6 +6,7 @@
 // failures so the same command resumes it.
 
 import { type FileHandle, open, rename, rm, stat } from "node:fs/promises";
+import { pausePoint } from "../test-hooks.js";
 import { describeUrl } from "./endpoints.js";
 import { DownloadError } from "./errors.js";
 import type { DownloadEvent, DownloadedFile } from "./events.js";
@@ -389,6 +390,7 @@ async function writeAll(
       throw writeError(e, partPath, have + offset, expectedBytes);
     }
   }
+  await pausePoint("download-part");
 }
 
 function writeError(e: unknown, partPath: string, keptBytes: number, expectedBytes: number): DownloadError {

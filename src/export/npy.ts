@@ -422,21 +422,27 @@ export function decodeUnicodeScalar(
   const little = dt.byteOrder !== ">";
   let end = data.byteLength / 4;
   while (end > 0 && view.getUint32(4 * (end - 1), little) === 0) end--;
-  const parts: string[] = [];
-  const chunk: number[] = [];
+  // UTF-32 to UTF-16 units in one typed array, decoded once: no per-character garbage
+  let astral = 0;
   for (let i = 0; i < end; i++) {
     const cp = view.getUint32(4 * i, little);
     if (cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
       throw new ExportError(`${label}: invalid code point 0x${cp.toString(16)} at item byte ${4 * i}`);
-    chunk.push(cp);
-    if (chunk.length === 8192) {
-      parts.push(String.fromCodePoint(...chunk));
-      chunk.length = 0;
-    }
+    if (cp > 0xffff) astral++;
   }
-  if (chunk.length > 0) parts.push(String.fromCodePoint(...chunk));
-  return parts.join("");
+  const units = new Uint16Array(end + astral);
+  for (let i = 0, u = 0; i < end; i++) {
+    const cp = view.getUint32(4 * i, little);
+    if (cp > 0xffff) {
+      units[u++] = 0xd800 + ((cp - 0x10000) >> 10);
+      units[u++] = 0xdc00 + ((cp - 0x10000) & 0x3ff);
+    } else units[u++] = cp;
+  }
+  return utf16.decode(units);
 }
+
+// ignoreBOM: a leading U+FEFF is content, not a byte-order mark
+const utf16 = new TextDecoder("utf-16le", { ignoreBOM: true });
 
 /**
  * A fresh typed array (own buffer, offset 0) for a numeric host-order dtype,

@@ -6,9 +6,13 @@
 // every member from memory (the fast path for full loads and the build cache).
 // Untrusted input is checked at every step: the zip by the core (counts, sizes,
 // the deflate ratio, local headers, each member's CRC-32), the .npy header
-// against the payload here.
+// against the payload here. Memory is bounded from declared sizes before
+// anything is read (src/limits.ts): no member above maxMemberBytes is read,
+// and a reader meant to load everything refuses, at open, a file whose
+// members declare more than maxLoadRatio times its size.
 
 import { type FileHandle, open } from "node:fs/promises";
+import { MAX_NPZ_MEMBER_BYTES, MAX_NPZ_MEMBERS } from "../limits.js";
 import {
   BufferSource,
   type ByteSource,
@@ -31,9 +35,15 @@ import {
 export { ExportError } from "./errors.js";
 
 export interface NpzReaderOptions {
-  /** Largest member (uncompressed bytes) accepted; default 8 GiB. */
+  /** Largest member (uncompressed bytes) read into memory; default MAX_NPZ_MEMBER_BYTES (src/limits.ts). */
   maxMemberBytes?: number;
-  /** Largest number of members accepted; default 1,000,000. */
+  /**
+   * For readers that will load every member: the members' declared sizes may
+   * add up to at most max(maxMemberBytes, maxLoadRatio x the file's size),
+   * checked at open. Default: no such check (members are read one by one).
+   */
+  maxLoadRatio?: number;
+  /** Largest number of members accepted; default MAX_NPZ_MEMBERS (src/limits.ts). */
   maxMembers?: number;
   /** Check each member's CRC-32 when reading it (default true). */
   verifyCrc?: boolean;
@@ -101,8 +111,9 @@ function faultError(path: string, f: ZipFault): ExportError {
 
 function resolveOptions(options: NpzReaderOptions): Required<NpzReaderOptions> {
   return {
-    maxMemberBytes: options.maxMemberBytes ?? 8 * 1024 ** 3,
-    maxMembers: options.maxMembers ?? 1_000_000,
+    maxMemberBytes: options.maxMemberBytes ?? MAX_NPZ_MEMBER_BYTES,
+    maxLoadRatio: options.maxLoadRatio ?? Number.POSITIVE_INFINITY,
+    maxMembers: options.maxMembers ?? MAX_NPZ_MEMBERS,
     verifyCrc: options.verifyCrc ?? true,
     directoryWindowBytes: Math.max(1, options.directoryWindowBytes ?? 1 << 20),
   };
@@ -176,8 +187,8 @@ export class NpzReader {
   ): Promise<NpzReader> {
     const zip = await ZipReader.open(source, {
       maxEntries: opts.maxMembers,
-      maxEntryBytes: opts.maxMemberBytes,
-      maxTotalBytes: Number.POSITIVE_INFINITY,
+      // a member above maxMemberBytes is refused when it is read, not when the file is opened
+      maxTotalBytes: Math.max(opts.maxMemberBytes, opts.maxLoadRatio * source.size),
       directoryWindowBytes: opts.directoryWindowBytes,
       // member names are array keys, never file names: numpy allows ':' in them
       allowColonInNames: true,
@@ -283,6 +294,11 @@ export class NpzReader {
     const dt = parseDtype(h.dtype)!;
     const count = h.dataLength / Math.max(1, dt.itemSize);
     const verifyCrc = this.opts.verifyCrc;
+    if (m.entry.uncompressedSize > this.opts.maxMemberBytes) {
+      throw new ExportError(
+        `${this.label(m)}: ${m.entry.uncompressedSize} bytes is too large to read into memory (limit ${this.opts.maxMemberBytes})`,
+      );
+    }
     if (m.entry.method === 0) {
       // stored: the payload goes straight from the file into its typed array
       const owned = allocateTypedArray(h.dtype, count, true);
@@ -314,9 +330,19 @@ export class NpzReader {
     return { dtype: header.dtype, shape: [...header.shape], fortranOrder: header.fortranOrder, data };
   }
 
-  /** Reads a 0-d unicode scalar (e.g. the export manifest) as a string. */
-  async readString(key: string): Promise<string> {
+  /**
+   * Reads a 0-d unicode scalar (e.g. the export manifest) as a string;
+   * `maxBytes` refuses a larger member (its declared size) before reading it,
+   * `what` says in the message what the bound is for.
+   */
+  async readString(key: string, opts: { maxBytes?: number; what?: string } = {}): Promise<string> {
     const m = this.member(key);
+    const maxBytes = opts.maxBytes ?? this.opts.maxMemberBytes;
+    if (m.entry.uncompressedSize > maxBytes) {
+      throw new ExportError(
+        `${this.label(m)}: ${m.entry.uncompressedSize} bytes is more than the ${maxBytes} bytes allowed for ${opts.what ?? "it"} (corrupt or hostile)`,
+      );
+    }
     const { header, payload } = await this.readMember(m);
     return decodeUnicodeScalar({ dtype: header.dtype, shape: header.shape, data: payload }, this.label(m));
   }

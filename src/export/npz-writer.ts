@@ -1,16 +1,18 @@
 // A streaming .npz writer over yazl: each array is written as one `<name>.npy`
 // member (stored or deflated), its data streamed in slices so a large dataset
 // never sits twice in memory. The zip goes to `<path>.tmp-<pid>-<rand>` in the
-// same folder and is renamed into place only after a complete, fsynced write;
-// any failure removes the temp file and leaves a previous file untouched.
+// same folder (registered in src/temp-files.ts, so an interrupted process
+// removes it, and a dead one's is recognised by its pid) and is renamed into
+// place only after a complete, fsynced write; any failure (a full disk
+// included) removes the temp file and leaves a previous file untouched.
 
-import { randomBytes } from "node:crypto";
-import { unlinkSync } from "node:fs";
 import { type FileHandle, open, rename, unlink } from "node:fs/promises";
 import { endianness } from "node:os";
-import { basename, dirname } from "node:path";
+import { dirname } from "node:path";
 import { Readable } from "node:stream";
 import yazl from "yazl";
+import { removeTrackedTemps, tempName, tempOwner, trackTemp, untrackTemp } from "../temp-files.js";
+import { failPoint, pausePoint } from "../test-hooks.js";
 import { ExportError } from "./errors.js";
 import { encodeNpyHeader, npyDataLength } from "./npy.js";
 
@@ -19,23 +21,13 @@ export { ExportError } from "./errors.js";
 /** Slice size when streaming an in-memory array into the zip. */
 const SLICE_BYTES = 4 << 20;
 
-/** Temp files of writers still in progress in this process (see removeUnfinishedNpzFiles). */
-const unfinished = new Set<string>();
-
 /**
  * Removes, synchronously, the temp files of every write still in progress in
- * this process. For a signal handler about to exit (Ctrl-C during an
- * export): the target file is never touched, only `<path>.tmp-*` goes.
+ * this process (and every other registered temp, src/temp-files.ts). For a
+ * signal handler about to exit: a target file is never touched.
  */
 export function removeUnfinishedNpzFiles(): void {
-  for (const temp of unfinished) {
-    try {
-      unlinkSync(temp);
-    } catch {
-      // already gone, or never created
-    }
-  }
-  unfinished.clear();
+  removeTrackedTemps();
 }
 
 export type NpzData = ArrayBufferView | (() => AsyncIterable<Uint8Array>);
@@ -72,8 +64,8 @@ export class NpzWriter {
   private constructor(path: string, opts: NpzWriterOptions) {
     if (endianness() !== "LE") throw new ExportError("npz writer: big-endian hosts are not supported");
     this.path = path;
-    this.tempPath = `${path}.tmp-${process.pid}-${randomBytes(4).toString("hex")}`;
-    unfinished.add(this.tempPath);
+    this.tempPath = tempName(path);
+    trackTemp(this.tempPath);
     const level = opts.compressionLevel ?? 6;
     if (!Number.isInteger(level) || level < 1 || level > 9)
       throw new ExportError(`npz writer: compressionLevel must be an integer 1..9, got ${level}`);
@@ -103,6 +95,7 @@ export class NpzWriter {
     for await (const chunk of this.zip.outputStream as AsyncIterable<Buffer>) {
       let off = 0;
       while (off < chunk.length) {
+        failPoint("npz-file-write");
         const { bytesWritten } = await fh.write(chunk, off, chunk.length - off);
         if (bytesWritten <= 0) throw new Error("write returned 0 bytes");
         off += bytesWritten;
@@ -112,6 +105,13 @@ export class NpzWriter {
 
   private wrap(e: unknown, what: string): ExportError {
     if (e instanceof ExportError) return e;
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === "ENOSPC" || code === "EDQUOT") {
+      return new ExportError(
+        `${this.path}: the disk is full (${code}); nothing was written there: free some space and try again`,
+        { cause: e },
+      );
+    }
     return new ExportError(`${this.path}: ${what}: ${errorMessage(e)}`, { cause: e });
   }
 
@@ -182,6 +182,7 @@ export class NpzWriter {
       throw this.wrap(e, `writing ${what}`);
     }
     this.bytesAdded += expected;
+    await pausePoint("npz-write");
   }
 
   /** Finishes the zip, fsyncs it and renames it into place. On failure the temp file is removed and the error rethrown. */
@@ -196,8 +197,9 @@ export class NpzWriter {
       const fh = await this.handle;
       await fh.sync();
       await fh.close();
+      await pausePoint("npz-rename");
       await rename(this.tempPath, this.path);
-      unfinished.delete(this.tempPath);
+      untrackTemp(this.tempPath);
       this.state = "closed";
     } catch (e) {
       await this.cleanup();
@@ -224,7 +226,7 @@ export class NpzWriter {
       // the temp file was never opened
     }
     await unlink(this.tempPath).catch(() => {});
-    unfinished.delete(this.tempPath);
+    untrackTemp(this.tempPath);
   }
 }
 
@@ -244,5 +246,5 @@ async function syncDir(dir: string): Promise<void> {
 
 /** Whether a file name is a temp file left by an NpzWriter (a crashed or running write). */
 export function isNpzTempName(name: string): boolean {
-  return /\.tmp-\d+-[0-9a-f]{8}$/.test(basename(name));
+  return tempOwner(name) !== undefined;
 }

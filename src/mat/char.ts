@@ -17,6 +17,8 @@ export function decodeChar(ctx: Ctx, head: MatrixHead): MatChar {
   ctx.need(tag.data, tag.count, head.end, "char data");
   let codes: Uint16Array;
   if (ctx.partial && tag.data + tag.count > ctx.buf.length) throw NEED_MORE;
+  // at most 4 bytes of output a stored byte (UTF-16 units, or the UTF-32 path's plain array)
+  ctx.charge(tag.pos, tag.count * 4, "char data");
   const bytes =
     tag.count <= 64
       ? Uint8Array.prototype.slice.call(ctx.buf, tag.data, tag.data + tag.count)
@@ -67,6 +69,7 @@ export function decodeChar(ctx: Ctx, head: MatrixHead): MatChar {
     if (codes.length === 0) {
       if (n > tag.next - head.body + (1 << 20))
         ctx.fail(tag.pos, `char data: empty, dims say ${n} characters`);
+      ctx.charge(tag.pos, n * 2, "char data");
       codes = new Uint16Array(n).fill(0x20);
     } else {
       ctx.fail(tag.pos, `char data: holds ${codes.length} characters, dims say ${n}`);

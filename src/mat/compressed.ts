@@ -12,8 +12,6 @@ import { Ctx, NeedMoreBytes, readTag, type Tag } from "./tags.js";
 
 /** Deflate cannot expand data by more than about 1032:1. */
 const MAX_DEFLATE_RATIO = 1032;
-/** Absolute cap on one inflated variable (Level 5 byte counts are 32-bit). */
-const MAX_INFLATED_BYTES = 0xffffffff + 8;
 
 function zlibProblem(e: unknown): string {
   const msg = e instanceof Error ? e.message : String(e);
@@ -74,14 +72,32 @@ export function inflateHead(
   }
 }
 
-/** Inflate a whole compressed element, checking stream end, Adler-32 and exact length. */
-export function inflateWhole(label: string, at: number, comp: Uint8Array, innerCount: number): Uint8Array {
+/**
+ * Inflate a whole compressed element, checking stream end, Adler-32 and exact
+ * length. The size its inner tag declares is checked against `maxBytes` (the
+ * reader's limit for one variable) and against what deflate can produce
+ * before anything is inflated; zlib never produces more than that size.
+ */
+export function inflateWhole(
+  label: string,
+  at: number,
+  comp: Uint8Array,
+  innerCount: number,
+  maxBytes: number,
+): Uint8Array {
   const expected = 8 + innerCount;
-  if (expected > MAX_INFLATED_BYTES || expected > (comp.length + 64) * MAX_DEFLATE_RATIO) {
+  if (expected > (comp.length + 64) * MAX_DEFLATE_RATIO) {
     throw new MatError(
       label,
       at,
       `compressed element of ${comp.length} bytes claims ${expected} inflated bytes (impossible for deflate)`,
+    );
+  }
+  if (expected > maxBytes) {
+    throw new MatError(
+      label,
+      at,
+      `compressed variable claims ${expected} inflated bytes, more than the ${maxBytes} the reader allows one variable`,
     );
   }
   let out: Uint8Array;

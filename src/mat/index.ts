@@ -8,7 +8,7 @@ export { MatError } from "./errors.js";
 export type { MatFile, MatHeader, VariableInfo } from "./file.js";
 export type { JsonValue } from "./json.js";
 export { matJsonChunks, matToJson, valueToJson } from "./json.js";
-export { openMat, openMatFile } from "./reader.js";
+export { type MatOpenOptions, type MatReadLimits, openMat, openMatFile } from "./reader.js";
 export * from "./value.js";
 export type { WriteMatOptions } from "./writer.js";
 export { writeMat } from "./writer.js";

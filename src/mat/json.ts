@@ -1,6 +1,11 @@
 // The interchange JSON of a MAT file (interchange.md, `ac1 mat`): header plus
 // every variable in file order; doubles as JSON numbers or "NaN"/"Infinity"/
 // "-Infinity", 64-bit integers as decimal strings, chars as code points.
+// Names that repeat (a struct's field names, the file's variable names; only
+// hostile or broken files have them) cannot be keys of one JSON object twice:
+// the repeats are renamed as scipy.io.loadmat renames them (uniqueNames), and
+// the names as stored are added beside ("file_fields", "file_variables"), so
+// nothing is lost and every other struct keeps exactly its shape.
 
 import type { MatFile } from "./file.js";
 import type { MatValue, NumericData } from "./value.js";
@@ -23,6 +28,34 @@ function numbers(data: NumericData | Uint8Array | Uint16Array): JsonValue[] {
     for (let i = 0; i < data.length; i++) out[i] = data[i] as number;
   }
   return out;
+}
+
+/**
+ * Unique names for `names` (file order), or null when none repeats. The k-th
+ * repeat of NAME (k = 1, 2, ...) becomes `_k_NAME`, as scipy.io.loadmat names
+ * it; when that name is taken (by another name of the list, or an earlier
+ * renaming), k counts on until it is free. Names that do not repeat are kept.
+ */
+export function uniqueNames(names: readonly string[]): string[] | null {
+  const seen = new Set<string>();
+  let repeats = false;
+  for (const n of names) {
+    if (seen.has(n)) repeats = true;
+    seen.add(n);
+  }
+  if (!repeats) return null;
+  const taken = new Set(names);
+  const count = new Map<string, number>();
+  return names.map((n) => {
+    const k = count.get(n) ?? 0;
+    count.set(n, k + 1);
+    if (k === 0) return n;
+    let j = k;
+    while (taken.has(`_${j}_${n}`)) j++;
+    const renamed = `_${j}_${n}`;
+    taken.add(renamed);
+    return renamed;
+  });
 }
 
 /** One MatValue as interchange JSON. */
@@ -51,19 +84,20 @@ export function valueToJson(v: MatValue): JsonValue {
     }
     case "cell":
       return { class: "cell", dims: v.dims.slice(), data: v.cells.map(valueToJson) };
-    case "struct":
-      return {
-        class: "struct",
-        dims: v.dims.slice(),
-        fields: v.fields.slice(),
-        data: v.elements.map((row) => {
-          const o: { [k: string]: JsonValue } = {};
-          v.fields.forEach((f, i) => {
-            o[f] = valueToJson(row[i] as MatValue);
-          });
-          return o;
-        }),
-      };
+    case "struct": {
+      const renamed = uniqueNames(v.fields);
+      const names = renamed ?? v.fields;
+      const o: { [k: string]: JsonValue } = { class: "struct", dims: v.dims.slice(), fields: names.slice() };
+      if (renamed) o.file_fields = v.fields.slice();
+      o.data = v.elements.map((row) => {
+        const e: { [k: string]: JsonValue } = {};
+        names.forEach((f, i) => {
+          e[f] = valueToJson(row[i] as MatValue);
+        });
+        return e;
+      });
+      return o;
+    }
     case "unsupported": {
       const o: { [k: string]: JsonValue } = { class: v.class };
       if (v.classname !== undefined) o.classname = v.classname;
@@ -73,12 +107,25 @@ export function valueToJson(v: MatValue): JsonValue {
   }
 }
 
-/** The whole file as interchange JSON: {header, variables: {name: VALUE}} in file order. */
-export function matToJson(file: MatFile): { header: JsonValue; variables: { [name: string]: JsonValue } } {
+/**
+ * The whole file as interchange JSON: {header, variables: {name: VALUE}} in
+ * file order; with "file_variables" (the names as stored) when a name repeats.
+ */
+export function matToJson(file: MatFile): {
+  header: JsonValue;
+  variables: { [name: string]: JsonValue };
+  file_variables?: string[];
+} {
+  const all = file.readAll();
+  const stored = all.map((v) => v.name);
+  const renamed = uniqueNames(stored);
   const variables: { [name: string]: JsonValue } = {};
-  for (const { name, value } of file.readAll()) variables[name] = valueToJson(value);
+  all.forEach(({ value }, i) => {
+    variables[(renamed ?? stored)[i] as string] = valueToJson(value);
+  });
   const h = file.header;
-  return { header: { text: h.text, version: h.version, endian: h.endian, level: h.level }, variables };
+  const header = { text: h.text, version: h.version, endian: h.endian, level: h.level };
+  return renamed ? { header, variables, file_variables: stored } : { header, variables };
 }
 
 // ---- streaming form (for large files: no giant JS arrays or strings) ----------
@@ -149,18 +196,16 @@ function* valueText(v: MatValue): Generator<string> {
       yield "]}";
       return;
     case "struct": {
-      yield `{"class":"struct","dims":${JSON.stringify(v.dims)},"fields":${JSON.stringify(v.fields)},"data":[`;
-      // like JSON.stringify of an object: a repeated field name keeps its first position and its last value
-      const last = new Map<string, number>();
-      for (const [i, f] of v.fields.entries()) last.set(f, i);
-      const order = [...last.keys()];
+      const renamed = uniqueNames(v.fields);
+      const names = renamed ?? v.fields;
+      const stored = renamed ? `,"file_fields":${JSON.stringify(v.fields)}` : "";
+      yield `{"class":"struct","dims":${JSON.stringify(v.dims)},"fields":${JSON.stringify(names)}${stored},"data":[`;
       for (let e = 0; e < v.elements.length; e++) {
         const row = v.elements[e] as MatValue[];
         yield e > 0 ? ",{" : "{";
-        for (let k = 0; k < order.length; k++) {
-          const f = order[k] as string;
-          yield `${k > 0 ? "," : ""}${JSON.stringify(f)}:`;
-          yield* valueText(row[last.get(f) as number] as MatValue);
+        for (let k = 0; k < names.length; k++) {
+          yield `${k > 0 ? "," : ""}${JSON.stringify(names[k])}:`;
+          yield* valueText(row[k] as MatValue);
         }
         yield "}";
       }
@@ -184,15 +229,13 @@ export function matJsonChunks(file: MatFile): Generator<string> {
   const header = JSON.stringify({ text: h.text, version: h.version, endian: h.endian, level: h.level });
   return (function* () {
     yield `{"header":${header},"variables":{`;
-    // like an object literal: a repeated variable name keeps its first position and its last value
-    const last = new Map<string, MatValue>();
-    for (const { name, value } of values) last.set(name, value);
-    let first = true;
-    for (const [name, value] of last) {
-      yield `${first ? "" : ","}${JSON.stringify(name)}:`;
-      yield* valueText(value);
-      first = false;
+    const stored = values.map((v) => v.name);
+    const renamed = uniqueNames(stored);
+    const names = renamed ?? stored;
+    for (let i = 0; i < values.length; i++) {
+      yield `${i > 0 ? "," : ""}${JSON.stringify(names[i])}:`;
+      yield* valueText((values[i] as { value: MatValue }).value);
     }
-    yield "}}";
+    yield renamed ? `},"file_variables":${JSON.stringify(stored)}}` : "}}";
   })();
 }

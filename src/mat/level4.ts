@@ -4,6 +4,8 @@
 // matrices are class double, text matrices char, sparse matrices are stored
 // as (row, col, value) triplets and converted to compressed columns.
 
+import { MAX_MAT_VARIABLES } from "../limits.js";
+import { FileBudget, type MatReadLimits } from "./budget.js";
 import { MatError } from "./errors.js";
 import type { MatEntry, MatHeader } from "./file.js";
 import { NAME_CHARS_RE } from "./format.js";
@@ -150,7 +152,9 @@ function toSparse(
 export function readLevel4(
   bytes: Uint8Array,
   label: string,
+  limits: MatReadLimits,
 ): { header: MatHeader; entries: MatEntry[] } | undefined {
+  const budget = new FileBudget(limits.maxDecodedBytes);
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const first = parseHead(dv, 0);
   if (!first) return undefined;
@@ -159,6 +163,8 @@ export function readLevel4(
   let pos = 0;
   while (pos < bytes.length) {
     const at = pos;
+    if (entries.length >= MAX_MAT_VARIABLES)
+      fail(label, at, `more than ${MAX_MAT_VARIABLES} variables (corrupt or hostile)`);
     const h = parseHead(dv, pos);
     if (!h) {
       if (pos + 20 > bytes.length)
@@ -191,7 +197,18 @@ export function readLevel4(
     const dataPos = pos;
     pos += total;
     const hh = h;
+    const index = entries.length;
     const decode = (): MatValue => {
+      // what the value takes: float64 parts, then char codes or the sparse conversion (~64 bytes an entry)
+      const b = budget.begin(index);
+      const need = n * 8 * (hh.imagf ? 2 : 1) + (hh.type === 1 ? n * 2 : hh.type === 2 ? hh.mrows * 64 : 0);
+      const problem = b.charge(need);
+      if (problem) fail(label, at, `matrix ${name}: ${problem}`);
+      const v = decodeValue();
+      budget.end(index, b);
+      return v;
+    };
+    const decodeValue = (): MatValue => {
       const real = readValues(dv, dataPos, n, hh);
       const imag = hh.imagf ? readValues(dv, dataPos + partBytes, n, hh) : undefined;
       const dims = [hh.mrows, hh.ncols];

@@ -3,6 +3,8 @@
 // and refused), then one entry per top-level variable whose header is decoded
 // now and whose value is decoded on demand.
 
+import { MAX_MAT_VARIABLES } from "../limits.js";
+import { FileBudget, type MatReadLimits } from "./budget.js";
 import { inflateHead, inflateWhole } from "./compressed.js";
 import { MatError } from "./errors.js";
 import type { MatEntry, MatFile, MatHeader } from "./file.js";
@@ -11,9 +13,10 @@ import { MI } from "./format.js";
 import { readMatrix } from "./matrix.js";
 import { jsonClass, readMatrixHead } from "./matrix-head.js";
 import { Ctx, readTag } from "./tags.js";
+import type { MatValue } from "./value.js";
 
 /** Opens a Level 5 file (the caller has seen its MI/IM endian indicator). */
-export function openLevel5(bytes: Uint8Array, label: string): MatFile {
+export function openLevel5(bytes: Uint8Array, label: string, limits: MatReadLimits): MatFile {
   const le = bytes[126] === 0x49; // "IM" read in file order means little-endian
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const version = dv.getUint16(124, le);
@@ -39,9 +42,24 @@ export function openLevel5(bytes: Uint8Array, label: string): MatFile {
     if (off < BigInt(Number.MAX_SAFE_INTEGER)) subsys = Number(off);
   }
   const fileCtx = new Ctx(bytes, le, label, -1, false, false);
+  const budget = new FileBudget(limits.maxDecodedBytes);
+  /** Decodes variable `index` with the file's budget. */
+  const decodeWith = (index: number, ctx: Ctx, decode: () => MatValue): MatValue => {
+    const b = budget.begin(index);
+    ctx.budget = b;
+    try {
+      const v = decode();
+      budget.end(index, b);
+      return v;
+    } finally {
+      ctx.budget = undefined;
+    }
+  };
   const entries: MatEntry[] = [];
   let pos = 128;
   while (pos < bytes.length) {
+    if (entries.length >= MAX_MAT_VARIABLES)
+      fileCtx.fail(pos, `more than ${MAX_MAT_VARIABLES} variables (corrupt or hostile)`);
     const tag = readTag(fileCtx, pos, bytes.length, "variable");
     const at = pos;
     // Top-level elements are not padded after miCOMPRESSED; miMATRIX counts are already multiples of 8.
@@ -51,12 +69,13 @@ export function openLevel5(bytes: Uint8Array, label: string): MatFile {
       const { tag: inner, head } = inflateHead(label, at, comp, le);
       if (at !== subsys && head.name !== "") {
         const innerCount = inner.count;
+        const index = entries.length;
         entries.push({
           info: { name: head.name, class: jsonClass(head), dims: head.dims, byteOffset: at },
           decode: () => {
-            const buf = inflateWhole(label, at, comp, innerCount);
+            const buf = inflateWhole(label, at, comp, innerCount, limits.maxVariableBytes);
             const ctx = new Ctx(buf, le, label, at, false, true);
-            return readMatrix(ctx, 0, buf.length, 0, "compressed variable");
+            return decodeWith(index, ctx, () => readMatrix(ctx, 0, buf.length, 0, "compressed variable"));
           },
         });
       }
@@ -64,9 +83,10 @@ export function openLevel5(bytes: Uint8Array, label: string): MatFile {
       if (tag.count === 0) fileCtx.fail(at, "variable with an empty miMATRIX (no name)");
       const head = readMatrixHead(fileCtx, tag);
       if (at !== subsys && head.name !== "") {
+        const index = entries.length;
         entries.push({
           info: { name: head.name, class: jsonClass(head), dims: head.dims, byteOffset: at },
-          decode: () => readMatrix(fileCtx, at, next, 0, "variable"),
+          decode: () => decodeWith(index, fileCtx, () => readMatrix(fileCtx, at, next, 0, "variable")),
         });
       }
     } else {

@@ -3,6 +3,7 @@
 // sparse arrays handed to their own decoders. Errors inside containers carry
 // the element's path ("field x of element 3: ...").
 
+import { VALUE_OVERHEAD_BYTES } from "./budget.js";
 import { decodeChar } from "./char.js";
 import { MatError } from "./errors.js";
 import { MI, MX, NAME_CHARS_RE, NUMERIC_CLASS_BY_ID } from "./format.js";
@@ -38,6 +39,7 @@ function withPath(e: unknown, path: string): never {
 function readMatrixAt(ctx: Ctx, tag: Tag, depth: number, what: string): MatValue {
   const pos = tag.pos;
   if (tag.type !== MI.MATRIX) ctx.fail(pos, `${what}: data type ${tag.type}, expected miMATRIX (14)`);
+  ctx.charge(pos, VALUE_OVERHEAD_BYTES, what);
   if (tag.count === 0) return { kind: "numeric", class: "double", dims: [0, 0], real: new Float64Array(0) };
   if (depth > MAX_DEPTH) ctx.fail(pos, `${what}: cells/structs nested deeper than ${MAX_DEPTH} levels`);
   return decodeMatrixBody(ctx, tag, readMatrixHead(ctx, tag), depth);
@@ -51,6 +53,7 @@ function decodeMatrixBody(ctx: Ctx, tag: Tag, head: MatrixHead, depth: number): 
     const realTag = readTag(ctx, head.body, end, "real part");
     if (head.logical) {
       const data = decodeNumeric(ctx, realTag, "uint8", n, "logical data");
+      ctx.charge(tag.pos, n, "logical data");
       const out = new Uint8Array(n);
       for (let i = 0; i < n; i++) out[i] = (data as Uint8Array)[i] ? 1 : 0;
       return { kind: "logical", dims: head.dims, data: out };
@@ -72,6 +75,7 @@ function decodeMatrixBody(ctx: Ctx, tag: Tag, head: MatrixHead, depth: number): 
       const n = checkedNumel(ctx, tag.pos, head.dims);
       if (n * 8 > end - head.body)
         ctx.fail(tag.pos, `cell of ${n} elements cannot fit in ${end - head.body} bytes`);
+      ctx.charge(tag.pos, n * 8, "cell");
       const cells: MatValue[] = new Array(n);
       let pos = head.body;
       let i = 0;
@@ -143,6 +147,7 @@ function decodeStruct(ctx: Ctx, tag: Tag, head: MatrixHead, pos: number, depth: 
       `struct of ${n} elements x ${nfields} fields cannot fit in ${end - namesTag.next} bytes`,
     );
   }
+  ctx.charge(tag.pos, n * (nfields * 8 + 32), "struct");
   const elements: MatValue[][] = new Array(n);
   let p = namesTag.next;
   let e = 0;

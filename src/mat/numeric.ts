@@ -83,6 +83,7 @@ export function decodeNumeric(ctx: Ctx, tag: Tag, cls: NumericClass, n: number, 
     ctx.fail(tag.pos, `${what}: ${tag.count} bytes is not a multiple of the ${size}-byte element`);
   const have = tag.count / size;
   if (have !== n) ctx.fail(tag.pos, `${what}: holds ${have} values, dims say ${n}`);
+  ctx.charge(tag.pos, n * numericSize(STORAGE_TYPE[cls]), what);
   if (n <= SMALL_VALUES) return decodeSmall(ctx, tag, cls, n, what);
   const src = storageView(ctx, tag.type, tag.data, tag.count);
   if (sameArrayType(cls, tag.type)) {

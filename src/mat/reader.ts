@@ -8,26 +8,47 @@
 // own modules: tags.ts, numeric.ts, matrix-head.ts, matrix.ts, char.ts,
 // sparse.ts, compressed.ts, level5.ts, level4.ts.
 
-import { readFile } from "node:fs/promises";
+import { open } from "node:fs/promises";
+import { MAX_MAT_FILE_BYTES } from "../limits.js";
+import { DEFAULT_MAT_READ_LIMITS, type MatReadLimits } from "./budget.js";
 import { MatError } from "./errors.js";
 import type { MatFile } from "./file.js";
 import { makeMatFile } from "./file.js";
 import { readLevel4 } from "./level4.js";
 import { openLevel5 } from "./level5.js";
 
+export type { MatReadLimits } from "./budget.js";
 export type { MatFile, MatHeader, VariableInfo } from "./file.js";
+
+/** The reader's memory bounds (src/limits.ts), each overridable. */
+export interface MatOpenOptions extends Partial<MatReadLimits> {
+  /** Largest file openMatFile reads into memory, bytes (default MAX_MAT_FILE_BYTES). */
+  maxFileBytes?: number;
+}
+
+function readLimits(o: MatOpenOptions): MatReadLimits {
+  return {
+    maxVariableBytes: o.maxVariableBytes ?? DEFAULT_MAT_READ_LIMITS.maxVariableBytes,
+    maxDecodedBytes: o.maxDecodedBytes ?? DEFAULT_MAT_READ_LIMITS.maxDecodedBytes,
+  };
+}
 
 function asPlainBytes(bytes: Uint8Array): Uint8Array {
   return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
-/** Open a MAT file held in memory. `label` names it in error messages (a path or "zip!member"). */
-export function openMat(bytes: Uint8Array, label: string): MatFile {
+/**
+ * Open a MAT file held in memory. `label` names it in error messages (a path
+ * or "zip!member"). Decoding is bounded by `options` (an inflated variable,
+ * all decoded values; defaults in src/limits.ts): beyond them a MatError.
+ */
+export function openMat(bytes: Uint8Array, label: string, options: MatOpenOptions = {}): MatFile {
   const b = asPlainBytes(bytes);
+  const limits = readLimits(options);
   if (b.length >= 128 && ((b[126] === 0x49 && b[127] === 0x4d) || (b[126] === 0x4d && b[127] === 0x49))) {
-    return openLevel5(b, label);
+    return openLevel5(b, label, limits);
   }
-  const l4 = readLevel4(b, label);
+  const l4 = readLevel4(b, label, limits);
   if (l4) return makeMatFile(l4.header, l4.entries, label);
   if (b.length < 128)
     throw new MatError(
@@ -38,12 +59,27 @@ export function openMat(bytes: Uint8Array, label: string): MatFile {
   throw new MatError(label, 126, "not a MAT file (no MI/IM endian indicator and no Level 4 matrix header)");
 }
 
-/** Read a file from disk and open it (the whole file is held in memory). */
-export async function openMatFile(path: string): Promise<MatFile> {
+/** Read a file from disk and open it (the whole file is held in memory: at most `options.maxFileBytes`). */
+export async function openMatFile(path: string, options: MatOpenOptions = {}): Promise<MatFile> {
+  const maxFileBytes = options.maxFileBytes ?? MAX_MAT_FILE_BYTES;
   let bytes: Uint8Array;
   try {
-    bytes = await readFile(path);
+    const fh = await open(path, "r");
+    try {
+      const size = (await fh.stat()).size;
+      if (size > maxFileBytes) {
+        throw new MatError(
+          path,
+          0,
+          `${size} bytes is more than the ${maxFileBytes} bytes the reader holds in memory`,
+        );
+      }
+      bytes = await fh.readFile();
+    } finally {
+      await fh.close();
+    }
   } catch (e) {
+    if (e instanceof MatError) throw e;
     const code = (e as NodeJS.ErrnoException).code;
     const why =
       code === "ENOENT"
@@ -55,5 +91,5 @@ export async function openMatFile(path: string): Promise<MatFile> {
             : `cannot read file (${code ?? (e as Error).message})`;
     throw new MatError(path, 0, why);
   }
-  return openMat(bytes, path);
+  return openMat(bytes, path, options);
 }

@@ -4,6 +4,7 @@
 // form). Every offset and count read off the file is checked here against the
 // enclosing element and the bytes present.
 
+import type { DecodeBudget } from "./budget.js";
 import { MatError } from "./errors.js";
 
 /** Thrown internally when a partially inflated header needs more bytes. */
@@ -13,6 +14,8 @@ export const NEED_MORE = new NeedMoreBytes();
 /** A byte region being parsed: the file itself, or one inflated element. */
 export class Ctx {
   readonly dv: DataView;
+  /** The decode's memory budget (budget.ts); none while only headers are parsed. */
+  budget: DecodeBudget | undefined;
   constructor(
     readonly buf: Uint8Array,
     readonly le: boolean,
@@ -50,6 +53,11 @@ export class Ctx {
         `${what} needs ${n} bytes, ${this.dataName()} ends after ${Math.max(0, this.buf.length - pos)}`,
       );
     }
+  }
+  /** Counts `bytes` about to be allocated for `what` against the budget; fails at `pos` when they do not fit. */
+  charge(pos: number, bytes: number, what: string): void {
+    const problem = this.budget?.charge(bytes);
+    if (problem) this.fail(pos, `${what}: ${problem}`);
   }
   dataName(): string {
     return this.compressedAt >= 0 ? "the inflated data" : "the file";

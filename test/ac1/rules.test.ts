@@ -16,6 +16,7 @@ import {
 } from "../../src/ac1/common.js";
 import { categoryOf, parseSequence, segmentPath, siteOf } from "../../src/ac1/index.js";
 import { roundHalfEven } from "../../src/dsp/round.js";
+import { MAX_REPEAT_SAMPLES_PER_TRACE_SAMPLE, MAX_SPLICED_STIM_SAMPLES } from "../../src/limits.js";
 import { type MatValue, numeric, scalar, str, struct, structArray } from "../../src/mat/index.js";
 import { MemSource, walkAll } from "./support.js";
 
@@ -705,6 +706,35 @@ describe("Asari walker rules", () => {
         ["malformed-session", "notes"],
         ["malformed-session", "x2005-ha1-001"],
       ],
+    );
+  });
+
+  test("trigger windows overlapping past twice the trace, and sequences splicing too long a stimulus, are warned and skipped", async () => {
+    const src = base();
+    const dir = `${R1}/20050103-ha1-001`;
+    // 100 triggers, each cutting the whole 3000-sample trace (300 ms at 10 kHz): 100 copies without the bound
+    const whole = Array.from({ length: 100 }, () => nat("Sequence 1: 1", 1, 300));
+    // one position repeated 9000 times: 9000 x 2000 samples, above MAX_SPLICED_STIM_SAMPLES
+    const long = nat(`Sequence 2: ${"1 ".repeat(9000)}`, 1, 10);
+    src.addMat(`${dir}/r1.mat`, recording(["class1/1.mat"], [...whole, long]));
+    const r = await walkAll(src, "asari");
+    const stim = r.cells[0]!.stims[0]!;
+    assert.equal(stim.repeats.length, 2, "twice the trace");
+    assert.ok(stim.repeats.every((x) => x.length === 3000));
+    assert.equal(r.cells[0]!.stims.length, 1);
+    assert.equal(r.warnings.length, 99);
+    assert.ok(r.warnings.every((w) => w.code === "malformed-file" && w.path === `${dir}/r1.mat`));
+    assert.match(
+      r.warnings[0]!.message,
+      new RegExp(
+        `trigger 3: the triggers' windows would take more than ${MAX_REPEAT_SAMPLES_PER_TRACE_SAMPLE} times the 3000-sample trace \\(overlapping: corrupt or hostile\\); trigger skipped$`,
+      ),
+    );
+    assert.match(
+      r.warnings[98]!.message,
+      new RegExp(
+        `trigger 101: its sequence of 9000 segments splices 18000000 samples, more than the ${MAX_SPLICED_STIM_SAMPLES} a stimulus may have \\(corrupt or hostile\\); trigger skipped$`,
+      ),
     );
   });
 

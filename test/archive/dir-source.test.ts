@@ -1,10 +1,11 @@
 // DirSource: listing order, missing paths, reads, refusals, byte counts.
 
 import assert from "node:assert/strict";
-import { mkdir, symlink, writeFile } from "node:fs/promises";
+import { mkdir, symlink, truncate, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, test } from "node:test";
 import { ArchiveError, DirSource } from "../../src/archive/index.js";
+import { MAX_RELEASE_FILE_BYTES } from "../../src/limits.js";
 import { tempDir } from "../support/cli.js";
 
 describe("DirSource", () => {
@@ -35,6 +36,40 @@ describe("DirSource", () => {
       assert.equal(src.bytesRead(), 3);
       assert.equal(src.describe("crcns-ac1/wehr/a10"), join(dir, "crcns-ac1", "wehr", "a10"));
       await src.close();
+    } finally {
+      await cleanup();
+    }
+  });
+
+  test("a file larger than the read cap is refused from its size, before any of it is read", async () => {
+    const { dir, cleanup } = await tempDir();
+    try {
+      const d = join(dir, "crcns-ac1", "wehr");
+      await mkdir(d, { recursive: true });
+      // a sparse file: 3 GB that take no disk space (and would take 3 GB of memory if read)
+      await writeFile(join(d, "huge.mat"), "");
+      await truncate(join(d, "huge.mat"), 3_000_000_000);
+      const src = new DirSource(dir);
+      assert.equal(src.maxReadBytes, MAX_RELEASE_FILE_BYTES);
+      const before = process.resourceUsage().maxRSS;
+      await assert.rejects(src.readFile("crcns-ac1/wehr/huge.mat"), (e: unknown) => {
+        assert.ok(e instanceof ArchiveError);
+        assert.match(
+          e.message,
+          new RegExp(
+            `huge\\.mat: 3000000000 bytes is too large to read into memory \\(limit ${MAX_RELEASE_FILE_BYTES}\\)$`,
+          ),
+        );
+        return true;
+      });
+      assert.ok((process.resourceUsage().maxRSS - before) / 1024 < 50);
+      assert.equal(src.bytesRead(), 0);
+      await writeFile(join(d, "small.mat"), "x".repeat(100));
+      await assert.rejects(
+        new DirSource(dir, 99).readFile("crcns-ac1/wehr/small.mat"),
+        /100 bytes is too large/,
+      );
+      assert.equal((await new DirSource(dir, 100).readFile("crcns-ac1/wehr/small.mat")).length, 100);
     } finally {
       await cleanup();
     }

@@ -4,6 +4,7 @@
 // list/clear, and the `ac1 cache` command.
 
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import { mkdir, readdir, readFile, stat, truncate, utimes, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -195,21 +196,28 @@ describe("BuildCache", () => {
     assert.match(cache.lastReason!, /records key undefined/);
   });
 
-  it("ignores partial temp files in list() and removes stale ones on clear()", async () => {
+  it("ignores temp files in list(); load() and clear() remove those of dead writers at once, not live ones", async () => {
     const cache = new BuildCache(join(dir, "c5"));
     await cache.store(key, sampleDataset("spectrogram"));
-    const temp = join(cache.entriesDir, `${"d".repeat(64)}.npz.tmp-123-0badc0de`);
-    await writeFile(temp, "partial");
-    const fresh = join(cache.entriesDir, `${"e".repeat(64)}.npz.tmp-124-0badc0df`);
-    await writeFile(fresh, "partial, still being written");
-    await utimes(temp, new Date(2000, 0, 1), new Date(2000, 0, 1));
+    const dead = spawnSync(process.execPath, ["-e", ""]).pid;
+    const alive = process.ppid; // the test runner: running
+    const name = (c: string, pid: number, tag: string) => `${c.repeat(64)}.npz.tmp-${pid}-${tag}`;
+    const deadTemp = join(cache.entriesDir, name("d", dead, "0badc0de"));
+    await writeFile(deadTemp, "partial, its writer was killed a moment ago");
+    const liveTemp = join(cache.entriesDir, name("e", alive, "0badc0df"));
+    await writeFile(liveTemp, "partial, still being written");
+    const oldLiveTemp = join(cache.entriesDir, name("f", alive, "0badc0e0"));
+    await writeFile(oldLiveTemp, "partial, its pid reused since");
+    await utimes(oldLiveTemp, new Date(2000, 0, 1), new Date(2000, 0, 1));
     assert.deepEqual(
       (await cache.list()).map((e) => e.key),
       [key],
     );
     assert.equal(await cache.load("d".repeat(64)), null);
+    assert.deepEqual((await readdir(cache.entriesDir)).sort(), [`${key}.npz`, name("e", alive, "0badc0df")]);
+    await writeFile(deadTemp, "another one");
     assert.equal(await cache.clear(), 1);
-    assert.deepEqual(await readdir(cache.entriesDir), [`${"e".repeat(64)}.npz.tmp-124-0badc0df`]);
+    assert.deepEqual(await readdir(cache.entriesDir), [name("e", alive, "0badc0df")]);
   });
 
   it("two concurrent stores of the same key leave one valid entry and no temp files", async () => {

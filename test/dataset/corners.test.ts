@@ -303,7 +303,7 @@ test("a cell-attached cell whose three repeats share no deflection: all xcorr, d
   const meta = spec.stimMeta[s] as { sequence: string; segments: number[] };
   assert.equal(meta.sequence, r.facts?.registeredSequence);
   assert.equal(stimsOf(cellOf(r.sessions[0]!), key)[0]?.meta.description, r.facts?.firstSequence);
-  assert.deepEqual(meta, stimsOf(cellOf(r.sessions[1]!), key)[0]?.meta);
+  assert.deepEqual(pick(meta, STIM_KEYS), stimsOf(cellOf(r.sessions[1]!), key)[0]?.meta);
   // its provenance from the dropped first listener links to the stim all the same
   assert.ok(prov.every((p) => p.stim === s));
 });

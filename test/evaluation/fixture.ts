@@ -74,7 +74,11 @@ export async function goldenData(): Promise<DatasetData> {
     responses.push(row);
     stims.push(spec(2, T, s));
   }
-  const meta = Array.from({ length: N }, (_, n) => neuron(sessionOf(n), n === 4 ? "MGB" : "A1"));
+  // units as a build fills them in (interchange.md: "mV" for subthresh, "a.u." for spikes)
+  const meta = Array.from({ length: N }, (_, n) => {
+    const m = neuron(sessionOf(n), n === 4 ? "MGB" : "A1");
+    return { ...m, units: m.signal_type === "spikes" ? ("a.u." as const) : ("mV" as const) };
+  });
   const base = handmade();
   return {
     ...base,

@@ -12,6 +12,7 @@ import { ExportError } from "../../src/export/errors.js";
 import { encodeNpyHeader, encodeUnicodeScalar } from "../../src/export/npy.js";
 import { NpzReader } from "../../src/export/npz-reader.js";
 import { isNpzTempName, NpzWriter } from "../../src/export/npz-writer.js";
+import { MAX_NPZ_MEMBERS } from "../../src/limits.js";
 import { tempDir } from "../support/cli.js";
 import { makeZip } from "../support/zip.js";
 
@@ -319,6 +320,21 @@ describe("hostile .npz input", () => {
     const path = join(dir, "inflate.npz");
     await writeFile(path, buf);
     await expectExportError(path, /corrupt deflate data|CRC-32|inflates to|bad magic|header/, "a");
+  });
+
+  it("more members than the limit: refused from the directory's count, before any member is read", async () => {
+    const members: [string, Uint8Array, boolean][] = ["a", "b", "c"].map((k) => [
+      `${k}.npy`,
+      npy("<f4", [1], new Float32Array(1)),
+      false,
+    ]);
+    const buf = await zipBuffer(members);
+    assert.equal(MAX_NPZ_MEMBERS, 1 << 18);
+    await assert.rejects(
+      NpzReader.fromBuffer(buf, "m.npz", { maxMembers: 2 }),
+      /^ExportError: m\.npz: declares 3 entries, more than the limit of 2$/,
+    );
+    assert.deepEqual((await NpzReader.fromBuffer(buf, "m.npz", { maxMembers: 3 })).keys(), ["a", "b", "c"]);
   });
 
   it("duplicate member names", async () => {

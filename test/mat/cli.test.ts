@@ -20,6 +20,27 @@ test("ac1 mat prints the interchange JSON", async () => {
   assert.deepEqual(JSON.parse(r.stdout), expected);
 });
 
+test("ac1 mat on a struct whose field name repeats: every value printed, as scipy names them (plain and --pretty)", async () => {
+  const file = fixture("mat", "corpus", "nasty_duplicate_fieldnames.mat");
+  const scipy = JSON.parse(readFileSync(fixture("mat", "corpus", "nasty_duplicate_fieldnames.json"), "utf8"));
+  for (const args of [
+    ["mat", file],
+    ["mat", file, "--pretty"],
+  ]) {
+    const r = await runAc1(args);
+    assert.equal(r.code, 0, r.stderr);
+    const doc = JSON.parse(r.stdout);
+    const summary = doc.variables.Summary;
+    assert.deepEqual(summary.file_fields.filter((f: string) => f === "Station_Q").length, 4);
+    delete summary.file_fields;
+    assert.deepEqual(doc, scipy);
+    const values = ["Station_Q", "_1_Station_Q", "_2_Station_Q", "_3_Station_Q"].map(
+      (k) => summary.data[0][k],
+    );
+    assert.ok(values.every((v) => v !== undefined));
+  }
+});
+
 test("ac1 mat on a corrupt file: one stderr line with file and byte offset, nothing on stdout", async () => {
   const file = fixture("mat", "corpus", "corrupted_zlib_checksum.mat");
   const r = await runAc1(["mat", file]);

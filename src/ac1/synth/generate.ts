@@ -17,6 +17,7 @@ import { pipeline } from "node:stream/promises";
 import yazl from "yazl";
 import { partialDirOf, RELEASE_LAYOUT } from "../../archive/index.js";
 import { Ac1Error } from "../../errors.js";
+import { trackTemp, untrackTemp } from "../../temp-files.js";
 import { SynthFiles } from "./files.js";
 import { asariRecordingFile, asariSegmentFile, expectAsariCell } from "./files-asari.js";
 import { expectWehrCell, wehrStimFile, wehrSummaryFile, wehrTrialFile } from "./files-wehr.js";
@@ -87,7 +88,16 @@ export async function writeSynthArchive(outDir: string, opts: SynthOptions): Pro
     });
     manifest.zips.push({ name: z.zip, bytes: (await stat(join(outDir, z.zip))).size, files });
   }
-  await writeFile(join(outDir, MANIFEST_FILE), `${JSON.stringify(manifest, null, 1)}\n`);
+  // the manifest marks a complete archive: written whole under a temp name, then renamed
+  const manifestPath = join(outDir, MANIFEST_FILE);
+  const manifestTemp = `${manifestPath}.partial`;
+  trackTemp(manifestTemp);
+  try {
+    await writeFile(manifestTemp, `${JSON.stringify(manifest, null, 1)}\n`);
+    await rename(manifestTemp, manifestPath);
+  } finally {
+    untrackTemp(manifestTemp);
+  }
   return manifest;
 }
 
@@ -142,12 +152,15 @@ async function writeZip(path: string, entries: ZipEntryPlan[], onFile: () => voi
   }
   zip.end();
   const partial = `${path}.partial`;
+  trackTemp(partial); // an interrupted process removes it at once
   try {
     await pipeline(zip.outputStream, createWriteStream(partial));
     await rename(partial, path);
   } catch (err) {
     await rm(partial, { force: true });
     throw err;
+  } finally {
+    untrackTemp(partial);
   }
   return entries.length;
 }

@@ -19,7 +19,8 @@ rebuilt.
 subcommands:
   list           one line per entry: key, size, creation time, summary
   clear [KEY]    remove the entry KEY (a unique prefix of at least 6 hex
-                 digits is enough), or every entry when no KEY is given
+                 digits is enough), or every entry when no KEY is given,
+                 and the temp files of stores whose process no longer runs
 
 options:
   --dir DIR      cache folder (default: $AC1_CACHE_DIR or the per-user cache,

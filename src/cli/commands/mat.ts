@@ -14,8 +14,12 @@ Level 4) as JSON: {"header": {text, version, endian, level}, "variables":
 Numbers keep their MATLAB class; NaN and infinities are the strings "NaN",
 "Infinity", "-Infinity"; int64/uint64 are decimal strings; chars are code
 points. Objects, function handles and opaque values are listed as
-{"class", "classname", "unsupported": true}. MATLAB v7.3 (HDF5) files are
-rejected.
+{"class", "classname", "unsupported": true}. A struct field name or a
+variable name that repeats in the file is renamed as scipy.io.loadmat names
+it (the k-th repeat of NAME is _k_NAME), and the names as stored are added as
+"file_fields" (on that struct) or "file_variables": no value is lost. MATLAB
+v7.3 (HDF5) files are rejected. Files above 256 MiB, and values that would
+decode to more than 512 MiB, are refused (README, "Command line").
 
 options:
   --pretty   indent the JSON

@@ -3,6 +3,7 @@
 
 import { spawn } from "node:child_process";
 import { type Command, numberFlag, parseCommandArgs, UsageError } from "../command.js";
+import { onInterrupt } from "../interrupt.js";
 
 const HELP = `usage: ac1 view FILE.npz [--port P] [--no-open]
 
@@ -54,14 +55,14 @@ export const command: Command = {
     process.stdout.write(`${viewer.url}\n`);
     process.stderr.write("ac1 view: serving on 127.0.0.1 only; press Ctrl-C to stop\n");
     if (!values["no-open"] && process.stdout.isTTY) openInBrowser(viewer.url);
+    // Ctrl-C is how the viewer is meant to stop: exit 0 once it is closed (a second Ctrl-C exits at once)
     await new Promise<void>((resolve) => {
-      const stop = () => {
-        process.off("SIGINT", stop);
-        process.off("SIGTERM", stop);
-        void viewer.close().finally(resolve);
-      };
-      process.on("SIGINT", stop);
-      process.on("SIGTERM", stop);
+      const release = onInterrupt(() => {
+        void viewer.close().finally(() => {
+          release();
+          resolve();
+        });
+      });
     });
     return 0;
   },

@@ -1,0 +1,79 @@
+// The temp files, temp folders and lock files this process is writing right
+// now (an .npz being written, a zip being unpacked, a synthetic zip, a lock),
+// so that an interrupted process (Ctrl-C, a kill) removes them at once,
+// synchronously, before it exits: nothing half-written stays behind, and no
+// final name ever holds a partial file (writers rename into place only when
+// complete). What a kill -9 leaves is swept by the next run: temp names carry
+// the owning pid (tempName), and isLeftOver tells a dead owner's file from a
+// live one's. Lowest layer: anything that writes may register here.
+
+import { randomBytes } from "node:crypto";
+import { rmSync } from "node:fs";
+import { basename } from "node:path";
+
+const tracked = new Set<string>();
+
+/** Registers `path` (a file or a folder) to be removed if the process is interrupted. */
+export function trackTemp(path: string): void {
+  tracked.add(path);
+}
+
+/** Forgets `path` (renamed into place, or removed by its writer). */
+export function untrackTemp(path: string): void {
+  tracked.delete(path);
+}
+
+/** The registered paths (for tests). */
+export function trackedTemps(): string[] {
+  return [...tracked];
+}
+
+/**
+ * Removes, synchronously, everything registered (for a signal handler about
+ * to exit). Final names are never registered, so nothing complete is lost.
+ */
+export function removeTrackedTemps(): void {
+  for (const path of tracked) {
+    try {
+      rmSync(path, { recursive: true, force: true });
+    } catch {
+      // best effort: the next run sweeps what is left
+    }
+  }
+  tracked.clear();
+}
+
+/** `<path>.tmp-<pid>-<8 hex>`: a temp name next to `path` that says which process owns it. */
+export function tempName(path: string): string {
+  return `${path}.tmp-${process.pid}-${randomBytes(4).toString("hex")}`;
+}
+
+const TEMP_RE = /\.tmp-(\d+)-[0-9a-f]{8}$/;
+
+/** The pid in a temp name made by tempName, or undefined for other names. */
+export function tempOwner(name: string): number | undefined {
+  const m = TEMP_RE.exec(basename(name));
+  return m ? Number(m[1]) : undefined;
+}
+
+/** Whether process `pid` runs on this host (one we may not signal counts as running). */
+export function processIsRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/**
+ * Whether a temp file named by tempName is a leftover: its owner no longer
+ * runs, or it is older than `staleMs` (a pid reused by another process, or a
+ * folder shared between hosts). Not a temp name: false.
+ */
+export function isLeftOver(name: string, mtimeMs: number, staleMs: number, now = Date.now()): boolean {
+  const pid = tempOwner(name);
+  if (pid === undefined) return false;
+  if (pid === process.pid) return false;
+  return !processIsRunning(pid) || now - mtimeMs >= staleMs;
+}
