@@ -128,7 +128,7 @@ const CASES: Case[] = [
     file: () => makeZip([GOOD, { name: "pred_1_0.npy", data: floats("<f8", [20000], ramp(20000)) }]),
     key: "pred_1_0",
     problem: new RegExp(
-      `declares \\d+ bytes, more than the limit of \\d+.*: .*longest stim has ${LONGEST} bins`,
+      `(?:claims|declares) \\d+ bytes, more than the limit of \\d+: .*longest stim has ${LONGEST} bins`,
     ),
   },
   {
