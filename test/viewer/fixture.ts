@@ -2,14 +2,18 @@
 // real export writer: structured spectrograms (an FM sweep, a harmonic stack,
 // noise bursts over a quiet floor, in dB), Wehr and Asari cells with
 // subthreshold and spike-rate responses, varying repeat counts, missing
-// pairs, and per-repeat provenance with every rejection reason, a stim whose
-// repeats were all rejected, an unregistered stim and a dropped cell.
+// pairs, each neuron's quality in its metadata (as every build stores it),
+// and per-repeat provenance with every rejection reason, an empty repeat, a
+// stim whose repeats were all rejected, an unregistered stim and a dropped
+// cell. writePredictions writes a model's PRED.npz for some of its pairs.
 
 import { join } from "node:path";
 import type { NeuronMeta, StimMeta } from "../../src/ac1/types.js";
 import type { DatasetData, Fate, RepeatProvenance, Tensor } from "../../src/dataset/model.js";
 import { resolveOptions } from "../../src/dataset/options.js";
+import { metaWithQuality } from "../../src/dataset/quality.js";
 import { writeDatasetNpz } from "../../src/export/index.js";
+import { NpzWriter } from "../../src/export/npz-writer.js";
 import { mulberry32 } from "../../src/random/index.js";
 
 function gauss(rand: () => number): number {
@@ -225,6 +229,9 @@ export function buildFixture(): Omit<ViewerFixture, "path"> {
     "2:4": ["step", "range"],
     "1:0": ["xcorr"],
   };
+  // One empty repeat (0 samples, rejected as "range") among the repeats of stim 4 for neuron 1:
+  // with no common length the cross-trial test cannot run, so the build stores r = 1 for all of them.
+  const emptyAt = new Set(["4:1"]);
   const tally = { range: 0, step: 0, xcorr: 0, kept: 0 };
   const push = (p: Omit<RepeatProvenance, "repeat">, repeat: number) => {
     provenance.push({ ...p, repeat });
@@ -246,7 +253,13 @@ export function buildFixture(): Omit<ViewerFixture, "path"> {
       rejected.forEach((fate, j) => {
         fates.splice(Math.min(fates.length, 1 + 3 * j), 0, fate);
       });
+      const empty = emptyAt.has(`${s}:${n}`) ? 1 : -1;
+      if (empty >= 0) fates.splice(empty, 0, "range");
       fates.forEach((fate, repeat) => {
+        const stats =
+          repeat === empty
+            ? { maxAbsMv: Number.NaN, stepFrac: 0, r: 1, samples: 0 }
+            : { ...statsFor(fate, samples), ...(empty >= 0 ? { r: 1 } : {}) };
         push(
           {
             session: meta.session,
@@ -255,7 +268,7 @@ export function buildFixture(): Omit<ViewerFixture, "path"> {
             stimKey: stimKeys[s] as string,
             stim: s,
             fate,
-            ...statsFor(fate, samples),
+            ...stats,
           },
           repeat,
         );
@@ -321,7 +334,7 @@ export function buildFixture(): Omit<ViewerFixture, "path"> {
     species: "rat",
     stims,
     stimMeta,
-    neuronMeta,
+    neuronMeta: metaWithQuality(neuronMeta, resp),
     responses: resp,
     rejections: tally,
     droppedCellsEmpty: 1,
@@ -344,4 +357,58 @@ export async function writeFixture(dir: string, name = "viewer-fixture.npz"): Pr
   const path = join(dir, name);
   await writeDatasetNpz(f.data, path);
   return { ...f, path };
+}
+
+/** The pairs writePredictions predicts: every pair with data of neurons 0, 1 and 3 but (0, 3). */
+export function predictedPairs(): { s: number; n: number }[] {
+  const out: { s: number; n: number }[] = [];
+  for (let s = 0; s < REPEATS.length; s++)
+    for (const n of [0, 1, 3]) if ((REPEATS[s]?.[n] ?? 0) > 0 && !(s === 0 && n === 3)) out.push({ s, n });
+  return out;
+}
+
+/**
+ * A model's PRED.npz for `pairs` (default predictedPairs()): the mean over
+ * repeats, smoothed over 9 bins, scaled and offset per neuron, plus a little
+ * noise (seeded per pair); float32 (T,) arrays named pred_<s>_<n>.
+ */
+export async function writePredictions(
+  dir: string,
+  data: DatasetData,
+  pairs = predictedPairs(),
+  name = "pred.npz",
+): Promise<string> {
+  const path = join(dir, name);
+  const w = NpzWriter.create(path);
+  try {
+    for (const { s, n } of pairs) {
+      const block = data.responses[s]?.[n];
+      if (!block) throw new Error(`fixture: no data for pair (${s}, ${n})`);
+      const [R, T] = block.shape as [number, number];
+      const mean = new Float64Array(T);
+      for (let r = 0; r < R; r++) for (let t = 0; t < T; t++) mean[t]! += block.data[r * T + t]! / R;
+      const spikes = data.neuronMeta[n]?.signal_type === "spikes";
+      const rand = mulberry32(777 + 1000 * s + n); // the same prediction whatever else is in the file
+      const pred = new Float32Array(T);
+      for (let t = 0; t < T; t++) {
+        let acc = 0;
+        let k = 0;
+        for (let d = -4; d <= 4; d++) {
+          const v = mean[t + d];
+          if (v !== undefined) {
+            acc += v;
+            k++;
+          }
+        }
+        const smooth = acc / k;
+        pred[t] = spikes ? 0.8 * smooth + 0.03 * gauss(rand) : 0.85 * smooth - 9 + 0.6 * gauss(rand);
+      }
+      await w.add(`pred_${s}_${n}`, "<f4", [T], new Uint8Array(pred.buffer));
+    }
+    await w.close();
+  } catch (e) {
+    await w.abort();
+    throw e;
+  }
+  return path;
 }

@@ -324,6 +324,7 @@ describe("API", () => {
       lengthS: 0,
       repeats: 0,
       hasData: false,
+      hasPrediction: false,
       tally: { kept: 0, range: 1, step: 2, xcorr: 0 },
     });
     const s1 = r.body.stims.find((s) => s.stim === 1)!;
