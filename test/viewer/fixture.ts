@@ -71,7 +71,14 @@ function drive(stim: Tensor, k0: number, k1: number): Float64Array {
   return out;
 }
 
-function responses(stim: Tensor, R: number, spikes: boolean, bandLo: number, rand: () => number): Tensor {
+function responses(
+  stim: Tensor,
+  R: number,
+  spikes: boolean,
+  bandLo: number,
+  noiseScale: number,
+  rand: () => number,
+): Tensor {
   const T = stim.shape[2] as number;
   const d = drive(stim, bandLo, bandLo + 12);
   const data = new Float32Array(R * T);
@@ -80,7 +87,8 @@ function responses(stim: Tensor, R: number, spikes: boolean, bandLo: number, ran
     for (let t = 0; t < T; t++) {
       const lagged = d[Math.max(0, t - 3)] as number; // 15 ms latency
       noise = 0.9 * noise + 0.45 * gauss(rand);
-      data[r * T + t] = spikes ? Math.max(0, 0.02 + 0.6 * lagged + 0.05 * noise) : -64 + 14 * lagged + noise;
+      const n = noiseScale * noise;
+      data[r * T + t] = spikes ? Math.max(0, 0.02 + 0.6 * lagged + 0.05 * n) : -64 + 14 * lagged + n;
     }
   }
   return { shape: [R, T], data };
@@ -92,6 +100,9 @@ export interface ViewerFixture {
   repeats: number[][];
   path: string;
 }
+
+/** Trial-to-trial noise per neuron (multiplies the AR(1) noise), so the cells' noise ceilings differ. */
+const NOISE_SCALE = [1, 6, 12, 2.5, 9];
 
 /** Kept repeats per [stim][neuron]; 0 means the pair is missing. */
 export const REPEATS: number[][] = [
@@ -214,7 +225,14 @@ export function buildFixture(): Omit<ViewerFixture, "path"> {
       const R = REPEATS[s]?.[n] ?? 0;
       row.push(
         R > 0
-          ? responses(stims[s] as Tensor, R, neuronMeta[n]?.signal_type === "spikes", 8 + 6 * n, rand)
+          ? responses(
+              stims[s] as Tensor,
+              R,
+              neuronMeta[n]?.signal_type === "spikes",
+              8 + 6 * n,
+              NOISE_SCALE[n] ?? 1,
+              rand,
+            )
           : null,
       );
     }
@@ -368,9 +386,11 @@ export function predictedPairs(): { s: number; n: number }[] {
 }
 
 /**
- * A model's PRED.npz for `pairs` (default predictedPairs()): the mean over
- * repeats, smoothed over 9 bins, scaled and offset per neuron, plus a little
- * noise (seeded per pair); float32 (T,) arrays named pred_<s>_<n>.
+ * A model's PRED.npz for `pairs` (default predictedPairs()): a plausible but
+ * imperfect encoding model, the stimulus drive of the neuron's bands (the one
+ * its responses follow) with the wrong latency (25 ms, not 15) and gain, so
+ * the prediction fits well but not perfectly; float32 (T,) arrays named
+ * pred_<s>_<n>.
  */
 export async function writePredictions(
   dir: string,
@@ -383,25 +403,15 @@ export async function writePredictions(
   try {
     for (const { s, n } of pairs) {
       const block = data.responses[s]?.[n];
-      if (!block) throw new Error(`fixture: no data for pair (${s}, ${n})`);
-      const [R, T] = block.shape as [number, number];
-      const mean = new Float64Array(T);
-      for (let r = 0; r < R; r++) for (let t = 0; t < T; t++) mean[t]! += block.data[r * T + t]! / R;
+      const stim = data.stims[s];
+      if (!block || !stim) throw new Error(`fixture: no data for pair (${s}, ${n})`);
+      const T = block.shape[1] as number;
+      const d = drive(stim, 8 + 6 * n, 8 + 6 * n + 12);
       const spikes = data.neuronMeta[n]?.signal_type === "spikes";
-      const rand = mulberry32(777 + 1000 * s + n); // the same prediction whatever else is in the file
       const pred = new Float32Array(T);
       for (let t = 0; t < T; t++) {
-        let acc = 0;
-        let k = 0;
-        for (let d = -4; d <= 4; d++) {
-          const v = mean[t + d];
-          if (v !== undefined) {
-            acc += v;
-            k++;
-          }
-        }
-        const smooth = acc / k;
-        pred[t] = spikes ? 0.8 * smooth + 0.03 * gauss(rand) : 0.85 * smooth - 9 + 0.6 * gauss(rand);
+        const lagged = d[Math.max(0, t - 5)] as number;
+        pred[t] = spikes ? 0.03 + 0.5 * lagged : -63 + 11 * lagged;
       }
       await w.add(`pred_${s}_${n}`, "<f4", [T], new Uint8Array(pred.buffer));
     }
