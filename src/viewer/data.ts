@@ -8,7 +8,6 @@
 
 import type { RepeatProvenance } from "../dataset/model.js";
 import type {
-  CohortCellJson,
   CohortJson,
   FateTally,
   NeuronRowJson,
@@ -25,8 +24,8 @@ import type {
   StimHeader,
   SummaryJson,
 } from "./api-types.js";
+import { cohortDocument } from "./cohort.js";
 import { NO_QUALITY, neuronScoreJson, type ViewerEvaluation } from "./evaluation.js";
-import { histogram } from "./histogram.js";
 import { LruCache } from "./lru.js";
 import {
   bandsPerOctaveOf,
@@ -293,70 +292,12 @@ export class ViewerData {
 
   /** GET /api/cohort */
   async cohort(): Promise<CohortJson> {
-    const m = this.source.manifest;
-    const prov = await this.provenance();
-    const pairs = this.pairsAll();
-    // One row per recorded cell, dropped ones included (keyed by experimenter + session).
-    const cells = new Map<
-      string,
-      { neuron: number; session: string; experimenter: string; tally: FateTally }
-    >();
-    for (const p of prov) {
-      const key = `${p.experimenter}\u0000${p.session}`;
-      const c = cells.get(key) ?? {
-        neuron: p.neuron,
-        session: p.session,
-        experimenter: p.experimenter,
-        tally: emptyTally(),
-      };
-      cells.set(key, c);
-      if (p.neuron >= 0) c.neuron = p.neuron;
-      addFate(c.tally, p.fate);
-    }
-    let cellRows: CohortCellJson[];
-    if (prov.length > 0) {
-      cellRows = [...cells.values()]
-        .sort(
-          (a, b) =>
-            (a.neuron < 0 ? 1e9 : a.neuron) - (b.neuron < 0 ? 1e9 : b.neuron) ||
-            a.session.localeCompare(b.session),
-        )
-        .map((c) => ({
-          neuron: c.neuron,
-          label: c.session,
-          experimenter: c.experimenter,
-          site: c.neuron >= 0 ? (str(m.neurons[c.neuron]?.site) ?? null) : null,
-          dropped: c.neuron < 0,
-          ...c.tally,
-        }));
-    } else {
-      // Without provenance only kept repeats are known (from the export itself).
-      const kept = new Array<number>(this.source.neuronCount).fill(0);
-      for (const p of pairs)
-        if (p.neuron >= 0 && p.neuron < kept.length) kept[p.neuron] = (kept[p.neuron] ?? 0) + p.repeats;
-      cellRows = kept.map((k, n) => ({
-        neuron: n,
-        label: neuronLabel(m.neurons[n], n),
-        experimenter: str(m.neurons[n]?.experimenter) ?? null,
-        site: str(m.neurons[n]?.site) ?? null,
-        dropped: false,
-        kept: k,
-        range: 0,
-        step: 0,
-        xcorr: 0,
-      }));
-    }
-    const dtMs = m.dt_ms;
-    return {
-      provenanceAvailable: prov.length > 0,
-      cells: cellRows,
-      responseLengthS: histogram(pairs.map((p) => (p.frames * dtMs) / 1000)),
-      repeatCount: histogram(
-        pairs.map((p) => p.repeats),
-        { integer: true },
-      ),
-      pairCount: pairs.length,
-    };
+    return cohortDocument(
+      this.source.manifest,
+      await this.provenance(),
+      this.pairsAll(),
+      this.source.neuronCount,
+    );
   }
 
   /** The stim of `s` as payload arrays: (F, T) dB, or per-frame min/max in waveform mode. */

@@ -43,12 +43,12 @@ function statsTable(rows) {
           ]),
           h("td", { class: "reason", text: r.reason }),
           h("td", {
-            class: `num${r.fate === "range" && !empty ? " culprit" : ""}`,
+            class: `num${r.fate === "range" && !empty ? " culprit" : ""}${r.maxAbsMv === null ? " zero" : ""}`,
             text: fmt(r.maxAbsMv, 4),
             title: r.maxAbsMv === null ? "no finite sample" : undefined,
           }),
           h("td", {
-            class: `num${r.fate === "step" ? " culprit" : ""}`,
+            class: `num${r.fate === "step" ? " culprit" : ""}${r.stepFrac === null ? " zero" : ""}`,
             text: fmt(r.stepFrac, 3),
             title: r.stepFrac === null ? "not computed: fewer than 3 samples" : undefined,
           }),
