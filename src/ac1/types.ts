@@ -23,6 +23,8 @@ export interface WehrStimMeta {
   idx: number;
   description: string;
   duration_s: number;
+  /** Filled in by the dataset: the sample rate of the source waveform (Hz); walkers leave it out. */
+  sf_hz?: number;
 }
 
 export interface AsariStimMeta {
@@ -34,6 +36,8 @@ export interface AsariStimMeta {
   sequence: string;
   description: string;
   duration_s: number;
+  /** Filled in by the dataset: the sample rate of the source waveform (Hz); walkers leave it out. */
+  sf_hz?: number;
 }
 
 export type StimMeta = WehrStimMeta | AsariStimMeta;
@@ -59,6 +63,8 @@ export interface NeuronMeta {
   ccmax?: number;
   signal_power?: number;
   noise_power?: number;
+  /** Filled in by the dataset: units of the responses, "mV" (subthresh) or "a.u." (the spike-rate PSTH). */
+  units?: "mV" | "a.u.";
 }
 
 /** Where one raw repeat came from (for provenance and the viewer). */

@@ -4,7 +4,7 @@
 
 import type { NeuronMeta, StimMeta } from "../ac1/types.js";
 import { Ac1Error } from "../errors.js";
-import type { DatasetData, RepeatProvenance, ResponseBlock, Tensor } from "./model.js";
+import type { CountBlock, DatasetData, RepeatProvenance, ResponseBlock, Tensor } from "./model.js";
 import type { DatasetItem } from "./selection.js";
 
 /** A batch of items (collate): zero-padded stims, NaN-padded responses, masks. */
@@ -28,6 +28,9 @@ export interface Batch {
  * are missing. Needs equal dtMs, F and audioFs. Metadata are copied and
  * tagged with `dataset` = names[i]. Rejections, dropped cells, skipped files
  * and provenance are merged; options and hearing range are the first part's.
+ * Spike counts and rejected repeats follow their pairs when every part has
+ * them (the unindexed rejected rows are stacked, NaN-padded to the longest);
+ * a split does not carry over (its indices belong to one part).
  */
 export function concatData(parts: readonly DatasetData[], names: readonly string[]): DatasetData {
   const first = parts[0] as DatasetData;
@@ -84,8 +87,9 @@ export function concatData(parts: readonly DatasetData[], names: readonly string
     sOffset += d.stims.length;
   });
   const signalType = types.size === 1 ? first.signalType : "mixed";
-  return {
-    ...first,
+  const { spikeCounts: _c, rejected: _r, split: _s, ...firstRest } = first;
+  const out: DatasetData = {
+    ...firstRest,
     signalType,
     stims,
     stimMeta,
@@ -96,6 +100,45 @@ export function concatData(parts: readonly DatasetData[], names: readonly string
     skippedFiles: skipped,
     provenance,
   };
+  if (parts.every((d) => d.spikeCounts !== undefined))
+    out.spikeCounts = blockDiagonal(parts, N, (d) => d.spikeCounts as (CountBlock | null)[][]);
+  if (parts.every((d) => d.rejected !== undefined)) {
+    const unindexed = parts.map((d) => d.rejected?.unindexed as Tensor);
+    const T = Math.max(0, ...unindexed.map((u) => u.shape[1] as number));
+    const rows = unindexed.reduce((a, u) => a + (u.shape[0] as number), 0);
+    const data = new Float32Array(rows * T).fill(Number.NaN);
+    let r0 = 0;
+    for (const u of unindexed) {
+      const [R, Tu] = u.shape as [number, number];
+      for (let r = 0; r < R; r++) data.set(u.data.subarray(r * Tu, (r + 1) * Tu), (r0 + r) * T);
+      r0 += R;
+    }
+    out.rejected = {
+      blocks: blockDiagonal(parts, N, (d) => d.rejected?.blocks as (Tensor | null)[][]),
+      unindexed: { shape: [rows, T], data },
+    };
+  }
+  return out;
+}
+
+/** The parts' (S_i x N_i) grids laid out block-diagonally in one (sum S_i) x N grid, nulls elsewhere. */
+function blockDiagonal<B>(
+  parts: readonly DatasetData[],
+  N: number,
+  grid: (d: DatasetData) => (B | null)[][],
+): (B | null)[][] {
+  const out: (B | null)[][] = [];
+  let nOffset = 0;
+  for (const d of parts) {
+    const g = grid(d);
+    for (let s = 0; s < d.stims.length; s++) {
+      const row: (B | null)[] = new Array(N).fill(null);
+      for (let n = 0; n < d.neuronMeta.length; n++) row[nOffset + n] = g[s]?.[n] ?? null;
+      out.push(row);
+    }
+    nOffset += d.neuronMeta.length;
+  }
+  return out;
 }
 
 /**

@@ -22,22 +22,31 @@ import { openRelease } from "../archive/index.js";
 import type { ReleaseSource } from "../archive/source.js";
 import { bandCentersHz, logSpectrogram, resample } from "../dsp/index.js";
 import { roundHalfEven } from "../dsp/round.js";
-import { Ac1Error } from "../errors.js";
-import { binResponse, gateRepeats, spikePsth } from "../preprocess/index.js";
-import type {
-  CohortSignalType,
-  DatasetData,
-  DatasetOptions,
-  Fate,
-  RejectionTally,
-  RepeatProvenance,
-  ResponseBlock,
-  SignalType,
-  SkippedFile,
-  Tensor,
+import { Ac1Error, OptionError } from "../errors.js";
+import { binResponse, gateRepeats, spikeTrain } from "../preprocess/index.js";
+import { cohortWarnings, MIXED_WARNING, sampleGridWarning } from "./checks.js";
+import {
+  type CohortSignalType,
+  type CountBlock,
+  type DatasetData,
+  type DatasetOptions,
+  type Fate,
+  type RejectionTally,
+  type RepeatProvenance,
+  type ResponseBlock,
+  type SignalType,
+  type SkippedFile,
+  type Tensor,
+  UNITS_OF_SIGNAL,
 } from "./model.js";
-import { type DatasetOptionsInput, resolveOptions, waveformHop } from "./options.js";
+import {
+  type DatasetOptionsInput,
+  resolveOptions,
+  spectrogramMemoryProblem,
+  waveformHop,
+} from "./options.js";
 import { metaWithQuality } from "./quality.js";
+import { groupRejected } from "./rejected.js";
 import { validateDataset } from "./validate.js";
 
 /** Progress of a build: one event per walked cell, then one per computed stim. */
@@ -54,9 +63,19 @@ export type BuildProgress =
     }
   | { phase: "stims"; done: number; total: number };
 
-/** A warning of the build: the walkers' (unknown description, unreadable file, ...) or the "mixed" cohort one. */
+/**
+ * A warning of the load: the walkers' (unknown description, unreadable
+ * file, ...), the cohort's (mixed signal types, bands above a stim's Nyquist
+ * frequency), a time bin shorter than a response's sample period, or a split
+ * that leaves neurons or parts without stims.
+ */
 export interface BuildWarning {
-  code: WalkWarning["code"] | "mixed-signal-types";
+  code:
+    | WalkWarning["code"]
+    | "mixed-signal-types"
+    | "fmax-above-nyquist"
+    | "dt-below-sample-period"
+    | "split";
   /** Release-relative path the warning is about ("" for cohort-level warnings). */
   path: string;
   message: string;
@@ -97,8 +116,14 @@ export interface StimOutcome {
   stats: RepeatStats[];
   /** Raw length of every repeat (samples). */
   samples: number[];
+  /** Sample rate of the responses (Hz). */
+  sfRespHz: number;
   /** The binned (R, T) block of the kept repeats, or null when the stim is skipped. */
   block: ResponseBlock | null;
+  /** Spikes cells: the spike counts of the kept repeats, the block's shape; else null. */
+  counts: CountBlock | null;
+  /** With keepRejected: each rejected repeat detrended and binned, in repeat order (float32, its own length); else empty. */
+  rejected: Float32Array[];
 }
 
 export interface CellOutcome {
@@ -114,9 +139,11 @@ export function cellSignalType(meta: Pick<NeuronMeta, "recording_type">): Signal
 
 /**
  * Pure per-cell processing (pipeline.md section 10 step 3): for each stim,
- * gate the raw repeats, turn kept repeats into PSTHs for spikes cells, bin,
- * truncate to the shortest binned length. The block is float32 (R, T); a stim
- * with nothing kept or a zero-length block has block null.
+ * gate the raw repeats, turn kept repeats into PSTHs (and spike counts, from
+ * the same supra-threshold mask) for spikes cells, bin, truncate to the
+ * shortest binned length. The block is float32 (R, T); a stim with nothing
+ * kept or a zero-length block has block null. With keepRejected, the
+ * rejected repeats are binned too, from the detrended trace the gating judged.
  */
 export function processCell(cell: CellRecord, options: DatasetOptions): CellOutcome {
   const signalType = cellSignalType(cell.meta);
@@ -141,14 +168,30 @@ export function processCell(cell: CellRecord, options: DatasetOptions): CellOutc
       fates: gated.fates.slice(),
       stats: gated.stats.map((s) => ({ maxAbsMv: s.maxAbsMv, stepFrac: s.stepFrac, r: s.r })),
       samples: stim.repeats.map((r) => r.length),
+      sfRespHz,
       block: null,
+      counts: null,
+      rejected: [],
     };
     stims.push(outcome);
+    if (options.keepRejected) {
+      gated.fates.forEach((fate, i) => {
+        if (fate !== "kept")
+          outcome.rejected.push(
+            Float32Array.from(binResponse(gated.detrended[i] as Float64Array, sfRespHz, options.dtMs)),
+          );
+      });
+    }
     if (gated.kept.length === 0) continue;
-    const cleaned =
-      signalType === "spikes"
-        ? gated.kept.map((x) => spikePsth(x, sfRespHz, options.detrendMedMs, options.detrendGaussMs))
-        : gated.kept;
+    let cleaned = gated.kept;
+    let counts: Int32Array[] | null = null;
+    if (signalType === "spikes") {
+      const trains = gated.kept.map((x) =>
+        spikeTrain(x, sfRespHz, options.dtMs, options.detrendMedMs, options.detrendGaussMs),
+      );
+      cleaned = trains.map((t) => t.psth);
+      counts = trains.map((t) => t.counts);
+    }
     const binned = cleaned.map((x) => binResponse(x, sfRespHz, options.dtMs));
     let T = Number.POSITIVE_INFINITY;
     for (const b of binned) T = Math.min(T, b.length);
@@ -160,6 +203,11 @@ export function processCell(cell: CellRecord, options: DatasetOptions): CellOutc
       for (let t = 0; t < T; t++) data[r * T + t] = b[t] as number;
     }
     outcome.block = { shape: [R, T], data };
+    if (counts !== null) {
+      const c = new Int32Array(R * T);
+      for (let r = 0; r < R; r++) c.set((counts[r] as Int32Array).subarray(0, T), r * T);
+      outcome.counts = { shape: [R, T], data: c };
+    }
   }
   return { meta: cell.meta, signalType, stims };
 }
@@ -266,12 +314,25 @@ export class DatasetAssembler {
   droppedCellsEmpty = 0;
   cellsWalked = 0;
   readonly skippedFiles: SkippedFile[] = [];
-  /** (stim, neuron, block) in walking order. */
-  private readonly blocks: { s: number; n: number; block: ResponseBlock }[] = [];
+  /** (stim, neuron, block, spike counts) in walking order. */
+  private readonly blocks: { s: number; n: number; block: ResponseBlock; counts: CountBlock | null }[] = [];
   /** Provenance with stim indices resolved at finish (stims may register later). */
   private readonly pending: (RepeatProvenance & { stimKey: string })[] = [];
+  /** With keepRejected: pending[i]'s binned rejected repeat (null for kept repeats). */
+  private readonly pendingRejected: (Float32Array | null)[] = [];
+  /** Response sample rates seen so far (each is checked against dtMs once). */
+  private readonly responseRates = new Set<number>();
+  /** Stim sample rates seen so far (each is checked against the spectrogram's memory bound once). */
+  private readonly stimRates = new Set<number>();
 
-  constructor(readonly options: DatasetOptions) {}
+  /**
+   * `onWarning` hears the warnings only the walk can raise (a response
+   * sampled more coarsely than dtMs), in walking order.
+   */
+  constructor(
+    readonly options: DatasetOptions,
+    private readonly onWarning?: (w: BuildWarning) => void,
+  ) {}
 
   addSkippedFile(path: string, reason: string): void {
     this.skippedFiles.push({ path, reason });
@@ -283,7 +344,9 @@ export class DatasetAssembler {
     const hasData = outcome.stims.some((s) => s.block !== null);
     const n = hasData ? this.neuronMeta.length : -1;
     for (const st of outcome.stims) {
+      this.checkResponseRate(st.sfRespHz, outcome.meta);
       for (const f of st.fates) this.rejections[f]++;
+      let rejectedIndex = 0;
       st.fates.forEach((fate, repeat) => {
         const stats = st.stats[repeat] as RepeatStats;
         this.pending.push({
@@ -299,21 +362,54 @@ export class DatasetAssembler {
           r: stats.r,
           samples: st.samples[repeat] as number,
         });
+        if (this.options.keepRejected)
+          this.pendingRejected.push(fate === "kept" ? null : (st.rejected[rejectedIndex++] ?? NO_BINS));
       });
       if (st.block === null) continue;
       let s = this.stimIndex.get(st.key);
       if (s === undefined) {
+        this.checkStimRate(st.spec);
         s = this.specs.length;
         this.stimIndex.set(st.key, s);
         this.specs.push(st.spec);
         this.samplesOfStim.push(st.spec.waveform.length);
         this.releasedStims.push(false);
       }
-      this.blocks.push({ s, n, block: st.block });
+      this.blocks.push({ s, n, block: st.block, counts: st.counts });
     }
-    if (hasData) this.neuronMeta.push({ ...outcome.meta, signal_type: outcome.signalType });
+    if (hasData)
+      this.neuronMeta.push({
+        ...outcome.meta,
+        signal_type: outcome.signalType,
+        units: UNITS_OF_SIGNAL[outcome.signalType],
+      });
     else this.droppedCellsEmpty++;
     return n;
+  }
+
+  /** The dt warning, once per response sample rate (walking order, so the same for any number of threads). */
+  private checkResponseRate(sfRespHz: number, meta: NeuronMeta): void {
+    if (this.responseRates.has(sfRespHz)) return;
+    this.responseRates.add(sfRespHz);
+    const w = sampleGridWarning(this.options, sfRespHz, `${meta.experimenter} cell ${meta.session}`);
+    if (w) this.onWarning?.(w);
+  }
+
+  /**
+   * The spectrogram's memory bound at a stim sample rate above the one the
+   * options were checked at (RELEASE_MAX_STIM_SF_HZ), before any of its
+   * spectrograms is computed.
+   */
+  private checkStimRate(spec: StimSpec): void {
+    if (this.stimRates.has(spec.sfStimHz)) return;
+    this.stimRates.add(spec.sfStimHz);
+    const problem = spectrogramMemoryProblem(this.options, spec.sfStimHz);
+    if (problem !== undefined)
+      throw new OptionError(
+        this.options.returnWaveform ? "binsPerOctave" : "windowMs",
+        this.options.returnWaveform ? this.options.binsPerOctave : this.options.windowMs,
+        `${problem} (stim ${spec.key})`,
+      );
   }
 
   /** Samples of stim s's waveform as registered (also after releaseWaveform). */
@@ -395,17 +491,15 @@ export class DatasetAssembler {
       opts.onStim?.(s + 1, S);
     }
     const responses: (ResponseBlock | null)[][] = [];
-    for (let s = 0; s < S; s++) responses.push(new Array<ResponseBlock | null>(N).fill(null));
-    for (const { s, n, block } of this.blocks) {
+    const spikeCounts: (CountBlock | null)[][] = [];
+    for (let s = 0; s < S; s++) {
+      responses.push(new Array<ResponseBlock | null>(N).fill(null));
+      spikeCounts.push(new Array<CountBlock | null>(N).fill(null));
+    }
+    for (const { s, n, block, counts } of this.blocks) {
       const T = Tcanon[s] as number;
-      const [R, Tb] = block.shape as [number, number];
-      let out = block;
-      if (Tb > T) {
-        const data = new Float32Array(R * T);
-        for (let r = 0; r < R; r++) data.set(block.data.subarray(r * Tb, r * Tb + T), r * T);
-        out = { shape: [R, T], data };
-      }
-      (responses[s] as (ResponseBlock | null)[])[n] = out;
+      (responses[s] as (ResponseBlock | null)[])[n] = truncateColumns(block, T);
+      if (counts !== null) (spikeCounts[s] as (CountBlock | null)[])[n] = truncateColumns(counts, T);
     }
     const provenance: RepeatProvenance[] = this.pending.map((p) => ({
       ...p,
@@ -421,7 +515,8 @@ export class DatasetAssembler {
       hearingRangeHz: [250, 76000],
       species: "rat",
       stims,
-      stimMeta: this.specs.map((sp) => sp.meta),
+      // The source waveform's sample rate joins the reference's stim metadata (interchange.md: sf_hz).
+      stimMeta: this.specs.map((sp) => ({ ...sp.meta, sf_hz: sp.sfStimHz })),
       // every build stores each neuron's quality over all its stims (evaluation.md)
       neuronMeta: metaWithQuality(this.neuronMeta, responses),
       responses,
@@ -430,16 +525,29 @@ export class DatasetAssembler {
       skippedFiles: this.skippedFiles.slice(),
       options: o,
       provenance,
+      spikeCounts,
     };
+    if (o.keepRejected) data.rejected = groupRejected(provenance, this.pendingRejected, S, N);
     validateDataset(data);
     return data;
   }
 }
 
-/** The warning a mixed cohort gets (pipeline.md section 10 step 6). */
-export const MIXED_WARNING =
-  "the dataset mixes whole-cell (subthresh, signed mV) and cell-attached (spikes, non-negative rate) neurons: their responses are in different units; " +
-  "filter by site (sites A1 = subthreshold only, sites MGB = spikes only) or by neuron metadata signal_type before training one model across them";
+const NO_BINS = new Float32Array(0);
+
+/** The first T columns of an (R, Tb) block (the block itself when Tb <= T). */
+function truncateColumns<B extends { shape: number[]; data: Float32Array | Int32Array }>(
+  block: B,
+  T: number,
+): B {
+  const [R, Tb] = block.shape as [number, number];
+  if (Tb <= T) return block;
+  const data = new (block.data.constructor as new (n: number) => B["data"])(R * T);
+  for (let r = 0; r < R; r++) data.set(block.data.subarray(r * Tb, r * Tb + T), r * T);
+  return { ...block, shape: [R, T], data };
+}
+
+export { MIXED_WARNING };
 
 /** What every build (serial or parallel) starts from: options checked, the release open. */
 export interface BuildSetup {
@@ -499,12 +607,20 @@ export function cellProgress(assembler: DatasetAssembler, cell: CellRecord): Bui
   };
 }
 
-/** Gives the "mixed" cohort warning (step 6) to onWarning, or to process.emitWarning without one. */
-export function warnIfMixed(data: DatasetData, onWarning: ((w: BuildWarning) => void) | undefined): void {
-  if (data.signalType !== "mixed") return;
-  const w: BuildWarning = { code: "mixed-signal-types", path: "", message: MIXED_WARNING };
-  if (onWarning) onWarning(w);
-  else process.emitWarning(MIXED_WARNING, { type: "Ac1Warning", code: "AC1_MIXED" });
+/**
+ * Gives the warnings read off the built data (checks.ts: the mixed cohort,
+ * bands above a stim's Nyquist frequency) to onWarning, or without one to
+ * process.emitWarning.
+ */
+export function warnAboutCohort(data: DatasetData, onWarning: ((w: BuildWarning) => void) | undefined): void {
+  for (const w of cohortWarnings(data)) {
+    if (onWarning) onWarning(w);
+    else {
+      const code =
+        w.code === "mixed-signal-types" ? "AC1_MIXED" : `AC1_${w.code.toUpperCase().replace(/-/g, "_")}`;
+      process.emitWarning(w.message, { type: "Ac1Warning", code });
+    }
+  }
 }
 
 /**
@@ -515,7 +631,7 @@ export function warnIfMixed(data: DatasetData, onWarning: ((w: BuildWarning) => 
 export async function buildDataset(input: BuildOptions = {}): Promise<DatasetData> {
   const setup = await startBuild(input);
   const { options, source, onProgress, onWarning } = setup;
-  const assembler = new DatasetAssembler(options);
+  const assembler = new DatasetAssembler(options, onWarning);
   try {
     for await (const cell of releaseCells(setup, assembler)) {
       const outcome = processCell(cell, options);
@@ -528,6 +644,6 @@ export async function buildDataset(input: BuildOptions = {}): Promise<DatasetDat
     if (setup.ownsSource) await source.close();
   }
   const data = assembler.finish({ onStim: (done, total) => onProgress?.({ phase: "stims", done, total }) });
-  warnIfMixed(data, onWarning);
+  warnAboutCohort(data, onWarning);
   return data;
 }

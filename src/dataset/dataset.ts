@@ -15,7 +15,16 @@ import type { NeuronMeta, StimMeta } from "../ac1/types.js";
 import { Ac1Error } from "../errors.js";
 import type { NeuronQuality } from "../metrics/index.js";
 import { type Batch, collate, concatData } from "./batching.js";
-import type { DatasetData, RepeatProvenance, ResponseBlock, Tensor } from "./model.js";
+import type {
+  CountBlock,
+  DatasetData,
+  DatasetSplit,
+  RepeatProvenance,
+  ResponseBlock,
+  SplitPart,
+  SplitSpec,
+  Tensor,
+} from "./model.js";
 import { datasetQuality, withQuality } from "./quality.js";
 import {
   atPosition,
@@ -25,7 +34,7 @@ import {
   indicesWithMeta,
   sliceIndices,
 } from "./selection.js";
-import { type StimSplit, splitWehrNeuronStims } from "./splits.js";
+import { makeSplit, SPLIT_PARTS, type StimSplit, splitLabel, splitWehrNeuronStims } from "./splits.js";
 import {
   checkNormalizeMethod,
   normalizeResponses,
@@ -49,6 +58,9 @@ export class Ac1Dataset {
   #neuronSelection: number[] | null = null;
   #stimSelection: number[] | null = null;
   #provenanceIndex: Map<string, RepeatProvenance[]> | null = null;
+  #split: DatasetSplit | null;
+  /** The selected part of the split, and each neuron's stims in it (null: every pair visible). */
+  #part: { name: SplitPart; stims: (Set<number> | null)[] } | null = null;
   /** Statistics of the last standardizeStims call (null before any). */
   stimStandardization: StimStandardization | null = null;
   /** Statistics of the last normalizeResponses call (null before any). */
@@ -62,6 +74,7 @@ export class Ac1Dataset {
     this.#responses = data.responses.map((row) => row.slice());
     this.#stimMeta = data.stimMeta.slice();
     this.#neuronMeta = data.neuronMeta.slice();
+    this.#split = data.split ?? null;
   }
 
   // ---- cohort facts ----------------------------------------------------
@@ -125,6 +138,14 @@ export class Ac1Dataset {
     return this.#neuronMeta.length;
   }
 
+  /**
+   * spikeCounts[s][n]: the (R, T) int32 spike counts of a spikes neuron's
+   * pair (null elsewhere), or null when the data carries no counts.
+   */
+  get spikeCounts(): readonly (readonly (CountBlock | null)[])[] | null {
+    return this.#base.spikeCounts ?? null;
+  }
+
   /** (S, N) booleans, true where the pair has data; derived from responses on every call. */
   get nrnMasks(): boolean[][] {
     return this.#responses.map((row) => row.map((b) => b !== null));
@@ -138,6 +159,7 @@ export class Ac1Dataset {
       responses: this.#responses.map((row) => row.slice()),
       stimMeta: this.#stimMeta.slice(),
       neuronMeta: this.#neuronMeta.slice(),
+      split: this.#split,
     };
   }
 
@@ -158,17 +180,26 @@ export class Ac1Dataset {
     return this.#stimSelection ?? this.#stims.map((_, s) => s);
   }
 
-  /** Neurons currently selected and visible (with data inside the stim selection), in selection order. */
+  /** Whether pair (s, n) has data and lies in the selected split part (if any). */
+  #visible(s: number, n: number): boolean {
+    if (this.#responses[s]?.[n] == null) return false;
+    return this.#part === null || this.#part.stims[n]?.has(s) === true;
+  }
+
+  /**
+   * Neurons currently selected and visible (with data inside the stim
+   * selection and the selected split part), in selection order.
+   */
   get selectedNeurons(): number[] {
     const candidates = this.#neuronSelection ?? this.#neuronMeta.map((_, n) => n);
     const stims = this.#stimUniverse();
-    return candidates.filter((n) => stims.some((s) => this.#responses[s]?.[n] != null));
+    return candidates.filter((n) => stims.some((s) => this.#visible(s, n)));
   }
 
-  /** Stims that indexing walks: inside the stim selection, with data for at least one selected neuron. */
+  /** Stims that indexing walks: inside the stim selection, with data for at least one selected neuron (in the selected split part). */
   get iterableStims(): number[] {
     const neurons = this.selectedNeurons;
-    return this.#stimUniverse().filter((s) => neurons.some((n) => this.#responses[s]?.[n] != null));
+    return this.#stimUniverse().filter((s) => neurons.some((n) => this.#visible(s, n)));
   }
 
   /** Selects one neuron or a list of them (order kept, duplicates dropped); replaces any neuron selection. */
@@ -238,7 +269,7 @@ export class Ac1Dataset {
 
   #item(s: number, neurons: number[]): DatasetItem {
     const row = this.#responses[s] as (ResponseBlock | null)[];
-    const responses = neurons.map((n) => row[n] ?? null);
+    const responses = neurons.map((n) => (this.#visible(s, n) ? (row[n] ?? null) : null));
     return {
       stimIndex: s,
       stim: this.#stims[s] as Tensor,
@@ -381,6 +412,67 @@ export class Ac1Dataset {
     return splitWehrNeuronStims(this.#neuronMeta[n] as NeuronMeta, n, heard, seed);
   }
 
+  // ---- dataset splits ------------------------------------------------------
+  /** The train / val / test split (from the load option `split`, an export's manifest.splits or makeSplit), or null. */
+  get split(): DatasetSplit | null {
+    return this.#split;
+  }
+
+  /** The selected split part, or null when every pair is visible. */
+  get splitPart(): SplitPart | null {
+    return this.#part?.name ?? null;
+  }
+
+  /**
+   * Makes (and keeps) a split of this dataset: {method: "rancon"},
+   * {method: "stims", fractions: [train, val, test]} or their text forms
+   * ("rancon", "stims:0.7,0.1,0.2"), seeded (see makeSplit in splits.ts).
+   * A selected part is re-applied with the new split.
+   */
+  makeSplit(spec: SplitSpec | string, seed = 0): DatasetSplit {
+    this.#split = makeSplit({ responses: this.#responses, neuronMeta: this.#neuronMeta }, spec, seed);
+    if (this.#part !== null) this.selectSplit(this.#part.name);
+    return this.#split;
+  }
+
+  /**
+   * Shows only the pairs in one part of the split: each neuron's responses
+   * to the stims of its `part` (its own stims in that part; with a
+   * stim-level split, the same stims for every neuron). Indexing then walks
+   * the stims in that part; a neuron without a split shows no pair.
+   * Combines with the neuron and stim selections.
+   */
+  selectSplit(part: SplitPart): this {
+    if (!SPLIT_PARTS.includes(part))
+      throw new Ac1Error("OPTION", `unknown split part ${JSON.stringify(part)}: expected train, val or test`);
+    if (this.#split === null)
+      throw new Ac1Error(
+        "SPLIT",
+        "this dataset has no split: load it with the split option (--split), or call makeSplit first",
+      );
+    this.#part = {
+      name: part,
+      stims: this.#split.neurons.map((p) => (p === null ? null : new Set(p[part]))),
+    };
+    return this;
+  }
+
+  /** Back to every pair (no split part selected); the split itself is kept. */
+  resetSplit(): this {
+    this.#part = null;
+    return this;
+  }
+
+  // ---- rejected repeats ------------------------------------------------------
+  /**
+   * The rejected repeats of (neuron, stim), detrended (mV) and binned, one
+   * row per rejected provenance record in order (NaN-padded), or null when
+   * there are none or the data was built without keepRejected.
+   */
+  rejectedRepeats(neuron: number, stim: number): Tensor | null {
+    return this.#base.rejected?.blocks[this.#checkStim(stim)]?.[this.#checkNeuron(neuron)] ?? null;
+  }
+
   #findNeuron(meta: NeuronMeta): number {
     const direct = this.#neuronMeta.indexOf(meta);
     if (direct >= 0) return direct;
@@ -409,6 +501,11 @@ export class Ac1Dataset {
       `  signal type: ${this.signalType}`,
       `  repeats:     ${r.kept} kept, ${r.range} range, ${r.step} step, ${r.xcorr} xcorr rejected`,
       `  dropped cells (no usable stim): ${this.droppedCellsEmpty}; skipped files: ${this.skippedFiles.length}`,
+      ...(this.#split
+        ? [
+            `  split:       ${splitLabel(this.#split)}, seed ${this.#split.seed}${this.#part ? ` (${this.#part.name} part selected)` : ""}`,
+          ]
+        : []),
     ].join("\n");
   }
 

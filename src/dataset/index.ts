@@ -25,7 +25,9 @@ export {
   stimLengths,
   stimSpectrogram,
   stimWaveform,
+  warnAboutCohort,
 } from "./build.js";
+export { cohortWarnings, nyquistWarnings, sampleGridWarning } from "./checks.js";
 export { Ac1Dataset } from "./dataset.js";
 export * from "./model.js";
 export {
@@ -47,6 +49,7 @@ export {
   raggedBlock,
   raggedByNeuron,
 } from "./quality.js";
+export { groupRejected, padRows } from "./rejected.js";
 export {
   type DatasetItem,
   type IndexRange,
@@ -55,9 +58,16 @@ export {
   sliceIndices,
 } from "./selection.js";
 export {
-  type StimSplit,
+  MAX_SPLIT_SEED,
+  makeSplit,
+  resolveSplit,
+  SPLIT_PARTS,
+  type SplitSource,
   seededShuffle,
+  splitCounts,
+  splitLabel,
   splitStims,
+  splitWarnings,
   WEHR_NEURONS_SPLIT_NATURAL,
   WEHR_VALID_NEURONS,
 } from "./splits.js";

@@ -15,8 +15,72 @@ export interface Tensor {
 /** The (R, T) block of one (stim, neuron) pair: R repeats, T frames, row-major. */
 export type ResponseBlock = Tensor;
 
+/**
+ * Spike counts of one (stim, neuron) pair of a spikes neuron: (R, T) int32,
+ * row-major, the shape of its response block. A spike is one run of
+ * consecutive samples of the supra-threshold mask the PSTH is smoothed from,
+ * counted in the bin where the run starts (interchange.md, spk_<s>_<n>).
+ */
+export interface CountBlock {
+  shape: number[];
+  data: Int32Array;
+}
+
+/**
+ * The rejected repeats (the build option keepRejected): each one detrended
+ * (the mV trace the gating judged, for both signal types) and binned on the
+ * dt grid like the kept ones, at its own length. Rows are in provenance
+ * order; a group's rows are NaN-padded on the right to its longest, and an
+ * empty repeat is an all-NaN row.
+ */
+export interface RejectedRepeats {
+  /** blocks[s][n]: (R_rej, T) float32 for every (stim, neuron) pair with a rejected repeat, else null. */
+  blocks: (Tensor | null)[][];
+  /** (R, T) float32: the rejected repeats whose provenance has neuron -1 (dropped cell) or stim -1 (never registered). */
+  unindexed: Tensor;
+}
+
+/** The stims of one neuron (or of the whole dataset) in each part of a split, ascending. */
+export interface StimSplit {
+  train: number[];
+  val: number[];
+  test: number[];
+}
+
+/** The part names of a split. */
+export type SplitPart = keyof StimSplit;
+
+/** How to split (the load option `split`). */
+export type SplitSpec =
+  /** Per Wehr neuron, the Rançon 2024/2025 counts of WEHR_NEURONS_SPLIT_NATURAL[_wehr_cell_idx]. */
+  | { method: "rancon" }
+  /** One stim-level split by fractions (train, val, test): the same test stims for every neuron. */
+  | { method: "stims"; fractions: readonly [number, number, number] };
+
+/** A train / val / test split of a dataset's stims (interchange.md, manifest.splits). */
+export interface DatasetSplit {
+  method: "rancon" | "stims";
+  /** Seed of the Fisher-Yates shuffle (mulberry32). */
+  seed: number;
+  /** "stims": the fractions asked for (as given) and the stim counts they gave (largest remainder). */
+  fractions?: [number, number, number];
+  counts?: [number, number, number];
+  /** "stims": every stim of the dataset in exactly one part. */
+  stims?: StimSplit;
+  /** Per neuron: the stims it has data for in each part, or null when it got no split (see `unsplit`). */
+  neurons: (StimSplit | null)[];
+  /** The neurons left without a split and why. */
+  unsplit: { neuron: number; reason: string }[];
+}
+
 export type SignalType = "subthresh" | "spikes";
 export type CohortSignalType = SignalType | "mixed";
+
+/** Units of the responses of each signal type (interchange.md: the per-neuron `units`). */
+export const UNITS_OF_SIGNAL: Readonly<Record<SignalType, "mV" | "a.u.">> = Object.freeze({
+  subthresh: "mV",
+  spikes: "a.u.",
+});
 
 /** A repeat's gating fate (defined with the gating, pipeline.md section 5). */
 export type { Fate };
@@ -72,6 +136,8 @@ export interface DatasetOptions {
   gating: GatingThresholds;
   returnWaveform: boolean;
   audioFs: number;
+  /** Keep the rejected repeats (detrended, binned) in the dataset and its export. */
+  keepRejected: boolean;
 }
 
 export interface DatasetData {
@@ -97,4 +163,15 @@ export interface DatasetData {
   options: DatasetOptions;
   /** Per-repeat provenance (beyond the reference); empty when unknown. */
   provenance: RepeatProvenance[];
+  /**
+   * spikeCounts[s][n]: the spike counts of a spikes neuron's pair (the shape
+   * of responses[s][n]), null for subthresh neurons and missing pairs. Every
+   * build fills it; absent for data that does not carry counts (an export
+   * written before they existed).
+   */
+  spikeCounts?: (CountBlock | null)[][];
+  /** The rejected repeats, with the build option keepRejected; absent otherwise. */
+  rejected?: RejectedRepeats;
+  /** The train / val / test split, when one was asked for (the load option `split`). */
+  split?: DatasetSplit | null;
 }

@@ -4,6 +4,13 @@
 
 import type { Experimenter, Site } from "../ac1/types.js";
 import { defaultDataDir } from "../archive/location.js";
+import { roundHalfEven } from "../dsp/round.js";
+import {
+  SPECTROGRAM_MAX_WORK_BYTES,
+  spectrogramMaxBands,
+  spectrogramMaxWindow,
+  spectrogramWorkBytes,
+} from "../dsp/spectrogram.js";
 import { OptionError } from "../errors.js";
 import { DEFAULT_GATING_THRESHOLDS, type GatingThresholds } from "../preprocess/gating.js";
 import type { DatasetOptions } from "./model.js";
@@ -33,7 +40,16 @@ export interface DatasetOptionsInput {
   gating?: Partial<GatingThresholds>;
   returnWaveform?: boolean;
   audioFs?: number;
+  /** Keep the rejected repeats, detrended and binned, in the dataset (and its export as rej_<s>_<n>). Default false. */
+  keepRejected?: boolean;
 }
+
+/**
+ * The highest stimulus sample rate of the release (Asari's 97656 Hz; Wehr's
+ * stims are at 44.1 kHz): the rate at which the window is checked before
+ * any file is read. A stim at a higher rate is checked again when it registers.
+ */
+export const RELEASE_MAX_STIM_SF_HZ = 97656;
 
 const OPTION_KEYS = new Set<string>([
   "path",
@@ -49,6 +65,7 @@ const OPTION_KEYS = new Set<string>([
   "gating",
   "returnWaveform",
   "audioFs",
+  "keepRejected",
 ]);
 const GATING_KEYS = new Set<string>(Object.keys(DEFAULT_GATING_THRESHOLDS));
 const GATING_KEY_LIST = [...GATING_KEYS].join(", ");
@@ -89,7 +106,12 @@ export function resolveOptions(
   const fmin = finiteNumber("fmin", input.fmin ?? 100, "a number with 0 < fmin < fmax");
   const fmax = finiteNumber("fmax", input.fmax ?? 45000, "a number with 0 < fmin < fmax");
   if (!(fmin > 0)) throw new OptionError("fmin", fmin, "must satisfy 0 < fmin < fmax");
-  if (!(fmax > fmin)) throw new OptionError("fmax", fmax, `must satisfy 0 < fmin < fmax (fmin is ${fmin})`);
+  if (!(fmax > fmin)) {
+    // Name the bound the caller gave, not the default it ran into.
+    if (input.fmax === undefined)
+      throw new OptionError("fmin", fmin, `must satisfy 0 < fmin < fmax (fmax is ${fmax}, the default)`);
+    throw new OptionError("fmax", fmax, `must satisfy 0 < fmin < fmax (fmin is ${fmin})`);
+  }
   const binsPerOctave = input.binsPerOctave ?? 6;
   if (typeof binsPerOctave !== "number" || !Number.isInteger(binsPerOctave) || binsPerOctave < 1) {
     throw new OptionError("binsPerOctave", binsPerOctave, "an integer >= 1");
@@ -132,6 +154,9 @@ export function resolveOptions(
   const returnWaveform = input.returnWaveform ?? false;
   if (typeof returnWaveform !== "boolean")
     throw new OptionError("returnWaveform", returnWaveform, "true or false");
+  const keepRejected = input.keepRejected ?? false;
+  if (typeof keepRejected !== "boolean") throw new OptionError("keepRejected", keepRejected, "true or false");
+  checkSpectrogramMemory(input, { dtMs, windowMs, fmin, fmax, binsPerOctave, returnWaveform });
   const audioFs = input.audioFs ?? 96000;
   if (typeof audioFs !== "number" || !Number.isInteger(audioFs) || audioFs < 1) {
     throw new OptionError("audioFs", audioFs, "a positive integer sample rate in Hz");
@@ -160,7 +185,69 @@ export function resolveOptions(
     gating,
     returnWaveform,
     audioFs,
+    keepRejected,
   };
+}
+
+type BandOptions = Pick<
+  DatasetOptions,
+  "dtMs" | "windowMs" | "fmin" | "fmax" | "binsPerOctave" | "returnWaveform"
+>;
+
+/** Bands of the options (the one formula of pipeline.md section 1, without allocating them). */
+function bandsOf(o: Pick<DatasetOptions, "fmin" | "fmax" | "binsPerOctave">): number {
+  return Math.floor(Math.log2(o.fmax / o.fmin) * o.binsPerOctave) + 1;
+}
+
+/** Window samples at sfHz (pipeline.md section 2: max(round(window * sf / 1000), 4)); 4 in waveform mode (no spectrogram). */
+function windowSamples(o: BandOptions, sfHz: number): number {
+  return o.returnWaveform ? 4 : Math.max(roundHalfEven((o.windowMs * sfHz) / 1000), 4);
+}
+
+/**
+ * Why the spectrogram of stims at sfHz would not fit SPECTROGRAM_MAX_WORK_BYTES
+ * with these options (undefined when it fits): its working memory grows with
+ * F bands x W window samples (spectrogramWorkBytes), and a window of
+ * 100000 ms at 97656 Hz alone would need gigabytes per worker thread.
+ */
+export function spectrogramMemoryProblem(o: BandOptions, sfHz: number): string | undefined {
+  const F = bandsOf(o);
+  const W = windowSamples(o, sfHz);
+  const bytes = spectrogramWorkBytes(F, W);
+  if (bytes <= SPECTROGRAM_MAX_WORK_BYTES) return undefined;
+  const mib = (b: number) => `${(b / 2 ** 20).toFixed(b < 10 * 2 ** 20 ? 1 : 0)} MiB`;
+  const maxW = spectrogramMaxWindow(F);
+  if (o.returnWaveform || maxW < 4)
+    return `F = ${F} bands is too many: even the shortest window (4 samples) needs ${mib(spectrogramWorkBytes(F, 4))} per thread, above the ${mib(SPECTROGRAM_MAX_WORK_BYTES)} bound`;
+  const maxMs = +((maxW * 1000) / sfHz).toPrecision(3);
+  return `the spectrogram of stims at ${sfHz} Hz with F = ${F} bands and a ${o.windowMs} ms window (W = ${W} samples) would work in ${mib(bytes)} per thread (F x W x 8 bytes and a chunk of frames), above the ${mib(SPECTROGRAM_MAX_WORK_BYTES)} bound; ${F} bands allow a window of at most ${maxMs} ms, a ${o.windowMs} ms window at most ${spectrogramMaxBands(W)} bands`;
+}
+
+/**
+ * The window / bands check before any file is read, at the release's highest
+ * stimulus rate. The error names the option the caller gave that causes it
+ * (windowMs, else dtMs, whose default window is 2 * dtMs, else the bands).
+ */
+function checkSpectrogramMemory(input: DatasetOptionsInput, o: BandOptions): void {
+  const problem = spectrogramMemoryProblem(o, RELEASE_MAX_STIM_SF_HZ);
+  if (problem === undefined) return;
+  const given = (k: keyof DatasetOptionsInput) => input[k] !== undefined && input[k] !== null;
+  const defaults: BandOptions = { ...o, fmin: 100, fmax: 45000, binsPerOctave: 6, windowMs: 2 * o.dtMs };
+  const fixedBy = (patch: Partial<BandOptions>) =>
+    spectrogramMemoryProblem({ ...o, ...patch }, RELEASE_MAX_STIM_SF_HZ) === undefined;
+  let option: "windowMs" | "dtMs" | "binsPerOctave" | "fmin" | "fmax";
+  if (given("windowMs")) option = "windowMs";
+  else if (given("dtMs") && fixedBy({ windowMs: 10 })) option = "dtMs";
+  else if (given("binsPerOctave") && fixedBy({ binsPerOctave: defaults.binsPerOctave }))
+    option = "binsPerOctave";
+  else if (given("fmin") && fixedBy({ fmin: defaults.fmin })) option = "fmin";
+  else if (given("fmax") && fixedBy({ fmax: defaults.fmax })) option = "fmax";
+  else option = given("binsPerOctave") ? "binsPerOctave" : given("dtMs") ? "dtMs" : "windowMs";
+  const why =
+    option === "dtMs"
+      ? `dtMs sets the default window, windowMs = 2 * dtMs = ${o.windowMs} ms: ${problem}; give a shorter windowMs or a smaller dtMs`
+      : problem;
+  throw new OptionError(option, o[option], why);
 }
 
 /** Samples per frame in waveform mode: audioFs * dtMs / 1000 (validated to be whole). */

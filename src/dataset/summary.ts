@@ -1,11 +1,14 @@
 // A readable multi-line summary of a dataset, shared by `ac1 build`, `ac1 demo`
 // and `ac1 info` (for a built DatasetData or an export's manifest): counts of
 // neurons and stims by experimenter / site / signal type, pairs and repeats,
-// the time and frequency grid, the neurons' quality (snr, ccmax), the
-// rejection tally, dropped cells and skipped files.
+// the time and frequency grid and how bins align with the stimulus, the
+// response units and spike counts, the neurons' quality (snr, ccmax), the
+// rejection tally (and whether the rejected repeats are kept), the split,
+// dropped cells and skipped files.
 
-import type { DatasetData, RejectionTally, SkippedFile } from "./model.js";
+import type { DatasetData, DatasetSplit, RejectionTally, SkippedFile } from "./model.js";
 import { qualitySummaryLine } from "./quality.js";
+import { splitLabel } from "./splits.js";
 
 /** What the summary needs; buildable from a DatasetData or an export manifest. */
 export interface DatasetFacts {
@@ -25,6 +28,11 @@ export interface DatasetFacts {
   rejections: RejectionTally;
   droppedCellsEmpty: number;
   skippedFiles: readonly SkippedFile[];
+  /** Pairs with spike counts (spk_<s>_<n>); undefined when the data carries none. */
+  spikeCountPairs?: number;
+  /** Rejected repeats kept (rej_<s>_<n>), or undefined when they were not kept. */
+  rejectedKept?: number;
+  split?: DatasetSplit | null;
 }
 
 /** Facts of a built dataset. */
@@ -56,7 +64,22 @@ export function factsOf(d: DatasetData): DatasetFacts {
     rejections: d.rejections,
     droppedCellsEmpty: d.droppedCellsEmpty,
     skippedFiles: d.skippedFiles,
+    spikeCountPairs: d.spikeCounts?.reduce((a, row) => a + row.filter((c) => c !== null).length, 0),
+    rejectedKept: d.rejected === undefined ? undefined : d.provenance.filter((p) => p.fate !== "kept").length,
+    split: d.split ?? null,
   };
+}
+
+/** One line on a split: method, seed, stims per part and the neurons it covers. */
+export function describeSplit(split: DatasetSplit): string {
+  const N = split.neurons.length;
+  const head = `${splitLabel(split)}, seed ${split.seed}`;
+  if (split.method === "stims" && split.counts) {
+    const noTest = split.neurons.filter((p) => p !== null && p.test.length === 0).length;
+    return `${head}: ${split.counts.join(" / ")} stims (train / val / test), the same for all ${N} neurons${noTest > 0 ? `; ${noTest} neurons heard no test stim` : ""}`;
+  }
+  const done = split.neurons.filter((p) => p !== null).length;
+  return `${head}: ${done} of ${N} neurons split by their Rançon counts${done < N ? ` (${N - done} without: see manifest splits.unsplit)` : ""}`;
 }
 
 function countBy(items: readonly Readonly<Record<string, unknown>>[], key: string): string {
@@ -93,6 +116,9 @@ export function formatSummary(f: DatasetFacts, maxSkipped = 10): string {
   }
   const secs = f.frames !== undefined ? `, ${((f.frames * f.dtMs) / 1000).toFixed(1)} s of stimulus` : "";
   lines.push(`time bins:     dtMs ${f.dtMs}${secs}`);
+  lines.push(
+    `time axis:     response bin i = [i*dt, (i+1)*dt) ms after stim onset; ${f.audioFs === null ? "spectrogram frame i centred at i*dt ms; silent frames -240 dB" : "stim frame i = audio samples [i*hop, (i+1)*hop)"}`,
+  );
   const fmin = f.freqsHz.length ? (f.freqsHz[0] as number) : Number.NaN;
   const fmax = f.freqsHz.length ? (f.freqsHz[f.freqsHz.length - 1] as number) : Number.NaN;
   if (f.audioFs === null)
@@ -103,11 +129,19 @@ export function formatSummary(f: DatasetFacts, maxSkipped = 10): string {
     );
   lines.push(`signal type:   ${f.signalType}`);
   lines.push(qualitySummaryLine(f.neurons));
+  const units = [countBy(f.neurons, "units")].filter((x) => x);
+  const counts =
+    f.spikeCountPairs === undefined ? "" : `; spike counts (int) for ${f.spikeCountPairs} spikes pairs`;
+  if (units.length || counts)
+    lines.push(`units:         ${units.join("") || "?"} (neurons per unit)${counts}`);
   const r = f.rejections;
   const total = r.kept + r.range + r.step + r.xcorr;
   lines.push(
     `repeats:       ${total} raw: ${r.kept} kept, ${r.range} rejected range, ${r.step} step, ${r.xcorr} xcorr`,
   );
+  if (f.rejectedKept !== undefined)
+    lines.push(`               the ${f.rejectedKept} rejected repeats are kept, detrended and binned (mV)`);
+  if (f.split) lines.push(`split:         ${describeSplit(f.split)}`);
   lines.push(`dropped cells: ${f.droppedCellsEmpty} (every repeat rejected)`);
   lines.push(`skipped files: ${f.skippedFiles.length}`);
   for (const s of f.skippedFiles.slice(0, maxSkipped)) lines.push(`  ${s.path}: ${s.reason}`);

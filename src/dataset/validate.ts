@@ -71,4 +71,64 @@ export function validateDataset(d: DatasetData): void {
     }
     if (!any) fail(`stim ${s} has no response from any neuron`);
   }
+  validateExtras(d, S, N);
+}
+
+function checkTensor2d(t: { shape: number[]; data: ArrayLike<number> }, what: string): void {
+  if (t.shape.length !== 2 || t.data.length !== (t.shape[0] as number) * (t.shape[1] as number))
+    fail(`${what} has shape (${t.shape.join(", ")}) and ${t.data.length} values, expected (R, T)`);
+}
+
+/** Spike counts, rejected repeats and split: shapes, and where they may be. */
+function validateExtras(d: DatasetData, S: number, N: number): void {
+  if (d.spikeCounts !== undefined) {
+    if (d.spikeCounts.length !== S) fail(`${d.spikeCounts.length} spike-count rows for ${S} stims`);
+    d.spikeCounts.forEach((row, s) => {
+      if (row.length !== N) fail(`spike-count row ${s} has ${row.length} entries for ${N} neurons`);
+      row.forEach((c, n) => {
+        if (c === null) return;
+        const r = d.responses[s]?.[n];
+        if (!r) fail(`spike counts (${s}, ${n}) for a pair without a response`);
+        checkTensor2d(c, `spike counts (${s}, ${n})`);
+        if (c.shape[0] !== r.shape[0] || c.shape[1] !== r.shape[1])
+          fail(
+            `spike counts (${s}, ${n}) have shape (${c.shape.join(", ")}), the response (${r.shape.join(", ")})`,
+          );
+      });
+    });
+  }
+  if (d.rejected !== undefined) {
+    const { blocks, unindexed } = d.rejected;
+    if (blocks.length !== S) fail(`${blocks.length} rejected-repeat rows for ${S} stims`);
+    const rows = new Map<string, number>();
+    let unindexedRows = 0;
+    for (const p of d.provenance) {
+      if (p.fate === "kept") continue;
+      if (p.stim < 0 || p.neuron < 0) unindexedRows++;
+      else rows.set(`${p.stim},${p.neuron}`, (rows.get(`${p.stim},${p.neuron}`) ?? 0) + 1);
+    }
+    blocks.forEach((row, s) => {
+      if (row.length !== N) fail(`rejected-repeat row ${s} has ${row.length} entries for ${N} neurons`);
+      row.forEach((b, n) => {
+        const want = rows.get(`${s},${n}`) ?? 0;
+        const got = b === null ? 0 : (b.shape[0] as number);
+        if (b !== null) checkTensor2d(b, `rejected repeats (${s}, ${n})`);
+        if (got !== want || (b !== null && got === 0))
+          fail(`rejected repeats (${s}, ${n}) hold ${got} rows, provenance has ${want} rejected repeats`);
+      });
+    });
+    checkTensor2d(unindexed, "unindexed rejected repeats");
+    if (unindexed.shape[0] !== unindexedRows)
+      fail(`${unindexed.shape[0]} unindexed rejected rows, provenance has ${unindexedRows}`);
+  }
+  if (d.split) {
+    if (d.split.neurons.length !== N)
+      fail(`split covers ${d.split.neurons.length} neurons, dataset has ${N}`);
+    const parts = [d.split.stims, ...d.split.neurons];
+    for (const p of parts) {
+      if (!p) continue;
+      for (const s of [...p.train, ...p.val, ...p.test])
+        if (!Number.isInteger(s) || s < 0 || s >= S) fail(`split names stim ${s}, outside 0..${S - 1}`);
+    }
+  }
 }

@@ -21,7 +21,11 @@ export {
   type LogSpectrogram,
   type LogSpectrogramOptions,
   logSpectrogram,
+  SPECTROGRAM_MAX_WORK_BYTES,
   spectrogramFrames,
+  spectrogramMaxBands,
+  spectrogramMaxWindow,
+  spectrogramWorkBytes,
 } from "./spectrogram.js";
 export { type SpectrogramWasm, spectrogramWasm } from "./spectrogram-wasm.js";
 export { mean, median, pairwiseSum, selectInPlace, std } from "./stats.js";

@@ -110,6 +110,34 @@ function kernelFor(sfHz: number, W: number, fminHz: number, fmaxHz: number, bins
 /** Frames processed per pass over the kernel (their samples stay in cache). */
 const FRAME_CHUNK = 48;
 
+/**
+ * Bytes the spectrogram of F bands with a W-sample window works in: the
+ * folded kernel (F bands x ceil(W/2) cos and sin values) and one chunk of
+ * folded frames (48 frames x ceil(W/2) sums and differences), float64. It
+ * grows with the window alone (not the signal): what bounds the window.
+ */
+export function spectrogramWorkBytes(F: number, W: number): number {
+  const Wh = Math.ceil(W / 2);
+  return 2 * Wh * (F + FRAME_CHUNK) * 8;
+}
+
+/**
+ * The most working memory a spectrogram may take (see spectrogramWorkBytes):
+ * 256 MiB, so a build's memory stays a small multiple of its output whatever
+ * the options (every worker thread holds its own kernels).
+ */
+export const SPECTROGRAM_MAX_WORK_BYTES = 256 * 1024 * 1024;
+
+/** The most bands whose spectrogram with a W-sample window fits SPECTROGRAM_MAX_WORK_BYTES (0 when none does). */
+export function spectrogramMaxBands(W: number): number {
+  return Math.max(0, Math.floor(SPECTROGRAM_MAX_WORK_BYTES / (2 * Math.ceil(W / 2) * 8)) - FRAME_CHUNK);
+}
+
+/** The longest window, in samples, whose spectrogram with F bands fits SPECTROGRAM_MAX_WORK_BYTES. */
+export function spectrogramMaxWindow(F: number): number {
+  return 2 * Math.floor(SPECTROGRAM_MAX_WORK_BYTES / (2 * (F + FRAME_CHUNK) * 8));
+}
+
 /** Hamming log-spectrogram at the band centres; float32 (F, T) in dB. */
 export function logSpectrogram(y: Float64Array, sfHz: number, opts: LogSpectrogramOptions): LogSpectrogram {
   if (!(sfHz > 0) || !Number.isFinite(sfHz))

@@ -1,12 +1,14 @@
 // The dataset export ("ac1-npz", version 1, ../shared/spec/interchange.md):
 // writing a DatasetData as a NumPy .npz (manifest, stim_<s>, resp_<s>_<n>,
-// plus per-repeat provenance as parallel prov_* arrays), loading it back in
-// full (readDatasetNpz) and opening it lazily for the viewer
-// (openDatasetExport).
+// plus per-repeat provenance as parallel prov_* arrays, and the modeller
+// keys of modeller.ts: spk_<s>_<n>, rej_<s>_<n>, units, time, splits, ...),
+// loading it back in full (readDatasetNpz) and opening it lazily for the
+// viewer (openDatasetExport).
 
-import type { NeuronMeta, StimMeta } from "../ac1/types.js";
+import type { NeuronMeta } from "../ac1/types.js";
 import type {
   CohortSignalType,
+  CountBlock,
   DatasetData,
   DatasetOptions,
   Fate,
@@ -18,6 +20,7 @@ import type {
 } from "../dataset/model.js";
 import { qualityFromJson, qualityToJson } from "../dataset/quality.js";
 import { ExportError } from "./errors.js";
+import { addModellerKeys, ModellerArrays, metadataOf, modellerArrays, parseSplit } from "./modeller.js";
 import { encodeUnicodeScalar } from "./npy.js";
 import { NpzReader, type NpzReaderOptions } from "./npz-reader.js";
 import { NpzWriter } from "./npz-writer.js";
@@ -42,6 +45,7 @@ export interface ManifestOptions {
   gating: { abs_mv_max: number; step_mv: number; max_step_frac: number; min_xcorr: number };
   return_waveform: boolean;
   audio_fs: number;
+  keep_rejected?: boolean;
 }
 
 export interface ExportManifest {
@@ -103,6 +107,7 @@ function toManifestOptions(o: DatasetOptions): ManifestOptions {
     },
     return_waveform: o.returnWaveform,
     audio_fs: o.audioFs,
+    keep_rejected: o.keepRejected,
   };
 }
 
@@ -213,7 +218,7 @@ function checkTensor(t: Tensor, what: string): void {
 
 /** The manifest object of an export of `data` (also used by the build cache and `ac1 info`). */
 export function buildManifest(data: DatasetData): ExportManifest {
-  return {
+  const manifest: ExportManifest = {
     format: EXPORT_FORMAT,
     version: EXPORT_VERSION,
     dt_ms: data.dtMs,
@@ -236,6 +241,8 @@ export function buildManifest(data: DatasetData): ExportManifest {
     species: data.species,
     hearing_range_hz: [data.hearingRangeHz[0], data.hearingRangeHz[1]],
   };
+  addModellerKeys(manifest, data);
+  return manifest;
 }
 
 /**
@@ -256,6 +263,7 @@ export async function writeDatasetNpz(
     );
   }
   const manifest = buildManifest(data);
+  const modeller = modellerArrays(data, path);
   const prov = provenanceColumns(data.provenance);
   manifest.provenance = prov.table;
   for (const [k, v] of Object.entries(opts.manifestExtra ?? {})) {
@@ -287,6 +295,7 @@ export async function writeDatasetNpz(
       arrays.push({ name: `resp_${s}_${n}`, dtype: "<f4", shape: block.shape, data: block.data });
     }
   }
+  arrays.push(...modeller.afterResponses);
   arrays.push(
     { name: "prov_neuron", dtype: "<i4", shape: [prov.neuron.length], data: prov.neuron },
     { name: "prov_stim", dtype: "<i4", shape: [prov.stim.length], data: prov.stim },
@@ -298,6 +307,7 @@ export async function writeDatasetNpz(
     { name: "prov_step_frac", dtype: "<f8", shape: [prov.stepFrac.length], data: prov.stepFrac },
     { name: "prov_r", dtype: "<f8", shape: [prov.r.length], data: prov.r },
     { name: "prov_samples", dtype: "<i4", shape: [prov.samples.length], data: prov.samples },
+    ...modeller.afterProvenance,
   );
   const total = arrays.reduce((a, x) => a + x.data.byteLength, 0);
   const writer = NpzWriter.create(path, {
@@ -390,6 +400,7 @@ export function parseManifest(text: string, path: string): ExportManifest {
     }
     count(p.count, "provenance.count", path);
   }
+  if (m.splits !== undefined) parseSplit(m.splits, path, m.stims.length, m.neurons.length);
   return m as ExportManifest;
 }
 
@@ -415,6 +426,7 @@ function fromManifestOptions(o: Record<string, unknown>, path: string): DatasetO
     },
     returnWaveform: o.return_waveform === true,
     audioFs: n(o.audio_fs, "audio_fs"),
+    keepRejected: o.keep_rejected === true,
   };
 }
 
@@ -434,6 +446,10 @@ export interface ExportView {
   pairs(): { stim: number; neuron: number; repeats: number; frames: number }[];
   readStim(s: number): Promise<Tensor>;
   readResponse(s: number, n: number): Promise<Tensor | null>;
+  /** Spike counts of a spikes neuron's pair (spk_<s>_<n>), or null. */
+  readSpikeCounts(s: number, n: number): Promise<CountBlock | null>;
+  /** The rejected repeats of a pair (rej_<s>_<n>, exports built with keepRejected), or null. */
+  readRejected(s: number, n: number): Promise<Tensor | null>;
   provenance(): Promise<RepeatProvenance[]>;
   /** Reads everything into a DatasetData (what readDatasetNpz returns). */
   load(): Promise<DatasetData>;
@@ -445,6 +461,7 @@ class NpzExportView implements ExportView {
   readonly neuronCount: number;
   private readonly pairList: { stim: number; neuron: number; repeats: number; frames: number }[] = [];
   private readonly stimFrames: number[] = [];
+  private readonly extras: ModellerArrays;
   readonly hop: number;
 
   constructor(
@@ -497,6 +514,10 @@ class NpzExportView implements ExportView {
       this.pairList.push({ stim: s, neuron: n, repeats: info.shape[0]!, frames: info.shape[1]! });
     }
     this.pairList.sort((a, b) => a.stim - b.stim || a.neuron - b.neuron);
+    const shapes = new Map(this.pairList.map((p) => [`${p.stim},${p.neuron}`, [p.repeats, p.frames]]));
+    this.extras = new ModellerArrays(path, reader, this.stimCount, this.neuronCount, (s, n) =>
+      shapes.get(`${s},${n}`),
+    );
   }
 
   private checkFloat(key: string, info: { dtype: string; fortranOrder: boolean }): void {
@@ -528,6 +549,23 @@ class NpzExportView implements ExportView {
       throw new ExportError(`${this.path}: neuron ${n} out of range 0..${this.neuronCount - 1}`);
     const key = `resp_${s}_${n}`;
     return this.reader.has(key) ? this.tensor(key) : null;
+  }
+
+  private checkPair(s: number, n: number): void {
+    if (!Number.isInteger(s) || s < 0 || s >= this.stimCount)
+      throw new ExportError(`${this.path}: stim ${s} out of range 0..${this.stimCount - 1}`);
+    if (!Number.isInteger(n) || n < 0 || n >= this.neuronCount)
+      throw new ExportError(`${this.path}: neuron ${n} out of range 0..${this.neuronCount - 1}`);
+  }
+
+  async readSpikeCounts(s: number, n: number): Promise<CountBlock | null> {
+    this.checkPair(s, n);
+    return this.extras.readCounts(s, n);
+  }
+
+  async readRejected(s: number, n: number): Promise<Tensor | null> {
+    this.checkPair(s, n);
+    return this.extras.readRejected(s, n);
   }
 
   async provenance(): Promise<RepeatProvenance[]> {
@@ -597,7 +635,11 @@ class NpzExportView implements ExportView {
     for (const p of this.pairList)
       responses[p.stim]![p.neuron] = await this.tensor(`resp_${p.stim}_${p.neuron}`);
     const hr = m.hearing_range_hz;
-    return {
+    const S = this.stimCount;
+    const N = this.neuronCount;
+    const { stimMeta, neuronMeta } = metadataOf(m, this.stimFrames, this.pairList, this.path);
+    const provenance = await this.provenance();
+    const data: DatasetData = {
       dtMs: m.dt_ms,
       F: m.F,
       freqsHz: Float64Array.from(m.freqs_hz),
@@ -607,8 +649,10 @@ class NpzExportView implements ExportView {
       hearingRangeHz: Array.isArray(hr) && hr.length === 2 ? [hr[0], hr[1]] : [250, 76000],
       species: "rat",
       stims,
-      stimMeta: m.stims as unknown as StimMeta[],
-      neuronMeta: m.neurons.map(qualityFromJson) as unknown as NeuronMeta[],
+      stimMeta,
+      neuronMeta: neuronMeta.map((m) =>
+        qualityFromJson(m as unknown as Record<string, unknown>),
+      ) as unknown as NeuronMeta[],
       responses,
       rejections: {
         range: m.rejections.range,
@@ -619,8 +663,14 @@ class NpzExportView implements ExportView {
       droppedCellsEmpty: m.dropped_cells_empty,
       skippedFiles: m.skipped_files.map((f) => ({ path: String(f.path), reason: String(f.reason) })),
       options: fromManifestOptions(m.options as unknown as Record<string, unknown>, this.path),
-      provenance: await this.provenance(),
+      provenance,
     };
+    const spikeCounts = await this.extras.loadCounts(m, S, N);
+    if (spikeCounts !== undefined) data.spikeCounts = spikeCounts;
+    const rejected = await this.extras.loadRejected(m, provenance, S, N);
+    if (rejected !== undefined) data.rejected = rejected;
+    if (m.splits !== undefined) data.split = parseSplit(m.splits, this.path, S, N);
+    return data;
   }
 }
 

@@ -18,6 +18,16 @@ export {
 } from "./dataset-npz.js";
 export { ExportError } from "./errors.js";
 export {
+  addModellerKeys,
+  metadataOf,
+  modellerArrays,
+  parseSplit,
+  REJECTED_UNINDEXED_KEY,
+  rejectedRowLinks,
+  SPECTROGRAM_FLOOR_DB,
+  timeBlock,
+} from "./modeller.js";
+export {
   allocateTypedArray,
   decodeUnicodeScalar,
   encodeNpyHeader,

@@ -26,7 +26,7 @@ import {
   stimLengthsOfSamples,
   stimSpectrogram,
   stimWaveform,
-  warnIfMixed,
+  warnAboutCohort,
 } from "../dataset/build.js";
 import type { DatasetData, DatasetOptions, Tensor } from "../dataset/model.js";
 import { waveformHop } from "../dataset/options.js";
@@ -128,7 +128,7 @@ export async function buildDatasetParallel(input: ParallelBuildOptions = {}): Pr
   });
   let data: DatasetData;
   try {
-    const assembler = new DatasetAssembler(options);
+    const assembler = new DatasetAssembler(options, onWarning);
     /** The requested cells, timing this thread's share of the walk (zip reads, inflate, MAT decoding). */
     async function* cells(): AsyncGenerator<CellRecord> {
       const it = releaseCells(setup, assembler);
@@ -184,7 +184,7 @@ export async function buildDatasetParallel(input: ParallelBuildOptions = {}): Pr
   } finally {
     await pool.close();
   }
-  warnIfMixed(data, onWarning);
+  warnAboutCohort(data, onWarning);
   onStats?.(stats);
   return data;
 }

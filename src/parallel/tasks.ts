@@ -76,7 +76,12 @@ export function runBuildTask(
   const t0 = performance.now();
   if (task.kind === "cell") {
     const outcome = processCell(task.cell, options);
-    const blocks = outcome.stims.flatMap((st) => (st.block === null ? [] : [st.block.data]));
+    // The blocks, spike counts and binned rejected repeats move back, not copied.
+    const blocks = outcome.stims.flatMap((st) => [
+      ...(st.block === null ? [] : [st.block.data]),
+      ...(st.counts === null ? [] : [st.counts.data]),
+      ...st.rejected,
+    ]);
     return {
       result: { kind: "cell", outcome, busyMs: performance.now() - t0 },
       transfer: transferablesOf(blocks),

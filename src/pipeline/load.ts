@@ -5,12 +5,15 @@
 // the archive's identity, the code version), else build it (serially with
 // jobs = 1, else on worker threads, identical results either way) and store
 // it. Tells the caller where the data came from (onLoaded, LoadReport), so the
-// CLI can say "loaded from the cache" or "built in 12.3 s".
+// CLI can say "loaded from the cache" or "built in 12.3 s". A split (`split`,
+// `splitSeed`) changes no array: it is made from the loaded data, after the
+// cache, so the cache key leaves it out and a cached build serves any split.
 
 import { archiveIdentity, BuildCache, cacheKey, codeVersion } from "../cache/index.js";
-import { type BuildProgress, type BuildWarning, warnIfMixed } from "../dataset/build.js";
-import type { DatasetData } from "../dataset/model.js";
+import { type BuildProgress, type BuildWarning, warnAboutCohort } from "../dataset/build.js";
+import type { DatasetData, SplitSpec } from "../dataset/model.js";
 import { type DatasetOptionsInput, resolveOptions } from "../dataset/options.js";
+import { makeSplit, resolveSplit, splitWarnings } from "../dataset/splits.js";
 import { type DownloadOptions, downloadRelease } from "../download/index.js";
 import { OptionError } from "../errors.js";
 import { buildDatasetParallel, type ParallelBuildStats, resolveJobs } from "../parallel/build.js";
@@ -54,6 +57,17 @@ export interface LoadOptions extends DatasetOptionsInput {
   onWarning?: (w: BuildWarning) => void;
   /** Called once the data is there: where it came from and what it took (describeLoad turns it into one line). */
   onLoaded?: (report: LoadReport) => void;
+  /**
+   * Split the stims into train / val / test (DatasetData.split, the export's
+   * manifest.splits): {method: "rancon"} (per Wehr neuron, the Rançon
+   * counts), {method: "stims", fractions: [train, val, test]} (one
+   * stim-level split), or the same as text ("rancon", "stims:0.7,0.1,0.2").
+   * Checked before any work; neurons it cannot split are warned about, never
+   * an error. Default: no split.
+   */
+  split?: SplitSpec | string;
+  /** Seed of the split's shuffle (mulberry32), a whole number 0 .. 2^32-1; default 0. Needs `split`. */
+  splitSeed?: number;
 }
 
 /** Where a loaded dataset came from and what the load took. */
@@ -96,9 +110,22 @@ export async function loadDataset(input: LoadOptions = {}): Promise<DatasetData>
 /** The load itself: the data and its report. */
 async function load(input: Omit<LoadOptions, "onLoaded">): Promise<LoadReport & { data: DatasetData }> {
   const t0 = performance.now();
-  const { jobs: jobsIn, cache: cacheIn, download, onProgress, onWarning, ...datasetInput } = input;
+  const {
+    jobs: jobsIn,
+    cache: cacheIn,
+    download,
+    onProgress,
+    onWarning,
+    split: splitIn,
+    splitSeed,
+    ...datasetInput
+  } = input;
   // Every option is checked before any file is read or written.
   const options = resolveOptions(datasetInput);
+  if (splitIn === undefined && splitSeed !== undefined)
+    throw new OptionError("splitSeed", splitSeed, "needs the split option too (a seed alone splits nothing)");
+  const split = splitIn === undefined ? null : resolveSplit(splitIn, splitSeed ?? 0);
+  const withSplit = (data: DatasetData): DatasetData => applySplit(data, split, onWarning);
   const jobs = resolveJobs(jobsIn);
   const cacheOption = cacheIn ?? true;
   if (typeof cacheOption !== "boolean" && !(cacheOption instanceof BuildCache)) {
@@ -125,9 +152,9 @@ async function load(input: Omit<LoadOptions, "onLoaded">): Promise<LoadReport & 
       // The key leaves the folder out (the archive identity stands for it): report this load's folder.
       const data: DatasetData = { ...hit.data, options: { ...hit.data.options, path: options.path } };
       onProgress?.({ phase: "cache", status: "hit", key, dir: cache.dir });
-      warnIfMixed(data, onWarning);
+      warnAboutCohort(data, onWarning);
       return {
-        data,
+        data: withSplit(data),
         origin: "cache",
         cacheKey: key,
         cacheDir: cache.dir,
@@ -162,7 +189,7 @@ async function load(input: Omit<LoadOptions, "onLoaded">): Promise<LoadReport & 
     }
   }
   return {
-    data,
+    data: withSplit(data),
     origin: "build",
     cacheKey: key,
     cacheDir: cache?.dir ?? null,
@@ -172,6 +199,25 @@ async function load(input: Omit<LoadOptions, "onLoaded">): Promise<LoadReport & 
     elapsedMs: performance.now() - t0,
     buildStats,
   };
+}
+
+/**
+ * The data with the requested split made from it (split warnings to
+ * onWarning, else process.emitWarning), or without any split.
+ */
+function applySplit(
+  data: DatasetData,
+  split: { spec: SplitSpec; seed: number } | null,
+  onWarning: ((w: BuildWarning) => void) | undefined,
+): DatasetData {
+  const { split: _stored, ...rest } = data;
+  if (split === null) return rest;
+  const made = makeSplit(data, split.spec, split.seed);
+  for (const message of splitWarnings(made, data.neuronMeta)) {
+    if (onWarning) onWarning({ code: "split", path: "", message });
+    else process.emitWarning(message, { type: "Ac1Warning", code: "AC1_SPLIT" });
+  }
+  return { ...rest, split: made };
 }
 
 /** One line for the CLI: where the dataset came from and what it took. */

@@ -50,6 +50,8 @@ export interface GateRepeatsOptions {
 export interface GateResult {
   /** Full-length detrended repeats whose fate is "kept", in order. */
   kept: Float64Array[];
+  /** Every repeat detrended (what the tests judged), in order; kept[i] are among them. */
+  detrended: Float64Array[];
   fates: Fate[];
   stats: GatingStats[];
 }
@@ -291,5 +293,5 @@ export function gateRepeats(repeats: Float64Array[], sfHz: number, opts: GateRep
     stats.push({ maxAbsMv, stepFrac, r: ri });
     if (fate === "kept") kept.push(x);
   }
-  return { kept, fates, stats };
+  return { kept, detrended, fates, stats };
 }

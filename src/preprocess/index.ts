@@ -16,5 +16,5 @@ export {
   stepFraction,
 } from "./gating.js";
 export { gaussianSigmaSamples, medgauss, medianWindowSamples } from "./medgauss.js";
-export { spikePsth } from "./psth.js";
+export { binSpikeCounts, psthOfMask, spikeMask, spikePsth, spikeRunStarts, spikeTrain } from "./psth.js";
 export { rampInPlace, rampSegment } from "./ramp.js";

@@ -32,6 +32,15 @@ test("ac1 demo --out DIR: archive, build, summary, DIR/ac1-demo.npz", async () =
   const exp = expectedBuild(manifest, ["wehr", "asari"], ["A1", "MGB"]);
   assert.match(r.stderr, new RegExp(`neurons: +${exp.neurons.length} `));
   assert.match(r.stderr, /signal type: +mixed/);
+  // the planted quirks are announced as such, before the warnings they cause
+  const lines = r.stderr.split("\n");
+  const note = lines.findIndex((l) => l.startsWith("ac1 demo: note: the synthetic archive plants quirks"));
+  const firstWarning = lines.findIndex((l) => l.startsWith("ac1 demo: warning:"));
+  assert.ok(note >= 0 && note < firstWarning, r.stderr);
+  assert.match(
+    lines[note] ?? "",
+    new RegExp(`the ${manifest.warnings.length} warnings below that name a release file`),
+  );
   const data = await readDatasetNpz(npz);
   assert.deepEqual(
     data.neuronMeta.map((m) => m.session),

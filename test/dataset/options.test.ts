@@ -22,6 +22,7 @@ test("defaults are the fixed ones of dataset.md", () => {
     gating: { absMvMax: 150, stepMv: 30, maxStepFrac: 0.005, minXcorr: 0.05 },
     returnWaveform: false,
     audioFs: 96000,
+    keepRejected: false,
   });
   assert.equal(resolveOptions({ dtMs: 2 }).windowMs, 4);
   assert.equal(resolveOptions({ dtMs: 2, windowMs: 7 }).windowMs, 7);

@@ -96,6 +96,7 @@ describe("writeDatasetNpz -> readDatasetNpz", () => {
       "fmax",
       "fmin",
       "gating",
+      "keep_rejected",
       "path",
       "return_waveform",
       "sites",

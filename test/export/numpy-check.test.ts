@@ -69,6 +69,7 @@ describe("the numpy cross-check", () => {
       spectrogram: [sampleDataset("spectrogram"), true],
       waveform: [sampleDataset("waveform"), true],
       stored: [sampleDataset("spectrogram", 7), false],
+      modeller: [sampleDataset("spectrogram", 3, { rejected: true, split: true }), true],
     } as const;
     const actual: Record<string, unknown> = {};
     for (const [name, [data, compress]] of Object.entries(files)) {

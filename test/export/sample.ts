@@ -2,9 +2,12 @@
 // both modes. Values are dyadic rationals (k/256) so that sums are exact in
 // float64 whatever the summation order (numpy and JS agree bit for bit), and
 // the metadata exercise absent keys, non-ASCII text and astral characters.
+// Like a build, they carry units, sf_hz and spike counts; on request also
+// rejected repeats (a NaN-padded row, an empty one) and a split.
 
 import type { DatasetData, DatasetOptions, RepeatProvenance, Tensor } from "../../src/dataset/model.js";
 import { resolveOptions } from "../../src/dataset/options.js";
+import { makeSplit } from "../../src/dataset/splits.js";
 import { mulberry32 } from "../../src/random/index.js";
 
 function dyadic(next: () => number, n: number): Float32Array {
@@ -23,7 +26,11 @@ export function sampleOptions(waveform: boolean): DatasetOptions {
  * response, absent optional metadata keys and provenance rows for dropped
  * cells and unregistered stims.
  */
-export function sampleDataset(mode: "spectrogram" | "waveform", seed = 1): DatasetData {
+export function sampleDataset(
+  mode: "spectrogram" | "waveform",
+  seed = 1,
+  extras: { rejected?: boolean; split?: boolean } = {},
+): DatasetData {
   const next = mulberry32(seed);
   const waveform = mode === "waveform";
   const F = 4;
@@ -98,7 +105,8 @@ export function sampleDataset(mode: "spectrogram" | "waveform", seed = 1): Datas
       samples: 1234,
     },
   ];
-  return {
+  const counts = Int32Array.from({ length: frames[0]! }, () => Math.floor(next() * 4));
+  const data: DatasetData = {
     dtMs: 5,
     F,
     freqsHz: Float64Array.from({ length: F }, (_, k) => 100 * 2 ** (k + 0.5)),
@@ -115,6 +123,7 @@ export function sampleDataset(mode: "spectrogram" | "waveform", seed = 1): Datas
         idx: 1,
         description: "tone 1 kHz, µ-law",
         duration_s: 0.025,
+        sf_hz: 44100,
       },
       {
         experimenter: "asari",
@@ -125,6 +134,7 @@ export function sampleDataset(mode: "spectrogram" | "waveform", seed = 1): Datas
         sequence: "ab",
         description: "bird 🐦 song",
         duration_s: 0.035,
+        sf_hz: 97656,
       },
       {
         experimenter: "asari",
@@ -134,6 +144,7 @@ export function sampleDataset(mode: "spectrogram" | "waveform", seed = 1): Datas
         sequence: "c",
         description: "c",
         duration_s: 0.015,
+        sf_hz: 97656,
       },
     ],
     neuronMeta: [
@@ -148,6 +159,7 @@ export function sampleDataset(mode: "spectrogram" | "waveform", seed = 1): Datas
         species: "rat",
         _wehr_cell_idx: 0,
         signal_type: "subthresh",
+        units: "mV",
       },
       {
         experimenter: "wehr",
@@ -160,6 +172,7 @@ export function sampleDataset(mode: "spectrogram" | "waveform", seed = 1): Datas
         species: "rat",
         _wehr_cell_idx: 3,
         signal_type: "spikes",
+        units: "a.u.",
       },
       {
         experimenter: "asari",
@@ -171,13 +184,34 @@ export function sampleDataset(mode: "spectrogram" | "waveform", seed = 1): Datas
         recording_type: "whole-cell",
         species: "rat",
         signal_type: "subthresh",
+        units: "mV",
       },
     ],
     responses,
     rejections: { range: 1, step: 1, xcorr: 1, kept: 8 },
     droppedCellsEmpty: 1,
     skippedFiles: [{ path: "crcns-ac1/wehr/Results/x/bad.mat", reason: "truncated at byte 128" }],
-    options: sampleOptions(waveform),
+    options: { ...sampleOptions(waveform), keepRejected: extras.rejected === true },
     provenance,
+    spikeCounts: [
+      [null, { shape: [1, frames[0]!], data: counts }, null],
+      [null, null, null],
+      [null, null, null],
+    ],
   };
+  if (extras.rejected) {
+    // provenance rows 1 (n0, s0: range), 2 (dropped cell: unindexed, an empty repeat) and 3 (n2, s2: step)
+    const row = dyadic(next, 6);
+    const step = Float32Array.of(1.5, -2.25, Number.NaN, Number.NaN);
+    data.rejected = {
+      blocks: [
+        [{ shape: [1, 6], data: row }, null, null],
+        [null, null, null],
+        [null, null, { shape: [1, 4], data: step }],
+      ],
+      unindexed: { shape: [1, 0], data: new Float32Array(0) },
+    };
+  }
+  if (extras.split) data.split = makeSplit(data, "stims:0.4,0.3,0.3", 5);
+  return data;
 }

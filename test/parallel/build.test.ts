@@ -64,6 +64,7 @@ const cases: [string, DatasetOptionsInput][] = [
   ["defaults (spectrogram, mixed cohort)", {}],
   ["waveform mode", { returnWaveform: true, audioFs: 16000 }],
   ["asari MGB only, other dt and bands", { experimenter: "asari", sites: "MGB", dtMs: 10, binsPerOctave: 3 }],
+  ["keepRejected (rejected repeats, spike counts)", { keepRejected: true }],
 ];
 
 describe("buildDatasetParallel is the serial build, bit for bit", () => {
@@ -71,6 +72,14 @@ describe("buildDatasetParallel is the serial build, bit for bit", () => {
     it(name, async () => {
       const ref = await serial(opts);
       assert.ok(ref.data.neuronMeta.length > 0 && ref.data.stims.length > 0, "the case builds something");
+      if (opts.keepRejected) {
+        const rows = ref.data.rejected?.blocks.flat().reduce((a, b) => a + (b?.shape[0] ?? 0), 0) ?? 0;
+        assert.ok(rows > 0, "rejected repeats are kept");
+        assert.ok(
+          ref.data.spikeCounts?.some((row) => row.some((c) => c !== null)),
+          "spike counts present",
+        );
+      }
       for (const jobs of [2, 3]) {
         const got = await parallel(opts, jobs);
         assertSameDataset(ref.data, got.data);

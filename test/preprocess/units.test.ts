@@ -128,7 +128,7 @@ test("range statistic ignores NaN; step fraction is 0 below three samples", () =
 
 test("gating: no repeats, all-empty repeats, and a NaN sample outside the range test", () => {
   const opts = { gating: DEFAULT_GATING_THRESHOLDS, detrendMedMs: 100, detrendGaussMs: 10 };
-  assert.deepEqual(gateRepeats([], 10000, opts), { kept: [], fates: [], stats: [] });
+  assert.deepEqual(gateRepeats([], 10000, opts), { kept: [], detrended: [], fates: [], stats: [] });
   const empty = gateRepeats([new Float64Array(0), new Float64Array(0), new Float64Array(0)], 10000, opts);
   assert.deepEqual(empty.fates, ["range", "range", "range"]);
   assert.equal(empty.kept.length, 0);

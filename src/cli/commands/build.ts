@@ -14,7 +14,13 @@ import { type DownloadEvent, terminalPrompt } from "../../download/index.js";
 import { formatValue, OptionError } from "../../errors.js";
 import { removeUnfinishedNpzFiles, writeDatasetNpz } from "../../export/index.js";
 import { defaultJobs } from "../../parallel/index.js";
-import { describeLoad, type LoadProgress, type LoadReport, loadDataset } from "../../pipeline/index.js";
+import {
+  describeLoad,
+  type LoadOptions,
+  type LoadProgress,
+  type LoadReport,
+  loadDataset,
+} from "../../pipeline/index.js";
 import { type Command, numberFlag, parseCommandArgs, UsageError } from "../command.js";
 import { checkOutputFile } from "../output.js";
 import { ProgressBar } from "../progress.js";
@@ -37,6 +43,9 @@ export const DATASET_FLAGS = {
   "min-xcorr": { type: "string" },
   waveform: { type: "boolean" },
   "audio-fs": { type: "string" },
+  "keep-rejected": { type: "boolean" },
+  split: { type: "string" },
+  "split-seed": { type: "string" },
   download: { type: "boolean" },
   jobs: { type: "string" },
   "no-cache": { type: "boolean" },
@@ -49,9 +58,11 @@ export const DATASET_FLAGS_HELP = `dataset options (defaults in brackets):
   --experimenter LIST     wehr, asari or wehr,asari [wehr,asari]
   --sites LIST            A1, MGB or A1,MGB [A1,MGB]
   --dt-ms MS              time bin width [5]
-  --fmin HZ, --fmax HZ    spectrogram band range [100, 45000]
+  --fmin HZ, --fmax HZ    spectrogram band range [100, 45000]; bands above a stim's
+                          Nyquist frequency hold aliases (a warning says which)
   --bins-per-octave N     spectrogram bands per octave [6]
-  --window-ms MS          STFT window [2 * dt-ms]
+  --window-ms MS          STFT window [2 * dt-ms]; its spectrogram must fit 256 MiB
+                          per thread (up to ~3.4 s with 53 bands)
   --detrend-med-ms MS     MedGauss median window [100]
   --detrend-gauss-ms MS   MedGauss gaussian sigma [10]
   --abs-mv-max MV         gating: reject repeats with max |Vm| above [150]
@@ -60,6 +71,14 @@ export const DATASET_FLAGS_HELP = `dataset options (defaults in brackets):
   --min-xcorr R           gating: smallest cross-trial correlation, <= 0 disables [0.05]
   --waveform              stims as waveforms resampled to --audio-fs instead of spectrograms
   --audio-fs HZ           waveform sample rate; audio-fs * dt-ms / 1000 must be whole [96000]
+  --keep-rejected         also export the rejected repeats, detrended (mV) and binned,
+                          as rej_<s>_<n> (rows linked from prov_rej_row) [off]
+  --split rancon          record a train/val/test split of each Wehr neuron's stims
+                          with the Rancon 2024/2025 counts (other neurons: none)
+  --split stims:TR,VA,TE  record one stim-level split by fractions summing to 1,
+                          e.g. stims:0.7,0.1,0.2: the same test stims for every neuron
+  --split-seed N          seed of the split's shuffle, 0..4294967295 [0]; the same
+                          seed gives the same split on every machine
   --download              fetch the three zips first (CRCNS_USERNAME / CRCNS_PASSWORD)
   --jobs N                worker threads for the build [number of cores: ${defaultJobs()}];
                           1 builds on the main thread; the output is identical,
@@ -74,10 +93,13 @@ A negative value needs the = form: --min-xcorr=-0.1.`;
 
 type Values = Record<string, string | boolean | string[] | boolean[] | undefined>;
 
-/** Turns the dataset flags into options (validated later by resolveOptions). */
+/** The dataset options of a load and its split (what the CLI hands to loadDataset). */
+export type CliDatasetOptions = DatasetOptionsInput & Pick<LoadOptions, "split" | "splitSeed">;
+
+/** Turns the dataset flags into options (validated later by resolveOptions and resolveSplit). */
 export function optionsFromFlags(
   values: Values,
-): DatasetOptionsInput & { download: boolean; jobs: number | undefined; noCache: boolean } {
+): CliDatasetOptions & { download: boolean; jobs: number | undefined; noCache: boolean } {
   const str = (k: string) => values[k] as string | undefined;
   const num = (k: string) => numberFlag(k, str(k));
   const opts: DatasetOptionsInput = {};
@@ -110,10 +132,20 @@ export function optionsFromFlags(
   }
   if (Object.keys(gating).length > 0) opts.gating = gating;
   if (values.waveform) opts.returnWaveform = true;
+  if (values["keep-rejected"]) opts.keepRejected = true;
+  const split: Pick<LoadOptions, "split" | "splitSeed"> = {};
+  if (str("split") !== undefined) split.split = str("split");
+  if (num("split-seed") !== undefined) split.splitSeed = num("split-seed");
   const jobs = num("jobs");
   if (jobs !== undefined && (!Number.isInteger(jobs) || jobs < 1))
     throw new UsageError(`--jobs expects a whole number >= 1, got ${JSON.stringify(str("jobs"))}`);
-  return { ...opts, download: Boolean(values.download), jobs, noCache: Boolean(values["no-cache"]) };
+  return {
+    ...opts,
+    ...split,
+    download: Boolean(values.download),
+    jobs,
+    noCache: Boolean(values["no-cache"]),
+  };
 }
 
 /** Library option names (DatasetOptionsInput, OptionError.option) -> the flag that sets them. */
@@ -134,6 +166,9 @@ const FLAG_OF_OPTION: Record<string, string> = {
   "gating.minXcorr": "min-xcorr",
   returnWaveform: "waveform",
   audioFs: "audio-fs",
+  keepRejected: "keep-rejected",
+  split: "split",
+  splitSeed: "split-seed",
   jobs: "jobs",
 };
 
@@ -162,6 +197,8 @@ export interface CliLoadSettings {
   /** Fetch the three zips first. */
   download?: boolean;
   quiet: boolean;
+  /** A line printed before the warnings when `count` (of them) is > 0, e.g. the demo's note on planted quirks. */
+  warningsNote?: (warnings: readonly BuildWarning[]) => string | undefined;
 }
 
 /**
@@ -171,7 +208,7 @@ export interface CliLoadSettings {
  */
 export async function buildWithProgress(
   command: string,
-  options: DatasetOptionsInput,
+  options: CliDatasetOptions,
   settings: CliLoadSettings,
 ): Promise<DatasetData> {
   const { quiet } = settings;
@@ -217,7 +254,11 @@ export async function buildWithProgress(
   } finally {
     (downloadBar as ProgressBar | null)?.finish();
     (bar as ProgressBar | null)?.finish();
-    if (!quiet) printWarnings(command, warnings);
+    if (!quiet) {
+      const note = warnings.length > 0 ? settings.warningsNote?.(warnings) : undefined;
+      if (note) process.stderr.write(`ac1 ${command}: ${note}\n`);
+      printWarnings(command, warnings);
+    }
   }
   if (!quiet && report !== undefined) process.stderr.write(`ac1 ${command}: ${describeLoad(report)}\n`);
   return data;
@@ -225,9 +266,15 @@ export async function buildWithProgress(
 
 const MAX_WARNINGS_SHOWN = 20;
 
+/** Warnings about an option name it in the library's words; on the command line, the flag's. */
+function flagWording(w: BuildWarning): string {
+  if (w.code !== "fmax-above-nyquist" && w.code !== "dt-below-sample-period") return w.message;
+  return w.message.replace(/\b(dtMs|fmax)\b/g, (k) => `--${FLAG_OF_OPTION[k]}`);
+}
+
 function printWarnings(command: string, warnings: BuildWarning[]): void {
   for (const w of warnings.slice(0, MAX_WARNINGS_SHOWN))
-    process.stderr.write(`ac1 ${command}: warning: ${w.message}\n`);
+    process.stderr.write(`ac1 ${command}: warning: ${flagWording(w)}\n`);
   if (warnings.length > MAX_WARNINGS_SHOWN) {
     process.stderr.write(`ac1 ${command}: ... and ${warnings.length - MAX_WARNINGS_SHOWN} more warnings\n`);
   }
@@ -270,6 +317,12 @@ version 1). A build with the same options on the same archive files is loaded
 from the build cache instead (--no-cache rebuilds). Progress, where the data
 came from (cache or build, time, threads) and the summary go to stderr; the
 path of the export goes to stdout.
+
+Besides stim_<s> and resp_<s>_<n>, the export holds spk_<s>_<n> (int32 spike
+counts of spikes neurons), the per-repeat provenance (prov_*), and in its
+manifest each neuron's units, stims and repeats, each stim's T and sf_hz, the
+time axes (manifest.time), and with --split the split (manifest.splits);
+with --keep-rejected also rej_<s>_<n> (see README, "Loading an export").
 
   --out FILE.npz          where to write the export (required)
 
