@@ -129,6 +129,15 @@ test("quality columns, threshold filter, prediction overlay, scores, first load,
       "no pair score",
     );
 
+    // A cell without any prediction says so, without a table of dashes.
+    await page.goto(`${viewer.url}#cell=2&stim=1`);
+    await page.waitForSelector("#pair[data-rendered='1'][data-pair='1:2']");
+    assert.equal(
+      await page.locator("#no-prediction").textContent(),
+      "No prediction for this cell in pred.npz.",
+    );
+    assert.equal(await page.locator("#scores table").count(), 0);
+
     // Quality columns: sorted ascending and descending, missing values last both ways.
     const snrOf = new Map(neurons.map((n) => [n.neuron, n.quality.snr]));
     const ccmaxOf = new Map(neurons.map((n) => [n.neuron, n.quality.ccmax]));

@@ -103,7 +103,7 @@ export function renderGating(prov, keptCount) {
     panel.append(
       h("p", {
         class: "note",
-        text: "The export stores only kept repeats, so rejected traces cannot be drawn; their gating statistics are listed instead.",
+        text: "Rejected traces are not drawn; their gating statistics are listed instead.",
       }),
       statsTable(rejected),
     );

@@ -50,9 +50,16 @@ export function renderScores(s, predFile) {
   );
   const swatch = h("span", { class: "swatch line bold" });
   swatch.style.borderTopColor = PREDICTION_COLOR;
+  const head = [h("h3", {}, [swatch, "Model scores"]), h("div", { class: "note pred-file", text: predFile })];
+  if (!s.pair && !s.score) {
+    // Nothing to score for this cell at all: say so, without a table of dashes.
+    return h("div", { class: "scores", id: "scores" }, [
+      ...head,
+      h("p", { class: "no-pred", id: "no-prediction", text: `No prediction for this cell in ${predFile}.` }),
+    ]);
+  }
   return h("div", { class: "scores", id: "scores" }, [
-    h("h3", {}, [swatch, "Model scores"]),
-    h("div", { class: "note pred-file", text: predFile }),
+    ...head,
     s.pair
       ? null
       : h("p", {
