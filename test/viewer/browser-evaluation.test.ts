@@ -219,6 +219,7 @@ test("quality columns, threshold filter, prediction overlay, scores, first load,
       "0",
     ]);
     assert.match((await emptyRow.locator("td:nth-child(6)").getAttribute("title")) ?? "", /not computed/);
+    const emptyShot = await screenshot(page, "viewer-empty-repeat.png", log);
 
     // No such cell: a clear message, nothing selected.
     await page.goto(`${viewer.url}#cell=99`);
@@ -228,6 +229,7 @@ test("quality columns, threshold filter, prediction overlay, scores, first load,
       "There is no cell #99 in this export: it has 5 cells, #0 to #4. Pick one from the list.",
     );
     assert.equal(await page.locator("#cell-table tbody tr.selected").count(), 0);
+    const noCellShot = await screenshot(page, "viewer-no-cell-99.png", log);
     await page.goto(`${viewer.url}#cell=abc`);
     await page.waitForSelector("#pair-message.notice:has-text('not a cell number')");
     await page.goto(`${viewer.url}#cell=2&stim=4`);
@@ -290,7 +292,7 @@ test("quality columns, threshold filter, prediction overlay, scores, first load,
 
     assert.deepEqual(external, [], "the viewer must not fetch anything off the local server");
     assert.deepEqual(problems, [], "no console errors, CSP violations or failed requests");
-    log(`screenshots: ${pairShot} ${badShot} ${narrowShot} ${cohortShot}`);
+    log(`screenshots: ${pairShot} ${badShot} ${emptyShot} ${noCellShot} ${narrowShot} ${cohortShot}`);
   } finally {
     await browser.cleanup();
     await viewer?.close();
