@@ -48,8 +48,8 @@ function fromReader(path: string, e: ExportError, maxFrames: number): Prediction
   }
   if (/dtype "[<>|=]?O"/.test(problem))
     problem = `${problem}: an object array (pickled data) is refused; save float32 or float64 arrays`;
-  else if (/^claims \d+ bytes, more than the limit/.test(problem))
-    problem = `${problem}: no prediction for this export is that big (its longest stim has ${maxFrames} bins)`;
+  else if (/^(?:claims|declares) \d+ bytes, more than the limit/.test(problem))
+    problem = `${problem.replace(/ \(zip bomb\?\)$/, "")}: no prediction for this export is that big (its longest stim has ${maxFrames} bins)`;
   return new PredictionError(path, key, problem, { cause: e });
 }
 

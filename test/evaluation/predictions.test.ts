@@ -127,7 +127,9 @@ const CASES: Case[] = [
     name: "an array bigger than any prediction for this export",
     file: () => makeZip([GOOD, { name: "pred_1_0.npy", data: floats("<f8", [20000], ramp(20000)) }]),
     key: "pred_1_0",
-    problem: new RegExp(`claims \\d+ bytes, more than the limit of \\d+: .*longest stim has ${LONGEST} bins`),
+    problem: new RegExp(
+      `(?:claims|declares) \\d+ bytes, more than the limit of \\d+: .*longest stim has ${LONGEST} bins`,
+    ),
   },
   {
     name: "a pickled object array (numpy-written)",
@@ -253,7 +255,7 @@ const CASES: Case[] = [
     name: "too many arrays for the export",
     file: () => makeZip(Array.from({ length: 1100 }, (_, i) => ({ name: `x${i}.npy`, data: "" }))),
     key: "",
-    problem: /claims 1100 members, more than the limit of 1022/,
+    problem: /declares 1100 entries, more than the limit of 1022/,
   },
   ...[
     "prediction_0_0",
