@@ -7,6 +7,7 @@
 // browser can import it for its checker without loading anything.
 
 import type { Fate, RejectionTally } from "../dataset/model.js";
+import type { ScoreMetric } from "../evaluation/index.js";
 
 /** A repeat's fate in the gating: kept, or the first test it failed. */
 export type FateName = Fate;
@@ -29,6 +30,32 @@ export interface GatingJson {
 export interface Histogram {
   edges: number[];
   counts: number[];
+}
+
+/**
+ * A neuron's noise ceilings (evaluation.md): the manifest's keys, or computed
+ * from the arrays (exportQuality) for an export made before builds stored
+ * them. null where the value is undefined (NaN), e.g. the snr of a neuron
+ * with one repeat per stim.
+ */
+export interface QualityJson {
+  snr: number | null;
+  ccmax: number | null;
+  signal_power: number | null;
+  noise_power: number | null;
+}
+
+/** Where the neurons' quality comes from: the manifest, computed from the arrays, or not known. */
+export type QualitySource = "manifest" | "computed" | "absent";
+
+/** The predictions loaded with `--pred` (GET /api/summary). */
+export interface PredictionsInfoJson {
+  /** The PRED.npz file name. */
+  file: string;
+  /** (stim, neuron) pairs with a prediction. */
+  pairs: number;
+  /** Neurons with at least one prediction. */
+  neurons: number;
 }
 
 /** Any failed request: the HTTP status and a one-line reason. */
@@ -63,6 +90,10 @@ export interface SummaryJson {
   experimenters: string[];
   sites: string[];
   signalTypes: string[];
+  /** Where the quality columns of GET /api/neurons come from. */
+  qualitySource: QualitySource;
+  /** The predictions loaded with `ac1 view --pred`, else null. */
+  predictions: PredictionsInfoJson | null;
 }
 
 /** One row of GET /api/neurons */
@@ -80,6 +111,10 @@ export interface NeuronRowJson {
   repeatCount: number;
   /** Null when the export carries no provenance. */
   tally: FateTally | null;
+  /** Noise ceilings (all null when SummaryJson.qualitySource is "absent"). */
+  quality: QualityJson;
+  /** Pairs of this neuron with a prediction (0 without `--pred`). */
+  predictedPairs: number;
   meta: Record<string, unknown>;
 }
 
@@ -95,6 +130,8 @@ export interface NeuronStimRowJson {
   repeats: number;
   /** False when every repeat of the pair was rejected (the export holds no responses for it). */
   hasData: boolean;
+  /** True when `--pred` holds a prediction for this pair. */
+  hasPrediction: boolean;
   tally: FateTally | null;
 }
 
@@ -108,13 +145,22 @@ export interface NeuronStimsJson {
   unregistered: { stimKey: string; tally: FateTally }[];
 }
 
-/** One repeat row of GET /api/provenance (NaN statistics become null). */
+/**
+ * One repeat row of GET /api/provenance. Statistics that are NaN or were not
+ * computed are null: max |Vm| of an empty or all-NaN repeat, the step
+ * fraction of a repeat under 3 samples, and r whenever the cross-trial test
+ * did not run for the repeat's group (the build stores 1 then).
+ */
 export interface ProvenanceRowJson {
   repeat: number;
   fate: FateName;
+  /** Why the repeat has its fate, in words ("empty repeat (0 samples)", "max |Vm| 198.3 mV > 150 mV"). */
+  reason: string;
   maxAbsMv: number | null;
   stepFrac: number | null;
   r: number | null;
+  /** Why r is null (not computed, or NaN), else null. */
+  rNote: string | null;
   samples: number;
   session: string;
   stimKey: string;
@@ -152,9 +198,10 @@ export interface CohortJson {
 /**
  * The names of the arrays in a payload: "stim" (F, T) in dB in spectrogram
  * mode or "stimMin"/"stimMax" (T) in waveform mode, then for a pair
- * "responses" (R, T) and "mean" (T).
+ * "responses" (R, T), "mean" (T) and, with `--pred` and a prediction for
+ * the pair, "prediction" (T).
  */
-export type PayloadArrayName = "stim" | "stimMin" | "stimMax" | "responses" | "mean";
+export type PayloadArrayName = "stim" | "stimMin" | "stimMax" | "responses" | "mean" | "prediction";
 
 /** Where one array sits in the data section of an AC1P payload. */
 export interface PayloadArray {
@@ -187,6 +234,8 @@ export interface PairHeader extends StimHeader {
   quantity: string;
   unit: string;
   repeats: number;
+  /** True when the payload carries a "prediction" array (`--pred`). */
+  hasPrediction: boolean;
 }
 
 /** A payload header as it travels: the header plus the layout of the arrays. */
@@ -207,4 +256,39 @@ export interface JsonArray {
 /** GET /api/pair/:s/:n?format=json */
 export interface PairJson extends PairHeader {
   arrays: Record<string, JsonArray>;
+}
+
+/** The metrics of a score (ac1 score's keys, in its order); null where NaN. */
+export type ScoreValuesJson = Record<ScoreMetric, number | null>;
+
+/** One neuron's score over its predicted pairs: a row of `ac1 score --json`. */
+export type NeuronScoreJson = { index: number; pairs: number } & ScoreValuesJson;
+
+/** GET /api/scores: what `ac1 score FILE.npz PRED.npz --json` prints, plus the file name. */
+export interface ScoresJson {
+  file: string;
+  neurons: NeuronScoreJson[];
+  mean: ScoreValuesJson;
+}
+
+/** GET /api/scores/neuron/:n */
+export interface NeuronScoresJson {
+  neuron: number;
+  /** The stims of this neuron with a prediction, ascending. */
+  stims: number[];
+  /** Its score over those pairs (null when it has no prediction). */
+  score: NeuronScoreJson | null;
+}
+
+/**
+ * GET /api/scores/pair/:s/:n: the pair's own score (`ac1 score` on a
+ * PRED.npz holding only this pair) and its neuron's (over all its predicted
+ * pairs).
+ */
+export interface PairScoresJson extends NeuronScoresJson {
+  stim: number;
+  /** The PRED.npz key of the pair, null without a prediction. */
+  key: string | null;
+  /** The pair's score, null without a prediction. */
+  pair: ScoreValuesJson | null;
 }

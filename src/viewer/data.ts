@@ -8,21 +8,24 @@
 
 import type { RepeatProvenance } from "../dataset/model.js";
 import type {
-  CohortCellJson,
   CohortJson,
-  FateName,
   FateTally,
   NeuronRowJson,
+  NeuronScoresJson,
   NeuronStimRowJson,
   NeuronStimsJson,
   PairHeader,
   PairJson,
+  PairScoresJson,
   ProvenanceJson,
-  ProvenanceRowJson,
+  QualityJson,
+  QualitySource,
+  ScoresJson,
   StimHeader,
   SummaryJson,
 } from "./api-types.js";
-import { histogram } from "./histogram.js";
+import { cohortDocument } from "./cohort.js";
+import { NO_QUALITY, neuronScoreJson, type ViewerEvaluation } from "./evaluation.js";
 import { LruCache } from "./lru.js";
 import {
   bandsPerOctaveOf,
@@ -36,6 +39,7 @@ import {
 } from "./manifest.js";
 import { frameEnvelope, meanOverRepeats } from "./pair-arrays.js";
 import { encodePayload, type PayloadInput } from "./payload.js";
+import { addFate, emptyTally, provenanceRows } from "./provenance.js";
 import type { PairInfo, ViewerSource } from "./source.js";
 
 /** A view-specific failure the server maps to an HTTP status. */
@@ -52,33 +56,6 @@ export class ViewerRequestError extends Error {
 /** Largest number of values GET /api/pair/:s/:n?format=json returns. */
 export const MAX_JSON_VALUES = 2_000_000;
 
-const FATES: readonly FateName[] = ["kept", "range", "step", "xcorr"];
-
-function emptyTally(): FateTally {
-  return { kept: 0, range: 0, step: 0, xcorr: 0 };
-}
-
-function addFate(t: FateTally, fate: FateName): void {
-  if (FATES.includes(fate)) t[fate] += 1;
-}
-
-function finiteOrNull(v: number): number | null {
-  return Number.isFinite(v) ? v : null;
-}
-
-function toRow(p: RepeatProvenance): ProvenanceRowJson {
-  return {
-    repeat: p.repeat,
-    fate: p.fate,
-    maxAbsMv: finiteOrNull(p.maxAbsMv),
-    stepFrac: finiteOrNull(p.stepFrac),
-    r: finiteOrNull(p.r),
-    samples: p.samples,
-    session: p.session,
-    stimKey: p.stimKey,
-  };
-}
-
 /**
  * Everything the viewer serves, computed lazily from a ViewerSource. Indices
  * are validated here; bad ones raise ViewerRequestError (400 malformed, 404
@@ -90,10 +67,29 @@ export class ViewerData {
   private pairIndex: Map<string, PairInfo> | undefined;
   private readonly cache = new LruCache<Buffer>(48, 64 * 1024 * 1024);
 
+  /**
+   * `evaluation` (evaluation.ts) supplies the quality of an export without
+   * stored quality and the predictions of `--pred`; without it the quality
+   * comes from the manifest alone and there are no predictions.
+   */
   constructor(
     readonly source: ViewerSource,
     readonly fileName: string,
+    readonly evaluation?: ViewerEvaluation,
   ) {}
+
+  /** Every neuron's quality and where it comes from. */
+  private async quality(): Promise<{ source: QualitySource; rows: QualityJson[] }> {
+    if (this.evaluation) return this.evaluation.quality();
+    return { source: "absent", rows: [] };
+  }
+
+  private requireEvaluation(): ViewerEvaluation {
+    const e = this.evaluation;
+    if (!e?.predictions)
+      throw new ViewerRequestError(404, "no predictions loaded: start the viewer with --pred PRED.npz");
+    return e;
+  }
 
   private pairsAll(): PairInfo[] {
     if (!this.pairList) {
@@ -174,6 +170,8 @@ export class ViewerData {
       experimenters: [...experimenters].sort(),
       sites: [...sites].sort(),
       signalTypes: [...signalTypes].sort(),
+      qualitySource: (await this.quality()).source,
+      predictions: this.evaluation?.info() ?? null,
     };
   }
 
@@ -194,6 +192,7 @@ export class ViewerData {
       stimCounts[p.neuron] = (stimCounts[p.neuron] ?? 0) + 1;
       repeatCounts[p.neuron] = (repeatCounts[p.neuron] ?? 0) + p.repeats;
     }
+    const quality = (await this.quality()).rows;
     const out: NeuronRowJson[] = [];
     for (let n = 0; n < N; n++) {
       const meta = m.neurons[n] ?? {};
@@ -210,6 +209,8 @@ export class ViewerData {
         stimCount: stimCounts[n] ?? 0,
         repeatCount: repeatCounts[n] ?? 0,
         tally: prov.length > 0 ? (tallies[n] ?? null) : null,
+        quality: quality[n] ?? NO_QUALITY,
+        predictedPairs: this.evaluation?.predictedStims(n).length ?? 0,
         meta,
       });
     }
@@ -249,6 +250,7 @@ export class ViewerData {
         lengthS: pair ? (pair.frames * dtMs) / 1000 : 0,
         repeats: pair?.repeats ?? 0,
         hasData: pair !== undefined,
+        hasPrediction: this.evaluation?.prediction(s, n) !== undefined,
         tally: prov.length > 0 ? (byStim.get(s) ?? emptyTally()) : null,
       };
     };
@@ -270,14 +272,18 @@ export class ViewerData {
     this.checkNeuron(n);
     if (s !== undefined) this.checkStim(s);
     const prov = await this.provenance();
-    const rows = prov.filter((p) => p.neuron === n && (s === undefined || p.stim === s)).map(toRow);
+    const gating = gatingOf(this.source.manifest);
+    const rows = provenanceRows(
+      prov.filter((p) => p.neuron === n && (s === undefined || p.stim === s)),
+      gating,
+    );
     const tally = emptyTally();
     for (const r of rows) addFate(tally, r.fate);
     return {
       neuron: n,
       stim: s ?? null,
       available: prov.length > 0,
-      gating: gatingOf(this.source.manifest),
+      gating,
       tally,
       repeats: rows,
       rejected: rows.filter((r) => r.fate !== "kept"),
@@ -286,70 +292,12 @@ export class ViewerData {
 
   /** GET /api/cohort */
   async cohort(): Promise<CohortJson> {
-    const m = this.source.manifest;
-    const prov = await this.provenance();
-    const pairs = this.pairsAll();
-    // One row per recorded cell, dropped ones included (keyed by experimenter + session).
-    const cells = new Map<
-      string,
-      { neuron: number; session: string; experimenter: string; tally: FateTally }
-    >();
-    for (const p of prov) {
-      const key = `${p.experimenter}\u0000${p.session}`;
-      const c = cells.get(key) ?? {
-        neuron: p.neuron,
-        session: p.session,
-        experimenter: p.experimenter,
-        tally: emptyTally(),
-      };
-      cells.set(key, c);
-      if (p.neuron >= 0) c.neuron = p.neuron;
-      addFate(c.tally, p.fate);
-    }
-    let cellRows: CohortCellJson[];
-    if (prov.length > 0) {
-      cellRows = [...cells.values()]
-        .sort(
-          (a, b) =>
-            (a.neuron < 0 ? 1e9 : a.neuron) - (b.neuron < 0 ? 1e9 : b.neuron) ||
-            a.session.localeCompare(b.session),
-        )
-        .map((c) => ({
-          neuron: c.neuron,
-          label: c.session,
-          experimenter: c.experimenter,
-          site: c.neuron >= 0 ? (str(m.neurons[c.neuron]?.site) ?? null) : null,
-          dropped: c.neuron < 0,
-          ...c.tally,
-        }));
-    } else {
-      // Without provenance only kept repeats are known (from the export itself).
-      const kept = new Array<number>(this.source.neuronCount).fill(0);
-      for (const p of pairs)
-        if (p.neuron >= 0 && p.neuron < kept.length) kept[p.neuron] = (kept[p.neuron] ?? 0) + p.repeats;
-      cellRows = kept.map((k, n) => ({
-        neuron: n,
-        label: neuronLabel(m.neurons[n], n),
-        experimenter: str(m.neurons[n]?.experimenter) ?? null,
-        site: str(m.neurons[n]?.site) ?? null,
-        dropped: false,
-        kept: k,
-        range: 0,
-        step: 0,
-        xcorr: 0,
-      }));
-    }
-    const dtMs = m.dt_ms;
-    return {
-      provenanceAvailable: prov.length > 0,
-      cells: cellRows,
-      responseLengthS: histogram(pairs.map((p) => (p.frames * dtMs) / 1000)),
-      repeatCount: histogram(
-        pairs.map((p) => p.repeats),
-        { integer: true },
-      ),
-      pairCount: pairs.length,
-    };
+    return cohortDocument(
+      this.source.manifest,
+      await this.provenance(),
+      this.pairsAll(),
+      this.source.neuronCount,
+    );
   }
 
   /** The stim of `s` as payload arrays: (F, T) dB, or per-frame min/max in waveform mode. */
@@ -417,6 +365,9 @@ export class ViewerData {
       { name: "responses", shape: [R, T], data: resp.data },
       { name: "mean", shape: [T], data: meanOverRepeats(resp) },
     ];
+    // readPredictions checked its length against this pair's T.
+    const pred = this.evaluation?.prediction(s, n);
+    if (pred) arrays.push({ name: "prediction", shape: [T], data: Float32Array.from(pred.data) });
     const signalType = neuronSignalType(m, n);
     const header: PairHeader = {
       ...this.stimHeader(s),
@@ -427,6 +378,7 @@ export class ViewerData {
       ...responseUnit(signalType),
       repeats: R,
       frames: T,
+      hasPrediction: pred !== undefined,
     };
     return { header, arrays };
   }
@@ -465,5 +417,36 @@ export class ViewerData {
     for (const a of arrays)
       out[a.name] = { shape: a.shape, data: Array.from(a.data, (v) => (Number.isFinite(v) ? v : null)) };
     return { ...header, arrays: out };
+  }
+
+  /** GET /api/scores — `ac1 score --json` for the loaded predictions (404 without `--pred`). */
+  async scores(): Promise<ScoresJson> {
+    return (await this.requireEvaluation().scores()) as ScoresJson;
+  }
+
+  /** GET /api/scores/neuron/:n — neuron n's score over its predicted pairs (null without one). */
+  async neuronScores(n: number): Promise<NeuronScoresJson> {
+    this.checkNeuron(n);
+    const e = this.requireEvaluation();
+    const score = e.neuronScore(n);
+    return { neuron: n, stims: e.predictedStims(n), score: score ? neuronScoreJson(await score) : null };
+  }
+
+  /** GET /api/scores/pair/:s/:n — the pair's own score and its neuron's (404 for a pair without data). */
+  async pairScores(s: number, n: number): Promise<PairScoresJson> {
+    this.checkStim(s);
+    this.checkNeuron(n);
+    if (!this.pair(s, n)) throw new ViewerRequestError(404, `no data for stim ${s} and neuron ${n}`);
+    const e = this.requireEvaluation();
+    const pairScore = e.pairScore(s, n);
+    const neuronScore = e.neuronScore(n);
+    return {
+      stim: s,
+      neuron: n,
+      key: e.prediction(s, n)?.key ?? null,
+      pair: pairScore ? await pairScore : null,
+      stims: e.predictedStims(n),
+      score: neuronScore ? neuronScoreJson(await neuronScore) : null,
+    };
   }
 }

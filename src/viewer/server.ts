@@ -158,6 +158,16 @@ async function serveApi(
     return sendJson(req, res, 200, await data.provenanceFor(n, s));
   }
   if (route === "cohort" && parts.length === 1) return sendJson(req, res, 200, await data.cohort());
+  if (route === "scores") {
+    if (parts.length === 1) return sendJson(req, res, 200, await data.scores());
+    if (parts[1] === "neuron" && parts.length === 3)
+      return sendJson(req, res, 200, await data.neuronScores(parseIndex(parts[2], "neuron")));
+    if (parts[1] === "pair" && parts.length === 4) {
+      const s = parseIndex(parts[2], "stim");
+      const n = parseIndex(parts[3], "neuron");
+      return sendJson(req, res, 200, await data.pairScores(s, n));
+    }
+  }
   return sendError(req, res, 404, `no such API route ${path}`);
 }
 

@@ -2,14 +2,18 @@
 // real export writer: structured spectrograms (an FM sweep, a harmonic stack,
 // noise bursts over a quiet floor, in dB), Wehr and Asari cells with
 // subthreshold and spike-rate responses, varying repeat counts, missing
-// pairs, and per-repeat provenance with every rejection reason, a stim whose
-// repeats were all rejected, an unregistered stim and a dropped cell.
+// pairs, each neuron's quality in its metadata (as every build stores it),
+// and per-repeat provenance with every rejection reason, an empty repeat, a
+// stim whose repeats were all rejected, an unregistered stim and a dropped
+// cell. writePredictions writes a model's PRED.npz for some of its pairs.
 
 import { join } from "node:path";
 import type { NeuronMeta, StimMeta } from "../../src/ac1/types.js";
 import type { DatasetData, Fate, RepeatProvenance, Tensor } from "../../src/dataset/model.js";
 import { resolveOptions } from "../../src/dataset/options.js";
+import { metaWithQuality } from "../../src/dataset/quality.js";
 import { writeDatasetNpz } from "../../src/export/index.js";
+import { NpzWriter } from "../../src/export/npz-writer.js";
 import { mulberry32 } from "../../src/random/index.js";
 
 function gauss(rand: () => number): number {
@@ -67,7 +71,14 @@ function drive(stim: Tensor, k0: number, k1: number): Float64Array {
   return out;
 }
 
-function responses(stim: Tensor, R: number, spikes: boolean, bandLo: number, rand: () => number): Tensor {
+function responses(
+  stim: Tensor,
+  R: number,
+  spikes: boolean,
+  bandLo: number,
+  noiseScale: number,
+  rand: () => number,
+): Tensor {
   const T = stim.shape[2] as number;
   const d = drive(stim, bandLo, bandLo + 12);
   const data = new Float32Array(R * T);
@@ -76,7 +87,8 @@ function responses(stim: Tensor, R: number, spikes: boolean, bandLo: number, ran
     for (let t = 0; t < T; t++) {
       const lagged = d[Math.max(0, t - 3)] as number; // 15 ms latency
       noise = 0.9 * noise + 0.45 * gauss(rand);
-      data[r * T + t] = spikes ? Math.max(0, 0.02 + 0.6 * lagged + 0.05 * noise) : -64 + 14 * lagged + noise;
+      const n = noiseScale * noise;
+      data[r * T + t] = spikes ? Math.max(0, 0.02 + 0.6 * lagged + 0.05 * n) : -64 + 14 * lagged + n;
     }
   }
   return { shape: [R, T], data };
@@ -88,6 +100,9 @@ export interface ViewerFixture {
   repeats: number[][];
   path: string;
 }
+
+/** Trial-to-trial noise per neuron (multiplies the AR(1) noise), so the cells' noise ceilings differ. */
+const NOISE_SCALE = [1, 6, 12, 2.5, 9];
 
 /** Kept repeats per [stim][neuron]; 0 means the pair is missing. */
 export const REPEATS: number[][] = [
@@ -210,7 +225,14 @@ export function buildFixture(): Omit<ViewerFixture, "path"> {
       const R = REPEATS[s]?.[n] ?? 0;
       row.push(
         R > 0
-          ? responses(stims[s] as Tensor, R, neuronMeta[n]?.signal_type === "spikes", 8 + 6 * n, rand)
+          ? responses(
+              stims[s] as Tensor,
+              R,
+              neuronMeta[n]?.signal_type === "spikes",
+              8 + 6 * n,
+              NOISE_SCALE[n] ?? 1,
+              rand,
+            )
           : null,
       );
     }
@@ -225,6 +247,9 @@ export function buildFixture(): Omit<ViewerFixture, "path"> {
     "2:4": ["step", "range"],
     "1:0": ["xcorr"],
   };
+  // One empty repeat (0 samples, rejected as "range") among the repeats of stim 4 for neuron 1:
+  // with no common length the cross-trial test cannot run, so the build stores r = 1 for all of them.
+  const emptyAt = new Set(["4:1"]);
   const tally = { range: 0, step: 0, xcorr: 0, kept: 0 };
   const push = (p: Omit<RepeatProvenance, "repeat">, repeat: number) => {
     provenance.push({ ...p, repeat });
@@ -246,7 +271,13 @@ export function buildFixture(): Omit<ViewerFixture, "path"> {
       rejected.forEach((fate, j) => {
         fates.splice(Math.min(fates.length, 1 + 3 * j), 0, fate);
       });
+      const empty = emptyAt.has(`${s}:${n}`) ? 1 : -1;
+      if (empty >= 0) fates.splice(empty, 0, "range");
       fates.forEach((fate, repeat) => {
+        const stats =
+          repeat === empty
+            ? { maxAbsMv: Number.NaN, stepFrac: 0, r: 1, samples: 0 }
+            : { ...statsFor(fate, samples), ...(empty >= 0 ? { r: 1 } : {}) };
         push(
           {
             session: meta.session,
@@ -255,7 +286,7 @@ export function buildFixture(): Omit<ViewerFixture, "path"> {
             stimKey: stimKeys[s] as string,
             stim: s,
             fate,
-            ...statsFor(fate, samples),
+            ...stats,
           },
           repeat,
         );
@@ -321,7 +352,7 @@ export function buildFixture(): Omit<ViewerFixture, "path"> {
     species: "rat",
     stims,
     stimMeta,
-    neuronMeta,
+    neuronMeta: metaWithQuality(neuronMeta, resp),
     responses: resp,
     rejections: tally,
     droppedCellsEmpty: 1,
@@ -344,4 +375,50 @@ export async function writeFixture(dir: string, name = "viewer-fixture.npz"): Pr
   const path = join(dir, name);
   await writeDatasetNpz(f.data, path);
   return { ...f, path };
+}
+
+/** The pairs writePredictions predicts: every pair with data of neurons 0, 1 and 3 but (0, 3). */
+export function predictedPairs(): { s: number; n: number }[] {
+  const out: { s: number; n: number }[] = [];
+  for (let s = 0; s < REPEATS.length; s++)
+    for (const n of [0, 1, 3]) if ((REPEATS[s]?.[n] ?? 0) > 0 && !(s === 0 && n === 3)) out.push({ s, n });
+  return out;
+}
+
+/**
+ * A model's PRED.npz for `pairs` (default predictedPairs()): a plausible but
+ * imperfect encoding model, the stimulus drive of the neuron's bands (the one
+ * its responses follow) with the wrong latency (25 ms, not 15) and gain, so
+ * the prediction fits well but not perfectly; float32 (T,) arrays named
+ * pred_<s>_<n>.
+ */
+export async function writePredictions(
+  dir: string,
+  data: DatasetData,
+  pairs = predictedPairs(),
+  name = "pred.npz",
+): Promise<string> {
+  const path = join(dir, name);
+  const w = NpzWriter.create(path);
+  try {
+    for (const { s, n } of pairs) {
+      const block = data.responses[s]?.[n];
+      const stim = data.stims[s];
+      if (!block || !stim) throw new Error(`fixture: no data for pair (${s}, ${n})`);
+      const T = block.shape[1] as number;
+      const d = drive(stim, 8 + 6 * n, 8 + 6 * n + 12);
+      const spikes = data.neuronMeta[n]?.signal_type === "spikes";
+      const pred = new Float32Array(T);
+      for (let t = 0; t < T; t++) {
+        const lagged = d[Math.max(0, t - 5)] as number;
+        pred[t] = spikes ? 0.03 + 0.5 * lagged : -63 + 11 * lagged;
+      }
+      await w.add(`pred_${s}_${n}`, "<f4", [T], new Uint8Array(pred.buffer));
+    }
+    await w.close();
+  } catch (e) {
+    await w.abort();
+    throw e;
+  }
+  return path;
 }

@@ -1,0 +1,214 @@
+// @ts-check
+// The pair view: for the chosen (stim, cell), a title and facts line, the
+// stimulus panel above the trace plot on one time axis (stim-panel.js,
+// traces.js), the model's scores beside them when predictions are loaded
+// (scores.js), and the gating panel (gating.js). A pair whose repeats were
+// all rejected shows its stimulus and gating only; a missing selection or a
+// cell without that stim shows a message saying what to do.
+
+import { getPair, getPairScores, getProvenance, getStim } from "./api.js";
+import { $, fmt, h } from "./dom.js";
+import { renderGating } from "./gating.js";
+import { renderScores } from "./scores.js";
+import { state } from "./state.js";
+import { frameWithoutTraces, makeStimDrawer } from "./stim-panel.js";
+import { drawTraces, pairTraceGroups, traceLegend } from "./traces.js";
+
+/**
+ * @typedef {import("../api-types.js").WireHeader<import("../api-types.js").PairHeader>} PairWireHeader
+ * @typedef {import("../api-types.js").ProvenanceJson} ProvenanceJson
+ * @typedef {import("../api-types.js").PairScoresJson} PairScoresJson
+ */
+
+const READOUT_HINT =
+  "Drag across the traces to zoom in time; double-click to reset; ↑/↓ (or j/k) step through the stims.";
+
+/** Drops the trace plot (uPlot keeps listeners on the window). */
+function dropPlot() {
+  state.plots.responses?.destroy();
+  state.plots.responses = null;
+}
+
+/**
+ * Replaces the pair view with a message.
+ * @param {string} text
+ * @param {string} [kind] "placeholder" (what to do next) or "notice" (something is wrong with the address)
+ */
+export function showPairMessage(text, kind = "placeholder") {
+  const pair = $("pair");
+  dropPlot();
+  ++state.loadToken;
+  pair.replaceChildren(
+    h("div", { class: kind, id: "pair-message", role: kind === "notice" ? "alert" : null, text }),
+  );
+  delete pair.dataset.pair;
+  pair.dataset.rendered = "1";
+}
+
+/**
+ * The stimulus panel's title.
+ * @param {"spectrogram" | "waveform"} mode
+ */
+function stimTitle(mode) {
+  return mode === "spectrogram"
+    ? "Stimulus spectrogram (log-frequency bands, dB)"
+    : "Stimulus waveform (per-frame min and max)";
+}
+
+/**
+ * @param {string} cell
+ * @param {number} n
+ * @param {string} stim
+ * @param {number} s
+ */
+function pairTitle(cell, n, stim, s) {
+  return h("h2", { id: "pair-title" }, [
+    "Cell ",
+    h("b", { text: cell }),
+    ` (#${n}) × stim `,
+    h("b", { text: stim }),
+    ` (#${s})`,
+  ]);
+}
+
+/**
+ * @param {PairWireHeader} header
+ * @param {Map<string, Float32Array>} arrays
+ * @param {ProvenanceJson} prov
+ * @param {PairScoresJson | null} scores
+ */
+function renderPair(header, arrays, prov, scores) {
+  const pair = $("pair");
+  const meta = header.neuronMeta;
+  const stimMeta = header.stimMeta;
+  const R = header.repeats;
+  const T = header.frames;
+  const dtS = header.dtMs / 1000;
+  const predFile = state.summary?.predictions?.file ?? null;
+  const metaLine = h("div", { class: "meta" }, [
+    [meta.experimenter, meta.site, header.signalType, meta.recording_type].filter(Boolean).join(" · "),
+    ` — ${R} kept repeat${R === 1 ? "" : "s"}, ${T} frames of ${fmt(header.dtMs)} ms = ${fmt(T * dtS)} s`,
+    stimMeta.category ? ` — category ${stimMeta.category}` : "",
+    stimMeta.duration_s
+      ? `, stim duration ${fmt(typeof stimMeta.duration_s === "number" ? stimMeta.duration_s : null)} s`
+      : "",
+  ]);
+  const groups = pairTraceGroups(header, arrays, predFile);
+  const specBox = h("div", { class: "plot-box", id: "spec-box" });
+  const respBox = h("div", { class: "plot-box", id: "resp-plot" });
+  const readout = h("div", { class: "readout", id: "resp-readout", text: READOUT_HINT });
+  const plots = h("div", { class: "plots-col" }, [
+    h("h3", { text: stimTitle(header.mode) }),
+    specBox,
+    h("h3", { class: "spaced" }, [
+      `Responses: ${header.quantity} of every kept repeat and their mean${header.hasPrediction ? ", and the model's prediction" : ""}`,
+    ]),
+    traceLegend(groups),
+    respBox,
+    readout,
+  ]);
+  const panel = h("div", { class: `panel pair-plots${scores && predFile ? " with-scores" : ""}` }, [plots]);
+  if (scores && predFile) panel.append(h("aside", { class: "scores-col" }, [renderScores(scores, predFile)]));
+  pair.replaceChildren(
+    h("div", { class: "pair-head" }, [
+      pairTitle(header.neuronLabel, header.neuron, header.stimLabel, header.stim),
+      metaLine,
+    ]),
+    panel,
+    renderGating(prov, R),
+  );
+  pair.dataset.pair = `${header.stim}:${header.neuron}`;
+
+  const width = Math.max(320, respBox.clientWidth);
+  const stim = makeStimDrawer(header, arrays, specBox, width);
+  dropPlot();
+  const u = drawTraces(respBox, {
+    groups,
+    T,
+    dtS,
+    yTitle: `${header.quantity} (${header.unit})`,
+    width,
+    onScale: (plot, cursorS) => stim.draw(plot, cursorS),
+    onReadout: (text) => {
+      readout.textContent = text ?? READOUT_HINT;
+    },
+  });
+  state.plots.responses = u;
+  stim.draw(u, null);
+  pair.dataset.rendered = "1";
+}
+
+/**
+ * A pair without kept repeats: its stimulus (against the geometry a trace
+ * plot would have) and the gating of its repeats.
+ * @param {number} s
+ * @param {number} n
+ * @param {string} cellLabel
+ * @param {string} stimLabel
+ * @param {number} token
+ */
+async function renderLoneStim(s, n, cellLabel, stimLabel, token) {
+  const pair = $("pair");
+  const [prov, stimPayload] = await Promise.all([getProvenance(n, s), getStim(s)]);
+  if (token !== state.loadToken) return;
+  dropPlot();
+  const specBox = h("div", { class: "plot-box", id: "spec-box" });
+  const { header } = stimPayload;
+  pair.replaceChildren(
+    h("div", { class: "pair-head" }, [
+      pairTitle(cellLabel, n, stimLabel, s),
+      h("div", {
+        class: "meta",
+        text: "No repeat of this pair was kept, so the export holds no responses for it; the stimulus and the gating of its repeats are shown.",
+      }),
+    ]),
+    h("div", { class: "panel" }, [h("h3", { text: stimTitle(header.mode) }), specBox]),
+    renderGating(prov, 0),
+  );
+  const width = Math.max(320, specBox.clientWidth);
+  makeStimDrawer(header, stimPayload.arrays, specBox, width).draw(
+    frameWithoutTraces(width, (header.frames * header.dtMs) / 1000),
+    null,
+  );
+  pair.dataset.pair = `${s}:${n}`;
+  pair.dataset.rendered = "1";
+}
+
+/** Loads and shows the chosen pair (or says why there is none). */
+export async function loadPair() {
+  const pair = $("pair");
+  if (state.neuron === null || state.stim === null) {
+    showPairMessage(state.neuron === null ? "Select a cell, then a stim." : "Select a stim of this cell.");
+    return;
+  }
+  const token = ++state.loadToken;
+  delete pair.dataset.rendered;
+  const s = state.stim;
+  const n = state.neuron;
+  const stims = state.stims;
+  const row = stims?.stims.find((x) => x.stim === s);
+  if (stims && !row) {
+    const known = stims.stims.map((x) => x.stim);
+    showPairMessage(
+      `Cell ${stims.label} (#${n}) has no recording of stim #${s}${known.length ? ` (it heard stims ${known.map((k) => `#${k}`).join(", ")})` : ""}. Pick one of its stims.`,
+      "notice",
+    );
+    return;
+  }
+  if (row && !row.hasData) {
+    await renderLoneStim(s, n, stims?.label ?? `#${n}`, row.label, token);
+    return;
+  }
+  pair.classList.add("loading");
+  try {
+    const [{ header, arrays }, prov, scores] = await Promise.all([
+      getPair(s, n),
+      getProvenance(n, s),
+      state.summary?.predictions ? getPairScores(s, n) : Promise.resolve(null),
+    ]);
+    if (token !== state.loadToken) return;
+    renderPair(header, arrays, prov, scores);
+  } finally {
+    pair.classList.remove("loading");
+  }
+}
