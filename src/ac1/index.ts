@@ -10,6 +10,7 @@ export {
   categoryOf,
   parseSequence,
   SEQUENCE_PATTERN,
+  segmentPath,
   siteOf,
   spliceSegments,
   walkAsari,

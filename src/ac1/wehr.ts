@@ -10,6 +10,7 @@ import {
   LazyMat,
   listMatFiles,
   listNames,
+  parseWehrSessionName,
   readStimWave,
   type SessionName,
   type StimWave,
@@ -24,6 +25,7 @@ import {
   type WalkReporting,
   warn,
 } from "./common.js";
+import { pyInt, pyIsDigit, pyPrefix } from "./python-text.js";
 import type { CellRecord, RawStim } from "./types.js";
 
 export const WEHR_ROOT = "crcns-ac1/wehr";
@@ -43,12 +45,15 @@ export interface WehrStimEntry {
 }
 
 /**
- * Reads every stimulus file whose stem is an integer (plain digits: the
- * reference's int(stem) also accepts signs or spaces, which the release never
- * uses) and maps description -> stim. Folders are taken in WEHR_STIM_FOLDERS
- * order and files in sorted name order (the reference's sorted(os.listdir)), so
- * on a duplicate description the first file in that order is kept and the
- * later one is reported. Each file is read once; waveforms are kept for the walk.
+ * Reads every stimulus file whose stem Python's int() accepts, as the
+ * reference's `int(os.path.splitext(fname)[0])` does: "7", "007", and also
+ * "+3", " 7", "1_0" (10) or Unicode digits ("٣" is 3); the stem's value is
+ * the stim's idx, so two files may share one ("1_0.mat" and "10.mat"), and
+ * their stims then share the key ("wehr", folder, 10) as in the reference.
+ * Maps description -> stim. Folders are taken in WEHR_STIM_FOLDERS order and
+ * files in sorted name order (the reference's sorted(os.listdir)), so on a
+ * duplicate description the first file in that order is kept and the later
+ * one is reported. Each file is read once; waveforms are kept for the walk.
  */
 export async function indexWehrStimuli(
   source: ReleaseSource,
@@ -58,8 +63,8 @@ export async function indexWehrStimuli(
   for (const folder of WEHR_STIM_FOLDERS) {
     const dir = `${WEHR_ROOT}/Stimuli/${folder}`;
     for (const name of await listMatFiles(source, dir)) {
-      const stem = name.slice(0, -".mat".length);
-      if (!/^[0-9]+$/.test(stem)) continue;
+      const idx = pyInt(name.slice(0, -".mat".length));
+      if (idx === undefined) continue;
       const path = `${dir}/${name}`;
       const wave = await readStimWave(source, path, ["samples", "sample"], r);
       if (!wave) continue;
@@ -73,7 +78,7 @@ export async function indexWehrStimuli(
         );
         continue;
       }
-      byDescription.set(wave.description, { folder, idx: Number.parseInt(stem, 10), path, wave });
+      byDescription.set(wave.description, { folder, idx, path, wave });
     }
   }
   return byDescription;
@@ -81,18 +86,25 @@ export async function indexWehrStimuli(
 
 /**
  * Walks the Wehr cells in `_wehr_cell_idx` order. Session folders are the
- * sub-folders of Results whose name starts with four digits, sorted; every one
- * takes its index, including those that yield nothing and those skipped for a
- * malformed name.
+ * sub-folders of Results whose first four characters are digits (the
+ * reference's `d[:4].isdigit()`: Unicode digits too, and a shorter name of
+ * digits only), sorted; every one takes its index, including those that yield
+ * nothing and those skipped for a malformed name.
  */
 export async function* walkWehr(source: ReleaseSource, opts: WehrWalkOptions): AsyncGenerator<CellRecord> {
   const stims = await indexWehrStimuli(source, opts);
   const resultsDir = `${WEHR_ROOT}/Results`;
-  const sessions = (await listNames(source, resultsDir, "dir")).filter((n) => /^[0-9]{4}/.test(n));
+  const sessions = (await listNames(source, resultsDir, "dir")).filter((n) => pyIsDigit(pyPrefix(n, 4)));
   for (let cellIdx = 0; cellIdx < sessions.length; cellIdx++) {
     const session = sessions[cellIdx] as string;
     const dir = `${resultsDir}/${session}`;
-    const name = sessionNameOrWarn(opts, dir, session);
+    const name = sessionNameOrWarn(
+      opts,
+      dir,
+      session,
+      parseWehrSessionName,
+      "does not split into date-animal-penetration with an integer penetration",
+    );
     if (!name) continue;
     const cell = await walkWehrSession(source, dir, session, name, cellIdx, stims, opts);
     if (cell) yield cell;
@@ -136,26 +148,31 @@ async function walkWehrSession(
     const trace = mat.readTrace();
     if (!trace) continue;
     const { repeat, onsetSample } = sliceRepeat(trace, timing);
-    const keyText = `${entry.folder}/${entry.idx}`;
-    let stim = stims.get(keyText);
+    // Trials are grouped by description, as the reference groups them: two
+    // descriptions whose files share a key ("1_0.mat", "10.mat") stay two stims.
+    let stim = stims.get(description);
     if (!stim) {
+      const { samples, sfHz } = entry.wave;
       stim = {
         key: ["wehr", entry.folder, entry.idx],
-        waveform: entry.wave.samples,
-        sfStimHz: entry.wave.sfHz,
+        waveform: samples,
+        sfStimHz: sfHz,
         sfRespHz: trace.sfHz,
-        durationMs: timing.durationMs,
+        // The first trial's duration; when it is 0 the reference falls back
+        // to the waveform's (`duration_ms or (waveform.size / sf_stim * 1000)`),
+        // which then sets Tdur, while duration_s stays 0.
+        durationMs: timing.durationMs !== 0 ? timing.durationMs : (samples.length / sfHz) * 1000,
         meta: {
           experimenter: "wehr",
           category: entry.folder,
           idx: entry.idx,
           description: entry.wave.description,
-          duration_s: timing.durationMs / 1000,
+          duration_s: (timing.durationMs || 0) / 1000,
         },
         repeats: [],
         sources: [],
       };
-      stims.set(keyText, stim);
+      stims.set(description, stim);
     }
     stim.repeats.push(repeat);
     stim.sources.push({ file: path, trigger: 0, onsetSample });

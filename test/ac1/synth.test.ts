@@ -83,11 +83,23 @@ describe("writeSynthArchive", () => {
     assert.ok(main.every((n) => !n.startsWith("asari/") || n === "asari/" || n.startsWith("asari/Stimuli")));
     assert.ok(main.includes("asari/Stimuli/class3/3l.mat"));
     assert.ok(main.includes("wehr/Stimuli/fragments/7b.mat"));
+    // stems Python's int() reads, written as they are (UTF-8 names where needed)
+    for (const stem of [
+      "category1/1_0",
+      "category1/10",
+      "category2/ 7",
+      "category3/+8",
+      "fragments/\u0661\u0663",
+    ])
+      assert.ok(main.includes(`wehr/Stimuli/${stem}.mat`), stem);
     for (const k of [1, 2]) {
       const names = await zipEntryNames(join(work.dir, "a", ZIPS[k]!));
       assert.ok(names.length > 0);
       for (const n of names)
-        assert.match(n, new RegExp(`^asari-results-${k}/([0-9]{8}-ha[0-9]+-[0-9a-z]+/([^/]+\\.mat)?)?$`));
+        assert.match(
+          n,
+          new RegExp(`^asari-results-${k}/([0-9]{8}-ha[0-9]+-[0-9a-z]+(-[a-z])?/([^/]+\\.mat)?)?$`),
+        );
     }
     const files = (await Promise.all(ZIPS.map((z) => zipEntryNames(join(work.dir, "a", z)))))
       .flat()
@@ -125,8 +137,8 @@ describe("writeSynthArchive", () => {
 
   test("the manifest plans every rule: cells, dropped cell, warnings of each kind, skipped files", () => {
     assert.equal(m1.format, "ac1-synth-manifest");
-    assert.equal(m1.cells.filter((c) => c.meta.experimenter === "wehr").length, 3);
-    assert.equal(m1.cells.filter((c) => c.meta.experimenter === "asari").length, 4);
+    assert.equal(m1.cells.filter((c) => c.meta.experimenter === "wehr").length, 5);
+    assert.equal(m1.cells.filter((c) => c.meta.experimenter === "asari").length, 8);
     assert.deepEqual([...new Set(m1.warnings.map((w) => w.code))].sort(), [
       "duplicate-description",
       "index-not-in-file-map",
@@ -135,19 +147,47 @@ describe("writeSynthArchive", () => {
       "unknown-description",
       "unreadable-file",
     ]);
-    assert.equal(m1.skippedFiles.length, 2);
+    // two corrupt files and the segment file a corner cell names but Stimuli lacks
+    assert.deepEqual(
+      m1.skippedFiles.map((p) => p.slice(p.lastIndexOf("/") + 1)),
+      ["20020715-mw-003-010.mat", "20050614-ha1-002-01.mat", "9.mat"],
+    );
     assert.deepEqual(
       m1.cells.filter((c) => c.expectDropped).map((c) => c.meta.session),
-      ["20020722-mw-002"],
+      ["20020722-mw-002", "20051201-ha5-001", "20051204-ha5-004"],
     );
     assert.deepEqual(
-      m1.notYielded.map((n) => [n.session, n.wehrCellIdx]),
+      m1.notYielded.map((n) => [n.session, n.wehrCellIdx, n.reason]),
       [
-        ["20020701-mw-002-b", 1],
-        ["20020708-mw-001", 2],
-        ["20060302-ha4-001", undefined],
+        ["20020701-mw-002-b", 1, "malformed session name"],
+        ["20020708-mw-001", 2, "no usable natural-sound trial"],
+        ["20051202-ha5-002", undefined, "no recording struct"],
+        ["20060302-ha4-001", undefined, "no usable natural-sound trigger"],
       ],
     );
+    // every corner of issue #16 is planted, and names sessions that exist
+    assert.deepEqual(
+      m1.corners.map((c) => c.id),
+      [
+        "wehr-int-stems",
+        "wehr-idx-collision",
+        "wehr-duration-zero",
+        "short-repeat-one-bin",
+        "flat-rail",
+        "band-limits",
+        "resample-length",
+        "unshared-xcorr",
+        "registered-by-later-cell",
+        "asari-no-recording-struct",
+        "asari-four-part-name",
+        "asari-splice-failed",
+      ],
+    );
+    const sessions = new Set([
+      ...m1.cells.map((c) => c.meta.session),
+      ...m1.notYielded.map((n) => n.session),
+    ]);
+    for (const c of m1.corners) for (const s of c.sessions) assert.ok(sessions.has(s), `${c.id}: ${s}`);
   });
 
   test("refuses a folder holding release data it did not write; rewrites its own, dropping stale unpacked trees", async () => {
