@@ -63,7 +63,9 @@ def plural(k, word):
 
 
 def pearson(a, b):
-    """Pearson r of two vectors (NaN when either is constant)."""
+    """Pearson r of two vectors (NaN when either is constant or shorter than 2)."""
+    if len(a) < 2:
+        return float("nan")
     a = a - a.mean()
     b = b - b.mean()
     den = np.sqrt((a * a).sum() * (b * b).sum())
@@ -144,7 +146,8 @@ def parse_args(argv):
     p.add_argument("--folds", type=int, default=4,
                    help="blocked CV folds for a neuron without val stims (default 4)")
     p.add_argument("--predict", choices=("test", "all"), default="test",
-                   help="predict the test stims (default) or every stim with data")
+                   help="predict the test stims (default) or every stim with data (for "
+                   "viewing: the fit's own stims score optimistically)")
     args = p.parse_args(argv)
     if args.lags < 1 or args.folds < 2:
         p.error("--lags must be >= 1 and --folds >= 2")
@@ -196,8 +199,9 @@ def main(argv=None):
               f"test r = {r:.4f} on {plural(len(part['test']), 'stim')}")
     if not preds:
         sys.exit("no neuron has both train and test stims: try another --split or --split-seed")
-    np.savez(args.out, **preds)
-    print(f"wrote {len(preds)} predictions to {args.out}")
+    out = args.out if args.out.endswith(".npz") else args.out + ".npz"  # what numpy.savez writes
+    np.savez(out, **preds)
+    print(f"wrote {len(preds)} predictions to {out}")
 
 
 if __name__ == "__main__":
