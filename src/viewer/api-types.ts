@@ -94,6 +94,11 @@ export interface SummaryJson {
   qualitySource: QualitySource;
   /** The predictions loaded with `ac1 view --pred`, else null. */
   predictions: PredictionsInfoJson | null;
+  /**
+   * True when the export holds the rejected repeats' traces (built with
+   * `--keep-rejected`: rej_<s>_<n>), served by GET /api/rejected/:s/:n.
+   */
+  rejectedTraces: boolean;
 }
 
 /** One row of GET /api/neurons */
@@ -164,6 +169,12 @@ export interface ProvenanceRowJson {
   samples: number;
   session: string;
   stimKey: string;
+  /**
+   * The row of this rejected repeat in GET /api/rejected/:s/:n (its row in
+   * rej_<s>_<n>, prov_rej_row); null for a kept repeat, a repeat without a
+   * stim or neuron index, or an export without the rejected traces.
+   */
+  traceRow: number | null;
 }
 
 /** GET /api/provenance?neuron=n[&stim=s] */
@@ -175,6 +186,8 @@ export interface ProvenanceJson {
   tally: FateTally;
   repeats: ProvenanceRowJson[];
   rejected: ProvenanceRowJson[];
+  /** True when the export holds the rejected repeats' traces (SummaryJson.rejectedTraces). */
+  rejectedTraces: boolean;
 }
 
 /** One cell row of GET /api/cohort (dropped cells have neuron -1). */
@@ -199,9 +212,17 @@ export interface CohortJson {
  * The names of the arrays in a payload: "stim" (F, T) in dB in spectrogram
  * mode or "stimMin"/"stimMax" (T) in waveform mode, then for a pair
  * "responses" (R, T), "mean" (T) and, with `--pred` and a prediction for
- * the pair, "prediction" (T).
+ * the pair, "prediction" (T); GET /api/rejected/:s/:n sends "rejected"
+ * (rows, frames).
  */
-export type PayloadArrayName = "stim" | "stimMin" | "stimMax" | "responses" | "mean" | "prediction";
+export type PayloadArrayName =
+  | "stim"
+  | "stimMin"
+  | "stimMax"
+  | "responses"
+  | "mean"
+  | "prediction"
+  | "rejected";
 
 /** Where one array sits in the data section of an AC1P payload. */
 export interface PayloadArray {
@@ -236,6 +257,50 @@ export interface PairHeader extends StimHeader {
   repeats: number;
   /** True when the payload carries a "prediction" array (`--pred`). */
   hasPrediction: boolean;
+}
+
+/** The fate of a rejected repeat: the first gating test it failed. */
+export type RejectedFate = Exclude<FateName, "kept">;
+
+/** One row of GET /api/rejected/:s/:n: a rejected repeat, in provenance order. */
+export interface RejectedRowJson {
+  /** Its row in the "rejected" array (= ProvenanceRowJson.traceRow). */
+  row: number;
+  /** 0-based repeat index within (cell, stim), as in GET /api/provenance. */
+  repeat: number;
+  fate: RejectedFate;
+  /** Raw length in samples (0: an empty repeat, an all-NaN row). */
+  samples: number;
+}
+
+/**
+ * GET /api/rejected/:s/:n: the header of the AC1P payload of a pair's
+ * rejected repeats (exports built with `--keep-rejected`). The array
+ * "rejected" (rows, frames) holds each rejected repeat detrended (MedGauss)
+ * and binned like the kept ones, in mV for spikes cells too (the trace the
+ * gating judged, not a PSTH), NaN-padded on the right to the longest row.
+ */
+export interface RejectedHeader {
+  stim: number;
+  neuron: number;
+  stimLabel: string;
+  neuronLabel: string;
+  signalType: string;
+  dtMs: number;
+  /** What the rows measure: "detrended membrane potential". */
+  quantity: string;
+  /** Always "mV". */
+  unit: string;
+  rows: RejectedRowJson[];
+  /** Bins of the longest rejected repeat (the array's second axis). */
+  frames: number;
+  /** Bins of the pair's kept repeats (0 when every repeat was rejected). */
+  keptFrames: number;
+}
+
+/** GET /api/rejected/:s/:n?format=json */
+export interface RejectedJson extends RejectedHeader {
+  arrays: Record<string, JsonArray>;
 }
 
 /** A payload header as it travels: the header plus the layout of the arrays. */

@@ -65,6 +65,7 @@ export function viewerAssets(): Map<string, Asset> {
     ["/assets/traces.js", { file: join(web, "traces.js"), contentType: JS }],
     ["/assets/scores.js", { file: join(web, "scores.js"), contentType: JS }],
     ["/assets/gating.js", { file: join(web, "gating.js"), contentType: JS }],
+    ["/assets/rejected.js", { file: join(web, "rejected.js"), contentType: JS }],
     ["/assets/cohort.js", { file: join(web, "cohort.js"), contentType: JS }],
     ["/assets/plots.js", { file: join(web, "plots.js"), contentType: JS }],
     ["/assets/scatter.js", { file: join(web, "scatter.js"), contentType: JS }],

@@ -10,6 +10,7 @@ import type { RepeatProvenance } from "../dataset/model.js";
 import type {
   CohortJson,
   FateTally,
+  JsonArray,
   NeuronRowJson,
   NeuronScoresJson,
   NeuronStimRowJson,
@@ -20,6 +21,7 @@ import type {
   ProvenanceJson,
   QualityJson,
   QualitySource,
+  RejectedJson,
   ScoresJson,
   StimHeader,
   SummaryJson,
@@ -38,8 +40,9 @@ import {
   str,
 } from "./manifest.js";
 import { frameEnvelope, meanOverRepeats } from "./pair-arrays.js";
-import { encodePayload, type PayloadInput } from "./payload.js";
+import { encodePayload, type PayloadInput, payloadJson } from "./payload.js";
 import { addFate, emptyTally, provenanceRows } from "./provenance.js";
+import { hasRejectedTraces, noRejectedTraces, rejectedParts, rejectedRows, traceRowsOf } from "./rejected.js";
 import type { PairInfo, ViewerSource } from "./source.js";
 
 /** A view-specific failure the server maps to an HTTP status. */
@@ -53,8 +56,19 @@ export class ViewerRequestError extends Error {
   }
 }
 
-/** Largest number of values GET /api/pair/:s/:n?format=json returns. */
+/** Largest number of values GET /api/pair/:s/:n?format=json (or /api/rejected) returns. */
 export const MAX_JSON_VALUES = 2_000_000;
+
+/** Payload arrays as JSON (payloadJson), refused (400) above MAX_JSON_VALUES values. */
+function jsonArrays(arrays: readonly PayloadInput[], what: string): Record<string, JsonArray> {
+  const total = arrays.reduce((a, x) => a + x.data.length, 0);
+  if (total > MAX_JSON_VALUES)
+    throw new ViewerRequestError(
+      400,
+      `${what} has ${total} values, too many for JSON (max ${MAX_JSON_VALUES}); use the binary form`,
+    );
+  return payloadJson(arrays);
+}
 
 /**
  * Everything the viewer serves, computed lazily from a ViewerSource. Indices
@@ -63,6 +77,7 @@ export const MAX_JSON_VALUES = 2_000_000;
  */
 export class ViewerData {
   private provenancePromise: Promise<RepeatProvenance[]> | undefined;
+  private traceRows: (number | null)[] | undefined;
   private pairList: PairInfo[] | undefined;
   private pairIndex: Map<string, PairInfo> | undefined;
   private readonly cache = new LruCache<Buffer>(48, 64 * 1024 * 1024);
@@ -111,6 +126,13 @@ export class ViewerData {
   provenance(): Promise<RepeatProvenance[]> {
     this.provenancePromise ??= this.source.provenance().catch(() => []);
     return this.provenancePromise;
+  }
+
+  /** Each provenance record's row in GET /api/rejected (null where none); computed once. */
+  private async traceRowsAll(): Promise<(number | null)[]> {
+    const prov = await this.provenance();
+    this.traceRows ??= traceRowsOf(prov, this.source.neuronCount, hasRejectedTraces(this.source));
+    return this.traceRows;
   }
 
   checkNeuron(n: number): void {
@@ -172,6 +194,7 @@ export class ViewerData {
       signalTypes: [...signalTypes].sort(),
       qualitySource: (await this.quality()).source,
       predictions: this.evaluation?.info() ?? null,
+      rejectedTraces: hasRejectedTraces(this.source),
     };
   }
 
@@ -272,11 +295,16 @@ export class ViewerData {
     this.checkNeuron(n);
     if (s !== undefined) this.checkStim(s);
     const prov = await this.provenance();
+    const traceRows = await this.traceRowsAll();
     const gating = gatingOf(this.source.manifest);
-    const rows = provenanceRows(
-      prov.filter((p) => p.neuron === n && (s === undefined || p.stim === s)),
-      gating,
-    );
+    const picked: RepeatProvenance[] = [];
+    const pickedRows: (number | null)[] = [];
+    prov.forEach((p, i) => {
+      if (p.neuron !== n || (s !== undefined && p.stim !== s)) return;
+      picked.push(p);
+      pickedRows.push(traceRows[i] ?? null);
+    });
+    const rows = provenanceRows(picked, gating, pickedRows);
     const tally = emptyTally();
     for (const r of rows) addFate(tally, r.fate);
     return {
@@ -287,6 +315,7 @@ export class ViewerData {
       tally,
       repeats: rows,
       rejected: rows.filter((r) => r.fate !== "kept"),
+      rejectedTraces: hasRejectedTraces(this.source),
     };
   }
 
@@ -406,17 +435,39 @@ export class ViewerData {
    */
   async pairJson(s: number, n: number): Promise<PairJson> {
     const { header, arrays } = await this.pairParts(s, n);
-    const total = arrays.reduce((a, x) => a + x.data.length, 0);
-    if (total > MAX_JSON_VALUES) {
-      throw new ViewerRequestError(
-        400,
-        `pair (${s}, ${n}) has ${total} values, too many for JSON (max ${MAX_JSON_VALUES}); use the binary form`,
-      );
-    }
-    const out: PairJson["arrays"] = {};
-    for (const a of arrays)
-      out[a.name] = { shape: a.shape, data: Array.from(a.data, (v) => (Number.isFinite(v) ? v : null)) };
-    return { ...header, arrays: out };
+    return { ...header, arrays: jsonArrays(arrays, `pair (${s}, ${n})`) };
+  }
+
+  /** Header and arrays of a pair's rejected repeats (see rejectedPayload). */
+  private async rejectedPartsOf(s: number, n: number) {
+    this.checkStim(s);
+    this.checkNeuron(n);
+    const rows = rejectedRows(await this.provenance(), s, n);
+    const why = noRejectedTraces(this.source, rows, s, n);
+    if (why) throw new ViewerRequestError(404, why);
+    return rejectedParts(this.source, rows, s, n, this.pair(s, n)?.frames ?? 0);
+  }
+
+  /**
+   * GET /api/rejected/:s/:n — the rejected repeats of one pair (exports built
+   * with `--keep-rejected`; 404 otherwise, saying so), detrended and binned,
+   * in mV, as an AC1P payload with the array "rejected" (rows, frames). Also
+   * for a pair whose every repeat was rejected.
+   */
+  async rejectedPayload(s: number, n: number): Promise<Buffer> {
+    const key = `rej:${s}:${n}`;
+    const cached = this.cache.get(key);
+    if (cached) return cached;
+    const { header, arrays } = await this.rejectedPartsOf(s, n);
+    const buf = encodePayload(header, arrays);
+    this.cache.set(key, buf, buf.length);
+    return buf;
+  }
+
+  /** GET /api/rejected/:s/:n?format=json — the same as plain JSON (NaN as null). */
+  async rejectedJson(s: number, n: number): Promise<RejectedJson> {
+    const { header, arrays } = await this.rejectedPartsOf(s, n);
+    return { ...header, arrays: jsonArrays(arrays, `the rejected repeats of (${s}, ${n})`) };
   }
 
   /** GET /api/scores — `ac1 score --json` for the loaded predictions (404 without `--pred`). */

@@ -59,11 +59,14 @@ function reasonOf(p: RepeatProvenance, gating: GatingJson | null): string {
 
 /**
  * The rows of the repeats `prov` (one neuron's, in any mix of stims), each
- * judged within its group: the repeats of one stim of one cell, gated together.
+ * judged within its group: the repeats of one stim of one cell, gated
+ * together. `traceRows[i]` is record i's row in GET /api/rejected (null or
+ * absent: none).
  */
 export function provenanceRows(
   prov: readonly RepeatProvenance[],
   gating: GatingJson | null,
+  traceRows: readonly (number | null)[] = [],
 ): ProvenanceRowJson[] {
   const groups = new Map<string, RepeatProvenance[]>();
   for (const p of prov) {
@@ -74,7 +77,7 @@ export function provenanceRows(
   }
   const skipped = new Map<string, string | null>();
   for (const [key, g] of groups) skipped.set(key, rSkipped(g, gating));
-  return prov.map((p) => {
+  return prov.map((p, i) => {
     const rNote =
       skipped.get(`${p.experimenter}\u0000${p.session}\u0000${p.stimKey}`) ??
       (Number.isFinite(p.r) ? null : "NaN: a constant repeat or reference");
@@ -89,6 +92,7 @@ export function provenanceRows(
       samples: p.samples,
       session: p.session,
       stimKey: p.stimKey,
+      traceRow: traceRows[i] ?? null,
     };
   });
 }

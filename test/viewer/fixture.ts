@@ -5,13 +5,15 @@
 // pairs, each neuron's quality in its metadata (as every build stores it),
 // and per-repeat provenance with every rejection reason, an empty repeat, a
 // stim whose repeats were all rejected, an unregistered stim and a dropped
-// cell. writePredictions writes a model's PRED.npz for some of its pairs.
+// cell; with keepRejected, the rejected repeats' traces (rej_<s>_<n>).
+// writePredictions writes a model's PRED.npz for some of its pairs.
 
 import { join } from "node:path";
 import type { NeuronMeta, StimMeta } from "../../src/ac1/types.js";
 import type { DatasetData, Fate, RepeatProvenance, Tensor } from "../../src/dataset/model.js";
 import { resolveOptions } from "../../src/dataset/options.js";
 import { metaWithQuality } from "../../src/dataset/quality.js";
+import { groupRejected } from "../../src/dataset/rejected.js";
 import { writeDatasetNpz } from "../../src/export/index.js";
 import { NpzWriter } from "../../src/export/npz-writer.js";
 import { mulberry32 } from "../../src/random/index.js";
@@ -113,8 +115,53 @@ export const REPEATS: number[][] = [
   [0, 3, 0, 0, 0],
 ];
 
+/** What a fixture holds besides the defaults. */
+export interface FixtureOptions {
+  /** The rejected repeats' traces too (a build with keepRejected: rej_<s>_<n>). */
+  keepRejected?: boolean;
+}
+
+/** Samples per response bin of the fixture's recordings (10 kHz, 5 ms bins). */
+const SAMPLES_PER_BIN = 50;
+
+/**
+ * The detrended, binned trace of every rejected repeat (null for kept ones),
+ * as a build with keepRejected exports them: floor(samples / 50) bins, with
+ * an artifact matching the fate. A range repeat rails at exactly its
+ * provenance max |Vm| for 10 % of its length, a step repeat jumps by 45 mV
+ * for its last 45 %, an xcorr repeat is noise unrelated to the stimulus.
+ * Subthreshold rows are drawn like the kept repeats; spikes rows are a
+ * voltage (mV) around 0, not a PSTH. Its own random stream, so the rest of
+ * the fixture does not change.
+ */
+function rejectedTraces(data: DatasetData): (Float32Array | null)[] {
+  const rand = mulberry32(20260777);
+  return data.provenance.map((p) => {
+    if (p.fate === "kept") return null;
+    const T = Math.floor(p.samples / SAMPLES_PER_BIN);
+    const n = Math.max(0, p.neuron);
+    const spikes = data.neuronMeta[p.neuron]?.signal_type === "spikes";
+    const stim = p.stim >= 0 ? data.stims[p.stim] : undefined;
+    let row: Float32Array;
+    if (stim && p.fate !== "xcorr" && (stim.shape[2] as number) >= T) {
+      const base = responses(stim, 1, false, 8 + 6 * n, NOISE_SCALE[n] ?? 1, rand);
+      row = Float32Array.from(base.data.subarray(0, T), (v) => (spikes ? 1.5 * (v + 64) : v));
+    } else {
+      row = new Float32Array(T);
+      let ar = 0;
+      for (let t = 0; t < T; t++) {
+        ar = 0.8 * ar + 0.6 * gauss(rand);
+        row[t] = (spikes ? 0 : -64) + 4 * ar;
+      }
+    }
+    if (p.fate === "range" && T > 0) row.fill(p.maxAbsMv, Math.floor(0.4 * T), Math.floor(0.5 * T));
+    if (p.fate === "step") for (let t = Math.floor(0.55 * T); t < T; t++) row[t] = (row[t] as number) + 45;
+    return row;
+  });
+}
+
 /** Builds the fixture dataset (deterministic). */
-export function buildFixture(): Omit<ViewerFixture, "path"> {
+export function buildFixture(opts: FixtureOptions = {}): Omit<ViewerFixture, "path"> {
   const rand = mulberry32(20260601);
   const S = STIM_FRAMES.length;
   const freqsHz = new Float64Array(F);
@@ -366,12 +413,20 @@ export function buildFixture(): Omit<ViewerFixture, "path"> {
     }),
     provenance,
   };
+  if (opts.keepRejected) {
+    data.rejected = groupRejected(provenance, rejectedTraces(data), S, N);
+    data.options = { ...data.options, keepRejected: true };
+  }
   return { data, repeats: REPEATS };
 }
 
 /** Writes the fixture export into `dir` and returns it with its path. */
-export async function writeFixture(dir: string, name = "viewer-fixture.npz"): Promise<ViewerFixture> {
-  const f = buildFixture();
+export async function writeFixture(
+  dir: string,
+  name = "viewer-fixture.npz",
+  opts: FixtureOptions = {},
+): Promise<ViewerFixture> {
+  const f = buildFixture(opts);
   const path = join(dir, name);
   await writeDatasetNpz(f.data, path);
   return { ...f, path };

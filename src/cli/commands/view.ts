@@ -18,7 +18,10 @@ URL. It opens on the first cell and its first stim. What it shows:
   as "ccmax >= 0.5" or "snr > 1 and stims >= 3".
 - A (stim, cell) pair: the stim spectrogram (or waveform envelope) above
   every kept repeat and their mean on a shared, zoomable time axis, and every
-  rejected repeat with its reason and gating statistics.
+  rejected repeat with its reason and gating statistics (the failing one
+  beside its threshold). An export built with --keep-rejected also has the
+  rejected repeats drawn under the kept ones, by fate, as the detrended
+  voltage in mV on an axis of their own, each linked to its table row.
 - Cohort: repeats kept/rejected per cell by reason, CCmax against SNR per
   cell, response-length and repeat-count histograms.
 

@@ -14,6 +14,7 @@
  * @typedef {import("../api-types.js").StimHeader} StimHeader
  * @typedef {import("../api-types.js").ScoresJson} ScoresJson
  * @typedef {import("../api-types.js").PairScoresJson} PairScoresJson
+ * @typedef {import("../api-types.js").RejectedHeader} RejectedHeader
  */
 /**
  * @template H
@@ -122,6 +123,17 @@ async function getPayload(path) {
  */
 export function getPair(stim, neuron) {
   return getPayload(`/api/pair/${stim}/${neuron}`);
+}
+
+/**
+ * A pair's rejected repeats, detrended and binned (mV); only for exports built
+ * with `--keep-rejected` (SummaryJson.rejectedTraces) and pairs with a rejected repeat.
+ * @param {number} stim
+ * @param {number} neuron
+ * @returns {Promise<DecodedPayload<RejectedHeader>>}
+ */
+export function getRejected(stim, neuron) {
+  return getPayload(`/api/rejected/${stim}/${neuron}`);
 }
 
 /**

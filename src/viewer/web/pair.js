@@ -1,14 +1,18 @@
 // @ts-check
 // The pair view: for the chosen (stim, cell), a title and facts line, the
 // stimulus panel above the trace plot on one time axis (stim-panel.js,
-// traces.js), the model's scores beside them when predictions are loaded
-// (scores.js), and the gating panel (gating.js). A pair whose repeats were
-// all rejected shows its stimulus and gating only; a missing selection or a
-// cell without that stim shows a message saying what to do.
+// traces.js), with an export built with `--keep-rejected` the rejected
+// repeats' plot below it on the same time axis (rejected.js), the model's
+// scores beside them when predictions are loaded (scores.js), and the gating
+// panel (gating.js). A pair whose repeats were all rejected shows its
+// stimulus, its rejected repeats when the export has them, and its gating; a
+// missing selection or a cell without that stim shows a message saying what
+// to do.
 
 import { getPair, getPairScores, getProvenance, getStim } from "./api.js";
 import { $, fmt, h } from "./dom.js";
 import { renderGating } from "./gating.js";
+import { dropRejectedPlot, followTime, loadRejected, PAIR_SYNC_KEY, rejectedPanel } from "./rejected.js";
 import { renderScores } from "./scores.js";
 import { state } from "./state.js";
 import { frameWithoutTraces, makeStimDrawer } from "./stim-panel.js";
@@ -18,15 +22,21 @@ import { drawTraces, pairTraceGroups, traceLegend } from "./traces.js";
  * @typedef {import("../api-types.js").WireHeader<import("../api-types.js").PairHeader>} PairWireHeader
  * @typedef {import("../api-types.js").ProvenanceJson} ProvenanceJson
  * @typedef {import("../api-types.js").PairScoresJson} PairScoresJson
+ * @typedef {import("../api-types.js").RejectedHeader} RejectedHeader
+ */
+/**
+ * @template H
+ * @typedef {import("../api-types.js").DecodedPayload<H>} DecodedPayload
  */
 
 const READOUT_HINT =
   "Drag across the traces to zoom in time; double-click to reset; ↑/↓ (or j/k) step through the stims.";
 
-/** Drops the trace plot (uPlot keeps listeners on the window). */
+/** Drops the trace plots (uPlot keeps listeners on the window). */
 function dropPlot() {
   state.plots.responses?.destroy();
   state.plots.responses = null;
+  dropRejectedPlot();
 }
 
 /**
@@ -76,8 +86,9 @@ function pairTitle(cell, n, stim, s) {
  * @param {Map<string, Float32Array>} arrays
  * @param {ProvenanceJson} prov
  * @param {PairScoresJson | null} scores
+ * @param {DecodedPayload<RejectedHeader> | null} rejected
  */
-function renderPair(header, arrays, prov, scores) {
+function renderPair(header, arrays, prov, scores, rejected) {
   const pair = $("pair");
   const meta = header.neuronMeta;
   const stimMeta = header.stimMeta;
@@ -94,6 +105,10 @@ function renderPair(header, arrays, prov, scores) {
       : "",
   ]);
   const groups = pairTraceGroups(header, arrays, predFile);
+  // The kept mean is the rejected rows' quantity (detrended mV) for subthreshold cells only.
+  const rej = rejected
+    ? rejectedPanel(rejected, header.signalType === "spikes" ? null : (arrays.get("mean") ?? null))
+    : null;
   const specBox = h("div", { class: "plot-box", id: "spec-box" });
   const respBox = h("div", { class: "plot-box", id: "resp-plot" });
   const readout = h("div", { class: "readout", id: "resp-readout", text: READOUT_HINT });
@@ -106,6 +121,7 @@ function renderPair(header, arrays, prov, scores) {
     traceLegend(groups),
     respBox,
     readout,
+    rej?.element,
   ]);
   const panel = h("div", { class: `panel pair-plots${scores && predFile ? " with-scores" : ""}` }, [plots]);
   if (scores && predFile) panel.append(h("aside", { class: "scores-col" }, [renderScores(scores, predFile)]));
@@ -122,18 +138,33 @@ function renderPair(header, arrays, prov, scores) {
   const width = Math.max(320, respBox.clientWidth);
   const stim = makeStimDrawer(header, arrays, specBox, width);
   dropPlot();
+  // Both plots span the longer of the kept and the rejected repeats.
+  const fullS = Math.max(T, rej?.frames ?? 0) * dtS;
   const u = drawTraces(respBox, {
     groups,
     T,
     dtS,
     yTitle: `${header.quantity} (${header.unit})`,
     width,
-    onScale: (plot, cursorS) => stim.draw(plot, cursorS),
+    fullS,
+    syncKey: rej ? PAIR_SYNC_KEY : undefined,
+    onScale: (plot, cursorS) => {
+      stim.draw(plot, cursorS);
+      followTime(plot, state.plots.rejected);
+    },
     onReadout: (text) => {
       readout.textContent = text ?? READOUT_HINT;
     },
   });
   state.plots.responses = u;
+  rej?.draw({
+    width,
+    fullS,
+    onScale: (plot, cursorS) => {
+      stim.draw(plot, cursorS);
+      followTime(plot, state.plots.responses);
+    },
+  });
   stim.draw(u, null);
   pair.dataset.rendered = "1";
 }
@@ -150,26 +181,31 @@ function renderPair(header, arrays, prov, scores) {
 async function renderLoneStim(s, n, cellLabel, stimLabel, token) {
   const pair = $("pair");
   const [prov, stimPayload] = await Promise.all([getProvenance(n, s), getStim(s)]);
+  const rejected = await loadRejected(s, n, prov);
   if (token !== state.loadToken) return;
   dropPlot();
   const specBox = h("div", { class: "plot-box", id: "spec-box" });
   const { header } = stimPayload;
+  const rej = rejected ? rejectedPanel(rejected, null) : null;
   pair.replaceChildren(
     h("div", { class: "pair-head" }, [
       pairTitle(cellLabel, n, stimLabel, s),
       h("div", {
         class: "meta",
-        text: "No repeat of this pair was kept, so the export holds no responses for it; the stimulus and the gating of its repeats are shown.",
+        text: rej
+          ? "No repeat of this pair was kept, so the export holds no responses for it; the stimulus, the rejected repeats and their gating are shown."
+          : "No repeat of this pair was kept, so the export holds no responses for it; the stimulus and the gating of its repeats are shown.",
       }),
     ]),
-    h("div", { class: "panel" }, [h("h3", { text: stimTitle(header.mode) }), specBox]),
+    h("div", { class: "panel" }, [h("h3", { text: stimTitle(header.mode) }), specBox, rej?.element]),
     renderGating(prov, 0),
   );
   const width = Math.max(320, specBox.clientWidth);
-  makeStimDrawer(header, stimPayload.arrays, specBox, width).draw(
-    frameWithoutTraces(width, (header.frames * header.dtMs) / 1000),
-    null,
-  );
+  const stim = makeStimDrawer(header, stimPayload.arrays, specBox, width);
+  const dtS = header.dtMs / 1000;
+  const fullS = Math.max(header.frames, rej?.frames ?? 0) * dtS;
+  const u = rej?.draw({ width, fullS, onScale: (plot, cursorS) => stim.draw(plot, cursorS) });
+  stim.draw(u ?? frameWithoutTraces(width, fullS), null);
   pair.dataset.pair = `${s}:${n}`;
   pair.dataset.rendered = "1";
 }
@@ -206,8 +242,9 @@ export async function loadPair() {
       getProvenance(n, s),
       state.summary?.predictions ? getPairScores(s, n) : Promise.resolve(null),
     ]);
+    const rejected = await loadRejected(s, n, prov);
     if (token !== state.loadToken) return;
-    renderPair(header, arrays, prov, scores);
+    renderPair(header, arrays, prov, scores, rejected);
   } finally {
     pair.classList.remove("loading");
   }

@@ -33,8 +33,11 @@ export const state = {
   cellSort: { key: "neuron", dir: 1 },
   /** The quality threshold filter in force (null: none or not valid). @type {RowTest | null} */
   qualityTest: null,
-  /** @type {{ responses: UPlot | null, spectrogram: Spectrogram | null }} */
-  plots: { responses: null, spectrogram: null },
+  /** The pair's plots: kept repeats, rejected repeats (`--keep-rejected`), the spectrogram. */
+  /** @type {{ responses: UPlot | null, rejected: UPlot | null, spectrogram: Spectrogram | null }} */
+  plots: { responses: null, rejected: null, spectrogram: null },
+  /** Trace groups of the rejected-repeats plot the user hid (kept from pair to pair). @type {Set<string>} */
+  hiddenRejected: new Set(),
   /** Bumped by every pair load, so a slow response for an older selection is dropped. */
   loadToken: 0,
 };

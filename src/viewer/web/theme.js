@@ -20,6 +20,23 @@ export const FATE_TEXT = {
 /** @type {readonly Fate[]} */
 export const FATES = ["kept", "range", "step", "xcorr"];
 
+/**
+ * Rejected repeats, drawn dimmed (translucent) in their fate's colour; the
+ * fate also has a dash (range solid, step dashed, xcorr dotted), so the three
+ * stay apart without colour.
+ */
+export const REJECTED_COLORS = {
+  range: "rgba(238, 102, 119, 0.7)",
+  step: "rgba(170, 153, 34, 0.75)",
+  xcorr: "rgba(170, 51, 119, 0.7)",
+};
+/** @type {{ range: number[] | undefined, step: number[], xcorr: number[] }} */
+export const FATE_DASH = { range: undefined, step: [7, 4], xcorr: [2, 3] };
+/** A gating threshold drawn in a plot (dashed). */
+export const LIMIT_COLOR = "rgba(60, 60, 60, 0.75)";
+/** The kept repeats' mean drawn for reference beside the rejected ones. */
+export const REFERENCE_COLOR = "#222222";
+
 export const REPEAT_COLOR = "rgba(68, 119, 170, 0.38)";
 export const MEAN_COLOR = "#111111";
 export const PREDICTION_COLOR = "#D55E00";
