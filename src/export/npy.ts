@@ -290,11 +290,14 @@ export function parseNpyHeader(bytes: Uint8Array, label: string): NpyHeaderInfo 
     text = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString("latin1");
   }
   const dict = new DictParser(text, label).parse();
-  const keys = Object.keys(dict).sort().join(",");
-  if (keys !== "descr,fortran_order,shape")
+  const keys = Object.keys(dict).sort();
+  if (keys.join(",") !== "descr,fortran_order,shape") {
+    // the keys come from the file: quoted (no raw control characters) and clipped
+    const has = JSON.stringify(keys);
     throw new ExportError(
-      `${label}: .npy header must have exactly descr, fortran_order and shape (has ${keys})`,
+      `${label}: .npy header must have exactly descr, fortran_order and shape (has ${has.length > 200 ? `${has.slice(0, 200)}...` : has})`,
     );
+  }
   const descr = dict.descr;
   const fortran = dict.fortran_order;
   const shape = dict.shape;
