@@ -5,8 +5,13 @@ reference to time the TypeScript build against, and to cross-check its
 numbers. It reads the three zips in place with zipfile + scipy.io.loadmat,
 like the deepSTRF reference loader would after extraction.
 
-usage: pipeline_ref.py DATA_DIR [--out SUMMARY.json] [--npz OUT.npz] [--dt-ms 5]
-Prints a JSON summary (counts, tallies, per-stim shapes and checksums, timings) on stdout.
+usage: pipeline_ref.py DATA_DIR [--npz OUT.npz] [--dt-ms 5] [--fmin F] [--fmax F]
+                       [--bins-per-octave B] [--waveform [--audio-fs 96000]] [--experimenter wehr,asari]
+                       [--sites A1,MGB]
+Prints a JSON summary (counts, tallies, shapes, metadata, every repeat's fate, timings) on stdout.
+The walkers follow the deepSTRF reference loader's branches, corners included
+(see the comment above walk_wehr); the spectrogram is the float64 definition
+and waveform stims are torchaudio's resampling restated in float32.
 """
 import argparse
 import io
@@ -65,114 +70,144 @@ class Release:
         return zf.read(info)
 
     def loadmat(self, p):
-        return scipy.io.loadmat(io.BytesIO(self.read(p)), squeeze_me=True, struct_as_record=False)
+        # as the reference loads: no squeezing, structs as objects
+        return scipy.io.loadmat(io.BytesIO(self.read(p)), squeeze_me=False, struct_as_record=False)
 
 
-def field(s, name, default=None):
-    return getattr(s, name, default) if s is not None else default
-
-
-def first(x):
-    if isinstance(x, np.ndarray):
-        return x.flat[0] if x.size else None
+def unstruct(x):
+    """A 1-element object array (a MATLAB 1x1 struct) -> the struct; anything else as is."""
+    if isinstance(x, np.ndarray) and x.dtype == object and x.size == 1:
+        return x.flat[0]
     return x
 
 
-def as_list(x):
+def scalar(x):
+    """The first element of an array (MATLAB's nesting), or x itself."""
     if isinstance(x, np.ndarray):
-        return list(x.flat)
-    return [x]
+        return x.flat[0]
+    return x
 
 
-def text(x):
-    if isinstance(x, str):
-        return x
-    if isinstance(x, np.ndarray) and x.size == 0:
-        return ""
-    return str(x)
+def trace_mv(resp):
+    resp = unstruct(resp)
+    trace = np.asarray(resp.trace, dtype=np.float64).ravel()
+    return trace * float(scalar(resp.scale)), float(scalar(resp.sf))
+
+
+def slice_repeat(trace, sf, time_one_based, dur_ms):
+    lo = max(0, int(scalar(time_one_based)) - 1)
+    n = int(round(dur_ms * sf / 1000.0))
+    hi = min(trace.size, lo + n)
+    return trace[lo:hi].copy()
 
 
 # ----------------------------------------------------------------- walkers
+# They follow the reference loader (deepSTRF datasets/audio/_crcns_ac1_native.py,
+# iterate_wehr_cells / iterate_asari_cells) branch by branch, including its
+# corners: int() of stimulus stems, grouping Wehr trials by description, the
+# `duration_ms or ...` fallback, Asari names of three or more parts, cells
+# without a `recording` struct passed over, cells whose every sequence fails
+# to splice yielded without stims. Where the reference raises, this script
+# does what ac1 does instead (README, "Where ac1 differs"), marked DEPARTURE.
 def walk_wehr(rel, warnings, skipped):
     root = "crcns-ac1/wehr"
-    by_desc = {}
+    index = {}
     for folder in ("fragments", "category1", "category2", "category3"):
         d = f"{root}/Stimuli/{folder}"
         for name in rel.list_dir(d):
-            stem = name[:-4] if name.endswith(".mat") else None
-            if stem is None or not re.fullmatch(r"-?\d+", stem):
+            if not name.endswith(".mat") or rel.is_dir(f"{d}/{name}"):
+                continue
+            try:
+                idx = int(os.path.splitext(name)[0])
+            except ValueError:
                 continue
             p = f"{d}/{name}"
-            try:
-                st = rel.loadmat(p)["stimulus"]
+            try:  # DEPARTURE: the reference raises on an unreadable stimulus file
+                st = unstruct(rel.loadmat(p)["stimulus"])
+                prm = unstruct(st.param)
+                desc = str(scalar(prm.description))
+                wave = np.asarray(st.samples, dtype=np.float64).ravel()
+                sf = float(scalar(prm.sf))
             except Exception as e:  # noqa: BLE001
                 skipped.append((p, str(e)))
                 continue
-            prm = field(st, "param")
-            desc = text(field(prm, "description"))
-            if desc in by_desc:
+            if desc in index:
                 warnings.append(("duplicate-description", p))
                 continue
-            samples = field(st, "samples")
-            if samples is None:
-                samples = field(st, "sample")
-            by_desc[desc] = (folder, int(stem), np.asarray(samples, dtype=np.float64).ravel(), float(field(prm, "sf")))
-    sessions = [s for s in rel.list_dir(f"{root}/Results") if re.match(r"^\d{4}", s)]
+            index[desc] = (folder, idx, wave, sf)
+    sessions = sorted(s for s in rel.list_dir(f"{root}/Results")
+                      if rel.is_dir(f"{root}/Results/{s}") and s[:4].isdigit())
     for cell_idx, session in enumerate(sessions):
         parts = session.split("-")
-        if len(parts) != 3:
+        try:  # DEPARTURE: the reference raises on these names
+            date, _animal, pen = parts
+            penetration = int(pen)
+        except ValueError:
             warnings.append(("malformed-session", session))
             continue
-        date, animal, pen = parts
-        stims = {}
-        order = []
+        groups = {}
         for name in rel.list_dir(f"{root}/Results/{session}"):
             if not name.endswith(".mat"):
                 continue
             p = f"{root}/Results/{session}/{name}"
             try:
                 m = rel.loadmat(p)
-                resp, trig = m["response"], first(m["triggers"])
             except Exception as e:  # noqa: BLE001
                 skipped.append((p, str(e)))
                 continue
-            if text(field(trig, "type")).strip().lower() not in NATURAL_WEHR:
+            trigs = m.get("triggers")
+            if trigs is None or trigs.size == 0:
                 continue
-            prm = field(trig, "param")
-            desc = text(field(prm, "description"))
-            if desc not in by_desc:
+            t = unstruct(trigs.flat[0])
+            if not hasattr(t, "type") or not hasattr(t, "param"):
+                continue
+            if str(scalar(t.type)).lower().strip() not in NATURAL_WEHR:
+                continue
+            prm = unstruct(t.param)
+            if not hasattr(prm, "description") or not hasattr(prm, "duration"):
+                continue
+            desc = str(scalar(prm.description))
+            if desc not in index:
                 warnings.append(("unknown-description", p))
                 continue
-            folder, idx, wav, sf_stim = by_desc[desc]
-            sf = float(field(resp, "sf"))
-            trace = np.asarray(field(resp, "trace"), dtype=np.float64).ravel() * float(field(resp, "scale"))
-            dur_ms = float(field(prm, "duration"))
-            t0 = int(field(trig, "time")) - 1
-            n = int(round(dur_ms * sf / 1000.0))
-            rep = trace[max(t0, 0):max(t0, 0) + n] if t0 < trace.size else trace[:0]
-            key = ("wehr", folder, idx)
-            if key not in stims:
-                stims[key] = {"key": key, "wave": wav, "sf_stim": sf_stim, "sf": sf, "dur_ms": dur_ms, "reps": [],
-                              "meta": {"experimenter": "wehr", "category": folder, "idx": idx,
-                                       "description": desc, "duration_s": dur_ms / 1000.0}}
-                order.append(key)
-            stims[key]["reps"].append(rep)
-        if order:
-            meta = {"experimenter": "wehr", "session": session, "animal_id": animal,
-                    "penetration": int(pen) if pen.isdigit() else pen, "date": date, "site": "A1",
-                    "recording_type": "whole-cell", "species": "rat", "_wehr_cell_idx": cell_idx}
-            yield meta, [stims[k] for k in order]
+            groups.setdefault(desc, []).append((p, m))
+        if not groups:
+            continue
+        stims = []
+        for desc, trials in groups.items():
+            folder, idx, wave, sf_stim = index[desc]
+            reps, sf_resp, dur_ms = [], None, None
+            for _p, m in trials:
+                trace, sf = trace_mv(m["response"])
+                t = unstruct(m["triggers"].flat[0])
+                d = float(scalar(unstruct(t.param).duration))
+                reps.append(slice_repeat(trace, sf, t.time, d))
+                if sf_resp is None:
+                    sf_resp, dur_ms = sf, d
+            stims.append({"key": ("wehr", folder, idx), "wave": wave, "sf_stim": sf_stim, "sf": sf_resp,
+                          "dur_ms": dur_ms or (wave.size / sf_stim * 1000.0), "reps": reps,
+                          "meta": {"experimenter": "wehr", "category": folder, "idx": idx,
+                                   "description": desc, "duration_s": (dur_ms or 0.0) / 1000.0}})
+        meta = {"experimenter": "wehr", "session": session, "animal_id": "mw", "penetration": penetration,
+                "date": date, "site": "A1", "recording_type": "whole-cell", "species": "rat",
+                "_wehr_cell_idx": cell_idx}
+        yield meta, stims
 
 
 def load_asari_segment(rel, cache, f):
-    norm = f.replace("\\", "/")
-    if norm not in cache:
-        m = rel.loadmat(f"crcns-ac1/asari/Stimuli/{norm}")["stimulus"]
-        s = field(m, "sample")
-        if s is None:
-            s = field(m, "samples")
-        cache[norm] = (np.asarray(s, dtype=np.float64).ravel(), float(field(field(m, "param"), "sf")))
-    return cache[norm]
+    """(samples, sf) of a segment file, or raises KeyError (missing file or variable) as the reference's loader."""
+    parts = [x for x in f.replace("\\", "/").lstrip("/").split("/") if x]
+    p = "crcns-ac1/asari/Stimuli/" + "/".join(parts)
+    if p not in cache:
+        try:
+            st = unstruct(rel.loadmat(p)["stimulus"])
+            s = st.sample if hasattr(st, "sample") else st.samples
+            cache[p] = (np.asarray(s, dtype=np.float64).ravel(), float(scalar(unstruct(st.param).sf)))
+        except KeyError:
+            cache[p] = None
+    if cache[p] is None:
+        raise KeyError(p)
+    return cache[p]
 
 
 def ramp(x, sf, ms=5.0):
@@ -195,11 +230,11 @@ def walk_asari(rel, sites, warnings, skipped):
             if not rel.is_dir(f"{root}/{session}"):
                 continue
             parts = session.split("-")
-            date = parts[0] if parts else session
-            animal = parts[1] if len(parts) > 1 else ""
-            pen = parts[2] if len(parts) > 2 else ""
-            site = rtype = None
-            stims, order = {}, []
+            if len(parts) < 3 or not parts[0].isdigit():
+                continue
+            date, animal, pen = parts[0], parts[1], parts[2]
+            cell_site = rec_type = None
+            groups = {}
             for name in rel.list_dir(f"{root}/{session}"):
                 if not name.endswith(".mat"):
                     continue
@@ -209,67 +244,85 @@ def walk_asari(rel, sites, warnings, skipped):
                 except Exception as e:  # noqa: BLE001
                     skipped.append((p, str(e)))
                     continue
-                if "param" not in m or "triggers" not in m or "response" not in m:
+                prm = unstruct(m.get("param"))
+                if prm is None:
                     continue
-                prm = m["param"]
-                files = [text(field(s, "file")) for s in as_list(field(prm, "stimulus", np.array([])))]
-                files = [f for f in files if f]
-                trigs = as_list(m["triggers"])
-                if not files or not trigs:
+                file_map = {}
+                if hasattr(prm, "stimulus"):
+                    arr = prm.stimulus
+                    for k in range(arr.size):
+                        s = arr.flat[k]
+                        if hasattr(s, "file") and isinstance(s.file, np.ndarray) and s.file.size > 0:
+                            file_map[k + 1] = str(s.file.flatten()[0])
+                if not file_map:
                     continue
-                rec = field(prm, "recording")
-                if site is None and rec is not None:
-                    site = "A1" if "cortex" in text(field(rec, "site", "")).lower() else "MGB"
-                    rtype = text(field(rec, "type", "")).lower().replace(" ", "-")
-                resp = m["response"]
-                sf = float(field(resp, "sf"))
-                trace = np.asarray(field(resp, "trace"), dtype=np.float64).ravel() * float(field(resp, "scale"))
-                for trig in trigs:
-                    if text(field(trig, "type")).strip().lower() not in NATURAL_ASARI:
+                if hasattr(prm, "recording"):
+                    r = unstruct(prm.recording)
+                    site_str = str(scalar(r.site)) if hasattr(r, "site") else ""
+                    if cell_site is None:
+                        cell_site = "A1" if "cortex" in site_str.lower() else "MGB"
+                    if rec_type is None:
+                        rec_type = str(scalar(r.type)) if hasattr(r, "type") else ""
+                trigs = m.get("triggers")
+                if trigs is None or trigs.size == 0:
+                    continue
+                trace, sf = trace_mv(m["response"])
+                for j in range(trigs.size):
+                    t = unstruct(trigs.flat[j])
+                    if not hasattr(t, "type") or not hasattr(t, "param"):
                         continue
-                    tp = field(trig, "param")
-                    desc = text(field(tp, "description"))
+                    if str(scalar(t.type)).lower().strip() not in NATURAL_ASARI:
+                        continue
+                    tp = unstruct(t.param)
+                    if not hasattr(tp, "description") or not hasattr(tp, "duration"):
+                        continue
+                    desc = str(scalar(tp.description))
                     mt = SEQ_RE.search(desc)
                     if not mt:
                         continue
                     segs = [int(v) for v in mt.group(1).split()]
-                    if any(s < 1 or s > len(files) for s in segs):
+                    try:
+                        files = tuple(file_map[s] for s in segs)
+                    except KeyError:
                         warnings.append(("index-not-in-file-map", p))
                         continue
-                    seg_files = tuple(files[s - 1] for s in segs)
-                    # pipeline.md section 8: all segments share one rate (within 1 Hz), else the sequence is skipped.
-                    seg_sfs = [load_asari_segment(rel, seg_cache, f)[1] for f in seg_files]
-                    if any(abs(s - seg_sfs[0]) > 1.0 for s in seg_sfs):
-                        warnings.append(("segment-rate-mismatch", p))
-                        continue
-                    key = ("asari",) + seg_files
-                    dur_ms = float(field(tp, "duration"))
-                    t0 = int(field(trig, "time")) - 1
-                    n = int(round(dur_ms * sf / 1000.0))
-                    rep = trace[t0:t0 + n] if 0 <= t0 < trace.size else trace[:0]
-                    if key not in stims:
-                        waves, sfs = [], []
-                        for f in seg_files:
-                            w, s = load_asari_segment(rel, seg_cache, f)
-                            waves.append(ramp(w, s))
-                            sfs.append(s)
-                        first_folder = seg_files[0].replace("\\", "/").split("/")[0]
-                        cm = re.fullmatch(r"class(\d+)", first_folder)
-                        meta = {"experimenter": "asari", "category": first_folder if cm else "mixed",
-                                "segments": segs, "segment_files": list(seg_files), "sequence": mt.group(0),
-                                "description": " ".join(desc.split()), "duration_s": dur_ms / 1000.0}
-                        if cm:
-                            meta["class_n"] = int(cm.group(1))
-                        stims[key] = {"key": key, "wave": np.concatenate(waves), "sf_stim": sfs[0], "sf": sf,
-                                      "dur_ms": dur_ms, "reps": [], "meta": meta}
-                        order.append(key)
-                    stims[key]["reps"].append(rep)
-            if not order or site is None or site not in sites:
+                    d = float(scalar(tp.duration))
+                    groups.setdefault(files, []).append((slice_repeat(trace, sf, t.time, d), sf, d, segs,
+                                                         " ".join(desc.split())))
+            if cell_site is None or cell_site not in sites:
                 continue
+            if not groups:
+                continue
+            stims = []
+            for files, occ in groups.items():
+                try:
+                    waves, sfs = [], []
+                    for f in files:
+                        w, s = load_asari_segment(rel, seg_cache, f)
+                        waves.append(ramp(w, s))
+                        sfs.append(s)
+                except (KeyError, FileNotFoundError) as e:
+                    warnings.append(("cannot-splice", str(e)))
+                    continue
+                if any(abs(s - sfs[0]) > 1.0 for s in sfs):
+                    # DEPARTURE: the reference raises RuntimeError on a sequence mixing rates
+                    warnings.append(("segment-rate-mismatch", session))
+                    continue
+                # DEPARTURE: backslashes count as "/" for the category (the reference says "mixed")
+                cm = re.match(r"class(\d+)/", files[0].replace("\\", "/"))
+                class_n = int(cm.group(1)) if cm else None
+                _rep0, sf_resp, dur_ms, segs, text = occ[0]
+                meta = {"experimenter": "asari", "category": f"class{class_n}" if class_n is not None else "mixed",
+                        "segments": segs, "segment_files": list(files), "sequence": text,
+                        "description": text, "duration_s": dur_ms / 1000.0}
+                if class_n is not None:
+                    meta["class_n"] = class_n
+                stims.append({"key": ("asari",) + files, "wave": np.concatenate(waves), "sf_stim": sfs[0],
+                              "sf": sf_resp, "dur_ms": dur_ms, "reps": [o[0] for o in occ], "meta": meta})
             meta = {"experimenter": "asari", "session": session, "animal_id": animal,
-                    "penetration": int(pen) if pen.isdigit() else pen, "date": date, "site": site,
-                    "recording_type": rtype, "species": "rat"}
-            yield meta, [stims[k] for k in order]
+                    "penetration": int(pen) if pen.isdigit() else pen, "date": date, "site": cell_site,
+                    "recording_type": (rec_type or "").lower().replace(" ", "-"), "species": "rat"}
+            yield meta, stims
 
 
 # ----------------------------------------------------------------- numerics
@@ -334,11 +387,58 @@ def bin_resp(x, sf, dt_ms):
 
 
 _KERNELS = {}
+_RESAMPLE_KERNELS = {}
+
+
+def resample(x, orig, new):
+    """torchaudio.functional.resample (sinc_interp_hann, width 6, rolloff 0.99) on a float32 waveform,
+    in float32 (the reference hands torch a float32 tensor), keeping ceil(f32(n * L / o)) samples."""
+    g = math.gcd(orig, new)
+    o, n = orig // g, new // g
+    if (o, n) not in _RESAMPLE_KERNELS:
+        # torchaudio's _get_sinc_resample_kernel with dtype float32: every step in float32
+        # (Python scalars are weak under numpy 2, as in torch)
+        base = min(o, n) * 0.99
+        width = math.ceil(6 * o / base)
+        f32 = np.float32
+        idx = np.arange(-width, width + o, dtype=f32)[None, :] / o
+        t = np.arange(0, -n, -1, dtype=f32)[:, None] / n + idx
+        t *= base
+        t = np.clip(t, f32(-6), f32(6))
+        window = np.cos(t * math.pi / 6 / 2) ** 2
+        t *= math.pi
+        with np.errstate(invalid="ignore", divide="ignore"):
+            k = np.where(t == 0, f32(1.0), np.sin(t) / t)
+        k *= window * (base / o)
+        assert k.dtype == f32
+        _RESAMPLE_KERNELS[(o, n)] = (k, width)
+    kern, width = _RESAMPLE_KERNELS[(o, n)]
+    x = x.astype(np.float32)
+    padded = np.concatenate([np.zeros(width, np.float32), x, np.zeros(width + o, np.float32)])
+    K = kern.shape[1]
+    nb = (padded.size - K) // o + 1
+    frames = np.lib.stride_tricks.sliding_window_view(padded, K)[::o][:nb]
+    out = (frames @ kern.T).reshape(-1)
+    # torchaudio: the quotient becomes a float32 tensor before the ceil
+    return out[: int(np.ceil(np.float32(n * x.size / o)))]
+
+
+def waveform_stim(wave, sf_stim, t_canon, audio_fs, hop):
+    """The reference's _waveform_for_stim: float32, resampled unless round(sf) == audio_fs, cropped or zero-padded."""
+    x = np.asarray(wave, dtype=np.float64).astype(np.float32)
+    if int(round(sf_stim)) != audio_fs:
+        x = resample(x, int(round(sf_stim)), audio_fs)
+    out = np.zeros(t_canon * hop, dtype=np.float32)
+    m = min(out.size, x.size)
+    out[:m] = x[:m]
+    return out[None]
 
 
 def logspec(y, sf, dt_ms, fmin, fmax, bpo, window_ms):
     hop = max(int(round(dt_ms * sf / 1000.0)), 1)
     W = max(int(round(window_ms * sf / 1000.0)), 4)
+    # DEPARTURE (the band-count fix): the reference's logspectrogram counts floor(log2(fmax / fmin) / (1 / bpo)) + 1
+    # bands, one fewer than its dataset's F for some fmax on a band centre (5 per octave, fmax = 100 * 2**(7/5))
     F = int(math.floor(math.log2(fmax / fmin) * bpo)) + 1
     key = (sf, hop, W, fmin, bpo, F)
     if key not in _KERNELS:
@@ -363,6 +463,7 @@ def build(data_dir, o):
     rel = Release(data_dir)
     warnings, skipped = [], []
     tally = {"range": 0, "step": 0, "xcorr": 0, "kept": 0}
+    provenance = []  # [session, stim key as JSON, fate] per raw repeat, in walking order
     stim_index, specs, buffer, neurons = {}, [], [], []
     dropped = 0
     g = o["gating"]
@@ -376,6 +477,7 @@ def build(data_dir, o):
             kept, fates = gate(st["reps"], st["sf"], g, o["detrend_med_ms"], o["detrend_gauss_ms"], timers)
             for f in fates:
                 tally[f] += 1
+                provenance.append([meta["session"], json.dumps(list(st["key"]), separators=(",", ":"), ensure_ascii=False), f])
             if spikes:
                 t = time.perf_counter()
                 kept = [psth(r, st["sf"], o["detrend_med_ms"], o["detrend_gauss_ms"]) for r in kept]
@@ -431,9 +533,13 @@ def build(data_dir, o):
         t_dur = int(round(st["dur_ms"] / o["dt_ms"]))
         tc = min(v for v in (t_dur or 10 ** 9, t_spec, shortest[s]) if v > 0)
         tcanon.append(tc)
-        S = logspec(st["wave"], st["sf_stim"], o["dt_ms"], o["fmin"], o["fmax"], o["bins_per_octave"],
-                    o["window_ms"])
-        stims_out.append(S[:, :tc])
+        if o["waveform"]:
+            hop = int(round(o["audio_fs"] * o["dt_ms"] / 1000.0))
+            stims_out.append(waveform_stim(st["wave"], st["sf_stim"], tc, o["audio_fs"], hop))
+        else:
+            S = logspec(st["wave"], st["sf_stim"], o["dt_ms"], o["fmin"], o["fmax"], o["bins_per_octave"],
+                        o["window_ms"])
+            stims_out.append(S[None, :, :tc])
     timers["spectrogram"] += time.perf_counter() - t
     responses = {}
     for s, n, b in buffer:
@@ -441,8 +547,18 @@ def build(data_dir, o):
     return {
         "neurons": neurons, "stim_meta": [st["meta"] for st in specs], "stims": stims_out,
         "responses": responses, "tally": tally, "dropped": dropped, "skipped": skipped,
-        "warnings": warnings, "timers": timers, "bytes_read": rel.bytes_read,
+        "warnings": warnings, "timers": timers, "bytes_read": rel.bytes_read, "provenance": provenance,
     }
+
+
+def options(dt_ms=5.0, fmin=100.0, fmax=45000.0, bins_per_octave=6, waveform=False, audio_fs=96000,
+            experimenter=("wehr", "asari"), sites=("A1", "MGB")):
+    """The build options (the reference's defaults unless given)."""
+    return {"dt_ms": dt_ms, "fmin": fmin, "fmax": fmax, "bins_per_octave": bins_per_octave,
+            "window_ms": 2 * dt_ms, "waveform": waveform, "audio_fs": audio_fs,
+            "detrend_med_ms": 100.0, "detrend_gauss_ms": 10.0, "experimenter": list(experimenter),
+            "sites": list(sites),
+            "gating": {"abs_mv_max": 150.0, "step_mv": 30.0, "max_step_frac": 0.005, "min_xcorr": 0.05}}
 
 
 def main():
@@ -451,19 +567,22 @@ def main():
     ap.add_argument("--dt-ms", type=float, default=5.0)
     ap.add_argument("--experimenter", default="wehr,asari")
     ap.add_argument("--sites", default="A1,MGB")
+    ap.add_argument("--fmin", type=float, default=100.0)
+    ap.add_argument("--fmax", type=float, default=45000.0)
+    ap.add_argument("--bins-per-octave", type=int, default=6)
+    ap.add_argument("--waveform", action="store_true", help="stims as the waveform resampled to --audio-fs")
+    ap.add_argument("--audio-fs", type=int, default=96000)
     ap.add_argument("--npz", default=None, help="also write the dataset's arrays (stim_<s>, resp_<s>_<n>)")
     a = ap.parse_args()
-    o = {"dt_ms": a.dt_ms, "fmin": 100.0, "fmax": 45000.0, "bins_per_octave": 6, "window_ms": 2 * a.dt_ms,
-         "detrend_med_ms": 100.0, "detrend_gauss_ms": 10.0, "experimenter": a.experimenter.split(","),
-         "sites": a.sites.split(","),
-         "gating": {"abs_mv_max": 150.0, "step_mv": 30.0, "max_step_frac": 0.005, "min_xcorr": 0.05}}
+    o = options(a.dt_ms, a.fmin, a.fmax, a.bins_per_octave, a.waveform, a.audio_fs,
+                a.experimenter.split(","), a.sites.split(","))
     t0 = time.perf_counter()
     cpu0 = time.process_time()
     d = build(a.data_dir, o)
     wall = time.perf_counter() - t0
     cpu = time.process_time() - cpu0
     if a.npz:
-        arrays = {f"stim_{s}": x[None] for s, x in enumerate(d["stims"])}
+        arrays = {f"stim_{s}": x for s, x in enumerate(d["stims"])}
         arrays.update({f"resp_{s}_{n}": b for (s, n), b in d["responses"].items()})
         np.savez(a.npz, **arrays)
     import resource
@@ -474,6 +593,8 @@ def main():
         "rejections": d["tally"], "dropped_cells_empty": d["dropped"], "skipped_files": [p for p, _ in d["skipped"]],
         "stim_shapes": [list(x.shape) for x in d["stims"]],
         "sessions": [m["session"] for m in d["neurons"]],
+        "neuron_meta": d["neurons"], "stim_meta": d["stim_meta"],
+        "provenance": d["provenance"],
     }
     json.dump(out, sys.stdout)
 

@@ -17,6 +17,7 @@ import {
   LazyMat,
   listMatFiles,
   listNames,
+  parseAsariSessionName,
   repeatSpan,
   type SessionName,
   type StimWave,
@@ -31,6 +32,7 @@ import {
   type WalkReporting,
   warn,
 } from "./common.js";
+import { PY_SPACE_CLASS, pyInt, pySplit } from "./python-text.js";
 import { readAsariSegment, StimFileStore } from "./stim-files.js";
 import { type CellRecord, type RawStim, type Site, stimKeyString } from "./types.js";
 
@@ -44,8 +46,16 @@ export const ASARI_RESULT_ROOTS = [
 ] as const;
 /** Natural-sound trigger types, compared lower-cased and trimmed. */
 export const ASARI_NATURAL_TYPES: ReadonlySet<string> = new Set(["naturalsound", "natural sound"]);
-/** The sequence in a trigger description; the first match counts. */
-export const SEQUENCE_PATTERN = /Sequence\s+\d+\s*:\s*((?:\d+\s+)*\d+)/i;
+/**
+ * The sequence in a trigger description; the first match counts. The
+ * reference's `Sequence\s+\d+\s*:\s*((?:\d+\s+)*\d+)` with re.IGNORECASE on a
+ * str: `\s` is Python's white space, `\d` any Unicode decimal digit, and case
+ * folds as Unicode does ("ſequence" matches).
+ */
+export const SEQUENCE_PATTERN = new RegExp(
+  String.raw`Sequence[${PY_SPACE_CLASS}]+\p{Nd}+[${PY_SPACE_CLASS}]*:[${PY_SPACE_CLASS}]*((?:\p{Nd}+[${PY_SPACE_CLASS}]+)*\p{Nd}+)`,
+  "iu",
+);
 /** Segments of one sequence must share a sample rate within this many Hz. */
 export const SEGMENT_RATE_TOLERANCE_HZ = 1;
 
@@ -54,22 +64,25 @@ export interface AsariWalkOptions extends WalkReporting {
   sites: readonly Site[];
 }
 
-/** The integers of a trigger description's sequence, or undefined when it names none. */
+/** The integers of a trigger description's sequence (`[int(s) for s in group.split()]`), or undefined when it names none. */
 export function parseSequence(description: string): number[] | undefined {
   const m = SEQUENCE_PATTERN.exec(description);
   if (!m) return undefined;
-  return (m[1] as string)
-    .trim()
-    .split(/\s+/)
-    .map((t) => Number.parseInt(t, 10));
+  return pySplit(m[1] as string).map((t) => pyInt(t) as number);
 }
 
-/** Category and class number from the first segment's folder ("class6/3.mat" -> "class6", 6). */
+/**
+ * Category and class number from the first segment file, as the reference's
+ * `re.match(r"class(\d+)/", files[0])` reads them: "class6/3.mat" -> "class6",
+ * 6; "class06/3.mat" -> "class6", 6 (the category is rebuilt from the
+ * integer); anything not starting with "class<digits>/" -> "mixed". One
+ * deliberate difference: backslashes count as "/" here ("class6\3.mat" is
+ * class6), where the reference files such a sequence under "mixed".
+ */
 export function categoryOf(files: readonly string[]): { category: string; class_n?: number } {
-  const parts = (files[0] ?? "").replaceAll("\\", "/").split("/");
-  const folder = parts.length > 1 ? (parts[parts.length - 2] as string) : "";
-  const m = /^class([0-9]+)$/.exec(folder);
-  return m ? { category: folder, class_n: Number.parseInt(m[1] as string, 10) } : { category: "mixed" };
+  const m = /^class(\p{Nd}+)\//u.exec((files[0] ?? "").replaceAll("\\", "/"));
+  const n = m ? pyInt(m[1] as string) : undefined;
+  return n === undefined ? { category: "mixed" } : { category: `class${n}`, class_n: n };
 }
 
 /** One Asari session folder of the walk. */
@@ -103,19 +116,25 @@ export async function* walkAsari(
 }
 
 /**
- * One Asari session: its cell (undefined when it has no usable trigger or
- * its site is not requested); a malformed session name is reported and
- * skipped. Segment files are read through `store`.
+ * One Asari session: its cell (undefined when the reference passes over it:
+ * no usable trigger, no recording struct, a site not requested); a name
+ * that is not <digits>-<animal>-<penetration>[-...] is reported and skipped.
+ * Segment files are read through `store`.
  */
 export async function walkAsariSession(
   store: StimFileStore,
   unit: AsariSessionUnit,
   r: AsariWalkOptions,
 ): Promise<CellRecord | undefined> {
-  // archive.md states this rule for Wehr; the reference unpacks Asari
-  // names the same way (date, animal, penetration), so a name that does
-  // not split in three is skipped with the same warning.
-  const name = sessionNameOrWarn(r, unit.dir, unit.session);
+  // The reference passes over a folder whose name is not digits-animal-
+  // penetration[-...]; ac1 says so.
+  const name = sessionNameOrWarn(
+    r,
+    unit.dir,
+    unit.session,
+    parseAsariSessionName,
+    "is not <digits>-<animal>-<penetration>[-...]",
+  );
   if (!name) return undefined;
   return walkAsariRecordings(store, unit.dir, unit.session, name, r);
 }
@@ -139,6 +158,9 @@ async function walkAsariRecordings(
   let siteText: string | undefined;
   let recordingType: string | undefined;
   const stims = new Map<string, StimAccumulator>();
+  // Some trigger resolved to a tuple of segment files (a stim of the cell in
+  // the reference's eyes, even if its segments then cannot be spliced).
+  let resolvedAny = false;
 
   for (const file of await listMatFiles(source, dir)) {
     const path = `${dir}/${file}`;
@@ -155,10 +177,10 @@ async function walkAsariRecordings(
     }
     if (fileMap.size === 0) continue;
     // Site and recording type come from the first recording that has stimulus
-    // files and a `recording` struct (before its triggers are looked at).
+    // files and a `recording` field (before its triggers are looked at).
     if (siteText === undefined) {
       const recording = getField(param, "recording");
-      if (recording && recording.kind === "struct") {
+      if (recording !== undefined) {
         siteText = textOf(getField(recording, "site"));
         recordingType = textOf(getField(recording, "type")).toLowerCase().replaceAll(" ", "-");
         // The cell's site is now fixed: stop reading a cell nobody asked for.
@@ -187,6 +209,7 @@ async function walkAsariRecordings(
         continue;
       }
       const files = positions.map((p) => fileMap.get(p) as string);
+      resolvedAny = true;
       const key = ["asari", ...files] as const;
       const keyText = stimKeyString(key);
       let acc = stims.get(keyText);
@@ -276,10 +299,14 @@ async function walkAsariRecordings(
       acc.stim.sources.push({ file: path, trigger: j, onsetSample });
     }
   }
-  if (stims.size === 0) return undefined;
-  // No `recording` struct anywhere: the site text is empty, hence MGB.
-  const site = siteOf(siteText ?? "");
+  // No `recording` anywhere: the reference never learns the cell's site and
+  // passes over the cell, whatever its triggers.
+  if (siteText === undefined || !resolvedAny) return undefined;
+  const site = siteOf(siteText);
   if (!r.sites.includes(site)) return undefined;
+  // A cell whose every sequence failed to splice (a segment file missing or
+  // unusable) is yielded without stims, as the reference yields it: the
+  // dataset counts it among the dropped cells.
   const out: RawStim[] = [];
   for (const { stim, segmentPaths, sfStimHz, length } of stims.values()) {
     out.push({ ...stim, waveform: { kind: "asari", segments: segmentPaths, length }, sfStimHz });
@@ -301,16 +328,25 @@ export function siteOf(siteText: string): Site {
   return siteText.toLowerCase().includes("cortex") ? "A1" : "MGB";
 }
 
+/**
+ * Where a segment file string points under Stimuli, as the reference opens
+ * it (`os.path.join(stims_root, *rel.replace("\\", "/").lstrip("/").split("/"))`):
+ * backslashes read as "/", leading and doubled slashes dropped. Only to open
+ * the file: keys and segment_files keep the stored text.
+ */
+export function segmentPath(file: string): string {
+  const parts = file
+    .replaceAll("\\", "/")
+    .split("/")
+    .filter((p) => p !== "");
+  return `${ASARI_STIM_ROOT}/${parts.join("/")}`;
+}
+
 /** Samples of the segments spliced (spliceSegments' length). */
 function splicedLength(segments: readonly StimWave[]): number {
   let n = 0;
   for (const g of segments) n += g.samples.length;
   return n;
-}
-
-/** Release path of a segment file as stored in param.stimulus (backslashes become "/" only to open the file). */
-function segmentPath(file: string): string {
-  return `${ASARI_STIM_ROOT}/${file.replaceAll("\\", "/")}`;
 }
 
 /** The segments of a sequence through the store (each file read at most once per walk); undefined if one is unusable. */

@@ -9,6 +9,7 @@ import { roundHalfEven } from "../dsp/round.js";
 import { Ac1Error } from "../errors.js";
 import type { MatFile, MatValue } from "../mat/index.js";
 import { charToString, getField, MatError, openMat, toFloat64, toNumber } from "../mat/index.js";
+import { compareCodePoints, pyCollapse, pyInt, pyIsDigit, pyStrip } from "./python-text.js";
 import type { WalkEvent, WalkWarning, WalkWarningCode, WarningSink } from "./types.js";
 
 /** Options every walker takes: one warning channel, plus the skipped-file report. */
@@ -183,18 +184,13 @@ export async function readStimWave(
   return wave;
 }
 
-/** Child entries of a source folder: sub-folders or files, names sorted (code-unit order). */
+/** Child entries of a source folder: sub-folders or files, names sorted as Python sorts str (code points). */
 export async function listNames(source: ReleaseSource, dir: string, kind: "dir" | "file"): Promise<string[]> {
   const entries = await source.listDir(dir);
   return entries
     .filter((e) => (kind === "dir" ? e.isDir : !e.isDir))
     .map((e) => e.name)
-    .sort(compareCodeUnits);
-}
-
-/** Python's default str ordering (code points; equal to code units for the BMP names used here). */
-export function compareCodeUnits(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
+    .sort(compareCodePoints);
 }
 
 /** `.mat` files of a folder, sorted (case-sensitive suffix, like glob("*.mat") on Linux). */
@@ -202,32 +198,55 @@ export async function listMatFiles(source: ReleaseSource, dir: string): Promise<
   return (await listNames(source, dir, "file")).filter((n) => n.endsWith(".mat"));
 }
 
-/** A session folder name split on "-" into date, animal, penetration; undefined unless exactly three parts. */
+/** A session folder name split on "-" into date, animal, penetration. */
 export interface SessionName {
   date: string;
   animalId: string;
-  /** Integer when the text is all digits (e.g. "003" -> 3), else the text. */
   penetration: number | string;
 }
 
-export function parseSessionName(name: string): SessionName | undefined {
+/**
+ * A Wehr session name as the reference unpacks it: exactly three parts
+ * (`date, _animal, penet = session.split("-")`) and penetration int(penet)
+ * (Python's int: "003" -> 3, "+3", " 7" and "1_0" too). Undefined where the
+ * reference would raise (another number of parts, a penetration int()
+ * refuses): ac1 skips such a session with a warning instead.
+ */
+export function parseWehrSessionName(name: string): SessionName | undefined {
   const parts = name.split("-");
   if (parts.length !== 3) return undefined;
   const [date, animalId, pen] = parts as [string, string, string];
-  return { date, animalId, penetration: /^[0-9]+$/.test(pen) ? Number.parseInt(pen, 10) : pen };
+  const penetration = pyInt(pen);
+  if (penetration === undefined) return undefined;
+  return { date, animalId, penetration };
+}
+
+/**
+ * An Asari session name as the reference reads it: at least three parts with
+ * an all-digit first part (str.isdigit), the first three taken as date,
+ * animal and penetration (more parts are ignored); penetration is int(penet)
+ * when penet.isdigit(), else the text. Undefined for any other folder (the
+ * reference passes over it). A penetration of digits int() refuses
+ * (superscripts: isdigit but not decimal) stays text, where the reference
+ * would raise.
+ */
+export function parseAsariSessionName(name: string): SessionName | undefined {
+  const parts = name.split("-");
+  if (parts.length < 3 || !pyIsDigit(parts[0] as string)) return undefined;
+  const [date, animalId, pen] = parts as [string, string, string];
+  return { date, animalId, penetration: pyIsDigit(pen) ? (pyInt(pen) ?? pen) : pen };
 }
 
 /** The session folder `dir`'s name parsed, or undefined after a "malformed-session" warning. */
-export function sessionNameOrWarn(r: WalkReporting, dir: string, session: string): SessionName | undefined {
-  const name = parseSessionName(session);
-  if (!name) {
-    warn(
-      r,
-      "malformed-session",
-      dir,
-      `${dir}: session name does not split into date-animal-penetration; skipped`,
-    );
-  }
+export function sessionNameOrWarn(
+  r: WalkReporting,
+  dir: string,
+  session: string,
+  parse: (name: string) => SessionName | undefined,
+  rule: string,
+): SessionName | undefined {
+  const name = parse(session);
+  if (!name) warn(r, "malformed-session", dir, `${dir}: session name ${rule}; skipped`);
   return name;
 }
 
@@ -244,19 +263,14 @@ export function textOf(v: MatValue | undefined): string {
   return charToString(v) ?? "";
 }
 
-/** Trigger type as compared: lower-cased and trimmed. */
+/** Trigger type as compared: the reference's `str(type).lower().strip()` (Python's white space). */
 export function triggerType(trigger: MatValue | undefined, element = 0): string {
-  return textOf(getField(trigger, "type", element))
-    .trim()
-    .toLowerCase();
+  return pyStrip(textOf(getField(trigger, "type", element)).toLowerCase());
 }
 
-/** Python's `" ".join(s.split())`: whitespace runs collapsed to one space, ends trimmed. */
+/** Python's `" ".join(s.split())`: white-space runs collapsed to one space, ends trimmed. */
 export function collapseWhitespace(s: string): string {
-  return s
-    .split(/\s+/)
-    .filter((w) => w.length > 0)
-    .join(" ");
+  return pyCollapse(s);
 }
 
 /** The recording's trace (mV per unit `scale`, sample rate `sfHz`), or the reason it is unusable. */

@@ -11,6 +11,7 @@ export {
   listAsariSessions,
   parseSequence,
   SEQUENCE_PATTERN,
+  segmentPath,
   siteOf,
   walkAsari,
   walkAsariSession,

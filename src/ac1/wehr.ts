@@ -13,6 +13,7 @@ import {
   LazyMat,
   listMatFiles,
   listNames,
+  parseWehrSessionName,
   type SessionName,
   sessionMeta,
   sessionNameOrWarn,
@@ -25,6 +26,7 @@ import {
   type WalkReporting,
   warn,
 } from "./common.js";
+import { pyInt, pyIsDigit, pyPrefix } from "./python-text.js";
 import { readWehrStimFile, StimFileStore } from "./stim-files.js";
 import type { CellRecord, RawStim } from "./types.js";
 
@@ -36,9 +38,10 @@ export const WEHR_NATURAL_TYPES: ReadonlySet<string> = new Set(["naturalsound", 
 
 export type WehrWalkOptions = WalkReporting;
 
-/** A Wehr stimulus file the index reads: an integer stem in one of WEHR_STIM_FOLDERS. */
+/** A Wehr stimulus file the index reads: a stem Python's int() accepts, in one of WEHR_STIM_FOLDERS. */
 export interface WehrStimFile {
   folder: string;
+  /** The stem's value (Python's int()). */
   idx: number;
   path: string;
 }
@@ -56,17 +59,20 @@ export type WehrStimIndex = Map<string, WehrStimEntry>;
 /**
  * The stimulus files the index reads, in its order: folders in
  * WEHR_STIM_FOLDERS order, files in sorted name order (the reference's
- * sorted(os.listdir)), stems that are plain digits only (the reference's
- * int(stem) also accepts signs or spaces, which the release never uses).
+ * sorted(os.listdir)), every stem Python's int() accepts, as the reference's
+ * `int(os.path.splitext(fname)[0])` does: "7", "007", and also "+3", " 7",
+ * "1_0" (10) or Unicode digits ("٣" is 3); the stem's value is the stim's
+ * idx, so two files may share one ("1_0.mat" and "10.mat"), and their stims
+ * then share the key ("wehr", folder, 10) as in the reference.
  */
 export async function listWehrStimFiles(source: ReleaseSource): Promise<WehrStimFile[]> {
   const out: WehrStimFile[] = [];
   for (const folder of WEHR_STIM_FOLDERS) {
     const dir = `${WEHR_ROOT}/Stimuli/${folder}`;
     for (const name of await listMatFiles(source, dir)) {
-      const stem = name.slice(0, -".mat".length);
-      if (!/^[0-9]+$/.test(stem)) continue;
-      out.push({ folder, idx: Number.parseInt(stem, 10), path: `${dir}/${name}` });
+      const idx = pyInt(name.slice(0, -".mat".length));
+      if (idx === undefined) continue;
+      out.push({ folder, idx, path: `${dir}/${name}` });
     }
   }
   return out;
@@ -122,13 +128,14 @@ export interface WehrSessionUnit {
 
 /**
  * The Wehr session folders in `_wehr_cell_idx` order: the sub-folders of
- * Results whose name starts with four digits, sorted; every one takes its
- * index, including those that yield nothing and those skipped for a
- * malformed name.
+ * Results whose first four characters are digits (the reference's
+ * `d[:4].isdigit()`: Unicode digits too, and a shorter name of digits only),
+ * sorted; every one takes its index, including those that yield nothing and
+ * those skipped for a malformed name.
  */
 export async function listWehrSessions(source: ReleaseSource): Promise<WehrSessionUnit[]> {
   const resultsDir = `${WEHR_ROOT}/Results`;
-  const sessions = (await listNames(source, resultsDir, "dir")).filter((n) => /^[0-9]{4}/.test(n));
+  const sessions = (await listNames(source, resultsDir, "dir")).filter((n) => pyIsDigit(pyPrefix(n, 4)));
   return sessions.map((session, cellIdx) => ({
     experimenter: "wehr",
     dir: `${resultsDir}/${session}`,
@@ -161,7 +168,13 @@ export async function walkWehrSession(
   r: WalkReporting,
 ): Promise<CellRecord | undefined> {
   const { dir, session, cellIdx } = unit;
-  const name = sessionNameOrWarn(r, dir, session);
+  const name = sessionNameOrWarn(
+    r,
+    dir,
+    session,
+    parseWehrSessionName,
+    "does not split into date-animal-penetration with an integer penetration",
+  );
   if (!name) return undefined;
   return walkWehrTrials(source, dir, session, name, cellIdx, index, r);
 }
@@ -203,26 +216,31 @@ async function walkWehrTrials(
     const trace = mat.readTrace();
     if (!trace) continue;
     const { repeat, onsetSample } = sliceRepeat(trace, timing);
-    const keyText = `${entry.folder}/${entry.idx}`;
-    let stim = stims.get(keyText);
+    // Trials are grouped by description, as the reference groups them: two
+    // descriptions whose files share a key ("1_0.mat", "10.mat") stay two stims.
+    let stim = stims.get(description);
     if (!stim) {
+      const { length, sfHz } = entry;
       stim = {
         key: ["wehr", entry.folder, entry.idx],
-        waveform: { kind: "wehr", file: entry.path, length: entry.length },
-        sfStimHz: entry.sfHz,
+        waveform: { kind: "wehr", file: entry.path, length },
+        sfStimHz: sfHz,
         sfRespHz: trace.sfHz,
-        durationMs: timing.durationMs,
+        // The first trial's duration; when it is 0 the reference falls back
+        // to the waveform's (`duration_ms or (waveform.size / sf_stim * 1000)`),
+        // which then sets Tdur, while duration_s stays 0.
+        durationMs: timing.durationMs !== 0 ? timing.durationMs : (length / sfHz) * 1000,
         meta: {
           experimenter: "wehr",
           category: entry.folder,
           idx: entry.idx,
           description: entry.description,
-          duration_s: timing.durationMs / 1000,
+          duration_s: (timing.durationMs || 0) / 1000,
         },
         repeats: [],
         sources: [],
       };
-      stims.set(keyText, stim);
+      stims.set(description, stim);
     }
     stim.repeats.push(repeat);
     stim.sources.push({ file: path, trigger: 0, onsetSample });

@@ -17,7 +17,7 @@ export interface Batch {
   responses: Tensor;
   /** Same shape as responses: 1 where responses holds a value (not NaN). */
   valid: { shape: number[]; data: Uint8Array };
-  /** (B, N): 1 where the pair has data. */
+  /** (B, N): the items' masks, 1 where the pair has data (a block without NaN). */
   neuronMask: { shape: number[]; data: Uint8Array };
   stimIndices: number[];
 }
@@ -189,7 +189,7 @@ export function collate(items: readonly DatasetItem[]): Batch {
     for (let n = 0; n < N; n++) {
       const r = it.responses[n];
       if (r == null) continue;
-      neuronMask[b * N + n] = 1;
+      neuronMask[b * N + n] = it.mask[n] === true ? 1 : 0;
       const [R, T] = r.shape as [number, number];
       for (let k = 0; k < R; k++)
         resp.set(r.data.subarray(k * T, (k + 1) * T), ((b * N + n) * Rmax + k) * Tr);

@@ -308,8 +308,11 @@ export class DatasetAssembler {
   readonly skippedFiles: SkippedFile[] = [];
   /** (stim, neuron, block, spike counts) in walking order. */
   private readonly blocks: { s: number; n: number; block: ResponseBlock; counts: CountBlock | null }[] = [];
-  /** Provenance with stim indices resolved at finish (stims may register later). */
-  private readonly pending: (RepeatProvenance & { stimKey: string })[] = [];
+  /**
+   * Provenance with stim indices resolved at finish (stims may register
+   * later); `detached` records belong to no block (see addCell).
+   */
+  private readonly pending: (RepeatProvenance & { stimKey: string; detached: boolean })[] = [];
   /** With keepRejected: pending[i]'s binned rejected repeat (null for kept repeats). */
   private readonly pendingRejected: (Float32Array | null)[] = [];
   /** Response sample rates seen so far (each is checked against dtMs once). */
@@ -330,14 +333,25 @@ export class DatasetAssembler {
     this.skippedFiles.push({ path, reason });
   }
 
-  /** Registers one processed cell; returns its neuron index or -1 when dropped. */
+  /**
+   * Registers one processed cell; returns its neuron index or -1 when
+   * dropped. A cell may hold two stims of one key (two Wehr stimulus files
+   * whose stems share an idx, as "1_0.mat" and "10.mat"): as in the
+   * reference, each block goes to the same (stim, neuron) pair and the last
+   * one stays; the repeats of the cell's other stims of that key are then in
+   * no block, and their provenance records get stim -1.
+   */
   addCell(outcome: CellOutcome): number {
     this.cellsWalked++;
     const hasData = outcome.stims.some((s) => s.block !== null);
     const n = hasData ? this.neuronMeta.length : -1;
+    const lastBlockOf = new Map<string, StimOutcome>();
+    for (const st of outcome.stims) if (st.block !== null) lastBlockOf.set(st.key, st);
     for (const st of outcome.stims) {
       this.checkResponseRate(st.sfRespHz, outcome.meta);
       for (const f of st.fates) this.rejections[f]++;
+      const owner = lastBlockOf.get(st.key);
+      const detached = owner !== undefined && owner !== st;
       let rejectedIndex = 0;
       st.fates.forEach((fate, repeat) => {
         const stats = st.stats[repeat] as RepeatStats;
@@ -353,6 +367,7 @@ export class DatasetAssembler {
           stepFrac: stats.stepFrac,
           r: stats.r,
           samples: st.samples[repeat] as number,
+          detached,
         });
         if (this.options.keepRejected)
           this.pendingRejected.push(fate === "kept" ? null : (st.rejected[rejectedIndex++] ?? NO_BINS));
@@ -450,9 +465,9 @@ export class DatasetAssembler {
       (responses[s] as (ResponseBlock | null)[])[n] = truncateColumns(block, T);
       if (counts !== null) (spikeCounts[s] as (CountBlock | null)[])[n] = truncateColumns(counts, T);
     }
-    const provenance: RepeatProvenance[] = this.pending.map((p) => ({
+    const provenance: RepeatProvenance[] = this.pending.map(({ detached, ...p }) => ({
       ...p,
-      stim: this.stimIndex.get(p.stimKey) ?? -1,
+      stim: detached ? -1 : (this.stimIndex.get(p.stimKey) ?? -1),
     }));
     const data: DatasetData = {
       dtMs: o.dtMs,

@@ -32,6 +32,7 @@ import {
   type IndexRange,
   indicesWhere,
   indicesWithMeta,
+  pairHasData,
   sliceIndices,
 } from "./selection.js";
 import { makeSplit, SPLIT_PARTS, type StimSplit, splitLabel, splitWehrNeuronStims } from "./splits.js";
@@ -146,9 +147,13 @@ export class Ac1Dataset {
     return this.#base.spikeCounts ?? null;
   }
 
-  /** (S, N) booleans, true where the pair has data; derived from responses on every call. */
+  /**
+   * (S, N) booleans, true where the pair has data: a block without NaN (as
+   * deepSTRF's nrn_masks, a block holding any NaN counts as missing);
+   * derived from responses on every call.
+   */
   get nrnMasks(): boolean[][] {
-    return this.#responses.map((row) => row.map((b) => b !== null));
+    return this.#responses.map((row) => row.map((b) => pairHasData(b)));
   }
 
   /** The current data (with transforms applied) as a DatasetData, e.g. for writeDatasetNpz. */
@@ -176,36 +181,53 @@ export class Ac1Dataset {
     }
     return s;
   }
-  #stimUniverse(): number[] {
-    return this.#stimSelection ?? this.#stims.map((_, s) => s);
+  #hasData(s: number, n: number): boolean {
+    return pairHasData(this.#responses[s]?.[n]);
   }
 
-  /** Whether pair (s, n) has data and lies in the selected split part (if any). */
-  #visible(s: number, n: number): boolean {
-    if (this.#responses[s]?.[n] == null) return false;
+  /** Whether pair (s, n) lies in the selected split part (always, without one). */
+  #inPart(s: number, n: number): boolean {
     return this.#part === null || this.#part.stims[n]?.has(s) === true;
   }
 
+  /** Whether pair (s, n) has data (a block without NaN) and lies in the selected split part (if any). */
+  #visible(s: number, n: number): boolean {
+    return this.#hasData(s, n) && this.#inPart(s, n);
+  }
+
   /**
-   * Neurons currently selected and visible (with data inside the stim
-   * selection and the selected split part), in selection order.
+   * Neurons currently selected, in selection order (a neuron listed twice
+   * appears twice, as deepSTRF's select_population keeps it); inside a stim
+   * selection or a selected split part, those without data there are hidden.
    */
   get selectedNeurons(): number[] {
     const candidates = this.#neuronSelection ?? this.#neuronMeta.map((_, n) => n);
-    const stims = this.#stimUniverse();
+    if (this.#stimSelection === null && this.#part === null) return candidates.slice();
+    const stims = this.#stimSelection ?? this.#stims.map((_, s) => s);
     return candidates.filter((n) => stims.some((s) => this.#visible(s, n)));
   }
 
-  /** Stims that indexing walks: inside the stim selection, with data for at least one selected neuron (in the selected split part). */
+  /**
+   * Stims that indexing walks, in ascending index order whatever order the
+   * stim selection was given in (deepSTRF's _iter_idx): inside the stim
+   * selection, with data for at least one selected neuron (in the selected
+   * split part).
+   */
   get iterableStims(): number[] {
     const neurons = this.selectedNeurons;
-    return this.#stimUniverse().filter((s) => neurons.some((n) => this.#visible(s, n)));
+    const allowed = this.#stimSelection === null ? null : new Set(this.#stimSelection);
+    const out: number[] = [];
+    for (let s = 0; s < this.#stims.length; s++) {
+      if (allowed !== null && !allowed.has(s)) continue;
+      if (neurons.some((n) => this.#visible(s, n))) out.push(s);
+    }
+    return out;
   }
 
-  /** Selects one neuron or a list of them (order kept, duplicates dropped); replaces any neuron selection. */
+  /** Selects one neuron or a list of them (order and duplicates kept); replaces any neuron selection. */
   selectNeurons(neurons: number | readonly number[]): this {
     const list = typeof neurons === "number" ? [neurons] : neurons;
-    this.#neuronSelection = [...new Set(list.map((n) => this.#checkNeuron(n)))];
+    this.#neuronSelection = list.map((n) => this.#checkNeuron(n));
     return this;
   }
 
@@ -219,7 +241,7 @@ export class Ac1Dataset {
   selectNeuronsByStimMeta(key: string, value: unknown): this {
     const stims = indicesWithMeta(this.#stimMeta, key, value);
     this.#neuronSelection = this.#neuronMeta.flatMap((_, n) =>
-      stims.some((s) => this.#responses[s]?.[n] != null) ? [n] : [],
+      stims.some((s) => this.#hasData(s, n)) ? [n] : [],
     );
     return this;
   }
@@ -236,7 +258,7 @@ export class Ac1Dataset {
     return this;
   }
 
-  /** Selects one stim or a list (order kept, duplicates dropped). An empty list selects nothing. */
+  /** Selects one stim or a list (iterated in ascending order, once each). An empty list selects nothing. */
   selectStims(stims: number | readonly number[]): this {
     const list = typeof stims === "number" ? [stims] : stims;
     this.#stimSelection = [...new Set(list.map((s) => this.#checkStim(s)))];
@@ -269,12 +291,13 @@ export class Ac1Dataset {
 
   #item(s: number, neurons: number[]): DatasetItem {
     const row = this.#responses[s] as (ResponseBlock | null)[];
-    const responses = neurons.map((n) => (this.#visible(s, n) ? (row[n] ?? null) : null));
+    // a block holding a NaN is handed out (as deepSTRF's __getitem__ does) but masked
+    const responses = neurons.map((n) => (this.#inPart(s, n) ? (row[n] ?? null) : null));
     return {
       stimIndex: s,
       stim: this.#stims[s] as Tensor,
       responses,
-      mask: responses.map((b) => b !== null),
+      mask: neurons.map((n) => this.#visible(s, n)),
       neurons: neurons.slice(),
       stimMeta: this.#stimMeta[s] as StimMeta,
     };
@@ -306,25 +329,37 @@ export class Ac1Dataset {
   }
 
   // ---- transforms --------------------------------------------------------
-  #indicesOrAll(indices: readonly number[] | undefined, what: string): number[] {
-    if (indices === undefined) return this.#stims.map((_, s) => s);
-    if (indices.length === 0)
-      throw new Ac1Error(
-        "OPTION",
-        `${what}: indices is an empty list; give at least one stim index or omit it for all stims`,
-      );
-    return [...new Set(indices.map((s) => this.#checkStim(s)))];
+  /**
+   * The stims a transform takes its statistics from, as Python indexes a
+   * list: a negative index counts from the end and a repeated one counts as
+   * often as it appears (deepSTRF: [self.stims[i] for i in stim_indices]).
+   */
+  #statIndices(indices: readonly number[], what: string): number[] {
+    const S = this.numStims;
+    return indices.map((i) => {
+      if (!Number.isInteger(i) || i < -S || i >= S)
+        throw new Ac1Error("INDEX", `${what}: stim index ${i} out of range (dataset has ${S} stims)`);
+      return i < 0 ? i + S : i;
+    });
   }
 
   /**
    * Z-scores every stim with statistics over the concatenation (along time)
-   * of the given stims (default all): per band (reduce every axis but F) or
+   * of the given stims (default all; negative indices count from the end, a
+   * repeated index counts twice): per band (reduce every axis but F) or
    * global. std is the sample std (n-1), clamped at eps. Calling it twice
    * standardizes twice. Waveform stims have one band, so perBand is global.
+   * The returned `indices` are the ones given.
    */
   standardizeStims(indices?: readonly number[], perBand = true, eps = 1e-8): StimStandardization {
-    const idx = this.#indicesOrAll(indices, "standardizeStims");
-    this.stimStandardization = standardizeStims(this.#stims, idx, perBand, eps);
+    const given = indices === undefined ? this.#stims.map((_, s) => s) : indices.slice();
+    if (given.length === 0)
+      throw new Ac1Error(
+        "OPTION",
+        "standardizeStims: indices is an empty list; give at least one stim index or omit it for all stims",
+      );
+    const idx = this.#statIndices(given, "standardizeStims");
+    this.stimStandardization = { ...standardizeStims(this.#stims, idx, perBand, eps), indices: given };
     return this.stimStandardization;
   }
 
@@ -341,10 +376,12 @@ export class Ac1Dataset {
 
   /**
    * Normalizes each neuron over all valid (non-NaN) values of the given stims
-   * (default all): "max" divides by max |x|, "zscore" subtracts the mean and
+   * (default all; negative indices count from the end, a repeated index
+   * counts twice): "max" divides by max |x|, "zscore" subtracts the mean and
    * divides by the sample std (n-1); scales are clamped at eps. A neuron with
-   * fewer than 2 valid values is untouched (scale 1, offset 0). Applied to
-   * every stim of the neuron.
+   * fewer than 2 valid values is untouched (scale 1, offset 0), so an empty
+   * list leaves every neuron untouched. Applied to every stim of the neuron.
+   * The returned `indices` are the ones given.
    */
   normalizeResponses(
     method: "max" | "zscore",
@@ -352,8 +389,12 @@ export class Ac1Dataset {
     eps = 1e-8,
   ): ResponseNormalization {
     checkNormalizeMethod(method);
-    const idx = this.#indicesOrAll(indices, "normalizeResponses");
-    this.responseNormalization = normalizeResponses(this.#responses, this.numNeurons, method, idx, eps);
+    const given = indices === undefined ? this.#stims.map((_, s) => s) : indices.slice();
+    const idx = this.#statIndices(given, "normalizeResponses");
+    this.responseNormalization = {
+      ...normalizeResponses(this.#responses, this.numNeurons, method, idx, eps),
+      indices: given,
+    };
     return this.responseNormalization;
   }
 
@@ -408,7 +449,7 @@ export class Ac1Dataset {
    */
   splitNeuronStims(neuron: number | NeuronMeta, seed = 0): StimSplit {
     const n = typeof neuron === "number" ? this.#checkNeuron(neuron) : this.#findNeuron(neuron);
-    const heard = this.#stims.flatMap((_, s) => (this.#responses[s]?.[n] != null ? [s] : []));
+    const heard = this.#stims.flatMap((_, s) => (this.#hasData(s, n) ? [s] : []));
     return splitWehrNeuronStims(this.#neuronMeta[n] as NeuronMeta, n, heard, seed);
   }
 

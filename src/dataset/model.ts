@@ -101,7 +101,11 @@ export interface RepeatProvenance {
   neuron: number;
   /** Canonical stim key string (stimKeyString). */
   stimKey: string;
-  /** Stim index in the dataset, or -1 when the stim was never registered. */
+  /**
+   * Stim index in the dataset, or -1 when the repeat is in no block: the stim
+   * was never registered, or the cell heard a second stim of the same key (two
+   * stimulus files sharing an idx) whose block replaced this one's.
+   */
   stim: number;
   /** 0-based repeat index within (cell, stim), in walking order. */
   repeat: number;

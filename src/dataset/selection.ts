@@ -7,6 +7,36 @@ import type { StimMeta } from "../ac1/types.js";
 import { Ac1Error } from "../errors.js";
 import type { ResponseBlock, Tensor } from "./model.js";
 
+/** Whether each block holds a NaN, computed once per block (blocks are never written to once made). */
+const nanBlocks = new WeakMap<ResponseBlock, boolean>();
+
+/** True when the block holds at least one NaN. */
+export function blockHasNaN(b: ResponseBlock): boolean {
+  let has = nanBlocks.get(b);
+  if (has === undefined) {
+    has = false;
+    const d = b.data;
+    for (let i = 0; i < d.length; i++) {
+      if (Number.isNaN(d[i])) {
+        has = true;
+        break;
+      }
+    }
+    nanBlocks.set(b, has);
+  }
+  return has;
+}
+
+/**
+ * Whether a (stim, neuron) pair counts as having data in the masks: a block
+ * without any NaN. deepSTRF derives nrn_masks as "no NaN anywhere in the
+ * tensor", so a block holding a NaN counts as missing there too (it is still
+ * handed out by indexing, like deepSTRF's __getitem__ does).
+ */
+export function pairHasData(b: ResponseBlock | null | undefined): boolean {
+  return b != null && !blockHasNaN(b);
+}
+
 /** Any metadata record, read by key (the reference's key names). */
 export type Meta = Readonly<Record<string, unknown>>;
 

@@ -7,9 +7,11 @@
 // cache, an export or another dataset is never modified.
 
 import { convolveSame } from "../dsp/convolve.js";
+import { floorDiv } from "../dsp/round.js";
 import { hann } from "../dsp/windows.js";
 import { Ac1Error } from "../errors.js";
 import type { ResponseBlock, Tensor } from "./model.js";
+import { blockHasNaN } from "./selection.js";
 
 /** The statistics standardizeStims computed and applied. */
 export interface StimStandardization {
@@ -46,7 +48,8 @@ function bandsOf(t: Tensor): number {
 
 /**
  * Z-scores every stim with statistics over the concatenation (along time) of
- * the stims `indices` (non-empty): per band (reduce every axis but F) or
+ * the stims `indices` (non-empty, valid indices; a repeated index counts as
+ * often as it appears, as in deepSTRF): per band (reduce every axis but F) or
  * global. std is the sample std (n-1), clamped at eps. Waveform stims have
  * one band, so perBand is global.
  */
@@ -117,14 +120,9 @@ export function standardizeStims(
   return { perBand, mean, std, indices, eps };
 }
 
-function blockHasNaN(b: ResponseBlock): boolean {
-  const d = b.data;
-  for (let i = 0; i < d.length; i++) if (Number.isNaN(d[i])) return true;
-  return false;
-}
-
 /**
- * Smooths every response along time: K = max(1, floor(windowMs / dtMs)),
+ * Smooths every response along time: K = max(1, int(windowMs // dtMs)) with
+ * Python's float floor division (deepSTRF's hanning_smooth; 11 // 1.1 is 9),
  * plus 1 if even; kernel = the symmetric Hann window of K points (dsp's
  * hann), NOT normalised (the reference's choice); "same" convolution with
  * zeros beyond the edges, summed directly so that runs of zeros stay exactly
@@ -138,7 +136,7 @@ export function smoothResponses(
   if (typeof windowMs !== "number" || !(windowMs > 0) || !Number.isFinite(windowMs)) {
     throw new Ac1Error("OPTION", `smoothResponses: windowMs must be a finite number > 0, got ${windowMs}`);
   }
-  let K = Math.max(1, Math.floor(windowMs / dtMs));
+  let K = Math.max(1, floorDiv(windowMs, dtMs));
   if (K % 2 === 0) K += 1;
   const kernel = hann(K);
   for (const row of responses) {
@@ -186,7 +184,8 @@ export function checkNormalizeMethod(method: unknown): asserts method is "max" |
 
 /**
  * Normalizes each neuron over all valid (non-NaN) values of the stims
- * `indices`: "max" divides by max |x|, "zscore" subtracts the mean and
+ * `indices` (valid indices, a repeated one counted as often as it appears;
+ * empty: every neuron untouched, as in deepSTRF): "max" divides by max |x|, "zscore" subtracts the mean and
  * divides by the sample std (n-1); scales are clamped at eps. A neuron with
  * fewer than 2 valid values is untouched (scale 1, offset 0). Applied to
  * every stim of the neuron.

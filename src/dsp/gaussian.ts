@@ -23,11 +23,27 @@ export function gaussianKernel(sigma: number, truncate = 4): Float64Array {
   return w;
 }
 
-/** Gaussian smoothing with sigma in samples, scipy's defaults (reflect, truncate 4). */
+/**
+ * Gaussian smoothing with sigma in samples, scipy's defaults (reflect,
+ * truncate 4). A constant input (a trace flat at the rail) gives a constant
+ * output, summed in the order of scipy's loop for symmetric kernels
+ * (c w_r, then (c + c) w_j from the outermost tap in): scipy's output is
+ * then constant too, so the detrended trace is exactly flat in both and its
+ * cross-trial r is 0 (pipeline.md section 5), where an FFT's rounding would
+ * leave noise of 1e-13 for the correlation to read.
+ */
 export function gaussianFilter1d(x: Float64Array, sigma: number): Float64Array {
   const w = gaussianKernel(sigma);
   const radius = (w.length - 1) / 2;
   if (x.length === 0) return new Float64Array(0);
   if (radius === 0) return Float64Array.from(x);
+  const c = x[0] as number;
+  let constant = !Number.isNaN(c);
+  for (let i = 1; constant && i < x.length; i++) constant = x[i] === c;
+  if (constant) {
+    let acc = c * (w[radius] as number);
+    for (let j = 0; j < radius; j++) acc += (c + c) * (w[j] as number);
+    return new Float64Array(x.length).fill(acc);
+  }
   return correlateValid(reflectExtend(x, radius, radius), w);
 }

@@ -13,3 +13,18 @@ export function roundHalfEven(x: number): number {
 export function truncToInt(x: number): number {
   return Math.trunc(x);
 }
+
+/**
+ * Python's float floor division a // b (CPython's float divmod): for floats
+ * it is not Math.floor(a / b), because a / b rounds first; 11 // 1.1 is 9
+ * (1.1 is slightly above 11/10), Math.floor(11 / 1.1) is 10. Finite a, b != 0.
+ */
+export function floorDiv(a: number, b: number): number {
+  const mod = a % b; // C fmod: exact, sign of a
+  let div = (a - mod) / b;
+  if (mod !== 0 && b < 0 !== mod < 0) div -= 1;
+  if (div === 0) return 0;
+  let q = Math.floor(div);
+  if (div - q > 0.5) q += 1;
+  return q;
+}

@@ -38,7 +38,7 @@ const EXTRA_MEMBERS = 1000;
 const KEY_RE = /^pred_(0|[1-9][0-9]{0,8})_(0|[1-9][0-9]{0,8})$/;
 
 /** An NpzReader complaint as a PredictionError, keeping the member it names as the key. */
-function fromReader(path: string, e: ExportError, maxFrames: number): PredictionError {
+function fromReader(path: string, e: ExportError): PredictionError {
   let problem = e.message.startsWith(`${path}: `) ? e.message.slice(path.length + 2) : e.message;
   let key = "";
   const m = /^member "([^"]*)":? ?(.*)$/.exec(problem);
@@ -48,8 +48,6 @@ function fromReader(path: string, e: ExportError, maxFrames: number): Prediction
   }
   if (/dtype "[<>|=]?O"/.test(problem))
     problem = `${problem}: an object array (pickled data) is refused; save float32 or float64 arrays`;
-  else if (/^claims \d+ bytes, more than the limit/.test(problem))
-    problem = `${problem}: no prediction for this export is that big (its longest stim has ${maxFrames} bins)`;
   return new PredictionError(path, key, problem, { cause: e });
 }
 
@@ -77,7 +75,7 @@ export async function readPredictions(path: string, view: ExportView): Promise<P
       verifyCrc: true,
     });
   } catch (e) {
-    if (e instanceof ExportError) throw fromReader(path, e, maxFrames);
+    if (e instanceof ExportError) throw fromReader(path, e);
     throw e;
   }
   try {
@@ -145,7 +143,7 @@ export async function readPredictions(path: string, view: ExportView): Promise<P
       try {
         a = await reader.read(p.key);
       } catch (e) {
-        if (e instanceof ExportError) throw fromReader(path, e, maxFrames);
+        if (e instanceof ExportError) throw fromReader(path, e);
         throw e;
       }
       const data = a.data as Float32Array | Float64Array;

@@ -291,11 +291,13 @@ export function parseNpyHeader(bytes: Uint8Array, label: string): NpyHeaderInfo 
   }
   const dict = new DictParser(text, label).parse();
   const keys = Object.keys(dict).sort();
-  if (keys.join(",") !== "descr,fortran_order,shape")
+  if (keys.join(",") !== "descr,fortran_order,shape") {
+    // the keys come from the file: quoted (no raw control characters) and clipped
+    const has = JSON.stringify(keys);
     throw new ExportError(
-      // JSON: a key read off a damaged file may hold a newline; the message stays one line
-      `${label}: .npy header must have exactly descr, fortran_order and shape (has ${keys.map((k) => JSON.stringify(k)).join(",")})`,
+      `${label}: .npy header must have exactly descr, fortran_order and shape (has ${has.length > 200 ? `${has.slice(0, 200)}...` : has})`,
     );
+  }
   const descr = dict.descr;
   const fortran = dict.fortran_order;
   const shape = dict.shape;

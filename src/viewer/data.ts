@@ -8,21 +8,26 @@
 
 import type { RepeatProvenance } from "../dataset/model.js";
 import type {
-  CohortCellJson,
   CohortJson,
-  FateName,
   FateTally,
+  JsonArray,
   NeuronRowJson,
+  NeuronScoresJson,
   NeuronStimRowJson,
   NeuronStimsJson,
   PairHeader,
   PairJson,
+  PairScoresJson,
   ProvenanceJson,
-  ProvenanceRowJson,
+  QualityJson,
+  QualitySource,
+  RejectedJson,
+  ScoresJson,
   StimHeader,
   SummaryJson,
 } from "./api-types.js";
-import { histogram } from "./histogram.js";
+import { cohortDocument } from "./cohort.js";
+import { NO_QUALITY, neuronScoreJson, type ViewerEvaluation } from "./evaluation.js";
 import { LruCache } from "./lru.js";
 import {
   bandsPerOctaveOf,
@@ -35,7 +40,9 @@ import {
   str,
 } from "./manifest.js";
 import { frameEnvelope, meanOverRepeats } from "./pair-arrays.js";
-import { encodePayload, type PayloadInput } from "./payload.js";
+import { encodePayload, type PayloadInput, payloadJson } from "./payload.js";
+import { addFate, emptyTally, provenanceRows } from "./provenance.js";
+import { hasRejectedTraces, noRejectedTraces, rejectedParts, rejectedRows, traceRowsOf } from "./rejected.js";
 import type { PairInfo, ViewerSource } from "./source.js";
 
 /** A view-specific failure the server maps to an HTTP status. */
@@ -49,34 +56,18 @@ export class ViewerRequestError extends Error {
   }
 }
 
-/** Largest number of values GET /api/pair/:s/:n?format=json returns. */
+/** Largest number of values GET /api/pair/:s/:n?format=json (or /api/rejected) returns. */
 export const MAX_JSON_VALUES = 2_000_000;
 
-const FATES: readonly FateName[] = ["kept", "range", "step", "xcorr"];
-
-function emptyTally(): FateTally {
-  return { kept: 0, range: 0, step: 0, xcorr: 0 };
-}
-
-function addFate(t: FateTally, fate: FateName): void {
-  if (FATES.includes(fate)) t[fate] += 1;
-}
-
-function finiteOrNull(v: number): number | null {
-  return Number.isFinite(v) ? v : null;
-}
-
-function toRow(p: RepeatProvenance): ProvenanceRowJson {
-  return {
-    repeat: p.repeat,
-    fate: p.fate,
-    maxAbsMv: finiteOrNull(p.maxAbsMv),
-    stepFrac: finiteOrNull(p.stepFrac),
-    r: finiteOrNull(p.r),
-    samples: p.samples,
-    session: p.session,
-    stimKey: p.stimKey,
-  };
+/** Payload arrays as JSON (payloadJson), refused (400) above MAX_JSON_VALUES values. */
+function jsonArrays(arrays: readonly PayloadInput[], what: string): Record<string, JsonArray> {
+  const total = arrays.reduce((a, x) => a + x.data.length, 0);
+  if (total > MAX_JSON_VALUES)
+    throw new ViewerRequestError(
+      400,
+      `${what} has ${total} values, too many for JSON (max ${MAX_JSON_VALUES}); use the binary form`,
+    );
+  return payloadJson(arrays);
 }
 
 /**
@@ -86,14 +77,34 @@ function toRow(p: RepeatProvenance): ProvenanceRowJson {
  */
 export class ViewerData {
   private provenancePromise: Promise<RepeatProvenance[]> | undefined;
+  private traceRows: (number | null)[] | undefined;
   private pairList: PairInfo[] | undefined;
   private pairIndex: Map<string, PairInfo> | undefined;
   private readonly cache = new LruCache<Buffer>(48, 64 * 1024 * 1024);
 
+  /**
+   * `evaluation` (evaluation.ts) supplies the quality of an export without
+   * stored quality and the predictions of `--pred`; without it the quality
+   * comes from the manifest alone and there are no predictions.
+   */
   constructor(
     readonly source: ViewerSource,
     readonly fileName: string,
+    readonly evaluation?: ViewerEvaluation,
   ) {}
+
+  /** Every neuron's quality and where it comes from. */
+  private async quality(): Promise<{ source: QualitySource; rows: QualityJson[] }> {
+    if (this.evaluation) return this.evaluation.quality();
+    return { source: "absent", rows: [] };
+  }
+
+  private requireEvaluation(): ViewerEvaluation {
+    const e = this.evaluation;
+    if (!e?.predictions)
+      throw new ViewerRequestError(404, "no predictions loaded: start the viewer with --pred PRED.npz");
+    return e;
+  }
 
   private pairsAll(): PairInfo[] {
     if (!this.pairList) {
@@ -115,6 +126,13 @@ export class ViewerData {
   provenance(): Promise<RepeatProvenance[]> {
     this.provenancePromise ??= this.source.provenance().catch(() => []);
     return this.provenancePromise;
+  }
+
+  /** Each provenance record's row in GET /api/rejected (null where none); computed once. */
+  private async traceRowsAll(): Promise<(number | null)[]> {
+    const prov = await this.provenance();
+    this.traceRows ??= traceRowsOf(prov, this.source.neuronCount, hasRejectedTraces(this.source));
+    return this.traceRows;
   }
 
   checkNeuron(n: number): void {
@@ -174,6 +192,9 @@ export class ViewerData {
       experimenters: [...experimenters].sort(),
       sites: [...sites].sort(),
       signalTypes: [...signalTypes].sort(),
+      qualitySource: (await this.quality()).source,
+      predictions: this.evaluation?.info() ?? null,
+      rejectedTraces: hasRejectedTraces(this.source),
     };
   }
 
@@ -194,6 +215,7 @@ export class ViewerData {
       stimCounts[p.neuron] = (stimCounts[p.neuron] ?? 0) + 1;
       repeatCounts[p.neuron] = (repeatCounts[p.neuron] ?? 0) + p.repeats;
     }
+    const quality = (await this.quality()).rows;
     const out: NeuronRowJson[] = [];
     for (let n = 0; n < N; n++) {
       const meta = m.neurons[n] ?? {};
@@ -210,6 +232,8 @@ export class ViewerData {
         stimCount: stimCounts[n] ?? 0,
         repeatCount: repeatCounts[n] ?? 0,
         tally: prov.length > 0 ? (tallies[n] ?? null) : null,
+        quality: quality[n] ?? NO_QUALITY,
+        predictedPairs: this.evaluation?.predictedStims(n).length ?? 0,
         meta,
       });
     }
@@ -249,6 +273,7 @@ export class ViewerData {
         lengthS: pair ? (pair.frames * dtMs) / 1000 : 0,
         repeats: pair?.repeats ?? 0,
         hasData: pair !== undefined,
+        hasPrediction: this.evaluation?.prediction(s, n) !== undefined,
         tally: prov.length > 0 ? (byStim.get(s) ?? emptyTally()) : null,
       };
     };
@@ -270,86 +295,38 @@ export class ViewerData {
     this.checkNeuron(n);
     if (s !== undefined) this.checkStim(s);
     const prov = await this.provenance();
-    const rows = prov.filter((p) => p.neuron === n && (s === undefined || p.stim === s)).map(toRow);
+    const traceRows = await this.traceRowsAll();
+    const gating = gatingOf(this.source.manifest);
+    const picked: RepeatProvenance[] = [];
+    const pickedRows: (number | null)[] = [];
+    prov.forEach((p, i) => {
+      if (p.neuron !== n || (s !== undefined && p.stim !== s)) return;
+      picked.push(p);
+      pickedRows.push(traceRows[i] ?? null);
+    });
+    const rows = provenanceRows(picked, gating, pickedRows);
     const tally = emptyTally();
     for (const r of rows) addFate(tally, r.fate);
     return {
       neuron: n,
       stim: s ?? null,
       available: prov.length > 0,
-      gating: gatingOf(this.source.manifest),
+      gating,
       tally,
       repeats: rows,
       rejected: rows.filter((r) => r.fate !== "kept"),
+      rejectedTraces: hasRejectedTraces(this.source),
     };
   }
 
   /** GET /api/cohort */
   async cohort(): Promise<CohortJson> {
-    const m = this.source.manifest;
-    const prov = await this.provenance();
-    const pairs = this.pairsAll();
-    // One row per recorded cell, dropped ones included (keyed by experimenter + session).
-    const cells = new Map<
-      string,
-      { neuron: number; session: string; experimenter: string; tally: FateTally }
-    >();
-    for (const p of prov) {
-      const key = `${p.experimenter}\u0000${p.session}`;
-      const c = cells.get(key) ?? {
-        neuron: p.neuron,
-        session: p.session,
-        experimenter: p.experimenter,
-        tally: emptyTally(),
-      };
-      cells.set(key, c);
-      if (p.neuron >= 0) c.neuron = p.neuron;
-      addFate(c.tally, p.fate);
-    }
-    let cellRows: CohortCellJson[];
-    if (prov.length > 0) {
-      cellRows = [...cells.values()]
-        .sort(
-          (a, b) =>
-            (a.neuron < 0 ? 1e9 : a.neuron) - (b.neuron < 0 ? 1e9 : b.neuron) ||
-            a.session.localeCompare(b.session),
-        )
-        .map((c) => ({
-          neuron: c.neuron,
-          label: c.session,
-          experimenter: c.experimenter,
-          site: c.neuron >= 0 ? (str(m.neurons[c.neuron]?.site) ?? null) : null,
-          dropped: c.neuron < 0,
-          ...c.tally,
-        }));
-    } else {
-      // Without provenance only kept repeats are known (from the export itself).
-      const kept = new Array<number>(this.source.neuronCount).fill(0);
-      for (const p of pairs)
-        if (p.neuron >= 0 && p.neuron < kept.length) kept[p.neuron] = (kept[p.neuron] ?? 0) + p.repeats;
-      cellRows = kept.map((k, n) => ({
-        neuron: n,
-        label: neuronLabel(m.neurons[n], n),
-        experimenter: str(m.neurons[n]?.experimenter) ?? null,
-        site: str(m.neurons[n]?.site) ?? null,
-        dropped: false,
-        kept: k,
-        range: 0,
-        step: 0,
-        xcorr: 0,
-      }));
-    }
-    const dtMs = m.dt_ms;
-    return {
-      provenanceAvailable: prov.length > 0,
-      cells: cellRows,
-      responseLengthS: histogram(pairs.map((p) => (p.frames * dtMs) / 1000)),
-      repeatCount: histogram(
-        pairs.map((p) => p.repeats),
-        { integer: true },
-      ),
-      pairCount: pairs.length,
-    };
+    return cohortDocument(
+      this.source.manifest,
+      await this.provenance(),
+      this.pairsAll(),
+      this.source.neuronCount,
+    );
   }
 
   /** The stim of `s` as payload arrays: (F, T) dB, or per-frame min/max in waveform mode. */
@@ -417,6 +394,9 @@ export class ViewerData {
       { name: "responses", shape: [R, T], data: resp.data },
       { name: "mean", shape: [T], data: meanOverRepeats(resp) },
     ];
+    // readPredictions checked its length against this pair's T.
+    const pred = this.evaluation?.prediction(s, n);
+    if (pred) arrays.push({ name: "prediction", shape: [T], data: Float32Array.from(pred.data) });
     const signalType = neuronSignalType(m, n);
     const header: PairHeader = {
       ...this.stimHeader(s),
@@ -427,6 +407,7 @@ export class ViewerData {
       ...responseUnit(signalType),
       repeats: R,
       frames: T,
+      hasPrediction: pred !== undefined,
     };
     return { header, arrays };
   }
@@ -454,16 +435,69 @@ export class ViewerData {
    */
   async pairJson(s: number, n: number): Promise<PairJson> {
     const { header, arrays } = await this.pairParts(s, n);
-    const total = arrays.reduce((a, x) => a + x.data.length, 0);
-    if (total > MAX_JSON_VALUES) {
-      throw new ViewerRequestError(
-        400,
-        `pair (${s}, ${n}) has ${total} values, too many for JSON (max ${MAX_JSON_VALUES}); use the binary form`,
-      );
-    }
-    const out: PairJson["arrays"] = {};
-    for (const a of arrays)
-      out[a.name] = { shape: a.shape, data: Array.from(a.data, (v) => (Number.isFinite(v) ? v : null)) };
-    return { ...header, arrays: out };
+    return { ...header, arrays: jsonArrays(arrays, `pair (${s}, ${n})`) };
+  }
+
+  /** Header and arrays of a pair's rejected repeats (see rejectedPayload). */
+  private async rejectedPartsOf(s: number, n: number) {
+    this.checkStim(s);
+    this.checkNeuron(n);
+    const rows = rejectedRows(await this.provenance(), s, n);
+    const why = noRejectedTraces(this.source, rows, s, n);
+    if (why) throw new ViewerRequestError(404, why);
+    return rejectedParts(this.source, rows, s, n, this.pair(s, n)?.frames ?? 0);
+  }
+
+  /**
+   * GET /api/rejected/:s/:n — the rejected repeats of one pair (exports built
+   * with `--keep-rejected`; 404 otherwise, saying so), detrended and binned,
+   * in mV, as an AC1P payload with the array "rejected" (rows, frames). Also
+   * for a pair whose every repeat was rejected.
+   */
+  async rejectedPayload(s: number, n: number): Promise<Buffer> {
+    const key = `rej:${s}:${n}`;
+    const cached = this.cache.get(key);
+    if (cached) return cached;
+    const { header, arrays } = await this.rejectedPartsOf(s, n);
+    const buf = encodePayload(header, arrays);
+    this.cache.set(key, buf, buf.length);
+    return buf;
+  }
+
+  /** GET /api/rejected/:s/:n?format=json — the same as plain JSON (NaN as null). */
+  async rejectedJson(s: number, n: number): Promise<RejectedJson> {
+    const { header, arrays } = await this.rejectedPartsOf(s, n);
+    return { ...header, arrays: jsonArrays(arrays, `the rejected repeats of (${s}, ${n})`) };
+  }
+
+  /** GET /api/scores — `ac1 score --json` for the loaded predictions (404 without `--pred`). */
+  async scores(): Promise<ScoresJson> {
+    return (await this.requireEvaluation().scores()) as ScoresJson;
+  }
+
+  /** GET /api/scores/neuron/:n — neuron n's score over its predicted pairs (null without one). */
+  async neuronScores(n: number): Promise<NeuronScoresJson> {
+    this.checkNeuron(n);
+    const e = this.requireEvaluation();
+    const score = e.neuronScore(n);
+    return { neuron: n, stims: e.predictedStims(n), score: score ? neuronScoreJson(await score) : null };
+  }
+
+  /** GET /api/scores/pair/:s/:n — the pair's own score and its neuron's (404 for a pair without data). */
+  async pairScores(s: number, n: number): Promise<PairScoresJson> {
+    this.checkStim(s);
+    this.checkNeuron(n);
+    if (!this.pair(s, n)) throw new ViewerRequestError(404, `no data for stim ${s} and neuron ${n}`);
+    const e = this.requireEvaluation();
+    const pairScore = e.pairScore(s, n);
+    const neuronScore = e.neuronScore(n);
+    return {
+      stim: s,
+      neuron: n,
+      key: e.prediction(s, n)?.key ?? null,
+      pair: pairScore ? await pairScore : null,
+      stims: e.predictedStims(n),
+      score: neuronScore ? neuronScoreJson(await neuronScore) : null,
+    };
   }
 }

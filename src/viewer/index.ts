@@ -5,13 +5,15 @@
 import { stat } from "node:fs/promises";
 import { basename } from "node:path";
 import { isAc1Error, ViewerOpenError } from "../errors.js";
-import { openDatasetExport } from "../export/index.js";
+import { type ExportView, openDatasetExport } from "../export/index.js";
 import { ViewerData } from "./data.js";
+import { ViewerEvaluation } from "./evaluation.js";
 import { startViewerServer, type ViewerServer } from "./server.js";
 import type { ViewerSource } from "./source.js";
 
 export type * from "./api-types.js";
 export { ViewerData } from "./data.js";
+export { ViewerEvaluation } from "./evaluation.js";
 export { decodePayload, encodePayload, PAIR_MAGIC } from "./payload.js";
 export {
   CONTENT_SECURITY_POLICY,
@@ -25,12 +27,20 @@ export type { ViewerSource } from "./source.js";
 /** The export given to `ac1 view` cannot be opened; defined in src/errors.ts. */
 export { ViewerOpenError };
 
+export interface OpenViewerOptions {
+  /** TCP port on 127.0.0.1 (default: a free ephemeral port). */
+  port?: number;
+  /** A PRED.npz of predictions to draw and score (`ac1 view --pred`), read and checked whole at startup. */
+  pred?: string;
+}
+
 /**
  * Opens `path` (an ac1-npz export) without reading its arrays and serves the
  * viewer for it. Fails with one clear line for a missing, unreadable or
- * corrupt file.
+ * corrupt file, and (before serving anything) for a PRED.npz that
+ * `ac1 score` would refuse (a PredictionError naming the key).
  */
-export async function openViewer(path: string, opts: { port?: number } = {}): Promise<ViewerServer> {
+export async function openViewer(path: string, opts: OpenViewerOptions = {}): Promise<ViewerServer> {
   try {
     const st = await stat(path);
     if (!st.isFile())
@@ -45,9 +55,9 @@ export async function openViewer(path: string, opts: { port?: number } = {}): Pr
       e,
     );
   }
-  let source: ViewerSource;
+  let view: ExportView;
   try {
-    source = (await openDatasetExport(path)) as ViewerSource;
+    view = await openDatasetExport(path);
   } catch (e) {
     if (isAc1Error(e)) throw e;
     throw new ViewerOpenError(
@@ -55,8 +65,20 @@ export async function openViewer(path: string, opts: { port?: number } = {}): Pr
       e,
     );
   }
+  const source: ViewerSource = view;
+  let evaluation: ViewerEvaluation;
   try {
-    return await startViewerServer(new ViewerData(source, basename(path)), opts);
+    evaluation = await ViewerEvaluation.open(
+      view,
+      opts.pred,
+      opts.pred === undefined ? undefined : basename(opts.pred),
+    );
+  } catch (e) {
+    await view.close();
+    throw e;
+  }
+  try {
+    return await startViewerServer(new ViewerData(source, basename(path), evaluation), { port: opts.port });
   } catch (e) {
     await source.close();
     const code = (e as NodeJS.ErrnoException).code;

@@ -7,7 +7,7 @@
 // padded with spaces to a multiple of 4 | the arrays, float32 little-endian,
 // in the order of header.arrays (offsets relative to the start of the data).
 
-import type { DecodedPayload, PayloadArray } from "./api-types.js";
+import type { DecodedPayload, JsonArray, PayloadArray } from "./api-types.js";
 
 /** Magic at the start of a binary payload ("AC1P" read as u32 LE). */
 export const PAIR_MAGIC = 0x50314341;
@@ -43,6 +43,14 @@ export function encodePayload(header: object, arrays: readonly PayloadInput[]): 
     else for (let i = 0; i < a.data.length; i++) out.writeFloatLE(a.data[i] as number, at + i * 4);
     at += a.data.length * 4;
   }
+  return out;
+}
+
+/** The arrays as JSON (the `?format=json` routes): {shape, data} row-major, NaN as null. */
+export function payloadJson(arrays: readonly PayloadInput[]): Record<string, JsonArray> {
+  const out: Record<string, JsonArray> = {};
+  for (const a of arrays)
+    out[a.name] = { shape: a.shape, data: Array.from(a.data, (v) => (Number.isFinite(v) ? v : null)) };
   return out;
 }
 

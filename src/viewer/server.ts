@@ -143,6 +143,15 @@ async function serveApi(
       throw new ViewerRequestError(400, `format must be "binary" or "json", got ${JSON.stringify(format)}`);
     return send(req, res, 200, "application/octet-stream", await data.pairPayload(s, n));
   }
+  if (route === "rejected" && parts.length === 3) {
+    const s = parseIndex(parts[1], "stim");
+    const n = parseIndex(parts[2], "neuron");
+    const format = query.get("format") ?? "binary";
+    if (format === "json") return sendJson(req, res, 200, await data.rejectedJson(s, n));
+    if (format !== "binary")
+      throw new ViewerRequestError(400, `format must be "binary" or "json", got ${JSON.stringify(format)}`);
+    return send(req, res, 200, "application/octet-stream", await data.rejectedPayload(s, n));
+  }
   if (route === "stim" && parts.length === 2) {
     return send(
       req,
@@ -158,6 +167,16 @@ async function serveApi(
     return sendJson(req, res, 200, await data.provenanceFor(n, s));
   }
   if (route === "cohort" && parts.length === 1) return sendJson(req, res, 200, await data.cohort());
+  if (route === "scores") {
+    if (parts.length === 1) return sendJson(req, res, 200, await data.scores());
+    if (parts[1] === "neuron" && parts.length === 3)
+      return sendJson(req, res, 200, await data.neuronScores(parseIndex(parts[2], "neuron")));
+    if (parts[1] === "pair" && parts.length === 4) {
+      const s = parseIndex(parts[2], "stim");
+      const n = parseIndex(parts[3], "neuron");
+      return sendJson(req, res, 200, await data.pairScores(s, n));
+    }
+  }
   return sendError(req, res, 404, `no such API route ${path}`);
 }
 

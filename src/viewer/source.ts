@@ -41,6 +41,8 @@ export interface ViewerSource {
   pairs(): PairInfo[];
   readStim(stim: number): Promise<Tensor>;
   readResponse(stim: number, neuron: number): Promise<Tensor | null>;
+  /** The rejected repeats of a pair (rej_<s>_<n>, exports built with `--keep-rejected`), or null. */
+  readRejected(stim: number, neuron: number): Promise<Tensor | null>;
   provenance(): Promise<RepeatProvenance[]>;
   close(): Promise<void> | void;
 }

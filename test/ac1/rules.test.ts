@@ -7,8 +7,14 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import fc from "fast-check";
-import { collapseWhitespace, parseSessionName, repeatLength, sliceRepeat } from "../../src/ac1/common.js";
-import { categoryOf, parseSequence, siteOf } from "../../src/ac1/index.js";
+import {
+  collapseWhitespace,
+  parseAsariSessionName,
+  parseWehrSessionName,
+  repeatLength,
+  sliceRepeat,
+} from "../../src/ac1/common.js";
+import { categoryOf, parseSequence, segmentPath, siteOf } from "../../src/ac1/index.js";
 import { roundHalfEven } from "../../src/dsp/round.js";
 import { MAX_REPEAT_SAMPLES_PER_TRACE_SAMPLE, MAX_SPLICED_STIM_SAMPLES } from "../../src/limits.js";
 import { type MatValue, numeric, scalar, str, struct, structArray } from "../../src/mat/index.js";
@@ -115,6 +121,22 @@ describe("helpers", () => {
     );
   });
 
+  test("sequence regex as Python's re reads it: Unicode digits and white space, Unicode case folding", () => {
+    // \d is any Unicode decimal digit and int() reads it; \s is str.isspace (\x1c..\x1f, \x85 too, not \ufeff)
+    assert.deepEqual(parseSequence("Sequence \u0661: \u0662 \u0663"), [2, 3]);
+    assert.deepEqual(parseSequence("Sequence\u00a01:\u20032\x1c1"), [2, 1]);
+    assert.deepEqual(parseSequence("Sequence 1:\ufeff2"), undefined);
+    assert.deepEqual(parseSequence("\u017fequence 1: 4"), [4]);
+    assert.deepEqual(parseSequence("Sequence 1: \uff14\uff12"), [42]);
+  });
+
+  test("segment paths as the reference opens them: backslashes, leading and doubled slashes", () => {
+    assert.equal(segmentPath("class6\\3.mat"), "crcns-ac1/asari/Stimuli/class6/3.mat");
+    assert.equal(segmentPath("/class6/3.mat"), "crcns-ac1/asari/Stimuli/class6/3.mat");
+    assert.equal(segmentPath("class6//3.mat"), "crcns-ac1/asari/Stimuli/class6/3.mat");
+    assert.equal(segmentPath("\\class6\\\\3l.mat"), "crcns-ac1/asari/Stimuli/class6/3l.mat");
+  });
+
   test("sequence regex: first match, case-insensitive, runs of spaces", () => {
     assert.deepEqual(parseSequence("Sequence 1: 2  1  3  1  4"), [2, 1, 3, 1, 4]);
     assert.deepEqual(parseSequence("natural, SEQUENCE 12 :7\t8 (65 dB) Sequence 3: 1"), [7, 8]);
@@ -125,20 +147,45 @@ describe("helpers", () => {
 
   test("whitespace collapse, session names, categories, sites", () => {
     assert.equal(collapseWhitespace("  Sequence 1:\t2  1\n3 "), "Sequence 1: 2 1 3");
-    assert.deepEqual(parseSessionName("20050614-ha1-003"), {
+    // Wehr: exactly three parts, penetration int(penet) (the reference raises otherwise)
+    assert.deepEqual(parseWehrSessionName("20020624-mw-003"), {
+      date: "20020624",
+      animalId: "mw",
+      penetration: 3,
+    });
+    assert.deepEqual(parseWehrSessionName("20020624-mw-+3")?.penetration, 3);
+    assert.deepEqual(parseWehrSessionName("20020624-mw-1_0")?.penetration, 10);
+    assert.equal(parseWehrSessionName("20020624-mw-00a"), undefined);
+    assert.equal(parseWehrSessionName("20020701-mw-002-b"), undefined);
+    assert.equal(parseWehrSessionName("20020701-mw"), undefined);
+    // Asari: digits first, at least three parts (the first three count), int() when penet.isdigit()
+    assert.deepEqual(parseAsariSessionName("20050614-ha1-003"), {
       date: "20050614",
       animalId: "ha1",
       penetration: 3,
     });
-    assert.deepEqual(parseSessionName("20050614-ha1-00a"), {
+    assert.deepEqual(parseAsariSessionName("20050614-ha1-00a"), {
       date: "20050614",
       animalId: "ha1",
       penetration: "00a",
     });
-    assert.equal(parseSessionName("20020701-mw-002-b"), undefined);
-    assert.equal(parseSessionName("20020701-mw"), undefined);
+    assert.deepEqual(parseAsariSessionName("20050614-ha1-002-b"), {
+      date: "20050614",
+      animalId: "ha1",
+      penetration: 2,
+    });
+    // "+3" is not isdigit: stays text; "٣" is, and int() reads it
+    assert.equal(parseAsariSessionName("20050614-ha1-+3")?.penetration, "+3");
+    assert.equal(parseAsariSessionName("20050614-ha1-\u0663")?.penetration, 3);
+    assert.equal(parseAsariSessionName("2005O614-ha1-001"), undefined);
+    assert.equal(parseAsariSessionName("20050614-ha1"), undefined);
+    assert.equal(parseAsariSessionName("notes"), undefined);
+    // category: re.match(r"class(\d+)/", first file); backslashes read as "/" (deliberate)
     assert.deepEqual(categoryOf(["class6\\3.mat", "class1/2.mat"]), { category: "class6", class_n: 6 });
     assert.deepEqual(categoryOf(["class3/3l.mat"]), { category: "class3", class_n: 3 });
+    assert.deepEqual(categoryOf(["class06/3.mat"]), { category: "class6", class_n: 6 });
+    assert.deepEqual(categoryOf(["stimuli/class6/3.mat"]), { category: "mixed" });
+    assert.deepEqual(categoryOf(["class6.mat"]), { category: "mixed" });
     assert.deepEqual(categoryOf(["misc/3.mat"]), { category: "mixed" });
     assert.equal(siteOf("Primary Auditory CORTEX"), "A1");
     assert.equal(siteOf("MGB"), "MGB");
@@ -274,6 +321,127 @@ describe("Wehr walker rules", () => {
     );
   });
 
+  test("stimulus stems are read with Python's int(): signs, spaces, underscores, Unicode digits", async () => {
+    // the reference: idx = int(os.path.splitext(fname)[0]); a stem int() refuses is passed over
+    const stems: [string, number | null][] = [
+      [" 7", 7],
+      ["+3", 3],
+      ["1_0", 10],
+      ["\u0663\u0664", 34],
+      ["-0", 0],
+      ["-5", -5],
+      ["007", 7],
+      ["1__0", null],
+      ["_1", null],
+      ["1_", null],
+      ["0x1", null],
+      ["\u00b2", null],
+      ["7b", null],
+    ];
+    const src = new MemSource().addMat(`${WEHR}/Summary.mat`, { summary: scalar(1) });
+    const dir = `${WEHR}/Results/20020101-mw-001`;
+    for (const [i, [stem]] of stems.entries()) {
+      src.addMat(`${WEHR}/Stimuli/category2/${stem}.mat`, wehrStim(`s${i}`, [i]));
+      src.addMat(`${dir}/a-${String(i).padStart(3, "0")}.mat`, wehrTrial("natural", `s${i}`));
+    }
+    const r = await walkAll(src, "wehr");
+    const cell = r.cells[0]!;
+    assert.deepEqual(
+      cell.stims.map((s) => [s.meta.description, s.key[2]]),
+      stems.flatMap(([, idx], i) => (idx === null ? [] : [[`s${i}`, idx]])),
+    );
+    assert.deepEqual(
+      r.warnings.map((w) => w.code),
+      stems.filter(([, idx]) => idx === null).map(() => "unknown-description"),
+    );
+  });
+
+  test("two stimulus files with one idx ('1_0.mat', '10.mat'): one key, two stims of the cell (grouped by description)", async () => {
+    const src = new MemSource()
+      .addMat(`${WEHR}/Summary.mat`, { summary: scalar(1) })
+      .addMat(`${WEHR}/Stimuli/category1/10.mat`, wehrStim("ten", [1, 0]))
+      .addMat(`${WEHR}/Stimuli/category1/1_0.mat`, wehrStim("one-underscore-zero", [1, 0, 0]));
+    const dir = `${WEHR}/Results/20020101-mw-001`;
+    src.addMat(`${dir}/a-001.mat`, wehrTrial("naturalsound", "one-underscore-zero"));
+    src.addMat(`${dir}/a-002.mat`, wehrTrial("naturalsound", "ten"));
+    src.addMat(`${dir}/a-003.mat`, wehrTrial("naturalsound", "one-underscore-zero"));
+    const r = await walkAll(src, "wehr");
+    assert.deepEqual(r.warnings, []);
+    assert.deepEqual(
+      r.cells[0]!.stims.map((s) => [s.key, s.meta.description, s.waveform.length, s.repeats.length]),
+      [
+        [["wehr", "category1", 10], "one-underscore-zero", 3, 2],
+        [["wehr", "category1", 10], "ten", 2, 1],
+      ],
+    );
+  });
+
+  test("session folders: the first four characters digits (str.isdigit); penetration through int()", async () => {
+    const src = base();
+    for (const s of [
+      "20020101-mw-+3",
+      "20020102-mw-00a",
+      "2002",
+      "12",
+      "\u0662\u0660\u0660\u06620101-mw-001",
+      "\u00b2002-mw-001",
+      "2O02-mw-001",
+    ]) {
+      src.addMat(`${WEHR}/Results/${s}/t-001.mat`, wehrTrial("naturalsound", "one"));
+    }
+    const r = await walkAll(src, "wehr");
+    // sorted by code point: "12" < "2002" < "20020101..." < "20020102..." < "\u00b2..." < Arabic-Indic
+    assert.deepEqual(
+      r.cells.map((c) => [c.meta.session, c.meta._wehr_cell_idx, c.meta.date, c.meta.penetration]),
+      [
+        ["20020101-mw-+3", 2, "20020101", 3],
+        ["\u00b2002-mw-001", 4, "\u00b2002", 1],
+        ["\u0662\u0660\u0660\u06620101-mw-001", 5, "\u0662\u0660\u0660\u06620101", 1],
+      ],
+    );
+    assert.deepEqual(
+      r.warnings.map((w) => w.path.slice(`${WEHR}/Results/`.length)),
+      ["12", "2002", "20020102-mw-00a"],
+    );
+  });
+
+  test("trial files without triggers, with an empty trigger array, or a trigger at time 0 (the reference's lo = max(0, time - 1))", async () => {
+    const src = base();
+    const dir = `${WEHR}/Results/20020101-mw-001`;
+    src.addMat(`${dir}/a-001.mat`, { response: response([1, 2, 3, 4]) });
+    src.addMat(`${dir}/a-002.mat`, {
+      response: response([1, 2, 3, 4]),
+      triggers: structArray([], [1, 0], ["type"]),
+    });
+    src.addMat(`${dir}/a-003.mat`, wehrTrial("naturalsound", "one", 0, 1));
+    const r = await walkAll(src, "wehr");
+    assert.deepEqual(r.warnings, []);
+    const stim = r.cells[0]!.stims[0]!;
+    assert.deepEqual(
+      stim.sources.map((x) => [x.file.slice(-9), x.onsetSample]),
+      [["a-003.mat", 0]],
+    );
+    assert.deepEqual([...stim.repeats[0]!], [0, 0.5, 1, 1.5]);
+  });
+
+  test("a first trial of duration 0: the stim's duration falls back to its waveform's, duration_s stays 0", async () => {
+    const src = new MemSource()
+      .addMat(`${WEHR}/Summary.mat`, { summary: scalar(1) })
+      .addMat(`${WEHR}/Stimuli/fragments/1.mat`, wehrStim("one", new Array(441).fill(0.5)));
+    const dir = `${WEHR}/Results/20020101-mw-001`;
+    src.addMat(`${dir}/a-001.mat`, wehrTrial("naturalsound", "one", 3, 0));
+    src.addMat(`${dir}/a-002.mat`, wehrTrial("naturalsound", "one", 3, 2));
+    const r = await walkAll(src, "wehr");
+    const stim = r.cells[0]!.stims[0]!;
+    // the reference: duration_ms or (waveform.size / sf_stim * 1000.0); 441 / 44100 * 1000 = 10 ms
+    assert.equal(stim.durationMs, (441 / 44100) * 1000);
+    assert.equal(stim.meta.duration_s, 0);
+    assert.deepEqual(
+      stim.repeats.map((x) => x.length),
+      [0, 8],
+    );
+  });
+
   test("unreadable and malformed trial files: warned, reported as skipped, the walk goes on", async () => {
     const src = base();
     const dir = `${WEHR}/Results/20020101-mw-001`;
@@ -326,7 +494,12 @@ describe("Asari walker rules", () => {
     }
     return src;
   }
-  function recording(files: string[], trigs: Trig[], rec?: Record<string, string>): Record<string, MatValue> {
+  /** A recording file; `rec` is its param.recording struct (null: none). */
+  function recording(
+    files: string[],
+    trigs: Trig[],
+    rec: Record<string, string> | null = { site: "MGB", type: "cell attached" },
+  ): Record<string, MatValue> {
     const param: Record<string, MatValue> = {
       stimulus: structArray(
         files.map((f) => ({ file: str(f) })),
@@ -361,6 +534,7 @@ describe("Asari walker rules", () => {
       recording(
         ["class1/2.mat", "class1\\1.mat"],
         [{ ...nat("seq x, sequence 9: 1 2", 7), type: " Natural Sound " }],
+        null,
       ),
     );
     const r = await walkAll(src, "asari");
@@ -468,7 +642,7 @@ describe("Asari walker rules", () => {
         recording: struct({ site: str("cortex"), type: str("whole cell") }),
       }),
     });
-    src.addMat(`${dir}/r3.mat`, recording(["class1/1.mat"], [nat("Sequence 1: 1")]));
+    src.addMat(`${dir}/r3.mat`, recording(["class1/1.mat"], [nat("Sequence 1: 1")], null));
     src.addMat(
       `${dir}/r4.mat`,
       recording(["class1/1.mat"], [nat("Sequence 1: 1")], { type: "cell attached" }),
@@ -486,9 +660,9 @@ describe("Asari walker rules", () => {
     assert.deepEqual((await walkAll(src, "asari", ["A1"])).cells, []);
   });
 
-  test("no recording struct anywhere: MGB, empty recording type; no usable trigger: not yielded", async () => {
+  test("no recording struct anywhere: not yielded (the reference never learns the site); no usable trigger: not yielded", async () => {
     const src = base();
-    src.addMat(`${R1}/20050101-ha1-001/r1.mat`, recording(["class1/1.mat"], [nat("Sequence 1: 1")]));
+    src.addMat(`${R1}/20050101-ha1-001/r1.mat`, recording(["class1/1.mat"], [nat("Sequence 1: 1")], null));
     src.addMat(
       `${R1}/20050101-ha1-002/r1.mat`,
       recording(["class1/1.mat"], [{ ...nat("Sequence 1: 1"), type: "tone" }, nat("no sequence here")], {
@@ -496,10 +670,52 @@ describe("Asari walker rules", () => {
         type: "whole cell",
       }),
     );
+    // a recording struct without `site` or `type`: MGB, empty recording type
+    src.addMat(`${R1}/20050101-ha1-003/r1.mat`, recording(["class1/1.mat"], [nat("Sequence 1: 1")], {}));
     const r = await walkAll(src, "asari");
     assert.deepEqual(
       r.cells.map((c) => [c.meta.session, c.meta.site, c.meta.recording_type]),
-      [["20050101-ha1-001", "MGB", ""]],
+      [["20050101-ha1-003", "MGB", ""]],
+    );
+  });
+
+  test("a cell whose every sequence fails to splice is yielded without stims (the dataset drops it)", async () => {
+    const src = base();
+    const dir = `${R1}/20050101-ha1-004`;
+    src.addMat(`${dir}/r1.mat`, recording(["class9/9.mat", "class1/1.mat"], [nat("Sequence 1: 1")]));
+    src.addMat(`${dir}/r2.mat`, recording(["class9/9.mat"], [nat("Sequence 2: 1"), nat("Sequence 3: 7")]));
+    // only positions outside the file map: nothing resolved, not yielded
+    src.addMat(`${R1}/20050101-ha1-005/r1.mat`, recording(["class1/1.mat"], [nat("Sequence 1: 2")]));
+    const r = await walkAll(src, "asari");
+    assert.deepEqual(
+      r.cells.map((c) => [c.meta.session, c.stims.length]),
+      [["20050101-ha1-004", 0]],
+    );
+    assert.deepEqual(
+      r.warnings.map((w) => w.code),
+      ["unreadable-file", "index-not-in-file-map", "index-not-in-file-map"],
+    );
+  });
+
+  test("Asari session folders: at least three parts with digits first (the first three count), others passed over", async () => {
+    const src = base();
+    for (const name of ["20050101-ha1-002-b", "20050101-ha1-\u0663", "notes", "2005-ha1", "x2005-ha1-001"])
+      src.addMat(`${R1}/${name}/r1.mat`, recording(["class1/1.mat"], [nat("Sequence 1: 1")]));
+    const r = await walkAll(src, "asari");
+    assert.deepEqual(
+      r.cells.map((c) => [c.meta.session, c.meta.date, c.meta.animal_id, c.meta.penetration]),
+      [
+        ["20050101-ha1-002-b", "20050101", "ha1", 2],
+        ["20050101-ha1-\u0663", "20050101", "ha1", 3],
+      ],
+    );
+    assert.deepEqual(
+      r.warnings.map((w) => [w.code, w.path.slice(R1.length + 1)]),
+      [
+        ["malformed-session", "2005-ha1"],
+        ["malformed-session", "notes"],
+        ["malformed-session", "x2005-ha1-001"],
+      ],
     );
   });
 

@@ -17,6 +17,7 @@ import {
   writeSynthArchive,
 } from "../../src/ac1/index.js";
 import { planSynth } from "../../src/ac1/synth/plan.js";
+import { scaleParams } from "../../src/ac1/synth/plan-model.js";
 import { ensureExtracted, ZipSource } from "../../src/archive/index.js";
 import { Ac1Error } from "../../src/errors.js";
 import { charToString, getField, openMat, structLength, toNumber } from "../../src/mat/index.js";
@@ -84,11 +85,23 @@ describe("writeSynthArchive", () => {
     assert.ok(main.every((n) => !n.startsWith("asari/") || n === "asari/" || n.startsWith("asari/Stimuli")));
     assert.ok(main.includes("asari/Stimuli/class3/3l.mat"));
     assert.ok(main.includes("wehr/Stimuli/fragments/7b.mat"));
+    // stems Python's int() reads, written as they are (UTF-8 names where needed)
+    for (const stem of [
+      "category1/1_0",
+      "category1/10",
+      "category2/ 7",
+      "category3/+8",
+      "fragments/\u0661\u0663",
+    ])
+      assert.ok(main.includes(`wehr/Stimuli/${stem}.mat`), stem);
     for (const k of [1, 2]) {
       const names = await zipEntryNames(join(work.dir, "a", ZIPS[k]!));
       assert.ok(names.length > 0);
       for (const n of names)
-        assert.match(n, new RegExp(`^asari-results-${k}/([0-9]{8}-ha[0-9]+-[0-9a-z]+/([^/]+\\.mat)?)?$`));
+        assert.match(
+          n,
+          new RegExp(`^asari-results-${k}/([0-9]{8}-ha[0-9]+-[0-9a-z]+(-[a-z])?/([^/]+\\.mat)?)?$`),
+        );
     }
     const files = (await Promise.all(ZIPS.map((z) => zipEntryNames(join(work.dir, "a", z)))))
       .flat()
@@ -126,8 +139,8 @@ describe("writeSynthArchive", () => {
 
   test("the manifest plans every rule: cells, dropped cell, warnings of each kind, skipped files", () => {
     assert.equal(m1.format, "ac1-synth-manifest");
-    assert.equal(m1.cells.filter((c) => c.meta.experimenter === "wehr").length, 3);
-    assert.equal(m1.cells.filter((c) => c.meta.experimenter === "asari").length, 4);
+    assert.equal(m1.cells.filter((c) => c.meta.experimenter === "wehr").length, 5);
+    assert.equal(m1.cells.filter((c) => c.meta.experimenter === "asari").length, 8);
     assert.deepEqual([...new Set(m1.warnings.map((w) => w.code))].sort(), [
       "duplicate-description",
       "index-not-in-file-map",
@@ -136,19 +149,47 @@ describe("writeSynthArchive", () => {
       "unknown-description",
       "unreadable-file",
     ]);
-    assert.equal(m1.skippedFiles.length, 2);
+    // two corrupt files and the segment file a corner cell names but Stimuli lacks
+    assert.deepEqual(
+      m1.skippedFiles.map((p) => p.slice(p.lastIndexOf("/") + 1)),
+      ["20020715-mw-003-010.mat", "20050614-ha1-002-01.mat", "9.mat"],
+    );
     assert.deepEqual(
       m1.cells.filter((c) => c.expectDropped).map((c) => c.meta.session),
-      ["20020722-mw-002"],
+      ["20020722-mw-002", "20051201-ha5-001", "20051204-ha5-004"],
     );
     assert.deepEqual(
-      m1.notYielded.map((n) => [n.session, n.wehrCellIdx]),
+      m1.notYielded.map((n) => [n.session, n.wehrCellIdx, n.reason]),
       [
-        ["20020701-mw-002-b", 1],
-        ["20020708-mw-001", 2],
-        ["20060302-ha4-001", undefined],
+        ["20020701-mw-002-b", 1, "malformed session name"],
+        ["20020708-mw-001", 2, "no usable natural-sound trial"],
+        ["20051202-ha5-002", undefined, "no recording struct"],
+        ["20060302-ha4-001", undefined, "no usable natural-sound trigger"],
       ],
     );
+    // every corner of issue #16 is planted, and names sessions that exist
+    assert.deepEqual(
+      m1.corners.map((c) => c.id),
+      [
+        "wehr-int-stems",
+        "wehr-idx-collision",
+        "wehr-duration-zero",
+        "short-repeat-one-bin",
+        "flat-rail",
+        "band-limits",
+        "resample-length",
+        "unshared-xcorr",
+        "registered-by-later-cell",
+        "asari-no-recording-struct",
+        "asari-four-part-name",
+        "asari-splice-failed",
+      ],
+    );
+    const sessions = new Set([
+      ...m1.cells.map((c) => c.meta.session),
+      ...m1.notYielded.map((n) => n.session),
+    ]);
+    for (const c of m1.corners) for (const s of c.sessions) assert.ok(sessions.has(s), `${c.id}: ${s}`);
   });
 
   test("refuses a folder holding release data it did not write; rewrites its own, dropping stale unpacked trees", async () => {
@@ -182,7 +223,8 @@ describe("scales and sizes", () => {
     const natural = p.asariSessions.flatMap((s) =>
       s.recordings.flatMap((r) => r.triggers.filter((t) => t.kind === "repeat")),
     );
-    const extra = p.asariSessions.filter((s) => /-ha(?:[5-9]|1[01])-/.test(s.name));
+    // The extra cells (plantExtraCells: from September), not the hand-planted ones or the corners.
+    const extra = p.asariSessions.filter((s) => /^200[56]09\d\d-ha/.test(s.name));
     assert.equal(extra.length, 10);
     const mgb = extra.filter((s) => s.site === "MGB" && s.recordingType === "cell-attached");
     assert.ok(mgb.length >= 7, `${mgb.length} of 10 extra Asari cells are cell-attached MGB`);
@@ -193,7 +235,7 @@ describe("scales and sizes", () => {
       for (const g of t.segments ?? []) samples += g.wave.length;
       assert.ok(samples / 97656 >= 4 * 1.5, "a 4-segment sequence lasts at least 6 s");
     }
-    assert.equal(p.wehrStims.length, 24 + 3 * 12 + 1, "many Wehr stimulus files");
+    assert.ok(p.wehrStims.length >= 24 + 3 * 12, `many Wehr stimulus files (${p.wehrStims.length})`);
     const perStim = new Map<string, number>();
     for (const s of p.asariSessions.filter((x) => extra.includes(x)))
       for (const r of s.recordings)
@@ -208,8 +250,10 @@ describe("scales and sizes", () => {
     const one = planSynth("bench", 5);
     const two = planSynth("bench", 5, 2);
     assert.equal(two.size, 2);
-    assert.equal(two.wehrSessions.length - 5, 2 * (one.wehrSessions.length - 5));
-    assert.equal(two.asariSessions.length - 5, 2 * (one.asariSessions.length - 5));
+    const P = scaleParams("bench", 1);
+    assert.equal(two.wehrSessions.length - one.wehrSessions.length, P.extraWehrCells);
+    assert.equal(two.asariSessions.length - one.asariSessions.length, P.extraAsariCells);
+    assert.equal(scaleParams("bench", 2).extraAsariCells, 2 * P.extraAsariCells);
     assert.deepEqual(
       two.asariSegments.map((g) => g.file),
       one.asariSegments.map((g) => g.file),

@@ -125,9 +125,12 @@ describe("walkers over the synthetic release", () => {
       for (const s of [...r.wehr.skipped, ...r.asari.skipped]) {
         // The offset and problem, then where the file was read from (its zip,
         // or the data folder), without the release path again.
+        // a corrupt file, or the segment file a corner cell names but Stimuli lacks
         assert.match(
           s.reason,
-          via === "zip" ? /^byte \d+: .* \(in \/.*\.zip\)$/ : /^byte \d+: .* \(in \/[^()]*\)$/,
+          via === "zip"
+            ? /^(byte \d+: .*|no such file in the zip) \(in \/.*\.zip\)$/
+            : /^(byte \d+: .*|no such file) \(in \/[^()]*\)$/,
         );
         assert.ok(!s.reason.includes(s.path.slice(s.path.lastIndexOf("/") + 1)), s.reason);
       }
@@ -181,10 +184,14 @@ describe("walkers over the synthetic release", () => {
     assert.deepEqual([...artifacts].sort(), [
       "clipped",
       "empty",
+      "flat-rail",
       "none",
       "saturation",
       "step",
+      "stub",
       "uncorrelated",
+      "unshared",
+      "zero-duration",
     ]);
     assert.ok(manifest.cells.some((c) => c.expectDropped));
     assert.ok(checked > 50);
@@ -199,6 +206,8 @@ describe("walkers over the synthetic release", () => {
         ["20020624-mw-001", 0],
         ["20020715-mw-003", 3],
         ["20020722-mw-002", 4],
+        ["20030106-mw-001", 5],
+        ["20030113-mw-002", 6],
       ],
     );
     assert.deepEqual(cells[0]!.meta, {
@@ -265,15 +274,25 @@ describe("walkers over the synthetic release", () => {
   });
 
   test("Asari rules, literally", () => {
-    const { cells, warnings } = fromZip.asari;
+    const { cells: all, warnings } = fromZip.asari;
     assert.deepEqual(
-      cells.map((c) => [c.meta.session, c.meta.site, c.meta.recording_type, c.meta.penetration]),
+      all.map((c) => [c.meta.session, c.meta.site, c.meta.recording_type, c.meta.penetration]),
       [
         ["20050614-ha1-001", "A1", "whole-cell", 1],
         ["20050614-ha1-002", "MGB", "cell-attached", 2],
+        // corners: no shared deflection; a four-part name (its first three parts); every segment missing
+        ["20051201-ha5-001", "MGB", "cell-attached", 1],
+        ["20051203-ha5-003-b", "A1", "whole-cell", 3],
+        ["20051204-ha5-004", "A1", "whole-cell", 4],
         ["20060301-ha3-001", "A1", "whole-cell", 1],
         ["20060301-ha3-00a", "MGB", "cell-attached", "00a"],
+        ["20061201-ha6-001", "A1", "whole-cell", 1],
       ],
+    );
+    assert.deepEqual(all[3]!.meta.date, "20051203");
+    assert.deepEqual(all[4]!.stims, []);
+    const cells = all.filter(
+      (c) => !c.meta.session.startsWith("2005120") && c.meta.session !== "20061201-ha6-001",
     );
     const a = cells[0]!;
     // repeats pooled by tuple of files across recordings that list the files in different orders
@@ -308,11 +327,17 @@ describe("walkers over the synthetic release", () => {
     assert.deepEqual(cells[2]!.stims[0]!.key, a.stims[0]!.key);
     assert.deepEqual(
       warnings.map((w) => w.code),
-      ["index-not-in-file-map", "unreadable-file", "segment-rate-mismatch", "segment-rate-mismatch"],
+      [
+        "index-not-in-file-map",
+        "unreadable-file",
+        "unreadable-file", // the corner cell's missing segment file
+        "segment-rate-mismatch",
+        "segment-rate-mismatch",
+      ],
     );
     assert.deepEqual(
       manifest.notYielded.filter((n) => n.experimenter === "asari").map((n) => n.session),
-      ["20060302-ha4-001"],
+      ["20051202-ha5-002", "20060302-ha4-001"],
     );
   });
 
@@ -372,6 +397,7 @@ describe("walkRelease", () => {
       assert.deepEqual(await sessions(["wehr", "asari"], ["A1", "MGB"]), all);
       assert.deepEqual(await sessions(["wehr", "asari"], ["MGB"]), [
         "asari/20050614-ha1-002",
+        "asari/20051201-ha5-001",
         "asari/20060301-ha3-00a",
       ]);
       assert.deepEqual(
@@ -381,7 +407,10 @@ describe("walkRelease", () => {
       assert.deepEqual(await sessions(["wehr"], ["MGB"]), []);
       assert.deepEqual(await sessions(["asari"], ["A1"]), [
         "asari/20050614-ha1-001",
+        "asari/20051203-ha5-003-b",
+        "asari/20051204-ha5-004",
         "asari/20060301-ha3-001",
+        "asari/20061201-ha6-001",
       ]);
     } finally {
       await zs.close();
@@ -396,12 +425,18 @@ describe("site filter", () => {
       const a1 = await walkAll(zs, "asari", ["A1"]);
       assert.deepEqual(
         a1.cells.map((c) => c.meta.session),
-        ["20050614-ha1-001", "20060301-ha3-001"],
+        [
+          "20050614-ha1-001",
+          "20051203-ha5-003-b",
+          "20051204-ha5-004",
+          "20060301-ha3-001",
+          "20061201-ha6-001",
+        ],
       );
       const mgb = await walkAll(zs, "asari", ["MGB"]);
       assert.deepEqual(
         mgb.cells.map((c) => c.meta.session),
-        ["20050614-ha1-002", "20060301-ha3-00a"],
+        ["20050614-ha1-002", "20051201-ha5-001", "20060301-ha3-00a"],
       );
       assert.ok(mgb.cells.every((c) => c.meta.site === "MGB"));
     } finally {

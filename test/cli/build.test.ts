@@ -87,16 +87,12 @@ test("the export holds the planted neurons, stims, fates, tally, dropped cells a
         want.push(`${c.meta.session} ${JSON.stringify(s.key)} #${i} ${r.artifact}: ${r.expectedFate}`);
       });
   }
-  const artifactOf = new Map<string, string>();
-  for (const c of exp.cells)
-    for (const s of c.stims)
-      s.repeats.forEach((r, i) => {
-        artifactOf.set(`${c.meta.session} ${JSON.stringify(s.key)} #${i}`, r.artifact);
-      });
-  const got = d.provenance.map((p) => {
-    const id = `${p.session} ${p.stimKey} #${p.repeat}`;
-    return `${id} ${artifactOf.get(id)}: ${p.fate}`;
-  });
+  // provenance is in walking order, like the manifest: the i-th record is the i-th planted repeat
+  // (a cell may hear two stimulus files of one key, so the key and index alone are not unique)
+  const artifacts = exp.cells.flatMap((c) => c.stims.flatMap((s) => s.repeats.map((r) => r.artifact)));
+  const got = d.provenance.map(
+    (p, i) => `${p.session} ${p.stimKey} #${p.repeat} ${artifacts[i] ?? "?"}: ${p.fate}`,
+  );
   assert.deepEqual(got, want);
   for (const artifact of ["saturation", "empty", "step", "uncorrelated", "clipped"]) {
     assert.ok(

@@ -99,10 +99,11 @@ test("neuron selection: one, list, by metadata, by heard-stim metadata, predicat
     [[1, 2]],
   );
 
+  // order and repeats kept, as deepSTRF's select_population keeps them
   ds.selectNeurons([2, 0, 2]);
-  assert.deepEqual(ds.selectedNeurons, [2, 0]);
+  assert.deepEqual(ds.selectedNeurons, [2, 0, 2]);
   assert.deepEqual(ds.iterableStims, [0, 1, 2]);
-  assert.deepEqual(ds.at(0).mask, [false, true]);
+  assert.deepEqual(ds.at(0).mask, [false, true, false]);
 
   ds.selectNeuronsByMeta("site", "MGB");
   assert.deepEqual(ds.selectedNeurons, [2]);
@@ -138,8 +139,9 @@ test("stim selection: one, list, by metadata, predicate, reset; empty selection 
   assert.deepEqual(ds.selectedNeurons, [2]);
   assert.deepEqual(ds.at(0).neurons, [2]);
 
+  // iterated in ascending order whatever the order given (deepSTRF's _iter_idx)
   ds.selectStims([3, 0]);
-  assert.deepEqual(ds.iterableStims, [3, 0]);
+  assert.deepEqual(ds.iterableStims, [0, 3]);
   assert.deepEqual(ds.selectedNeurons, [0, 1]);
 
   ds.selectStimsByMeta("category", "category1");

@@ -85,15 +85,33 @@ test("every raw repeat's fate is the one its planted artifact must produce", () 
     }
   }
   assert.deepEqual(got, want);
-  // neuron -1 for the dropped cell, stim -1 only for stims nobody registered
+  // neuron -1 for the dropped cell; stim -1 for stims nobody registered, and for the
+  // repeats of a cell's stim whose block a later stim of the same key replaced
+  // (two stimulus files sharing an idx: the last one with a kept repeat owns the pair)
   const droppedSessions = exp.cells.filter((c) => c.expectDropped).map((c) => c.meta.session);
   assert.ok(droppedSessions.length > 0);
-  for (const p of full.provenance) {
+  const detached: boolean[] = [];
+  for (const c of exp.cells) {
+    const owner = new Map<string, number>();
+    c.stims.forEach((st, j) => {
+      if (st.repeats.some((r) => r.expectedFate === "kept")) owner.set(JSON.stringify(st.key), j);
+    });
+    c.stims.forEach((st, j) => {
+      const o = owner.get(JSON.stringify(st.key));
+      for (const _ of st.repeats) detached.push(o !== undefined && o !== j);
+    });
+  }
+  assert.ok(
+    detached.some((d) => d),
+    "the small archive plants two stimulus files of one key in a cell",
+  );
+  full.provenance.forEach((p, i) => {
     assert.equal(p.neuron === -1, droppedSessions.includes(p.session), p.session);
     if (p.neuron >= 0) assert.equal(full.neuronMeta[p.neuron]?.session, p.session);
     if (p.stim >= 0) assert.equal(keyOf(full, p.stim), p.stimKey);
-    else assert.ok(!exp.stimKeys.includes(p.stimKey));
-  }
+    else assert.ok(detached[i] || !exp.stimKeys.includes(p.stimKey), `${p.session} ${p.stimKey}`);
+    assert.equal(p.stim === -1 && exp.stimKeys.includes(p.stimKey), detached[i], `${p.session} ${p.stimKey}`);
+  });
   // A stim whose first listener kept nothing is registered by a later cell:
   // it takes the index of its first *kept* registration.
   const ds = new Ac1Dataset(full);

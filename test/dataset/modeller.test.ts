@@ -143,9 +143,14 @@ test("keepRejected: each rejected repeat is its detrended trace, binned, in prov
   let unindexed = 0;
   let checked = 0;
   for (const cell of cells) {
+    // the cell's records in walking order, stim by stim (a cell may hear two stims of one key)
+    const cellProv = full.provenance.filter((p) => p.session === cell.meta.session);
+    let at = 0;
     for (const st of cell.stims) {
       const key = stimKeyString(st.key);
-      const prov = full.provenance.filter((p) => p.session === cell.meta.session && p.stimKey === key);
+      const prov = cellProv.slice(at, at + st.repeats.length);
+      at += st.repeats.length;
+      assert.ok(prov.every((p) => p.stimKey === key));
       assert.equal(prov.length, st.repeats.length);
       for (const p of prov) {
         if (p.fate === "kept") continue;
@@ -197,10 +202,16 @@ test("without keepRejected the build holds no rejected repeats, the same respons
 
 test("bands above a stim's Nyquist frequency: one warning per sample rate, read off the data", async () => {
   const nyquist = warnings.filter((w) => w.code === "fmax-above-nyquist");
-  assert.equal(nyquist.length, 1, "the Wehr stims (44.1 kHz); the Asari ones (97656 Hz) hold every band");
+  // the Wehr stims (44.1 kHz) and the band-limits corner's stim (51.2 kHz: band 48 on its
+  // Nyquist, four above); the Asari ones (97656 Hz) hold every band
+  assert.equal(nyquist.length, 2);
   assert.match(
     nyquist[0]?.message ?? "",
     /^fmax 45000 Hz: 6 of the 53 bands \(22.81 kHz .. 40.64 kHz\) lie above the Nyquist frequency \(22.05 kHz\) of the \d+ stims sampled at 44100 Hz: .*aliasing.*fmax 22050/,
+  );
+  assert.match(
+    nyquist[1]?.message ?? "",
+    /^fmax 45000 Hz: 4 of the 53 bands \(28.74 kHz .. 40.64 kHz\) lie above the Nyquist frequency \(25.6 kHz\) of the 1 stim sampled at 51200 Hz/,
   );
   for (const opts of [{ fmax: 22050 }, { experimenter: "asari" }, { returnWaveform: true }]) {
     const w: BuildWarning[] = [];

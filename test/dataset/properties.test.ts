@@ -48,10 +48,11 @@ function datasetOf(rows: boolean[][]): DatasetData {
 
 const selectionArb = (S: number, N: number) =>
   fc.record({
-    neurons: fc.option(fc.uniqueArray(fc.integer({ min: 0, max: N - 1 }), { maxLength: N }), {
+    // repeated indices included: a neuron listed twice is selected twice, a stim iterated once
+    neurons: fc.option(fc.array(fc.integer({ min: 0, max: N - 1 }), { maxLength: N + 1 }), {
       nil: undefined,
     }),
-    stims: fc.option(fc.uniqueArray(fc.integer({ min: 0, max: S - 1 }), { maxLength: S }), {
+    stims: fc.option(fc.array(fc.integer({ min: 0, max: S - 1 }), { maxLength: S + 1 }), {
       nil: undefined,
     }),
   });
@@ -68,10 +69,17 @@ test("items are exactly the iterable stims and respect both selections", () => {
         if (sel.stims !== undefined) ds.selectStims(sel.stims);
         const stimUniverse = sel.stims ?? rows.map((_, s) => s);
         const neuronUniverse = sel.neurons ?? (rows[0] ?? []).map((_, n) => n);
-        // visible neurons: selected and with data inside the stim selection
-        const visible = neuronUniverse.filter((n) => stimUniverse.some((s) => rows[s]?.[n]));
+        // visible neurons: selected (in selection order, repeats kept) and, inside a
+        // stim selection, with data there
+        const visible =
+          sel.stims === undefined
+            ? neuronUniverse
+            : neuronUniverse.filter((n) => stimUniverse.some((s) => rows[s]?.[n]));
         assert.deepEqual(ds.selectedNeurons, visible);
-        const iterable = stimUniverse.filter((s) => visible.some((n) => rows[s]?.[n]));
+        // iterable stims: ascending, inside the stim selection, with data for a visible neuron
+        const iterable = rows
+          .map((_, s) => s)
+          .filter((s) => stimUniverse.includes(s) && visible.some((n) => rows[s]?.[n]));
         assert.deepEqual(ds.iterableStims, iterable);
         assert.equal(ds.length, iterable.length);
         const items = [...ds];

@@ -107,6 +107,31 @@ test("medgauss removes a constant exactly and keeps the length", () => {
   assert.equal(medgauss(new Float64Array(0), 10000).length, 0);
 });
 
+test("a repeat flat at the rail detrends to an exactly flat trace: its cross-trial r is 0 (xcorr)", () => {
+  // scipy's gaussian_filter1d sums a constant input in the same order at every
+  // sample, so the reference's detrended flat trace is exactly constant, its
+  // centred sums are 0 and r = 0 / (0 + 1e-12) = 0: with R >= 3 it is "xcorr".
+  const rail = 32767 * 0.0125;
+  for (const sf of [4000, 10000]) {
+    const L = Math.round(0.4 * sf);
+    const y = medgauss(new Float64Array(L).fill(rail), sf);
+    assert.ok(y.every((v) => v === y[0]));
+    assert.ok(Math.abs(y[0] as number) < 1e-11);
+    const wave = (phase: number) =>
+      Float64Array.from(
+        { length: L },
+        (_, i) => 5 * Math.sin((2 * Math.PI * i) / (0.05 * sf)) + phase * ((i * 7) % 3),
+      );
+    const g = gateRepeats([wave(0), wave(0.1), new Float64Array(L).fill(rail), wave(0.2)], sf, {
+      gating: DEFAULT_GATING_THRESHOLDS,
+      detrendMedMs: 100,
+      detrendGaussMs: 10,
+    });
+    assert.deepEqual(g.fates, ["kept", "kept", "xcorr", "kept"]);
+    assert.equal(g.stats[2]?.r, 0);
+  }
+});
+
 test("PSTH is non-negative with one value per sample", () => {
   fc.assert(
     fc.property(fc.array(finite, { minLength: 0, maxLength: 800 }), (arr) => {

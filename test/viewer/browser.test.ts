@@ -39,6 +39,11 @@ test("the viewer shows a cell, a stim, its spectrogram, repeats and mean, gating
     await page.goto(viewer.url);
     await page.waitForSelector("body[data-ready='1']", { timeout: 15000 });
     assert.match(await page.title(), /viewer-fixture\.npz/);
+    // It opens on the first cell and its first stim, not on an empty panel.
+    await page.waitForSelector("#pair[data-rendered='1'][data-pair='0:0']", { timeout: 15000 });
+    assert.match(page.url(), /#cell=0&stim=0$/);
+    const firstLoad = await page.evaluate(() => window.ac1viewer.plots.responses.series.length);
+    assert.equal(firstLoad - 1, REPEATS[0]![0]! + 1, "the first pair's repeats and mean are drawn");
     assert.equal(await page.locator("#cell-table tbody tr").count(), 5);
     assert.match(
       (await page.locator("#summary").textContent()) ?? "",

@@ -1,6 +1,7 @@
 // `ac1 view` as a user runs it: --help, usage errors, one-line errors for a
-// missing or corrupt export, and a real serving session (URL on stdout,
-// --port honoured, the API answers, Ctrl-C stops it with exit 0).
+// missing or corrupt export or a bad --pred PRED.npz, and real serving
+// sessions (URL on stdout, --port and --pred honoured, the API answers,
+// Ctrl-C stops it with exit 0).
 
 import assert from "node:assert/strict";
 import { type ChildProcess, spawn } from "node:child_process";
@@ -8,9 +9,10 @@ import { readFile, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
+import type { SummaryJson } from "../../src/viewer/api-types.js";
 import { runAc1, tempDir } from "../support/cli.js";
 import { cliPath } from "../support/paths.js";
-import { writeFixture } from "./fixture.js";
+import { predictedPairs, writeFixture, writePredictions } from "./fixture.js";
 
 let dir: string;
 let cleanup: () => Promise<void>;
@@ -36,8 +38,10 @@ function oneLine(stderr: string): string {
 test("ac1 view --help describes the command", async () => {
   const r = await runAc1(["view", "--help"]);
   assert.equal(r.code, 0);
-  assert.match(r.stdout, /usage: ac1 view FILE\.npz \[--port P\] \[--no-open\]/);
+  assert.match(r.stdout, /usage: ac1 view FILE\.npz \[--port P\] \[--pred PRED\.npz\] \[--no-open\]/);
   assert.match(r.stdout, /127\.0\.0\.1/);
+  assert.match(r.stdout, /--pred PRED\.npz/);
+  assert.match(r.stdout, /ccmax >= 0\.5/);
 });
 
 test("ac1 view without a file, with two files, or with a bad port is a usage error", async () => {
@@ -148,6 +152,45 @@ test("ac1 view --port P uses that port, and a busy port is one clear line", asyn
     assert.match(oneLine(busy.stderr), new RegExp(`--port ${port}: port already in use`));
   } finally {
     child.kill("SIGTERM");
+  }
+  assert.equal(await exit, 0);
+});
+
+test("ac1 view --pred with a bad PRED.npz is one line naming the key, exit 1, before serving", async () => {
+  const f = await writeFixture(dir, "pred-cli.npz");
+  // A prediction for a pair without data (stim 0, neuron 2: every repeat rejected).
+  const bad = await writePredictions(dir, f.data, [{ s: 1, n: 0 }], "bad-pred.npz");
+  const renamed = join(dir, "bad-pred-renamed.npz");
+  const bytes = await readFile(bad);
+  // Same length name in the zip (local header and directory): pred_1_0 -> pred_0_2.
+  await writeFile(
+    renamed,
+    Buffer.from(bytes.toString("latin1").replaceAll("pred_1_0", "pred_0_2"), "latin1"),
+  );
+  for (const [path, key] of [
+    [renamed, /pred_0_2.*no data for stim 0/],
+    [join(dir, "missing-pred.npz"), /missing-pred\.npz/],
+  ] as const) {
+    const r = await runAc1(["view", f.path, "--pred", path, "--no-open"], { timeoutMs: 30_000 });
+    assert.equal(r.code, 1, `${path}: ${r.stderr}`);
+    assert.equal(r.stdout, "", "nothing served, no URL printed");
+    const line = oneLine(r.stderr);
+    assert.match(line, /^ac1 view: /);
+    assert.match(line, key);
+  }
+});
+
+test("ac1 view --pred serves the predictions", async () => {
+  const f = await writeFixture(dir, "pred-ok.npz");
+  const pred = await writePredictions(dir, f.data);
+  const { child, url, exit } = await serve([f.path, "--pred", pred, "--no-open"]);
+  try {
+    const summary = (await (await fetch(`${url}api/summary`)).json()) as SummaryJson;
+    assert.deepEqual(summary.predictions, { file: "pred.npz", pairs: predictedPairs().length, neurons: 3 });
+    const scores = await fetch(`${url}api/scores`);
+    assert.equal(scores.status, 200);
+  } finally {
+    child.kill("SIGINT");
   }
   assert.equal(await exit, 0);
 });

@@ -2,14 +2,20 @@
 // real export writer: structured spectrograms (an FM sweep, a harmonic stack,
 // noise bursts over a quiet floor, in dB), Wehr and Asari cells with
 // subthreshold and spike-rate responses, varying repeat counts, missing
-// pairs, and per-repeat provenance with every rejection reason, a stim whose
-// repeats were all rejected, an unregistered stim and a dropped cell.
+// pairs, each neuron's quality in its metadata (as every build stores it),
+// and per-repeat provenance with every rejection reason, an empty repeat, a
+// stim whose repeats were all rejected, an unregistered stim and a dropped
+// cell; with keepRejected, the rejected repeats' traces (rej_<s>_<n>).
+// writePredictions writes a model's PRED.npz for some of its pairs.
 
 import { join } from "node:path";
 import type { NeuronMeta, StimMeta } from "../../src/ac1/types.js";
 import type { DatasetData, Fate, RepeatProvenance, Tensor } from "../../src/dataset/model.js";
 import { resolveOptions } from "../../src/dataset/options.js";
+import { metaWithQuality } from "../../src/dataset/quality.js";
+import { groupRejected } from "../../src/dataset/rejected.js";
 import { writeDatasetNpz } from "../../src/export/index.js";
+import { NpzWriter } from "../../src/export/npz-writer.js";
 import { mulberry32 } from "../../src/random/index.js";
 
 function gauss(rand: () => number): number {
@@ -67,7 +73,14 @@ function drive(stim: Tensor, k0: number, k1: number): Float64Array {
   return out;
 }
 
-function responses(stim: Tensor, R: number, spikes: boolean, bandLo: number, rand: () => number): Tensor {
+function responses(
+  stim: Tensor,
+  R: number,
+  spikes: boolean,
+  bandLo: number,
+  noiseScale: number,
+  rand: () => number,
+): Tensor {
   const T = stim.shape[2] as number;
   const d = drive(stim, bandLo, bandLo + 12);
   const data = new Float32Array(R * T);
@@ -76,7 +89,8 @@ function responses(stim: Tensor, R: number, spikes: boolean, bandLo: number, ran
     for (let t = 0; t < T; t++) {
       const lagged = d[Math.max(0, t - 3)] as number; // 15 ms latency
       noise = 0.9 * noise + 0.45 * gauss(rand);
-      data[r * T + t] = spikes ? Math.max(0, 0.02 + 0.6 * lagged + 0.05 * noise) : -64 + 14 * lagged + noise;
+      const n = noiseScale * noise;
+      data[r * T + t] = spikes ? Math.max(0, 0.02 + 0.6 * lagged + 0.05 * n) : -64 + 14 * lagged + n;
     }
   }
   return { shape: [R, T], data };
@@ -89,6 +103,9 @@ export interface ViewerFixture {
   path: string;
 }
 
+/** Trial-to-trial noise per neuron (multiplies the AR(1) noise), so the cells' noise ceilings differ. */
+const NOISE_SCALE = [1, 6, 12, 2.5, 9];
+
 /** Kept repeats per [stim][neuron]; 0 means the pair is missing. */
 export const REPEATS: number[][] = [
   [8, 6, 0, 10, 0],
@@ -98,8 +115,53 @@ export const REPEATS: number[][] = [
   [0, 3, 0, 0, 0],
 ];
 
+/** What a fixture holds besides the defaults. */
+export interface FixtureOptions {
+  /** The rejected repeats' traces too (a build with keepRejected: rej_<s>_<n>). */
+  keepRejected?: boolean;
+}
+
+/** Samples per response bin of the fixture's recordings (10 kHz, 5 ms bins). */
+const SAMPLES_PER_BIN = 50;
+
+/**
+ * The detrended, binned trace of every rejected repeat (null for kept ones),
+ * as a build with keepRejected exports them: floor(samples / 50) bins, with
+ * an artifact matching the fate. A range repeat rails at exactly its
+ * provenance max |Vm| for 10 % of its length, a step repeat jumps by 45 mV
+ * for its last 45 %, an xcorr repeat is noise unrelated to the stimulus.
+ * Subthreshold rows are drawn like the kept repeats; spikes rows are a
+ * voltage (mV) around 0, not a PSTH. Its own random stream, so the rest of
+ * the fixture does not change.
+ */
+function rejectedTraces(data: DatasetData): (Float32Array | null)[] {
+  const rand = mulberry32(20260777);
+  return data.provenance.map((p) => {
+    if (p.fate === "kept") return null;
+    const T = Math.floor(p.samples / SAMPLES_PER_BIN);
+    const n = Math.max(0, p.neuron);
+    const spikes = data.neuronMeta[p.neuron]?.signal_type === "spikes";
+    const stim = p.stim >= 0 ? data.stims[p.stim] : undefined;
+    let row: Float32Array;
+    if (stim && p.fate !== "xcorr" && (stim.shape[2] as number) >= T) {
+      const base = responses(stim, 1, false, 8 + 6 * n, NOISE_SCALE[n] ?? 1, rand);
+      row = Float32Array.from(base.data.subarray(0, T), (v) => (spikes ? 1.5 * (v + 64) : v));
+    } else {
+      row = new Float32Array(T);
+      let ar = 0;
+      for (let t = 0; t < T; t++) {
+        ar = 0.8 * ar + 0.6 * gauss(rand);
+        row[t] = (spikes ? 0 : -64) + 4 * ar;
+      }
+    }
+    if (p.fate === "range" && T > 0) row.fill(p.maxAbsMv, Math.floor(0.4 * T), Math.floor(0.5 * T));
+    if (p.fate === "step") for (let t = Math.floor(0.55 * T); t < T; t++) row[t] = (row[t] as number) + 45;
+    return row;
+  });
+}
+
 /** Builds the fixture dataset (deterministic). */
-export function buildFixture(): Omit<ViewerFixture, "path"> {
+export function buildFixture(opts: FixtureOptions = {}): Omit<ViewerFixture, "path"> {
   const rand = mulberry32(20260601);
   const S = STIM_FRAMES.length;
   const freqsHz = new Float64Array(F);
@@ -210,7 +272,14 @@ export function buildFixture(): Omit<ViewerFixture, "path"> {
       const R = REPEATS[s]?.[n] ?? 0;
       row.push(
         R > 0
-          ? responses(stims[s] as Tensor, R, neuronMeta[n]?.signal_type === "spikes", 8 + 6 * n, rand)
+          ? responses(
+              stims[s] as Tensor,
+              R,
+              neuronMeta[n]?.signal_type === "spikes",
+              8 + 6 * n,
+              NOISE_SCALE[n] ?? 1,
+              rand,
+            )
           : null,
       );
     }
@@ -225,6 +294,9 @@ export function buildFixture(): Omit<ViewerFixture, "path"> {
     "2:4": ["step", "range"],
     "1:0": ["xcorr"],
   };
+  // One empty repeat (0 samples, rejected as "range") among the repeats of stim 4 for neuron 1:
+  // with no common length the cross-trial test cannot run, so the build stores r = 1 for all of them.
+  const emptyAt = new Set(["4:1"]);
   const tally = { range: 0, step: 0, xcorr: 0, kept: 0 };
   const push = (p: Omit<RepeatProvenance, "repeat">, repeat: number) => {
     provenance.push({ ...p, repeat });
@@ -246,7 +318,13 @@ export function buildFixture(): Omit<ViewerFixture, "path"> {
       rejected.forEach((fate, j) => {
         fates.splice(Math.min(fates.length, 1 + 3 * j), 0, fate);
       });
+      const empty = emptyAt.has(`${s}:${n}`) ? 1 : -1;
+      if (empty >= 0) fates.splice(empty, 0, "range");
       fates.forEach((fate, repeat) => {
+        const stats =
+          repeat === empty
+            ? { maxAbsMv: Number.NaN, stepFrac: 0, r: 1, samples: 0 }
+            : { ...statsFor(fate, samples), ...(empty >= 0 ? { r: 1 } : {}) };
         push(
           {
             session: meta.session,
@@ -255,7 +333,7 @@ export function buildFixture(): Omit<ViewerFixture, "path"> {
             stimKey: stimKeys[s] as string,
             stim: s,
             fate,
-            ...statsFor(fate, samples),
+            ...stats,
           },
           repeat,
         );
@@ -321,7 +399,7 @@ export function buildFixture(): Omit<ViewerFixture, "path"> {
     species: "rat",
     stims,
     stimMeta,
-    neuronMeta,
+    neuronMeta: metaWithQuality(neuronMeta, resp),
     responses: resp,
     rejections: tally,
     droppedCellsEmpty: 1,
@@ -335,13 +413,67 @@ export function buildFixture(): Omit<ViewerFixture, "path"> {
     }),
     provenance,
   };
+  if (opts.keepRejected) {
+    data.rejected = groupRejected(provenance, rejectedTraces(data), S, N);
+    data.options = { ...data.options, keepRejected: true };
+  }
   return { data, repeats: REPEATS };
 }
 
 /** Writes the fixture export into `dir` and returns it with its path. */
-export async function writeFixture(dir: string, name = "viewer-fixture.npz"): Promise<ViewerFixture> {
-  const f = buildFixture();
+export async function writeFixture(
+  dir: string,
+  name = "viewer-fixture.npz",
+  opts: FixtureOptions = {},
+): Promise<ViewerFixture> {
+  const f = buildFixture(opts);
   const path = join(dir, name);
   await writeDatasetNpz(f.data, path);
   return { ...f, path };
+}
+
+/** The pairs writePredictions predicts: every pair with data of neurons 0, 1 and 3 but (0, 3). */
+export function predictedPairs(): { s: number; n: number }[] {
+  const out: { s: number; n: number }[] = [];
+  for (let s = 0; s < REPEATS.length; s++)
+    for (const n of [0, 1, 3]) if ((REPEATS[s]?.[n] ?? 0) > 0 && !(s === 0 && n === 3)) out.push({ s, n });
+  return out;
+}
+
+/**
+ * A model's PRED.npz for `pairs` (default predictedPairs()): a plausible but
+ * imperfect encoding model, the stimulus drive of the neuron's bands (the one
+ * its responses follow) with the wrong latency (25 ms, not 15) and gain, so
+ * the prediction fits well but not perfectly; float32 (T,) arrays named
+ * pred_<s>_<n>.
+ */
+export async function writePredictions(
+  dir: string,
+  data: DatasetData,
+  pairs = predictedPairs(),
+  name = "pred.npz",
+): Promise<string> {
+  const path = join(dir, name);
+  const w = NpzWriter.create(path);
+  try {
+    for (const { s, n } of pairs) {
+      const block = data.responses[s]?.[n];
+      const stim = data.stims[s];
+      if (!block || !stim) throw new Error(`fixture: no data for pair (${s}, ${n})`);
+      const T = block.shape[1] as number;
+      const d = drive(stim, 8 + 6 * n, 8 + 6 * n + 12);
+      const spikes = data.neuronMeta[n]?.signal_type === "spikes";
+      const pred = new Float32Array(T);
+      for (let t = 0; t < T; t++) {
+        const lagged = d[Math.max(0, t - 5)] as number;
+        pred[t] = spikes ? 0.03 + 0.5 * lagged : -63 + 11 * lagged;
+      }
+      await w.add(`pred_${s}_${n}`, "<f4", [T], new Uint8Array(pred.buffer));
+    }
+    await w.close();
+  } catch (e) {
+    await w.abort();
+    throw e;
+  }
+  return path;
 }

@@ -4,7 +4,8 @@
 
 /** The parts of a uPlot instance the browser tests read inside the page. */
 export interface UPlotView {
-  series: { label: string; width: number }[];
+  series: { label: string; width: number; show: boolean; alpha: number; stroke: unknown; dash?: number[] }[];
+  data: ArrayLike<number | null>[];
   axes: { label: string }[];
   width: number;
   over: { style: { left: string }; clientWidth: number };
@@ -17,7 +18,7 @@ export interface UPlotView {
 
 /** The browser app's global state (src/viewer/web/app.js sets window.ac1viewer). */
 export interface ViewerWindow {
-  ac1viewer: { plots: { responses: UPlotView } };
+  ac1viewer: { plots: { responses: UPlotView; rejected: UPlotView | null }; hiddenRejected: Set<string> };
 }
 
 /** The parts of a canvas element canvasStats reads inside the page. */

@@ -137,7 +137,9 @@ describe("assets", () => {
   const expected: [string, RegExp, RegExp][] = [
     ["/", /^text\/html/, /<script type="module" src="\/assets\/app.js">/],
     ["/index.html", /^text\/html/, /<title>ac1 viewer<\/title>/],
-    ["/assets/app.js", /^text\/javascript/, /from "\.\/uPlot\.esm\.js"/],
+    ["/assets/app.js", /^text\/javascript/, /from "\.\/api\.js"/],
+    ["/assets/traces.js", /^text\/javascript/, /from "\.\/uPlot\.esm\.js"/],
+    ["/assets/quality-filter.js", /^text\/javascript/, /export function parseFilter/],
     ["/assets/api.js", /^text\/javascript/, /export function getPair/],
     ["/assets/plots.js", /^text\/javascript/, /export function drawSpectrogram/],
     ["/assets/colormap.js", /^text\/javascript/, /VIRIDIS_LUT/],
@@ -161,6 +163,30 @@ describe("assets", () => {
       assert.equal(Number(r.headers["content-length"]), r.body.length);
     });
   }
+
+  test("every module the app imports is allowlisted (the import graph from app.js, walked)", async () => {
+    const seen = new Set<string>();
+    const queue = ["/assets/app.js"];
+    while (queue.length) {
+      const path = queue.shift()!;
+      if (seen.has(path)) continue;
+      seen.add(path);
+      const r = await raw(port, path);
+      assert.equal(r.status, 200, `${path} is imported but not served`);
+      assert.match(String(r.headers["content-type"]), /^text\/javascript/);
+      const text = r.body.toString("utf8");
+      for (const m of text.matchAll(/^\s*(?:import|export)\s[^;]*?from\s+"\.\/([\w.-]+\.js)"/gm))
+        queue.push(`/assets/${m[1]}`);
+      if (path !== "/assets/uPlot.esm.js")
+        assert.match(
+          text,
+          /^\/\/ @ts-check\n\/\/ \S/,
+          `${path} starts with // @ts-check and a header comment`,
+        );
+    }
+    for (const m of ["cells", "pair", "traces", "scores", "cohort", "scatter", "quality-filter", "gating"])
+      assert.ok(seen.has(`/assets/${m}.js`), `app.js reaches ${m}.js`);
+  });
 
   test("HEAD returns the headers without a body", async () => {
     const r = await raw(port, "/assets/app.js", { method: "HEAD" });
@@ -324,6 +350,7 @@ describe("API", () => {
       lengthS: 0,
       repeats: 0,
       hasData: false,
+      hasPrediction: false,
       tally: { kept: 0, range: 1, step: 2, xcorr: 0 },
     });
     const s1 = r.body.stims.find((s) => s.stim === 1)!;

@@ -58,6 +58,9 @@ export function expectAsariCell(files: SynthFiles, session: AsariSession): Synth
     stims: [],
   };
   const byKey = new Set<string>();
+  // Some trigger resolves to a tuple of files: the walker yields the cell
+  // (without stims if no tuple could be spliced) when its site is known.
+  let resolved = false;
   for (const r of session.recordings) {
     if (r.kind === "corrupt") {
       files.expectUnreadable(r.file);
@@ -67,6 +70,15 @@ export function expectAsariCell(files: SynthFiles, session: AsariSession): Synth
     for (const t of r.triggers) {
       if (t.kind === "bad-index") manifest.warnings.push({ code: "index-not-in-file-map", path: r.file });
       if (t.kind === "rate-mismatch") manifest.warnings.push({ code: "segment-rate-mismatch", path: r.file });
+      if (t.kind === "repeat" || t.kind === "rate-mismatch" || t.kind === "missing-segment") resolved = true;
+      if (t.kind === "missing-segment" && t.missingSegment !== undefined) {
+        // the walker reads each segment file at most once a walk, and reports it then
+        const path = `crcns-ac1/asari/Stimuli/${t.missingSegment.replaceAll("\\", "/")}`;
+        if (!files.reportedSegments.has(path)) {
+          files.reportedSegments.add(path);
+          files.expectUnreadable(path);
+        }
+      }
       if (t.kind !== "repeat" || !t.files || !t.segments) continue;
       const key = ["asari", ...t.files];
       const k = stimKeyString(key);
@@ -107,14 +119,15 @@ export function expectAsariCell(files: SynthFiles, session: AsariSession): Synth
       });
     }
   }
-  if (!session.yields || cell.stims.length === 0) {
+  if (!session.yields || !resolved) {
     manifest.notYielded.push({
       experimenter: "asari",
       session: session.name,
-      reason: "no usable natural-sound trigger",
+      reason: session.notYieldedReason ?? "no usable natural-sound trigger",
     });
     return undefined;
   }
+  files.updateDropped(cell);
   manifest.cells.push(cell);
   return cell;
 }
@@ -188,8 +201,9 @@ export function asariRecordingFile(
       lengths[j] as number,
     );
     const onset = onsets[j] as number;
-    files.applyResponse(rng, mv, onset, lengths[j] as number, pspMv, t.artifact, sf, c);
-    if (c.spikeMv > 0) {
+    files.applyResponse(rng, mv, onset, lengths[j] as number, pspMv, t.artifact, sf, c, t.slot);
+    // no stimulus-locked spikes where the repeat shares no deflection
+    if (c.spikeMv > 0 && t.artifact !== "unshared") {
       for (const e of events) {
         if (spikeRng.next() < 0.75)
           addSpike(

@@ -6,17 +6,22 @@
 
 import { numeric, scalar, str, struct, structArray } from "../../mat/index.js";
 import { Rng } from "../../random/index.js";
-import { stimKeyString } from "../types.js";
 import { corrupt, mat, penetrationOf, repeatLength, responseVar, type SynthFiles } from "./files.js";
 import type { SynthCell, SynthStim } from "./manifest.js";
 import {
+  STUB_SAMPLES,
   WEHR_RESP_SF_HZ,
   WEHR_STIM_SF_HZ,
   type WehrSession,
   type WehrStimFile,
   type WehrTrial,
 } from "./plan-model.js";
-import { background, quantize } from "./signals.js";
+import { background, INT16_MAX, quantize } from "./signals.js";
+
+/** The sample rate a Wehr stimulus file declares. */
+function stimSf(s: WehrStimFile): number {
+  return s.sfHz ?? WEHR_STIM_SF_HZ;
+}
 
 /** wehr/Summary.mat: one entry per session with its number of trials. */
 export function wehrSummaryFile(sessions: readonly WehrSession[]): Uint8Array {
@@ -41,7 +46,7 @@ export function wehrStimFile(s: WehrStimFile): Uint8Array {
         samples: numeric("double", s.wave, [s.wave.length, 1]),
         param: struct({
           description: str(s.description),
-          sf: scalar(WEHR_STIM_SF_HZ),
+          sf: scalar(stimSf(s)),
           duration: scalar(s.durationMs),
         }),
       }),
@@ -88,7 +93,8 @@ export function expectWehrCell(
     expectDropped: false,
     stims: [],
   };
-  const byKey = new Map<string, SynthStim>();
+  // Trials group by description, as the reference groups them (two files of one idx stay two stims).
+  const byDescription = new Map<string, SynthStim>();
   for (const t of session.trials) {
     if (t.kind === "corrupt") {
       files.expectUnreadable(t.file);
@@ -100,21 +106,22 @@ export function expectWehrCell(
       manifest.warnings.push({ code: "unknown-description", path: t.file });
       continue;
     }
-    const key = ["wehr", stim.folder, Number.parseInt(stim.stem, 10)];
-    const k = stimKeyString(key);
-    if (!byKey.has(k)) {
+    const idx = stim.idx as number;
+    const key = ["wehr", stim.folder, idx];
+    if (!byDescription.has(t.description)) {
       const st: SynthStim = {
         key,
         meta: {
           experimenter: "wehr",
           category: stim.folder,
-          idx: Number.parseInt(stim.stem, 10),
+          idx,
           description: stim.description,
           duration_s: t.durationMs / 1000,
         },
-        sfStimHz: WEHR_STIM_SF_HZ,
+        sfStimHz: stimSf(stim),
         sfRespHz: WEHR_RESP_SF_HZ,
-        durationMs: t.durationMs,
+        // the first trial's duration, or when 0 the waveform's (the reference's `duration_ms or ...`)
+        durationMs: t.durationMs !== 0 ? t.durationMs : (stim.wave.length / stimSf(stim)) * 1000,
         waveformLength: stim.wave.length,
         waveformProbes: [0, Math.floor(stim.wave.length / 3), stim.wave.length - 1].map((i) => ({
           index: i,
@@ -122,7 +129,7 @@ export function expectWehrCell(
         })),
         repeats: [],
       };
-      byKey.set(k, st);
+      byDescription.set(t.description, st);
       cell.stims.push(st);
     }
   }
@@ -152,19 +159,26 @@ export function wehrTrialFile(
   const n = repeatLength(t.durationMs, sf);
   const pre = Math.round(rng.range(0.15, 0.35) * sf);
   const post = Math.round(0.25 * sf);
-  const length = t.artifact === "clipped" ? pre + Math.floor(0.6 * n) : pre + n + post;
+  const length =
+    t.artifact === "clipped"
+      ? pre + Math.floor(0.6 * n)
+      : t.artifact === "stub"
+        ? pre + STUB_SAMPLES
+        : pre + n + post;
   const mv = background(rng, length, sf, c.baselineMv, c.driftMv, c.noiseMv);
   if (t.kind !== "tone" && t.stim) {
     const { pspMv } = files.psp(
       c,
       `${t.stim.folder}/${t.stim.stem}`,
       () => (t.stim as WehrStimFile).wave,
-      WEHR_STIM_SF_HZ,
+      stimSf(t.stim),
       sf,
       n,
     );
     files.applyResponse(rng, mv, pre, n, pspMv, t.artifact, sf, c);
   }
+  // the amplifier railed for the whole trial
+  if (t.artifact === "flat-rail") mv.fill(INT16_MAX * c.scale);
   const q = quantize(mv, c.scale);
   const trig = (type: string, time: number, file: string, description: string, durationMs: number) => ({
     type: str(type),

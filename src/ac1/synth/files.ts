@@ -15,7 +15,7 @@ import {
   type SynthRepeat,
 } from "./manifest.js";
 import type { CellParams } from "./plan-model.js";
-import { addSaturation, addStep, envelope, stimLockedResponse } from "./signals.js";
+import { addSaturation, addStep, addUnsharedDeflections, envelope, stimLockedResponse } from "./signals.js";
 
 /** Header text of every file: as written when the release was standardised (fixed, so bytes are reproducible). */
 const MAT_HEADER = "MATLAB 5.0 MAT-file, Platform: GLNX86, Created on: Fri Feb 20 15:26:59 2009";
@@ -54,6 +54,8 @@ export function penetrationOf(p: string): number | string {
 export class SynthFiles {
   private readonly pspCache = new Map<string, ReturnType<typeof stimLockedResponse>>();
   private pspCell = "";
+  /** Segment files the walk has already reported as unreadable (it reads each at most once). */
+  readonly reportedSegments = new Set<string>();
 
   constructor(
     readonly seed: number,
@@ -98,9 +100,12 @@ export class SynthFiles {
     artifact: SynthArtifact,
     sfHz: number,
     c: CellParams,
+    slot = 0,
   ): void {
     const end = Math.min(mv.length, onset + n);
-    if (artifact === "uncorrelated") {
+    if (artifact === "unshared") {
+      addUnsharedDeflections(mv, onset, n, sfHz, slot);
+    } else if (artifact === "uncorrelated") {
       for (let i = onset; i < end; i++)
         mv[i] = (mv[i] as number) - 0.15 * (pspMv[i - onset] as number) + 1.5 * rng.gauss();
     } else {

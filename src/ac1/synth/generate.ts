@@ -82,6 +82,7 @@ export async function writeSynthArchive(outDir: string, opts: SynthOptions): Pro
     notYielded: [],
     warnings: [],
     skippedFiles: [],
+    corners: plan.corners,
   };
   const zips = zipPlans(plan, new SynthFiles(plan.seed, manifest));
   await claimOutDir(outDir);
@@ -206,7 +207,8 @@ function zipPlans(plan: SynthPlan, files: SynthFiles): ZipPlan[] {
   // Expected warnings of the stimulus index come first in the Wehr walk.
   const seen = new Map<string, WehrStimFile>();
   for (const folder of ["fragments", "category1", "category2", "category3"]) {
-    const stims = plan.wehrStims.filter((s) => s.folder === folder && /^[0-9]+$/.test(s.stem));
+    // the files whose stem the reference's int() reads, in sorted name order
+    const stims = plan.wehrStims.filter((s) => s.folder === folder && s.idx !== null);
     stims.sort((a, b) => (`${a.stem}.mat` < `${b.stem}.mat` ? -1 : 1));
     for (const s of stims) {
       if (seen.has(s.description))

@@ -8,6 +8,7 @@ export type {
   GateFate,
   SynthArtifact,
   SynthCell,
+  SynthCorner,
   SynthManifest,
   SynthRepeat,
   SynthScale,

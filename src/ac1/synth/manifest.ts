@@ -19,7 +19,7 @@ export const SYNTH_SCALES: readonly SynthScale[] = ["small", "bench", "stims"];
 export const MAX_SYNTH_SIZE = 64;
 
 /** Version of the generator's output: bump whenever the bytes for a seed change, so cached archives are rewritten. */
-export const SYNTH_GENERATOR = "ac1-synth/1";
+export const SYNTH_GENERATOR = "ac1-synth/2";
 
 /** Artifact planted in one repeat. */
 export type SynthArtifact =
@@ -34,7 +34,15 @@ export type SynthArtifact =
   /** the recording stops during the stimulus: a shorter repeat, otherwise clean -> "kept" */
   | "clipped"
   /** the trigger lies past the end of the trace: an empty repeat -> "range" */
-  | "empty";
+  | "empty"
+  /** the trigger's duration is 0 ms: an empty repeat -> "range" */
+  | "zero-duration"
+  /** the recording stops STUB_SAMPLES samples after the onset: shorter than one bin, otherwise clean -> "kept" */
+  | "stub"
+  /** the whole trial trace flat at the int16 rail: detrended exactly flat, r = 0 (planted with R >= 3) -> "xcorr" */
+  | "flat-rail"
+  /** deflections at times no other repeat of the stim shares (R = 3): anti-correlated with the others -> "xcorr" */
+  | "unshared";
 
 /** A repeat's gating fate (pipeline.md section 5): the preprocessing's Fate. */
 export type GateFate = Fate;
@@ -47,7 +55,25 @@ export const FATE_OF_ARTIFACT: Readonly<Record<SynthArtifact, GateFate>> = {
   empty: "range",
   step: "step",
   uncorrelated: "xcorr",
+  "zero-duration": "range",
+  stub: "kept",
+  "flat-rail": "xcorr",
+  unshared: "xcorr",
 };
+
+/** One of the reference's corners planted on purpose (issue #16), and where. */
+export interface SynthCorner {
+  /** Stable name tests look corners up by, e.g. "short-repeat-one-bin". */
+  id: string;
+  /** What is planted and what the reference does with it. */
+  what: string;
+  /** Sessions involved, in walking order. */
+  sessions: string[];
+  /** Stim keys involved. */
+  stimKeys: (string | number)[][];
+  /** Numbers the corner is built on (lengths, rates, ...). */
+  facts?: Record<string, number | string>;
+}
 
 export interface SynthRepeat {
   /** Release-relative path of the trial/recording file. */
@@ -106,4 +132,6 @@ export interface SynthManifest {
   warnings: { code: WalkWarningCode; path: string }[];
   /** Files the walkers must report as skipped (unreadable), in walking order. */
   skippedFiles: string[];
+  /** The reference's corners planted on purpose (issue #16). */
+  corners: SynthCorner[];
 }

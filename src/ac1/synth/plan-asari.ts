@@ -45,6 +45,7 @@ export function planAsariSegments(P: ScaleParams, seed: number, rng: Rng): Asari
 
 interface SeqOptions {
   artifact?: SynthArtifact;
+  slot?: number;
   typeText?: string;
   spacing?: string;
   prefix?: string;
@@ -52,7 +53,7 @@ interface SeqOptions {
 }
 
 /** Adds sessions, their recording files and triggers, numbered as the rig numbered them. */
-class AsariSessions {
+export class AsariSessions {
   readonly list: AsariSession[] = [];
   readonly #segByFile: Map<string, AsariSegmentFile>;
 
@@ -63,9 +64,9 @@ class AsariSessions {
     this.#segByFile = new Map(segments.map((g) => [g.file, g]));
   }
 
-  /** The segment a stimulus-list entry names (backslashes read as slashes). */
-  segment(file: string): AsariSegmentFile {
-    return this.#segByFile.get(file.replaceAll("\\", "/")) as AsariSegmentFile;
+  /** The segment a stimulus-list entry names (backslashes read as slashes); undefined for a file not planted. */
+  segment(file: string): AsariSegmentFile | undefined {
+    return this.#segByFile.get(file.replaceAll("\\", "/"));
   }
 
   session(root: 1 | 2, name: string, site: Site, recordingType: string, yields = true): AsariSession {
@@ -108,14 +109,17 @@ class AsariSessions {
     const description = `${opts.prefix ?? ""}Sequence ${k}: ${positions.join(opts.spacing ?? "  ")}`;
     const inMap = positions.every((p) => p >= 1 && p <= r.stimulusFiles.length);
     const files = inMap ? positions.map((p) => r.stimulusFiles[p - 1] as string) : undefined;
-    const segments = files?.map((f) => this.segment(f));
+    const found = files?.map((f) => this.segment(f));
+    const segments = found?.every((g) => g !== undefined) ? (found as AsariSegmentFile[]) : undefined;
     const kind =
       opts.kind ??
       (!inMap
         ? "bad-index"
-        : segments?.some((g) => g.sfHz !== (segments[0] as AsariSegmentFile).sfHz)
-          ? "rate-mismatch"
-          : "repeat");
+        : !segments
+          ? "missing-segment"
+          : segments.some((g) => g.sfHz !== (segments[0] as AsariSegmentFile).sfHz)
+            ? "rate-mismatch"
+            : "repeat");
     const t: AsariTrigger = {
       typeText: opts.typeText ?? "naturalsound",
       description,
@@ -123,10 +127,11 @@ class AsariSessions {
       positions,
       artifact: opts.artifact ?? "none",
     };
-    if (files && segments) {
-      t.files = files;
-      t.segments = segments;
-    }
+    if (opts.slot !== undefined) t.slot = opts.slot;
+    const missing = found?.indexOf(undefined) ?? -1;
+    if (files && missing >= 0) t.missingSegment = files[missing] as string;
+    if (files) t.files = files;
+    if (segments) t.segments = segments;
     r.triggers.push(t);
   }
 
@@ -256,6 +261,13 @@ function plantExtraCells(
   }
 }
 
+/** Sorts sessions by results root then name, the walking order. */
+export function sortAsariSessions(sessions: AsariSession[]): AsariSession[] {
+  return sessions.sort((a, c) =>
+    a.root < c.root ? -1 : a.root > c.root ? 1 : a.name < c.name ? -1 : a.name > c.name ? 1 : 0,
+  );
+}
+
 /** Plans the Asari sessions, sorted by results root then name. */
 export function planAsariSessions(
   P: ScaleParams,
@@ -269,7 +281,5 @@ export function planAsariSessions(
   plantCellD(b);
   plantCellE(b);
   plantExtraCells(b, P, rng, segments);
-  return b.list.sort((a, c) =>
-    a.root < c.root ? -1 : a.root > c.root ? 1 : a.name < c.name ? -1 : a.name > c.name ? 1 : 0,
-  );
+  return sortAsariSessions(b.list);
 }

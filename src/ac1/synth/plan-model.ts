@@ -6,7 +6,7 @@
 
 import type { Rng } from "../../random/index.js";
 import type { Site } from "../types.js";
-import type { SynthArtifact, SynthScale } from "./manifest.js";
+import type { SynthArtifact, SynthCorner, SynthScale } from "./manifest.js";
 
 export const WEHR_STIM_SF_HZ = 44100;
 export const WEHR_RESP_SF_HZ = 4000;
@@ -98,8 +98,12 @@ export function scaleParams(scale: SynthScale, size: number): ScaleParams {
 
 export interface WehrStimFile {
   folder: string;
-  /** File stem as written (an integer, or e.g. "7b" for the non-integer one). */
+  /** File stem as written ("3", the non-integer "7b", or one Python's int() reads: "+8", " 7", "1_0"). */
   stem: string;
+  /** What the reference's int(stem) gives (the stim's idx), written out by the planner; null: int() refuses. */
+  idx: number | null;
+  /** Sample rate of the file (default WEHR_STIM_SF_HZ). */
+  sfHz?: number;
   path: string;
   description: string;
   durationMs: number;
@@ -118,6 +122,9 @@ export interface WehrTrial {
   /** Append a second (tone) trigger that the walker must ignore. */
   secondTrigger: boolean;
 }
+
+/** Samples a "stub" repeat keeps: fewer than one 5 ms bin at 4 or 10 kHz. */
+export const STUB_SAMPLES = 7;
 
 export interface WehrSession {
   name: string;
@@ -139,13 +146,17 @@ export interface AsariSegmentFile {
 export interface AsariTrigger {
   typeText: string;
   description: string;
-  kind: "repeat" | "tone" | "no-sequence" | "bad-index" | "rate-mismatch";
+  kind: "repeat" | "tone" | "no-sequence" | "bad-index" | "rate-mismatch" | "missing-segment";
   /** Segment files (canonical) for natural triggers that resolve. */
   segments?: AsariSegmentFile[];
   /** File strings as stored in param.stimulus (the stim key). */
   files?: string[];
   positions?: number[];
   artifact: SynthArtifact;
+  /** For "unshared" repeats: which third of the 40 ms slots carries this repeat's own deflections. */
+  slot?: number;
+  /** For "missing-segment": the first file of the sequence that is not in Stimuli. */
+  missingSegment?: string;
 }
 
 export interface AsariRecording {
@@ -163,6 +174,8 @@ export interface AsariSession {
   site: Site;
   recordingType: string;
   yields: boolean;
+  /** Why the walker must not yield the session (default: no usable natural-sound trigger). */
+  notYieldedReason?: string;
   cell: CellParams;
 }
 
@@ -188,6 +201,8 @@ export interface SynthPlan {
   wehrOtherFolders: string[];
   asariSegments: AsariSegmentFile[];
   asariSessions: AsariSession[];
+  /** The reference's corners planted on purpose (issue #16), recorded in the manifest. */
+  corners: SynthCorner[];
 }
 
 /** A cell's recording parameters, drawn in a fixed order (the plan's stream depends on it). */

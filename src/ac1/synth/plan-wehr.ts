@@ -50,6 +50,7 @@ export function planWehrStimuli(P: ScaleParams, seed: number, rng: Rng): WehrSti
     const s: WehrStimFile = {
       folder,
       stem,
+      idx: /^[0-9]+$/.test(stem) ? Number.parseInt(stem, 10) : null,
       path: `crcns-ac1/wehr/Stimuli/${folder}/${stem}.mat`,
       description,
       durationMs: ms,
@@ -87,7 +88,7 @@ type TrialSpec = Omit<WehrTrial, "file" | "artifact" | "secondTrigger" | "typeTe
   Partial<Pick<WehrTrial, "artifact" | "secondTrigger" | "typeText" | "durationMs">>;
 
 /** Adds sessions and their trial files, numbered as the rig numbered them. */
-class WehrSessions {
+export class WehrSessions {
   readonly list: WehrSession[] = [];
   constructor(private readonly rng: Rng) {}
 
@@ -207,6 +208,15 @@ function plantExtraCells(b: WehrSessions, P: ScaleParams, rng: Rng, stimuli: Weh
   }
 }
 
+/** Sorts sessions by name (Python's sorted) and gives them their cell indices. */
+export function indexWehrSessions(sessions: WehrSession[]): WehrSession[] {
+  sessions.sort((a, c) => (a.name < c.name ? -1 : a.name > c.name ? 1 : 0));
+  sessions.forEach((s, i) => {
+    s.cellIdx = i;
+  });
+  return sessions;
+}
+
 /** Plans the Wehr sessions, sorted by name and given their cell indices. */
 export function planWehrSessions(P: ScaleParams, rng: Rng, stimuli: WehrStimuli): WehrSession[] {
   const W = (name: string) => stimuli.byName.get(name) as WehrStimFile;
@@ -217,10 +227,5 @@ export function planWehrSessions(P: ScaleParams, rng: Rng, stimuli: WehrStimuli)
   plantArtifactCell(b, W, stimuli.nonInteger);
   plantDroppedCell(b, W);
   plantExtraCells(b, P, rng, stimuli);
-  const sessions = b.list;
-  sessions.sort((a, c) => (a.name < c.name ? -1 : a.name > c.name ? 1 : 0));
-  sessions.forEach((s, i) => {
-    s.cellIdx = i;
-  });
-  return sessions;
+  return indexWehrSessions(b.list);
 }

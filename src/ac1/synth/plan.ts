@@ -11,14 +11,16 @@
 //
 // planSynth runs four steps on one seeded stream, in this order (the bytes
 // of every seed depend on it): Wehr stimuli, Wehr sessions (plan-wehr.ts),
-// Asari segments, Asari sessions (plan-asari.ts). What a plan holds is
+// Asari segments, Asari sessions (plan-asari.ts); the reference's corners
+// (plan-corners.ts) follow on a stream of their own. What a plan holds is
 // defined in plan-model.ts.
 
 import { Rng } from "../../random/index.js";
 import type { SynthScale } from "./manifest.js";
-import { planAsariSegments, planAsariSessions } from "./plan-asari.js";
+import { planAsariSegments, planAsariSessions, sortAsariSessions } from "./plan-asari.js";
+import { planCorners } from "./plan-corners.js";
 import { type SynthPlan, scaleParams } from "./plan-model.js";
-import { planWehrSessions, planWehrStimuli } from "./plan-wehr.js";
+import { indexWehrSessions, planWehrSessions, planWehrStimuli } from "./plan-wehr.js";
 
 /**
  * Builds the plan for a scale, seed and size (stimulus waveforms included).
@@ -31,14 +33,18 @@ export function planSynth(scale: SynthScale, seed: number, size = 1): SynthPlan 
   const wehrSessions = planWehrSessions(P, rng, wehrStimuli);
   const asariSegments = planAsariSegments(P, seed, rng);
   const asariSessions = planAsariSessions(P, rng, asariSegments);
+  // The reference's corners (plan-corners.ts) draw from their own stream and
+  // their sessions sort last, so every file planted above keeps its bytes.
+  const corners = planCorners(seed, Rng.of(seed, "plan-corners"), asariSegments);
   return {
     seed,
     scale,
     size,
-    wehrStims: wehrStimuli.files,
-    wehrSessions,
+    wehrStims: [...wehrStimuli.files, ...corners.wehrStims],
+    wehrSessions: indexWehrSessions([...wehrSessions, ...corners.wehrSessions]),
     wehrOtherFolders: ["Notes"],
     asariSegments,
-    asariSessions,
+    asariSessions: sortAsariSessions([...asariSessions, ...corners.asariSessions]),
+    corners: corners.corners,
   };
 }

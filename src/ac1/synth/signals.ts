@@ -188,6 +188,29 @@ export function addStep(mv: Float64Array, start: number, n: number, sfHz: number
   for (let i = at; i < Math.min(mv.length, at + len); i++) mv[i] = (mv[i] as number) + 40;
 }
 
+/**
+ * Deflections only this repeat has: the repeat is cut into 40 ms slots and
+ * every slot k with k % 3 === slot gets a 20 ms raised-cosine bump of 8 mV.
+ * Three repeats with slots 0, 1, 2 never deflect together, so each one
+ * anti-correlates with the mean of the other two (r about -0.3).
+ */
+export function addUnsharedDeflections(
+  mv: Float64Array,
+  start: number,
+  n: number,
+  sfHz: number,
+  slot: number,
+): void {
+  const slotLen = Math.round(0.04 * sfHz);
+  const bump = Math.round(0.02 * sfHz);
+  const end = Math.min(mv.length, start + n);
+  for (let k = slot; k * slotLen < n; k += 3) {
+    const at = start + k * slotLen + Math.round(0.01 * sfHz);
+    for (let i = 0; i < bump && at + i < end; i++)
+      mv[at + i] = (mv[at + i] as number) + 4 * (1 - Math.cos((2 * Math.PI * i) / bump));
+  }
+}
+
 /** Float mV -> int16 units of `scale` mV (rounded, clipped like an ADC). */
 export function quantize(mv: Float64Array, scale: number): Int16Array {
   const out = new Int16Array(mv.length);

@@ -19,7 +19,8 @@ const HELP = `usage: ac1 synth --out DIR [--scale small|bench|stims] [--size N] 
 Write a synthetic CRCNS-AC1 release into DIR: crcns-ac1.zip (wehr/ and
 asari/Stimuli), crcns-ac1-asari-results-1.zip and -2.zip, with the real
 layout and MATLAB-style .mat files, plus synth-manifest.json listing every
-planted cell, stim, repeat, artifact, warning and unreadable file. The same
+planted cell, stim, repeat, artifact, warning and unreadable file, and the
+corners of the reference loader planted on purpose (its "corners"). The same
 seed always gives byte-identical zips. Use DIR as --path for ac1 build.
 DIR may be new, empty or an earlier synth output; a folder holding other
 CRCNS-AC1 data is refused.

@@ -12,6 +12,9 @@
  * @typedef {import("../api-types.js").CohortJson} CohortJson
  * @typedef {import("../api-types.js").PairHeader} PairHeader
  * @typedef {import("../api-types.js").StimHeader} StimHeader
+ * @typedef {import("../api-types.js").ScoresJson} ScoresJson
+ * @typedef {import("../api-types.js").PairScoresJson} PairScoresJson
+ * @typedef {import("../api-types.js").RejectedHeader} RejectedHeader
  */
 /**
  * @template H
@@ -83,6 +86,24 @@ export function getCohort() {
 }
 
 /**
+ * Every predicted neuron's score and their mean (`ac1 score --json`); only with `--pred`.
+ * @returns {Promise<ScoresJson>}
+ */
+export function getScores() {
+  return getJSON("/api/scores");
+}
+
+/**
+ * A pair's score and its neuron's; only with `--pred`.
+ * @param {number} stim
+ * @param {number} neuron
+ * @returns {Promise<PairScoresJson>}
+ */
+export function getPairScores(stim, neuron) {
+  return getJSON(`/api/scores/pair/${stim}/${neuron}`);
+}
+
+/**
  * Fetches and decodes an AC1P payload.
  * @template H
  * @param {string} path
@@ -95,13 +116,24 @@ async function getPayload(path) {
 }
 
 /**
- * One (stim, neuron) pair: the stim, every kept repeat and their mean.
+ * One (stim, neuron) pair: the stim, every kept repeat, their mean and, with `--pred`, the prediction.
  * @param {number} stim
  * @param {number} neuron
  * @returns {Promise<DecodedPayload<PairHeader>>}
  */
 export function getPair(stim, neuron) {
   return getPayload(`/api/pair/${stim}/${neuron}`);
+}
+
+/**
+ * A pair's rejected repeats, detrended and binned (mV); only for exports built
+ * with `--keep-rejected` (SummaryJson.rejectedTraces) and pairs with a rejected repeat.
+ * @param {number} stim
+ * @param {number} neuron
+ * @returns {Promise<DecodedPayload<RejectedHeader>>}
+ */
+export function getRejected(stim, neuron) {
+  return getPayload(`/api/rejected/${stim}/${neuron}`);
 }
 
 /**

@@ -11,12 +11,7 @@
 // exact control over the alignment with uPlot's plot area.
 
 import { VIRIDIS_LUT, viridisCss } from "./colormap.js";
-
-export const FONT = "12px system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif";
-export const TITLE_FONT = "600 13px system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif";
-const AXIS_COLOR = "#444";
-const GRID_COLOR = "rgba(0,0,0,0.08)";
-const TEXT_COLOR = "#222";
+import { AXIS_COLOR, FONT, GRID_COLOR, TEXT_COLOR, TITLE_FONT } from "./theme.js";
 
 /**
  * Sizes a canvas for the device pixel ratio and returns a context in CSS px.
