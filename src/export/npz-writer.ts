@@ -1,3 +1,4 @@
+/// <reference types="node" />
 // The .npz writer: each array is one `<name>.npy` member (stored or
 // deflated), written in the order the arrays are added, with the zip's
 // records from src/zip/records.ts. Several add() calls may be outstanding:
@@ -13,6 +14,9 @@
 // fsynced write; any failure (a full disk included) removes the temp file
 // and leaves a previous file untouched.
 
+// (The reference above: the viewer's browser type check reaches this module
+// through src/viewer/api-types.ts -> evaluation -> export; yazl's typings used
+// to bring Node's types in with them.)
 import { createHash, type Hash } from "node:crypto";
 import { type FileHandle, open, rename, unlink } from "node:fs/promises";
 import { endianness } from "node:os";
