@@ -246,6 +246,26 @@ describe("scales and sizes", () => {
     assert.equal(p.size, 1);
   });
 
+  test("every scale plants each Wehr stimulus file once, and the corners' stims share an idx only where planted to", () => {
+    for (const scale of ["small", "bench", "stims"] as const) {
+      const p = planSynth(scale, 2009);
+      const paths = p.wehrStims.map((s) => s.path);
+      assert.equal(new Set(paths).size, paths.length, `${scale}: a stimulus file planted twice`);
+      const byKey = new Map<string, string[]>();
+      for (const s of p.wehrStims) {
+        if (s.idx === null) continue;
+        const k = `${s.folder}/${s.idx}`;
+        byKey.set(k, [...(byKey.get(k) ?? []), s.stem]);
+      }
+      const shared = [...byKey].filter(([, stems]) => stems.length > 1);
+      // the one planted collision: '10' and '1_0' (or '110' and '1_10' where the regular stems reach 10)
+      assert.equal(shared.length, 1, `${scale}: ${JSON.stringify(shared)}`);
+      const collision = p.corners.find((c) => c.id === "wehr-idx-collision");
+      const key = collision?.stimKeys[0];
+      assert.equal(`${key?.[1]}/${key?.[2]}`, shared[0]?.[0], scale);
+    }
+  });
+
   test("size N plants N times the extra cells over the same stimulus files", () => {
     const one = planSynth("bench", 5);
     const two = planSynth("bench", 5, 2);

@@ -78,33 +78,59 @@ export function planCorners(
   seed: number,
   rng: Rng,
   asariSegments: readonly AsariSegmentFile[],
+  regular: { wehrFragments: number; wehrPerCategory: number },
 ): PlannedCorners {
   const corners: SynthCorner[] = [];
-  const ten = cornerStim(seed, "category1", "10", 10, "category1 sound 10", 22050);
-  const oneUnderscoreZero = cornerStim(seed, "category1", "1_0", 10, "category1 sound 1_0", 30870);
-  const spaceSeven = cornerStim(seed, "category2", " 7", 7, "category2 sound ' 7'", 17640);
+  // The corner stims are 10 and 10 (category1), 7 (category2), 8 (category3)
+  // and 13 (fragments); a scale whose regular stems reach those numbers gets
+  // them shifted by a round base (110, 107, ...) so no file name or idx of the
+  // regular stims is taken twice. Small and bench keep base 0 (their bytes).
+  const base =
+    regular.wehrPerCategory < 7 && regular.wehrFragments < 13
+      ? 0
+      : 100 * Math.ceil((Math.max(regular.wehrPerCategory, regular.wehrFragments) + 1) / 100);
+  const n10 = String(base + 10);
+  const underscored = `${n10.slice(0, 1)}_${n10.slice(1)}`;
+  const arabicDigits = [...String(base + 13)].map((d) => String.fromCharCode(0x0660 + Number(d))).join("");
+  const ten = cornerStim(seed, "category1", n10, base + 10, `category1 sound ${n10}`, 22050);
+  const oneUnderscoreZero = cornerStim(
+    seed,
+    "category1",
+    underscored,
+    base + 10,
+    `category1 sound ${underscored}`,
+    30870,
+  );
+  const spaceSeven = cornerStim(
+    seed,
+    "category2",
+    ` ${base + 7}`,
+    base + 7,
+    `category2 sound ' ${base + 7}'`,
+    17640,
+  );
   const plusEight = cornerStim(
     seed,
     "category3",
-    "+8",
-    8,
-    "category3 sound '+8' at 51.2 kHz",
+    `+${base + 8}`,
+    base + 8,
+    `category3 sound '+${base + 8}' at 51.2 kHz`,
     23040,
     BAND_CORNER_SF_HZ,
   );
   const arabic13 = cornerStim(
     seed,
     "fragments",
-    "\u0661\u0663",
-    13,
-    "fragment 13 (Arabic-Indic digits)",
+    arabicDigits,
+    base + 13,
+    `fragment ${base + 13} (Arabic-Indic digits)`,
     RESAMPLE_CORNER_SAMPLES,
   );
   loudEnding(arabic13.wave, WEHR_STIM_SF_HZ);
   const wehrStims = [ten, oneUnderscoreZero, spaceSeven, plusEight, arabic13];
   corners.push({
     id: "wehr-int-stems",
-    what: "stimulus stems Python's int() reads: '10', '1_0' (10), ' 7' (7), '+8' (8), Arabic-Indic '13'",
+    what: `stimulus stems Python's int() reads: '${n10}', '${underscored}' (${n10}), ' ${base + 7}' (${base + 7}), '+${base + 8}' (${base + 8}), Arabic-Indic '${base + 13}'`,
     sessions: [],
     stimKeys: wehrStims.map((s) => ["wehr", s.folder, s.idx as number]),
   });
@@ -130,42 +156,42 @@ export function planCorners(
   corners.push(
     {
       id: "wehr-idx-collision",
-      what: "'1_0.mat' and '10.mat' share idx 10: one key, two stims of one cell (grouped by description); the stim is registered with the first, the cell's block is the later one's",
+      what: `'${underscored}.mat' and '${n10}.mat' share idx ${n10}: one key, two stims of one cell (grouped by description); the stim is registered with the first, the cell's block is the later one's`,
       sessions: [wa.name],
-      stimKeys: [["wehr", "category1", 10]],
+      stimKeys: [["wehr", "category1", base + 10]],
     },
     {
       id: "wehr-duration-zero",
       what: "the first trial of a stim has duration 0: an empty repeat (range), the stim's duration falls back to its waveform's (Tdur from it), duration_s 0",
       sessions: [wa.name],
-      stimKeys: [["wehr", "category1", 10]],
+      stimKeys: [["wehr", "category1", base + 10]],
       facts: { waveformSamples: ten.wave.length, sfHz: WEHR_STIM_SF_HZ, laterTrialsMs: ten.durationMs + 40 },
     },
     {
       id: "short-repeat-one-bin",
       what: `a kept repeat of ${STUB_SAMPLES} samples (under one 5 ms bin) bins to one value: the cell's block has T = 1, so the stim is cut to T = 1 for every cell`,
       sessions: [wa.name, wb.name],
-      stimKeys: [["wehr", "category2", 7]],
+      stimKeys: [["wehr", "category2", base + 7]],
       facts: { stubSamples: STUB_SAMPLES },
     },
     {
       id: "flat-rail",
       what: "a trial trace flat at the int16 rail among three repeats: detrended exactly flat, r = 0, xcorr",
       sessions: [wb.name],
-      stimKeys: [["wehr", "category3", 8]],
+      stimKeys: [["wehr", "category3", base + 8]],
     },
     {
       id: "band-limits",
       what: "a stim at 51200 Hz: band 48 (25600 Hz) lies on its Nyquist and the bands above it beyond; built with fmax 25600, fmax is a band centre (F = 49)",
       sessions: [wb.name],
-      stimKeys: [["wehr", "category3", 8]],
+      stimKeys: [["wehr", "category3", base + 8]],
       facts: { sfHz: BAND_CORNER_SF_HZ, fmaxOnBandHz: 25600 },
     },
     {
       id: "resample-length",
       what: "44100 -> 96000 Hz of L = 60287 samples: torchaudio keeps ceil(f32(320 L / 147)) = 131237 samples, one less than the exact ceil; the trials last 20 ms longer than the stim, so Tcanon = Tspec and Tcanon * hop reaches past the resampled end (zeros there)",
       sessions: [wa.name],
-      stimKeys: [["wehr", "fragments", 13]],
+      stimKeys: [["wehr", "fragments", base + 13]],
       facts: { waveformSamples: RESAMPLE_CORNER_SAMPLES, sfHz: WEHR_STIM_SF_HZ, resampledAt96k: 131237 },
     },
   );

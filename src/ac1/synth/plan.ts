@@ -35,7 +35,7 @@ export function planSynth(scale: SynthScale, seed: number, size = 1): SynthPlan 
   const asariSessions = planAsariSessions(P, rng, asariSegments);
   // The reference's corners (plan-corners.ts) draw from their own stream and
   // their sessions sort last, so every file planted above keeps its bytes.
-  const corners = planCorners(seed, Rng.of(seed, "plan-corners"), asariSegments);
+  const corners = planCorners(seed, Rng.of(seed, "plan-corners"), asariSegments, P);
   return {
     seed,
     scale,
