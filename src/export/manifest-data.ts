@@ -8,8 +8,8 @@
 import type { NeuronMeta, StimMeta } from "../ac1/types.js";
 import type { DatasetData, ResponseBlock } from "../dataset/model.js";
 import type { DatasetFacts } from "../dataset/summary.js";
-import { type ExportManifest, fromManifestOptions } from "./dataset-npz.js";
 import { ExportError } from "./errors.js";
+import { type ExportManifest, fromManifestOptions } from "./manifest.js";
 import { parseSplit } from "./modeller.js";
 
 /** A DatasetData as far as a manifest tells it: `responses` only says which pairs hold data. */
