@@ -95,7 +95,7 @@ export const AC1_ERROR_CODES = frozenTable({
   OPTION: {
     class: "Ac1Error",
     meaning:
-      "a bad option value: an OptionError (fields option, value, allowed) for the load and build options, a plain Ac1Error from Ac1Dataset methods",
+      "a bad option or argument value: an OptionError (fields option, value, allowed), from the load and build options and the Ac1Dataset methods alike",
   },
   OUTPUT: {
     class: "Ac1Error",

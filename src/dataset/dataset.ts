@@ -3,9 +3,11 @@
 // the neuron and stim selections, the stims and responses as transformed so
 // far, and the statistics of the last transforms. Indexing walks the
 // iterable stims. The work itself lives beside it, one job a module:
-// selection.ts (matching, slices), transforms.ts (standardize, smooth,
-// normalize), splits.ts (Rançon constants, seeded splits), batching.ts
-// (concat, collate) and quality.ts (noise ceilings in the neuron metadata).
+// selection-state.ts (what the selections and split part show),
+// selection.ts (matching, index checks, slices), transforms.ts (standardize,
+// smooth, normalize), splits.ts (Rançon constants, seeded splits),
+// batching.ts (concat, collate), quality.ts (noise ceilings in the neuron
+// metadata) and summary.ts (its toString).
 //
 // The DatasetData passed in (possibly shared with a cache or another
 // dataset) is never modified: the dataset holds its own lists, and a
@@ -28,14 +30,21 @@ import type {
 import { datasetQuality, withQuality } from "./quality.js";
 import {
   atPosition,
+  checkedIndex,
   type DatasetItem,
   type IndexRange,
   indicesWhere,
   indicesWithMeta,
+  neuronIndexOf,
   pairHasData,
+  pairKey,
+  provenanceByPair,
+  pythonIndices,
   sliceIndices,
 } from "./selection.js";
-import { makeSplit, SPLIT_PARTS, type StimSplit, splitLabel, splitWehrNeuronStims } from "./splits.js";
+import { SelectionState } from "./selection-state.js";
+import { makeSplit, type StimSplit, splitWehrNeuronStims } from "./splits.js";
+import { datasetRepr } from "./summary.js";
 import {
   checkNormalizeMethod,
   normalizeResponses,
@@ -56,12 +65,11 @@ export class Ac1Dataset {
   readonly #responses: (ResponseBlock | null)[][];
   readonly #stimMeta: StimMeta[];
   readonly #neuronMeta: NeuronMeta[];
-  #neuronSelection: number[] | null = null;
-  #stimSelection: number[] | null = null;
-  #provenanceIndex: Map<string, RepeatProvenance[]> | null = null;
+  /** The neuron and stim selections and the selected split part. */
+  readonly #selection: SelectionState;
+  /** The provenance records of each (neuron, stim), made on first use. */
+  #provenanceByPair: Map<string, RepeatProvenance[]> | undefined;
   #split: DatasetSplit | null;
-  /** The selected part of the split, and each neuron's stims in it (null: every pair visible). */
-  #part: { name: SplitPart; stims: (Set<number> | null)[] } | null = null;
   /** Statistics of the last standardizeStims call (null before any). */
   stimStandardization: StimStandardization | null = null;
   /** Statistics of the last normalizeResponses call (null before any). */
@@ -76,6 +84,7 @@ export class Ac1Dataset {
     this.#stimMeta = data.stimMeta.slice();
     this.#neuronMeta = data.neuronMeta.slice();
     this.#split = data.split ?? null;
+    this.#selection = new SelectionState(this.#responses, this.#stims.length, this.#neuronMeta.length);
   }
 
   // ---- cohort facts ----------------------------------------------------
@@ -170,29 +179,10 @@ export class Ac1Dataset {
 
   // ---- selection ---------------------------------------------------------
   #checkNeuron(n: number): number {
-    if (!Number.isInteger(n) || n < 0 || n >= this.numNeurons) {
-      throw new Ac1Error("INDEX", `neuron index ${n} out of range (dataset has ${this.numNeurons} neurons)`);
-    }
-    return n;
+    return checkedIndex(n, this.numNeurons, "neuron");
   }
   #checkStim(s: number): number {
-    if (!Number.isInteger(s) || s < 0 || s >= this.numStims) {
-      throw new Ac1Error("INDEX", `stim index ${s} out of range (dataset has ${this.numStims} stims)`);
-    }
-    return s;
-  }
-  #hasData(s: number, n: number): boolean {
-    return pairHasData(this.#responses[s]?.[n]);
-  }
-
-  /** Whether pair (s, n) lies in the selected split part (always, without one). */
-  #inPart(s: number, n: number): boolean {
-    return this.#part === null || this.#part.stims[n]?.has(s) === true;
-  }
-
-  /** Whether pair (s, n) has data (a block without NaN) and lies in the selected split part (if any). */
-  #visible(s: number, n: number): boolean {
-    return this.#hasData(s, n) && this.#inPart(s, n);
+    return checkedIndex(s, this.numStims, "stim");
   }
 
   /**
@@ -201,10 +191,7 @@ export class Ac1Dataset {
    * selection or a selected split part, those without data there are hidden.
    */
   get selectedNeurons(): number[] {
-    const candidates = this.#neuronSelection ?? this.#neuronMeta.map((_, n) => n);
-    if (this.#stimSelection === null && this.#part === null) return candidates.slice();
-    const stims = this.#stimSelection ?? this.#stims.map((_, s) => s);
-    return candidates.filter((n) => stims.some((s) => this.#visible(s, n)));
+    return this.#selection.selectedNeurons();
   }
 
   /**
@@ -214,72 +201,63 @@ export class Ac1Dataset {
    * split part).
    */
   get iterableStims(): number[] {
-    const neurons = this.selectedNeurons;
-    const allowed = this.#stimSelection === null ? null : new Set(this.#stimSelection);
-    const out: number[] = [];
-    for (let s = 0; s < this.#stims.length; s++) {
-      if (allowed !== null && !allowed.has(s)) continue;
-      if (neurons.some((n) => this.#visible(s, n))) out.push(s);
-    }
-    return out;
+    return this.#selection.iterableStims();
   }
 
   /** Selects one neuron or a list of them (order and duplicates kept); replaces any neuron selection. */
   selectNeurons(neurons: number | readonly number[]): this {
     const list = typeof neurons === "number" ? [neurons] : neurons;
-    this.#neuronSelection = list.map((n) => this.#checkNeuron(n));
+    this.#selection.neurons = list.map((n) => this.#checkNeuron(n));
     return this;
   }
 
   /** Selects the neurons whose metadata[key] equals value; neurons lacking the key are skipped. */
   selectNeuronsByMeta(key: string, value: unknown): this {
-    this.#neuronSelection = indicesWithMeta(this.#neuronMeta, key, value);
+    this.#selection.neurons = indicesWithMeta(this.#neuronMeta, key, value);
     return this;
   }
 
   /** Selects the neurons that heard (have data for) a stim whose metadata[key] equals value. */
   selectNeuronsByStimMeta(key: string, value: unknown): this {
     const stims = indicesWithMeta(this.#stimMeta, key, value);
-    this.#neuronSelection = this.#neuronMeta.flatMap((_, n) =>
-      stims.some((s) => this.#hasData(s, n)) ? [n] : [],
-    );
+    this.#selection.neurons = this.#selection.neuronsThatHeard(stims);
     return this;
   }
 
   /** Selects the neurons for which predicate(meta, index) is true; a throwing predicate means "not selected". */
   selectNeuronsWhere(predicate: (meta: NeuronMeta, index: number) => boolean): this {
-    this.#neuronSelection = indicesWhere(this.#neuronMeta, predicate);
+    this.#selection.neurons = indicesWhere(this.#neuronMeta, predicate);
     return this;
   }
 
   /** Back to all neurons. */
   resetNeurons(): this {
-    this.#neuronSelection = null;
+    this.#selection.neurons = null;
     return this;
   }
 
   /** Selects one stim or a list (iterated in ascending order, once each). An empty list selects nothing. */
   selectStims(stims: number | readonly number[]): this {
     const list = typeof stims === "number" ? [stims] : stims;
-    this.#stimSelection = [...new Set(list.map((s) => this.#checkStim(s)))];
+    this.#selection.stims = [...new Set(list.map((s) => this.#checkStim(s)))];
     return this;
   }
 
   /** Selects the stims whose metadata[key] equals value; stims lacking the key are skipped. */
   selectStimsByMeta(key: string, value: unknown): this {
-    this.#stimSelection = indicesWithMeta(this.#stimMeta, key, value);
+    this.#selection.stims = indicesWithMeta(this.#stimMeta, key, value);
     return this;
   }
 
   /** Selects the stims for which predicate(meta, index) is true; a throwing predicate means "not selected". */
   selectStimsWhere(predicate: (meta: StimMeta, index: number) => boolean): this {
-    this.#stimSelection = indicesWhere(this.#stimMeta, predicate);
+    this.#selection.stims = indicesWhere(this.#stimMeta, predicate);
     return this;
   }
 
   /** Back to all stims. */
   resetStims(): this {
-    this.#stimSelection = null;
+    this.#selection.stims = null;
     return this;
   }
 
@@ -292,12 +270,12 @@ export class Ac1Dataset {
   #item(s: number, neurons: number[]): DatasetItem {
     const row = this.#responses[s] as (ResponseBlock | null)[];
     // a block holding a NaN is handed out (as deepSTRF's __getitem__ does) but masked
-    const responses = neurons.map((n) => (this.#inPart(s, n) ? (row[n] ?? null) : null));
+    const responses = neurons.map((n) => (this.#selection.inPart(s, n) ? (row[n] ?? null) : null));
     return {
       stimIndex: s,
       stim: this.#stims[s] as Tensor,
       responses,
-      mask: neurons.map((n) => this.#visible(s, n)),
+      mask: neurons.map((n) => this.#selection.visible(s, n)),
       neurons: neurons.slice(),
       stimMeta: this.#stimMeta[s] as StimMeta,
     };
@@ -329,18 +307,10 @@ export class Ac1Dataset {
   }
 
   // ---- transforms --------------------------------------------------------
-  /**
-   * The stims a transform takes its statistics from, as Python indexes a
-   * list: a negative index counts from the end and a repeated one counts as
-   * often as it appears (deepSTRF: [self.stims[i] for i in stim_indices]).
-   */
-  #statIndices(indices: readonly number[], what: string): number[] {
-    const S = this.numStims;
-    return indices.map((i) => {
-      if (!Number.isInteger(i) || i < -S || i >= S)
-        throw new Ac1Error("INDEX", `${what}: stim index ${i} out of range (dataset has ${S} stims)`);
-      return i < 0 ? i + S : i;
-    });
+  /** The stims given to a transform `what` (default all), and those it takes statistics from, as Python indexes a list. */
+  #statStims(indices: readonly number[] | undefined, what: string): { given: number[]; idx: number[] } {
+    const given = indices === undefined ? this.#stims.map((_, s) => s) : indices.slice();
+    return { given, idx: pythonIndices(given, this.numStims, what) };
   }
 
   /**
@@ -352,13 +322,7 @@ export class Ac1Dataset {
    * The returned `indices` are the ones given.
    */
   standardizeStims(indices?: readonly number[], perBand = true, eps = 1e-8): StimStandardization {
-    const given = indices === undefined ? this.#stims.map((_, s) => s) : indices.slice();
-    if (given.length === 0)
-      throw new Ac1Error(
-        "OPTION",
-        "standardizeStims: indices is an empty list; give at least one stim index or omit it for all stims",
-      );
-    const idx = this.#statIndices(given, "standardizeStims");
+    const { given, idx } = this.#statStims(indices, "standardizeStims");
     this.stimStandardization = { ...standardizeStims(this.#stims, idx, perBand, eps), indices: given };
     return this.stimStandardization;
   }
@@ -389,8 +353,7 @@ export class Ac1Dataset {
     eps = 1e-8,
   ): ResponseNormalization {
     checkNormalizeMethod(method);
-    const given = indices === undefined ? this.#stims.map((_, s) => s) : indices.slice();
-    const idx = this.#statIndices(given, "normalizeResponses");
+    const { given, idx } = this.#statStims(indices, "normalizeResponses");
     this.responseNormalization = {
       ...normalizeResponses(this.#responses, this.numNeurons, method, idx, eps),
       indices: given,
@@ -422,17 +385,10 @@ export class Ac1Dataset {
   // ---- provenance ----------------------------------------------------------
   /** Every raw repeat of (neuron, stim) with its fate and gating statistics, in walking order. */
   repeatProvenance(neuron: number, stim: number): RepeatProvenance[] {
-    if (this.#provenanceIndex === null) {
-      const index = new Map<string, RepeatProvenance[]>();
-      for (const p of this.#base.provenance) {
-        const key = `${p.neuron},${p.stim}`;
-        const list = index.get(key);
-        if (list === undefined) index.set(key, [p]);
-        else list.push(p);
-      }
-      this.#provenanceIndex = index;
-    }
-    return (this.#provenanceIndex.get(`${this.#checkNeuron(neuron)},${this.#checkStim(stim)}`) ?? []).slice();
+    this.#provenanceByPair ??= provenanceByPair(this.#base.provenance);
+    return (
+      this.#provenanceByPair.get(pairKey(this.#checkNeuron(neuron), this.#checkStim(stim))) ?? []
+    ).slice();
   }
 
   /** All provenance records (including dropped cells: neuron -1; unregistered stims: stim -1). */
@@ -448,8 +404,9 @@ export class Ac1Dataset {
    * index or its metadata object (matched by experimenter and session).
    */
   splitNeuronStims(neuron: number | NeuronMeta, seed = 0): StimSplit {
-    const n = typeof neuron === "number" ? this.#checkNeuron(neuron) : this.#findNeuron(neuron);
-    const heard = this.#stims.flatMap((_, s) => (this.#hasData(s, n) ? [s] : []));
+    const n =
+      typeof neuron === "number" ? this.#checkNeuron(neuron) : neuronIndexOf(this.#neuronMeta, neuron);
+    const heard = this.#selection.stimsHeardBy(n);
     return splitWehrNeuronStims(this.#neuronMeta[n] as NeuronMeta, n, heard, seed);
   }
 
@@ -461,7 +418,7 @@ export class Ac1Dataset {
 
   /** The selected split part, or null when every pair is visible. */
   get splitPart(): SplitPart | null {
-    return this.#part?.name ?? null;
+    return this.#selection.part?.name ?? null;
   }
 
   /**
@@ -472,7 +429,8 @@ export class Ac1Dataset {
    */
   makeSplit(spec: SplitSpec | string, seed = 0): DatasetSplit {
     this.#split = makeSplit({ responses: this.#responses, neuronMeta: this.#neuronMeta }, spec, seed);
-    if (this.#part !== null) this.selectSplit(this.#part.name);
+    const part = this.#selection.part;
+    if (part !== null) this.selectSplit(part.name);
     return this.#split;
   }
 
@@ -484,23 +442,13 @@ export class Ac1Dataset {
    * Combines with the neuron and stim selections.
    */
   selectSplit(part: SplitPart): this {
-    if (!SPLIT_PARTS.includes(part))
-      throw new Ac1Error("OPTION", `unknown split part ${JSON.stringify(part)}: expected train, val or test`);
-    if (this.#split === null)
-      throw new Ac1Error(
-        "SPLIT",
-        "this dataset has no split: load it with the split option (--split), or call makeSplit first",
-      );
-    this.#part = {
-      name: part,
-      stims: this.#split.neurons.map((p) => (p === null ? null : new Set(p[part]))),
-    };
+    this.#selection.selectPart(this.#split, part);
     return this;
   }
 
   /** Back to every pair (no split part selected); the split itself is kept. */
   resetSplit(): this {
-    this.#part = null;
+    this.#selection.part = null;
     return this;
   }
 
@@ -514,40 +462,16 @@ export class Ac1Dataset {
     return this.#base.rejected?.blocks[this.#checkStim(stim)]?.[this.#checkNeuron(neuron)] ?? null;
   }
 
-  #findNeuron(meta: NeuronMeta): number {
-    const direct = this.#neuronMeta.indexOf(meta);
-    if (direct >= 0) return direct;
-    const n = this.#neuronMeta.findIndex(
-      (m) => m.session === meta.session && m.experimenter === meta.experimenter,
-    );
-    if (n < 0)
-      throw new Ac1Error("INDEX", `no neuron with session ${JSON.stringify(meta.session)} in this dataset`);
-    return n;
-  }
-
   // ---- summary -------------------------------------------------------------
   /** One readable line per fact: neurons, selected, stims, dtMs, signal type. */
   toString(): string {
-    const mode =
-      this.audioFs === null
-        ? `spectrogram, F=${this.F} bands`
-        : `waveform at ${this.audioFs} Hz (hop ${this.hop})`;
-    const r = this.rejections;
-    return [
-      `${this.constructor.name}: CRCNS-AC1 (${this.species})`,
-      `  neurons:     ${this.numNeurons} (${this.selectedNeurons.length} selected)`,
-      `  stims:       ${this.numStims} (${this.length} iterable)`,
-      `  dtMs:        ${this.dtMs}`,
-      `  stims are:   ${mode}`,
-      `  signal type: ${this.signalType}`,
-      `  repeats:     ${r.kept} kept, ${r.range} range, ${r.step} step, ${r.xcorr} xcorr rejected`,
-      `  dropped cells (no usable stim): ${this.droppedCellsEmpty}; skipped files: ${this.skippedFiles.length}`,
-      ...(this.#split
-        ? [
-            `  split:       ${splitLabel(this.#split)}, seed ${this.#split.seed}${this.#part ? ` (${this.#part.name} part selected)` : ""}`,
-          ]
-        : []),
-    ].join("\n");
+    return datasetRepr(this.#base, {
+      className: this.constructor.name,
+      selectedNeurons: this.selectedNeurons.length,
+      iterableStims: this.length,
+      split: this.#split,
+      splitPart: this.splitPart,
+    });
   }
 
   // ---- concatenation and batching ------------------------------------------

@@ -1,11 +1,12 @@
 // Selecting and indexing a dataset (dataset.md, "What users do with it"):
 // metadata matching, predicate selectors that treat a throwing predicate as
-// "not selected", Python slice and negative-index semantics, and the item
-// that indexing returns. Pure helpers over lists; Ac1Dataset keeps the state.
+// "not selected", Python slice and negative-index semantics, index checks,
+// the provenance records of each pair, and the item that indexing returns.
+// Pure helpers over lists; Ac1Dataset and its SelectionState keep the state.
 
-import type { StimMeta } from "../ac1/types.js";
+import type { NeuronMeta, StimMeta } from "../ac1/types.js";
 import { Ac1Error } from "../errors.js";
-import type { ResponseBlock, Tensor } from "./model.js";
+import type { RepeatProvenance, ResponseBlock, Tensor } from "./model.js";
 
 /** Whether each block holds a NaN, computed once per block (blocks are never written to once made). */
 const nanBlocks = new WeakMap<ResponseBlock, boolean>();
@@ -117,6 +118,54 @@ export function sliceIndices(length: number, range: IndexRange): number[] {
     for (let i = start; i > stop; i += step) out.push(i);
   }
   return out;
+}
+
+/**
+ * Indices into a list of `length` as Python indexes a list: a negative index
+ * counts from the end, a repeated one stays repeated (deepSTRF:
+ * [self.stims[i] for i in stim_indices]); throws INDEX, naming `what`, outside it.
+ */
+export function pythonIndices(indices: readonly number[], length: number, what: string): number[] {
+  return indices.map((i) => {
+    if (!Number.isInteger(i) || i < -length || i >= length)
+      throw new Ac1Error("INDEX", `${what}: stim index ${i} out of range (dataset has ${length} stims)`);
+    return i < 0 ? i + length : i;
+  });
+}
+
+/** `i` when it is a valid index into `count` entries (no negative indices); throws INDEX naming `what`. */
+export function checkedIndex(i: number, count: number, what: "neuron" | "stim"): number {
+  if (!Number.isInteger(i) || i < 0 || i >= count) {
+    throw new Ac1Error("INDEX", `${what} index ${i} out of range (dataset has ${count} ${what}s)`);
+  }
+  return i;
+}
+
+/** The index of a neuron's metadata: the object itself, else the neuron of the same experimenter and session. */
+export function neuronIndexOf(metas: readonly NeuronMeta[], meta: NeuronMeta): number {
+  const direct = metas.indexOf(meta);
+  if (direct >= 0) return direct;
+  const n = metas.findIndex((m) => m.session === meta.session && m.experimenter === meta.experimenter);
+  if (n < 0)
+    throw new Ac1Error("INDEX", `no neuron with session ${JSON.stringify(meta.session)} in this dataset`);
+  return n;
+}
+
+/** The key of a (neuron, stim) pair in provenanceByPair. */
+export function pairKey(neuron: number, stim: number): string {
+  return `${neuron},${stim}`;
+}
+
+/** The provenance records of each (neuron, stim) pair (pairKey), in their order. */
+export function provenanceByPair(rows: readonly RepeatProvenance[]): Map<string, RepeatProvenance[]> {
+  const index = new Map<string, RepeatProvenance[]>();
+  for (const p of rows) {
+    const key = pairKey(p.neuron, p.stim);
+    const list = index.get(key);
+    if (list === undefined) index.set(key, [p]);
+    else list.push(p);
+  }
+  return index;
 }
 
 /** The entry at a Python-style position (negative counts from the end); throws INDEX outside the list. */

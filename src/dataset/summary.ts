@@ -6,7 +6,7 @@
 // rejection tally (and whether the rejected repeats are kept), the split,
 // dropped cells and skipped files.
 
-import type { DatasetData, DatasetSplit, RejectionTally, SkippedFile } from "./model.js";
+import type { DatasetData, DatasetSplit, RejectionTally, SkippedFile, SplitPart } from "./model.js";
 import { qualitySummaryLine } from "./quality.js";
 import { splitLabel } from "./splits.js";
 
@@ -33,6 +33,43 @@ export interface DatasetFacts {
   /** Rejected repeats kept (rej_<s>_<n>), or undefined when they were not kept. */
   rejectedKept?: number;
   split?: DatasetSplit | null;
+}
+
+/**
+ * Ac1Dataset's toString: one readable line per fact of `d` (neurons, stims,
+ * dtMs, stim mode, signal type, repeats, dropped and skipped) with what the
+ * dataset's `view` shows of it (selected neurons, iterable stims, its split
+ * and selected part).
+ */
+export function datasetRepr(
+  d: DatasetData,
+  view: {
+    className: string;
+    selectedNeurons: number;
+    iterableStims: number;
+    split: DatasetSplit | null;
+    splitPart: SplitPart | null;
+  },
+): string {
+  const mode =
+    d.audioFs === null ? `spectrogram, F=${d.F} bands` : `waveform at ${d.audioFs} Hz (hop ${d.hop})`;
+  const r = d.rejections;
+  const split = view.split;
+  return [
+    `${view.className}: CRCNS-AC1 (${d.species})`,
+    `  neurons:     ${d.neuronMeta.length} (${view.selectedNeurons} selected)`,
+    `  stims:       ${d.stims.length} (${view.iterableStims} iterable)`,
+    `  dtMs:        ${d.dtMs}`,
+    `  stims are:   ${mode}`,
+    `  signal type: ${d.signalType}`,
+    `  repeats:     ${r.kept} kept, ${r.range} range, ${r.step} step, ${r.xcorr} xcorr rejected`,
+    `  dropped cells (no usable stim): ${d.droppedCellsEmpty}; skipped files: ${d.skippedFiles.length}`,
+    ...(split
+      ? [
+          `  split:       ${splitLabel(split)}, seed ${split.seed}${view.splitPart ? ` (${view.splitPart} part selected)` : ""}`,
+        ]
+      : []),
+  ].join("\n");
 }
 
 /** Facts of a built dataset. */

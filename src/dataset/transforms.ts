@@ -9,7 +9,7 @@
 import { convolveSame } from "../dsp/convolve.js";
 import { floorDiv } from "../dsp/round.js";
 import { hann } from "../dsp/windows.js";
-import { Ac1Error } from "../errors.js";
+import { Ac1Error, OptionError } from "../errors.js";
 import type { ResponseBlock, Tensor } from "./model.js";
 import { blockHasNaN } from "./selection.js";
 
@@ -59,6 +59,12 @@ export function standardizeStims(
   perBand: boolean,
   eps: number,
 ): StimStandardization {
+  if (indices.length === 0)
+    throw new OptionError(
+      "indices",
+      indices,
+      "standardizeStims needs at least one stim index (omit indices for all stims)",
+    );
   const B = perBand ? bandsOf(stims[indices[0] as number] as Tensor) : 1;
   const sum = new Float64Array(B);
   const count = new Float64Array(B);
@@ -98,9 +104,10 @@ export function standardizeStims(
   for (let k = 0; k < B; k++) {
     const n = count[k] as number;
     if (n < 2)
-      throw new Ac1Error(
-        "OPTION",
-        `standardizeStims: fewer than 2 values${perBand ? ` in band ${k}` : ""} over the given stims; cannot compute a sample std`,
+      throw new OptionError(
+        "indices",
+        indices,
+        `standardizeStims: fewer than 2 values${perBand ? ` in band ${k}` : ""} over these stims; cannot compute a sample std`,
       );
     std[k] = Math.max(Math.sqrt((ss[k] as number) / (n - 1)), eps);
   }
@@ -134,7 +141,7 @@ export function smoothResponses(
   dtMs: number,
 ): ResponseSmoothing {
   if (typeof windowMs !== "number" || !(windowMs > 0) || !Number.isFinite(windowMs)) {
-    throw new Ac1Error("OPTION", `smoothResponses: windowMs must be a finite number > 0, got ${windowMs}`);
+    throw new OptionError("windowMs", windowMs, "smoothResponses takes a finite number of milliseconds > 0");
   }
   let K = Math.max(1, floorDiv(windowMs, dtMs));
   if (K % 2 === 0) K += 1;
@@ -175,10 +182,7 @@ function forEachValid(
 /** Throws OPTION unless method is "max" or "zscore" (checked before the stim indices). */
 export function checkNormalizeMethod(method: unknown): asserts method is "max" | "zscore" {
   if (method !== "max" && method !== "zscore") {
-    throw new Ac1Error(
-      "OPTION",
-      `normalizeResponses: method must be "max" or "zscore", got ${JSON.stringify(method)}`,
-    );
+    throw new OptionError("method", method, 'normalizeResponses takes "max" or "zscore"');
   }
 }
 

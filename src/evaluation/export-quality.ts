@@ -7,7 +7,7 @@
 // the ones every build stores in the manifest.
 
 import { raggedBlock } from "../dataset/quality.js";
-import type { ExportView } from "../export/dataset-npz.js";
+import type { ExportView } from "../export/export-view.js";
 import { neuronQuality, type RaggedBlock } from "../metrics/index.js";
 
 /** One neuron of `ac1 quality` (the JSON keys of the contract; NaN where undefined, null in JSON). */

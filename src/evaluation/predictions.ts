@@ -12,7 +12,7 @@
 // Any failure is a PredictionError naming the file, the key and the problem.
 
 import { ExportError, PredictionError } from "../errors.js";
-import type { ExportView } from "../export/dataset-npz.js";
+import type { ExportView } from "../export/export-view.js";
 import { parseDtype } from "../export/npy.js";
 import { NpzReader } from "../export/npz-reader.js";
 

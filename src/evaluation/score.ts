@@ -12,7 +12,7 @@
 // - mean: the NaN-aware mean of each over the scored neurons.
 
 import { raggedBlock } from "../dataset/quality.js";
-import type { ExportView } from "../export/dataset-npz.js";
+import type { ExportView } from "../export/export-view.js";
 import {
   corrcoef,
   type FloatArray,

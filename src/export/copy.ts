@@ -11,8 +11,8 @@
 
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
-import { type ExportManifest, manifestJson, readManifest } from "./dataset-npz.js";
 import { ExportError } from "./errors.js";
+import { type ExportManifest, manifestJson, readManifest } from "./manifest.js";
 import { encodeNpyHeader, encodeUnicodeScalar } from "./npy.js";
 import { NpzReader } from "./npz-reader.js";
 import { NpzWriter } from "./npz-writer.js";

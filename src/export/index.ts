@@ -2,21 +2,23 @@
 // dataset export (write, full read, lazy view).
 
 export {
-  buildManifest,
-  EXPORT_FORMAT,
-  EXPORT_VERSION,
-  type ExportManifest,
-  type ExportView,
-  FATE_CODES,
   loadDatasetExport,
-  type ManifestOptions,
   openDatasetExport,
-  parseManifest,
   readDatasetNpz,
   type WriteDatasetOptions,
   writeDatasetNpz,
 } from "./dataset-npz.js";
 export { ExportError } from "./errors.js";
+export type { ExportView } from "./export-view.js";
+export {
+  buildManifest,
+  EXPORT_FORMAT,
+  EXPORT_VERSION,
+  type ExportManifest,
+  FATE_CODES,
+  type ManifestOptions,
+  parseManifest,
+} from "./manifest.js";
 export {
   addModellerKeys,
   metadataOf,

@@ -8,8 +8,8 @@
 import type { NeuronMeta, StimMeta } from "../ac1/types.js";
 import type { DatasetData, ResponseBlock } from "../dataset/model.js";
 import type { DatasetFacts } from "../dataset/summary.js";
-import { type ExportManifest, fromManifestOptions } from "./dataset-npz.js";
 import { ExportError } from "./errors.js";
+import { type ExportManifest, fromManifestOptions, hopOf } from "./manifest.js";
 import { parseSplit } from "./modeller.js";
 
 /** A DatasetData as far as a manifest tells it: `responses` only says which pairs hold data. */
@@ -71,8 +71,7 @@ export function manifestFacts(m: ExportManifest, path: string): DatasetFacts {
     F: m.F,
     freqsHz: m.freqs_hz,
     audioFs: m.audio_fs,
-    hop:
-      typeof m.hop === "number" ? m.hop : m.audio_fs === null ? 1 : Math.round((m.audio_fs * m.dt_ms) / 1000),
+    hop: hopOf(m),
     signalType: m.signal_type,
     pairs,
     repeats,

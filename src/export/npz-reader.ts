@@ -1,3 +1,4 @@
+/// <reference types="node" />
 // A lazy .npz reader over the zip core (src/zip/): the zip directory is read
 // and validated once, every member's .npy header is read at open (a few KiB
 // each), and the arrays on demand: stored members straight from the file into
@@ -11,6 +12,9 @@
 // and a reader meant to load everything refuses, at open, a file whose
 // members declare more than maxLoadRatio times its size.
 
+// (The reference above: the viewer's browser type check reaches this module,
+// and through it src/zip, via src/viewer/api-types.ts -> evaluation ->
+// export-view.ts; they use Node's types.)
 import { type FileHandle, open } from "node:fs/promises";
 import { MAX_NPZ_MEMBER_BYTES, MAX_NPZ_MEMBERS } from "../limits.js";
 import {

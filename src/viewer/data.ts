@@ -3,17 +3,18 @@
 // Nothing here reads the whole export: listings come from the manifest and
 // the zip directory (pairs()), arrays are read per request and their
 // payloads kept in a small LRU cache (lru.ts), and the per-repeat provenance
-// table is read once on first use. The documents are typed by the
-// server/browser contract (api-types.ts); the binary form is payload.ts.
+// table is read once on first use. The listing documents are built by
+// listings.ts and the cohort by cohort.ts; this class gathers their inputs,
+// validates indices and serves the pair, stim, rejected and score documents.
+// The documents are typed by the server/browser contract (api-types.ts); the
+// binary form is payload.ts.
 
 import type { RepeatProvenance } from "../dataset/model.js";
 import type {
   CohortJson,
-  FateTally,
   JsonArray,
   NeuronRowJson,
   NeuronScoresJson,
-  NeuronStimRowJson,
   NeuronStimsJson,
   PairHeader,
   PairJson,
@@ -27,17 +28,16 @@ import type {
   SummaryJson,
 } from "./api-types.js";
 import { cohortDocument } from "./cohort.js";
-import { NO_QUALITY, neuronScoreJson, type ViewerEvaluation } from "./evaluation.js";
+import { neuronScoreJson, type ViewerEvaluation } from "./evaluation.js";
+import { type ListingInputs, neuronRows, neuronStimsDocument, summaryDocument } from "./listings.js";
 import { LruCache } from "./lru.js";
 import {
   bandsPerOctaveOf,
   gatingOf,
   neuronLabel,
   neuronSignalType,
-  num,
   responseUnit,
   stimLabel,
-  str,
 } from "./manifest.js";
 import { frameEnvelope, meanOverRepeats } from "./pair-arrays.js";
 import { encodePayload, type PayloadInput, payloadJson } from "./payload.js";
@@ -147,147 +147,28 @@ export class ViewerData {
       throw new ViewerRequestError(404, `no stim ${s} (the export has ${this.source.stimCount})`);
   }
 
+  /** The inputs of the listing documents (listings.ts). */
+  private async listingInputs(): Promise<ListingInputs> {
+    const prov = await this.provenance();
+    return { source: this.source, prov, pairs: this.pairsAll(), evaluation: this.evaluation };
+  }
+
   /** GET /api/summary */
   async summary(): Promise<SummaryJson> {
-    const m = this.source.manifest;
-    const prov = await this.provenance();
-    const pairs = this.pairsAll();
-    const provTally = emptyTally();
-    for (const p of prov) addFate(provTally, p.fate);
-    let keptRepeats = 0;
-    for (const p of pairs) keptRepeats += p.repeats;
-    const experimenters = new Set<string>();
-    const sites = new Set<string>();
-    const signalTypes = new Set<string>();
-    for (const n of m.neurons) {
-      const e = str(n.experimenter);
-      const s = str(n.site);
-      const t = str(n.signal_type);
-      if (e) experimenters.add(e);
-      if (s) sites.add(s);
-      if (t) signalTypes.add(t);
-    }
-    return {
-      file: this.fileName,
-      format: m.format ?? null,
-      version: m.version ?? null,
-      dtMs: m.dt_ms,
-      F: m.F,
-      audioFs: m.audio_fs ?? null,
-      mode: m.audio_fs == null ? "spectrogram" : "waveform",
-      signalType: m.signal_type,
-      freqsHz: m.freqs_hz,
-      options: (m.options ?? {}) as Record<string, unknown>,
-      gating: gatingOf(m),
-      bandsPerOctave: bandsPerOctaveOf(m),
-      stimCount: this.source.stimCount,
-      neuronCount: this.source.neuronCount,
-      pairCount: pairs.length,
-      keptRepeats,
-      rejections: { ...emptyTally(), ...(m.rejections ?? {}) },
-      droppedCellsEmpty: m.dropped_cells_empty ?? 0,
-      skippedFiles: m.skipped_files ?? [],
-      provenanceAvailable: prov.length > 0,
-      provenanceTally: provTally,
-      experimenters: [...experimenters].sort(),
-      sites: [...sites].sort(),
-      signalTypes: [...signalTypes].sort(),
-      qualitySource: (await this.quality()).source,
-      predictions: this.evaluation?.info() ?? null,
-      rejectedTraces: hasRejectedTraces(this.source),
-    };
+    const inputs = await this.listingInputs();
+    return summaryDocument(inputs, this.fileName, (await this.quality()).source);
   }
 
   /** GET /api/neurons */
   async neurons(): Promise<NeuronRowJson[]> {
-    const m = this.source.manifest;
-    const prov = await this.provenance();
-    const N = this.source.neuronCount;
-    const tallies = Array.from({ length: N }, emptyTally);
-    for (const p of prov) {
-      const t = p.neuron >= 0 ? tallies[p.neuron] : undefined;
-      if (t) addFate(t, p.fate);
-    }
-    const stimCounts = new Array<number>(N).fill(0);
-    const repeatCounts = new Array<number>(N).fill(0);
-    for (const p of this.pairsAll()) {
-      if (p.neuron < 0 || p.neuron >= N) continue;
-      stimCounts[p.neuron] = (stimCounts[p.neuron] ?? 0) + 1;
-      repeatCounts[p.neuron] = (repeatCounts[p.neuron] ?? 0) + p.repeats;
-    }
-    const quality = (await this.quality()).rows;
-    const out: NeuronRowJson[] = [];
-    for (let n = 0; n < N; n++) {
-      const meta = m.neurons[n] ?? {};
-      out.push({
-        neuron: n,
-        label: neuronLabel(meta, n),
-        session: str(meta.session) ?? null,
-        experimenter: str(meta.experimenter) ?? null,
-        site: str(meta.site) ?? null,
-        signalType: neuronSignalType(m, n),
-        recordingType: str(meta.recording_type) ?? null,
-        animalId: str(meta.animal_id) ?? null,
-        date: str(meta.date) ?? null,
-        stimCount: stimCounts[n] ?? 0,
-        repeatCount: repeatCounts[n] ?? 0,
-        tally: prov.length > 0 ? (tallies[n] ?? null) : null,
-        quality: quality[n] ?? NO_QUALITY,
-        predictedPairs: this.evaluation?.predictedStims(n).length ?? 0,
-        meta,
-      });
-    }
-    return out;
+    const inputs = await this.listingInputs();
+    return neuronRows(inputs, (await this.quality()).rows);
   }
 
   /** GET /api/neurons/:n/stims */
   async neuronStims(n: number): Promise<NeuronStimsJson> {
     this.checkNeuron(n);
-    const m = this.source.manifest;
-    const prov = await this.provenance();
-    const byStim = new Map<number, FateTally>();
-    const unregistered = new Map<string, FateTally>();
-    for (const p of prov) {
-      if (p.neuron !== n) continue;
-      if (p.stim >= 0) {
-        const t = byStim.get(p.stim) ?? emptyTally();
-        byStim.set(p.stim, t);
-        addFate(t, p.fate);
-      } else {
-        const t = unregistered.get(p.stimKey) ?? emptyTally();
-        unregistered.set(p.stimKey, t);
-        addFate(t, p.fate);
-      }
-    }
-    const rows = new Map<number, NeuronStimRowJson>();
-    const dtMs = m.dt_ms;
-    const row = (s: number, pair: PairInfo | undefined): NeuronStimRowJson => {
-      const meta = m.stims[s] ?? {};
-      return {
-        stim: s,
-        label: stimLabel(meta, s),
-        category: str(meta.category) ?? null,
-        experimenter: str(meta.experimenter) ?? null,
-        durationS: num(meta.duration_s) ?? null,
-        frames: pair?.frames ?? 0,
-        lengthS: pair ? (pair.frames * dtMs) / 1000 : 0,
-        repeats: pair?.repeats ?? 0,
-        hasData: pair !== undefined,
-        hasPrediction: this.evaluation?.prediction(s, n) !== undefined,
-        tally: prov.length > 0 ? (byStim.get(s) ?? emptyTally()) : null,
-      };
-    };
-    for (const p of this.pairsAll()) if (p.neuron === n) rows.set(p.stim, row(p.stim, p));
-    for (const s of byStim.keys())
-      if (!rows.has(s) && s < this.source.stimCount) rows.set(s, row(s, undefined));
-    const stims = [...rows.values()].sort((a, b) => a.stim - b.stim);
-    return {
-      neuron: n,
-      label: neuronLabel(m.neurons[n], n),
-      signalType: neuronSignalType(m, n),
-      stims,
-      unregistered: [...unregistered.entries()].map(([stimKey, tally]) => ({ stimKey, tally })),
-    };
+    return neuronStimsDocument(await this.listingInputs(), n);
   }
 
   /** GET /api/provenance?neuron=n[&stim=s] */
@@ -370,11 +251,21 @@ export class ViewerData {
    */
   async stimPayload(s: number): Promise<Buffer> {
     this.checkStim(s);
-    const key = `stim:${s}`;
+    return this.cachedPayload(`stim:${s}`, async () => {
+      const { frames, arrays } = await this.stimArrays(s);
+      const header: StimHeader = { ...this.stimHeader(s), frames };
+      return { header, arrays };
+    });
+  }
+
+  /** The AC1P payload cached under `key`, else encoded from `parts()` and cached. */
+  private async cachedPayload(
+    key: string,
+    parts: () => Promise<{ header: object; arrays: PayloadInput[] }>,
+  ): Promise<Buffer> {
     const cached = this.cache.get(key);
     if (cached) return cached;
-    const { frames, arrays } = await this.stimArrays(s);
-    const header: StimHeader = { ...this.stimHeader(s), frames };
+    const { header, arrays } = await parts();
     const buf = encodePayload(header, arrays);
     this.cache.set(key, buf, buf.length);
     return buf;
@@ -419,13 +310,7 @@ export class ViewerData {
    * summarised per frame as "stimMin"/"stimMax" (T) so the payload stays small.
    */
   async pairPayload(s: number, n: number): Promise<Buffer> {
-    const key = `${s}:${n}`;
-    const cached = this.cache.get(key);
-    if (cached) return cached;
-    const { header, arrays } = await this.pairParts(s, n);
-    const buf = encodePayload(header, arrays);
-    this.cache.set(key, buf, buf.length);
-    return buf;
+    return this.cachedPayload(`${s}:${n}`, () => this.pairParts(s, n));
   }
 
   /**
@@ -455,13 +340,7 @@ export class ViewerData {
    * for a pair whose every repeat was rejected.
    */
   async rejectedPayload(s: number, n: number): Promise<Buffer> {
-    const key = `rej:${s}:${n}`;
-    const cached = this.cache.get(key);
-    if (cached) return cached;
-    const { header, arrays } = await this.rejectedPartsOf(s, n);
-    const buf = encodePayload(header, arrays);
-    this.cache.set(key, buf, buf.length);
-    return buf;
+    return this.cachedPayload(`rej:${s}:${n}`, () => this.rejectedPartsOf(s, n));
   }
 
   /** GET /api/rejected/:s/:n?format=json — the same as plain JSON (NaN as null). */

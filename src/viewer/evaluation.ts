@@ -23,7 +23,7 @@ import {
   type ScoreReport,
   scorePredictions,
 } from "../evaluation/index.js";
-import type { ExportView } from "../export/dataset-npz.js";
+import type { ExportView } from "../export/export-view.js";
 import type {
   NeuronScoreJson,
   PredictionsInfoJson,

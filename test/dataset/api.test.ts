@@ -15,7 +15,7 @@ import {
   WEHR_VALID_NEURONS,
 } from "../../src/dataset/index.js";
 import type { DatasetData, ResponseBlock } from "../../src/dataset/model.js";
-import { Ac1Error } from "../../src/errors.js";
+import { Ac1Error, OptionError } from "../../src/errors.js";
 import { block, handmade, neuron, spec, wehrStim } from "./handmade.js";
 
 const close = (a: number, b: number, tol = 1e-5) =>
@@ -208,7 +208,7 @@ test("standardizeStims: per band over the given stims, sample std, applied to al
   flat.stims = flat.stims.map((t) => ({ shape: t.shape, data: new Float32Array(t.data.length).fill(3) }));
   const f = new Ac1Dataset(flat).standardizeStims(undefined, true, 0.5);
   assert.equal(f.std[0], 0.5);
-  assert.throws(() => new Ac1Dataset(handmade()).standardizeStims([]), Ac1Error);
+  assert.throws(() => new Ac1Dataset(handmade()).standardizeStims([]), OptionError);
 });
 
 test("smoothResponses: unnormalised symmetric Hann, same convolution, NaN blocks untouched", () => {
@@ -245,6 +245,12 @@ test("smoothResponses: unnormalised symmetric Hann, same convolution, NaN blocks
   assert.deepEqual([...(one.responses[0]?.[0]?.data ?? [])], [1, 2, 3, 4, 3, 4, 5, 6]);
   // even K + 1: 30 ms / 5 = 6 -> 7
   assert.equal(new Ac1Dataset(handmade()).smoothResponses(30).K, 7);
+  for (const bad of [0, -1, Number.NaN, Number.POSITIVE_INFINITY]) {
+    assert.throws(
+      () => new Ac1Dataset(handmade()).smoothResponses(bad),
+      (e: unknown) => e instanceof OptionError && e.option === "windowMs",
+    );
+  }
   [0, 1, 0].forEach((v, i) => {
     close(symmetricHann(3)[i] as number, v, 1e-15);
   });
@@ -321,7 +327,7 @@ test("normalizeResponses: max and zscore per neuron over the given stims", () =>
   const r = few.normalizeResponses("zscore");
   assert.equal(r.scale[2], 1);
   assert.equal(few.responses[2]?.[2]?.data[1], 5);
-  assert.throws(() => few.normalizeResponses("minmax" as "max"), Ac1Error);
+  assert.throws(() => few.normalizeResponses("minmax" as "max"), OptionError);
 });
 
 test("concat is block-diagonal, tags metadata, checks dtMs/F/audioFs; one input unchanged", () => {

@@ -10,7 +10,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { Ac1Dataset } from "../../src/dataset/index.js";
 import { floorDiv } from "../../src/dsp/round.js";
-import { Ac1Error } from "../../src/errors.js";
+import { Ac1Error, OptionError } from "../../src/errors.js";
 import { block, handmade, spec, wehrStim } from "./handmade.js";
 
 const close = (a: number, b: number, tol = 1e-6) =>
@@ -83,7 +83,7 @@ test("standardizeStims: duplicate indices count twice, negative indices count fr
   assert.throws(() => new Ac1Dataset(handmade()).standardizeStims([-5]), Ac1Error);
   assert.throws(() => new Ac1Dataset(handmade()).standardizeStims([4]), Ac1Error);
   // deepSTRF raises on an empty list ("no stims to compute statistics from")
-  assert.throws(() => new Ac1Dataset(handmade()).standardizeStims([]), Ac1Error);
+  assert.throws(() => new Ac1Dataset(handmade()).standardizeStims([]), OptionError);
 });
 
 test("normalizeResponses: duplicate indices count twice, negative indices count from the end", () => {

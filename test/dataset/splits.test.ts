@@ -213,7 +213,13 @@ test("Ac1Dataset: makeSplit, selectSplit shows each neuron's part only, resetSpl
   assert.deepEqual(ds.iterableStims, [0, 1, 2, 3]);
   assert.deepEqual(ds.toData().split, split);
   assert.deepEqual(new Ac1Dataset(ds.toData()).split, split);
-  assert.throws(() => ds.selectSplit("holdout" as never), /unknown split part "holdout"/);
+  assert.throws(
+    () => ds.selectSplit("holdout" as never),
+    (e: unknown) =>
+      e instanceof OptionError &&
+      e.option === "part" &&
+      /part="holdout": an unknown split part/.test(e.message),
+  );
 
   // Rançon: a part shows only the neurons with a split, and each neuron its own stims
   const d = handmade();

@@ -1,0 +1,130 @@
+/// <reference types="node" />
+// A file written front to back, as NpzWriter writes its temp file: small
+// appends are gathered and written together (one writev), large ones in
+// slices; a bytes range already written can be patched in place (a member's
+// local header once its sizes are known); and, when asked for, a running
+// SHA-256 of everything appended (read back from the file instead once a
+// patch made the running hash stale). Also the folder fsync that makes a
+// rename durable.
+
+import { createHash, type Hash } from "node:crypto";
+import { type FileHandle, open } from "node:fs/promises";
+import { failPoint } from "../test-hooks.js";
+
+/** Most bytes handed to one write() call. */
+const WRITE_BYTES = 4 << 20;
+/** Smaller writes (headers, small members) are gathered up to this size and written together. */
+const GATHER_BYTES = 1 << 20;
+/** ... and up to this many of them (one writev each, below the usual IOV_MAX of 1024). */
+const GATHER_CHUNKS = 512;
+
+export class FileAppender {
+  /** Bytes appended so far, gathered ones included (where the next append lands). */
+  offset = 0;
+  /** Small appends not yet in the file: they end at `offset`. */
+  private gathered: Uint8Array[] = [];
+  private gatheredBytes = 0;
+  /** The SHA-256 of the bytes appended so far, in file order (null without hashing, or once patched). */
+  private hash: Hash | null;
+
+  /** Appends to the file `handle` opens (`path` names it in messages), hashing what is appended if `hashed`. */
+  constructor(
+    private readonly handle: Promise<FileHandle>,
+    private readonly path: string,
+    hashed: boolean,
+  ) {
+    this.hash = hashed ? createHash("sha256") : null;
+  }
+
+  /** Appends `bytes`: small ones are gathered and written together (flush). */
+  async append(bytes: Uint8Array): Promise<void> {
+    // Test hook (AC1_TEST_FAIL_AT=npz-file-write...): each append counts as a write, gathered or not.
+    failPoint("npz-file-write");
+    this.hash?.update(bytes);
+    if (bytes.byteLength < GATHER_BYTES) {
+      this.gathered.push(bytes);
+      this.gatheredBytes += bytes.byteLength;
+      this.offset += bytes.byteLength;
+      if (this.gatheredBytes >= GATHER_BYTES || this.gathered.length >= GATHER_CHUNKS) await this.flush();
+      return;
+    }
+    await this.flush();
+    await this.writeAt(bytes, this.offset);
+    this.offset += bytes.byteLength;
+  }
+
+  /** Writes the gathered bytes (one writev; what a short write leaves, one slice at a time). */
+  async flush(): Promise<void> {
+    if (this.gatheredBytes === 0) return;
+    const chunks = this.gathered;
+    let at = this.offset - this.gatheredBytes;
+    this.gathered = [];
+    this.gatheredBytes = 0;
+    const fh = await this.handle;
+    let { bytesWritten } = await fh.writev(chunks, at);
+    for (const c of chunks) {
+      if (bytesWritten >= c.byteLength) {
+        bytesWritten -= c.byteLength;
+        at += c.byteLength;
+        continue;
+      }
+      await this.writeAt(c.subarray(bytesWritten), at + bytesWritten);
+      at += c.byteLength;
+      bytesWritten = 0;
+    }
+  }
+
+  /** Overwrites bytes already appended at `position` (the running hash is dropped: bodySha256 reads back). */
+  async patch(bytes: Uint8Array, position: number): Promise<void> {
+    await this.flush();
+    await this.writeAt(bytes, position);
+    this.hash = null;
+  }
+
+  /** Writes `bytes` at `position`, in slices. */
+  private async writeAt(bytes: Uint8Array, position: number): Promise<void> {
+    const fh = await this.handle;
+    let off = 0;
+    while (off < bytes.length) {
+      const n = Math.min(WRITE_BYTES, bytes.length - off);
+      const { bytesWritten } = await fh.write(bytes, off, n, position + off);
+      if (bytesWritten <= 0) throw new Error("write returned 0 bytes");
+      off += bytesWritten;
+    }
+  }
+
+  /**
+   * SHA-256 (hex) of the file written so far: from the running hash, or read
+   * back when a patch made it stale. Later appends are not hashed.
+   */
+  async bodySha256(): Promise<string> {
+    const running = this.hash;
+    this.hash = null;
+    if (running !== null) return running.digest("hex");
+    await this.flush();
+    const fh = await this.handle;
+    const h = createHash("sha256");
+    const buf = new Uint8Array(WRITE_BYTES);
+    for (let at = 0; at < this.offset; ) {
+      const { bytesRead } = await fh.read(buf, 0, Math.min(buf.length, this.offset - at), at);
+      if (bytesRead <= 0) throw new Error(`${this.path}: shorter than written`);
+      h.update(buf.subarray(0, bytesRead));
+      at += bytesRead;
+    }
+    return h.digest("hex");
+  }
+}
+
+/** Best-effort fsync of a folder so a rename survives a crash (not possible on every platform). */
+export async function syncDir(dir: string): Promise<void> {
+  try {
+    const fh = await open(dir, "r");
+    try {
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+  } catch {
+    // not supported here (e.g. Windows); the rename itself is still atomic
+  }
+}
