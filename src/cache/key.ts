@@ -1,11 +1,11 @@
 // Cache keys for the persistent build cache: a sha256 over a canonical JSON
-// of every option that changes the built dataset, the archive's identity
+// of every option that changes the built dataset, the data folder, the archive's identity
 // (relative path, size and mtime of each release file the build can read; no
 // hashing, so computing it stays fast) and the cache format / code version.
 
 import { createHash } from "node:crypto";
 import { readdir, stat } from "node:fs/promises";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import type { RELEASE_ZIPS } from "../archive/location.js";
 import type { DatasetOptions } from "../dataset/model.js";
 import { codeFingerprint, packageVersion } from "../version.js";
@@ -40,20 +40,22 @@ export function canonicalJson(value: unknown): string {
 }
 
 /**
- * The cache key of a build: options (the data folder's `path` is left out:
- * the archive identity stands for the data), archive identity and code
- * version. 64 lowercase hex digits.
+ * The cache key of a build: options, the data folder (resolved: the export
+ * names files in it, e.g. in skipped_files' reasons, so the same release in
+ * another folder is another build), archive identity and code version.
+ * 64 lowercase hex digits.
  */
 export function cacheKey(
   options: Omit<DatasetOptions, "path"> | DatasetOptions,
   archiveIdentity: ArchiveIdentity,
   codeVersion: string,
 ): string {
-  const { path: _ignored, ...rest } = options as DatasetOptions;
+  const { path, ...rest } = options as DatasetOptions;
   const files = [...archiveIdentity.files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   const text = canonicalJson({
     format: CACHE_FORMAT_VERSION,
     code: codeVersion,
+    folder: path === undefined ? undefined : resolve(path),
     options: rest,
     archive: files,
   });

@@ -4,6 +4,7 @@
 // option errors, the build cache.
 
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { after, before, test } from "node:test";
@@ -247,6 +248,24 @@ test("the build cache: an identical build is loaded from it; --no-cache rebuilds
   const other = await build("cache-d", "--experimenter", "wehr", "--dt-ms", "10", "--min-xcorr", "0");
   assert.doesNotMatch(other.r.stderr, /loaded from the build cache/);
   assert.ok(other.data && other.data.rejections.xcorr === 0);
+});
+
+test("the build cache: the same release copied to another folder is another build (its export names that folder's files)", async () => {
+  const copy = join(work.dir, "release-copy");
+  // cp -a keeps the files' mtimes to the nanosecond (fs.cp rounds them to the millisecond), as a user's copy would
+  const cpA = spawnSync("cp", ["-a", synth.dir, copy]);
+  assert.equal(cpA.status, 0, String(cpA.stderr));
+  const flags = ["--experimenter", "wehr", "--dt-ms", "7"];
+  const first = await build("moved-a", ...flags);
+  assert.equal(first.r.code, 0, first.r.stderr);
+  const out = join(work.dir, "moved-b.npz");
+  const r = await runAc1(["build", "--path", copy, "--out", out, ...flags], { env });
+  assert.equal(r.code, 0, r.stderr);
+  assert.doesNotMatch(r.stderr, /loaded from the build cache/);
+  const moved = await readDatasetNpz(out);
+  assert.ok(first.data && moved.skippedFiles.length > 0);
+  for (const f of moved.skippedFiles) assert.ok(!f.reason.includes(synth.dir), f.reason);
+  assert.deepEqual(moved.responses, first.data.responses);
 });
 
 test("--help documents every dataset flag", async () => {

@@ -9,6 +9,7 @@
 import type { DatasetSplit } from "../../dataset/model.js";
 import { factsOf, formatSummary } from "../../dataset/summary.js";
 import { buildManifest, type ExportManifest, openDatasetExport, parseSplit } from "../../export/index.js";
+import { hopOf } from "../../export/manifest.js";
 
 import { type Command, parseCommandArgs, UsageError } from "../command.js";
 import { buildWithProgress, DATASET_FLAGS, DATASET_FLAGS_HELP, optionsFromFlags } from "./build.js";
@@ -137,7 +138,7 @@ async function infoOfExport(path: string, flags: { neurons: boolean; stims: bool
     }
     let totalFrames = 0;
     for (const t of frames.values()) totalFrames += t;
-    const hop = m.audio_fs === null ? 1 : Math.round((m.audio_fs * m.dt_ms) / 1000);
+    const hop = hopOf(m);
     const split =
       m.splits === undefined ? null : parseSplit(m.splits, path, m.stims.length, m.neurons.length);
     const spikePairs = m.neurons.reduce(
