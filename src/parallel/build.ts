@@ -4,13 +4,15 @@
 // answers in walking order: the workers open the release themselves, inflate
 // and decode the files of each Wehr stimulus, session and registered stim,
 // and send back only the Wehr index entries, each cell's float32 response
-// blocks and each stim's tensor, moved rather than copied. So neuron and stim
+// blocks and each stim's tensor, cloned (never transferred: tasks.ts says
+// why). So neuron and stim
 // order, tallies, provenance, warnings, skipped files and every float are
 // identical to the serial build, at most `maxCellsInFlight` sessions are
 // between sent and assembled (their raw data lives in the workers), and this
 // thread holds the output only.
 
 import { releaseParts } from "../ac1/release.js";
+import { DEFAULT_STIM_STORE_BYTES } from "../ac1/stim-files.js";
 import type { WehrStimEntry, WehrStimIndex } from "../ac1/wehr.js";
 import { type BuildOptions, selectionOf, startBuild } from "../dataset/build.js";
 import type { DatasetData } from "../dataset/model.js";
@@ -74,6 +76,15 @@ const WORKER_SCRIPT = new URL("./worker.js", import.meta.url);
 export const DEFAULT_CELLS_IN_FLIGHT_PER_JOB = 16;
 
 /**
+ * Stimulus samples all workers may keep together (each StimFileStore gets its
+ * share): two jobs keep a serial build's budget each, more jobs share it, so
+ * memory does not grow with the core count. A share never goes below
+ * MIN_STIM_STORE_BYTES_PER_JOB (a few of the release's longest stim files).
+ */
+const STIM_STORE_BYTES_ALL_JOBS = 2 * DEFAULT_STIM_STORE_BYTES;
+const MIN_STIM_STORE_BYTES_PER_JOB = 32 * 1024 * 1024;
+
+/**
  * Builds the dataset like buildDataset, with `jobs` worker threads. The
  * result is identical to the serial build's, bit for bit and in the same
  * order; jobs = 1 is the serial build itself.
@@ -90,6 +101,8 @@ export async function buildDatasetParallel(input: ParallelBuildOptions = {}): Pr
   const workerData: BuildWorkerData = {
     options: setup.options,
     need: releaseParts(selectionOf(setup.options)),
+    // one budget for the stimulus samples the workers keep, shared out (a floor per worker)
+    stimStoreBytes: Math.max(MIN_STIM_STORE_BYTES_PER_JOB, Math.floor(STIM_STORE_BYTES_ALL_JOBS / jobs)),
   };
   let pool: WorkerPool<BuildTask, BuildResult>;
   try {

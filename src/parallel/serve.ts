@@ -1,5 +1,6 @@
 // The worker-thread side of the pool (pool.ts): answers each task message with
-// the handler's result (its buffers moved, not copied) or its error flattened
+// the handler's result (and the buffers its handler asks to move, if any; the
+// dataset build asks for none: tasks.ts says why) or its error flattened
 // to plain data (errorToData, src/errors.ts). Tasks are handled one at a time,
 // in arrival order.
 
