@@ -14,13 +14,14 @@
 // clear`. A corrupt, unsealed or stale entry is deleted and reported, never
 // trusted.
 
-import { mkdir, open, readdir, readFile, rm, stat, unlink } from "node:fs/promises";
+import { createHash } from "node:crypto";
+import { type FileHandle, mkdir, open, readdir, rm, stat, unlink } from "node:fs/promises";
 import { join } from "node:path";
 import { defaultCacheDir } from "../archive/location.js";
 import type { DatasetData } from "../dataset/model.js";
 import { CacheError } from "../errors.js";
-import { copyExport, sha256Hex } from "../export/copy.js";
-import { type ExportManifest, loadDatasetExportBytes, writeDatasetNpz } from "../export/dataset-npz.js";
+import { checkStoredMembers, copyExport } from "../export/copy.js";
+import { type ExportManifest, loadDatasetExport, writeDatasetNpz } from "../export/dataset-npz.js";
 import { isNpzTempName } from "../export/npz-writer.js";
 import { isLeftOver } from "../temp-files.js";
 import { MAX_ZIP_COMMENT_BYTES, zipComment } from "../zip/records.js";
@@ -152,6 +153,30 @@ function recordOf(bytes: Uint8Array): { record: Partial<EntryRecord>; bodyBytes:
   }
 }
 
+/** Fills `into` from `fh` at `position` (short reads continued; a file shorter than that is an error). */
+async function readFully(fh: FileHandle, into: Uint8Array, position: number): Promise<void> {
+  let done = 0;
+  while (done < into.byteLength) {
+    const { bytesRead } = await fh.read(into, done, into.byteLength - done, position + done);
+    if (bytesRead === 0) throw new CacheError("entry ends early (truncated while being read)");
+    done += bytesRead;
+  }
+}
+
+/** SHA-256 (hex) of the first `bytes` bytes of `fh`, read in 4 MiB chunks. */
+async function sha256OfPrefix(fh: FileHandle, bytes: number): Promise<string> {
+  const hash = createHash("sha256");
+  const chunk = new Uint8Array(Math.min(bytes, 4 * 1024 * 1024));
+  for (let at = 0; at < bytes; ) {
+    const n = Math.min(chunk.byteLength, bytes - at);
+    const view = chunk.subarray(0, n);
+    await readFully(fh, view, at);
+    hash.update(view);
+    at += n;
+  }
+  return hash.digest("hex");
+}
+
 export class BuildCache {
   /** Folder holding the entries (`<dir>/builds`). */
   readonly entriesDir: string;
@@ -182,24 +207,38 @@ export class BuildCache {
   }
 
   /**
-   * The entry's bytes, checked against the record it carries: its key, its
-   * cache format and the SHA-256 of its content. Throws a CacheError saying
-   * what is wrong (the file itself must exist).
+   * Checks the entry against the record it carries: its key, its cache
+   * format and the SHA-256 of its content (streamed: an entry of any size is
+   * checked in bounded memory), then every member's stored bytes against its
+   * CRC-32 (so a damaged entry resealed by hand is not copied either).
+   * Throws a CacheError or an ExportError saying what is wrong (the file
+   * itself must exist).
    */
-  private async verifiedEntry(key: string, path: string): Promise<Buffer> {
-    const bytes = await readFile(path);
-    const sealed = recordOf(bytes);
-    if (sealed === undefined) throw new CacheError("entry carries no cache record (not sealed by ac1)");
-    const { record, bodyBytes } = sealed;
-    if (record.key !== key)
-      throw new CacheError(`entry records key ${JSON.stringify(record.key)}, not its file name`);
-    if (record.version !== CACHE_FORMAT_VERSION)
-      throw new CacheError(
-        `entry has cache format ${JSON.stringify(record.version)}, expected ${CACHE_FORMAT_VERSION}`,
-      );
-    if (sha256Hex(bytes.subarray(0, bodyBytes)) !== record.sha256)
-      throw new CacheError("entry content does not match its record (SHA-256): damaged since it was stored");
-    return bytes;
+  private async verifiedEntry(key: string, path: string): Promise<void> {
+    const fh = await open(path, "r");
+    try {
+      const size = (await fh.stat()).size;
+      const tailBytes = Math.min(size, 22 + MAX_ZIP_COMMENT_BYTES);
+      const tail = new Uint8Array(tailBytes);
+      await readFully(fh, tail, size - tailBytes);
+      const sealed = recordOf(tail);
+      if (sealed === undefined) throw new CacheError("entry carries no cache record (not sealed by ac1)");
+      const { record } = sealed;
+      const bodyBytes = size - tailBytes + sealed.bodyBytes;
+      if (record.key !== key)
+        throw new CacheError(`entry records key ${JSON.stringify(record.key)}, not its file name`);
+      if (record.version !== CACHE_FORMAT_VERSION)
+        throw new CacheError(
+          `entry has cache format ${JSON.stringify(record.version)}, expected ${CACHE_FORMAT_VERSION}`,
+        );
+      if ((await sha256OfPrefix(fh, bodyBytes)) !== record.sha256)
+        throw new CacheError(
+          "entry content does not match its record (SHA-256): damaged since it was stored",
+        );
+    } finally {
+      await fh.close();
+    }
+    await checkStoredMembers(path);
   }
 
   /** Whether the entry file exists (a miss otherwise); clears leftover temps on the way. */
@@ -218,8 +257,8 @@ export class BuildCache {
     const path = this.entryPath(key);
     if (!(await this.present(path))) return { data: null, reason: "miss" };
     try {
-      const bytes = await this.verifiedEntry(key, path);
-      const view = await loadDatasetExportBytes(bytes, path, { verifyCrc: true });
+      await this.verifiedEntry(key, path);
+      const view = await loadDatasetExport(path, { verifyCrc: true });
       try {
         return { data: await view.load() };
       } finally {
@@ -245,14 +284,13 @@ export class BuildCache {
   ): Promise<CacheExportResult> {
     const path = this.entryPath(key);
     if (!(await this.present(path))) return { manifest: null, reason: "miss" };
-    let bytes: Buffer;
     try {
-      bytes = await this.verifiedEntry(key, path);
+      await this.verifiedEntry(key, path);
     } catch (e) {
       await unlink(path).catch(() => {});
       return { manifest: null, reason: `corrupt cache entry ${path} removed: ${message(e)}` };
     }
-    return { manifest: await copyExport({ bytes, path }, out, { rewrite }) };
+    return { manifest: await copyExport(path, out, { rewrite }) };
   }
 
   /**

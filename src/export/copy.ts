@@ -3,14 +3,16 @@
 // is rewritten (parsed, changed by the caller, encoded and deflated again),
 // so the copy costs one read and one write of the file, not a decode and a
 // re-encode of every array. The members' contents stay byte for byte those
-// of the source; only the manifest changes. How the build cache serves a hit
-// (the stored export with this load's data folder and split) and stores a
-// fresh export (without its split). The source is read whole (a dataset's
-// size, which the build held in memory anyway) and, when the caller knows
-// it, checked against its SHA-256 before anything is renamed into place.
+// of the source; only the manifest changes. This is how the build cache
+// serves a hit (the stored export with this load's split); before it copies,
+// the cache checks the entry's SHA-256 (src/cache) and, with
+// checkStoredMembers, every member's stored bytes against its CRC-32, so a
+// damaged or tampered entry is never copied into an export. Files up to
+// MAX_WHOLE_FILE_BYTES are read whole, larger ones by random access.
 
-import { createHash } from "node:crypto";
-import { readFile } from "node:fs/promises";
+import { inflateRawSync } from "node:zlib";
+import { MAX_NPZ_MEMBER_BYTES } from "../limits.js";
+import { crc32 } from "../zip/crc32.js";
 import { ExportError } from "./errors.js";
 import { type ExportManifest, manifestJson, readManifest } from "./manifest.js";
 import { encodeNpyHeader, encodeUnicodeScalar } from "./npy.js";
@@ -26,43 +28,57 @@ export interface CopyExportOptions {
   seal?: (bodySha256: string) => string;
 }
 
-/** An export held in memory, and its path for messages. */
-export interface ExportBytes {
-  bytes: Uint8Array;
-  path: string;
-}
-
-/** Reads a file whole, as an ExportError naming it when it cannot be read. */
-export async function readWhole(path: string): Promise<Buffer> {
+/**
+ * Checks every member of the export at `src` as stored: its bytes inflate
+ * (or are stored) to its declared size and match its CRC-32. Throws an
+ * ExportError naming the first member that does not. One member is held at
+ * a time (beyond the file itself, when it is read whole).
+ */
+export async function checkStoredMembers(src: string): Promise<void> {
+  const reader = await NpzReader.load(src, { readHeaders: false });
   try {
-    return await readFile(path);
-  } catch (e) {
-    throw new ExportError(`${path}: cannot read: ${e instanceof Error ? e.message : String(e)}`, {
-      cause: e,
-    });
+    for (const key of reader.keys()) {
+      const raw = await reader.rawMember(key);
+      if (raw.uncompressedSize > MAX_NPZ_MEMBER_BYTES) {
+        throw new ExportError(
+          `${src}: member ${raw.name} declares ${raw.uncompressedSize} bytes, over the ${MAX_NPZ_MEMBER_BYTES} an export member may hold`,
+        );
+      }
+      const stored = raw.chunks.length === 1 ? (raw.chunks[0] as Uint8Array) : Buffer.concat(raw.chunks);
+      let plain: Uint8Array;
+      try {
+        plain =
+          raw.method === 0
+            ? stored
+            : inflateRawSync(stored, { maxOutputLength: Math.max(1, raw.uncompressedSize) });
+      } catch (e) {
+        throw new ExportError(
+          `${src}: member ${raw.name} does not inflate: ${e instanceof Error ? e.message : String(e)}`,
+        );
+      }
+      if (plain.byteLength !== raw.uncompressedSize || crc32(plain) >>> 0 !== raw.crc32 >>> 0) {
+        throw new ExportError(`${src}: member ${raw.name} does not match its recorded size and CRC-32`);
+      }
+    }
+  } finally {
+    await reader.close();
   }
-}
-
-/** SHA-256 (hex) of bytes. */
-export function sha256Hex(bytes: Uint8Array): string {
-  return createHash("sha256").update(bytes).digest("hex");
 }
 
 /**
  * Writes `dest` (atomically, through a temp file) as a copy of the export
- * `src` (a file, or one read already) whose manifest is `rewrite(manifest of
- * src)`; every other member is copied as stored, in the same order. The
- * manifest must be the first member (as writeDatasetNpz writes it).
- * Resolves to the manifest written.
+ * file `src` whose manifest is `rewrite(manifest of src)`; every other
+ * member is copied as stored, in the same order. The manifest must be the
+ * first member (as writeDatasetNpz writes it). Resolves to the manifest
+ * written.
  */
 export async function copyExport(
-  from: string | ExportBytes,
+  src: string,
   dest: string,
   opts: CopyExportOptions,
 ): Promise<ExportManifest> {
-  const { bytes, path: src } = typeof from === "string" ? { bytes: await readWhole(from), path: from } : from;
   // Members are copied as stored, never decoded: their .npy headers are not read either.
-  const reader = await NpzReader.fromBuffer(bytes, src, { readHeaders: false });
+  const reader = await NpzReader.load(src, { readHeaders: false });
   try {
     const keys = reader.keys();
     if (keys[0] !== "manifest") throw new ExportError(`${src}: the manifest is not the first member`);

@@ -172,14 +172,3 @@ export async function loadDatasetExport(path: string, readerOptions?: NpzReaderO
   return viewOf(await NpzReader.load(path, { maxLoadRatio: MAX_NPZ_LOAD_RATIO, ...readerOptions }), path);
 }
 
-/** Like loadDatasetExport, for an export already read into memory (`path` names it in messages). */
-export async function loadDatasetExportBytes(
-  bytes: Uint8Array,
-  path: string,
-  readerOptions?: NpzReaderOptions,
-): Promise<ExportView> {
-  return viewOf(
-    await NpzReader.fromBuffer(bytes, path, { maxLoadRatio: MAX_NPZ_LOAD_RATIO, ...readerOptions }),
-    path,
-  );
-}
