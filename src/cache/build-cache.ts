@@ -20,7 +20,7 @@ import { join } from "node:path";
 import { defaultCacheDir } from "../archive/location.js";
 import type { DatasetData } from "../dataset/model.js";
 import { CacheError } from "../errors.js";
-import { checkStoredMembers, copyExport } from "../export/copy.js";
+import { copyExport } from "../export/copy.js";
 import { type ExportManifest, loadDatasetExport, writeDatasetNpz } from "../export/dataset-npz.js";
 import { isNpzTempName } from "../export/npz-writer.js";
 import { isLeftOver } from "../temp-files.js";
@@ -209,10 +209,10 @@ export class BuildCache {
   /**
    * Checks the entry against the record it carries: its key, its cache
    * format and the SHA-256 of its content (streamed: an entry of any size is
-   * checked in bounded memory), then every member's stored bytes against its
-   * CRC-32 (so a damaged entry resealed by hand is not copied either).
-   * Throws a CacheError or an ExportError saying what is wrong (the file
-   * itself must exist).
+   * checked in bounded memory).
+   * Throws a CacheError saying what is wrong (the file itself must exist).
+   * The members' stored bytes are checked against their CRC-32 by whoever
+   * reads them (the load with verifyCrc, the copy with checkMembers).
    */
   private async verifiedEntry(key: string, path: string): Promise<void> {
     const fh = await open(path, "r");
@@ -238,7 +238,6 @@ export class BuildCache {
     } finally {
       await fh.close();
     }
-    await checkStoredMembers(path);
   }
 
   /** Whether the entry file exists (a miss otherwise); clears leftover temps on the way. */
@@ -290,7 +289,12 @@ export class BuildCache {
       await unlink(path).catch(() => {});
       return { manifest: null, reason: `corrupt cache entry ${path} removed: ${message(e)}` };
     }
-    return { manifest: await copyExport(path, out, { rewrite }) };
+    const copied = await copyExport(path, out, { rewrite, checkMembers: true });
+    if (copied.manifest === null) {
+      await unlink(path).catch(() => {});
+      return { manifest: null, reason: `corrupt cache entry ${path} removed: ${copied.damaged}` };
+    }
+    return { manifest: copied.manifest };
   }
 
   /**

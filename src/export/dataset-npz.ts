@@ -171,4 +171,3 @@ export async function readDatasetNpz(path: string, readerOptions?: NpzReaderOpti
 export async function loadDatasetExport(path: string, readerOptions?: NpzReaderOptions): Promise<ExportView> {
   return viewOf(await NpzReader.load(path, { maxLoadRatio: MAX_NPZ_LOAD_RATIO, ...readerOptions }), path);
 }
-
