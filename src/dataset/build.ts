@@ -17,11 +17,13 @@ import { type ReleaseSelection, releaseParts } from "../ac1/release.js";
 import type { NeuronMeta, WalkWarning } from "../ac1/types.js";
 import { openRelease } from "../archive/index.js";
 import type { ReleaseSource } from "../archive/source.js";
+import type { IntermediateScope } from "../cache/intermediates.js";
 import { bandCentersHz, logSpectrogram, resample } from "../dsp/index.js";
 import { roundHalfEven } from "../dsp/round.js";
 import { Ac1Error, OptionError } from "../errors.js";
 import { MIXED_WARNING, sampleGridWarning } from "./checks.js";
 import type { CellOutcome, RepeatStats, StimOutcome, StimSpec } from "./clean.js";
+import type { IntermediateReuse } from "./intermediates.js";
 
 export { warnAboutCohort } from "./checks.js";
 export {
@@ -95,6 +97,14 @@ export interface BuildOptions extends DatasetOptionsInput {
   onWarning?: (w: BuildWarning) => void;
   /** Read the release through this source instead of opening `path` (the caller closes it). */
   source?: ReleaseSource;
+  /**
+   * Keep and reuse intermediate results (src/dataset/intermediates.ts) in this
+   * scope: the cache folder and the release's identity (pipeline/load.ts
+   * makes it). Default: none.
+   */
+  intermediates?: IntermediateScope;
+  /** Hears, once the build is done, how many units came from the intermediates. */
+  onReuse?: (reuse: IntermediateReuse) => void;
 }
 
 /** Tcanon's ingredients for one stim (pipeline.md section 10 step 7). */
@@ -400,6 +410,8 @@ export interface BuildSetup {
   ownsSource: boolean;
   onProgress?: (e: BuildProgress) => void;
   onWarning?: (w: BuildWarning) => void;
+  intermediates?: IntermediateScope;
+  onReuse?: (reuse: IntermediateReuse) => void;
 }
 
 /**
@@ -408,12 +420,12 @@ export interface BuildSetup {
  * need).
  */
 export async function startBuild(input: BuildOptions): Promise<BuildSetup> {
-  const { onProgress, onWarning, source: given, ...rest } = input;
+  const { onProgress, onWarning, source: given, intermediates, onReuse, ...rest } = input;
   const options = resolveOptions(rest);
   onProgress?.({ phase: "open", path: options.path });
   const need = releaseParts(selectionOf(options));
   const source = given ?? (await openRelease(options.path, { need }));
-  return { options, source, ownsSource: given === undefined, onProgress, onWarning };
+  return { options, source, ownsSource: given === undefined, onProgress, onWarning, intermediates, onReuse };
 }
 
 /** The release selection of a build's options (the reference's names: experimenter, sites). */

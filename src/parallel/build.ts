@@ -90,6 +90,7 @@ export async function buildDatasetParallel(input: ParallelBuildOptions = {}): Pr
   const workerData: BuildWorkerData = {
     options: setup.options,
     need: releaseParts(selectionOf(setup.options)),
+    intermediates: setup.intermediates,
   };
   let pool: WorkerPool<BuildTask, BuildResult>;
   try {
@@ -190,7 +191,7 @@ function poolExecutor(
       const r = await pool.run(task, [], `stim ${spec.key}`, { prefer });
       if (r.kind !== "stim") throw wrong("stim", r);
       stats.stimWorkMs += r.busyMs;
-      return r.tensor;
+      return { tensor: r.tensor, reused: r.reused };
     },
   };
 }
