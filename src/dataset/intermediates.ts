@@ -5,7 +5,7 @@
 // version (the scope), the unit, and exactly the options its result depends
 // on:
 //   index  a Wehr stimulus file: nothing else;
-//   clean  a session folder: sites, the detrend windows, dtMs and the step
+//   clean  a session folder: sites (Asari), the detrend windows, dtMs and the step
 //          size (stepMv; the step fraction is counted against it). Not the
 //          range, step-fraction or xcorr thresholds, nor keepRejected: the
 //          entry holds every repeat's statistics and products (cleanCell
@@ -19,6 +19,7 @@
 import type { SessionUnit } from "../ac1/release.js";
 import type { WalkEvent } from "../ac1/types.js";
 import type { WehrStimEntry, WehrStimFile } from "../ac1/wehr.js";
+import { CacheError } from "../errors.js";
 import {
   type IntermediateArray,
   type IntermediateBlob,
@@ -26,8 +27,7 @@ import {
   type IntermediateKind,
   type IntermediateScope,
   intermediateKey,
-} from "../cache/intermediates.js";
-import { CacheError } from "../errors.js";
+} from "../store/intermediates.js";
 import type { CellCleaned, StimCleaned, StimSpec } from "./clean.js";
 import type { DatasetOptions, Tensor } from "./model.js";
 
@@ -60,7 +60,8 @@ export function indexKey(scope: IntermediateScope, file: WehrStimFile): string {
 export function cleanKey(scope: IntermediateScope, unit: SessionUnit, o: DatasetOptions): string {
   return intermediateKey(scope, "clean", {
     unit,
-    sites: o.sites,
+    // only an Asari session's walk filters by site (every Wehr cell is A1)
+    sites: unit.experimenter === "asari" ? o.sites : undefined,
     detrendMedMs: o.detrendMedMs,
     detrendGaussMs: o.detrendGaussMs,
     dtMs: o.dtMs,

@@ -16,7 +16,6 @@
 import type { SessionUnit } from "../ac1/release.js";
 import type { StimWaveformRef } from "../ac1/types.js";
 import type { WehrStimEntry, WehrStimFile, WehrStimIndex } from "../ac1/wehr.js";
-import type { IntermediateScope } from "../cache/intermediates.js";
 import type { DatasetOptions, Tensor } from "../dataset/model.js";
 import {
   runSessionUnit,
@@ -26,6 +25,7 @@ import {
   type StageContext,
   type WehrStimResult,
 } from "../dataset/stages.js";
+import type { IntermediateScope } from "../store/intermediates.js";
 
 /** workerData of a build worker. */
 export interface BuildWorkerData {

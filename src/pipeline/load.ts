@@ -16,12 +16,6 @@
 
 import { createHash } from "node:crypto";
 import { archiveIdentity, BuildCache, cacheKey, canonicalJson, codeVersion } from "../cache/index.js";
-import {
-  INTERMEDIATES_SUPPORTED,
-  IntermediateCache,
-  type IntermediateScope,
-  intermediateMaxBytes,
-} from "../cache/intermediates.js";
 import type { BuildProgress, BuildWarning } from "../dataset/build.js";
 import { warnAboutCohort } from "../dataset/checks.js";
 import type { IntermediateReuse } from "../dataset/intermediates.js";
@@ -36,6 +30,13 @@ import { type ManifestData, manifestData, manifestFacts } from "../export/manife
 import { withManifestSplit } from "../export/modeller.js";
 import type { ParallelBuildStats } from "../parallel/build.js";
 import { resolveJobs } from "../parallel/jobs.js";
+import {
+  INTERMEDIATES_SUPPORTED,
+  IntermediateCache,
+  type IntermediateScope,
+  intermediateMaxBytes,
+} from "../store/intermediates.js";
+import { trackTempFolder, untrackTempFolder } from "../temp-files.js";
 
 /** What the cache did for this load. */
 export type CacheEvent =
@@ -221,6 +222,9 @@ async function buildAndStore(
   let reuse: IntermediateReuse | null = null;
   const { buildDatasetParallel } = await import("../parallel/build.js");
   const intermediates = await intermediateScope(p);
+  // Worker threads write entries too: an interrupt removes their temp files by folder.
+  const folders = intermediates === undefined ? [] : new IntermediateCache(intermediates.dir).kindFolders();
+  for (const f of folders) trackTempFolder(f);
   const data = await buildDatasetParallel({
     ...p.datasetInput,
     jobs: p.jobs,
@@ -233,6 +237,8 @@ async function buildAndStore(
     onReuse: (r) => {
       if (intermediates !== undefined) reuse = r;
     },
+  }).finally(() => {
+    for (const f of folders) untrackTempFolder(f);
   });
   if (intermediates !== undefined)
     await new IntermediateCache(intermediates.dir).trim(p.intermediatesMaxBytes).catch(() => 0);

@@ -13,18 +13,24 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { writeSynthArchive } from "../../src/ac1/index.js";
 import { BuildCache } from "../../src/cache/build-cache.js";
+import type { DatasetOptionsInput } from "../../src/dataset/options.js";
+import { CacheError } from "../../src/errors.js";
+import { NpzReader } from "../../src/export/npz-reader.js";
+import { type ExportReport, exportDataset } from "../../src/pipeline/index.js";
 import {
   type IntermediateBlob,
   IntermediateCache,
   type IntermediateKind,
   intermediateMaxBytes,
   parseByteSize,
-} from "../../src/cache/intermediates.js";
-import type { DatasetOptionsInput } from "../../src/dataset/options.js";
-import { CacheError } from "../../src/errors.js";
-import { NpzReader } from "../../src/export/npz-reader.js";
-import { type ExportReport, exportDataset } from "../../src/pipeline/index.js";
-import { trackedTemps } from "../../src/temp-files.js";
+} from "../../src/store/intermediates.js";
+import {
+  removeTrackedTemps,
+  tempName,
+  trackedTemps,
+  trackTempFolder,
+  untrackTempFolder,
+} from "../../src/temp-files.js";
 import { runAc1, tempDir } from "../support/cli.js";
 
 let root: string;
@@ -144,6 +150,26 @@ describe("IntermediateCache entries", () => {
       (await cache.list()).map((k) => k.entries),
       [0, 0, 0],
     );
+  });
+
+  it("an interrupt removes this process's temp files in the kinds' folders (workers' writes too), not others'", async () => {
+    const cache = new IntermediateCache(join(root, "interrupt"));
+    await cache.put("clean", KEY("7"), sampleBlob());
+    const [folder] = cache.kindFolders().filter((f) => f.endsWith("clean"));
+    const ours = tempName(join(folder as string, `${KEY("8")}.bin`));
+    const theirs = join(folder as string, `${KEY("9")}.bin.tmp-999999999-0badf00d`);
+    await writeFile(ours, "partial");
+    await writeFile(theirs, "partial");
+    for (const f of cache.kindFolders()) trackTempFolder(f);
+    removeTrackedTemps();
+    for (const f of cache.kindFolders()) untrackTempFolder(f);
+    assert.deepEqual(await files(folder as string), [
+      `${KEY("7")}.bin`,
+      `${KEY("9")}.bin.tmp-999999999-0badf00d`,
+    ]);
+    // a dead owner's leftover goes with the next listing
+    await cache.list();
+    assert.deepEqual(await files(folder as string), [`${KEY("7")}.bin`]);
   });
 
   it("sizes: AC1_CACHE_INTERMEDIATES_MAX and parseByteSize", () => {

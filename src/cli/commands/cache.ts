@@ -10,7 +10,7 @@ import {
   DEFAULT_INTERMEDIATE_MAX_BYTES,
   IntermediateCache,
   intermediateMaxBytes,
-} from "../../cache/intermediates.js";
+} from "../../store/intermediates.js";
 import type { Command } from "../command.js";
 import { parseCommandArgs, UsageError } from "../command.js";
 import { formatBytes } from "../progress.js";

@@ -1,4 +1,6 @@
-// The intermediate-results cache, beside the build cache in the same folder:
+// The intermediate-results cache, beside the build cache in the same folder
+// (src/cache: `ac1 cache` lists and clears both). It sits below the dataset
+// layer, so that the build's units can use it on any thread, the workers too:
 // what a build computes per unit of work (src/dataset/stages.ts) and reuses
 // when only some options change, in `<dir>/intermediates/<kind>/<key>.bin`:
 //   index  a Wehr stimulus file read for the index (its rate, length, reports);
@@ -29,7 +31,7 @@ import { join } from "node:path";
 import { CacheError } from "../errors.js";
 import { MAX_INTERMEDIATE_ENTRY_BYTES } from "../limits.js";
 import { isLeftOver, tempName, trackTemp, untrackTemp } from "../temp-files.js";
-import { canonicalJson } from "./key.js";
+import { canonicalJson } from "./canonical-json.js";
 
 export const INTERMEDIATE_KINDS = ["index", "clean", "stim"] as const;
 export type IntermediateKind = (typeof INTERMEDIATE_KINDS)[number];
@@ -218,6 +220,11 @@ export class IntermediateCache {
 
   constructor(readonly dir: string) {
     this.root = join(dir, "intermediates");
+  }
+
+  /** The folder of each kind's entries. */
+  kindFolders(): string[] {
+    return INTERMEDIATE_KINDS.map((k) => join(this.root, k));
   }
 
   private path(kind: IntermediateKind, key: string): string {
