@@ -25,10 +25,10 @@ stimulus file's index entry, each session cleaned up to the gating thresholds
 (every repeat's gating statistics and binned products) and each stim's
 spectrogram or waveform. A build with only a gating threshold changed
 (--abs-mv-max, --max-step-frac, --min-xcorr, --keep-rejected) then reads no
-zip and recomputes nothing but the gating; one with the detrend windows,
---step-mv changed recleans the sessions but reuses the stims; one
+zip member and recomputes nothing but the gating; one with the detrend
+windows or --step-mv changed recleans the sessions but reuses the stims; one
 with spectrogram options changed recomputes the stims but reuses the cleaned
-sessions. Entries are checked on load; a corrupt one is removed and rebuilt.
+sessions. The export is the same, byte for byte, as without any cache. Entries are checked on load; a corrupt one is removed and rebuilt.
 The intermediates are bounded: after each build the least recently used are
 removed until they take at most $AC1_CACHE_INTERMEDIATES_MAX (a size such as
 500M or 4G; 0 keeps none; default ${formatBytes(DEFAULT_INTERMEDIATE_MAX_BYTES)}).
