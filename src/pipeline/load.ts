@@ -19,6 +19,9 @@ import { archiveIdentity, BuildCache, cacheKey, canonicalJson, codeVersion } fro
 import type { BuildProgress, BuildWarning } from "../dataset/build.js";
 import { warnAboutCohort } from "../dataset/checks.js";
 import type { IntermediateReuse } from "../dataset/intermediates.js";
+
+export type { IntermediateReuse };
+
 import type { DatasetData, DatasetOptions, DatasetSplit, SplitSpec } from "../dataset/model.js";
 import { type DatasetOptionsInput, resolveOptions } from "../dataset/options.js";
 import { makeSplit, resolveSplit, splitWarnings } from "../dataset/splits.js";
