@@ -88,6 +88,11 @@ export function stimKey(
   return intermediateKey(scope, "stim", { waveform: stim.waveform, sfStimHz: stim.sfStimHz, T, tensor });
 }
 
+/** An array of whole numbers >= 0. */
+function isCount(v: unknown): v is number[] {
+  return Array.isArray(v) && v.every((n) => Number.isSafeInteger(n) && n >= 0);
+}
+
 function bad(what: string): CacheError {
   return new CacheError(`entry does not hold ${what}`);
 }
@@ -212,8 +217,16 @@ export const sessionCodec = {
       return arr as InstanceType<C>;
     };
     const stims: StimCleaned[] = (cell.stims as StimHeader[]).map((st) => {
-      if (!Array.isArray(st.samples) || !Array.isArray(st.lengths) || st.samples.length !== st.lengths.length)
+      if (!isCount(st.samples) || !isCount(st.lengths) || st.samples.length !== st.lengths.length)
         throw bad("repeat lengths");
+      if (
+        typeof st.key !== "string" ||
+        typeof st.spec !== "object" ||
+        st.spec === null ||
+        typeof st.sfRespHz !== "number" ||
+        typeof st.xcorr !== "boolean"
+      )
+        throw bad("a stim's facts");
       const R = st.samples.length;
       const stats = next(Float64Array);
       if (stats.length !== 3 * R) throw bad("3 statistics per repeat");

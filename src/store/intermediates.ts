@@ -73,6 +73,8 @@ const KEY_RE = /^[0-9a-f]{64}$/;
 const DTYPES = { f4: Float32Array, f8: Float64Array, i4: Int32Array } as const;
 type Dtype = keyof typeof DTYPES;
 const STALE_TEMP_MS = 60 * 60 * 1000;
+/** Entry reads and writes one IntermediateCache runs at once (a build may start hundreds of stims together). */
+const MAX_OPEN_ENTRIES = 16;
 
 function dtypeOf(a: IntermediateArray): Dtype {
   if (a instanceof Float32Array) return "f4";
@@ -215,6 +217,8 @@ function message(e: unknown): string {
 export class IntermediateCache {
   /** `<dir>/intermediates`. */
   readonly root: string;
+  private active = 0;
+  private readonly waiting: (() => void)[] = [];
   /** Entries found damaged (and removed) by this instance, with why. */
   readonly removed: string[] = [];
 
@@ -237,7 +241,23 @@ export class IntermediateCache {
    * oversized entry is removed (see `removed`) and is a miss. A hit's mtime
    * is set to now (the least recently used go first when trimming).
    */
-  async get(kind: IntermediateKind, key: string): Promise<IntermediateBlob | null> {
+  get(kind: IntermediateKind, key: string): Promise<IntermediateBlob | null> {
+    return this.limited(() => this.read(kind, key));
+  }
+
+  /** Runs `op` once fewer than MAX_OPEN_ENTRIES reads and writes of this instance are under way (bounds open files). */
+  private async limited<T>(op: () => Promise<T>): Promise<T> {
+    while (this.active >= MAX_OPEN_ENTRIES) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    this.active++;
+    try {
+      return await op();
+    } finally {
+      this.active--;
+      this.waiting.shift()?.();
+    }
+  }
+
+  private async read(kind: IntermediateKind, key: string): Promise<IntermediateBlob | null> {
     const path = this.path(kind, key);
     let fh: import("node:fs/promises").FileHandle;
     try {
@@ -286,7 +306,11 @@ export class IntermediateCache {
   }
 
   /** Stores `blob` as the entry `key` of `kind`, atomically (temp file, then rename). */
-  async put(kind: IntermediateKind, key: string, blob: IntermediateBlob): Promise<void> {
+  put(kind: IntermediateKind, key: string, blob: IntermediateBlob): Promise<void> {
+    return this.limited(() => this.write(kind, key, blob));
+  }
+
+  private async write(kind: IntermediateKind, key: string, blob: IntermediateBlob): Promise<void> {
     const path = this.path(kind, key);
     const parts = encodeIntermediate(kind, key, blob);
     await mkdir(join(this.root, kind), { recursive: true });

@@ -89,6 +89,15 @@ describe("IntermediateCache entries", () => {
     assert.equal(await cache.get("clean", KEY("a")), null, "kinds are apart");
   });
 
+  it("many reads and writes at once all complete (open files are bounded, none is dropped)", async () => {
+    const cache = new IntermediateCache(join(root, "many"));
+    const keys = Array.from({ length: 100 }, (_, i) => i.toString(16).padStart(64, "0"));
+    await Promise.all(keys.map((k) => cache.put("stim", k, sampleBlob())));
+    const got = await Promise.all(keys.map((k) => cache.get("stim", k)));
+    assert.ok(got.every((b) => b !== null && b.arrays.length === 3));
+    assert.deepEqual(cache.removed, []);
+  });
+
   it("a damaged, truncated or misplaced entry is a miss and is removed", async () => {
     const cache = new IntermediateCache(join(root, "bad"));
     const path = (kind: IntermediateKind, c: string) => join(cache.root, kind, `${KEY(c)}.bin`);
