@@ -42,15 +42,30 @@ export function stageCache(scope: IntermediateScope | undefined): StageCache | u
   return scope === undefined ? undefined : { scope, cache: new IntermediateCache(scope.dir) };
 }
 
+/** Units of one kind a build ran, took from the cache, and found damaged there (removed, recomputed). */
+export interface ReuseTally {
+  units: number;
+  reused: number;
+  damaged: number;
+}
+
 /** How many units of each kind a build took from the cache, of how many it ran. */
 export interface IntermediateReuse {
-  index: { reused: number; units: number };
-  clean: { reused: number; units: number };
-  stim: { reused: number; units: number };
+  index: ReuseTally;
+  clean: ReuseTally;
+  stim: ReuseTally;
 }
 
 export function emptyReuse(): IntermediateReuse {
-  return { index: { reused: 0, units: 0 }, clean: { reused: 0, units: 0 }, stim: { reused: 0, units: 0 } };
+  const zero = (): ReuseTally => ({ units: 0, reused: 0, damaged: 0 });
+  return { index: zero(), clean: zero(), stim: zero() };
+}
+
+/** Counts one unit's result into its kind's tally. */
+export function countReuse(tally: ReuseTally, r: { reused?: boolean; damaged?: boolean }): void {
+  tally.units++;
+  if (r.reused) tally.reused++;
+  if (r.damaged) tally.damaged++;
 }
 
 export function indexKey(scope: IntermediateScope, file: WehrStimFile): string {
@@ -108,24 +123,26 @@ export async function through<T>(
   key: () => string,
   codec: { encode(value: T): IntermediateBlob; decode(blob: IntermediateBlob): T },
   compute: () => Promise<T>,
-): Promise<{ value: T; reused: boolean }> {
-  if (sc === undefined) return { value: await compute(), reused: false };
+): Promise<{ value: T; reused: boolean; damaged: boolean }> {
+  if (sc === undefined) return { value: await compute(), reused: false, damaged: false };
   const k = key();
+  const removedBefore = sc.cache.removed.length;
   const blob = await sc.cache.get(kind, k);
   if (blob !== null) {
     try {
-      return { value: codec.decode(blob), reused: true };
+      return { value: codec.decode(blob), reused: true, damaged: false };
     } catch (e) {
       await sc.cache.dropEntry(kind, k, e);
     }
   }
+  const damaged = sc.cache.removed.length > removedBefore;
   const value = await compute();
   try {
     await sc.cache.put(kind, k, codec.encode(value));
   } catch {
     // best effort: the build goes on without this entry
   }
-  return { value, reused: false };
+  return { value, reused: false, damaged };
 }
 
 /** A Wehr stimulus file's index result: its entry (null: unreadable) and reports. */

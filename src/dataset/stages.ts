@@ -47,10 +47,12 @@ import {
 import { type CellOutcome, cleanCell, finishCell } from "./clean.js";
 import {
   cleanKey,
+  countReuse,
   emptyReuse,
   type IntermediateReuse,
   indexCodec,
   indexKey,
+  type ReuseTally,
   type StageCache,
   sessionCodec,
   stageCache,
@@ -76,8 +78,9 @@ export interface StageContext {
 export interface WehrStimResult {
   entry: WehrStimEntry | null;
   events: WalkEvent[];
-  /** Whether it came from the intermediate-results cache. */
+  /** Whether it came from the intermediate-results cache; whether its entry there was damaged (then removed). */
   reused?: boolean;
+  damaged?: boolean;
 }
 
 /** A session walked and cleaned: its cell's outcome (null: the session yields no cell) and the reports. */
@@ -86,17 +89,20 @@ export interface SessionResult {
   events: WalkEvent[];
   /** Whether its cleaning came from the intermediate-results cache (then only the gating ran now). */
   reused?: boolean;
+  /** Whether its entry there was damaged (then removed, and the session cleaned now). */
+  damaged?: boolean;
 }
 
 /** A stim's tensor and whether it came from the intermediate-results cache. */
 export interface StimResult {
   tensor: Tensor;
   reused: boolean;
+  damaged?: boolean;
 }
 
 /** Reads one Wehr stimulus file of the index (or its entry from the cache). */
 export async function runWehrStimUnit(ctx: StageContext, file: WehrStimFile): Promise<WehrStimResult> {
-  const { value, reused } = await through(
+  const { value, reused, damaged } = await through(
     ctx.cache,
     "index",
     () => indexKey((ctx.cache as StageCache).scope, file),
@@ -107,7 +113,7 @@ export async function runWehrStimUnit(ctx: StageContext, file: WehrStimFile): Pr
       return { entry, events: rec.events };
     },
   );
-  return { ...value, reused };
+  return { ...value, reused, damaged };
 }
 
 /**
@@ -121,7 +127,7 @@ export async function runSessionUnit(
   wehrIndex: WehrStimIndex,
 ): Promise<SessionResult> {
   const o = ctx.options;
-  const { value, reused } = await through(
+  const { value, reused, damaged } = await through(
     ctx.cache,
     "clean",
     () => cleanKey((ctx.cache as StageCache).scope, unit, o),
@@ -133,7 +139,8 @@ export async function runSessionUnit(
       return { cleaned: cell ? cleanCell(cell, o, ctx.cache !== undefined) : null, events: rec.events };
     },
   );
-  return { outcome: value.cleaned ? finishCell(value.cleaned, o) : null, events: value.events, reused };
+  const outcome = value.cleaned ? finishCell(value.cleaned, o) : null;
+  return { outcome, events: value.events, reused, damaged };
 }
 
 /** One stim's tensor at T frames (spectrogram or waveform mode), from its samples made now (or the cache). */
@@ -142,7 +149,7 @@ export async function runStimUnit(
   stim: Pick<StimSpec, "waveform" | "sfStimHz">,
   T: number,
 ): Promise<StimResult> {
-  const { value, reused } = await through(
+  const { value, reused, damaged } = await through(
     ctx.cache,
     "stim",
     () => stimKey((ctx.cache as StageCache).scope, stim, T, ctx.options),
@@ -152,7 +159,7 @@ export async function runStimUnit(
       return stimTensor({ waveform, sfStimHz: stim.sfStimHz }, T, ctx.options);
     },
   );
-  return { tensor: value, reused };
+  return { tensor: value, reused, damaged };
 }
 
 /** stimWaveform or stimSpectrogram, by the build's mode. */
@@ -243,7 +250,7 @@ export async function runBuild(
     const indexed = orderedMap(plan.wehrStimFiles, (file) => exec.wehrStim(file), {
       maxInFlight: exec.window,
       onResult: (r) => {
-        countReuse(flow.reuse.index, r.reused);
+        countReuse(flow.reuse.index, r);
         replayWalkEvents(r.events, reporting, seen);
         if (r.entry) addWehrStimEntry(wehrIndex, r.entry, reporting);
       },
@@ -266,7 +273,7 @@ export async function runBuild(
         onResult: async (r) => {
           await indexed;
           inFlight--;
-          countReuse(flow.reuse.clean, r.reused);
+          countReuse(flow.reuse.clean, r);
           replayWalkEvents(r.events, reporting, seen);
           if (r.outcome === null) return;
           // Test hooks (inert unless AC1_TEST_PAUSE_AT / AC1_TEST_FAIL_AT name "build-cell").
@@ -293,11 +300,6 @@ export async function runBuild(
   return data;
 }
 
-function countReuse(tally: { reused: number; units: number }, reused: boolean | undefined): void {
-  tally.units++;
-  if (reused) tally.reused++;
-}
-
 type Settled = { ok: true } | { ok: false; error: unknown };
 
 const NO_SAMPLES = new Float64Array(0);
@@ -315,7 +317,7 @@ class StimTensors {
   private readonly settled: Promise<Settled>[] = [];
   /** Full-length tensors by stim index, until cut. */
   private readonly full = new Map<number, { tensor: Tensor; Tupper: number }>();
-  private readonly reuse: { reused: number; units: number };
+  private readonly reuse: ReuseTally;
 
   constructor(
     private readonly exec: BuildExecutor,
@@ -346,9 +348,10 @@ class StimTensors {
     }
     this.settled.push(
       started.then(
-        ({ tensor, reused }): Settled => {
+        (r): Settled => {
+          const { tensor } = r;
           this.flow.stims++;
-          countReuse(this.reuse, reused);
+          countReuse(this.reuse, r);
           this.full.set(s, { tensor, Tupper });
           return { ok: true };
         },

@@ -448,15 +448,22 @@ export function describeLoad(r: LoadReport): string {
   else line += `; stored in the build cache (${r.cacheDir})`;
   if (r.cacheMissReason !== null && r.cacheMissReason !== "miss") line += `; ${r.cacheMissReason}`;
   const reused = r.reuse === null ? "" : describeReuse(r.reuse);
-  if (reused !== "") line += `; reused ${reused}`;
+  if (reused !== "") line += `; ${reused}`;
   return line;
 }
 
-/** "12/12 cleaned sessions, 30/30 stim tensors" (the kinds any unit was reused of), or "". */
+/**
+ * "reused 12/12 cleaned sessions, 30/30 stim tensors" (the kinds any unit
+ * was reused of; and how many damaged entries were recomputed), or "".
+ */
 export function describeReuse(r: IntermediateReuse): string {
   const parts: string[] = [];
   if (r.clean.reused > 0) parts.push(`${r.clean.reused}/${r.clean.units} cleaned sessions`);
   if (r.stim.reused > 0) parts.push(`${r.stim.reused}/${r.stim.units} stim tensors`);
   if (r.index.reused > 0) parts.push(`${r.index.reused}/${r.index.units} Wehr index files`);
-  return parts.join(", ");
+  const out = parts.length === 0 ? [] : [`reused ${parts.join(", ")}`];
+  const damaged = r.index.damaged + r.clean.damaged + r.stim.damaged;
+  if (damaged > 0)
+    out.push(`${damaged} damaged intermediate entr${damaged === 1 ? "y" : "ies"} removed and recomputed`);
+  return out.join("; ");
 }

@@ -16,7 +16,7 @@ import { BuildCache } from "../../src/cache/build-cache.js";
 import type { DatasetOptionsInput } from "../../src/dataset/options.js";
 import { CacheError } from "../../src/errors.js";
 import { NpzReader } from "../../src/export/npz-reader.js";
-import { type ExportReport, exportDataset } from "../../src/pipeline/index.js";
+import { describeLoad, type ExportReport, exportDataset } from "../../src/pipeline/index.js";
 import {
   type IntermediateBlob,
   IntermediateCache,
@@ -289,6 +289,11 @@ describe("builds through the intermediates", () => {
     assert.ok(r.report.reuse);
     assert.equal(r.report.reuse.clean.reused, r.report.reuse.clean.units - 1);
     assert.equal(r.report.reuse.stim.reused, r.report.reuse.stim.units - 1);
+    assert.equal(
+      r.report.reuse.clean.damaged + r.report.reuse.stim.damaged + r.report.reuse.index.damaged,
+      2,
+    );
+    assert.match(describeLoad(r.report), /; 2 damaged intermediate entries removed and recomputed/);
     assert.deepEqual(r.members, await cold(opts));
     const again = await build(cache, { gating: { minXcorr: 0.26 } });
     assert.deepEqual(reused(again.report), [1, 1, 1], "the damaged entries were stored again");
