@@ -4,7 +4,7 @@
 // dist/bench/suites/<name>.js that prints its table to stdout and writes its
 // figures as JSON to the path in the BENCH_JSON environment variable.
 // Usage: npm run bench [-- suite ...]. Without names, every suite but the
-// long opt-in ones (OPT_IN: `npm run bench -- scale` runs it).
+// long opt-in ones (OPT_IN: `npm run bench -- scale` or `-- options` runs one).
 
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -24,7 +24,7 @@ const all = existsSync(suitesDir)
       .sort()
   : [];
 /** Suites that take long (tens of minutes) and run only when named. */
-const OPT_IN = new Set(["scale"]);
+const OPT_IN = new Set(["scale", "options"]);
 const suites = wanted.length > 0 ? wanted : all.filter((s) => !OPT_IN.has(s));
 mkdirSync(resultsDir, { recursive: true });
 const results: Record<string, unknown> = { date: new Date().toISOString(), node: process.version };

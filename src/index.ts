@@ -207,6 +207,7 @@ export { defaultJobs, type ParallelBuildStats } from "./parallel/index.js";
 export {
   type CacheEvent,
   describeLoad,
+  type IntermediateReuse,
   type LoadDownloadOptions,
   type LoadOptions,
   type LoadProgress,

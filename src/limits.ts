@@ -135,3 +135,11 @@ export const MAX_SPLICED_STIM_SAMPLES = 1 << 24;
  * response table): 16 M, far above the release's ~10^3 stims x ~10^2 neurons.
  */
 export const MAX_RESPONSE_GRID = 1 << 24;
+
+/**
+ * Largest intermediate cache entry read back (src/cache/intermediates.ts),
+ * checked against the file's size before it is read: the largest legitimate
+ * one is a stim's tensor (a minute of waveform at 96 kHz in float32 is 23 MB)
+ * or one session's binned products (a few MB).
+ */
+export const MAX_INTERMEDIATE_ENTRY_BYTES = 4 * LARGEST_RELEASE_FILE_BYTES;

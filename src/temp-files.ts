@@ -8,14 +8,28 @@
 // live one's. Lowest layer: anything that writes may register here.
 
 import { randomBytes } from "node:crypto";
-import { rmSync } from "node:fs";
+import { readdirSync, rmSync } from "node:fs";
 import { basename } from "node:path";
 
 const tracked = new Set<string>();
+const trackedFolders = new Set<string>();
 
 /** Registers `path` (a file or a folder) to be removed if the process is interrupted. */
 export function trackTemp(path: string): void {
   tracked.add(path);
+}
+
+/**
+ * Registers a folder whose temp files (tempName) owned by this process are
+ * removed if it is interrupted: for writers on worker threads, whose own
+ * registrations the main thread's handler cannot see (they share the pid).
+ */
+export function trackTempFolder(dir: string): void {
+  trackedFolders.add(dir);
+}
+
+export function untrackTempFolder(dir: string): void {
+  trackedFolders.delete(dir);
 }
 
 /** Forgets `path` (renamed into place, or removed by its writer). */
@@ -41,6 +55,14 @@ export function removeTrackedTemps(): void {
     }
   }
   tracked.clear();
+  for (const dir of trackedFolders) {
+    try {
+      for (const name of readdirSync(dir))
+        if (tempOwner(name) === process.pid) rmSync(`${dir}/${name}`, { force: true });
+    } catch {
+      // absent or unreadable: nothing of ours there
+    }
+  }
 }
 
 /** `<path>.tmp-<pid>-<8 hex>`: a temp name next to `path` that says which process owns it. */

@@ -30,7 +30,7 @@ export function packageVersion(): string {
   return version;
 }
 
-/** Folders whose code decides the numbers of a dataset (not the CLI, viewer, download or cache). */
+/** Folders whose code decides the numbers of a dataset (not the CLI, viewer, download or build cache). */
 const OUTPUT_SHAPING = [
   "mat",
   "dsp",
@@ -41,6 +41,8 @@ const OUTPUT_SHAPING = [
   "dataset",
   "parallel",
   "export",
+  // the intermediate results a build reads back (their encoding)
+  "store",
 ];
 
 let fingerprint: string | undefined;

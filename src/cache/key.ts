@@ -8,7 +8,10 @@ import { readdir, stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import type { RELEASE_ZIPS } from "../archive/location.js";
 import type { DatasetOptions } from "../dataset/model.js";
+import { canonicalJson } from "../store/canonical-json.js";
 import { codeFingerprint, packageVersion } from "../version.js";
+
+export { canonicalJson };
 
 /** Bumped whenever the layout of a cache entry changes. */
 export const CACHE_FORMAT_VERSION = 2;
@@ -22,21 +25,6 @@ export interface ArchiveFileIdentity {
 
 export interface ArchiveIdentity {
   files: ArchiveFileIdentity[];
-}
-
-/** JSON with object keys sorted at every level, so equal values always give equal text. */
-export function canonicalJson(value: unknown): string {
-  if (value === null || typeof value !== "object") {
-    if (typeof value === "number" && !Number.isFinite(value)) return JSON.stringify(String(value));
-    return JSON.stringify(value) ?? "null";
-  }
-  if (ArrayBuffer.isView(value)) return canonicalJson(Array.from(value as unknown as ArrayLike<number>));
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
-  const obj = value as Record<string, unknown>;
-  const keys = Object.keys(obj)
-    .filter((k) => obj[k] !== undefined)
-    .sort();
-  return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(obj[k])}`).join(",")}}`;
 }
 
 /**

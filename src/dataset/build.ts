@@ -3,7 +3,8 @@
 // The pieces every build (serial or on worker threads) is made of, so both
 // give the exact same numbers:
 //   processCell(cell, options)   pure: gating, PSTH, binning, truncation of one
-//                                cell's stims -> per-stim blocks, fates, stats;
+//                                cell's stims -> per-stim blocks, fates, stats
+//                                (clean.ts: cleanCell then finishCell);
 //   stimSpectrogram / stimWaveform  pure: one stim's tensor from its samples;
 //   DatasetAssembler             order-dependent bookkeeping in walking order:
 //                                stim registration (first registration wins),
@@ -13,30 +14,32 @@
 // stages.ts composes them into the build (buildDataset) over the walk's units.
 
 import { type ReleaseSelection, releaseParts } from "../ac1/release.js";
-import {
-  type CellRecord,
-  type NeuronMeta,
-  type StimMeta,
-  type StimWaveformRef,
-  stimKeyString,
-  type WalkWarning,
-} from "../ac1/types.js";
+import type { NeuronMeta, WalkWarning } from "../ac1/types.js";
 import { openRelease } from "../archive/index.js";
 import type { ReleaseSource } from "../archive/source.js";
 import { bandCentersHz, logSpectrogram, resample } from "../dsp/index.js";
 import { roundHalfEven } from "../dsp/round.js";
 import { Ac1Error, OptionError } from "../errors.js";
-import { binResponse, gateRepeats, spikeTrain } from "../preprocess/index.js";
+import type { IntermediateScope } from "../store/intermediates.js";
 import { MIXED_WARNING, sampleGridWarning } from "./checks.js";
+import type { CellOutcome, RepeatStats, StimOutcome, StimSpec } from "./clean.js";
+import type { IntermediateReuse } from "./intermediates.js";
 
 export { warnAboutCohort } from "./checks.js";
+export {
+  type CellOutcome,
+  cellSignalType,
+  processCell,
+  type RepeatStats,
+  type StimOutcome,
+  type StimSpec,
+} from "./clean.js";
 
 import {
   type CohortSignalType,
   type CountBlock,
   type DatasetData,
   type DatasetOptions,
-  type Fate,
   type RejectionTally,
   type RepeatProvenance,
   type ResponseBlock,
@@ -94,128 +97,14 @@ export interface BuildOptions extends DatasetOptionsInput {
   onWarning?: (w: BuildWarning) => void;
   /** Read the release through this source instead of opening `path` (the caller closes it). */
   source?: ReleaseSource;
-}
-
-/** The waveform (by reference: its files and length) and facts of a stim kept from its first registration. */
-export interface StimSpec {
-  key: string;
-  waveform: StimWaveformRef;
-  sfStimHz: number;
-  durationMs: number;
-  meta: StimMeta;
-}
-
-/** Gating statistics of one raw repeat. */
-export interface RepeatStats {
-  maxAbsMv: number;
-  stepFrac: number;
-  r: number;
-}
-
-/** What processCell produces for one stim of a cell. */
-export interface StimOutcome {
-  key: string;
-  /** Facts for registration. */
-  spec: StimSpec;
-  /** Fate of every raw repeat, in order. */
-  fates: Fate[];
-  stats: RepeatStats[];
-  /** Raw length of every repeat (samples). */
-  samples: number[];
-  /** Sample rate of the responses (Hz). */
-  sfRespHz: number;
-  /** The binned (R, T) block of the kept repeats, or null when the stim is skipped. */
-  block: ResponseBlock | null;
-  /** Spikes cells: the spike counts of the kept repeats, the block's shape; else null. */
-  counts: CountBlock | null;
-  /** With keepRejected: each rejected repeat detrended and binned, in repeat order (float32, its own length); else empty. */
-  rejected: Float32Array[];
-}
-
-export interface CellOutcome {
-  meta: NeuronMeta;
-  signalType: SignalType;
-  stims: StimOutcome[];
-}
-
-/** Signal type of a cell: "spikes" iff its recording type contains "attached" (any case). */
-export function cellSignalType(meta: Pick<NeuronMeta, "recording_type">): SignalType {
-  return (meta.recording_type ?? "").toLowerCase().includes("attached") ? "spikes" : "subthresh";
-}
-
-/**
- * Pure per-cell processing (pipeline.md section 10 step 3): for each stim,
- * gate the raw repeats, turn kept repeats into PSTHs (and spike counts, from
- * the same supra-threshold mask) for spikes cells, bin, truncate to the
- * shortest binned length. The block is float32 (R, T); a stim with nothing
- * kept or a zero-length block has block null. With keepRejected, the
- * rejected repeats are binned too, from the detrended trace the gating judged.
- */
-export function processCell(cell: CellRecord, options: DatasetOptions): CellOutcome {
-  const signalType = cellSignalType(cell.meta);
-  const stims: StimOutcome[] = [];
-  for (const stim of cell.stims) {
-    const sfRespHz = stim.sfRespHz;
-    const gated = gateRepeats(stim.repeats, sfRespHz, {
-      gating: options.gating,
-      detrendMedMs: options.detrendMedMs,
-      detrendGaussMs: options.detrendGaussMs,
-    });
-    const key = stimKeyString(stim.key);
-    const outcome: StimOutcome = {
-      key,
-      spec: {
-        key,
-        waveform: stim.waveform,
-        sfStimHz: stim.sfStimHz,
-        durationMs: stim.durationMs,
-        meta: stim.meta,
-      },
-      fates: gated.fates.slice(),
-      stats: gated.stats.map((s) => ({ maxAbsMv: s.maxAbsMv, stepFrac: s.stepFrac, r: s.r })),
-      samples: stim.repeats.map((r) => r.length),
-      sfRespHz,
-      block: null,
-      counts: null,
-      rejected: [],
-    };
-    stims.push(outcome);
-    if (options.keepRejected) {
-      gated.fates.forEach((fate, i) => {
-        if (fate !== "kept")
-          outcome.rejected.push(
-            Float32Array.from(binResponse(gated.detrended[i] as Float64Array, sfRespHz, options.dtMs)),
-          );
-      });
-    }
-    if (gated.kept.length === 0) continue;
-    let cleaned = gated.kept;
-    let counts: Int32Array[] | null = null;
-    if (signalType === "spikes") {
-      const trains = gated.kept.map((x) =>
-        spikeTrain(x, sfRespHz, options.dtMs, options.detrendMedMs, options.detrendGaussMs),
-      );
-      cleaned = trains.map((t) => t.psth);
-      counts = trains.map((t) => t.counts);
-    }
-    const binned = cleaned.map((x) => binResponse(x, sfRespHz, options.dtMs));
-    let T = Number.POSITIVE_INFINITY;
-    for (const b of binned) T = Math.min(T, b.length);
-    if (!(T > 0)) continue;
-    const R = binned.length;
-    const data = new Float32Array(R * T);
-    for (let r = 0; r < R; r++) {
-      const b = binned[r] as Float64Array;
-      for (let t = 0; t < T; t++) data[r * T + t] = b[t] as number;
-    }
-    outcome.block = { shape: [R, T], data };
-    if (counts !== null) {
-      const c = new Int32Array(R * T);
-      for (let r = 0; r < R; r++) c.set((counts[r] as Int32Array).subarray(0, T), r * T);
-      outcome.counts = { shape: [R, T], data: c };
-    }
-  }
-  return { meta: cell.meta, signalType, stims };
+  /**
+   * Keep and reuse intermediate results (src/dataset/intermediates.ts) in this
+   * scope: the cache folder and the release's identity (pipeline/load.ts
+   * makes it). Default: none.
+   */
+  intermediates?: IntermediateScope;
+  /** Hears, once the build is done, how many units came from the intermediates. */
+  onReuse?: (reuse: IntermediateReuse) => void;
 }
 
 /** Tcanon's ingredients for one stim (pipeline.md section 10 step 7). */
@@ -521,6 +410,8 @@ export interface BuildSetup {
   ownsSource: boolean;
   onProgress?: (e: BuildProgress) => void;
   onWarning?: (w: BuildWarning) => void;
+  intermediates?: IntermediateScope;
+  onReuse?: (reuse: IntermediateReuse) => void;
 }
 
 /**
@@ -529,12 +420,12 @@ export interface BuildSetup {
  * need).
  */
 export async function startBuild(input: BuildOptions): Promise<BuildSetup> {
-  const { onProgress, onWarning, source: given, ...rest } = input;
+  const { onProgress, onWarning, source: given, intermediates, onReuse, ...rest } = input;
   const options = resolveOptions(rest);
   onProgress?.({ phase: "open", path: options.path });
   const need = releaseParts(selectionOf(options));
   const source = given ?? (await openRelease(options.path, { need }));
-  return { options, source, ownsSource: given === undefined, onProgress, onWarning };
+  return { options, source, ownsSource: given === undefined, onProgress, onWarning, intermediates, onReuse };
 }
 
 /** The release selection of a build's options (the reference's names: experimenter, sites). */

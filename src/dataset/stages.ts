@@ -11,10 +11,12 @@
 // serial build) or on worker threads (src/parallel/). Results come back in
 // walking order to one DatasetAssembler and the units' reports are replayed
 // in that order, so every executor gives the same dataset, bit for bit, with
-// the same warnings, skipped files and progress events. Caches of
-// intermediate results fit at the unit boundaries: a session's files and the
-// cleaning options -> its SessionResult; a stim's files and the stim options
-// -> its tensor.
+// the same warnings, skipped files and progress events. With a StageCache
+// (src/dataset/intermediates.ts), each unit first looks for its result in the
+// intermediate-results cache and stores what it computes: a Wehr stimulus
+// file -> its index entry; a session and the cleaning options up to the
+// gating thresholds -> its cleaned cell (cleanCell complete), re-gated here
+// by finishCell; a stim and its tensor's options -> its tensor.
 
 import { replayWalkEvents, WalkRecorder, type WalkReporting } from "../ac1/common.js";
 import { planReleaseWalk, type SessionUnit, walkSessionUnit } from "../ac1/release.js";
@@ -31,11 +33,9 @@ import { failPoint, pausePoint } from "../test-hooks.js";
 import {
   type BuildOptions,
   type BuildSetup,
-  type CellOutcome,
   cellProgress,
   DatasetAssembler,
   type LoadedStim,
-  processCell,
   type StimSpec,
   selectionOf,
   startBuild,
@@ -44,55 +44,122 @@ import {
   stimWaveform,
   warnAboutCohort,
 } from "./build.js";
+import { type CellOutcome, cleanCell, finishCell } from "./clean.js";
+import {
+  cleanKey,
+  countReuse,
+  emptyReuse,
+  type IntermediateReuse,
+  indexCodec,
+  indexKey,
+  type ReuseTally,
+  type StageCache,
+  sessionCodec,
+  stageCache,
+  stimKey,
+  tensorCodec,
+  through,
+} from "./intermediates.js";
 import type { DatasetData, DatasetOptions, Tensor } from "./model.js";
 import { waveformHop } from "./options.js";
 import { orderedMap } from "./ordered.js";
 
-/** What units run with: the build's options and the stimulus files of the thread they run on. */
+/**
+ * What units run with: the build's options, the stimulus files of the
+ * thread they run on and, when the build keeps intermediates, their cache.
+ */
 export interface StageContext {
   options: DatasetOptions;
   store: StimFileStore;
+  cache?: StageCache;
 }
 
 /** A Wehr stimulus file read for the index: its entry (null: unreadable, reported) and the reports. */
 export interface WehrStimResult {
   entry: WehrStimEntry | null;
   events: WalkEvent[];
+  /** Whether it came from the intermediate-results cache; whether its entry there was damaged (then removed). */
+  reused?: boolean;
+  damaged?: boolean;
 }
 
 /** A session walked and cleaned: its cell's outcome (null: the session yields no cell) and the reports. */
 export interface SessionResult {
   outcome: CellOutcome | null;
   events: WalkEvent[];
+  /** Whether its cleaning came from the intermediate-results cache (then only the gating ran now). */
+  reused?: boolean;
+  /** Whether its entry there was damaged (then removed, and the session cleaned now). */
+  damaged?: boolean;
 }
 
-/** Reads one Wehr stimulus file of the index. */
+/** A stim's tensor and whether it came from the intermediate-results cache. */
+export interface StimResult {
+  tensor: Tensor;
+  reused: boolean;
+  damaged?: boolean;
+}
+
+/** Reads one Wehr stimulus file of the index (or its entry from the cache). */
 export async function runWehrStimUnit(ctx: StageContext, file: WehrStimFile): Promise<WehrStimResult> {
-  const rec = new WalkRecorder();
-  const entry = await readWehrStimEntry(ctx.store, file, rec);
-  return { entry, events: rec.events };
+  const { value, reused, damaged } = await through(
+    ctx.cache,
+    "index",
+    () => indexKey((ctx.cache as StageCache).scope, file),
+    indexCodec,
+    async () => {
+      const rec = new WalkRecorder();
+      const entry = await readWehrStimEntry(ctx.store, file, rec);
+      return { entry, events: rec.events };
+    },
+  );
+  return { ...value, reused, damaged };
 }
 
-/** Walks one session folder (decoding its files) and cleans its cell (processCell). */
+/**
+ * Walks one session folder (decoding its files) and cleans its cell
+ * (cleanCell, then finishCell with this build's gating thresholds); with a
+ * cache, the cleaned cell is looked up first and stored complete.
+ */
 export async function runSessionUnit(
   ctx: StageContext,
   unit: SessionUnit,
   wehrIndex: WehrStimIndex,
 ): Promise<SessionResult> {
-  const rec = new WalkRecorder();
-  const cell = await walkSessionUnit(ctx.store, unit, { wehrIndex, sites: ctx.options.sites }, rec);
-  // The raw repeats die with `cell`: only the blocks leave this unit.
-  return { outcome: cell ? processCell(cell, ctx.options) : null, events: rec.events };
+  const o = ctx.options;
+  const { value, reused, damaged } = await through(
+    ctx.cache,
+    "clean",
+    () => cleanKey((ctx.cache as StageCache).scope, unit, o),
+    sessionCodec,
+    async () => {
+      const rec = new WalkRecorder();
+      const cell = await walkSessionUnit(ctx.store, unit, { wehrIndex, sites: o.sites }, rec);
+      // The raw repeats die with `cell`: only the binned products leave this unit.
+      return { cleaned: cell ? cleanCell(cell, o, ctx.cache !== undefined) : null, events: rec.events };
+    },
+  );
+  const outcome = value.cleaned ? finishCell(value.cleaned, o) : null;
+  return { outcome, events: value.events, reused, damaged };
 }
 
-/** One stim's tensor at T frames (spectrogram or waveform mode), from its samples made now. */
+/** One stim's tensor at T frames (spectrogram or waveform mode), from its samples made now (or the cache). */
 export async function runStimUnit(
   ctx: StageContext,
   stim: Pick<StimSpec, "waveform" | "sfStimHz">,
   T: number,
-): Promise<Tensor> {
-  const waveform = await loadStimWaveform(ctx.store, stim.waveform);
-  return stimTensor({ waveform, sfStimHz: stim.sfStimHz }, T, ctx.options);
+): Promise<StimResult> {
+  const { value, reused, damaged } = await through(
+    ctx.cache,
+    "stim",
+    () => stimKey((ctx.cache as StageCache).scope, stim, T, ctx.options),
+    tensorCodec,
+    async () => {
+      const waveform = await loadStimWaveform(ctx.store, stim.waveform);
+      return stimTensor({ waveform, sfStimHz: stim.sfStimHz }, T, ctx.options);
+    },
+  );
+  return { tensor: value, reused, damaged };
 }
 
 /** stimWaveform or stimSpectrogram, by the build's mode. */
@@ -107,7 +174,7 @@ export interface BuildExecutor {
   wehrStim(file: WehrStimFile): Promise<WehrStimResult>;
   session(unit: SessionUnit, wehrIndex: WehrStimIndex): Promise<SessionResult>;
   /** Stim `s`'s tensor at T frames (what runStimUnit computes). */
-  stim(spec: StimSpec, T: number, s: number): Promise<Tensor>;
+  stim(spec: StimSpec, T: number, s: number): Promise<StimResult>;
 }
 
 /** Runs every unit on this thread, one at a time. */
@@ -135,6 +202,8 @@ export interface BuildFlow {
   /** Wall time of the index + sessions phase and of the rest of the stims, ms. */
   cellsPhaseMs: number;
   stimsPhaseMs: number;
+  /** Units whose result came from the intermediate-results cache, by kind. */
+  reuse: IntermediateReuse;
 }
 
 export function emptyFlow(): BuildFlow {
@@ -146,6 +215,7 @@ export function emptyFlow(): BuildFlow {
     planMs: 0,
     cellsPhaseMs: 0,
     stimsPhaseMs: 0,
+    reuse: emptyReuse(),
   };
 }
 
@@ -180,6 +250,7 @@ export async function runBuild(
     const indexed = orderedMap(plan.wehrStimFiles, (file) => exec.wehrStim(file), {
       maxInFlight: exec.window,
       onResult: (r) => {
+        countReuse(flow.reuse.index, r);
         replayWalkEvents(r.events, reporting, seen);
         if (r.entry) addWehrStimEntry(wehrIndex, r.entry, reporting);
       },
@@ -202,6 +273,7 @@ export async function runBuild(
         onResult: async (r) => {
           await indexed;
           inFlight--;
+          countReuse(flow.reuse.clean, r);
           replayWalkEvents(r.events, reporting, seen);
           if (r.outcome === null) return;
           // Test hooks (inert unless AC1_TEST_PAUSE_AT / AC1_TEST_FAIL_AT name "build-cell").
@@ -224,6 +296,7 @@ export async function runBuild(
     if (setup.ownsSource) await source.close();
   }
   warnAboutCohort(data, setup.onWarning);
+  setup.onReuse?.(flow.reuse);
   return data;
 }
 
@@ -244,13 +317,16 @@ class StimTensors {
   private readonly settled: Promise<Settled>[] = [];
   /** Full-length tensors by stim index, until cut. */
   private readonly full = new Map<number, { tensor: Tensor; Tupper: number }>();
+  private readonly reuse: ReuseTally;
 
   constructor(
     private readonly exec: BuildExecutor,
     private readonly assembler: DatasetAssembler,
     private readonly options: DatasetOptions,
     private readonly flow: BuildFlow,
-  ) {}
+  ) {
+    this.reuse = flow.reuse.stim;
+  }
 
   /** Starts every registered stim not started yet (stims only ever register in index order). */
   startNew(): void {
@@ -264,7 +340,7 @@ class StimTensors {
       this.settled.push(Promise.resolve({ ok: true }));
       return;
     }
-    let started: Promise<Tensor>;
+    let started: Promise<StimResult>;
     try {
       started = this.exec.stim(spec, Tupper, s);
     } catch (e) {
@@ -272,8 +348,10 @@ class StimTensors {
     }
     this.settled.push(
       started.then(
-        (tensor): Settled => {
+        (r): Settled => {
+          const { tensor } = r;
           this.flow.stims++;
+          countReuse(this.reuse, r);
           this.full.set(s, { tensor, Tupper });
           return { ok: true };
         },
@@ -329,5 +407,12 @@ class StimTensors {
  */
 export async function buildDataset(input: BuildOptions = {}): Promise<DatasetData> {
   const setup = await startBuild(input);
-  return runBuild(setup, inlineExecutor({ options: setup.options, store: new StimFileStore(setup.source) }));
+  return runBuild(
+    setup,
+    inlineExecutor({
+      options: setup.options,
+      store: new StimFileStore(setup.source),
+      cache: stageCache(setup.intermediates),
+    }),
+  );
 }

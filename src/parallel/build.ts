@@ -103,6 +103,7 @@ export async function buildDatasetParallel(input: ParallelBuildOptions = {}): Pr
     need: releaseParts(selectionOf(setup.options)),
     // one budget for the stimulus samples the workers keep, shared out (a floor per worker)
     stimStoreBytes: Math.max(MIN_STIM_STORE_BYTES_PER_JOB, Math.floor(STIM_STORE_BYTES_ALL_JOBS / jobs)),
+    intermediates: setup.intermediates,
   };
   let pool: WorkerPool<BuildTask, BuildResult>;
   try {
@@ -203,7 +204,7 @@ function poolExecutor(
       const r = await pool.run(task, [], `stim ${spec.key}`, { prefer });
       if (r.kind !== "stim") throw wrong("stim", r);
       stats.stimWorkMs += r.busyMs;
-      return r.tensor;
+      return { tensor: r.tensor, reused: r.reused, damaged: r.damaged };
     },
   };
 }

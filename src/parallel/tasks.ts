@@ -25,6 +25,7 @@ import {
   type StageContext,
   type WehrStimResult,
 } from "../dataset/stages.js";
+import type { IntermediateScope } from "../store/intermediates.js";
 
 /** workerData of a build worker. */
 export interface BuildWorkerData {
@@ -33,6 +34,8 @@ export interface BuildWorkerData {
   need: { wehr: boolean; asari: boolean };
   /** Budget of stimulus samples each worker keeps between units (bytes); default StimFileStore's. */
   stimStoreBytes?: number;
+  /** The build's intermediate-results cache: each worker reads and writes its units' entries itself. */
+  intermediates?: IntermediateScope;
 }
 
 export type BuildTask =
@@ -45,7 +48,7 @@ export type BuildTask =
 export type BuildResult =
   | { kind: "wehr-stim"; result: WehrStimResult; busyMs: number }
   | { kind: "session"; result: SessionResult; busyMs: number }
-  | { kind: "stim"; tensor: Tensor; busyMs: number };
+  | { kind: "stim"; tensor: Tensor; reused: boolean; damaged?: boolean; busyMs: number };
 
 /** The session task for `unit` (the index goes along only for Wehr sessions). */
 export function sessionTask(unit: SessionUnit, wehrIndex: readonly WehrStimEntry[]): BuildTask {
@@ -72,6 +75,10 @@ export async function runBuildTask(task: BuildTask, ctx: StageContext): Promise<
     const result = await runSessionUnit(ctx, task.unit, indexOf(task.wehrIndex));
     return { result: { kind: "session", result, busyMs: performance.now() - t0 } };
   }
-  const tensor = await runStimUnit(ctx, { waveform: task.waveform, sfStimHz: task.sfStimHz }, task.T);
-  return { result: { kind: "stim", tensor, busyMs: performance.now() - t0 } };
+  const { tensor, reused, damaged } = await runStimUnit(
+    ctx,
+    { waveform: task.waveform, sfStimHz: task.sfStimHz },
+    task.T,
+  );
+  return { result: { kind: "stim", tensor, reused, damaged, busyMs: performance.now() - t0 } };
 }

@@ -8,11 +8,12 @@
 import { workerData } from "node:worker_threads";
 import { StimFileStore } from "../ac1/stim-files.js";
 import { openRelease } from "../archive/release.js";
+import { stageCache } from "../dataset/intermediates.js";
 import type { StageContext } from "../dataset/stages.js";
 import { serveTasks } from "./serve.js";
 import { type BuildResult, type BuildTask, type BuildWorkerData, runBuildTask } from "./tasks.js";
 
-const { options, need, stimStoreBytes } = workerData as BuildWorkerData;
+const { options, need, stimStoreBytes, intermediates } = workerData as BuildWorkerData;
 
 let context: Promise<StageContext> | undefined;
 /** The release opened on the first task (a failure fails that task, and the next ones the same way). */
@@ -20,6 +21,7 @@ function stageContext(): Promise<StageContext> {
   context ??= openRelease(options.path, { need }).then((source) => ({
     options,
     store: new StimFileStore(source, stimStoreBytes),
+    cache: stageCache(intermediates),
   }));
   return context;
 }

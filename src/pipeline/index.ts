@@ -7,6 +7,7 @@ export {
   type ExportOptions,
   type ExportReport,
   exportDataset,
+  type IntermediateReuse,
   type LoadDownloadOptions,
   type LoadOptions,
   type LoadProgress,

@@ -8,10 +8,21 @@
 // CLI can say "loaded from the cache" or "built in 12.3 s". A split (`split`,
 // `splitSeed`) changes no array: it is made from the loaded data, after the
 // cache, so the cache key leaves it out and a cached build serves any split.
+// A build (a miss) with the cache on also keeps its intermediate results in
+// the cache folder (src/cache/intermediates.ts: Wehr index entries, cleaned
+// sessions, stim tensors), so that a build with one option changed reuses
+// what that option does not touch; their total is trimmed to a byte budget
+// after each build.
 
-import { archiveIdentity, BuildCache, cacheKey, codeVersion } from "../cache/index.js";
+import { createHash } from "node:crypto";
+import { resolve } from "node:path";
+import { archiveIdentity, BuildCache, cacheKey, canonicalJson, codeVersion } from "../cache/index.js";
 import type { BuildProgress, BuildWarning } from "../dataset/build.js";
 import { warnAboutCohort } from "../dataset/checks.js";
+import type { IntermediateReuse } from "../dataset/intermediates.js";
+
+export type { IntermediateReuse };
+
 import type { DatasetData, DatasetOptions, DatasetSplit, SplitSpec } from "../dataset/model.js";
 import { type DatasetOptionsInput, resolveOptions } from "../dataset/options.js";
 import { makeSplit, resolveSplit, splitWarnings } from "../dataset/splits.js";
@@ -24,6 +35,13 @@ import { type ManifestData, manifestData, manifestFacts } from "../export/manife
 import { withManifestSplit } from "../export/modeller.js";
 import type { ParallelBuildStats } from "../parallel/build.js";
 import { resolveJobs } from "../parallel/jobs.js";
+import {
+  INTERMEDIATES_SUPPORTED,
+  IntermediateCache,
+  type IntermediateScope,
+  intermediateMaxBytes,
+} from "../store/intermediates.js";
+import { trackTempFolder, untrackTempFolder } from "../temp-files.js";
 
 /** What the cache did for this load. */
 export type CacheEvent =
@@ -75,6 +93,12 @@ export interface LoadOptions extends DatasetOptionsInput {
   split?: SplitSpec | string;
   /** Seed of the split's shuffle (mulberry32), a whole number 0 .. 2^32-1; default 0. Needs `split`. */
   splitSeed?: number;
+  /**
+   * Bound on the intermediate results kept in the cache folder (bytes; 0
+   * keeps none). Default: AC1_CACHE_INTERMEDIATES_MAX, else 2 GiB. Only with
+   * the cache on.
+   */
+  intermediatesMaxBytes?: number;
 }
 
 /** Where a loaded dataset came from and what the load took. */
@@ -95,6 +119,8 @@ export interface LoadReport {
   elapsedMs: number;
   /** Flow figures of a parallel build (null for a cache hit or a serial build). */
   buildStats: ParallelBuildStats | null;
+  /** How many units of a build came from the intermediate results (null: a cache hit, or intermediates off). */
+  reuse: IntermediateReuse | null;
 }
 
 function messageOf(e: unknown): string {
@@ -123,6 +149,8 @@ interface Prepared {
   jobs: number;
   cache: BuildCache | null;
   key: string | null;
+  /** Bound on the intermediates (0: none kept). */
+  intermediatesMaxBytes: number;
   onProgress: ((e: LoadProgress) => void) | undefined;
   onWarning: ((w: BuildWarning) => void) | undefined;
 }
@@ -138,6 +166,7 @@ async function prepare(input: Omit<LoadOptions, "onLoaded">): Promise<Prepared> 
     onWarning,
     split: splitIn,
     splitSeed,
+    intermediatesMaxBytes: maxIn,
     ...datasetInput
   } = input;
   const options = resolveOptions(datasetInput);
@@ -145,6 +174,9 @@ async function prepare(input: Omit<LoadOptions, "onLoaded">): Promise<Prepared> 
     throw new OptionError("splitSeed", splitSeed, "needs the split option too (a seed alone splits nothing)");
   const split = splitIn === undefined ? null : resolveSplit(splitIn, splitSeed ?? 0);
   const jobs = resolveJobs(jobsIn);
+  if (maxIn !== undefined && !(Number.isSafeInteger(maxIn) && maxIn >= 0))
+    throw new OptionError("intermediatesMaxBytes", maxIn, "a whole number of bytes >= 0");
+  const intermediatesMaxBytes = maxIn ?? intermediateMaxBytes();
   const cacheOption = cacheIn ?? true;
   if (typeof cacheOption !== "boolean" && !(cacheOption instanceof BuildCache)) {
     throw new OptionError("cache", cacheOption, "true, false or a BuildCache");
@@ -167,16 +199,37 @@ async function prepare(input: Omit<LoadOptions, "onLoaded">): Promise<Prepared> 
     cache === null
       ? null
       : cacheKey(options, await archiveIdentity(options.path, options.experimenter), codeVersion());
-  return { t0, options, datasetInput, split, jobs, cache, key, onProgress, onWarning };
+  return {
+    t0,
+    options,
+    datasetInput,
+    split,
+    jobs,
+    cache,
+    key,
+    intermediatesMaxBytes,
+    onProgress,
+    onWarning,
+  };
 }
 
 /** Builds the dataset (without a split) and stores it in the cache when there is one. */
 async function buildAndStore(
   p: Prepared,
   onStoreProgress?: (doneBytes: number, totalBytes: number) => void,
-): Promise<{ data: DatasetData; buildStats: ParallelBuildStats | null; storeError: string | null }> {
+): Promise<{
+  data: DatasetData;
+  buildStats: ParallelBuildStats | null;
+  storeError: string | null;
+  reuse: IntermediateReuse | null;
+}> {
   let buildStats: ParallelBuildStats | null = null;
+  let reuse: IntermediateReuse | null = null;
   const { buildDatasetParallel } = await import("../parallel/build.js");
+  const intermediates = await intermediateScope(p);
+  // Worker threads write entries too: an interrupt removes their temp files by folder.
+  const folders = intermediates === undefined ? [] : new IntermediateCache(intermediates.dir).kindFolders();
+  for (const f of folders) trackTempFolder(f);
   const data = await buildDatasetParallel({
     ...p.datasetInput,
     jobs: p.jobs,
@@ -185,7 +238,15 @@ async function buildAndStore(
     onStats: (s) => {
       buildStats = s;
     },
+    intermediates,
+    onReuse: (r) => {
+      if (intermediates !== undefined) reuse = r;
+    },
+  }).finally(() => {
+    for (const f of folders) untrackTempFolder(f);
   });
+  if (intermediates !== undefined)
+    await new IntermediateCache(intermediates.dir).trim(p.intermediatesMaxBytes).catch(() => 0);
   let storeError: string | null = null;
   const { cache, key } = p;
   if (cache !== null && key !== null) {
@@ -197,7 +258,24 @@ async function buildAndStore(
       p.onProgress?.({ phase: "cache", status: "store-failed", key, dir: cache.dir, reason: storeError });
     }
   }
-  return { data, buildStats, storeError };
+  return { data, buildStats, storeError, reuse };
+}
+
+/**
+ * Where a build keeps its intermediates: the cache folder and a digest of
+ * the release's identity (size and mtime of the zips and of every file of
+ * the unpacked trees, both experimenters: an experimenter or site filter
+ * does not change what a unit computes) and the code version. Undefined
+ * with the cache off or a bound of 0.
+ */
+async function intermediateScope(p: Prepared): Promise<IntermediateScope | undefined> {
+  if (p.cache === null || p.intermediatesMaxBytes === 0 || !INTERMEDIATES_SUPPORTED) return undefined;
+  const identity = await archiveIdentity(p.options.path);
+  const release = createHash("sha256")
+    // the folder too: units' reports name its files (skipped files' reasons), as the build cache's key does
+    .update(canonicalJson({ folder: resolve(p.options.path), archive: identity.files, code: codeVersion() }))
+    .digest("hex");
+  return { dir: p.cache.dir, release };
 }
 
 /** The report of a load that hit the cache. */
@@ -211,6 +289,7 @@ function hitReport(p: Prepared): LoadReport {
     jobs: 0,
     elapsedMs: performance.now() - p.t0,
     buildStats: null,
+    reuse: null,
   };
 }
 
@@ -232,8 +311,9 @@ async function load(input: Omit<LoadOptions, "onLoaded">): Promise<LoadReport & 
     cacheMissReason = hit.reason;
     onProgress?.({ phase: "cache", status: "miss", key, dir: cache.dir, reason: hit.reason });
   }
-  const { data, buildStats, storeError } = await buildAndStore(p);
+  const { data, buildStats, storeError, reuse } = await buildAndStore(p);
   return {
+    reuse,
     data: applySplit(data, p.split, onWarning),
     origin: "build",
     cacheKey: key,
@@ -286,7 +366,7 @@ export async function exportDataset(input: ExportOptions): Promise<ExportReport>
     cacheMissReason = hit.reason;
     onProgress?.({ phase: "cache", status: "miss", key, dir: cache.dir, reason: hit.reason });
   }
-  const { data, buildStats, storeError } = await buildAndStore(p, onExportProgress);
+  const { data, buildStats, storeError, reuse } = await buildAndStore(p, onExportProgress);
   const split = applySplit(data, p.split, onWarning);
   const report: LoadReport = {
     origin: "build",
@@ -297,6 +377,7 @@ export async function exportDataset(input: ExportOptions): Promise<ExportReport>
     jobs: p.jobs,
     elapsedMs: 0,
     buildStats,
+    reuse,
   };
   let copied = false;
   if (cache !== null && key !== null && storeError === null) {
@@ -369,5 +450,23 @@ export function describeLoad(r: LoadReport): string {
   else if (r.storeError !== null) line += `; could not store it in the build cache: ${r.storeError}`;
   else line += `; stored in the build cache (${r.cacheDir})`;
   if (r.cacheMissReason !== null && r.cacheMissReason !== "miss") line += `; ${r.cacheMissReason}`;
+  const reused = r.reuse === null ? "" : describeReuse(r.reuse);
+  if (reused !== "") line += `; ${reused}`;
   return line;
+}
+
+/**
+ * "reused 12/12 cleaned sessions, 30/30 stim tensors" (the kinds any unit
+ * was reused of; and how many damaged entries were recomputed), or "".
+ */
+export function describeReuse(r: IntermediateReuse): string {
+  const parts: string[] = [];
+  if (r.clean.reused > 0) parts.push(`${r.clean.reused}/${r.clean.units} cleaned sessions`);
+  if (r.stim.reused > 0) parts.push(`${r.stim.reused}/${r.stim.units} stim tensors`);
+  if (r.index.reused > 0) parts.push(`${r.index.reused}/${r.index.units} Wehr index files`);
+  const out = parts.length === 0 ? [] : [`reused ${parts.join(", ")}`];
+  const damaged = r.index.damaged + r.clean.damaged + r.stim.damaged;
+  if (damaged > 0)
+    out.push(`${damaged} damaged intermediate entr${damaged === 1 ? "y" : "ies"} removed and recomputed`);
+  return out.join("; ");
 }

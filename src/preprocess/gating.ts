@@ -265,6 +265,23 @@ function blockDeviationSums(
   out[2] = sbb;
 }
 
+/**
+ * The fate of one detrended repeat of `samples` samples from its statistics:
+ * the first failing test in the order range, step, xcorr, else kept (the one
+ * rule, used by gateRepeats and by a build that re-gates cached statistics).
+ */
+export function repeatFate(samples: number, stats: GatingStats, gating: GatingThresholds): Fate {
+  if (samples === 0 || stats.maxAbsMv > gating.absMvMax) return "range";
+  if (stats.stepFrac > gating.maxStepFrac) return "step";
+  if (stats.r < gating.minXcorr) return "xcorr";
+  return "kept";
+}
+
+/** Whether the xcorr test runs on R repeats cut to L samples (else every r is 1). */
+export function xcorrRuns(gating: GatingThresholds, R: number, L: number): boolean {
+  return gating.minXcorr > 0 && R >= 3 && L > 0;
+}
+
 /** Gates the raw repeats (mV) of one stim for one cell. */
 export function gateRepeats(repeats: Float64Array[], sfHz: number, opts: GateRepeatsOptions): GateResult {
   const { gating, detrendMedMs, detrendGaussMs } = opts;
@@ -272,10 +289,7 @@ export function gateRepeats(repeats: Float64Array[], sfHz: number, opts: GateRep
   const R = detrended.length;
   let L = Number.POSITIVE_INFINITY;
   for (const x of detrended) L = Math.min(L, x.length);
-  const r =
-    gating.minXcorr > 0 && R >= 3 && L > 0
-      ? crossTrialCorrelations(detrended, L)
-      : new Float64Array(R).fill(1);
+  const r = xcorrRuns(gating, R, L) ? crossTrialCorrelations(detrended, L) : new Float64Array(R).fill(1);
   const kept: Float64Array[] = [];
   const fates: Fate[] = [];
   const stats: GatingStats[] = [];
@@ -284,11 +298,7 @@ export function gateRepeats(repeats: Float64Array[], sfHz: number, opts: GateRep
     const maxAbsMv = maxAbsIgnoringNaN(x);
     const stepFrac = stepFraction(x, sfHz, gating.stepMv);
     const ri = r[i]!;
-    let fate: Fate;
-    if (x.length === 0 || maxAbsMv > gating.absMvMax) fate = "range";
-    else if (stepFrac > gating.maxStepFrac) fate = "step";
-    else if (ri < gating.minXcorr) fate = "xcorr";
-    else fate = "kept";
+    const fate = repeatFate(x.length, { maxAbsMv, stepFrac, r: ri }, gating);
     fates.push(fate);
     stats.push({ maxAbsMv, stepFrac, r: ri });
     if (fate === "kept") kept.push(x);

@@ -90,7 +90,10 @@ export const DATASET_FLAGS_HELP = `dataset options (defaults in brackets):
                           ${defaultCacheDir()}); without it an identical build
                           (same options, same archive files, same ac1 version) is
                           loaded from the cache instead of rebuilt, and a fresh
-                          build is stored there
+                          build is stored there with its intermediate results
+                          (cleaned sessions, stim tensors: a build with one option
+                          changed reuses what it does not touch; at most
+                          $AC1_CACHE_INTERMEDIATES_MAX, default 2G; ac1 cache --help)
   --quiet                 nothing on stderr (no progress, load line or summary)
 A negative value needs the = form: --min-xcorr=-0.1.`;
 

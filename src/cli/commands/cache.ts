@@ -1,9 +1,16 @@
 // `ac1 cache list|clear [KEY] [--dir DIR]`: look at and empty the persistent
-// build cache (src/cache). Listings go to stdout (a table, or JSON with
-// --json); the cache folder defaults to AC1_CACHE_DIR or the per-user cache.
+// build cache and the intermediate results kept beside it (src/cache).
+// Listings of the builds go to stdout (a table, or JSON with --json), the
+// totals and the intermediates (count and bytes per kind) to stderr; the
+// cache folder defaults to AC1_CACHE_DIR or the per-user cache.
 
 import { defaultCacheDir } from "../../archive/location.js";
 import { BuildCache } from "../../cache/build-cache.js";
+import {
+  DEFAULT_INTERMEDIATE_MAX_BYTES,
+  IntermediateCache,
+  intermediateMaxBytes,
+} from "../../store/intermediates.js";
 import type { Command } from "../command.js";
 import { parseCommandArgs, UsageError } from "../command.js";
 import { formatBytes } from "../progress.js";
@@ -13,14 +20,27 @@ const HELP = `usage: ac1 cache list [--dir DIR] [--json]
 
 The build cache keeps each built dataset (one per combination of options and
 archive state) so that the next build with the same options loads it in well
-under a second. Entries are checked on load; a corrupt one is removed and
-rebuilt.
+under a second. Beside it, a build keeps its intermediate results: each Wehr
+stimulus file's index entry, each session cleaned up to the gating thresholds
+(every repeat's gating statistics and binned products) and each stim's
+spectrogram or waveform. A build with only a gating threshold changed
+(--abs-mv-max, --max-step-frac, --min-xcorr, --keep-rejected) then reads no
+zip member and recomputes nothing but the gating; one with the detrend
+windows or --step-mv changed recleans the sessions but reuses the stims; one
+with spectrogram options changed recomputes the stims but reuses the cleaned
+sessions. The export is the same, byte for byte, as without any cache. Entries are checked on load; a corrupt one is removed and rebuilt.
+The intermediates are bounded: after each build the least recently used are
+removed until they take at most $AC1_CACHE_INTERMEDIATES_MAX (a size such as
+500M or 4G; 0 keeps none; default ${formatBytes(DEFAULT_INTERMEDIATE_MAX_BYTES)}).
+--no-cache on a build bypasses both.
 
 subcommands:
-  list           one line per entry: key, size, creation time, summary
-  clear [KEY]    remove the entry KEY (a unique prefix of at least 6 hex
-                 digits is enough), or every entry when no KEY is given,
-                 and the temp files of stores whose process no longer runs
+  list           one line per build entry: key, size, creation time, summary;
+                 then (on stderr) the intermediates: entries and bytes per kind
+  clear [KEY]    remove the build entry KEY (a unique prefix of at least 6
+                 hex digits is enough), or every entry and every intermediate
+                 result when no KEY is given, and the temp files of stores
+                 whose process no longer runs
 
 options:
   --dir DIR      cache folder (default: $AC1_CACHE_DIR or the per-user cache,
@@ -46,10 +66,17 @@ export const command: Command = {
     });
     const [sub, ...args] = positionals;
     const cache = new BuildCache(typeof values.dir === "string" ? values.dir : defaultCacheDir());
+    const intermediates = new IntermediateCache(cache.dir);
     if (sub === "list") {
       if (args.length > 0)
         throw new UsageError(`list: unexpected argument ${JSON.stringify(args[0])} (see ac1 cache --help)`);
       const entries = await cache.list();
+      const kinds = await intermediates.list();
+      const kindsLine = () => {
+        const total = kinds.reduce((a, k) => a + k.bytes, 0);
+        const each = kinds.map((k) => `${k.kind} ${k.entries} (${formatBytes(k.bytes)})`).join(", ");
+        return `intermediates: ${each}; ${formatBytes(total)} of at most ${formatBytes(intermediateMaxBytes())} in ${intermediates.root}\n`;
+      };
       if (values.json) {
         await write(
           `${JSON.stringify(
@@ -63,10 +90,11 @@ export const command: Command = {
             1,
           )}\n`,
         );
+        process.stderr.write(kindsLine());
         return 0;
       }
       if (entries.length === 0) {
-        process.stderr.write(`ac1 cache: no entries in ${cache.entriesDir}\n`);
+        process.stderr.write(`ac1 cache: no entries in ${cache.entriesDir}\n${kindsLine()}`);
         return 0;
       }
       const lines = entries.map(
@@ -75,7 +103,9 @@ export const command: Command = {
       );
       const total = entries.reduce((a, e) => a + e.bytes, 0);
       await write(`${lines.join("\n")}\n`);
-      process.stderr.write(`${entries.length} entries, ${formatBytes(total)} in ${cache.entriesDir}\n`);
+      process.stderr.write(
+        `${entries.length} entries, ${formatBytes(total)} in ${cache.entriesDir}\n${kindsLine()}`,
+      );
       return 0;
     }
     if (sub === "clear") {
@@ -83,7 +113,10 @@ export const command: Command = {
       const prefix = args[0];
       if (prefix === undefined) {
         const n = await cache.clear();
-        await write(`removed ${n} entr${n === 1 ? "y" : "ies"} from ${cache.entriesDir}\n`);
+        const m = await intermediates.clear();
+        await write(
+          `removed ${n} entr${n === 1 ? "y" : "ies"} from ${cache.entriesDir} and ${m} intermediate result${m === 1 ? "" : "s"} from ${intermediates.root}\n`,
+        );
         return 0;
       }
       if (!/^[0-9a-f]{6,64}$/.test(prefix)) {

@@ -1,0 +1,275 @@
+// The build's units through the intermediate-results cache
+// (src/cache/intermediates.ts): what each kind of entry depends on (its key)
+// and holds (its codec), and `through`, which looks an entry up, else
+// computes it and stores it. Keys hash the release's identity and the code
+// version (the scope), the unit, and exactly the options its result depends
+// on:
+//   index  a Wehr stimulus file: nothing else;
+//   clean  a session folder: sites (Asari), the detrend windows, dtMs and the step
+//          size (stepMv; the step fraction is counted against it). Not the
+//          range, step-fraction or xcorr thresholds, nor keepRejected: the
+//          entry holds every repeat's statistics and products (cleanCell
+//          complete) and finishCell applies them;
+//   stim   a stim (its waveform's files and length, rate, frames) and the
+//          options of its tensor: dtMs, fmin, fmax, binsPerOctave, windowMs
+//          (spectrograms) or audioFs, dtMs (waveforms).
+// A unit works the same with or without the cache, so a build gives the same
+// bytes whether its intermediates were read back or computed.
+
+import type { SessionUnit } from "../ac1/release.js";
+import type { WalkEvent } from "../ac1/types.js";
+import type { WehrStimEntry, WehrStimFile } from "../ac1/wehr.js";
+import { CacheError } from "../errors.js";
+import {
+  type IntermediateArray,
+  type IntermediateBlob,
+  IntermediateCache,
+  type IntermediateKind,
+  type IntermediateScope,
+  intermediateKey,
+} from "../store/intermediates.js";
+import type { CellCleaned, StimCleaned, StimSpec } from "./clean.js";
+import type { DatasetOptions, Tensor } from "./model.js";
+
+/** A build's intermediates: the scope (plain data, sent to workers) and the cache it opens. */
+export interface StageCache {
+  scope: IntermediateScope;
+  cache: IntermediateCache;
+}
+
+/** Opens the scope's cache (on each thread that runs units). */
+export function stageCache(scope: IntermediateScope | undefined): StageCache | undefined {
+  return scope === undefined ? undefined : { scope, cache: new IntermediateCache(scope.dir) };
+}
+
+/** Units of one kind a build ran, took from the cache, and found damaged there (removed, recomputed). */
+export interface ReuseTally {
+  units: number;
+  reused: number;
+  damaged: number;
+}
+
+/** How many units of each kind a build took from the cache, of how many it ran. */
+export interface IntermediateReuse {
+  index: ReuseTally;
+  clean: ReuseTally;
+  stim: ReuseTally;
+}
+
+export function emptyReuse(): IntermediateReuse {
+  const zero = (): ReuseTally => ({ units: 0, reused: 0, damaged: 0 });
+  return { index: zero(), clean: zero(), stim: zero() };
+}
+
+/** Counts one unit's result into its kind's tally. */
+export function countReuse(tally: ReuseTally, r: { reused?: boolean; damaged?: boolean }): void {
+  tally.units++;
+  if (r.reused) tally.reused++;
+  if (r.damaged) tally.damaged++;
+}
+
+export function indexKey(scope: IntermediateScope, file: WehrStimFile): string {
+  return intermediateKey(scope, "index", { file });
+}
+
+export function cleanKey(scope: IntermediateScope, unit: SessionUnit, o: DatasetOptions): string {
+  return intermediateKey(scope, "clean", {
+    unit,
+    // only an Asari session's walk filters by site (every Wehr cell is A1)
+    sites: unit.experimenter === "asari" ? o.sites : undefined,
+    detrendMedMs: o.detrendMedMs,
+    detrendGaussMs: o.detrendGaussMs,
+    dtMs: o.dtMs,
+    stepMv: o.gating.stepMv,
+  });
+}
+
+export function stimKey(
+  scope: IntermediateScope,
+  stim: Pick<StimSpec, "waveform" | "sfStimHz">,
+  T: number,
+  o: DatasetOptions,
+): string {
+  const tensor = o.returnWaveform
+    ? { mode: "waveform", audioFs: o.audioFs, dtMs: o.dtMs }
+    : {
+        mode: "spectrogram",
+        dtMs: o.dtMs,
+        fmin: o.fmin,
+        fmax: o.fmax,
+        binsPerOctave: o.binsPerOctave,
+        windowMs: o.windowMs,
+      };
+  return intermediateKey(scope, "stim", { waveform: stim.waveform, sfStimHz: stim.sfStimHz, T, tensor });
+}
+
+/** An array of whole numbers >= 0. */
+function isCount(v: unknown): v is number[] {
+  return Array.isArray(v) && v.every((n) => Number.isSafeInteger(n) && n >= 0);
+}
+
+function bad(what: string): CacheError {
+  return new CacheError(`entry does not hold ${what}`);
+}
+
+/**
+ * The entry `key` of `kind` decoded, else `compute()`d and stored. A stored
+ * entry that does not decode is removed and recomputed; a failure to store
+ * (a full disk, a read-only folder) leaves the result as computed.
+ */
+export async function through<T>(
+  sc: StageCache | undefined,
+  kind: IntermediateKind,
+  key: () => string,
+  codec: { encode(value: T): IntermediateBlob; decode(blob: IntermediateBlob): T },
+  compute: () => Promise<T>,
+): Promise<{ value: T; reused: boolean; damaged: boolean }> {
+  if (sc === undefined) return { value: await compute(), reused: false, damaged: false };
+  const k = key();
+  const removedBefore = sc.cache.removed.length;
+  const blob = await sc.cache.get(kind, k);
+  if (blob !== null) {
+    try {
+      return { value: codec.decode(blob), reused: true, damaged: false };
+    } catch (e) {
+      await sc.cache.dropEntry(kind, k, e);
+    }
+  }
+  const damaged = sc.cache.removed.length > removedBefore;
+  const value = await compute();
+  try {
+    await sc.cache.put(kind, k, codec.encode(value));
+  } catch {
+    // best effort: the build goes on without this entry
+  }
+  return { value, reused: false, damaged };
+}
+
+/** A Wehr stimulus file's index result: its entry (null: unreadable) and reports. */
+export const indexCodec = {
+  encode(v: { entry: WehrStimEntry | null; events: WalkEvent[] }): IntermediateBlob {
+    return { header: v, arrays: [] };
+  },
+  decode(blob: IntermediateBlob): { entry: WehrStimEntry | null; events: WalkEvent[] } {
+    const h = blob.header as { entry?: unknown; events?: unknown };
+    if (h === null || typeof h !== "object" || !Array.isArray(h.events) || h.entry === undefined)
+      throw bad("a Wehr index entry");
+    if (h.entry !== null && typeof h.entry !== "object") throw bad("a Wehr index entry");
+    return { entry: h.entry as WehrStimEntry | null, events: h.events as WalkEvent[] };
+  },
+};
+
+/** A stim's tensor. */
+export const tensorCodec = {
+  encode(t: Tensor): IntermediateBlob {
+    return { header: { shape: t.shape }, arrays: [t.data] };
+  },
+  decode(blob: IntermediateBlob): Tensor {
+    const shape = (blob.header as { shape?: unknown })?.shape;
+    const [data] = blob.arrays;
+    if (
+      !Array.isArray(shape) ||
+      !shape.every((n) => Number.isSafeInteger(n) && n >= 0) ||
+      blob.arrays.length !== 1 ||
+      !(data instanceof Float32Array) ||
+      (shape as number[]).reduce((a, b) => a * b, 1) !== data.length
+    )
+      throw bad("a stim tensor");
+    // its own buffer: a view into the entry would drag the whole entry along wherever it goes
+    return { shape: shape as number[], data: data.slice() };
+  },
+};
+
+/** A session's cleaned cell (cleanCell complete: every product present) and reports. */
+export interface SessionCleaned {
+  cleaned: CellCleaned | null;
+  events: WalkEvent[];
+}
+
+type StimHeader = Omit<StimCleaned, "stats" | "binned" | "psth" | "counts">;
+
+export const sessionCodec = {
+  encode(v: SessionCleaned): IntermediateBlob {
+    const arrays: IntermediateArray[] = [];
+    let cell: unknown = null;
+    if (v.cleaned !== null) {
+      const spikes = v.cleaned.signalType === "spikes";
+      const stims: StimHeader[] = v.cleaned.stims.map((st) => {
+        arrays.push(st.stats);
+        st.samples.forEach((_, i) => {
+          const b = st.binned[i];
+          const p = st.psth[i];
+          const c = st.counts[i];
+          if (!b || (spikes && (!p || !c)))
+            throw new Error(`stim ${st.key} cleaned incompletely: not storable`);
+          arrays.push(b);
+          if (spikes) arrays.push(p as Float32Array, c as Int32Array);
+        });
+        const { stats: _s, binned: _b, psth: _p, counts: _c, ...rest } = st;
+        return rest;
+      });
+      cell = { meta: v.cleaned.meta, signalType: v.cleaned.signalType, stims };
+    }
+    return { header: { events: v.events, cell }, arrays };
+  },
+  decode(blob: IntermediateBlob): SessionCleaned {
+    const h = blob.header as { events?: unknown; cell?: unknown };
+    if (h === null || typeof h !== "object" || !Array.isArray(h.events)) throw bad("a session");
+    const events = h.events as WalkEvent[];
+    if (h.cell === null) return { cleaned: null, events };
+    const cell = h.cell as { meta?: unknown; signalType?: unknown; stims?: unknown };
+    if (
+      typeof cell !== "object" ||
+      cell === null ||
+      !Array.isArray(cell.stims) ||
+      typeof cell.meta !== "object"
+    )
+      throw bad("a cleaned cell");
+    if (cell.signalType !== "spikes" && cell.signalType !== "subthresh") throw bad("a signal type");
+    const spikes = cell.signalType === "spikes";
+    let a = 0;
+    const next = <C extends new (...args: never[]) => IntermediateArray>(Ctor: C): InstanceType<C> => {
+      const arr = blob.arrays[a++];
+      if (!(arr instanceof Ctor)) throw bad("the arrays its header lists");
+      return arr as InstanceType<C>;
+    };
+    const stims: StimCleaned[] = (cell.stims as StimHeader[]).map((st) => {
+      if (!isCount(st.samples) || !isCount(st.lengths) || st.samples.length !== st.lengths.length)
+        throw bad("repeat lengths");
+      if (
+        typeof st.key !== "string" ||
+        typeof st.spec !== "object" ||
+        st.spec === null ||
+        typeof st.sfRespHz !== "number" ||
+        typeof st.xcorr !== "boolean"
+      )
+        throw bad("a stim's facts");
+      const R = st.samples.length;
+      const stats = next(Float64Array);
+      if (stats.length !== 3 * R) throw bad("3 statistics per repeat");
+      const binned: Float32Array[] = [];
+      const psth: (Float32Array | null)[] = [];
+      const counts: (Int32Array | null)[] = [];
+      for (let i = 0; i < R; i++) {
+        const b = next(Float32Array);
+        binned.push(b);
+        if (spikes) {
+          const p = next(Float32Array);
+          const c = next(Int32Array);
+          if (p.length !== b.length || c.length !== b.length) throw bad("products of one length per repeat");
+          psth.push(p);
+          counts.push(c);
+        } else {
+          psth.push(null);
+          counts.push(null);
+        }
+      }
+      return { ...st, stats, binned, psth, counts };
+    });
+    if (a !== blob.arrays.length) throw bad("exactly the arrays its header lists");
+    return {
+      cleaned: { meta: cell.meta as CellCleaned["meta"], signalType: cell.signalType, stims },
+      events,
+    };
+  },
+};

@@ -1,0 +1,399 @@
+// The intermediate-results cache, beside the build cache in the same folder
+// (src/cache: `ac1 cache` lists and clears both). It sits below the dataset
+// layer, so that the build's units can use it on any thread, the workers too:
+// what a build computes per unit of work (src/dataset/stages.ts) and reuses
+// when only some options change, in `<dir>/intermediates/<kind>/<key>.bin`:
+//   index  a Wehr stimulus file read for the index (its rate, length, reports);
+//   clean  a session walked and cleaned up to the gating thresholds (every
+//          repeat's gating statistics and binned products, cleanCell's
+//          `complete` output): a gating-only change re-gates from it;
+//   stim   a stim's tensor (spectrogram or waveform): a change to the
+//          cleaning options reuses it.
+// This module knows nothing of what an entry means (src/dataset/intermediates.ts
+// encodes and decodes them): it stores a header (JSON) and typed arrays, sealed
+// with the SHA-256 of every byte before the seal, writes through a temp file
+// renamed into place (tracked by src/temp-files.ts: Ctrl-C leaves nothing;
+// concurrent writers of one key each rename a complete file), checks every
+// entry it reads (a damaged or foreign one is removed and is a miss), marks a
+// hit by its mtime, and keeps the total under a byte budget by removing the
+// least recently used entries (trim, after each build). Entries are read one
+// at a time by the unit that needs them: nothing is held beyond that unit.
+//
+// The file format (little-endian): "AC1IMD\0\1", u32 format, u32 header length
+// H, the header (UTF-8 JSON: kind, key, array dtypes and lengths, the caller's
+// data, with NaN, +-Infinity and -0 spelled out), padding to 8, each array's
+// bytes padded to 8, then 32 bytes of SHA-256.
+
+import { createHash } from "node:crypto";
+import { mkdir, open, readdir, rename, rm, stat, unlink, utimes, writeFile } from "node:fs/promises";
+import { endianness } from "node:os";
+import { join } from "node:path";
+import { CacheError } from "../errors.js";
+import { MAX_INTERMEDIATE_ENTRY_BYTES } from "../limits.js";
+import { isLeftOver, tempName, trackTemp, untrackTemp } from "../temp-files.js";
+import { canonicalJson } from "./canonical-json.js";
+
+export const INTERMEDIATE_KINDS = ["index", "clean", "stim"] as const;
+export type IntermediateKind = (typeof INTERMEDIATE_KINDS)[number];
+
+/** Bumped whenever the layout of an intermediate entry (or of what the dataset stores in it) changes. */
+export const INTERMEDIATE_FORMAT_VERSION = 1;
+
+/** Default bound on the intermediates' total size: 2 GiB. */
+export const DEFAULT_INTERMEDIATE_MAX_BYTES = 2 * 1024 ** 3;
+
+/** Environment variable overriding the bound ("0" turns the intermediate caches off). */
+export const INTERMEDIATE_MAX_ENV = "AC1_CACHE_INTERMEDIATES_MAX";
+
+/** Where a build keeps its intermediates, as plain data (it goes to worker threads). */
+export interface IntermediateScope {
+  /** The cache folder (the build cache's). */
+  dir: string;
+  /** Hex digest of the release's identity and the code version: every key includes it. */
+  release: string;
+}
+
+export type IntermediateArray = Float32Array | Float64Array | Int32Array;
+
+/** What an entry holds: the caller's JSON-able header (non-finite numbers allowed) and its arrays. */
+export interface IntermediateBlob {
+  header: unknown;
+  arrays: IntermediateArray[];
+}
+
+export interface IntermediateKindInfo {
+  kind: IntermediateKind;
+  entries: number;
+  bytes: number;
+}
+
+const MAGIC = Uint8Array.from([0x41, 0x43, 0x31, 0x49, 0x4d, 0x44, 0x00, 0x01]); // "AC1IMD\0\1"
+const SEAL_BYTES = 32;
+const KEY_RE = /^[0-9a-f]{64}$/;
+const DTYPES = { f4: Float32Array, f8: Float64Array, i4: Int32Array } as const;
+type Dtype = keyof typeof DTYPES;
+const STALE_TEMP_MS = 60 * 60 * 1000;
+/** Entry reads and writes one IntermediateCache runs at once (a build may start hundreds of stims together). */
+const MAX_OPEN_ENTRIES = 16;
+
+function dtypeOf(a: IntermediateArray): Dtype {
+  if (a instanceof Float32Array) return "f4";
+  if (a instanceof Float64Array) return "f8";
+  return "i4";
+}
+
+const pad8 = (n: number) => (8 - (n % 8)) % 8;
+
+/** JSON with NaN, +-Infinity and -0 kept (as {"$n": "..."}), so numbers come back bit for bit. */
+function encodeJson(value: unknown): string {
+  return JSON.stringify(value, (_k, v: unknown) => {
+    if (typeof v !== "number") return v;
+    if (Number.isNaN(v)) return { $n: "NaN" };
+    if (v === Number.POSITIVE_INFINITY) return { $n: "Infinity" };
+    if (v === Number.NEGATIVE_INFINITY) return { $n: "-Infinity" };
+    if (Object.is(v, -0)) return { $n: "-0" };
+    return v;
+  });
+}
+
+const SPECIAL: Record<string, number> = {
+  NaN: Number.NaN,
+  Infinity: Number.POSITIVE_INFINITY,
+  "-Infinity": Number.NEGATIVE_INFINITY,
+  "-0": -0,
+};
+
+function decodeJson(text: string): unknown {
+  return JSON.parse(text, (_k, v: unknown) => {
+    if (v !== null && typeof v === "object" && !Array.isArray(v)) {
+      const keys = Object.keys(v);
+      const n = (v as { $n?: unknown }).$n;
+      if (keys.length === 1 && typeof n === "string" && n in SPECIAL) return SPECIAL[n];
+    }
+    return v;
+  });
+}
+
+/** The bytes of an entry: header, arrays, seal. */
+export function encodeIntermediate(
+  kind: IntermediateKind,
+  key: string,
+  blob: IntermediateBlob,
+): Uint8Array[] {
+  const header = new TextEncoder().encode(
+    encodeJson({ kind, key, arrays: blob.arrays.map((a) => [dtypeOf(a), a.length]), data: blob.header }),
+  );
+  const head = new Uint8Array(16 + header.length + pad8(16 + header.length));
+  head.set(MAGIC, 0);
+  const dv = new DataView(head.buffer);
+  dv.setUint32(8, INTERMEDIATE_FORMAT_VERSION, true);
+  dv.setUint32(12, header.length, true);
+  head.set(header, 16);
+  const parts: Uint8Array[] = [head];
+  for (const a of blob.arrays) {
+    parts.push(new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
+    const p = pad8(a.byteLength);
+    if (p > 0) parts.push(new Uint8Array(p));
+  }
+  const hash = createHash("sha256");
+  for (const p of parts) hash.update(p);
+  parts.push(new Uint8Array(hash.digest()));
+  return parts;
+}
+
+/** The blob of an entry's bytes (`bytes` must start 8-byte aligned); throws a CacheError saying what is wrong. */
+export function decodeIntermediate(bytes: Uint8Array, kind: IntermediateKind, key: string): IntermediateBlob {
+  if (bytes.byteOffset % 8 !== 0) throw new Error("decodeIntermediate: bytes must be 8-byte aligned");
+  if (bytes.length < 16 + SEAL_BYTES) throw new CacheError(`entry too short (${bytes.length} bytes)`);
+  for (let i = 0; i < MAGIC.length; i++)
+    if (bytes[i] !== MAGIC[i]) throw new CacheError("not an ac1 intermediate entry (bad magic)");
+  const body = bytes.subarray(0, bytes.length - SEAL_BYTES);
+  const seal = createHash("sha256").update(body).digest();
+  if (!seal.equals(bytes.subarray(bytes.length - SEAL_BYTES)))
+    throw new CacheError("entry content does not match its seal (SHA-256): damaged since it was stored");
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const version = dv.getUint32(8, true);
+  if (version !== INTERMEDIATE_FORMAT_VERSION)
+    throw new CacheError(`entry has format ${version}, expected ${INTERMEDIATE_FORMAT_VERSION}`);
+  const H = dv.getUint32(12, true);
+  if (16 + H > body.length) throw new CacheError("entry header runs past its end");
+  const parsed = decodeJson(new TextDecoder().decode(bytes.subarray(16, 16 + H))) as {
+    kind?: unknown;
+    key?: unknown;
+    arrays?: unknown;
+    data?: unknown;
+  };
+  if (parsed === null || typeof parsed !== "object") throw new CacheError("entry header is not an object");
+  if (parsed.kind !== kind || parsed.key !== key)
+    throw new CacheError(`entry records ${String(parsed.kind)} ${String(parsed.key)}, not its place`);
+  if (!Array.isArray(parsed.arrays)) throw new CacheError("entry header lists no arrays");
+  let at = 16 + H + pad8(16 + H);
+  const arrays: IntermediateArray[] = [];
+  for (const spec of parsed.arrays as unknown[]) {
+    const [dtype, length] = Array.isArray(spec) ? spec : [];
+    const Ctor = typeof dtype === "string" && dtype in DTYPES ? DTYPES[dtype as Dtype] : undefined;
+    if (Ctor === undefined || !Number.isSafeInteger(length) || (length as number) < 0)
+      throw new CacheError("entry header has a malformed array");
+    const n = (length as number) * Ctor.BYTES_PER_ELEMENT;
+    if (at + n > body.length) throw new CacheError("entry arrays run past its end");
+    arrays.push(new Ctor(bytes.buffer as ArrayBuffer, bytes.byteOffset + at, length as number));
+    at += n + pad8(n);
+  }
+  if (at !== body.length) throw new CacheError("entry has bytes beyond its arrays");
+  return { header: parsed.data, arrays };
+}
+
+/**
+ * The bound on the intermediates' total size, bytes: AC1_CACHE_INTERMEDIATES_MAX
+ * (a size such as 500M, 2G, 1.5GiB, or bytes; 0 turns them off), else 2 GiB.
+ */
+export function intermediateMaxBytes(env: Record<string, string | undefined> = process.env): number {
+  const text = env[INTERMEDIATE_MAX_ENV];
+  if (text === undefined || text.trim() === "") return DEFAULT_INTERMEDIATE_MAX_BYTES;
+  return parseByteSize(text, INTERMEDIATE_MAX_ENV);
+}
+
+/** "2G", "500M", "1.5GiB", "64k", "1000" -> bytes (powers of 1024); a CacheError naming `what` otherwise. */
+export function parseByteSize(text: string, what: string): number {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*([kmgt]?)(?:i?b)?\s*$/i.exec(text);
+  if (!m)
+    throw new CacheError(
+      `${what}: expected a size such as 2G, 500M or a number of bytes, got ${JSON.stringify(text)}`,
+    );
+  const scale = 1024 ** " kmgt".indexOf((m[2] || " ").toLowerCase());
+  return Math.floor(Number(m[1]) * scale);
+}
+
+/** The key of an entry: SHA-256 of a canonical JSON of its kind, the scope's release and what it depends on. */
+export function intermediateKey(scope: IntermediateScope, kind: IntermediateKind, parts: unknown): string {
+  const text = canonicalJson({ format: INTERMEDIATE_FORMAT_VERSION, kind, release: scope.release, parts });
+  return createHash("sha256").update(text).digest("hex");
+}
+
+function message(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+export class IntermediateCache {
+  /** `<dir>/intermediates`. */
+  readonly root: string;
+  private active = 0;
+  private readonly waiting: (() => void)[] = [];
+  /** Entries found damaged (and removed) by this instance, with why. */
+  readonly removed: string[] = [];
+
+  constructor(readonly dir: string) {
+    this.root = join(dir, "intermediates");
+  }
+
+  /** The folder of each kind's entries. */
+  kindFolders(): string[] {
+    return INTERMEDIATE_KINDS.map((k) => join(this.root, k));
+  }
+
+  private path(kind: IntermediateKind, key: string): string {
+    if (!KEY_RE.test(key)) throw new CacheError(`invalid intermediate key ${JSON.stringify(key)}`);
+    return join(this.root, kind, `${key}.bin`);
+  }
+
+  /**
+   * The entry `key` of `kind`, checked; null on a miss. A damaged, foreign or
+   * oversized entry is removed (see `removed`) and is a miss. A hit's mtime
+   * is set to now (the least recently used go first when trimming).
+   */
+  get(kind: IntermediateKind, key: string): Promise<IntermediateBlob | null> {
+    return this.limited(() => this.read(kind, key));
+  }
+
+  /** Runs `op` once fewer than MAX_OPEN_ENTRIES reads and writes of this instance are under way (bounds open files). */
+  private async limited<T>(op: () => Promise<T>): Promise<T> {
+    while (this.active >= MAX_OPEN_ENTRIES) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    this.active++;
+    try {
+      return await op();
+    } finally {
+      this.active--;
+      this.waiting.shift()?.();
+    }
+  }
+
+  private async read(kind: IntermediateKind, key: string): Promise<IntermediateBlob | null> {
+    const path = this.path(kind, key);
+    let fh: import("node:fs/promises").FileHandle;
+    try {
+      fh = await open(path, "r");
+    } catch {
+      return null;
+    }
+    let bytes: Uint8Array;
+    try {
+      const { size } = await fh.stat();
+      if (size > MAX_INTERMEDIATE_ENTRY_BYTES)
+        throw new CacheError(`entry of ${size} bytes is over the bound`);
+      bytes = new Uint8Array(size); // its own buffer: 8-byte aligned, typed arrays view it in place
+      let got = 0;
+      while (got < size) {
+        const { bytesRead } = await fh.read(bytes, got, size - got, got);
+        if (bytesRead === 0) throw new CacheError(`entry shrank while read (${got} of ${size} bytes)`);
+        got += bytesRead;
+      }
+    } catch (e) {
+      await fh.close().catch(() => {});
+      await this.drop(path, e);
+      return null;
+    }
+    await fh.close().catch(() => {});
+    try {
+      const blob = decodeIntermediate(bytes, kind, key);
+      const now = new Date();
+      await utimes(path, now, now).catch(() => {});
+      return blob;
+    } catch (e) {
+      await this.drop(path, e);
+      return null;
+    }
+  }
+
+  /** Removes an entry found bad (the caller may also call it when the entry's content makes no sense). */
+  async drop(path: string, why: unknown): Promise<void> {
+    this.removed.push(`${path}: ${message(why)}`);
+    await unlink(path).catch(() => {});
+  }
+
+  /** Removes the entry `key` of `kind` as damaged (its content did not decode). */
+  dropEntry(kind: IntermediateKind, key: string, why: unknown): Promise<void> {
+    return this.drop(this.path(kind, key), why);
+  }
+
+  /** Stores `blob` as the entry `key` of `kind`, atomically (temp file, then rename). */
+  put(kind: IntermediateKind, key: string, blob: IntermediateBlob): Promise<void> {
+    return this.limited(() => this.write(kind, key, blob));
+  }
+
+  private async write(kind: IntermediateKind, key: string, blob: IntermediateBlob): Promise<void> {
+    const path = this.path(kind, key);
+    const parts = encodeIntermediate(kind, key, blob);
+    await mkdir(join(this.root, kind), { recursive: true });
+    const temp = tempName(path);
+    trackTemp(temp);
+    try {
+      await writeFile(temp, parts);
+      await rename(temp, path);
+    } catch (e) {
+      await rm(temp, { force: true }).catch(() => {});
+      throw e;
+    } finally {
+      untrackTemp(temp);
+    }
+  }
+
+  /** Entry files of one kind with their size and mtime (temp files aside). */
+  private async entries(kind: IntermediateKind): Promise<{ path: string; bytes: number; mtimeMs: number }[]> {
+    const folder = join(this.root, kind);
+    let names: string[];
+    try {
+      names = await readdir(folder);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === "ENOENT") return [];
+      throw new CacheError(`cannot use the cache folder ${folder}: ${message(e)}`, { cause: e });
+    }
+    const out: { path: string; bytes: number; mtimeMs: number }[] = [];
+    const now = Date.now();
+    for (const name of names) {
+      const path = join(folder, name);
+      const st = await stat(path).catch(() => null);
+      if (st === null || !st.isFile()) continue;
+      if (name.endsWith(".bin") && KEY_RE.test(name.slice(0, -4)))
+        out.push({ path, bytes: st.size, mtimeMs: st.mtimeMs });
+      else if (isLeftOver(name, st.mtimeMs, STALE_TEMP_MS, now))
+        await rm(path, { force: true }).catch(() => {});
+    }
+    return out;
+  }
+
+  /** Count and bytes of each kind's entries (leftover temp files of dead processes are removed on the way). */
+  async list(): Promise<IntermediateKindInfo[]> {
+    const out: IntermediateKindInfo[] = [];
+    for (const kind of INTERMEDIATE_KINDS) {
+      const list = await this.entries(kind);
+      out.push({ kind, entries: list.length, bytes: list.reduce((a, e) => a + e.bytes, 0) });
+    }
+    return out;
+  }
+
+  /**
+   * Removes the least recently used entries (oldest mtime first) until all
+   * kinds together take at most `maxBytes`. Returns the number removed.
+   */
+  async trim(maxBytes: number): Promise<number> {
+    const all = (await Promise.all(INTERMEDIATE_KINDS.map((k) => this.entries(k)))).flat();
+    let total = all.reduce((a, e) => a + e.bytes, 0);
+    if (total <= maxBytes) return 0;
+    all.sort((a, b) => a.mtimeMs - b.mtimeMs || (a.path < b.path ? -1 : 1));
+    let removed = 0;
+    for (const e of all) {
+      if (total <= maxBytes) break;
+      await unlink(e.path).then(
+        () => removed++,
+        () => {},
+      );
+      total -= e.bytes;
+    }
+    return removed;
+  }
+
+  /** Removes every entry (and leftover temps); a write in progress elsewhere is left alone. Returns the entries removed. */
+  async clear(): Promise<number> {
+    let removed = 0;
+    for (const kind of INTERMEDIATE_KINDS)
+      for (const e of await this.entries(kind))
+        await unlink(e.path).then(
+          () => removed++,
+          () => {},
+        );
+    return removed;
+  }
+}
+
+/** Whether typed arrays here are little-endian, as entries store them (else the caches stay off). */
+export const INTERMEDIATES_SUPPORTED = endianness() === "LE";

@@ -1,0 +1,375 @@
+// The intermediate-results cache: its entries (round trip bit for bit,
+// damaged / truncated / misplaced ones are misses and removed, writes leave
+// no temp file, the byte bound removes the least recently used first, list
+// per kind, clear), and builds through it (a gating-only change reuses every
+// cleaned session and stim, a detrend change only the stims, a spectrogram
+// change only the sessions; each export equals the one built without any
+// cache; a damaged entry is recomputed; --no-cache and a bound of 0 keep
+// none; worker threads share the entries; `ac1 cache` lists and clears them).
+
+import assert from "node:assert/strict";
+import { readdir, readFile, stat, truncate, utimes, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { writeSynthArchive } from "../../src/ac1/index.js";
+import { BuildCache } from "../../src/cache/build-cache.js";
+import type { DatasetOptionsInput } from "../../src/dataset/options.js";
+import { CacheError } from "../../src/errors.js";
+import { NpzReader } from "../../src/export/npz-reader.js";
+import { describeLoad, type ExportReport, exportDataset } from "../../src/pipeline/index.js";
+import {
+  type IntermediateBlob,
+  IntermediateCache,
+  type IntermediateKind,
+  intermediateMaxBytes,
+  parseByteSize,
+} from "../../src/store/intermediates.js";
+import {
+  removeTrackedTemps,
+  tempName,
+  trackedTemps,
+  trackTempFolder,
+  untrackTempFolder,
+} from "../../src/temp-files.js";
+import { runAc1, tempDir } from "../support/cli.js";
+
+let root: string;
+let cleanup: () => Promise<void>;
+let dataDir: string;
+before(async () => {
+  ({ dir: root, cleanup } = await tempDir("ac1-intermediates-"));
+  dataDir = join(root, "data");
+  await writeSynthArchive(dataDir, { scale: "small", seed: 2013 });
+});
+after(() => cleanup());
+
+const KEY = (c: string) => c.repeat(64);
+
+function sampleBlob(): IntermediateBlob {
+  return {
+    header: { a: Number.NaN, b: -0, c: [Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 1.5], s: "x" },
+    arrays: [Float32Array.of(1.25, Number.NaN, -0), new Float64Array(0), Int32Array.of(-7, 3, 2 ** 31 - 1)],
+  };
+}
+
+async function files(dir: string): Promise<string[]> {
+  try {
+    return (await readdir(dir)).sort();
+  } catch {
+    return [];
+  }
+}
+
+describe("IntermediateCache entries", () => {
+  it("round-trip header and arrays bit for bit; a hit marks the entry used; no temp file is left", async () => {
+    const cache = new IntermediateCache(join(root, "rt"));
+    await cache.put("stim", KEY("a"), sampleBlob());
+    assert.deepEqual(trackedTemps(), []);
+    assert.deepEqual(await files(join(cache.root, "stim")), [`${KEY("a")}.bin`]);
+    const path = join(cache.root, "stim", `${KEY("a")}.bin`);
+    await utimes(path, new Date(1e12), new Date(1e12));
+    const got = await cache.get("stim", KEY("a"));
+    assert.ok(got);
+    const h = got.header as { a: number; b: number; c: number[]; s: string };
+    assert.ok(Number.isNaN(h.a));
+    assert.ok(Object.is(h.b, -0));
+    assert.deepEqual(h.c, [Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 1.5]);
+    assert.equal(h.s, "x");
+    const want = sampleBlob().arrays;
+    assert.equal(got.arrays.length, 3);
+    got.arrays.forEach((a, i) => {
+      assert.equal(a.constructor, want[i]?.constructor);
+      assert.deepEqual(
+        Buffer.from(a.buffer, a.byteOffset, a.byteLength),
+        Buffer.from((want[i] as Float32Array).buffer),
+      );
+    });
+    assert.ok((await stat(path)).mtimeMs > 1e12 + 1000, "a hit sets the mtime to now");
+    assert.equal(await cache.get("stim", KEY("b")), null, "a miss");
+    assert.equal(await cache.get("clean", KEY("a")), null, "kinds are apart");
+  });
+
+  it("many reads and writes at once all complete (open files are bounded, none is dropped)", async () => {
+    const cache = new IntermediateCache(join(root, "many"));
+    const keys = Array.from({ length: 100 }, (_, i) => i.toString(16).padStart(64, "0"));
+    await Promise.all(keys.map((k) => cache.put("stim", k, sampleBlob())));
+    const got = await Promise.all(keys.map((k) => cache.get("stim", k)));
+    assert.ok(got.every((b) => b !== null && b.arrays.length === 3));
+    assert.deepEqual(cache.removed, []);
+  });
+
+  it("a damaged, truncated or misplaced entry is a miss and is removed", async () => {
+    const cache = new IntermediateCache(join(root, "bad"));
+    const path = (kind: IntermediateKind, c: string) => join(cache.root, kind, `${KEY(c)}.bin`);
+    await cache.put("clean", KEY("1"), sampleBlob());
+    const bytes = await readFile(path("clean", "1"));
+    bytes[40] = (bytes[40] as number) ^ 0xff;
+    await writeFile(path("clean", "1"), bytes);
+    assert.equal(await cache.get("clean", KEY("1")), null);
+    assert.match(cache.removed.at(-1) ?? "", /does not match its seal/);
+
+    await cache.put("clean", KEY("2"), sampleBlob());
+    await truncate(path("clean", "2"), 50);
+    assert.equal(await cache.get("clean", KEY("2")), null);
+
+    await cache.put("clean", KEY("3"), sampleBlob());
+    await writeFile(path("clean", "4"), await readFile(path("clean", "3")));
+    assert.equal(await cache.get("clean", KEY("4")), null, "an entry under another key's name");
+    assert.match(cache.removed.at(-1) ?? "", /not its place/);
+
+    await writeFile(path("clean", "5"), "not an entry at all, but long enough to hold a seal: 0123456789");
+    assert.equal(await cache.get("clean", KEY("5")), null);
+    assert.match(cache.removed.at(-1) ?? "", /bad magic/);
+    assert.deepEqual(await files(join(cache.root, "clean")), [`${KEY("3")}.bin`]);
+  });
+
+  it("trim keeps the total under the bound, least recently used first; list counts per kind; clear empties", async () => {
+    const cache = new IntermediateCache(join(root, "trim"));
+    const kinds: [IntermediateKind, string][] = [
+      ["index", "1"],
+      ["clean", "2"],
+      ["stim", "3"],
+      ["stim", "4"],
+    ];
+    for (const [i, [kind, c]] of kinds.entries()) {
+      await cache.put(kind, KEY(c), sampleBlob());
+      const t = new Date(1e12 + i * 60_000);
+      await utimes(join(cache.root, kind, `${KEY(c)}.bin`), t, t);
+    }
+    const one = (await stat(join(cache.root, "stim", `${KEY("3")}.bin`))).size;
+    let list = await cache.list();
+    assert.deepEqual(
+      list.map((k) => [k.kind, k.entries, k.bytes]),
+      [
+        ["index", 1, one],
+        ["clean", 1, one],
+        ["stim", 2, 2 * one],
+      ],
+    );
+    assert.equal(await cache.trim(4 * one), 0, "within the bound: nothing removed");
+    assert.equal(await cache.trim(2 * one + 1), 2);
+    list = await cache.list();
+    assert.deepEqual(
+      list.map((k) => k.entries),
+      [0, 0, 2],
+      "the two oldest went",
+    );
+    assert.equal(await cache.clear(), 2);
+    assert.deepEqual(
+      (await cache.list()).map((k) => k.entries),
+      [0, 0, 0],
+    );
+  });
+
+  it("an interrupt removes this process's temp files in the kinds' folders (workers' writes too), not others'", async () => {
+    const cache = new IntermediateCache(join(root, "interrupt"));
+    await cache.put("clean", KEY("7"), sampleBlob());
+    const [folder] = cache.kindFolders().filter((f) => f.endsWith("clean"));
+    const ours = tempName(join(folder as string, `${KEY("8")}.bin`));
+    const theirs = join(folder as string, `${KEY("9")}.bin.tmp-999999999-0badf00d`);
+    await writeFile(ours, "partial");
+    await writeFile(theirs, "partial");
+    for (const f of cache.kindFolders()) trackTempFolder(f);
+    removeTrackedTemps();
+    for (const f of cache.kindFolders()) untrackTempFolder(f);
+    assert.deepEqual(await files(folder as string), [
+      `${KEY("7")}.bin`,
+      `${KEY("9")}.bin.tmp-999999999-0badf00d`,
+    ]);
+    // a dead owner's leftover goes with the next listing
+    await cache.list();
+    assert.deepEqual(await files(folder as string), [`${KEY("7")}.bin`]);
+  });
+
+  it("sizes: AC1_CACHE_INTERMEDIATES_MAX and parseByteSize", () => {
+    assert.equal(parseByteSize("2G", "x"), 2 * 1024 ** 3);
+    assert.equal(parseByteSize("500M", "x"), 500 * 1024 ** 2);
+    assert.equal(parseByteSize("1.5GiB", "x"), 1.5 * 1024 ** 3);
+    assert.equal(parseByteSize("64k", "x"), 65536);
+    assert.equal(parseByteSize("0", "x"), 0);
+    assert.throws(() => parseByteSize("lots", "AC1_CACHE_INTERMEDIATES_MAX"), CacheError);
+    assert.equal(intermediateMaxBytes({}), 2 * 1024 ** 3);
+    assert.equal(intermediateMaxBytes({ AC1_CACHE_INTERMEDIATES_MAX: "100M" }), 100 * 1024 ** 2);
+  });
+});
+
+/** Every member of an .npz, decoded: name -> dtype, shape and the bytes of its data, in zip order. */
+async function exportMembers(path: string): Promise<[string, string][]> {
+  const r = await NpzReader.load(path);
+  try {
+    const out: [string, string][] = [];
+    for (const key of r.keys()) {
+      const a = await r.read(key);
+      const bytes = Buffer.from(a.data.buffer, a.data.byteOffset, a.data.byteLength);
+      out.push([key, `${a.dtype} ${a.shape.join(",")} ${bytes.toString("base64")}`]);
+    }
+    return out;
+  } finally {
+    await r.close();
+  }
+}
+
+let outs = 0;
+
+/** Exports with these options through `cache` (or none) and returns the report and the members. */
+async function build(
+  cache: BuildCache | false,
+  options: DatasetOptionsInput & { jobs?: number; intermediatesMaxBytes?: number },
+): Promise<{ report: ExportReport; members: [string, string][] }> {
+  const out = join(root, `out-${outs++}.npz`);
+  const report = await exportDataset({ path: dataDir, jobs: 1, cache, out, onWarning: () => {}, ...options });
+  return { report, members: await exportMembers(out) };
+}
+
+/** The build with these options from the release alone (no cache of any kind). */
+async function cold(options: DatasetOptionsInput): Promise<[string, string][]> {
+  return (await build(false, options)).members;
+}
+
+function reused(r: ExportReport): [number, number, number] {
+  assert.ok(r.reuse, "the build reports its intermediates");
+  assert.ok(r.reuse.clean.units > 0 && r.reuse.stim.units > 0 && r.reuse.index.units > 0);
+  const all = (t: { reused: number; units: number }) => (t.reused === t.units ? 1 : t.reused === 0 ? 0 : -1);
+  return [all(r.reuse.index), all(r.reuse.clean), all(r.reuse.stim)];
+}
+
+describe("builds through the intermediates", () => {
+  it("a gating-only change reuses everything, a detrend change the stims, a spectrogram change the sessions; every export equals a build without cache", async () => {
+    const cache = new BuildCache(join(root, "builds-1"));
+    const first = await build(cache, {});
+    assert.deepEqual(reused(first.report), [0, 0, 0]);
+    assert.deepEqual(first.members, await cold({}));
+    const kinds = await new IntermediateCache(cache.dir).list();
+    assert.ok(
+      kinds.every((k) => k.entries > 0 && k.bytes > 0),
+      JSON.stringify(kinds),
+    );
+
+    const gating = { gating: { absMvMax: 60, minXcorr: 0.3, maxStepFrac: 0.002 }, keepRejected: true };
+    const g = await build(cache, gating);
+    assert.deepEqual(reused(g.report), [1, 1, 1]);
+    assert.deepEqual(g.members, await cold(gating));
+
+    const noXcorr = { gating: { minXcorr: 0 } };
+    const x = await build(cache, noXcorr);
+    assert.deepEqual(reused(x.report), [1, 1, 1]);
+    assert.deepEqual(x.members, await cold(noXcorr));
+
+    const detrend = { detrendMedMs: 80 };
+    const d = await build(cache, detrend);
+    assert.deepEqual(reused(d.report), [1, 0, 1]);
+    assert.deepEqual(d.members, await cold(detrend));
+
+    const spectro = { binsPerOctave: 8 };
+    const s = await build(cache, spectro);
+    assert.deepEqual(reused(s.report), [1, 1, 0]);
+    assert.deepEqual(s.members, await cold(spectro));
+
+    // worker threads read the entries the serial builds wrote
+    const both = { gating: { minXcorr: 0.2 }, binsPerOctave: 8, jobs: 2 };
+    const p = await build(cache, both);
+    assert.deepEqual(reused(p.report), [1, 1, 1]);
+    assert.equal(p.report.jobs, 2);
+    assert.deepEqual(p.members, await cold({ gating: { minXcorr: 0.2 }, binsPerOctave: 8 }));
+  });
+
+  it("a damaged entry is recomputed (and replaced); the export is unchanged", async () => {
+    const cache = new BuildCache(join(root, "builds-2"));
+    await build(cache, {});
+    const im = new IntermediateCache(cache.dir);
+    for (const kind of ["clean", "stim"] as const) {
+      const [name] = await files(join(im.root, kind));
+      const path = join(im.root, kind, name as string);
+      const bytes = await readFile(path);
+      bytes[bytes.length >> 1] = (bytes[bytes.length >> 1] as number) ^ 1;
+      await writeFile(path, bytes);
+    }
+    const opts = { gating: { minXcorr: 0.25 } };
+    const r = await build(cache, opts);
+    assert.ok(r.report.reuse);
+    assert.equal(r.report.reuse.clean.reused, r.report.reuse.clean.units - 1);
+    assert.equal(r.report.reuse.stim.reused, r.report.reuse.stim.units - 1);
+    assert.equal(
+      r.report.reuse.clean.damaged + r.report.reuse.stim.damaged + r.report.reuse.index.damaged,
+      2,
+    );
+    assert.match(describeLoad(r.report), /; 2 damaged intermediate entries removed and recomputed/);
+    assert.deepEqual(r.members, await cold(opts));
+    const again = await build(cache, { gating: { minXcorr: 0.26 } });
+    assert.deepEqual(reused(again.report), [1, 1, 1], "the damaged entries were stored again");
+  });
+
+  it("--no-cache and a bound of 0 keep none; a small bound is kept after a build", async () => {
+    const off = await build(false, { experimenter: ["wehr"] });
+    assert.equal(off.report.reuse, null);
+    const none = new BuildCache(join(root, "builds-3"));
+    const zero = await build(none, { experimenter: ["wehr"], intermediatesMaxBytes: 0 });
+    assert.equal(zero.report.reuse, null);
+    assert.deepEqual(await files(join(none.dir, "intermediates")), []);
+
+    const full = new BuildCache(join(root, "builds-4"));
+    await build(full, { experimenter: ["wehr"] });
+    const total = (await new IntermediateCache(full.dir).list()).reduce((a, k) => a + k.bytes, 0);
+    const bounded = new BuildCache(join(root, "builds-5"));
+    const bound = Math.floor(total / 3);
+    await build(bounded, { experimenter: ["wehr"], intermediatesMaxBytes: bound });
+    const kept = (await new IntermediateCache(bounded.dir).list()).reduce((a, k) => a + k.bytes, 0);
+    assert.ok(kept > 0 && kept <= bound, `${kept} bytes kept, bound ${bound}`);
+    const r = await build(bounded, {
+      experimenter: ["wehr"],
+      gating: { minXcorr: 0.3 },
+      intermediatesMaxBytes: bound,
+    });
+    assert.deepEqual(r.members, await cold({ experimenter: ["wehr"], gating: { minXcorr: 0.3 } }));
+  });
+
+  it("ac1 cache list shows them per kind; ac1 cache clear removes them", async () => {
+    const cdir = join(root, "cli");
+    const env = { AC1_CACHE_DIR: cdir };
+    const out = join(root, "cli.npz");
+    const b = await runAc1(
+      ["build", "--path", dataDir, "--experimenter", "wehr", "--jobs", "1", "--quiet", "--out", out],
+      {
+        env,
+      },
+    );
+    assert.equal(b.code, 0, b.stderr);
+    const g = await runAc1(
+      [
+        "build",
+        "--path",
+        dataDir,
+        "--experimenter",
+        "wehr",
+        "--jobs",
+        "1",
+        "--min-xcorr",
+        "0.3",
+        "--out",
+        out,
+      ],
+      { env },
+    );
+    assert.equal(g.code, 0, g.stderr);
+    assert.match(
+      g.stderr,
+      /reused (\d+)\/\1 cleaned sessions, (\d+)\/\2 stim tensors, (\d+)\/\3 Wehr index files/,
+    );
+    const list = await runAc1(["cache", "list"], { env });
+    assert.equal(list.code, 0, list.stderr);
+    assert.equal(list.stdout.trim().split("\n").length, 2, "the two builds");
+    assert.match(
+      list.stderr,
+      /intermediates: index [1-9]\d* \(.*\), clean [1-9]\d* \(.*\), stim [1-9]\d* \(.*\); .* of at most 2\.00 GB/,
+    );
+    const clear = await runAc1(["cache", "clear"], { env });
+    assert.equal(clear.code, 0, clear.stderr);
+    assert.match(clear.stdout, /removed 2 entries from .* and [1-9]\d* intermediate results from/);
+    const empty = await runAc1(["cache", "list"], { env });
+    assert.match(empty.stderr, /intermediates: index 0 \(0 B\), clean 0 \(0 B\), stim 0 \(0 B\)/);
+    const bad = await runAc1(["cache", "list"], { env: { ...env, AC1_CACHE_INTERMEDIATES_MAX: "lots" } });
+    assert.equal(bad.code, 1);
+    assert.equal(bad.stderr.trimEnd().split("\n").length, 1, bad.stderr);
+    assert.match(bad.stderr, /AC1_CACHE_INTERMEDIATES_MAX: expected a size/);
+  });
+});
