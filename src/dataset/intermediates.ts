@@ -112,6 +112,28 @@ function bad(what: string): CacheError {
   return new CacheError(`entry does not hold ${what}`);
 }
 
+/** What a lookup found: the decoded value, or a miss (`damaged`: an entry was there and did not decode, now removed). */
+export type Lookup<T> = { value: T; damaged: false } | { value: undefined; damaged: boolean };
+
+/** The entry `key` of `kind` decoded, or a miss; an entry that does not decode (or is damaged) is removed. */
+export async function lookup<T>(
+  sc: StageCache,
+  kind: IntermediateKind,
+  key: string,
+  codec: { decode(blob: IntermediateBlob): T },
+): Promise<Lookup<T>> {
+  const removedBefore = sc.cache.removed.length;
+  const blob = await sc.cache.get(kind, key);
+  if (blob !== null) {
+    try {
+      return { value: codec.decode(blob), damaged: false };
+    } catch (e) {
+      await sc.cache.dropEntry(kind, key, e);
+    }
+  }
+  return { value: undefined, damaged: sc.cache.removed.length > removedBefore };
+}
+
 /**
  * The entry `key` of `kind` decoded, else `compute()`d and stored. A stored
  * entry that does not decode is removed and recomputed; a failure to store
@@ -126,23 +148,15 @@ export async function through<T>(
 ): Promise<{ value: T; reused: boolean; damaged: boolean }> {
   if (sc === undefined) return { value: await compute(), reused: false, damaged: false };
   const k = key();
-  const removedBefore = sc.cache.removed.length;
-  const blob = await sc.cache.get(kind, k);
-  if (blob !== null) {
-    try {
-      return { value: codec.decode(blob), reused: true, damaged: false };
-    } catch (e) {
-      await sc.cache.dropEntry(kind, k, e);
-    }
-  }
-  const damaged = sc.cache.removed.length > removedBefore;
+  const found = await lookup(sc, kind, k, codec);
+  if (found.value !== undefined) return { value: found.value, reused: true, damaged: false };
   const value = await compute();
   try {
     await sc.cache.put(kind, k, codec.encode(value));
   } catch {
     // best effort: the build goes on without this entry
   }
-  return { value, reused: false, damaged };
+  return { value, reused: false, damaged: found.damaged };
 }
 
 /** A Wehr stimulus file's index result: its entry (null: unreadable) and reports. */

@@ -44,7 +44,7 @@ import {
   stimWaveform,
   warnAboutCohort,
 } from "./build.js";
-import { type CellOutcome, cleanCell, finishCell } from "./clean.js";
+import { type CellCleaned, type CellOutcome, cleanCell, finishCell } from "./clean.js";
 import {
   cleanKey,
   countReuse,
@@ -52,6 +52,7 @@ import {
   type IntermediateReuse,
   indexCodec,
   indexKey,
+  lookup,
   type ReuseTally,
   type StageCache,
   sessionCodec,
@@ -139,6 +140,16 @@ export async function runSessionUnit(
       return { cleaned: cell ? cleanCell(cell, o, ctx.cache !== undefined) : null, events: rec.events };
     },
   );
+  return sessionResult(value, o, reused, damaged);
+}
+
+/** A session's result from its cleaned cell: finishCell with this build's gating thresholds. */
+function sessionResult(
+  value: { cleaned: CellCleaned | null; events: WalkEvent[] },
+  o: DatasetOptions,
+  reused: boolean,
+  damaged: boolean,
+): SessionResult {
   const outcome = value.cleaned ? finishCell(value.cleaned, o) : null;
   return { outcome, events: value.events, reused, damaged };
 }
@@ -165,6 +176,40 @@ export async function runStimUnit(
 /** stimWaveform or stimSpectrogram, by the build's mode. */
 function stimTensor(stim: LoadedStim, T: number, o: DatasetOptions): Tensor {
   return o.returnWaveform ? stimWaveform(stim, T, o) : stimSpectrogram(stim, T, o);
+}
+
+/**
+ * Runs each unit's cache lookup on this thread, through `ctx`'s cache, and
+ * sends only the misses to `exec`: a build whose units are all in the cache
+ * (an option changed after the gating, say) never starts its workers. The
+ * results are what `exec` would have returned (same keys, same finishCell),
+ * so the dataset is the same.
+ */
+export function cacheFirstExecutor(ctx: StageContext, exec: BuildExecutor): BuildExecutor {
+  const sc = ctx.cache;
+  if (sc === undefined) return exec;
+  const o = ctx.options;
+  return {
+    window: exec.window,
+    async wehrStim(file) {
+      const found = await lookup(sc, "index", indexKey(sc.scope, file), indexCodec);
+      if (found.value !== undefined) return { ...found.value, reused: true, damaged: false };
+      const r = await exec.wehrStim(file);
+      return found.damaged ? { ...r, damaged: true } : r;
+    },
+    async session(unit, wehrIndex) {
+      const found = await lookup(sc, "clean", cleanKey(sc.scope, unit, o), sessionCodec);
+      if (found.value !== undefined) return sessionResult(found.value, o, true, false);
+      const r = await exec.session(unit, wehrIndex);
+      return found.damaged ? { ...r, damaged: true } : r;
+    },
+    async stim(spec, T, si) {
+      const found = await lookup(sc, "stim", stimKey(sc.scope, spec, T, o), tensorCodec);
+      if (found.value !== undefined) return { tensor: found.value, reused: true, damaged: false };
+      const r = await exec.stim(spec, T, si);
+      return found.damaged ? { ...r, damaged: true } : r;
+    },
+  };
 }
 
 /** Where a build's units run. */

@@ -12,11 +12,20 @@
 // thread holds the output only.
 
 import { releaseParts } from "../ac1/release.js";
-import { DEFAULT_STIM_STORE_BYTES } from "../ac1/stim-files.js";
+import { DEFAULT_STIM_STORE_BYTES, StimFileStore } from "../ac1/stim-files.js";
 import type { WehrStimEntry, WehrStimIndex } from "../ac1/wehr.js";
 import { type BuildOptions, selectionOf, startBuild } from "../dataset/build.js";
+import { stageCache } from "../dataset/intermediates.js";
 import type { DatasetData } from "../dataset/model.js";
-import { type BuildExecutor, type BuildFlow, buildDataset, emptyFlow, runBuild } from "../dataset/stages.js";
+import {
+  type BuildExecutor,
+  type BuildFlow,
+  buildDataset,
+  cacheFirstExecutor,
+  emptyFlow,
+  runBuild,
+  type StageContext,
+} from "../dataset/stages.js";
 import { OptionError } from "../errors.js";
 import { resolveJobs } from "./jobs.js";
 import { WorkerPool } from "./pool.js";
@@ -105,18 +114,19 @@ export async function buildDatasetParallel(input: ParallelBuildOptions = {}): Pr
     stimStoreBytes: Math.max(MIN_STIM_STORE_BYTES_PER_JOB, Math.floor(STIM_STORE_BYTES_ALL_JOBS / jobs)),
     intermediates: setup.intermediates,
   };
-  let pool: WorkerPool<BuildTask, BuildResult>;
-  try {
-    pool = new WorkerPool<BuildTask, BuildResult>({
+  // Started at the first unit the intermediate-results cache does not hold
+  // (cacheFirstExecutor looks each one up on this thread first): a build
+  // served from the cache entirely starts no worker.
+  let pool: WorkerPool<BuildTask, BuildResult> | undefined;
+  const poolOf = (): WorkerPool<BuildTask, BuildResult> => {
+    pool ??= new WorkerPool<BuildTask, BuildResult>({
       size: jobs,
       script: WORKER_SCRIPT,
       workerData,
       name: "dataset build",
     });
-  } catch (e) {
-    if (setup.ownsSource) await setup.source.close();
-    throw e;
-  }
+    return pool;
+  };
   const stats: ParallelBuildStats = {
     jobs,
     cells: 0,
@@ -131,11 +141,16 @@ export async function buildDatasetParallel(input: ParallelBuildOptions = {}): Pr
     stimsPhaseMs: 0,
   };
   const flow = emptyFlow();
+  const local: StageContext = {
+    options: setup.options,
+    store: new StimFileStore(setup.source, 0),
+    cache: stageCache(setup.intermediates),
+  };
   let data: DatasetData;
   try {
-    data = await runBuild(setup, poolExecutor(pool, maxInFlight, stats), flow);
+    data = await runBuild(setup, cacheFirstExecutor(local, poolExecutor(poolOf, maxInFlight, stats)), flow);
   } finally {
-    await pool.close();
+    await pool?.close();
   }
   onStats?.(fillStats(stats, flow));
   return data;
@@ -154,7 +169,7 @@ function fillStats(stats: ParallelBuildStats, flow: BuildFlow): ParallelBuildSta
 
 /** Runs the build's units on the pool, adding the workers' busy times to `stats`. */
 function poolExecutor(
-  pool: WorkerPool<BuildTask, BuildResult>,
+  pool: () => WorkerPool<BuildTask, BuildResult>,
   window: number,
   stats: ParallelBuildStats,
 ): BuildExecutor {
@@ -175,7 +190,7 @@ function poolExecutor(
   return {
     window,
     async wehrStim(file) {
-      const r = await pool.run({ kind: "wehr-stim", file }, [], file.path, {
+      const r = await pool().run({ kind: "wehr-stim", file }, [], file.path, {
         onStart: (w) => fileWorker.set(file.path, w),
       });
       if (r.kind !== "wehr-stim") throw wrong("wehr-stim", r);
@@ -186,7 +201,7 @@ function poolExecutor(
       let worker = -1;
       // Asari sessions run while the index is still being read: only Wehr ones get (and wait for) it.
       const task = sessionTask(unit, unit.experimenter === "wehr" ? entriesOf(wehrIndex) : []);
-      const r = await pool.run(task, [], `session ${unit.dir}`, {
+      const r = await pool().run(task, [], `session ${unit.dir}`, {
         onStart: (w) => {
           worker = w;
         },
@@ -201,7 +216,7 @@ function poolExecutor(
       const task: BuildTask = { kind: "stim", waveform: spec.waveform, sfStimHz: spec.sfStimHz, T };
       const prefer =
         spec.waveform.kind === "wehr" ? fileWorker.get(spec.waveform.file) : stimWorker.get(spec.key);
-      const r = await pool.run(task, [], `stim ${spec.key}`, { prefer });
+      const r = await pool().run(task, [], `stim ${spec.key}`, { prefer });
       if (r.kind !== "stim") throw wrong("stim", r);
       stats.stimWorkMs += r.busyMs;
       return { tensor: r.tensor, reused: r.reused, damaged: r.damaged };

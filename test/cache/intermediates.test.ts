@@ -271,6 +271,15 @@ describe("builds through the intermediates", () => {
     assert.deepEqual(reused(p.report), [1, 1, 1]);
     assert.equal(p.report.jobs, 2);
     assert.deepEqual(p.members, await cold({ gating: { minXcorr: 0.2 }, binsPerOctave: 8 }));
+
+    // every unit in the cache: looked up on the main thread, no worker started (no worker time)
+    const served = { gating: { minXcorr: 0.15 }, binsPerOctave: 8, jobs: 2 };
+    const q = await build(cache, served);
+    assert.deepEqual(reused(q.report), [1, 1, 1]);
+    const st = q.report.buildStats;
+    assert.ok(st, "a parallel build reports its stats");
+    assert.deepEqual([st.indexWorkMs, st.cellWorkMs, st.stimWorkMs], [0, 0, 0]);
+    assert.deepEqual(q.members, await cold({ gating: { minXcorr: 0.15 }, binsPerOctave: 8 }));
   });
 
   it("a damaged entry is recomputed (and replaced); the export is unchanged", async () => {
@@ -285,7 +294,8 @@ describe("builds through the intermediates", () => {
       await writeFile(path, bytes);
     }
     const opts = { gating: { minXcorr: 0.25 } };
-    const r = await build(cache, opts);
+    // on worker threads: the main thread finds the damaged entries, the workers recompute them
+    const r = await build(cache, { ...opts, jobs: 2 });
     assert.ok(r.report.reuse);
     assert.equal(r.report.reuse.clean.reused, r.report.reuse.clean.units - 1);
     assert.equal(r.report.reuse.stim.reused, r.report.reuse.stim.units - 1);
