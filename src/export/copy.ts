@@ -5,9 +5,10 @@
 // re-encode of every array. The members' contents stay byte for byte those
 // of the source; only the manifest changes. This is how the build cache
 // serves a hit (the stored export with this load's split), after checking
-// the entry's SHA-256 (src/cache/build-cache.ts). Files up to
-// MAX_WHOLE_FILE_BYTES are read whole, larger ones by random access.
+// the entry's SHA-256 (src/cache/build-cache.ts). Files up to 64 MiB are
+// read whole, larger ones by random access.
 
+import { stat } from "node:fs/promises";
 import { ExportError } from "./errors.js";
 import { type ExportManifest, manifestJson, readManifest } from "./manifest.js";
 import { encodeNpyHeader, encodeUnicodeScalar } from "./npy.js";
@@ -36,7 +37,7 @@ export async function copyExport(
   opts: CopyExportOptions,
 ): Promise<ExportManifest> {
   // Members are copied as stored, never decoded: their .npy headers are not read either.
-  const reader = await NpzReader.load(src, { readHeaders: false });
+  const reader = await openSource(src);
   try {
     const keys = reader.keys();
     if (keys[0] !== "manifest") throw new ExportError(`${src}: the manifest is not the first member`);
@@ -59,6 +60,25 @@ export async function copyExport(
   } finally {
     await reader.close();
   }
+}
+
+/**
+ * Exports up to WHOLE_READ_BYTES are read whole (one read: the quickest
+ * copy), larger ones by random access (one member at a time in memory: the
+ * build that just stored the entry still holds its dataset).
+ */
+const WHOLE_READ_BYTES = 64 * 1024 * 1024;
+
+async function openSource(src: string): Promise<NpzReader> {
+  let size = 0;
+  try {
+    size = (await stat(src)).size;
+  } catch {
+    // NpzReader.load names the problem
+  }
+  return size > WHOLE_READ_BYTES
+    ? NpzReader.open(src, { readHeaders: false })
+    : NpzReader.load(src, { readHeaders: false });
 }
 
 function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
