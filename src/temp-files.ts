@@ -14,6 +14,26 @@ import { basename } from "node:path";
 const tracked = new Set<string>();
 const trackedFolders = new Set<string>();
 
+/**
+ * Set when the process is being interrupted; shared with worker threads
+ * (tempStopBuffer, adoptTempStop), after which tempName refuses to name a
+ * new temp file on any thread, so the sweep of the tracked folders that
+ * follows cannot miss a file a worker creates behind its back.
+ */
+let stopFlag = new Int32Array(new SharedArrayBuffer(4));
+/** How long the sweep waits for a worker between naming a temp file and creating it. */
+const FOLDER_SWEEP_GRACE_MS = 100;
+
+/** The stop flag's memory, for a worker thread's adoptTempStop. */
+export function tempStopBuffer(): SharedArrayBuffer {
+  return stopFlag.buffer as SharedArrayBuffer;
+}
+
+/** On a worker thread: share the main thread's stop flag (from tempStopBuffer). */
+export function adoptTempStop(buffer: SharedArrayBuffer): void {
+  stopFlag = new Int32Array(buffer);
+}
+
 /** Registers `path` (a file or a folder) to be removed if the process is interrupted. */
 export function trackTemp(path: string): void {
   tracked.add(path);
@@ -45,8 +65,11 @@ export function trackedTemps(): string[] {
 /**
  * Removes, synchronously, everything registered (for a signal handler about
  * to exit). Final names are never registered, so nothing complete is lost.
+ * From then on no thread of the process can name a new temp file (tempName
+ * throws): the process is expected to exit.
  */
 export function removeTrackedTemps(): void {
+  Atomics.store(stopFlag, 0, 1);
   for (const path of tracked) {
     try {
       rmSync(path, { recursive: true, force: true });
@@ -55,6 +78,9 @@ export function removeTrackedTemps(): void {
     }
   }
   tracked.clear();
+  if (trackedFolders.size === 0) return;
+  // a worker may be between naming a temp file and creating it
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, FOLDER_SWEEP_GRACE_MS);
   for (const dir of trackedFolders) {
     try {
       for (const name of readdirSync(dir))
@@ -67,6 +93,8 @@ export function removeTrackedTemps(): void {
 
 /** `<path>.tmp-<pid>-<8 hex>`: a temp name next to `path` that says which process owns it. */
 export function tempName(path: string): string {
+  if (Atomics.load(stopFlag, 0) !== 0)
+    throw new Error(`${path}: not written: the process is being interrupted`);
   return `${path}.tmp-${process.pid}-${randomBytes(4).toString("hex")}`;
 }
 

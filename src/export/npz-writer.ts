@@ -37,7 +37,8 @@ export { ExportError } from "./errors.js";
 /**
  * Removes, synchronously, the temp files of every write still in progress in
  * this process (and every other registered temp, src/temp-files.ts). For a
- * signal handler about to exit: a target file is never touched.
+ * signal handler about to exit: a target file is never touched, and no new
+ * temp file can be started afterwards.
  */
 export function removeUnfinishedNpzFiles(): void {
   removeTrackedTemps();

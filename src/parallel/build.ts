@@ -27,6 +27,7 @@ import {
   type StageContext,
 } from "../dataset/stages.js";
 import { OptionError } from "../errors.js";
+import { tempStopBuffer } from "../temp-files.js";
 import { resolveJobs } from "./jobs.js";
 import { WorkerPool } from "./pool.js";
 import { type BuildResult, type BuildTask, type BuildWorkerData, sessionTask } from "./tasks.js";
@@ -113,6 +114,7 @@ export async function buildDatasetParallel(input: ParallelBuildOptions = {}): Pr
     // one budget for the stimulus samples the workers keep, shared out (a floor per worker)
     stimStoreBytes: Math.max(MIN_STIM_STORE_BYTES_PER_JOB, Math.floor(STIM_STORE_BYTES_ALL_JOBS / jobs)),
     intermediates: setup.intermediates,
+    tempStop: tempStopBuffer(),
   };
   // Started at the first unit the intermediate-results cache does not hold
   // (cacheFirstExecutor looks each one up on this thread first): a build

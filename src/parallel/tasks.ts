@@ -33,6 +33,8 @@ export interface BuildWorkerData {
   /** The release parts the build reads (openRelease's `need`). */
   need: { wehr: boolean; asari: boolean };
   /** Budget of stimulus samples each worker keeps between units (bytes); default StimFileStore's. */
+  /** The main thread's temp-file stop flag (src/temp-files.ts tempStopBuffer). */
+  tempStop?: SharedArrayBuffer;
   stimStoreBytes?: number;
   /** The build's intermediate-results cache: each worker reads and writes its units' entries itself. */
   intermediates?: IntermediateScope;

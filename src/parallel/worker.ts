@@ -10,10 +10,13 @@ import { StimFileStore } from "../ac1/stim-files.js";
 import { openRelease } from "../archive/release.js";
 import { stageCache } from "../dataset/intermediates.js";
 import type { StageContext } from "../dataset/stages.js";
+import { adoptTempStop } from "../temp-files.js";
 import { serveTasks } from "./serve.js";
 import { type BuildResult, type BuildTask, type BuildWorkerData, runBuildTask } from "./tasks.js";
 
-const { options, need, stimStoreBytes, intermediates } = workerData as BuildWorkerData;
+const { options, need, stimStoreBytes, intermediates, tempStop } = workerData as BuildWorkerData;
+// An interrupt of the process stops this thread's temp files too (src/temp-files.ts).
+if (tempStop !== undefined) adoptTempStop(tempStop);
 
 let context: Promise<StageContext> | undefined;
 /** The release opened on the first task (a failure fails that task, and the next ones the same way). */
