@@ -24,6 +24,14 @@ let stopFlag = new Int32Array(new SharedArrayBuffer(4));
 /** How long the sweep waits for a worker between naming a temp file and creating it. */
 const FOLDER_SWEEP_GRACE_MS = 100;
 
+/**
+ * Clears the stop flag that removeTrackedTemps sets: for a process that goes
+ * on after it (a test that plays an interrupt in-process).
+ */
+export function resumeTempFiles(): void {
+  Atomics.store(stopFlag, 0, 0);
+}
+
 /** The stop flag's memory, for a worker thread's adoptTempStop. */
 export function tempStopBuffer(): SharedArrayBuffer {
   return stopFlag.buffer as SharedArrayBuffer;

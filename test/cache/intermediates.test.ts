@@ -26,6 +26,7 @@ import {
 } from "../../src/store/intermediates.js";
 import {
   removeTrackedTemps,
+  resumeTempFiles,
   tempName,
   trackedTemps,
   trackTempFolder,
@@ -171,6 +172,7 @@ describe("IntermediateCache entries", () => {
     await writeFile(theirs, "partial");
     for (const f of cache.kindFolders()) trackTempFolder(f);
     removeTrackedTemps();
+    resumeTempFiles(); // this process goes on: temp files may be named again
     for (const f of cache.kindFolders()) untrackTempFolder(f);
     assert.deepEqual(await files(folder as string), [
       `${KEY("7")}.bin`,

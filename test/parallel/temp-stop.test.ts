@@ -9,7 +9,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { Worker } from "node:worker_threads";
-import { removeTrackedTemps, tempName, tempStopBuffer, trackTempFolder } from "../../src/temp-files.js";
+import {
+  removeTrackedTemps,
+  resumeTempFiles,
+  tempName,
+  tempStopBuffer,
+  trackTempFolder,
+} from "../../src/temp-files.js";
 
 const MODULE = new URL("../../src/temp-files.js", import.meta.url).href;
 
@@ -44,6 +50,8 @@ test("after removeTrackedTemps no thread names a temp file, and the tracked fold
     assert.deepEqual(readdirSync(dir), ["entry.bin.tmp-1-0badc0de"]);
     assert.throws(() => tempName(join(dir, "next.bin")), /being interrupted/);
     assert.equal(await workerMayName(flag), false);
+    resumeTempFiles();
+    assert.match(tempName(join(dir, "next.bin")), /next\.bin\.tmp-/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
