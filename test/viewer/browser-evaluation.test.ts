@@ -19,7 +19,7 @@ import { writeDatasetNpz } from "../../src/export/index.js";
 import type { NeuronRowJson, PairScoresJson } from "../../src/viewer/api-types.js";
 import { openViewer, type ViewerServer } from "../../src/viewer/index.js";
 import { tempDir } from "../support/cli.js";
-import { canvasStats, launchBrowser, noBrowser, screenshot, watchPage } from "./browser-support.js";
+import { boxOf, canvasStats, launchBrowser, noBrowser, screenshot, watchPage } from "./browser-support.js";
 import { buildFixture, REPEATS, writePredictions } from "./fixture.js";
 import type { DocumentView, ViewerWindow } from "./page-types.js";
 
@@ -108,8 +108,8 @@ test("quality columns, threshold filter, prediction overlay, scores, first load,
       const cells = await page.locator(`#scores tr[data-metric='${key}'] td`).allTextContents();
       assert.deepEqual(cells, [fmt(scores.pair![key]), fmt(scores.score![key])], key);
     }
-    const plotBox = (await page.locator("#resp-plot").boundingBox())!;
-    const scoresBox = (await page.locator("#scores").boundingBox())!;
+    const plotBox = await boxOf(page, "#resp-plot");
+    const scoresBox = await boxOf(page, "#scores");
     assert.ok(scoresBox.x >= plotBox.x + plotBox.width, "the scores sit beside the plot at 1500 px");
     const pairShot = await screenshot(page, "viewer-pred-pair.png", log);
 

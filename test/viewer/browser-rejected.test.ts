@@ -16,7 +16,7 @@ import type { Page } from "playwright-core";
 import type { ProvenanceJson } from "../../src/viewer/api-types.js";
 import { openViewer, type ViewerServer } from "../../src/viewer/index.js";
 import { tempDir } from "../support/cli.js";
-import { canvasStats, launchBrowser, noBrowser, screenshot, watchPage } from "./browser-support.js";
+import { boxOf, canvasStats, launchBrowser, noBrowser, screenshot, watchPage } from "./browser-support.js";
 import { REPEATS, writeFixture } from "./fixture.js";
 import type { ViewerWindow } from "./page-types.js";
 
@@ -163,7 +163,7 @@ test("rejected repeats drawn by fate on their own axis, linked to the gating tab
     await rows.nth(0).blur();
 
     // Hover a trace: its row is marked. The range trace rails at > 150 mV, far above the others.
-    const box = (await page.locator("#rej-plot .u-over").boundingBox())!;
+    const box = await boxOf(page, "#rej-plot .u-over");
     const railX = box.x + (box.width * (0.45 * 500 * 0.005)) / 2.5;
     let marked = false;
     for (let y = box.y + 2; y < box.y + box.height && !marked; y += 3) {
@@ -189,7 +189,7 @@ test("rejected repeats drawn by fate on their own axis, linked to the gating tab
     );
 
     // Zooming the kept repeats zooms the rejected ones.
-    const over = (await page.locator("#resp-plot .u-over").boundingBox())!;
+    const over = await boxOf(page, "#resp-plot .u-over");
     await page.mouse.move(over.x + over.width * 0.2, over.y + over.height / 2);
     await page.mouse.down();
     await page.mouse.move(over.x + over.width * 0.5, over.y + over.height / 2, { steps: 5 });

@@ -150,3 +150,23 @@ export async function screenshot(page: Page, name: string, log: (s: string) => v
   assert.ok(stats.lumaStd > 15, `screenshot looks flat: luma std ${stats.lumaStd}`);
   return where;
 }
+
+/**
+ * The box of the element `selector` names once it is laid out and visible:
+ * a plot being redrawn (uPlot replaces its elements when data arrives) has
+ * none for a moment, so this waits for it (up to 10 s) instead of reading
+ * null.
+ */
+export async function boxOf(
+  page: Page,
+  selector: string,
+): Promise<{ x: number; y: number; width: number; height: number }> {
+  const loc = page.locator(selector).first();
+  for (let i = 0; i < 100; i++) {
+    await loc.waitFor({ state: "visible", timeout: 10_000 });
+    const box = await loc.boundingBox();
+    if (box !== null && box.width > 0 && box.height > 0) return box;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${selector}: no layout box after 10 s`);
+}

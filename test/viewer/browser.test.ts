@@ -14,7 +14,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { openViewer, type ViewerServer } from "../../src/viewer/index.js";
 import { tempDir } from "../support/cli.js";
-import { canvasStats, launchBrowser, noBrowser, screenshot, watchPage } from "./browser-support.js";
+import { boxOf, canvasStats, launchBrowser, noBrowser, screenshot, watchPage } from "./browser-support.js";
 import { REPEATS, writeFixture } from "./fixture.js";
 import type { ViewerWindow } from "./page-types.js";
 
@@ -153,8 +153,7 @@ test("the viewer shows a cell, a stim, its spectrogram, repeats and mean, gating
     const pairShot = await screenshot(page, "viewer-pair.png", log);
 
     // Zoom by dragging across the traces: the x range narrows.
-    const over = page.locator("#resp-plot .u-over");
-    const box = (await over.boundingBox())!;
+    const box = await boxOf(page, "#resp-plot .u-over");
     await page.mouse.move(box.x + box.width * 0.3, box.y + box.height / 2);
     await page.mouse.down();
     await page.mouse.move(box.x + box.width * 0.6, box.y + box.height / 2, { steps: 5 });
@@ -213,7 +212,7 @@ test("the viewer shows a cell, a stim, its spectrogram, repeats and mean, gating
     }
     const cohortShot = await screenshot(page, "viewer-cohort.png", log);
     // Clicking a cell's bar opens that cell.
-    const bars = (await page.locator("#cohort-bars").boundingBox())!;
+    const bars = await boxOf(page, "#cohort-bars");
     await page.mouse.click(bars.x + 60 + ((bars.width - 76) / 6) * 0.5, bars.y + bars.height * 0.6);
     await page.waitForSelector("#view-cells:not([hidden]) #cell-table tr.selected[data-neuron='0']");
 
