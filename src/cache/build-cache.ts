@@ -19,7 +19,8 @@
 // could as well carry matching CRCs.
 
 import { createHash } from "node:crypto";
-import { type FileHandle, mkdir, open, readdir, rm, stat, unlink } from "node:fs/promises";
+import { createReadStream } from "node:fs";
+import { mkdir, open, readdir, rm, stat, unlink } from "node:fs/promises";
 import { join } from "node:path";
 import { defaultCacheDir } from "../archive/location.js";
 import type { DatasetData } from "../dataset/model.js";
@@ -157,27 +158,12 @@ function recordOf(bytes: Uint8Array): { record: Partial<EntryRecord>; bodyBytes:
   }
 }
 
-/** Fills `into` from `fh` at `position` (short reads continued; a file shorter than that is an error). */
-async function readFully(fh: FileHandle, into: Uint8Array, position: number): Promise<void> {
-  let done = 0;
-  while (done < into.byteLength) {
-    const { bytesRead } = await fh.read(into, done, into.byteLength - done, position + done);
-    if (bytesRead === 0) throw new CacheError("entry ends early (truncated while being read)");
-    done += bytesRead;
-  }
-}
-
-/** SHA-256 (hex) of the first `bytes` bytes of `fh`, read in 4 MiB chunks. */
-async function sha256OfPrefix(fh: FileHandle, bytes: number): Promise<string> {
+/** SHA-256 (hex) of the first `bytes` bytes of the file, streamed (bounded memory at any size). */
+async function sha256OfPrefix(path: string, bytes: number): Promise<string> {
   const hash = createHash("sha256");
-  const chunk = new Uint8Array(Math.min(bytes, 4 * 1024 * 1024));
-  for (let at = 0; at < bytes; ) {
-    const n = Math.min(chunk.byteLength, bytes - at);
-    const view = chunk.subarray(0, n);
-    await readFully(fh, view, at);
-    hash.update(view);
-    at += n;
-  }
+  if (bytes > 0)
+    for await (const chunk of createReadStream(path, { start: 0, end: bytes - 1, highWaterMark: 4 << 20 }))
+      hash.update(chunk as Buffer);
   return hash.digest("hex");
 }
 
@@ -217,29 +203,19 @@ export class BuildCache {
    * (the file itself must exist).
    */
   private async verifiedEntry(key: string, path: string): Promise<void> {
-    const fh = await open(path, "r");
-    try {
-      const size = (await fh.stat()).size;
-      const tailBytes = Math.min(size, 22 + MAX_ZIP_COMMENT_BYTES);
-      const tail = new Uint8Array(tailBytes);
-      await readFully(fh, tail, size - tailBytes);
-      const sealed = recordOf(tail);
-      if (sealed === undefined) throw new CacheError("entry carries no cache record (not sealed by ac1)");
-      const { record } = sealed;
-      const bodyBytes = size - tailBytes + sealed.bodyBytes;
-      if (record.key !== key)
-        throw new CacheError(`entry records key ${JSON.stringify(record.key)}, not its file name`);
-      if (record.version !== CACHE_FORMAT_VERSION)
-        throw new CacheError(
-          `entry has cache format ${JSON.stringify(record.version)}, expected ${CACHE_FORMAT_VERSION}`,
-        );
-      if ((await sha256OfPrefix(fh, bodyBytes)) !== record.sha256)
-        throw new CacheError(
-          "entry content does not match its record (SHA-256): damaged since it was stored",
-        );
-    } finally {
-      await fh.close();
-    }
+    const size = (await stat(path)).size;
+    const tail = await tailOf(path, size);
+    const sealed = recordOf(tail);
+    if (sealed === undefined) throw new CacheError("entry carries no cache record (not sealed by ac1)");
+    const { record } = sealed;
+    if (record.key !== key)
+      throw new CacheError(`entry records key ${JSON.stringify(record.key)}, not its file name`);
+    if (record.version !== CACHE_FORMAT_VERSION)
+      throw new CacheError(
+        `entry has cache format ${JSON.stringify(record.version)}, expected ${CACHE_FORMAT_VERSION}`,
+      );
+    if ((await sha256OfPrefix(path, size - tail.length + sealed.bodyBytes)) !== record.sha256)
+      throw new CacheError("entry content does not match its record (SHA-256): damaged since it was stored");
   }
 
   /** Whether the entry file exists (a miss otherwise); clears leftover temps on the way. */
