@@ -29,7 +29,7 @@ import { copyExport } from "../export/copy.js";
 import { type ExportManifest, loadDatasetExport, writeDatasetNpz } from "../export/dataset-npz.js";
 import { isNpzTempName } from "../export/npz-writer.js";
 import { isLeftOver } from "../temp-files.js";
-import { MAX_ZIP_COMMENT_BYTES, zipComment } from "../zip/records.js";
+import { EOCD_BYTES, MAX_ZIP_COMMENT_BYTES, zipComment } from "../zip/records.js";
 import { CACHE_FORMAT_VERSION } from "./key.js";
 
 /** A bad cache request (e.g. a malformed or ambiguous key); defined in src/errors.ts. */
@@ -79,7 +79,7 @@ const STALE_TEMP_MS = 60 * 60 * 1000;
 
 /** The last bytes of a file, enough to hold its zip end record and any comment. */
 async function tailOf(path: string, size: number): Promise<Uint8Array> {
-  const n = Math.min(size, 22 + MAX_ZIP_COMMENT_BYTES);
+  const n = Math.min(size, EOCD_BYTES + MAX_ZIP_COMMENT_BYTES);
   const fh = await open(path, "r");
   try {
     const buf = new Uint8Array(n);

@@ -12,6 +12,19 @@
 import type { ByteSource } from "./byte-source.js";
 import { crc32 } from "./crc32.js";
 import { reasonOf, ZipFault } from "./fault.js";
+import {
+  CENTRAL_SIGNATURE,
+  EOCD_BYTES,
+  EOCD_SIGNATURE,
+  FLAG_UTF8,
+  MAX_ZIP_COMMENT_BYTES,
+  UNICODE_PATH_EXTRA_ID,
+  ZIP64_EOCD_BYTES,
+  ZIP64_EOCD_SIGNATURE,
+  ZIP64_EXTRA_ID,
+  ZIP64_LOCATOR_BYTES,
+  ZIP64_LOCATOR_SIGNATURE,
+} from "./format.js";
 
 /** One central file header, as the zip declares it. */
 export interface CentralRecord {
@@ -39,18 +52,7 @@ export interface DirectoryOptions {
   windowBytes: number;
 }
 
-const EOCD_SIGNATURE = 0x06054b50;
-const EOCD_BYTES = 22;
-const MAX_COMMENT_BYTES = 0xffff;
-const ZIP64_LOCATOR_SIGNATURE = 0x07064b50;
-const ZIP64_LOCATOR_BYTES = 20;
-const ZIP64_EOCD_SIGNATURE = 0x06064b50;
-const ZIP64_EOCD_BYTES = 56;
-const CENTRAL_SIGNATURE = 0x02014b50;
 const CENTRAL_BYTES = 46;
-const ZIP64_EXTRA_ID = 0x0001;
-const UNICODE_PATH_EXTRA_ID = 0x7075;
-const FLAG_UTF8 = 0x800;
 
 /** Where the central directory is and how many entries it declares. */
 interface DirectoryEnd {
@@ -105,7 +107,7 @@ async function bytesAt(src: ByteSource, position: number, length: number, what: 
 /** Finds and reads the end of central directory record (and its zip64 form). */
 async function readDirectoryEnd(src: ByteSource): Promise<DirectoryEnd> {
   const size = src.size;
-  const tailBytes = Math.min(size, EOCD_BYTES + MAX_COMMENT_BYTES + ZIP64_LOCATOR_BYTES);
+  const tailBytes = Math.min(size, EOCD_BYTES + MAX_ZIP_COMMENT_BYTES + ZIP64_LOCATOR_BYTES);
   const tailStart = size - tailBytes;
   const tail = await bytesAt(src, tailStart, tailBytes, "end of central directory");
   const dv = dataView(tail);

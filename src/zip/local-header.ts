@@ -2,9 +2,10 @@
 // member's data, whose name and extra-field lengths say where the data
 // starts (they need not equal the central directory's).
 
+import { LOCAL_HEADER_SIGNATURE } from "./format.js";
+
 /** Size of the fixed part of a local file header. */
 export const LOCAL_HEADER_BYTES = 30;
-const LOCAL_HEADER_SIGNATURE = 0x04034b50;
 
 /**
  * Absolute offset of a member's data, given the first LOCAL_HEADER_BYTES of

@@ -6,6 +6,20 @@
 // offer: members compressed ahead of their turn (several at once) and members
 // copied raw, as compressed bytes, from another zip.
 
+import {
+  CENTRAL_SIGNATURE,
+  EOCD_BYTES,
+  EOCD_SIGNATURE,
+  FLAG_UTF8,
+  LOCAL_HEADER_SIGNATURE,
+  MAX_ZIP_COMMENT_BYTES,
+  ZIP64_EOCD_SIGNATURE,
+  ZIP64_EXTRA_ID,
+  ZIP64_LOCATOR_SIGNATURE,
+} from "./format.js";
+
+export { EOCD_BYTES, MAX_ZIP_COMMENT_BYTES };
+
 /** One member as the central directory will describe it. */
 export interface WrittenEntry {
   /** UTF-8 name. */
@@ -22,15 +36,8 @@ export interface WrittenEntry {
   localHeaderOffset: number;
 }
 
-const LOCAL_SIGNATURE = 0x04034b50;
-const CENTRAL_SIGNATURE = 0x02014b50;
-const EOCD_SIGNATURE = 0x06054b50;
-const ZIP64_EOCD_SIGNATURE = 0x06064b50;
-const ZIP64_LOCATOR_SIGNATURE = 0x07064b50;
-const ZIP64_EXTRA_ID = 0x0001;
 const MAX32 = 0xffffffff;
 const MAX16 = 0xffff;
-const FLAG_UTF8 = 0x800;
 /** Version needed: 2.0 (deflate), 4.5 (zip64). */
 const VERSION_DEFLATE = 20;
 const VERSION_ZIP64 = 45;
@@ -84,7 +91,7 @@ export function localHeader(e: WrittenEntry): Uint8Array {
   const extra = zip64 ? 20 : 0;
   const out = new Uint8Array(30 + name.length + extra);
   const dv = new DataView(out.buffer);
-  dv.setUint32(0, LOCAL_SIGNATURE, true);
+  dv.setUint32(0, LOCAL_HEADER_SIGNATURE, true);
   dv.setUint16(4, zip64 ? VERSION_ZIP64 : VERSION_DEFLATE, true);
   dv.setUint16(6, flagsOf(e), true);
   dv.setUint16(8, e.method, true);
@@ -142,7 +149,6 @@ function centralRecord(e: WrittenEntry): Uint8Array {
 }
 
 /** The longest zip comment (its length is a 16-bit field). */
-export const MAX_ZIP_COMMENT_BYTES = 0xffff;
 
 /**
  * The central directory of `entries` starting at byte `offset` of the zip,
@@ -181,10 +187,10 @@ export function centralDirectory(
     dv.setUint32(72, 1, true);
     out.push(z);
   }
-  const end = new Uint8Array(22 + comment.length);
+  const end = new Uint8Array(EOCD_BYTES + comment.length);
   const dv = new DataView(end.buffer);
   dv.setUint16(20, comment.length, true);
-  end.set(comment, 22);
+  end.set(comment, EOCD_BYTES);
   dv.setUint32(0, EOCD_SIGNATURE, true);
   dv.setUint16(8, Math.min(entries.length, MAX16), true);
   dv.setUint16(10, Math.min(entries.length, MAX16), true);
@@ -202,11 +208,11 @@ export function centralDirectory(
  */
 export function zipComment(bytes: Uint8Array): { comment: Uint8Array; endRecordAt: number } | undefined {
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const lowest = Math.max(0, bytes.length - 22 - MAX_ZIP_COMMENT_BYTES);
-  for (let at = bytes.length - 22; at >= lowest; at--) {
+  const lowest = Math.max(0, bytes.length - EOCD_BYTES - MAX_ZIP_COMMENT_BYTES);
+  for (let at = bytes.length - EOCD_BYTES; at >= lowest; at--) {
     if (dv.getUint32(at, true) !== EOCD_SIGNATURE) continue;
-    if (at + 22 + dv.getUint16(at + 20, true) !== bytes.length) continue;
-    return { comment: bytes.subarray(at + 22), endRecordAt: at };
+    if (at + EOCD_BYTES + dv.getUint16(at + 20, true) !== bytes.length) continue;
+    return { comment: bytes.subarray(at + EOCD_BYTES), endRecordAt: at };
   }
   return undefined;
 }
