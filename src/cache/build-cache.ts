@@ -191,7 +191,7 @@ export class BuildCache {
   async load(key: string, overrides: { path?: string } = {}): Promise<DatasetData | null> {
     const r = await this.loadWithReason(key);
     this.lastReason = r.reason;
-    // the key leaves the data folder out (the archive identity stands for it), so report the caller's
+    // the key holds the resolved folder; report it as the caller spells it
     if (r.data && overrides.path !== undefined) r.data.options.path = overrides.path;
     return r.data;
   }

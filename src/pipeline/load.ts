@@ -293,6 +293,25 @@ function hitReport(p: Prepared): LoadReport {
   };
 }
 
+/** The report of a load that built the dataset (`built`: what buildAndStore says of it). */
+function buildReport(
+  p: Prepared,
+  cacheMissReason: string | null,
+  built: Pick<LoadReport, "buildStats" | "storeError" | "reuse">,
+): LoadReport {
+  return {
+    origin: "build",
+    cacheKey: p.key,
+    cacheDir: p.cache?.dir ?? null,
+    cacheMissReason,
+    storeError: built.storeError,
+    jobs: p.jobs,
+    elapsedMs: performance.now() - p.t0,
+    buildStats: built.buildStats,
+    reuse: built.reuse,
+  };
+}
+
 /** The load itself: the data and its report. */
 async function load(input: Omit<LoadOptions, "onLoaded">): Promise<LoadReport & { data: DatasetData }> {
   const p = await prepare(input);
@@ -301,7 +320,7 @@ async function load(input: Omit<LoadOptions, "onLoaded">): Promise<LoadReport & 
   if (cache !== null && key !== null) {
     const hit = await cache.loadWithReason(key);
     if (hit.data !== null) {
-      // The key leaves the folder out (the archive identity stands for it): report this load's folder.
+      // The key holds the resolved folder; report it as this load spells it.
       const data: DatasetData = { ...hit.data, options: { ...hit.data.options, path: options.path } };
       onProgress?.({ phase: "cache", status: "hit", key, dir: cache.dir });
       warnAboutCohort(data, onWarning);
@@ -311,19 +330,8 @@ async function load(input: Omit<LoadOptions, "onLoaded">): Promise<LoadReport & 
     cacheMissReason = hit.reason;
     onProgress?.({ phase: "cache", status: "miss", key, dir: cache.dir, reason: hit.reason });
   }
-  const { data, buildStats, storeError, reuse } = await buildAndStore(p);
-  return {
-    reuse,
-    data: applySplit(data, p.split, onWarning),
-    origin: "build",
-    cacheKey: key,
-    cacheDir: cache?.dir ?? null,
-    cacheMissReason,
-    storeError,
-    jobs: p.jobs,
-    elapsedMs: performance.now() - p.t0,
-    buildStats,
-  };
+  const built = await buildAndStore(p);
+  return { ...buildReport(p, cacheMissReason, built), data: applySplit(built.data, p.split, onWarning) };
 }
 
 export interface ExportOptions extends Omit<LoadOptions, "onLoaded"> {
@@ -366,21 +374,10 @@ export async function exportDataset(input: ExportOptions): Promise<ExportReport>
     cacheMissReason = hit.reason;
     onProgress?.({ phase: "cache", status: "miss", key, dir: cache.dir, reason: hit.reason });
   }
-  const { data, buildStats, storeError, reuse } = await buildAndStore(p, onExportProgress);
-  const split = applySplit(data, p.split, onWarning);
-  const report: LoadReport = {
-    origin: "build",
-    cacheKey: key,
-    cacheDir: cache?.dir ?? null,
-    cacheMissReason,
-    storeError,
-    jobs: p.jobs,
-    elapsedMs: 0,
-    buildStats,
-    reuse,
-  };
+  const built = await buildAndStore(p, onExportProgress);
+  const split = applySplit(built.data, p.split, onWarning);
   let copied = false;
-  if (cache !== null && key !== null && storeError === null) {
+  if (cache !== null && key !== null && built.storeError === null) {
     // The entry just stored, copied with this load's split: the arrays are compressed once.
     const r = await cache.exportTo(
       key,
@@ -390,8 +387,7 @@ export async function exportDataset(input: ExportOptions): Promise<ExportReport>
     copied = r.manifest !== null;
   }
   if (!copied) await writeDatasetNpz(split, out, { onProgress: onExportProgress });
-  report.elapsedMs = performance.now() - p.t0;
-  return { ...report, facts: factsOf(split) };
+  return { ...buildReport(p, cacheMissReason, built), facts: factsOf(split) };
 }
 
 /**
