@@ -291,6 +291,31 @@ export function drawSpectrogram(canvas, spec, layout) {
 }
 
 /**
+ * Horizontal grid lines across the plot rect `r` at `ticks`, each labelled
+ * (right-aligned) at `labelX`; `yOf` maps a value to its pixel row.
+ * @param {CanvasRenderingContext2D} ctx
+ * @param {{ left: number, width: number }} r
+ * @param {Iterable<number>} ticks
+ * @param {(v: number) => number} yOf
+ * @param {number} labelX
+ */
+export function yGrid(ctx, r, ticks, yOf, labelX) {
+  ctx.font = FONT;
+  ctx.fillStyle = TEXT_COLOR;
+  ctx.textAlign = "right";
+  ctx.textBaseline = "middle";
+  for (const v of ticks) {
+    const y = Math.round(yOf(v)) + 0.5;
+    ctx.strokeStyle = GRID_COLOR;
+    ctx.beginPath();
+    ctx.moveTo(r.left, y);
+    ctx.lineTo(r.left + r.width, y);
+    ctx.stroke();
+    ctx.fillText(fmtTick(v), labelX, y);
+  }
+}
+
+/**
  * Axes frame with a y grid; returns the y mapping.
  * @param {CanvasRenderingContext2D} ctx
  * @param {{ left: number, top: number, width: number, height: number }} r
@@ -308,19 +333,7 @@ function yAxis(ctx, r, yMax, yTitle) {
   const ticks = [];
   for (let v = 0; v <= top + 1e-9; v += step) ticks.push(v);
   const yOf = (/** @type {number} */ v) => r.top + r.height - (v / (top || 1)) * r.height;
-  ctx.font = FONT;
-  ctx.fillStyle = TEXT_COLOR;
-  ctx.textAlign = "right";
-  ctx.textBaseline = "middle";
-  for (const v of ticks) {
-    const y = Math.round(yOf(v)) + 0.5;
-    ctx.strokeStyle = GRID_COLOR;
-    ctx.beginPath();
-    ctx.moveTo(r.left, y);
-    ctx.lineTo(r.left + r.width, y);
-    ctx.stroke();
-    ctx.fillText(fmtTick(v), r.left - 6, y);
-  }
+  yGrid(ctx, r, ticks, yOf, r.left - 6);
   ctx.strokeStyle = AXIS_COLOR;
   ctx.beginPath();
   ctx.moveTo(r.left + 0.5, r.top);

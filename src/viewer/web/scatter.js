@@ -6,8 +6,8 @@
 // are drawn in a strip left of the axis labelled "≤ 0" rather than dropped;
 // points with a missing coordinate are not drawn (the caller says how many).
 
-import { fmtTick, niceTicks, setupCanvas } from "./plots.js";
-import { AXIS_COLOR, FONT, GRID_COLOR, TEXT_COLOR, TITLE_FONT } from "./theme.js";
+import { fmtTick, niceTicks, setupCanvas, yGrid } from "./plots.js";
+import { AXIS_COLOR, GRID_COLOR, TEXT_COLOR, TITLE_FONT } from "./theme.js";
 
 /**
  * @typedef {"circle" | "triangle" | "square"} MarkerShape
@@ -117,20 +117,8 @@ export function drawScatter(canvas, o) {
   const yOf = (/** @type {number} */ v) => r.top + r.height - ((v - y0) / (y1 - y0)) * r.height;
 
   // Grid and axes.
-  ctx.font = FONT;
   ctx.lineWidth = 1;
-  ctx.fillStyle = TEXT_COLOR;
-  ctx.textAlign = "right";
-  ctx.textBaseline = "middle";
-  for (const v of niceTicks(y0, y1, Math.max(2, Math.floor(r.height / 40)))) {
-    const y = Math.round(yOf(v)) + 0.5;
-    ctx.strokeStyle = GRID_COLOR;
-    ctx.beginPath();
-    ctx.moveTo(r.left, y);
-    ctx.lineTo(r.left + r.width, y);
-    ctx.stroke();
-    ctx.fillText(fmtTick(v), r.left - strip - 6, y);
-  }
+  yGrid(ctx, r, niceTicks(y0, y1, Math.max(2, Math.floor(r.height / 40))), yOf, r.left - strip - 6);
   ctx.textAlign = "center";
   ctx.textBaseline = "top";
   const xTicks = o.xLog
