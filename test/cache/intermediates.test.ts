@@ -15,7 +15,6 @@ import { writeSynthArchive } from "../../src/ac1/index.js";
 import { BuildCache } from "../../src/cache/build-cache.js";
 import type { DatasetOptionsInput } from "../../src/dataset/options.js";
 import { CacheError } from "../../src/errors.js";
-import { NpzReader } from "../../src/export/npz-reader.js";
 import { describeLoad, type ExportReport, exportDataset } from "../../src/pipeline/index.js";
 import {
   type IntermediateBlob,
@@ -33,6 +32,7 @@ import {
   untrackTempFolder,
 } from "../../src/temp-files.js";
 import { runAc1, tempDir } from "../support/cli.js";
+import { exportMembers } from "../support/npz-members.js";
 
 let root: string;
 let cleanup: () => Promise<void>;
@@ -194,22 +194,6 @@ describe("IntermediateCache entries", () => {
     assert.equal(intermediateMaxBytes({ AC1_CACHE_INTERMEDIATES_MAX: "100M" }), 100 * 1024 ** 2);
   });
 });
-
-/** Every member of an .npz, decoded: name -> dtype, shape and the bytes of its data, in zip order. */
-async function exportMembers(path: string): Promise<[string, string][]> {
-  const r = await NpzReader.load(path);
-  try {
-    const out: [string, string][] = [];
-    for (const key of r.keys()) {
-      const a = await r.read(key);
-      const bytes = Buffer.from(a.data.buffer, a.data.byteOffset, a.data.byteLength);
-      out.push([key, `${a.dtype} ${a.shape.join(",")} ${bytes.toString("base64")}`]);
-    }
-    return out;
-  } finally {
-    await r.close();
-  }
-}
 
 let outs = 0;
 

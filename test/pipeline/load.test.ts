@@ -15,7 +15,6 @@ import type { DatasetData } from "../../src/dataset/model.js";
 import { buildDataset } from "../../src/dataset/stages.js";
 import { factsOf, formatSummary } from "../../src/dataset/summary.js";
 import { OptionError } from "../../src/errors.js";
-import { NpzReader } from "../../src/export/npz-reader.js";
 import {
   describeLoad,
   exportDataset,
@@ -26,6 +25,7 @@ import {
 } from "../../src/pipeline/index.js";
 import { assertSameDataset } from "../parallel/compare.js";
 import { tempDir } from "../support/cli.js";
+import { exportMembers } from "../support/npz-members.js";
 
 let root: string;
 let cleanup: () => Promise<void>;
@@ -238,22 +238,6 @@ describe("loadDataset with the cache", () => {
     );
   });
 });
-
-/** Every member of an .npz, decoded, as name -> bytes of its dtype, shape and data, in zip order. */
-async function exportMembers(path: string): Promise<[string, string][]> {
-  const r = await NpzReader.load(path);
-  try {
-    const out: [string, string][] = [];
-    for (const key of r.keys()) {
-      const a = await r.read(key);
-      const bytes = Buffer.from(a.data.buffer, a.data.byteOffset, a.data.byteLength);
-      out.push([key, `${a.dtype} ${a.shape.join(",")} ${bytes.toString("base64")}`]);
-    }
-    return out;
-  } finally {
-    await r.close();
-  }
-}
 
 describe("exportDataset", () => {
   it("builds, stores and copies; a hit copies the entry: every export equals the one written from the data", async () => {
