@@ -15,4 +15,5 @@ export {
   cacheKey,
   canonicalJson,
   codeVersion,
+  mergeIdentities,
 } from "./key.js";

@@ -34,11 +34,11 @@ export interface ArchiveIdentity {
  * 64 lowercase hex digits.
  */
 export function cacheKey(
-  options: Omit<DatasetOptions, "path"> | DatasetOptions,
+  options: DatasetOptions,
   archiveIdentity: ArchiveIdentity,
   codeVersion: string,
 ): string {
-  const { path, ...rest } = options as DatasetOptions;
+  const { path, ...rest } = options;
   const files = [...archiveIdentity.files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   const text = canonicalJson({
     format: CACHE_FORMAT_VERSION,
@@ -120,6 +120,13 @@ export async function archiveIdentity(
     });
   }
   return { files };
+}
+
+/** The union of two identities of one release (walked for different experimenters), by path, sorted. */
+export function mergeIdentities(a: ArchiveIdentity, b: ArchiveIdentity): ArchiveIdentity {
+  const byPath = new Map<string, ArchiveFileIdentity>();
+  for (const f of [...a.files, ...b.files]) byPath.set(f.path, f);
+  return { files: [...byPath.values()].sort((x, y) => (x.path < y.path ? -1 : x.path > y.path ? 1 : 0)) };
 }
 
 /**

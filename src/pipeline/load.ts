@@ -16,7 +16,15 @@
 
 import { createHash } from "node:crypto";
 import { resolve } from "node:path";
-import { archiveIdentity, BuildCache, cacheKey, canonicalJson, codeVersion } from "../cache/index.js";
+import {
+  type ArchiveIdentity,
+  archiveIdentity,
+  BuildCache,
+  cacheKey,
+  canonicalJson,
+  codeVersion,
+  mergeIdentities,
+} from "../cache/index.js";
 import type { BuildProgress, BuildWarning } from "../dataset/build.js";
 import { warnAboutCohort } from "../dataset/checks.js";
 import type { IntermediateReuse } from "../dataset/intermediates.js";
@@ -149,6 +157,8 @@ interface Prepared {
   jobs: number;
   cache: BuildCache | null;
   key: string | null;
+  /** The release's identity walked for the key (the requested experimenters' trees); null without cache. */
+  identity: ArchiveIdentity | null;
   /** Bound on the intermediates (0: none kept). */
   intermediatesMaxBytes: number;
   onProgress: ((e: LoadProgress) => void) | undefined;
@@ -195,10 +205,8 @@ async function prepare(input: Omit<LoadOptions, "onLoaded">): Promise<Prepared> 
     await downloadRelease({ ...downloadSettings, dataDir: options.path });
   }
   const cache = cacheOption === true ? new BuildCache() : cacheOption === false ? null : cacheOption;
-  const key =
-    cache === null
-      ? null
-      : cacheKey(options, await archiveIdentity(options.path, options.experimenter), codeVersion());
+  const identity = cache === null ? null : await archiveIdentity(options.path, options.experimenter);
+  const key = identity === null ? null : cacheKey(options, identity, codeVersion());
   return {
     t0,
     options,
@@ -207,6 +215,7 @@ async function prepare(input: Omit<LoadOptions, "onLoaded">): Promise<Prepared> 
     jobs,
     cache,
     key,
+    identity,
     intermediatesMaxBytes,
     onProgress,
     onWarning,
@@ -269,8 +278,14 @@ async function buildAndStore(
  * with the cache off or a bound of 0.
  */
 async function intermediateScope(p: Prepared): Promise<IntermediateScope | undefined> {
-  if (p.cache === null || p.intermediatesMaxBytes === 0 || !INTERMEDIATES_SUPPORTED) return undefined;
-  const identity = await archiveIdentity(p.options.path);
+  if (p.cache === null || p.identity === null || p.intermediatesMaxBytes === 0 || !INTERMEDIATES_SUPPORTED)
+    return undefined;
+  // The key's walk covered the requested experimenters: only the others' trees are walked now.
+  const others = (["wehr", "asari"] as const).filter((e) => !p.options.experimenter.includes(e));
+  const identity =
+    others.length === 0
+      ? p.identity
+      : mergeIdentities(p.identity, await archiveIdentity(p.options.path, others));
   const release = createHash("sha256")
     // the folder too: units' reports name its files (skipped files' reasons), as the build cache's key does
     .update(canonicalJson({ folder: resolve(p.options.path), archive: identity.files, code: codeVersion() }))

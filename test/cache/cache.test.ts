@@ -9,7 +9,13 @@ import { mkdir, readdir, readFile, stat, truncate, utimes, writeFile } from "nod
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { BuildCache, CacheError } from "../../src/cache/build-cache.js";
-import { archiveIdentity, cacheKey, canonicalJson, codeVersion } from "../../src/cache/key.js";
+import {
+  archiveIdentity,
+  cacheKey,
+  canonicalJson,
+  codeVersion,
+  mergeIdentities,
+} from "../../src/cache/key.js";
 import type { DatasetOptions } from "../../src/dataset/model.js";
 import { type ExportManifest, writeDatasetNpz } from "../../src/export/dataset-npz.js";
 import { withManifestSplit } from "../../src/export/modeller.js";
@@ -113,6 +119,8 @@ describe("archiveIdentity", () => {
       wehrOnly.files.map((f) => f.path),
       ["crcns-ac1.zip", "crcns-ac1/wehr/Results/cell1/a.mat", "crcns-ac1/wehr/Summary.mat"],
     );
+    // one experimenter's walk and then the other's make the whole identity
+    assert.deepEqual(mergeIdentities(wehrOnly, await archiveIdentity(data, ["asari"])), id);
 
     const opts = sampleOptions(false);
     const k0 = cacheKey(opts, id, "v");
