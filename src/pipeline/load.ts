@@ -12,11 +12,14 @@
 // the cache folder (src/cache/intermediates.ts: Wehr index entries, cleaned
 // sessions, stim tensors), so that a build with one option changed reuses
 // what that option does not touch; their total is trimmed to a byte budget
-// after each build.
+// after each build. An export's build (exportDataset) keeps its arrays in a
+// temp spill file (src/dataset/spill.ts) and writes each member from it, so
+// its peak memory does not grow with the number of cells; loadDataset's
+// build keeps them in memory, the dataset it returns.
 
 import { createHash } from "node:crypto";
 import { mkdir } from "node:fs/promises";
-import { resolve } from "node:path";
+import { dirname, resolve } from "node:path";
 import {
   type ArchiveIdentity,
   archiveIdentity,
@@ -233,25 +236,26 @@ async function prepare(input: Omit<LoadOptions, "onLoaded">): Promise<Prepared> 
 
 /**
  * Where an export's build sets its arrays aside (BuildOptions.spillDir): the
- * build cache's entries folder (its own, or the default one with the cache
- * off), whose leftover temp files the next load, store or `ac1 cache clear`
- * removes; those of dead processes are removed now.
+ * build cache's entries folder, whose leftover temp files the next load,
+ * store or `ac1 cache clear` removes (those of dead processes are removed
+ * now); with the cache off (which writes nothing there), the output's folder,
+ * where the export's own temp file is written too.
  */
-async function spillDirOf(p: Prepared): Promise<string> {
-  const cache = p.cache ?? new BuildCache();
-  await mkdir(cache.entriesDir, { recursive: true });
-  await cache.removeLeftOverTemps().catch(() => 0);
-  return cache.entriesDir;
+async function spillDirOf(p: Prepared, out: string): Promise<string> {
+  if (p.cache === null) return dirname(resolve(out));
+  await mkdir(p.cache.entriesDir, { recursive: true });
+  await p.cache.removeLeftOverTemps().catch(() => 0);
+  return p.cache.entriesDir;
 }
 
 /**
  * Builds the dataset (without a split) and stores it in the cache when there
- * is one. Its arrays wait in memory, or with `spill` (an export, which reads
- * them one at a time) in a spill file: release() the data.
+ * is one. Its arrays wait in memory, or with `spill` (an export to `out`,
+ * which reads them one at a time) in a spill file: release() the data.
  */
 async function buildAndStore(
   p: Prepared,
-  spill: boolean,
+  spill: { out: string } | null,
   onStoreProgress?: (doneBytes: number, totalBytes: number) => void,
 ): Promise<{
   data: LazyDataset;
@@ -263,7 +267,7 @@ async function buildAndStore(
   let reuse: IntermediateReuse | null = null;
   const { buildDatasetParallelLazy } = await import("../parallel/build.js");
   const intermediates = await intermediateScope(p);
-  const spillDir = spill ? await spillDirOf(p) : undefined;
+  const spillDir = spill === null ? undefined : await spillDirOf(p, spill.out);
   // Worker threads write entries too: an interrupt removes their temp files by folder.
   const folders = intermediates === undefined ? [] : new IntermediateCache(intermediates.dir).kindFolders();
   for (const f of folders) trackTempFolder(f);
@@ -379,7 +383,7 @@ async function load(input: Omit<LoadOptions, "onLoaded">): Promise<LoadReport & 
     cacheMissReason = hit.reason;
     onProgress?.({ phase: "cache", status: "miss", key, dir: cache.dir, reason: hit.reason });
   }
-  const built = await buildAndStore(p, false);
+  const built = await buildAndStore(p, null);
   const data = materialize(built.data);
   return { ...buildReport(p, cacheMissReason, built), data: applySplit(data, p.split, onWarning) };
 }
@@ -425,7 +429,7 @@ export async function exportDataset(input: ExportOptions): Promise<ExportReport>
     onProgress?.({ phase: "cache", status: "miss", key, dir: cache.dir, reason: hit.reason });
   }
   // The arrays wait in a spill file and are read back one at a time as the export is written.
-  const built = await buildAndStore(p, true, onExportProgress);
+  const built = await buildAndStore(p, { out }, onExportProgress);
   try {
     const split = applySplit(built.data, p.split, onWarning);
     let copied = false;

@@ -11,7 +11,7 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { cpSync, existsSync, readdirSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { after, before, test } from "node:test";
 import { ensureExtracted, lockFileOf, partialDirOf } from "../../src/archive/index.js";
 import { RELEASE_LAYOUT } from "../../src/archive/layout.js";
@@ -131,20 +131,22 @@ test("the build's spill file: removed by an interrupt at any stage, by a failed 
     const { cache, out, env } = fresh();
     const run = startAc1(["build", "--path", synth.dir, "--out", out, ...args], { env, pauseAt: point });
     await run.paused;
+    // In the cache's entries folder; with the cache off (nothing written there), beside the output.
+    const spills = temps(work.dir).filter((n) => /(^|\/)build-spill\.tmp-/.test(n));
+    assert.equal(spills.length, 1, `${point}: the spill file exists while paused`);
     assert.equal(
-      temps(join(cache, "builds")).filter((n) => n.startsWith("build-spill.tmp-")).length,
-      1,
-      `${point}: the spill file exists while paused`,
+      dirname(join(work.dir, spills[0] ?? "")),
+      (args as readonly string[]).includes("--no-cache") ? work.dir : join(cache, "builds"),
     );
     run.child.kill(signal);
     const r = await run.done;
     assertInterrupted(r, "build", signal);
     assert.ok(!existsSync(out));
-    assert.deepEqual(temps(cache), [], point);
+    assert.deepEqual(temps(work.dir), [], point);
   }
   // A build that fails after the spill file was made (an injected failure at the third cell), and a full disk.
   for (const fail of ["build-cell#3", "spill-write#2:ENOSPC"]) {
-    const { cache, out, env } = fresh();
+    const { out, env } = fresh();
     const r = await runAc1(["build", "--path", synth.dir, "--out", out, "--no-cache", "--quiet"], {
       env: { ...env, AC1_TEST_FAIL_AT: fail },
     });
@@ -154,7 +156,7 @@ test("the build's spill file: removed by an interrupt at any stage, by a failed 
       assert.match(r.stderr, /build-spill\.tmp-\d+-[0-9a-f]{8}: the disk is full \(ENOSPC\)/);
     assert.equal(r.stderr.trim().split("\n").length, 1, r.stderr);
     assert.ok(!existsSync(out));
-    assert.deepEqual(temps(cache), [], fail);
+    assert.deepEqual(temps(work.dir), [], fail);
   }
   // A build that succeeds leaves only its entry.
   const { cache, out, env } = fresh();
