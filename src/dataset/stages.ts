@@ -411,7 +411,12 @@ class StimTensors {
           const { tensor } = r;
           this.flow.stims++;
           countReuse(this.reuse, r);
-          this.full.set(s, { shape: tensor.shape, values: this.assembler.store.put(tensor.data), Tupper });
+          try {
+            // (a full disk, or a store already closed by a failed build: settled as a failure, never thrown here)
+            this.full.set(s, { shape: tensor.shape, values: this.assembler.store.put(tensor.data), Tupper });
+          } catch (error) {
+            return { ok: false, error };
+          }
           return { ok: true };
         },
         (error: unknown): Settled => ({ ok: false, error }),
