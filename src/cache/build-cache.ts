@@ -23,7 +23,7 @@ import { createReadStream } from "node:fs";
 import { mkdir, open, readdir, rm, stat, unlink } from "node:fs/promises";
 import { join } from "node:path";
 import { defaultCacheDir } from "../archive/location.js";
-import type { DatasetData } from "../dataset/model.js";
+import type { DatasetData, DatasetShapes, LazyDataset } from "../dataset/model.js";
 import { CacheError } from "../errors.js";
 import { copyExport } from "../export/copy.js";
 import { type ExportManifest, loadDatasetExport, writeDatasetNpz } from "../export/dataset-npz.js";
@@ -106,7 +106,7 @@ export function summarizeManifest(m: ExportManifest): string {
 }
 
 /** summarizeManifest of the export of `data`. */
-export function summarizeData(d: DatasetData): string {
+export function summarizeData(d: DatasetShapes): string {
   return summaryLine(
     d.neuronMeta.length,
     d.stims.length,
@@ -278,7 +278,7 @@ export class BuildCache {
    */
   async store(
     key: string,
-    data: DatasetData,
+    data: DatasetData | LazyDataset,
     opts: { onProgress?: (doneBytes: number, totalBytes: number) => void } = {},
   ): Promise<void> {
     const path = this.entryPath(key);

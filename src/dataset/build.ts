@@ -35,14 +35,14 @@ export {
   type StimSpec,
 } from "./clean.js";
 
+import { firstColumns } from "./deferred.js";
 import {
   type CohortSignalType,
-  type CountBlock,
-  type DatasetData,
   type DatasetOptions,
+  type Deferred,
+  type LazyDataset,
   type RejectionTally,
   type RepeatProvenance,
-  type ResponseBlock,
   type SignalType,
   type SkippedFile,
   type Tensor,
@@ -54,8 +54,9 @@ import {
   spectrogramMemoryProblem,
   waveformHop,
 } from "./options.js";
-import { metaWithQuality } from "./quality.js";
-import { groupRejected } from "./rejected.js";
+import { neuronMetaWithQuality } from "./quality.js";
+import { groupRejectedRows, padRows } from "./rejected.js";
+import { type ArrayStore, type Held, memoryStore } from "./spill.js";
 import { validateDataset } from "./validate.js";
 
 /** Progress of a build: one event per walked cell, then one per computed stim. */
@@ -105,6 +106,13 @@ export interface BuildOptions extends DatasetOptionsInput {
   intermediates?: IntermediateScope;
   /** Hears, once the build is done, how many units came from the intermediates. */
   onReuse?: (reuse: IntermediateReuse) => void;
+  /**
+   * Set the large arrays (blocks, spike counts, rejected repeats, stim
+   * tensors) aside in a temp spill file in this folder (which must exist) as
+   * they come, instead of memory (src/dataset/spill.ts): for a build that is
+   * read back array by array (the export). Default: memory.
+   */
+  spillDir?: string;
 }
 
 /** Tcanon's ingredients for one stim (pipeline.md section 10 step 7). */
@@ -183,8 +191,10 @@ export function stimWaveform(spec: LoadedStim, Tcanon: number, options: DatasetO
 /**
  * Order-dependent assembly: feed CellOutcomes in walking order with addCell,
  * then call finish with each stim's tensor. Keeps only the first
- * registration's facts per stim (its waveform by reference) and the float32
- * blocks, so memory stays bounded by the output.
+ * registration's facts per stim (its waveform by reference) and puts the
+ * per-pair arrays (blocks, spike counts, rejected repeats) in its store as
+ * they come: memory stays bounded by the output in memory, and by one
+ * neuron's blocks with a spill file (src/dataset/spill.ts).
  */
 export class DatasetAssembler {
   readonly stimIndex = new Map<string, number>();
@@ -195,15 +205,22 @@ export class DatasetAssembler {
   droppedCellsEmpty = 0;
   cellsWalked = 0;
   readonly skippedFiles: SkippedFile[] = [];
-  /** (stim, neuron, block, spike counts) in walking order. */
-  private readonly blocks: { s: number; n: number; block: ResponseBlock; counts: CountBlock | null }[] = [];
+  /** (stim, neuron, block's shape, block, spike counts) in walking order. */
+  private readonly blocks: {
+    s: number;
+    n: number;
+    R: number;
+    T: number;
+    block: Held<Float32Array>;
+    counts: Held<Int32Array> | null;
+  }[] = [];
   /**
    * Provenance with stim indices resolved at finish (stims may register
    * later); `detached` records belong to no block (see addCell).
    */
   private readonly pending: (RepeatProvenance & { stimKey: string; detached: boolean })[] = [];
   /** With keepRejected: pending[i]'s binned rejected repeat (null for kept repeats). */
-  private readonly pendingRejected: (Float32Array | null)[] = [];
+  private readonly pendingRejected: (Held<Float32Array> | null)[] = [];
   /** Response sample rates seen so far (each is checked against dtMs once). */
   private readonly responseRates = new Set<number>();
   /** Stim sample rates seen so far (each is checked against the spectrogram's memory bound once). */
@@ -216,6 +233,8 @@ export class DatasetAssembler {
   constructor(
     readonly options: DatasetOptions,
     private readonly onWarning?: (w: BuildWarning) => void,
+    /** Where the per-pair arrays wait for finish (and the stim tensors, StimTensors in stages.ts). */
+    readonly store: ArrayStore = memoryStore(),
   ) {}
 
   addSkippedFile(path: string, reason: string): void {
@@ -259,7 +278,9 @@ export class DatasetAssembler {
           detached,
         });
         if (this.options.keepRejected)
-          this.pendingRejected.push(fate === "kept" ? null : (st.rejected[rejectedIndex++] ?? NO_BINS));
+          this.pendingRejected.push(
+            fate === "kept" ? null : this.store.put(st.rejected[rejectedIndex++] ?? NO_BINS),
+          );
       });
       if (st.block === null) continue;
       let s = this.stimIndex.get(st.key);
@@ -269,7 +290,15 @@ export class DatasetAssembler {
         this.stimIndex.set(st.key, s);
         this.specs.push(st.spec);
       }
-      this.blocks.push({ s, n, block: st.block, counts: st.counts });
+      const [R, T] = st.block.shape as [number, number];
+      this.blocks.push({
+        s,
+        n,
+        R,
+        T,
+        block: this.store.put(st.block.data),
+        counts: st.counts === null ? null : this.store.put(st.counts.data),
+      });
     }
     if (hasData)
       this.neuronMeta.push({
@@ -315,7 +344,7 @@ export class DatasetAssembler {
   /** Shortest block per stim among the cells that heard it. */
   shortestResponse(): number[] {
     const out = new Array<number>(this.specs.length).fill(Number.POSITIVE_INFINITY);
-    for (const { s, block } of this.blocks) out[s] = Math.min(out[s] as number, block.shape[1] as number);
+    for (const { s, T } of this.blocks) out[s] = Math.min(out[s] as number, T);
     return out;
   }
 
@@ -327,10 +356,12 @@ export class DatasetAssembler {
 
   /**
    * Takes each stim's tensor cut to Tcanon from `stimTensor` (spectrogram
-   * or waveform, stimSpectrogram / stimWaveform of its samples), truncates
-   * the blocks to Tcanon and returns the checked DatasetData.
+   * or waveform, stimSpectrogram / stimWaveform of its samples), cuts the
+   * blocks to Tcanon and returns the checked dataset, its arrays read from
+   * the store on demand (the store is its to release). Each neuron's quality
+   * is computed from its own blocks, one neuron at a time.
    */
-  finish(stimTensor: (spec: StimSpec, Tcanon: number, stimIndex: number) => Tensor): DatasetData {
+  finish(stimTensor: (spec: StimSpec, Tcanon: number, stimIndex: number) => Deferred): LazyDataset {
     const o = this.options;
     if (this.neuronMeta.length === 0) {
       throw new Ac1Error(
@@ -341,24 +372,25 @@ export class DatasetAssembler {
     const N = this.neuronMeta.length;
     const S = this.specs.length;
     const Tcanon = this.stimLengths().map((l) => l.Tcanon);
-    const stims: Tensor[] = [];
+    const stims: Deferred[] = [];
     for (let s = 0; s < S; s++) stims.push(stimTensor(this.specs[s] as StimSpec, Tcanon[s] as number, s));
-    const responses: (ResponseBlock | null)[][] = [];
-    const spikeCounts: (CountBlock | null)[][] = [];
+    const responses: (Deferred | null)[][] = [];
+    const spikeCounts: (Deferred<Int32Array> | null)[][] = [];
     for (let s = 0; s < S; s++) {
-      responses.push(new Array<ResponseBlock | null>(N).fill(null));
-      spikeCounts.push(new Array<CountBlock | null>(N).fill(null));
+      responses.push(new Array<Deferred | null>(N).fill(null));
+      spikeCounts.push(new Array<Deferred<Int32Array> | null>(N).fill(null));
     }
-    for (const { s, n, block, counts } of this.blocks) {
-      const T = Tcanon[s] as number;
-      (responses[s] as (ResponseBlock | null)[])[n] = truncateColumns(block, T);
-      if (counts !== null) (spikeCounts[s] as (CountBlock | null)[])[n] = truncateColumns(counts, T);
+    for (const { s, n, R, T: Tb, block, counts } of this.blocks) {
+      const T = Math.min(Tcanon[s] as number, Tb);
+      (responses[s] as (Deferred | null)[])[n] = cutBlock(block, R, Tb, T);
+      if (counts !== null)
+        (spikeCounts[s] as (Deferred<Int32Array> | null)[])[n] = cutBlock(counts, R, Tb, T);
     }
     const provenance: RepeatProvenance[] = this.pending.map(({ detached, ...p }) => ({
       ...p,
       stim: detached ? -1 : (this.stimIndex.get(p.stimKey) ?? -1),
     }));
-    const data: DatasetData = {
+    const data: LazyDataset = {
       dtMs: o.dtMs,
       F: bandCentersHz(o.fmin, o.fmax, o.binsPerOctave).length,
       freqsHz: bandCentersHz(o.fmin, o.fmax, o.binsPerOctave),
@@ -371,7 +403,7 @@ export class DatasetAssembler {
       // The source waveform's sample rate joins the reference's stim metadata (interchange.md: sf_hz).
       stimMeta: this.specs.map((sp) => ({ ...sp.meta, sf_hz: sp.sfStimHz })),
       // every build stores each neuron's quality over all its stims (evaluation.md)
-      neuronMeta: metaWithQuality(this.neuronMeta, responses),
+      neuronMeta: this.neuronMeta.map((m, n) => neuronMetaWithQuality(m, blocksOfNeuron(responses, n))),
       responses,
       rejections: { ...this.rejections },
       droppedCellsEmpty: this.droppedCellsEmpty,
@@ -379,26 +411,54 @@ export class DatasetAssembler {
       options: o,
       provenance,
       spikeCounts,
+      release: () => this.store.close(),
     };
-    if (o.keepRejected) data.rejected = groupRejected(provenance, this.pendingRejected, S, N);
+    if (o.keepRejected) data.rejected = rejectedBlocks(provenance, this.pendingRejected, S, N);
     validateDataset(data);
     return data;
   }
 }
 
-const NO_BINS = new Float32Array(0);
-
-/** The first T columns of an (R, Tb) block (the block itself when Tb <= T). */
-function truncateColumns<B extends { shape: number[]; data: Float32Array | Int32Array }>(
-  block: B,
+/** A stored (R, Tb) block cut to its first T columns when read. */
+function cutBlock<A extends Float32Array | Int32Array>(
+  held: Held<A>,
+  R: number,
+  Tb: number,
   T: number,
-): B {
-  const [R, Tb] = block.shape as [number, number];
-  if (Tb <= T) return block;
-  const data = new (block.data.constructor as new (n: number) => B["data"])(R * T);
-  for (let r = 0; r < R; r++) data.set(block.data.subarray(r * Tb, r * Tb + T), r * T);
-  return { ...block, shape: [R, T], data };
+): Deferred<A> {
+  return { shape: [R, T], read: () => firstColumns(held.read(), R, Tb, T) };
 }
+
+/** Neuron n's blocks in ascending stim order, read now. */
+function blocksOfNeuron(responses: readonly (readonly (Deferred | null)[])[], n: number): Tensor[] {
+  const out: Tensor[] = [];
+  for (const row of responses) {
+    const b = row[n];
+    if (b) out.push({ shape: b.shape, data: b.read() });
+  }
+  return out;
+}
+
+/** The rejected repeats grouped as groupRejected groups them, each group padded (padRows) when read. */
+function rejectedBlocks(
+  provenance: readonly RepeatProvenance[],
+  rows: readonly (Held<Float32Array> | null)[],
+  S: number,
+  N: number,
+): { blocks: (Deferred | null)[][]; unindexed: Deferred } {
+  const grouped = groupRejectedRows(provenance, rows, S, N);
+  const padded = (list: readonly Held<Float32Array>[]): Deferred => {
+    let T = 0;
+    for (const r of list) T = Math.max(T, r.length);
+    return { shape: [list.length, T], read: () => padRows(list.map((r) => r.read())).data };
+  };
+  return {
+    blocks: grouped.blocks.map((row) => row.map((list) => (list === null ? null : padded(list)))),
+    unindexed: padded(grouped.unindexed),
+  };
+}
+
+const NO_BINS = new Float32Array(0);
 
 export { MIXED_WARNING };
 
@@ -412,6 +472,7 @@ export interface BuildSetup {
   onWarning?: (w: BuildWarning) => void;
   intermediates?: IntermediateScope;
   onReuse?: (reuse: IntermediateReuse) => void;
+  spillDir?: string;
 }
 
 /**
@@ -420,12 +481,21 @@ export interface BuildSetup {
  * need).
  */
 export async function startBuild(input: BuildOptions): Promise<BuildSetup> {
-  const { onProgress, onWarning, source: given, intermediates, onReuse, ...rest } = input;
+  const { onProgress, onWarning, source: given, intermediates, onReuse, spillDir, ...rest } = input;
   const options = resolveOptions(rest);
   onProgress?.({ phase: "open", path: options.path });
   const need = releaseParts(selectionOf(options));
   const source = given ?? (await openRelease(options.path, { need }));
-  return { options, source, ownsSource: given === undefined, onProgress, onWarning, intermediates, onReuse };
+  return {
+    options,
+    source,
+    ownsSource: given === undefined,
+    onProgress,
+    onWarning,
+    intermediates,
+    onReuse,
+    spillDir,
+  };
 }
 
 /** The release selection of a build's options (the reference's names: experimenter, sites). */

@@ -144,7 +144,8 @@ export interface DatasetOptions {
   keepRejected: boolean;
 }
 
-export interface DatasetData {
+/** A dataset's fields besides its large arrays (the same whatever holds those). */
+export interface DatasetFields {
   dtMs: number;
   F: number;
   freqsHz: Float64Array;
@@ -155,18 +156,23 @@ export interface DatasetData {
   signalType: CohortSignalType;
   hearingRangeHz: [number, number];
   species: "rat";
-  /** stims[s]: (1, F, T_s) or (1, T_s * hop). */
-  stims: Tensor[];
   stimMeta: StimMeta[];
   neuronMeta: NeuronMeta[];
-  /** responses[s][n]: (R, T_s) block or null when the pair has no data. */
-  responses: (ResponseBlock | null)[][];
   rejections: RejectionTally;
   droppedCellsEmpty: number;
   skippedFiles: SkippedFile[];
   options: DatasetOptions;
   /** Per-repeat provenance (beyond the reference); empty when unknown. */
   provenance: RepeatProvenance[];
+  /** The train / val / test split, when one was asked for (the load option `split`). */
+  split?: DatasetSplit | null;
+}
+
+export interface DatasetData extends DatasetFields {
+  /** stims[s]: (1, F, T_s) or (1, T_s * hop). */
+  stims: Tensor[];
+  /** responses[s][n]: (R, T_s) block or null when the pair has no data. */
+  responses: (ResponseBlock | null)[][];
   /**
    * spikeCounts[s][n]: the spike counts of a spikes neuron's pair (the shape
    * of responses[s][n]), null for subthresh neurons and missing pairs. Every
@@ -176,6 +182,40 @@ export interface DatasetData {
   spikeCounts?: (CountBlock | null)[][];
   /** The rejected repeats, with the build option keepRejected; absent otherwise. */
   rejected?: RejectedRepeats;
-  /** The train / val / test split, when one was asked for (the load option `split`). */
-  split?: DatasetSplit | null;
+}
+
+/** An array as far as its shape goes (a Tensor, a CountBlock or a Deferred). */
+export interface Shaped {
+  shape: number[];
+}
+
+/**
+ * An array whose values may be elsewhere (a build's spill file,
+ * src/dataset/spill.ts): its shape, and read() giving exactly that many
+ * values (a fresh array each time, or the array itself when in memory).
+ */
+export interface Deferred<A extends Float32Array | Int32Array = Float32Array> {
+  shape: number[];
+  read(): A;
+}
+
+/** A dataset as far as its arrays' shapes go: what the manifest, the summary and the split read. */
+export interface DatasetShapes extends DatasetFields {
+  stims: readonly Shaped[];
+  responses: readonly (readonly (Shaped | null)[])[];
+  spikeCounts?: readonly (readonly (Shaped | null)[])[];
+  rejected?: { blocks: readonly (readonly (Shaped | null)[])[]; unindexed: Shaped };
+}
+
+/**
+ * A dataset whose large arrays are read on demand, one at a time (the
+ * export of a build: src/dataset/deferred.ts). release() frees what holds
+ * them (removes the spill file); the arrays cannot be read after it.
+ */
+export interface LazyDataset extends DatasetFields {
+  stims: Deferred[];
+  responses: (Deferred | null)[][];
+  spikeCounts?: (Deferred<Int32Array> | null)[][];
+  rejected?: { blocks: (Deferred | null)[][]; unindexed: Deferred };
+  release(): void;
 }

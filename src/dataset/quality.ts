@@ -70,6 +70,15 @@ export function metaWithQuality(
 }
 
 /**
+ * One neuron's metadata with its quality computed from its own blocks
+ * (ascending stim order): what metaWithQuality gives it, the neurons being
+ * independent, for a build that reads one neuron's blocks at a time.
+ */
+export function neuronMetaWithQuality(meta: NeuronMeta, blocks: readonly ResponseBlock[]): NeuronMeta {
+  return withQuality(meta, neuronQuality([blocks.map(raggedBlock)]), 0);
+}
+
+/**
  * A neuron's metadata as the manifest holds it: a quality value that JSON
  * cannot hold (NaN; infinity, which only responses holding infinities give)
  * as null.

@@ -16,8 +16,27 @@ export function groupRejected(
   S: number,
   N: number,
 ): RejectedRepeats {
-  const groups = new Map<number, Float32Array[]>();
-  const unindexed: Float32Array[] = [];
+  const grouped = groupRejectedRows(provenance, rows, S, N);
+  return {
+    blocks: grouped.blocks.map((row) => row.map((list) => (list === null ? null : padRows(list)))),
+    unindexed: padRows(grouped.unindexed),
+  };
+}
+
+/**
+ * The grouping of groupRejected without the padding, for rows of any kind
+ * (the build's rows may wait in a spill file): blocks[s][n] lists the
+ * rejected rows of (stim s, neuron n) in provenance order, null for none.
+ */
+export function groupRejectedRows<R>(
+  provenance: readonly RepeatProvenance[],
+  rows: readonly (R | null)[],
+  S: number,
+  N: number,
+): { blocks: (R[] | null)[][]; unindexed: R[] } {
+  const blocks: (R[] | null)[][] = [];
+  for (let s = 0; s < S; s++) blocks.push(new Array<R[] | null>(N).fill(null));
+  const unindexed: R[] = [];
   provenance.forEach((p, i) => {
     const row = rows[i];
     if (p.fate === "kept" || row === null || row === undefined) return;
@@ -25,16 +44,12 @@ export function groupRejected(
       unindexed.push(row);
       return;
     }
-    const key = p.stim * N + p.neuron;
-    const list = groups.get(key);
-    if (list === undefined) groups.set(key, [row]);
+    const line = blocks[p.stim] as (R[] | null)[];
+    const list = line[p.neuron];
+    if (list === null || list === undefined) line[p.neuron] = [row];
     else list.push(row);
   });
-  const blocks: (Tensor | null)[][] = [];
-  for (let s = 0; s < S; s++) blocks.push(new Array<Tensor | null>(N).fill(null));
-  for (const [key, list] of groups)
-    (blocks[Math.floor(key / N)] as (Tensor | null)[])[key % N] = padRows(list);
-  return { blocks, unindexed: padRows(unindexed) };
+  return { blocks, unindexed };
 }
 
 /** Rows stacked into (R, T) float32, T the longest row, shorter rows NaN-padded on the right. */

@@ -45,6 +45,7 @@ import {
   warnAboutCohort,
 } from "./build.js";
 import { type CellCleaned, type CellOutcome, cleanCell, finishCell } from "./clean.js";
+import { firstColumns, held, materialize } from "./deferred.js";
 import {
   cleanKey,
   countReuse,
@@ -61,9 +62,10 @@ import {
   tensorCodec,
   through,
 } from "./intermediates.js";
-import type { DatasetData, DatasetOptions, Tensor } from "./model.js";
+import type { DatasetData, DatasetOptions, Deferred, LazyDataset, Tensor } from "./model.js";
 import { waveformHop } from "./options.js";
 import { orderedMap } from "./ordered.js";
+import { type ArrayStore, type Held, memoryStore, SpillFile } from "./spill.js";
 
 /**
  * What units run with: the build's options, the stimulus files of the
@@ -268,22 +270,31 @@ export function emptyFlow(): BuildFlow {
  * The build: plans the walk of the selected release, reads the Wehr index,
  * walks and cleans the sessions, computes the registered stims, all through
  * `exec`, consuming every result in walking order; then finishes the
- * assembly. Closes the setup's source when the build owns it.
+ * assembly. Closes the setup's source when the build owns it. The arrays
+ * wait in memory, or in a spill file with the setup's spillDir (removed if
+ * the build fails; else by the result's release()).
  */
 export async function runBuild(
   setup: BuildSetup,
   exec: BuildExecutor,
   flow: BuildFlow = emptyFlow(),
-): Promise<DatasetData> {
+): Promise<LazyDataset> {
   const { options, source, onProgress } = setup;
-  const assembler = new DatasetAssembler(options, setup.onWarning);
+  let store: ArrayStore;
+  try {
+    store = setup.spillDir === undefined ? memoryStore() : new SpillFile(setup.spillDir);
+  } catch (e) {
+    if (setup.ownsSource) await source.close();
+    throw e;
+  }
+  const assembler = new DatasetAssembler(options, setup.onWarning, store);
   const reporting: WalkReporting = {
     onWarning: (w) => setup.onWarning?.(w),
     onSkippedFile: (path, reason) => assembler.addSkippedFile(path, reason),
   };
   const seen = new Set<string>();
   const stims = new StimTensors(exec, assembler, options, flow);
-  let data: DatasetData;
+  let data: LazyDataset;
   try {
     const t0 = performance.now();
     const plan = await planReleaseWalk(source, selectionOf(options));
@@ -337,6 +348,9 @@ export async function runBuild(
     await stims.drain((done, total) => onProgress?.({ phase: "stims", done, total }));
     data = assembler.finish((spec, Tcanon, s) => stims.tensorFor(spec, Tcanon, s));
     flow.stimsPhaseMs = performance.now() - t1;
+  } catch (e) {
+    store.close();
+    throw e;
   } finally {
     if (setup.ownsSource) await source.close();
   }
@@ -360,8 +374,8 @@ const NO_SAMPLES = new Float64Array(0);
 class StimTensors {
   /** One settlement per started stim, in stim-index order. */
   private readonly settled: Promise<Settled>[] = [];
-  /** Full-length tensors by stim index, until cut. */
-  private readonly full = new Map<number, { tensor: Tensor; Tupper: number }>();
+  /** Full-length tensors by stim index (their values in the assembler's store), until cut. */
+  private readonly full = new Map<number, { shape: number[]; values: Held<Float32Array>; Tupper: number }>();
   private readonly reuse: ReuseTally;
 
   constructor(
@@ -397,7 +411,12 @@ class StimTensors {
           const { tensor } = r;
           this.flow.stims++;
           countReuse(this.reuse, r);
-          this.full.set(s, { tensor, Tupper });
+          try {
+            // (a full disk, or a store already closed by a failed build: settled as a failure, never thrown here)
+            this.full.set(s, { shape: tensor.shape, values: this.assembler.store.put(tensor.data), Tupper });
+          } catch (error) {
+            return { ok: false, error };
+          }
           return { ok: true };
         },
         (error: unknown): Settled => ({ ok: false, error }),
@@ -416,32 +435,29 @@ class StimTensors {
   }
 
   /** Stim s's tensor cut to Tcanon frames: bit for bit what stimSpectrogram / stimWaveform give for Tcanon. */
-  tensorFor(spec: StimSpec, Tcanon: number, s: number): Tensor {
+  tensorFor(spec: StimSpec, Tcanon: number, s: number): Deferred {
     const o = this.options;
     const got = this.full.get(s);
     if (got === undefined) {
       if (spec.waveform.length !== 0) throw new Error(`dataset build: stim ${spec.key} has no tensor`);
       this.flow.stimsOnMainThread++;
-      return stimTensor({ waveform: NO_SAMPLES, sfStimHz: spec.sfStimHz }, Tcanon, o);
+      return held(stimTensor({ waveform: NO_SAMPLES, sfStimHz: spec.sfStimHz }, Tcanon, o));
     }
-    // The full tensor is cut once; drop it so only the cut one lives on.
+    // Each full tensor is cut once.
     this.full.delete(s);
     if (Tcanon > got.Tupper) {
       throw new Error(
         `dataset build: stim ${spec.key} needs ${Tcanon} frames but only ${got.Tupper} were computed`,
       );
     }
-    const full = got.tensor;
+    const { values } = got;
     if (o.returnWaveform) {
       const n = Tcanon * waveformHop(o);
-      return n === full.data.length ? full : { shape: [1, n], data: full.data.slice(0, n) };
+      return { shape: [1, n], read: () => firstColumns(values.read(), 1, values.length, n) };
     }
-    const [, F, Tfull] = full.shape as [number, number, number];
+    const [, F, Tfull] = got.shape as [number, number, number];
     const T = Math.min(Tcanon, Tfull);
-    if (T === Tfull) return full;
-    const data = new Float32Array(F * T);
-    for (let f = 0; f < F; f++) data.set(full.data.subarray(f * Tfull, f * Tfull + T), f * T);
-    return { shape: [1, F, T], data };
+    return { shape: [1, F, T], read: () => firstColumns(values.read(), F, Tfull, T) };
   }
 }
 
@@ -451,6 +467,11 @@ class StimTensors {
  * inlineExecutor).
  */
 export async function buildDataset(input: BuildOptions = {}): Promise<DatasetData> {
+  return materialize(await buildDatasetLazy(input));
+}
+
+/** buildDataset with the arrays read on demand (in a spill file with `spillDir`): release() the result. */
+export async function buildDatasetLazy(input: BuildOptions = {}): Promise<LazyDataset> {
   const setup = await startBuild(input);
   return runBuild(
     setup,

@@ -6,7 +6,14 @@
 // rejection tally (and whether the rejected repeats are kept), the split,
 // dropped cells and skipped files.
 
-import type { DatasetData, DatasetSplit, RejectionTally, SkippedFile, SplitPart } from "./model.js";
+import type {
+  DatasetData,
+  DatasetShapes,
+  DatasetSplit,
+  RejectionTally,
+  SkippedFile,
+  SplitPart,
+} from "./model.js";
 import { qualitySummaryLine } from "./quality.js";
 import { splitLabel } from "./splits.js";
 
@@ -73,7 +80,7 @@ export function datasetRepr(
 }
 
 /** Facts of a built dataset. */
-export function factsOf(d: DatasetData): DatasetFacts {
+export function factsOf(d: DatasetShapes): DatasetFacts {
   let pairs = 0;
   let repeats = 0;
   let frames = 0;

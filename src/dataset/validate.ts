@@ -5,7 +5,7 @@
 // export), reported as one Ac1Error line naming the first broken rule.
 
 import { DatasetInvariantError } from "../errors.js";
-import type { DatasetData } from "./model.js";
+import type { DatasetData, LazyDataset, Shaped } from "./model.js";
 
 /** A broken invariant; defined in src/errors.ts. */
 export { DatasetInvariantError };
@@ -14,8 +14,28 @@ function fail(message: string): never {
   throw new DatasetInvariantError(message);
 }
 
-/** Throws a DatasetInvariantError for the first violated invariant. */
-export function validateDataset(d: DatasetData): void {
+/** An array of either form: in memory (`data`) or read on demand (`read`, see Deferred). */
+type AnyArray = Shaped & ({ data: ArrayLike<number> } | { read(): ArrayLike<number> });
+
+/** An array's values: its data, or (a Deferred) read now. */
+function valuesOf(t: AnyArray): ArrayLike<number> {
+  return "data" in t ? t.data : t.read();
+}
+
+/**
+ * How many values an array holds without reading it: a Deferred's read()
+ * gives exactly its shape's count (the spill store reads back what was put).
+ */
+function countOf(t: AnyArray): number {
+  return "data" in t ? t.data.length : t.shape.reduce((a, b) => a * b, 1);
+}
+
+/**
+ * Throws a DatasetInvariantError for the first violated invariant. A
+ * LazyDataset's stims are read (one at a time) for the NaN check; its other
+ * arrays are checked by their shapes.
+ */
+export function validateDataset(d: DatasetData | LazyDataset): void {
   if (typeof d.options?.path !== "string") fail("options.path is not a string");
   if (!(d.dtMs > 0)) fail(`dtMs must be > 0, got ${d.dtMs}`);
   const S = d.stims.length;
@@ -53,10 +73,11 @@ export function validateDataset(d: DatasetData): void {
       }
       Ts = stim.shape[2] as number;
     }
-    if (stim.data.length !== stim.shape.reduce((a, b) => a * b, 1))
-      fail(`stim ${s} holds ${stim.data.length} values for shape (${stim.shape.join(", ")})`);
-    for (let i = 0; i < stim.data.length; i++) {
-      if (Number.isNaN(stim.data[i])) fail(`stim ${s} contains NaN at flat index ${i}`);
+    const values = valuesOf(stim);
+    if (values.length !== stim.shape.reduce((a, b) => a * b, 1))
+      fail(`stim ${s} holds ${values.length} values for shape (${stim.shape.join(", ")})`);
+    for (let i = 0; i < values.length; i++) {
+      if (Number.isNaN(values[i])) fail(`stim ${s} contains NaN at flat index ${i}`);
     }
     let any = false;
     for (let n = 0; n < N; n++) {
@@ -66,21 +87,21 @@ export function validateDataset(d: DatasetData): void {
       if (b.shape.length !== 2 || (b.shape[0] as number) < 1)
         fail(`response (${s}, ${n}) has shape (${b.shape.join(", ")}), expected (R >= 1, T)`);
       if (b.shape[1] !== Ts) fail(`response (${s}, ${n}) has ${b.shape[1]} frames, stim ${s} has ${Ts}`);
-      if (b.data.length !== (b.shape[0] as number) * Ts)
-        fail(`response (${s}, ${n}) holds ${b.data.length} values for shape (${b.shape.join(", ")})`);
+      if (countOf(b) !== (b.shape[0] as number) * Ts)
+        fail(`response (${s}, ${n}) holds ${countOf(b)} values for shape (${b.shape.join(", ")})`);
     }
     if (!any) fail(`stim ${s} has no response from any neuron`);
   }
   validateExtras(d, S, N);
 }
 
-function checkTensor2d(t: { shape: number[]; data: ArrayLike<number> }, what: string): void {
-  if (t.shape.length !== 2 || t.data.length !== (t.shape[0] as number) * (t.shape[1] as number))
-    fail(`${what} has shape (${t.shape.join(", ")}) and ${t.data.length} values, expected (R, T)`);
+function checkTensor2d(t: AnyArray, what: string): void {
+  if (t.shape.length !== 2 || countOf(t) !== (t.shape[0] as number) * (t.shape[1] as number))
+    fail(`${what} has shape (${t.shape.join(", ")}) and ${countOf(t)} values, expected (R, T)`);
 }
 
 /** Spike counts, rejected repeats and split: shapes, and where they may be. */
-function validateExtras(d: DatasetData, S: number, N: number): void {
+function validateExtras(d: DatasetData | LazyDataset, S: number, N: number): void {
   if (d.spikeCounts !== undefined) {
     if (d.spikeCounts.length !== S) fail(`${d.spikeCounts.length} spike-count rows for ${S} stims`);
     d.spikeCounts.forEach((row, s) => {

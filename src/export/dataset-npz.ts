@@ -6,12 +6,13 @@
 // forms, an ExportView of export-view.ts). The manifest itself is
 // manifest.ts.
 
-import type { DatasetData, Tensor } from "../dataset/model.js";
+import { deferredOf, isLazyDataset } from "../dataset/deferred.js";
+import type { DatasetData, LazyDataset } from "../dataset/model.js";
 import { MAX_NPZ_LOAD_RATIO } from "../limits.js";
 import { ExportError } from "./errors.js";
 import { type ExportView, NpzExportView } from "./export-view.js";
 import { buildManifest, manifestJson, readManifest } from "./manifest.js";
-import { modellerArrays } from "./modeller.js";
+import { memberOf, modellerArrays, type NamedArray } from "./modeller.js";
 import { encodeUnicodeScalar } from "./npy.js";
 import { NpzReader, type NpzReaderOptions } from "./npz-reader.js";
 import { NpzWriter } from "./npz-writer.js";
@@ -34,27 +35,29 @@ export interface WriteDatasetOptions {
   seal?: (bodySha256: string) => string;
 }
 
-/** Refuses a tensor whose shape does not match its values. */
-function checkTensor(t: Tensor, what: string): void {
-  let count = 1;
-  for (const d of t.shape) count *= d;
-  if (count !== t.data.length) {
-    throw new ExportError(
-      `cannot export: ${what} has shape (${t.shape.join(", ")}) but ${t.data.length} values`,
-    );
-  }
+/** Bytes per value of the dtypes the export writes. */
+const ITEM_BYTES: Readonly<Record<string, number>> = { "<f4": 4, "<i4": 4, "<f8": 8, "|u1": 1 };
+
+/** Bytes of a member's values, from its dtype and shape (before it is read). */
+function bytesOf(a: NamedArray): number {
+  const item = ITEM_BYTES[a.dtype];
+  if (item === undefined) throw new ExportError(`cannot export: ${a.name} has dtype ${a.dtype}`);
+  return a.shape.reduce((x, d) => x * d, item);
 }
 
 /**
  * Writes `data` as an ac1-npz export at `path` (atomically: through a temp
  * file renamed into place). Arrays are streamed from the dataset's own
- * buffers; nothing is concatenated.
+ * buffers, nothing concatenated; a LazyDataset's arrays are read one at a
+ * time as the writer comes to them (the writer's window, below, bounds how
+ * many are held at once).
  */
 export async function writeDatasetNpz(
-  data: DatasetData,
+  dataIn: DatasetData | LazyDataset,
   path: string,
   opts: WriteDatasetOptions = {},
 ): Promise<void> {
+  const data = isLazyDataset(dataIn) ? dataIn : deferredOf(dataIn);
   const S = data.stims.length;
   const N = data.neuronMeta.length;
   if (data.stimMeta.length !== S || data.responses.length !== S) {
@@ -75,13 +78,9 @@ export async function writeDatasetNpz(
   }
   const text = encodeUnicodeScalar(manifestJson(manifest));
 
-  const arrays: { name: string; dtype: string; shape: number[]; data: ArrayBufferView }[] = [];
-  arrays.push({ name: "manifest", dtype: text.dtype, shape: [], data: text.data });
-  for (let s = 0; s < S; s++) {
-    const t = data.stims[s]!;
-    checkTensor(t, `stim ${s}`);
-    arrays.push({ name: `stim_${s}`, dtype: "<f4", shape: t.shape, data: t.data });
-  }
+  const arrays: NamedArray[] = [];
+  arrays.push({ name: "manifest", dtype: text.dtype, shape: [], read: () => text.data });
+  for (let s = 0; s < S; s++) arrays.push(memberOf(`stim_${s}`, "<f4", data.stims[s]!, `stim ${s}`, path));
   for (let s = 0; s < S; s++) {
     const row = data.responses[s]!;
     if (row.length !== N)
@@ -91,12 +90,14 @@ export async function writeDatasetNpz(
     for (let n = 0; n < N; n++) {
       const block = row[n];
       if (!block) continue;
-      checkTensor(block, `response (${s}, ${n})`);
-      arrays.push({ name: `resp_${s}_${n}`, dtype: "<f4", shape: block.shape, data: block.data });
+      arrays.push(memberOf(`resp_${s}_${n}`, "<f4", block, `response (${s}, ${n})`, path));
     }
   }
-  arrays.push(...modeller.afterResponses, ...provenance.members, ...modeller.afterProvenance);
-  const total = arrays.reduce((a, x) => a + x.data.byteLength, 0);
+  const provenanceArrays = provenance.members.map(
+    ({ name, dtype, shape, data: values }): NamedArray => ({ name, dtype, shape, read: () => values }),
+  );
+  arrays.push(...modeller.afterResponses, ...provenanceArrays, ...modeller.afterProvenance);
+  const total = arrays.reduce((a, x) => a + (x.name === "manifest" ? text.data.byteLength : bytesOf(x)), 0);
   const writer = NpzWriter.create(path, {
     compress: opts.compress ?? true,
     compressionLevel: opts.compressionLevel,
@@ -115,10 +116,11 @@ export async function writeDatasetNpz(
   };
   try {
     for (const a of arrays) {
-      const add = writer.add(a.name, a.dtype, a.shape, a.data);
+      const values = a.read();
+      const add = writer.add(a.name, a.dtype, a.shape, values);
       add.catch(() => {});
-      pending.push({ add, bytes: a.data.byteLength });
-      pendingBytes += a.data.byteLength;
+      pending.push({ add, bytes: values.byteLength });
+      pendingBytes += values.byteLength;
       while (pending.length > MAX_PENDING_MEMBERS || (pending.length > 1 && pendingBytes > MAX_PENDING_BYTES))
         await settleOldest();
     }

@@ -6,7 +6,7 @@
 // knows the manifest's keys; the arrays beside it are written by
 // dataset-npz.ts and read by export-view.ts.
 
-import type { DatasetData, DatasetOptions, Fate, RejectionTally, SkippedFile } from "../dataset/model.js";
+import type { DatasetOptions, DatasetShapes, Fate, RejectionTally, SkippedFile } from "../dataset/model.js";
 import { qualityToJson } from "../dataset/quality.js";
 import { MAX_RESPONSE_GRID, manifestByteCap } from "../limits.js";
 import { ExportError } from "./errors.js";
@@ -107,7 +107,7 @@ export function manifestJson(m: ExportManifest): string {
 }
 
 /** The manifest object of an export of `data` (also used by the build cache and `ac1 info`). */
-export function buildManifest(data: DatasetData): ExportManifest {
+export function buildManifest(data: DatasetShapes): ExportManifest {
   const manifest: ExportManifest = {
     format: EXPORT_FORMAT,
     version: EXPORT_VERSION,

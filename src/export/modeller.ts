@@ -14,8 +14,10 @@
 import type { NeuronMeta, StimMeta } from "../ac1/types.js";
 import {
   type CountBlock,
-  type DatasetData,
+  type DatasetShapes,
   type DatasetSplit,
+  type Deferred,
+  type LazyDataset,
   type RejectedRepeats,
   type RepeatProvenance,
   type SignalType,
@@ -37,22 +39,24 @@ export const REJECTED_UNINDEXED_KEY = "rej_unindexed";
 const DERIVED_STIM_KEYS = ["T"] as const;
 const DERIVED_NEURON_KEYS = ["stims", "repeats"] as const;
 
-/** An array to write: its name, npy dtype, shape and data. */
+/** An array to write: its name, npy dtype, shape, and its values read when the writer comes to it. */
 export interface NamedArray {
   name: string;
   dtype: string;
   shape: number[];
-  data: ArrayBufferView;
+  read(): ArrayBufferView;
 }
 
 /** Frames of stim s (its last axis, divided by hop in waveform mode). */
-function framesOf(data: DatasetData, s: number): number {
-  const t = data.stims[s] as Tensor;
+function framesOf(data: DatasetShapes, s: number): number {
+  const t = data.stims[s] as { shape: number[] };
   return data.audioFs === null ? (t.shape[2] ?? 0) : (t.shape[1] ?? 0) / data.hop;
 }
 
 /** manifest.time: how bins and frames align with the stimulus. */
-export function timeBlock(data: DatasetData): Record<string, unknown> {
+export function timeBlock(
+  data: Pick<DatasetShapes, "audioFs" | "dtMs" | "options">,
+): Record<string, unknown> {
   const waveform = data.audioFs !== null;
   return {
     dt_ms: data.dtMs,
@@ -100,7 +104,7 @@ function splitToJson(split: DatasetSplit): Record<string, unknown> {
  * metadata), time, and the spike_counts / rejected / splits blocks when the
  * data has them.
  */
-export function addModellerKeys(manifest: Record<string, unknown>, data: DatasetData): void {
+export function addModellerKeys(manifest: Record<string, unknown>, data: DatasetShapes): void {
   const S = data.stims.length;
   const stims = manifest.stims as Record<string, unknown>[];
   for (let s = 0; s < S; s++) (stims[s] as Record<string, unknown>).T = framesOf(data, s);
@@ -184,18 +188,34 @@ export function rejectedRowLinks(provenance: readonly RepeatProvenance[], N: num
   return out;
 }
 
-function checkShape(t: { shape: number[]; data: ArrayLike<number> }, what: string, path: string): void {
-  let count = 1;
-  for (const d of t.shape) count *= d;
-  if (count !== t.data.length)
-    throw new ExportError(
-      `cannot export to ${path}: ${what} has shape (${t.shape.join(", ")}) but ${t.data.length} values`,
-    );
+/** A member read from a Deferred, its values checked against its shape when read. */
+export function memberOf(
+  name: string,
+  dtype: string,
+  t: Deferred<Float32Array | Int32Array>,
+  what: string,
+  path: string,
+): NamedArray {
+  return {
+    name,
+    dtype,
+    shape: t.shape,
+    read: () => {
+      const data = t.read();
+      let count = 1;
+      for (const d of t.shape) count *= d;
+      if (count !== data.length)
+        throw new ExportError(
+          `cannot export to ${path}: ${what} has shape (${t.shape.join(", ")}) but ${data.length} values`,
+        );
+      return data;
+    },
+  };
 }
 
 /** The spk_ arrays (after the responses), and with rejected repeats the rej_ arrays and prov_rej_row (after the provenance). */
 export function modellerArrays(
-  data: DatasetData,
+  data: LazyDataset,
   path: string,
 ): { afterResponses: NamedArray[]; afterProvenance: NamedArray[] } {
   const afterResponses: NamedArray[] = [];
@@ -207,25 +227,22 @@ export function modellerArrays(
       for (let n = 0; n < N; n++) {
         const c = data.spikeCounts[s]?.[n];
         if (!c) continue;
-        checkShape(c, `spike counts (${s}, ${n})`, path);
-        afterResponses.push({ name: `spk_${s}_${n}`, dtype: "<i4", shape: c.shape, data: c.data });
+        afterResponses.push(memberOf(`spk_${s}_${n}`, "<i4", c, `spike counts (${s}, ${n})`, path));
       }
     }
   }
   if (data.rejected !== undefined) {
     const links = rejectedRowLinks(data.provenance, N);
-    afterProvenance.push({ name: "prov_rej_row", dtype: "<i4", shape: [links.length], data: links });
+    afterProvenance.push({ name: "prov_rej_row", dtype: "<i4", shape: [links.length], read: () => links });
     for (let s = 0; s < S; s++) {
       for (let n = 0; n < N; n++) {
         const b = data.rejected.blocks[s]?.[n];
         if (!b) continue;
-        checkShape(b, `rejected repeats (${s}, ${n})`, path);
-        afterProvenance.push({ name: `rej_${s}_${n}`, dtype: "<f4", shape: b.shape, data: b.data });
+        afterProvenance.push(memberOf(`rej_${s}_${n}`, "<f4", b, `rejected repeats (${s}, ${n})`, path));
       }
     }
     const u = data.rejected.unindexed;
-    checkShape(u, "unindexed rejected repeats", path);
-    afterProvenance.push({ name: REJECTED_UNINDEXED_KEY, dtype: "<f4", shape: u.shape, data: u.data });
+    afterProvenance.push(memberOf(REJECTED_UNINDEXED_KEY, "<f4", u, "unindexed rejected repeats", path));
   }
   return { afterResponses, afterProvenance };
 }

@@ -15,12 +15,13 @@ import { releaseParts } from "../ac1/release.js";
 import { DEFAULT_STIM_STORE_BYTES, StimFileStore } from "../ac1/stim-files.js";
 import type { WehrStimEntry, WehrStimIndex } from "../ac1/wehr.js";
 import { type BuildOptions, selectionOf, startBuild } from "../dataset/build.js";
+import { materialize } from "../dataset/deferred.js";
 import { stageCache } from "../dataset/intermediates.js";
-import type { DatasetData } from "../dataset/model.js";
+import type { DatasetData, LazyDataset } from "../dataset/model.js";
 import {
   type BuildExecutor,
   type BuildFlow,
-  buildDataset,
+  buildDatasetLazy,
   cacheFirstExecutor,
   emptyFlow,
   runBuild,
@@ -100,13 +101,21 @@ const MIN_STIM_STORE_BYTES_PER_JOB = 32 * 1024 * 1024;
  * order; jobs = 1 is the serial build itself.
  */
 export async function buildDatasetParallel(input: ParallelBuildOptions = {}): Promise<DatasetData> {
+  return materialize(await buildDatasetParallelLazy(input));
+}
+
+/**
+ * buildDatasetParallel with the arrays read on demand (in a spill file with
+ * `spillDir`, BuildOptions): release() the result.
+ */
+export async function buildDatasetParallelLazy(input: ParallelBuildOptions = {}): Promise<LazyDataset> {
   const { jobs: jobsIn, onStats, maxCellsInFlight, ...serialInput } = input;
   const jobs = resolveJobs(jobsIn);
   const maxInFlight = maxCellsInFlight ?? DEFAULT_CELLS_IN_FLIGHT_PER_JOB * jobs;
   if (!Number.isInteger(maxInFlight) || maxInFlight < 1) {
     throw new OptionError("maxCellsInFlight", maxCellsInFlight, "a whole number of cells >= 1");
   }
-  if (jobs === 1 || serialInput.source !== undefined) return buildDataset(serialInput);
+  if (jobs === 1 || serialInput.source !== undefined) return buildDatasetLazy(serialInput);
   const setup = await startBuild(serialInput);
   const workerData: BuildWorkerData = {
     options: setup.options,
@@ -148,7 +157,7 @@ export async function buildDatasetParallel(input: ParallelBuildOptions = {}): Pr
     store: new StimFileStore(setup.source, 0),
     cache: stageCache(setup.intermediates),
   };
-  let data: DatasetData;
+  let data: LazyDataset;
   try {
     data = await runBuild(setup, cacheFirstExecutor(local, poolExecutor(poolOf, maxInFlight, stats)), flow);
   } finally {

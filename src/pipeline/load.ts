@@ -12,10 +12,14 @@
 // the cache folder (src/cache/intermediates.ts: Wehr index entries, cleaned
 // sessions, stim tensors), so that a build with one option changed reuses
 // what that option does not touch; their total is trimmed to a byte budget
-// after each build.
+// after each build. An export's build (exportDataset) keeps its arrays in a
+// temp spill file (src/dataset/spill.ts) and writes each member from it, so
+// its peak memory does not grow with the number of cells; loadDataset's
+// build keeps them in memory, the dataset it returns.
 
 import { createHash } from "node:crypto";
-import { resolve } from "node:path";
+import { mkdir } from "node:fs/promises";
+import { dirname, resolve } from "node:path";
 import {
   type ArchiveIdentity,
   archiveIdentity,
@@ -31,7 +35,15 @@ import type { IntermediateReuse } from "../dataset/intermediates.js";
 
 export type { IntermediateReuse };
 
-import type { DatasetData, DatasetOptions, DatasetSplit, SplitSpec } from "../dataset/model.js";
+import { materialize } from "../dataset/deferred.js";
+import type {
+  DatasetData,
+  DatasetOptions,
+  DatasetShapes,
+  DatasetSplit,
+  LazyDataset,
+  SplitSpec,
+} from "../dataset/model.js";
 import { type DatasetOptionsInput, resolveOptions } from "../dataset/options.js";
 import { makeSplit, resolveSplit, splitWarnings } from "../dataset/splits.js";
 import { type DatasetFacts, factsOf } from "../dataset/summary.js";
@@ -222,25 +234,46 @@ async function prepare(input: Omit<LoadOptions, "onLoaded">): Promise<Prepared> 
   };
 }
 
-/** Builds the dataset (without a split) and stores it in the cache when there is one. */
+/**
+ * Where an export's build sets its arrays aside (BuildOptions.spillDir): the
+ * build cache's entries folder, whose leftover temp files the next load,
+ * store or `ac1 cache clear` removes (those of dead processes are removed
+ * now); with the cache off (which writes nothing there), the output's folder,
+ * where the export's own temp file is written too.
+ */
+async function spillDirOf(p: Prepared, out: string): Promise<string> {
+  if (p.cache === null) return dirname(resolve(out));
+  await mkdir(p.cache.entriesDir, { recursive: true });
+  await p.cache.removeLeftOverTemps().catch(() => 0);
+  return p.cache.entriesDir;
+}
+
+/**
+ * Builds the dataset (without a split) and stores it in the cache when there
+ * is one. Its arrays wait in memory, or with `spill` (an export to `out`,
+ * which reads them one at a time) in a spill file: release() the data.
+ */
 async function buildAndStore(
   p: Prepared,
+  spill: { out: string } | null,
   onStoreProgress?: (doneBytes: number, totalBytes: number) => void,
 ): Promise<{
-  data: DatasetData;
+  data: LazyDataset;
   buildStats: ParallelBuildStats | null;
   storeError: string | null;
   reuse: IntermediateReuse | null;
 }> {
   let buildStats: ParallelBuildStats | null = null;
   let reuse: IntermediateReuse | null = null;
-  const { buildDatasetParallel } = await import("../parallel/build.js");
+  const { buildDatasetParallelLazy } = await import("../parallel/build.js");
   const intermediates = await intermediateScope(p);
+  const spillDir = spill === null ? undefined : await spillDirOf(p, spill.out);
   // Worker threads write entries too: an interrupt removes their temp files by folder.
   const folders = intermediates === undefined ? [] : new IntermediateCache(intermediates.dir).kindFolders();
   for (const f of folders) trackTempFolder(f);
-  const data = await buildDatasetParallel({
+  const data = await buildDatasetParallelLazy({
     ...p.datasetInput,
+    spillDir,
     jobs: p.jobs,
     onProgress: p.onProgress,
     onWarning: p.onWarning,
@@ -254,18 +287,23 @@ async function buildAndStore(
   }).finally(() => {
     for (const f of folders) untrackTempFolder(f);
   });
-  if (intermediates !== undefined)
-    await new IntermediateCache(intermediates.dir).trim(p.intermediatesMaxBytes).catch(() => 0);
   let storeError: string | null = null;
-  const { cache, key } = p;
-  if (cache !== null && key !== null) {
-    try {
-      await cache.store(key, data, { onProgress: onStoreProgress });
-      p.onProgress?.({ phase: "cache", status: "stored", key, dir: cache.dir });
-    } catch (e) {
-      storeError = messageOf(e);
-      p.onProgress?.({ phase: "cache", status: "store-failed", key, dir: cache.dir, reason: storeError });
+  try {
+    if (intermediates !== undefined)
+      await new IntermediateCache(intermediates.dir).trim(p.intermediatesMaxBytes).catch(() => 0);
+    const { cache, key } = p;
+    if (cache !== null && key !== null) {
+      try {
+        await cache.store(key, data, { onProgress: onStoreProgress });
+        p.onProgress?.({ phase: "cache", status: "stored", key, dir: cache.dir });
+      } catch (e) {
+        storeError = messageOf(e);
+        p.onProgress?.({ phase: "cache", status: "store-failed", key, dir: cache.dir, reason: storeError });
+      }
     }
+  } catch (e) {
+    data.release();
+    throw e;
   }
   return { data, buildStats, storeError, reuse };
 }
@@ -345,8 +383,9 @@ async function load(input: Omit<LoadOptions, "onLoaded">): Promise<LoadReport & 
     cacheMissReason = hit.reason;
     onProgress?.({ phase: "cache", status: "miss", key, dir: cache.dir, reason: hit.reason });
   }
-  const built = await buildAndStore(p);
-  return { ...buildReport(p, cacheMissReason, built), data: applySplit(built.data, p.split, onWarning) };
+  const built = await buildAndStore(p, null);
+  const data = materialize(built.data);
+  return { ...buildReport(p, cacheMissReason, built), data: applySplit(data, p.split, onWarning) };
 }
 
 export interface ExportOptions extends Omit<LoadOptions, "onLoaded"> {
@@ -389,20 +428,25 @@ export async function exportDataset(input: ExportOptions): Promise<ExportReport>
     cacheMissReason = hit.reason;
     onProgress?.({ phase: "cache", status: "miss", key, dir: cache.dir, reason: hit.reason });
   }
-  const built = await buildAndStore(p, onExportProgress);
-  const split = applySplit(built.data, p.split, onWarning);
-  let copied = false;
-  if (cache !== null && key !== null && built.storeError === null) {
-    // The entry just stored, copied with this load's split: the arrays are compressed once.
-    const r = await cache.exportTo(
-      key,
-      out,
-      (m) => withManifestSplit(m, split.split ?? null) as ExportManifest,
-    );
-    copied = r.manifest !== null;
+  // The arrays wait in a spill file and are read back one at a time as the export is written.
+  const built = await buildAndStore(p, { out }, onExportProgress);
+  try {
+    const split = applySplit(built.data, p.split, onWarning);
+    let copied = false;
+    if (cache !== null && key !== null && built.storeError === null) {
+      // The entry just stored, copied with this load's split: the arrays are compressed once.
+      const r = await cache.exportTo(
+        key,
+        out,
+        (m) => withManifestSplit(m, split.split ?? null) as ExportManifest,
+      );
+      copied = r.manifest !== null;
+    }
+    if (!copied) await writeDatasetNpz(split, out, { onProgress: onExportProgress });
+    return { ...buildReport(p, cacheMissReason, built), facts: factsOf(split) };
+  } finally {
+    built.data.release();
   }
-  if (!copied) await writeDatasetNpz(split, out, { onProgress: onExportProgress });
-  return { ...buildReport(p, cacheMissReason, built), facts: factsOf(split) };
 }
 
 /**
@@ -438,16 +482,16 @@ function warnSplit(
  * The data with the requested split made from it (split warnings to
  * onWarning, else process.emitWarning), or without any split.
  */
-function applySplit(
-  data: DatasetData,
+function applySplit<D extends DatasetShapes>(
+  data: D,
   split: { spec: SplitSpec; seed: number } | null,
   onWarning: ((w: BuildWarning) => void) | undefined,
-): DatasetData {
+): D {
   const { split: _stored, ...rest } = data;
-  if (split === null) return rest;
+  if (split === null) return rest as D;
   const made = makeSplit(data, split.spec, split.seed);
   warnSplit(made, data.neuronMeta, onWarning);
-  return { ...rest, split: made };
+  return { ...rest, split: made } as D;
 }
 
 /** One line for the CLI: where the dataset came from and what it took. */

@@ -11,7 +11,7 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { cpSync, existsSync, readdirSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { after, before, test } from "node:test";
 import { ensureExtracted, lockFileOf, partialDirOf } from "../../src/archive/index.js";
 import { RELEASE_LAYOUT } from "../../src/archive/layout.js";
@@ -121,6 +121,50 @@ test("interrupted while the export is written or about to be renamed: no export,
   }
 });
 
+test("the build's spill file: removed by an interrupt at any stage, by a failed build, and after a build", async () => {
+  // While the cells are walked (spill being appended), while the export is written from it (cache off).
+  for (const [point, signal, args] of [
+    ["build-cell#2", "SIGINT", []],
+    ["npz-write#3", "SIGTERM", ["--no-cache"]],
+    ["npz-write#3", "SIGHUP", ["--keep-rejected"]],
+  ] as const) {
+    const { cache, out, env } = fresh();
+    const run = startAc1(["build", "--path", synth.dir, "--out", out, ...args], { env, pauseAt: point });
+    await run.paused;
+    // In the cache's entries folder; with the cache off (nothing written there), beside the output.
+    const spills = temps(work.dir).filter((n) => /(^|\/)build-spill\.tmp-/.test(n));
+    assert.equal(spills.length, 1, `${point}: the spill file exists while paused`);
+    assert.equal(
+      dirname(join(work.dir, spills[0] ?? "")),
+      (args as readonly string[]).includes("--no-cache") ? work.dir : join(cache, "builds"),
+    );
+    run.child.kill(signal);
+    const r = await run.done;
+    assertInterrupted(r, "build", signal);
+    assert.ok(!existsSync(out));
+    assert.deepEqual(temps(work.dir), [], point);
+  }
+  // A build that fails after the spill file was made (an injected failure at the third cell), and a full disk.
+  for (const fail of ["build-cell#3", "spill-write#2:ENOSPC"]) {
+    const { out, env } = fresh();
+    const r = await runAc1(["build", "--path", synth.dir, "--out", out, "--no-cache", "--quiet"], {
+      env: { ...env, AC1_TEST_FAIL_AT: fail },
+    });
+    assert.equal(r.code, 1, r.stderr);
+    assert.doesNotMatch(r.stderr, /\n\s+at /);
+    if (fail.endsWith("ENOSPC"))
+      assert.match(r.stderr, /build-spill\.tmp-\d+-[0-9a-f]{8}: the disk is full \(ENOSPC\)/);
+    assert.equal(r.stderr.trim().split("\n").length, 1, r.stderr);
+    assert.ok(!existsSync(out));
+    assert.deepEqual(temps(work.dir), [], fail);
+  }
+  // A build that succeeds leaves only its entry.
+  const { cache, out, env } = fresh();
+  const ok = await runAc1(["build", "--path", synth.dir, "--out", out, "--quiet"], { env });
+  assert.equal(ok.code, 0, ok.stderr);
+  assert.deepEqual(temps(cache), []);
+});
+
 test("killed outright while storing: the next run, or ac1 cache clear, removes the dead writer's temp file at once", async () => {
   for (const next of ["clear", "build"] as const) {
     const { cache, out, env } = fresh();
@@ -130,9 +174,13 @@ test("killed outright while storing: the next run, or ac1 cache clear, removes t
     const killed = await run.done;
     assert.equal(killed.code, -1);
     const builds = join(cache, "builds");
-    const left = temps(builds);
-    assert.equal(left.length, 1, "a killed process cannot clean up");
-    assert.match(left[0] ?? "", new RegExp(`\\.npz\\.tmp-${run.child.pid}-[0-9a-f]{8}$`));
+    // the build's spill file (its arrays, read back as the entry is written) and the entry's temp file
+    const [spill, entry] = temps(builds).sort(
+      (x, y) => Number(y.startsWith("build-")) - Number(x.startsWith("build-")),
+    );
+    assert.equal(temps(builds).length, 2, "a killed process cannot clean up");
+    assert.match(spill ?? "", new RegExp(`^build-spill\\.tmp-${run.child.pid}-[0-9a-f]{8}$`));
+    assert.match(entry ?? "", new RegExp(`\\.npz\\.tmp-${run.child.pid}-[0-9a-f]{8}$`));
     if (next === "clear") {
       const r = await runAc1(["cache", "clear"], { env });
       assert.equal(r.code, 0, r.stderr);

@@ -15,6 +15,8 @@ import {
   stimLengthsOfSamples,
   stimSpectrogram,
 } from "../../src/dataset/build.js";
+import { held, materialize } from "../../src/dataset/deferred.js";
+import type { DatasetData } from "../../src/dataset/model.js";
 import { resolveOptions } from "../../src/dataset/options.js";
 import { buildDataset } from "../../src/dataset/stages.js";
 import { makeSynthArchive, type SynthArchive } from "./synth-expect.js";
@@ -43,7 +45,7 @@ test("stims by reference: the walk's waveforms made on demand give buildDataset'
     const store = new StimFileStore(source);
     const assembler = new DatasetAssembler(options);
     const waveforms: Float64Array[] = [];
-    let data: ReturnType<DatasetAssembler["finish"]>;
+    let data: DatasetData;
     try {
       const walk = walkRelease(source, {
         experimenters: [experimenter],
@@ -59,14 +61,18 @@ test("stims by reference: the walk's waveforms made on demand give buildDataset'
         waveforms.push(w);
       }
       const seen: number[] = [];
-      data = assembler.finish((spec: StimSpec, Tcanon, s) => {
-        seen.push(s);
-        return stimSpectrogram(
-          { waveform: waveforms[s] as Float64Array, sfStimHz: spec.sfStimHz },
-          Tcanon,
-          options,
-        );
-      });
+      data = materialize(
+        assembler.finish((spec: StimSpec, Tcanon, s) => {
+          seen.push(s);
+          return held(
+            stimSpectrogram(
+              { waveform: waveforms[s] as Float64Array, sfStimHz: spec.sfStimHz },
+              Tcanon,
+              options,
+            ),
+          );
+        }),
+      );
       assert.deepEqual(
         seen,
         assembler.specs.map((_, s) => s),

@@ -17,6 +17,7 @@ import {
   stimSpectrogram,
   stimWaveform,
 } from "../../src/dataset/build.js";
+import { held, materialize } from "../../src/dataset/deferred.js";
 import { Ac1Dataset } from "../../src/dataset/index.js";
 import type { DatasetData } from "../../src/dataset/model.js";
 import { resolveOptions } from "../../src/dataset/options.js";
@@ -325,8 +326,12 @@ test("processCell is a pure function of (cell, options) and the assembler reprod
   } finally {
     await source.close();
   }
-  const viaAssembler = assembler.finish((spec, Tcanon, s) =>
-    stimSpectrogram({ waveform: waveforms[s] as Float64Array, sfStimHz: spec.sfStimHz }, Tcanon, options),
+  const viaAssembler = materialize(
+    assembler.finish((spec, Tcanon, s) =>
+      held(
+        stimSpectrogram({ waveform: waveforms[s] as Float64Array, sfStimHz: spec.sfStimHz }, Tcanon, options),
+      ),
+    ),
   );
   const viaBuild = await buildDataset({ path: synth.dir, experimenter: "wehr" });
   assert.deepEqual(viaAssembler, viaBuild);
