@@ -322,7 +322,10 @@ describe("builds through the intermediates", () => {
   it("a builds' bound of 0 keeps no build: the export is written, and the report says why nothing was stored", async () => {
     const noBuilds = new BuildCache(join(root, "builds-6"), 0);
     const r = await build(noBuilds, { experimenter: ["wehr"] });
-    assert.match(r.report.storeError ?? "", /the builds' bound is 0 \(AC1_CACHE_BUILDS_MAX\), which keeps none/);
+    assert.match(
+      r.report.storeError ?? "",
+      /the builds' bound is 0 \(AC1_CACHE_BUILDS_MAX\), which keeps none/,
+    );
     assert.match(describeLoad(r.report), /could not store it in the build cache: the builds' bound is 0/);
     assert.deepEqual(await noBuilds.list(), []);
     assert.deepEqual(r.members, await cold({ experimenter: ["wehr"] }));
