@@ -15,7 +15,8 @@
 // |y_i - m| > dist holds for no i. When a count fails, nothing is proved and
 // the caller computes the filter.
 
-import { reflectExtend } from "./reflect.js";
+import { reflectExtendInto } from "./reflect.js";
+import { scratchFloat64 } from "./scratch.js";
 
 /** Samples of the signal read to place T1 and T2 (evenly spaced). */
 const PROBE_SAMPLES = 1024;
@@ -64,7 +65,7 @@ export function medianFilterStaysNear(x: Float64Array, k: number, dist: number):
   const D = T2 - dist + margin;
   if (!(D <= U)) return false; // T2 - T1 is nearly 2 dist: no room
   const half = k >> 1;
-  const ext = reflectExtend(x, half, k - 1 - half);
+  const ext = reflectExtendInto(x, half, k - 1 - half, scratchFloat64("bounds-ext", L + k - 1));
   const needLow = half + 1; // y_i <= t iff at least half + 1 window samples are <= t
   const needHigh = k - half; // y_i >= t iff at least k - half are >= t
   let lt1 = 0; // window samples < T1
