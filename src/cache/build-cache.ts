@@ -17,6 +17,10 @@
 // cost a full inflate, ~100 ms on a 20 MB export). The cache folder is
 // trusted as the installed code is: an entry forged with a matching SHA-256
 // could as well carry matching CRCs.
+// The entries are bounded in total size (AC1_CACHE_BUILDS_MAX, default
+// 8 GiB: several exports of the whole release): after each store the least
+// recently used go (src/store/bounds.ts, the rule the intermediates use too);
+// a hit marks its entry used.
 
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
@@ -28,6 +32,7 @@ import { CacheError } from "../errors.js";
 import { copyExport } from "../export/copy.js";
 import { type ExportManifest, loadDatasetExport, writeDatasetNpz } from "../export/dataset-npz.js";
 import { isNpzTempName } from "../export/npz-writer.js";
+import { envByteSize, markUsed, removeLeastRecentlyUsed, type SizedFile } from "../store/bounds.js";
 import { isLeftOver } from "../temp-files.js";
 import { EOCD_BYTES, MAX_ZIP_COMMENT_BYTES, zipComment } from "../zip/records.js";
 import { CACHE_FORMAT_VERSION } from "./key.js";
@@ -167,14 +172,37 @@ async function sha256OfPrefix(path: string, bytes: number): Promise<string> {
   return hash.digest("hex");
 }
 
+/** Default bound on the builds' total size: 8 GiB. */
+export const DEFAULT_BUILDS_MAX_BYTES = 8 * 1024 ** 3;
+
+/** Environment variable overriding the bound ("0" keeps no build). */
+export const BUILDS_MAX_ENV = "AC1_CACHE_BUILDS_MAX";
+
+/**
+ * The bound on the builds' total size, bytes: AC1_CACHE_BUILDS_MAX (a size
+ * such as 500M, 20G, or bytes; 0 keeps none), else 8 GiB.
+ */
+export function buildsMaxBytes(env: Record<string, string | undefined> = process.env): number {
+  return envByteSize(BUILDS_MAX_ENV, DEFAULT_BUILDS_MAX_BYTES, env);
+}
+
 export class BuildCache {
   /** Folder holding the entries (`<dir>/builds`). */
   readonly entriesDir: string;
   /** Why the last load() returned null ("miss", or what was wrong with the entry). */
   lastReason: string | undefined;
+  /** Bound on the entries' total size, bytes (0: nothing is stored). */
+  readonly maxBytes: number;
 
-  constructor(readonly dir: string = defaultCacheDir()) {
+  /** `maxBytes` defaults to buildsMaxBytes() (AC1_CACHE_BUILDS_MAX; a bad value throws a CacheError here). */
+  constructor(
+    readonly dir: string = defaultCacheDir(),
+    maxBytes?: number,
+  ) {
     this.entriesDir = join(dir, "builds");
+    if (maxBytes !== undefined && !(Number.isSafeInteger(maxBytes) && maxBytes >= 0))
+      throw new CacheError(`the builds' bound must be a whole number of bytes >= 0, got ${maxBytes}`);
+    this.maxBytes = maxBytes ?? buildsMaxBytes();
   }
 
   private entryPath(key: string): string {
@@ -237,7 +265,9 @@ export class BuildCache {
       await this.verifiedEntry(key, path);
       const view = await loadDatasetExport(path, { verifyCrc: true });
       try {
-        return { data: await view.load() };
+        const data = await view.load();
+        await markUsed(path);
+        return { data };
       } finally {
         await view.close();
       }
@@ -267,25 +297,55 @@ export class BuildCache {
       await unlink(path).catch(() => {});
       return { manifest: null, reason: `corrupt cache entry ${path} removed: ${message(e)}` };
     }
-    return { manifest: await copyExport(path, out, { rewrite }) };
+    const manifest = await copyExport(path, out, { rewrite });
+    await markUsed(path);
+    return { manifest };
   }
 
   /**
    * Stores `data` under `key` as a sealed, compressed export, atomically
    * (temp file + rename): readers see the old entry or the complete new one,
    * and concurrent stores of the same key each rename a complete file, the
-   * last one winning.
+   * last one winning. Then the least recently used entries are removed
+   * until all take at most maxBytes (the new one last: it goes only if it
+   * alone is over the bound); with maxBytes 0 nothing is written. Returns
+   * whether the entry is kept.
    */
   async store(
     key: string,
     data: DatasetData | LazyDataset,
     opts: { onProgress?: (doneBytes: number, totalBytes: number) => void } = {},
-  ): Promise<void> {
+  ): Promise<boolean> {
     const path = this.entryPath(key);
+    if (this.maxBytes === 0) return false;
     await mkdir(this.entriesDir, { recursive: true });
     await this.removeLeftOverTemps();
     const summary = summarizeData(data);
     await writeDatasetNpz(data, path, { seal: sealOf(key, () => summary), onProgress: opts.onProgress });
+    await this.trim(this.maxBytes, key);
+    return stat(path).then(
+      () => true,
+      () => false,
+    );
+  }
+
+  /**
+   * Removes the least recently used entries until all take at most
+   * `maxBytes` (the entry `keepKey` last). Returns the number removed.
+   */
+  async trim(maxBytes: number = this.maxBytes, keepKey?: string): Promise<number> {
+    const files: SizedFile[] = [];
+    for (const name of await this.entryDirNames()) {
+      if (keyOfEntryName(name) === undefined) continue;
+      const path = join(this.entriesDir, name);
+      const st = await stat(path).catch(() => null);
+      if (st?.isFile()) files.push({ path, bytes: st.size, mtimeMs: st.mtimeMs });
+    }
+    return removeLeastRecentlyUsed(
+      files,
+      maxBytes,
+      keepKey === undefined ? undefined : this.entryPath(keepKey),
+    );
   }
 
   /** Complete entries (temp files of running or crashed writes are ignored), newest first. */

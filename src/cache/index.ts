@@ -1,7 +1,9 @@
 // Public surface of the persistent build cache.
 
 export {
+  BUILDS_MAX_ENV,
   BuildCache,
+  buildsMaxBytes,
   type CacheEntryInfo,
   CacheError,
   type CacheLoadResult,

@@ -4,7 +4,8 @@
 // (direct for short kernels, FFT overlap-save for long ones).
 
 import { correlateValid } from "./fir.js";
-import { reflectExtend } from "./reflect.js";
+import { reflectExtendInto } from "./reflect.js";
+import { scratchFloat64 } from "./scratch.js";
 
 /** The normalised Gaussian taps scipy uses for sigma and truncate (length 2r+1). */
 export function gaussianKernel(sigma: number, truncate = 4): Float64Array {
@@ -45,5 +46,6 @@ export function gaussianFilter1d(x: Float64Array, sigma: number): Float64Array {
     for (let j = 0; j < radius; j++) acc += (c + c) * (w[j] as number);
     return new Float64Array(x.length).fill(acc);
   }
-  return correlateValid(reflectExtend(x, radius, radius), w);
+  const ext = reflectExtendInto(x, radius, radius, scratchFloat64("gauss-ext", x.length + 2 * radius));
+  return correlateValid(ext, w);
 }

@@ -18,7 +18,8 @@
 import { slidingRankHeaps } from "./median-heaps.js";
 import { slidingRankOnGrid } from "./median-quantized.js";
 import { slidingRankSortedBlocks } from "./median-sorted-blocks.js";
-import { reflectExtend } from "./reflect.js";
+import { reflectExtendInto } from "./reflect.js";
+import { scratchFloat64 } from "./scratch.js";
 
 /** Smallest window for the sorted blocks; below it the heaps are as fast. */
 export const SORTED_BLOCKS_MIN_K = 12;
@@ -31,7 +32,7 @@ export function medianFilter(x: Float64Array, k: number): Float64Array {
   if (len === 0) return new Float64Array(0);
   if (k === 1) return Float64Array.from(x);
   const half = k >> 1;
-  const ext = reflectExtend(x, half, k - 1 - half);
+  const ext = reflectExtendInto(x, half, k - 1 - half, scratchFloat64("median-ext", len + k - 1));
   const onGrid = k >= 16 ? slidingRankOnGrid(ext, k, half, len) : null;
   if (onGrid) return onGrid;
   return k >= SORTED_BLOCKS_MIN_K && finiteWithoutNegativeZero(x)

@@ -9,6 +9,8 @@
 // the comparison-based filter; anything else (NaN, values off a grid, too
 // many levels) returns null and the caller falls back to the heaps.
 
+import { scratchInt32 } from "./scratch.js";
+
 /** Most grid levels accepted (the histogram is an Int32Array of this many entries at most). */
 const MAX_LEVELS = 1 << 20;
 const BLOCK_SHIFT = 6;
@@ -35,7 +37,7 @@ export function slidingRankOnGrid(
     if (Number.isNaN(v)) return null;
     if (v < lo) lo = v;
     if (v > hi) hi = v;
-    const d = v > prev ? v - prev : prev - v;
+    const d = Math.abs(v - prev); // branch-free: the sign of a difference is a coin toss
     if (d > 0 && d < step) step = d;
     prev = v;
   }
@@ -45,15 +47,20 @@ export function slidingRankOnGrid(
   if (!(step > 0) || (hi - lo) / step >= MAX_LEVELS - 1) return null;
   const nLevels = Math.round((hi - lo) / step) + 1;
   const levelValue = new Float64Array(nLevels).fill(Number.NaN);
-  const level = new Int32Array(n);
+  const level = scratchInt32("grid-levels", n);
   const invStep = 1 / step;
   for (let i = 0; i < n; i++) {
     const v = ext[i]!;
-    const l = Math.round((v - lo) * invStep);
-    if (!(l >= 0 && l < nLevels)) return null;
+    // Nearest level: floor(q + 0.5), monotone in v (values on the grid sit
+    // within float noise of a whole q, far from a half).
+    const q = (v - lo) * invStep + 0.5;
+    if (!(q >= 0 && q < nLevels)) return null;
+    const l = q | 0;
     const seen = levelValue[l]!;
-    if (Number.isNaN(seen)) levelValue[l] = v;
-    else if (seen !== v) return null; // two different values on one level: not a grid
+    if (seen !== v) {
+      if (!Number.isNaN(seen)) return null; // two different values on one level: not a grid
+      levelValue[l] = v; // first on this level (NaN until then)
+    }
     level[i] = l;
   }
 
@@ -91,10 +98,10 @@ export function slidingRankOnGrid(
     const b = level[i + k]!;
     counts[a]!--;
     blockCounts[a >>> BLOCK_SHIFT]!--;
-    if (a < m) below--;
     counts[b]!++;
     blockCounts[b >>> BLOCK_SHIFT]!++;
-    if (b < m) below++;
+    // below += [b < m] - [a < m], without branches (levels are small non-negative ints)
+    below += ((b - m) >>> 31) - ((a - m) >>> 31);
   }
   return out;
 }

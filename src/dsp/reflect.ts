@@ -15,9 +15,20 @@ export function reflectIndex(i: number, len: number): number {
  * the "reflect" rule; x must be non-empty.
  */
 export function reflectExtend(x: Float64Array, before: number, after: number): Float64Array {
+  return reflectExtendInto(x, before, after, new Float64Array(before + x.length + after));
+}
+
+/** reflectExtend written into `out` (length before + x.length + after, every element set); returns out. */
+export function reflectExtendInto(
+  x: Float64Array,
+  before: number,
+  after: number,
+  out: Float64Array,
+): Float64Array {
   const len = x.length;
   if (len === 0) throw new RangeError("cannot reflect-extend an empty signal");
-  const out = new Float64Array(before + len + after);
+  if (out.length !== before + len + after)
+    throw new RangeError("reflectExtendInto: output of the wrong length");
   out.set(x, before);
   if (before <= len && after <= len) {
     for (let i = 0; i < before; i++) out[before - 1 - i] = x[i]!;

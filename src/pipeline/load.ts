@@ -23,6 +23,7 @@ import { dirname, resolve } from "node:path";
 import {
   type ArchiveIdentity,
   archiveIdentity,
+  BUILDS_MAX_ENV,
   BuildCache,
   cacheKey,
   canonicalJson,
@@ -294,8 +295,9 @@ async function buildAndStore(
     const { cache, key } = p;
     if (cache !== null && key !== null) {
       try {
-        await cache.store(key, data, { onProgress: onStoreProgress });
-        p.onProgress?.({ phase: "cache", status: "stored", key, dir: cache.dir });
+        if (await cache.store(key, data, { onProgress: onStoreProgress }))
+          p.onProgress?.({ phase: "cache", status: "stored", key, dir: cache.dir });
+        else storeError = notKept(cache.maxBytes);
       } catch (e) {
         storeError = messageOf(e);
         p.onProgress?.({ phase: "cache", status: "store-failed", key, dir: cache.dir, reason: storeError });
@@ -306,6 +308,13 @@ async function buildAndStore(
     throw e;
   }
   return { data, buildStats, storeError, reuse };
+}
+
+/** Why a stored build was not kept: the builds' bound. */
+function notKept(maxBytes: number): string {
+  return maxBytes === 0
+    ? `the builds' bound is 0 (${BUILDS_MAX_ENV}), which keeps none`
+    : `it alone is over the builds' bound of ${maxBytes} bytes (${BUILDS_MAX_ENV})`;
 }
 
 /**

@@ -3,6 +3,7 @@
 // a fate, the first failing test in the order range, step, xcorr, else kept.
 
 import { medianFilter } from "../dsp/median-filter.js";
+import { medianFilterStaysNear } from "../dsp/median-filter-bounds.js";
 import { roundHalfEven } from "../dsp/round.js";
 import { median, pairwiseSum } from "../dsp/stats.js";
 import { medgauss } from "./medgauss.js";
@@ -71,6 +72,8 @@ export function stepFraction(x: Float64Array, sfHz: number, stepMv: number): num
   const L = x.length;
   if (L < 3) return 0;
   const c = Math.max(1, roundHalfEven((5 * sfHz) / 1000));
+  // Most repeats: provably no sample of the smoothed repeat is that far from its median.
+  if (c > 1 && L >= c && medianFilterStaysNear(x, c, stepMv)) return 0;
   const smooth = c > 1 && L >= c ? medianFilter(x, c) : x;
   const m = median(smooth);
   let count = 0;

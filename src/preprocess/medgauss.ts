@@ -21,7 +21,7 @@ export function medgauss(x: Float64Array, sfHz: number, medMs = 100, gaussMs = 1
   const k = medianWindowSamples(medMs, sfHz);
   const s = gaussianSigmaSamples(gaussMs, sfHz);
   const baseline = gaussianFilter1d(medianFilter(x, k), s);
-  const out = new Float64Array(x.length);
-  for (let i = 0; i < x.length; i++) out[i] = x[i]! - baseline[i]!;
-  return out;
+  // The baseline (a fresh array) becomes the output.
+  for (let i = 0; i < x.length; i++) baseline[i] = x[i]! - baseline[i]!;
+  return baseline;
 }

@@ -24,9 +24,9 @@ export function spikeMask(detrended: Float64Array, sfHz: number, medMs = 100, ga
   if (L === 0) return mask;
   const y = medgauss(detrended, sfHz, medMs, gaussMs);
   const c = Math.max(1, roundHalfEven((10 * sfHz) / 1000));
-  const med = medianFilter(y, c);
-  const h = new Float64Array(L);
-  for (let i = 0; i < L; i++) h[i] = y[i]! - med[i]!;
+  // h = y - median(y, c), written over the median (a fresh array).
+  const h = medianFilter(y, c);
+  for (let i = 0; i < L; i++) h[i] = y[i]! - h[i]!;
   const thr = 2.5 * std(h);
   for (let i = 0; i < L; i++) if (h[i]! > thr) mask[i] = 1;
   return mask;

@@ -25,12 +25,13 @@
 // bytes padded to 8, then 32 bytes of SHA-256.
 
 import { createHash } from "node:crypto";
-import { mkdir, open, readdir, rename, rm, stat, unlink, utimes, writeFile } from "node:fs/promises";
+import { mkdir, open, readdir, rename, rm, stat, unlink, writeFile } from "node:fs/promises";
 import { endianness } from "node:os";
 import { join } from "node:path";
 import { CacheError } from "../errors.js";
 import { MAX_INTERMEDIATE_ENTRY_BYTES } from "../limits.js";
 import { isLeftOver, tempName, trackTemp, untrackTemp } from "../temp-files.js";
+import { envByteSize, markUsed, removeLeastRecentlyUsed } from "./bounds.js";
 import { canonicalJson } from "./canonical-json.js";
 
 export const INTERMEDIATE_KINDS = ["index", "clean", "stim"] as const;
@@ -188,20 +189,7 @@ export function decodeIntermediate(bytes: Uint8Array, kind: IntermediateKind, ke
  * (a size such as 500M, 2G, 1.5GiB, or bytes; 0 turns them off), else 2 GiB.
  */
 export function intermediateMaxBytes(env: Record<string, string | undefined> = process.env): number {
-  const text = env[INTERMEDIATE_MAX_ENV];
-  if (text === undefined || text.trim() === "") return DEFAULT_INTERMEDIATE_MAX_BYTES;
-  return parseByteSize(text, INTERMEDIATE_MAX_ENV);
-}
-
-/** "2G", "500M", "1.5GiB", "64k", "1000" -> bytes (powers of 1024); a CacheError naming `what` otherwise. */
-export function parseByteSize(text: string, what: string): number {
-  const m = /^\s*(\d+(?:\.\d+)?)\s*([kmgt]?)(?:i?b)?\s*$/i.exec(text);
-  if (!m)
-    throw new CacheError(
-      `${what}: expected a size such as 2G, 500M or a number of bytes, got ${JSON.stringify(text)}`,
-    );
-  const scale = 1024 ** " kmgt".indexOf((m[2] || " ").toLowerCase());
-  return Math.floor(Number(m[1]) * scale);
+  return envByteSize(INTERMEDIATE_MAX_ENV, DEFAULT_INTERMEDIATE_MAX_BYTES, env);
 }
 
 /** The key of an entry: SHA-256 of a canonical JSON of its kind, the scope's release and what it depends on. */
@@ -285,8 +273,7 @@ export class IntermediateCache {
     await fh.close().catch(() => {});
     try {
       const blob = decodeIntermediate(bytes, kind, key);
-      const now = new Date();
-      await utimes(path, now, now).catch(() => {});
+      await markUsed(path);
       return blob;
     } catch (e) {
       await this.drop(path, e);
@@ -367,19 +354,7 @@ export class IntermediateCache {
    */
   async trim(maxBytes: number): Promise<number> {
     const all = (await Promise.all(INTERMEDIATE_KINDS.map((k) => this.entries(k)))).flat();
-    let total = all.reduce((a, e) => a + e.bytes, 0);
-    if (total <= maxBytes) return 0;
-    all.sort((a, b) => a.mtimeMs - b.mtimeMs || (a.path < b.path ? -1 : 1));
-    let removed = 0;
-    for (const e of all) {
-      if (total <= maxBytes) break;
-      await unlink(e.path).then(
-        () => removed++,
-        () => {},
-      );
-      total -= e.bytes;
-    }
-    return removed;
+    return removeLeastRecentlyUsed(all, maxBytes);
   }
 
   /** Removes every entry (and leftover temps); a write in progress elsewhere is left alone. Returns the entries removed. */

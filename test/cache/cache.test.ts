@@ -8,7 +8,12 @@ import { spawnSync } from "node:child_process";
 import { mkdir, readdir, readFile, stat, truncate, utimes, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { BuildCache, CacheError } from "../../src/cache/build-cache.js";
+import {
+  BuildCache,
+  buildsMaxBytes,
+  CacheError,
+  DEFAULT_BUILDS_MAX_BYTES,
+} from "../../src/cache/build-cache.js";
 import {
   archiveIdentity,
   cacheKey,
@@ -264,6 +269,77 @@ describe("BuildCache", () => {
     await assert.rejects(cache.store("ABC", sampleDataset("spectrogram")), CacheError);
     assert.deepEqual(await new BuildCache(join(dir, "never-created")).list(), []);
     assert.equal(await new BuildCache(join(dir, "never-created")).clear(), 0);
+  });
+});
+
+describe("BuildCache bound (least recently used go first)", () => {
+  const [k1, k2, k3] = ["1", "2", "3"].map((c) => c.repeat(64)) as [string, string, string];
+  const entry = (cache: BuildCache, k: string) => join(cache.entriesDir, `${k}.npz`);
+  const keys = async (cache: BuildCache) => (await cache.list()).map((e) => e.key).sort();
+
+  it("after a store, removes the entries unused the longest until all fit; a hit counts as a use", async () => {
+    const roomy = new BuildCache(join(dir, "b1"), 1 << 30);
+    assert.equal(await roomy.store(k1, sampleDataset("spectrogram", 1)), true);
+    assert.equal(await roomy.store(k2, sampleDataset("spectrogram", 2)), true);
+    const size = (await stat(entry(roomy, k1))).size;
+    // k1 stored first, k2 later, then k1 loaded (used now): k2 is the least recently used
+    await utimes(entry(roomy, k1), new Date(2020, 0, 1), new Date(2020, 0, 1));
+    await utimes(entry(roomy, k2), new Date(2021, 0, 1), new Date(2021, 0, 1));
+    assert.ok(await roomy.load(k1));
+    assert.ok((await stat(entry(roomy, k1))).mtimeMs > new Date(2021, 0, 1).getTime());
+    const bounded = new BuildCache(join(dir, "b1"), Math.floor(2.5 * size));
+    assert.equal(bounded.maxBytes, Math.floor(2.5 * size));
+    assert.equal(await bounded.store(k3, sampleDataset("spectrogram", 3)), true);
+    assert.deepEqual(await keys(bounded), [k1, k3]);
+    // copying an entry to an export is a use too
+    await utimes(entry(roomy, k1), new Date(2020, 0, 1), new Date(2020, 0, 1));
+    const r = await roomy.exportTo(k1, join(dir, "b1-copy.npz"), (m) => m);
+    assert.ok(r.manifest);
+    assert.ok((await stat(entry(roomy, k1))).mtimeMs > new Date(2021, 0, 1).getTime());
+    assert.equal(await bounded.trim(size), 1);
+    assert.deepEqual(await keys(bounded), [k1]);
+  });
+
+  it("keeps the entry just stored over older ones, and drops it only when it alone is over the bound", async () => {
+    const roomy = new BuildCache(join(dir, "b2"), 1 << 30);
+    await roomy.store(k1, sampleDataset("spectrogram", 1));
+    const size = (await stat(entry(roomy, k1))).size;
+    await utimes(entry(roomy, k1), new Date(2030, 0, 1), new Date(2030, 0, 1)); // "newer" than the next store
+    const one = new BuildCache(join(dir, "b2"), size + 100);
+    assert.equal(await one.store(k2, sampleDataset("spectrogram", 1)), true);
+    assert.deepEqual(await keys(one), [k2]);
+    const tiny = new BuildCache(join(dir, "b2"), 100);
+    assert.equal(await tiny.store(k3, sampleDataset("spectrogram", 1)), false);
+    assert.deepEqual(await keys(tiny), []);
+    assert.deepEqual(await readdir(tiny.entriesDir), []);
+  });
+
+  it("bound 0 stores nothing; AC1_CACHE_BUILDS_MAX sets the default; bad bounds are one-line errors", async () => {
+    const none = new BuildCache(join(dir, "b3"), 0);
+    assert.equal(await none.store(k1, sampleDataset("spectrogram")), false);
+    assert.deepEqual(await none.list(), []);
+    assert.equal(buildsMaxBytes({}), DEFAULT_BUILDS_MAX_BYTES);
+    assert.equal(buildsMaxBytes({ AC1_CACHE_BUILDS_MAX: " " }), DEFAULT_BUILDS_MAX_BYTES);
+    assert.equal(buildsMaxBytes({ AC1_CACHE_BUILDS_MAX: "1.5G" }), 1.5 * 1024 ** 3);
+    assert.equal(buildsMaxBytes({ AC1_CACHE_BUILDS_MAX: "0" }), 0);
+    assert.throws(
+      () => buildsMaxBytes({ AC1_CACHE_BUILDS_MAX: "a lot" }),
+      /AC1_CACHE_BUILDS_MAX: expected a size/,
+    );
+    assert.throws(() => new BuildCache(join(dir, "b3"), -1), CacheError);
+    assert.throws(() => new BuildCache(join(dir, "b3"), 1.5), CacheError);
+  });
+
+  it("ac1 cache list shows the bound; a bad AC1_CACHE_BUILDS_MAX is one line, exit 1", async () => {
+    const cdir = join(dir, "b4");
+    await new BuildCache(cdir).store(k1, sampleDataset("spectrogram"));
+    const list = await runAc1(["cache", "list", "--dir", cdir], { env: { AC1_CACHE_BUILDS_MAX: "3G" } });
+    assert.equal(list.code, 0, list.stderr);
+    assert.match(list.stderr, /^1 entry, .* of at most 3\.00 GB in /m);
+    const bad = await runAc1(["cache", "list", "--dir", cdir], { env: { AC1_CACHE_BUILDS_MAX: "lots" } });
+    assert.equal(bad.code, 1);
+    assert.equal(bad.stderr.trimEnd().split("\n").length, 1, bad.stderr);
+    assert.match(bad.stderr, /^ac1 cache: AC1_CACHE_BUILDS_MAX: expected a size/);
   });
 });
 

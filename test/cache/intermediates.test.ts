@@ -16,12 +16,12 @@ import { BuildCache } from "../../src/cache/build-cache.js";
 import type { DatasetOptionsInput } from "../../src/dataset/options.js";
 import { CacheError } from "../../src/errors.js";
 import { describeLoad, type ExportReport, exportDataset } from "../../src/pipeline/index.js";
+import { parseByteSize } from "../../src/store/bounds.js";
 import {
   type IntermediateBlob,
   IntermediateCache,
   type IntermediateKind,
   intermediateMaxBytes,
-  parseByteSize,
 } from "../../src/store/intermediates.js";
 import {
   removeTrackedTemps,
@@ -317,6 +317,20 @@ describe("builds through the intermediates", () => {
       intermediatesMaxBytes: bound,
     });
     assert.deepEqual(r.members, await cold({ experimenter: ["wehr"], gating: { minXcorr: 0.3 } }));
+  });
+
+  it("a builds' bound of 0 keeps no build: the export is written, and the report says why nothing was stored", async () => {
+    const noBuilds = new BuildCache(join(root, "builds-6"), 0);
+    const r = await build(noBuilds, { experimenter: ["wehr"] });
+    assert.match(
+      r.report.storeError ?? "",
+      /the builds' bound is 0 \(AC1_CACHE_BUILDS_MAX\), which keeps none/,
+    );
+    assert.match(describeLoad(r.report), /could not store it in the build cache: the builds' bound is 0/);
+    assert.deepEqual(await noBuilds.list(), []);
+    assert.deepEqual(r.members, await cold({ experimenter: ["wehr"] }));
+    // the intermediates have their own bound: still kept
+    assert.ok((await new IntermediateCache(noBuilds.dir).list()).some((k) => k.entries > 0));
   });
 
   it("ac1 cache list shows them per kind; ac1 cache clear removes them", async () => {

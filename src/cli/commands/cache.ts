@@ -5,7 +5,7 @@
 // cache folder defaults to AC1_CACHE_DIR or the per-user cache.
 
 import { defaultCacheDir } from "../../archive/location.js";
-import { BuildCache } from "../../cache/build-cache.js";
+import { BuildCache, DEFAULT_BUILDS_MAX_BYTES } from "../../cache/build-cache.js";
 import {
   DEFAULT_INTERMEDIATE_MAX_BYTES,
   IntermediateCache,
@@ -29,9 +29,11 @@ zip member and recomputes nothing but the gating; one with the detrend
 windows or --step-mv changed recleans the sessions but reuses the stims; one
 with spectrogram options changed recomputes the stims but reuses the cleaned
 sessions. The export is the same, byte for byte, as without any cache. Entries are checked on load; a corrupt one is removed and rebuilt.
-The intermediates are bounded: after each build the least recently used are
-removed until they take at most $AC1_CACHE_INTERMEDIATES_MAX (a size such as
-500M or 4G; 0 keeps none; default ${formatBytes(DEFAULT_INTERMEDIATE_MAX_BYTES)}).
+Both are bounded: after each build the least recently used builds are removed
+until they take at most $AC1_CACHE_BUILDS_MAX (default ${formatBytes(DEFAULT_BUILDS_MAX_BYTES)}), and the
+least recently used intermediates until they take at most
+$AC1_CACHE_INTERMEDIATES_MAX (default ${formatBytes(DEFAULT_INTERMEDIATE_MAX_BYTES)}); sizes such as 500M or
+4G, 0 keeps none. A build loaded from the cache counts as used.
 --no-cache on a build bypasses both.
 
 subcommands:
@@ -104,7 +106,7 @@ export const command: Command = {
       const total = entries.reduce((a, e) => a + e.bytes, 0);
       await write(`${lines.join("\n")}\n`);
       process.stderr.write(
-        `${entries.length} entries, ${formatBytes(total)} in ${cache.entriesDir}\n${kindsLine()}`,
+        `${entries.length} entr${entries.length === 1 ? "y" : "ies"}, ${formatBytes(total)} of at most ${formatBytes(cache.maxBytes)} in ${cache.entriesDir}\n${kindsLine()}`,
       );
       return 0;
     }
