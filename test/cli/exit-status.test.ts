@@ -7,7 +7,7 @@
 
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { existsSync, readdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { after, before, test } from "node:test";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -72,6 +72,29 @@ test("an exception thrown from a callback, outside the command's promise: status
     readdirSync(work.dir).filter((n) => n.includes(".tmp-")),
     [],
   );
+});
+
+test("an exception thrown from a callback in the middle of a build removes its temp files (the spill file)", async () => {
+  const preload = pathToFileURL(
+    join(dirname(fileURLToPath(import.meta.url)), "..", "support", "throw-on-pause.js"),
+  );
+  const outDir = join(work.dir, "mid-build");
+  mkdirSync(outDir);
+  const out = join(outDir, "mid.npz");
+  for (const jobs of ["1", "2"]) {
+    const run = startAc1(
+      ["build", "--path", synth.dir, "--out", out, "--no-cache", "--quiet", "--jobs", jobs],
+      {
+        env: { ...env, AC1_TEST_PAUSE_AT: "build-cell#2" },
+        node: ["--import", preload.href],
+      },
+    );
+    const r = await run.done;
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, /TypeError: thrown from a timer callback while paused/);
+    assert.match(lines(r).at(-1) ?? "", INTERNAL);
+    assert.deepEqual(readdirSync(outDir), [], `--jobs ${jobs}: nothing left beside the output`);
+  }
 });
 
 test("statuses 0, 1 and 2: success, a failure, a bad command line", async () => {
