@@ -5,6 +5,7 @@
 
 import { readFileSync } from "node:fs";
 import { mulberry32 } from "../../src/random/index.js";
+import { irwinHall } from "../support/normal.js";
 import { fixture } from "../support/paths.js";
 
 export type Recipe = [string, ...unknown[]];
@@ -46,11 +47,7 @@ export function goldenArray(ref: unknown): Float64Array {
 export function genNormal(seed: number, n: number): Float64Array {
   const next = mulberry32(seed);
   const out = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    let s = 0;
-    for (let k = 0; k < 12; k++) s += next();
-    out[i] = s - 6;
-  }
+  for (let i = 0; i < n; i++) out[i] = irwinHall(next);
   return out;
 }
 

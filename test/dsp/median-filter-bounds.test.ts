@@ -12,6 +12,7 @@ import { medianFilterStaysNear } from "../../src/dsp/median-filter-bounds.js";
 import { median } from "../../src/dsp/stats.js";
 import { stepFraction } from "../../src/preprocess/gating.js";
 import { mulberry32 } from "../../src/random/index.js";
+import { irwinHall } from "../support/normal.js";
 
 /** Samples of the filtered signal further than dist from its median (the definition). */
 function farCount(x: Float64Array, k: number, dist: number): number {
@@ -38,11 +39,7 @@ const KINDS = 9;
 
 function makeSignal(kind: number, n: number, seed: number): Float64Array {
   const next = mulberry32(seed);
-  const gauss = () => {
-    let s = 0;
-    for (let i = 0; i < 12; i++) s += next();
-    return s - 6;
-  };
+  const gauss = () => irwinHall(next);
   const x = new Float64Array(n);
   let drift = 0;
   for (let i = 0; i < n; i++) {

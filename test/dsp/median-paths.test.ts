@@ -10,6 +10,7 @@ import { slidingRankHeaps } from "../../src/dsp/median-heaps.js";
 import { slidingRankSortedBlocks } from "../../src/dsp/median-sorted-blocks.js";
 import { reflectExtend, reflectIndex } from "../../src/dsp/reflect.js";
 import { mulberry32 } from "../../src/random/index.js";
+import { irwinHall } from "../support/normal.js";
 
 type Path = (ext: Float64Array, k: number, rank: number, nOut: number) => Float64Array;
 
@@ -33,11 +34,7 @@ function bruteMedianFilter(x: Float64Array, k: number): Float64Array {
 /** Signals of several kinds from one seed: continuous, clustered with outliers, tied, wildly spread. */
 function makeSignal(kind: number, n: number, seed: number): Float64Array {
   const next = mulberry32(seed);
-  const gauss = () => {
-    let s = 0;
-    for (let i = 0; i < 12; i++) s += next();
-    return s - 6;
-  };
+  const gauss = () => irwinHall(next);
   const pool = Float64Array.from({ length: 5 }, gauss);
   let drift = 0;
   return Float64Array.from({ length: n }, () => {

@@ -5,6 +5,7 @@
 
 import type { PredictionBatch, RaggedBlock, ResponseBatch } from "../../src/metrics/index.js";
 import { mulberry32 } from "../../src/random/index.js";
+import { irwinHall } from "../support/normal.js";
 
 export interface Ragged {
   /** [n][k] blocks, [n][k] predictions, [n][k] the stim of the block. */
@@ -31,11 +32,7 @@ export interface SynthOptions {
 /** Deterministic random ragged data: a stimulus drive per stim, repeats = gain * drive + noise. */
 export function synthRagged(seed: number, o: SynthOptions): Ragged {
   const next = mulberry32(seed);
-  const normal = () => {
-    let s = 0;
-    for (let k = 0; k < 12; k++) s += next();
-    return s - 6;
-  };
+  const normal = () => irwinHall(next);
   const bins = Array.from({ length: o.stims }, () => 2 + Math.floor(next() * (o.maxBins - 1)));
   const drives = bins.map((T) => Float64Array.from({ length: T }, normal));
   const out: Ragged = { responses: [], pred: [], stimOf: [], bins };
