@@ -24,12 +24,12 @@
 
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
-import { mkdir, open, readdir, rm, stat, unlink } from "node:fs/promises";
+import { mkdir, open, readdir, readFile, rm, stat, unlink } from "node:fs/promises";
 import { join } from "node:path";
 import { defaultCacheDir } from "../archive/location.js";
 import type { DatasetData, DatasetShapes, LazyDataset } from "../dataset/model.js";
 import { CacheError } from "../errors.js";
-import { copyExport } from "../export/copy.js";
+import { copyExport, WHOLE_READ_BYTES } from "../export/copy.js";
 import { type ExportManifest, loadDatasetExport, writeDatasetNpz } from "../export/dataset-npz.js";
 import { isNpzTempName } from "../export/npz-writer.js";
 import { envByteSize, markUsed, removeLeastRecentlyUsed, type SizedFile } from "../store/bounds.js";
@@ -83,8 +83,13 @@ function keyOfEntryName(name: string): string | undefined {
 const STALE_TEMP_MS = 60 * 60 * 1000;
 
 /** The last bytes of a file, enough to hold its zip end record and any comment. */
+/** Bytes at the end of a file of `size` bytes that hold its end record and zip comment (the entry's record). */
+function tailBytes(size: number): number {
+  return Math.min(size, EOCD_BYTES + MAX_ZIP_COMMENT_BYTES);
+}
+
 async function tailOf(path: string, size: number): Promise<Uint8Array> {
-  const n = Math.min(size, EOCD_BYTES + MAX_ZIP_COMMENT_BYTES);
+  const n = tailBytes(size);
   const fh = await open(path, "r");
   try {
     const buf = new Uint8Array(n);
@@ -230,9 +235,9 @@ export class BuildCache {
    * checked in bounded memory). Throws a CacheError saying what is wrong
    * (the file itself must exist).
    */
-  private async verifiedEntry(key: string, path: string): Promise<void> {
-    const size = (await stat(path)).size;
-    const tail = await tailOf(path, size);
+  private async verifiedEntry(key: string, path: string, bytes?: Uint8Array): Promise<void> {
+    const size = bytes?.length ?? (await stat(path)).size;
+    const tail = bytes === undefined ? await tailOf(path, size) : bytes.subarray(size - tailBytes(size));
     const sealed = recordOf(tail);
     if (sealed === undefined) throw new CacheError("entry carries no cache record (not sealed by ac1)");
     const { record } = sealed;
@@ -242,9 +247,15 @@ export class BuildCache {
       throw new CacheError(
         `entry has cache format ${JSON.stringify(record.version)}, expected ${CACHE_FORMAT_VERSION}`,
       );
-    if ((await sha256OfPrefix(path, size - tail.length + sealed.bodyBytes)) !== record.sha256)
+    const body = size - tail.length + sealed.bodyBytes;
+    const digest =
+      bytes === undefined
+        ? await sha256OfPrefix(path, body)
+        : createHash("sha256").update(bytes.subarray(0, body)).digest("hex");
+    if (digest !== record.sha256)
       throw new CacheError("entry content does not match its record (SHA-256): damaged since it was stored");
   }
+
 
   /** Whether the entry file exists (a miss otherwise); clears leftover temps on the way. */
   private async present(path: string): Promise<boolean> {
@@ -291,13 +302,16 @@ export class BuildCache {
   ): Promise<CacheExportResult> {
     const path = this.entryPath(key);
     if (!(await this.present(path))) return { manifest: null, reason: "miss" };
+    // An entry up to WHOLE_READ_BYTES is read once: checked, then copied, from the same bytes.
+    let bytes: Uint8Array | undefined;
     try {
-      await this.verifiedEntry(key, path);
+      if ((await stat(path)).size <= WHOLE_READ_BYTES) bytes = await readFile(path);
+      await this.verifiedEntry(key, path, bytes);
     } catch (e) {
       await unlink(path).catch(() => {});
       return { manifest: null, reason: `corrupt cache entry ${path} removed: ${message(e)}` };
     }
-    const manifest = await copyExport(path, out, { rewrite });
+    const manifest = await copyExport(path, out, { rewrite, bytes });
     await markUsed(path);
     return { manifest };
   }

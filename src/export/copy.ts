@@ -22,6 +22,8 @@ export interface CopyExportOptions {
   mtime?: Date;
   /** Seal the copy (NpzWriter's `seal`). */
   seal?: (bodySha256: string) => string;
+  /** The whole of `src`, already read (and checked) by the caller: copied from instead of reading the file again. */
+  bytes?: Uint8Array;
 }
 
 /**
@@ -37,7 +39,10 @@ export async function copyExport(
   opts: CopyExportOptions,
 ): Promise<ExportManifest> {
   // Members are copied as stored, never decoded: their .npy headers are not read either.
-  const reader = await openSource(src);
+  const reader =
+    opts.bytes === undefined
+      ? await openSource(src)
+      : await NpzReader.fromBuffer(opts.bytes, src, { readHeaders: false });
   try {
     const keys = reader.keys();
     if (keys[0] !== "manifest") throw new ExportError(`${src}: the manifest is not the first member`);
@@ -67,7 +72,7 @@ export async function copyExport(
  * copy), larger ones by random access (one member at a time in memory: the
  * build that just stored the entry still holds its dataset).
  */
-const WHOLE_READ_BYTES = 64 * 1024 * 1024;
+export const WHOLE_READ_BYTES = 64 * 1024 * 1024;
 
 async function openSource(src: string): Promise<NpzReader> {
   let size = 0;
