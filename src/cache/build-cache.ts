@@ -256,7 +256,6 @@ export class BuildCache {
       throw new CacheError("entry content does not match its record (SHA-256): damaged since it was stored");
   }
 
-
   /** Whether the entry file exists (a miss otherwise); clears leftover temps on the way. */
   private async present(path: string): Promise<boolean> {
     await this.removeLeftOverTemps().catch(() => 0);

@@ -18,8 +18,8 @@
 // build keeps them in memory, the dataset it returns.
 
 import { createHash } from "node:crypto";
-import { mkdir } from "node:fs/promises";
-import { dirname, resolve } from "node:path";
+import { mkdir, readdir, rm, stat } from "node:fs/promises";
+import { basename, dirname, join, resolve } from "node:path";
 import {
   type ArchiveIdentity,
   archiveIdentity,
@@ -46,6 +46,7 @@ import type {
   SplitSpec,
 } from "../dataset/model.js";
 import { type DatasetOptionsInput, resolveOptions } from "../dataset/options.js";
+import { SPILL_STEM } from "../dataset/spill.js";
 import { makeSplit, resolveSplit, splitWarnings } from "../dataset/splits.js";
 import { type DatasetFacts, factsOf } from "../dataset/summary.js";
 import type { DownloadOptions } from "../download/index.js";
@@ -62,7 +63,7 @@ import {
   type IntermediateScope,
   intermediateMaxBytes,
 } from "../store/intermediates.js";
-import { trackTempFolder, untrackTempFolder } from "../temp-files.js";
+import { isLeftOver, trackTempFolder, untrackTempFolder } from "../temp-files.js";
 
 /** What the cache did for this load. */
 export type CacheEvent =
@@ -233,6 +234,32 @@ async function prepare(input: Omit<LoadOptions, "onLoaded">): Promise<Prepared> 
     onProgress,
     onWarning,
   };
+}
+
+/**
+ * Removes what an export to `out` killed outright (SIGKILL, a power cut)
+ * left beside it: `<out>.tmp-<pid>-*` and spill files `build-spill.tmp-<pid>-*`
+ * whose process no longer runs. Nothing else in that folder is touched, and
+ * a file it cannot read or remove is left (the folder is the user's).
+ */
+async function removeLeftOversBeside(out: string): Promise<void> {
+  const dir = dirname(resolve(out));
+  const mine = [`${basename(out)}.tmp-`, `${SPILL_STEM}.tmp-`];
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return; // the writer will say what is wrong with the folder
+  }
+  const now = Date.now();
+  for (const name of names) {
+    if (!mine.some((m) => name.startsWith(m))) continue;
+    const path = join(dir, name);
+    const st = await stat(path).catch(() => null);
+    // only files of dead processes: a live one's may be another build writing now
+    if (st?.isFile() && isLeftOver(name, st.mtimeMs, Number.POSITIVE_INFINITY, now))
+      await rm(path, { force: true }).catch(() => {});
+  }
 }
 
 /**
@@ -422,6 +449,7 @@ export interface ExportReport extends LoadReport {
 export async function exportDataset(input: ExportOptions): Promise<ExportReport> {
   const { out, onExportProgress, ...loadInput } = input;
   const p = await prepare(loadInput);
+  await removeLeftOversBeside(out);
   const { cache, key, onProgress, onWarning } = p;
   let cacheMissReason: string | null = null;
   if (cache !== null && key !== null) {

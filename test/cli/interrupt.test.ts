@@ -9,8 +9,8 @@
 // download's .part stays on purpose, and the next run resumes it.
 
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
-import { cpSync, existsSync, readdirSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import { cpSync, existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { after, before, test } from "node:test";
 import { ensureExtracted, lockFileOf, partialDirOf } from "../../src/archive/index.js";
@@ -192,6 +192,29 @@ test("killed outright while storing: the next run, or ac1 cache clear, removes t
       assert.equal(readdirSync(builds).length, 1, "the new entry");
     }
   }
+});
+
+test("killed outright during a --no-cache build: the next export to the same file removes what it left beside it", async () => {
+  const { out, env } = fresh();
+  const folder = join(work.dir, `beside-${runs}`);
+  mkdirSync(folder);
+  const target = join(folder, "out.npz");
+  // another output's temp file, its writer dead too: not this export's, so left alone
+  const dead = spawnSync(process.execPath, ["-e", ""]).pid;
+  writeFileSync(join(folder, `other.npz.tmp-${dead}-0badc0de`), "another export's");
+  const run = startAc1(["build", "--path", synth.dir, "--out", target, "--no-cache"], {
+    env,
+    pauseAt: "build-cell#2",
+  });
+  await run.paused;
+  run.child.kill("SIGKILL");
+  assert.equal((await run.done).code, -1);
+  const left = readdirSync(folder).filter((n) => n.startsWith("build-spill.tmp-"));
+  assert.equal(left.length, 1, "a killed process cannot clean up");
+  const r = await runAc1(["build", "--path", synth.dir, "--out", target, "--no-cache", "--quiet"], { env });
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(readdirSync(folder).sort(), [`other.npz.tmp-${dead}-0badc0de`, "out.npz"]);
+  assert.ok(!existsSync(out));
 });
 
 test("interrupted download: status 1, the .part is kept (documented) and the lock removed; the next run resumes", async () => {
