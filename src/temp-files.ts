@@ -9,7 +9,8 @@
 
 import { randomBytes } from "node:crypto";
 import { readdirSync, rmSync } from "node:fs";
-import { basename } from "node:path";
+import { readdir, rm, stat } from "node:fs/promises";
+import { basename, join } from "node:path";
 
 const tracked = new Set<string>();
 const trackedFolders = new Set<string>();
@@ -134,4 +135,37 @@ export function isLeftOver(name: string, mtimeMs: number, staleMs: number, now =
   if (pid === undefined) return false;
   if (pid === process.pid) return false;
   return !processIsRunning(pid) || now - mtimeMs >= staleMs;
+}
+
+/**
+ * Removes the temp files in `dir` that a process no longer running left
+ * (isLeftOver; with `staleMs`, also those older than that, whose pid may
+ * have been reused), among the names `accept` takes (default: every temp
+ * name). A missing folder has none; another failure to read it is thrown.
+ * Returns how many were removed.
+ */
+export async function removeLeftOverTempsIn(
+  dir: string,
+  opts: { staleMs?: number; accept?: (name: string) => boolean } = {},
+): Promise<number> {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ENOENT") return 0;
+    throw e;
+  }
+  const staleMs = opts.staleMs ?? Number.POSITIVE_INFINITY;
+  const now = Date.now();
+  let removed = 0;
+  for (const name of names) {
+    if (opts.accept !== undefined && !opts.accept(name)) continue;
+    const path = join(dir, name);
+    const st = await stat(path).catch(() => null); // gone meanwhile
+    if (st?.isFile() && isLeftOver(name, st.mtimeMs, staleMs, now)) {
+      await rm(path, { force: true }).catch(() => {});
+      removed++;
+    }
+  }
+  return removed;
 }

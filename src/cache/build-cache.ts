@@ -24,16 +24,15 @@
 
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
-import { mkdir, open, readdir, readFile, rm, stat, unlink } from "node:fs/promises";
+import { mkdir, open, readdir, readFile, stat, unlink } from "node:fs/promises";
 import { join } from "node:path";
 import { defaultCacheDir } from "../archive/location.js";
 import type { DatasetData, DatasetShapes, LazyDataset } from "../dataset/model.js";
 import { CacheError } from "../errors.js";
 import { copyExport, WHOLE_READ_BYTES } from "../export/copy.js";
 import { type ExportManifest, loadDatasetExport, writeDatasetNpz } from "../export/dataset-npz.js";
-import { isNpzTempName } from "../export/npz-writer.js";
 import { envByteSize, markUsed, removeLeastRecentlyUsed, type SizedFile } from "../store/bounds.js";
-import { isLeftOver } from "../temp-files.js";
+import { removeLeftOverTempsIn } from "../temp-files.js";
 import { EOCD_BYTES, MAX_ZIP_COMMENT_BYTES, zipComment } from "../zip/records.js";
 import { CACHE_FORMAT_VERSION } from "./key.js";
 
@@ -256,21 +255,19 @@ export class BuildCache {
       throw new CacheError("entry content does not match its record (SHA-256): damaged since it was stored");
   }
 
-  /** Whether the entry file exists (a miss otherwise); clears leftover temps on the way. */
-  private async present(path: string): Promise<boolean> {
+  /** The entry file's size, or null when it does not exist (a miss); clears leftover temps on the way. */
+  private async sizeOf(path: string): Promise<number | null> {
     await this.removeLeftOverTemps().catch(() => 0);
-    try {
-      await stat(path);
-      return true;
-    } catch {
-      return false;
-    }
+    return stat(path).then(
+      (st) => st.size,
+      () => null,
+    );
   }
 
   /** Like load(), returning why there is no data. */
   async loadWithReason(key: string): Promise<CacheLoadResult> {
     const path = this.entryPath(key);
-    if (!(await this.present(path))) return { data: null, reason: "miss" };
+    if ((await this.sizeOf(path)) === null) return { data: null, reason: "miss" };
     try {
       await this.verifiedEntry(key, path);
       const view = await loadDatasetExport(path, { verifyCrc: true });
@@ -300,11 +297,12 @@ export class BuildCache {
     rewrite: (manifest: ExportManifest) => ExportManifest,
   ): Promise<CacheExportResult> {
     const path = this.entryPath(key);
-    if (!(await this.present(path))) return { manifest: null, reason: "miss" };
+    const size = await this.sizeOf(path);
+    if (size === null) return { manifest: null, reason: "miss" };
     // An entry up to WHOLE_READ_BYTES is read once: checked, then copied, from the same bytes.
     let bytes: Uint8Array | undefined;
     try {
-      if ((await stat(path)).size <= WHOLE_READ_BYTES) bytes = await readFile(path);
+      if (size <= WHOLE_READ_BYTES) bytes = await readFile(path);
       await this.verifiedEntry(key, path, bytes);
     } catch (e) {
       await unlink(path).catch(() => {});
@@ -471,22 +469,10 @@ export class BuildCache {
    * process no longer runs, or they are older than `olderThanMs`.
    */
   async removeLeftOverTemps(olderThanMs = STALE_TEMP_MS): Promise<number> {
-    const names = await this.entryDirNames();
-    let removed = 0;
-    const now = Date.now();
-    for (const name of names) {
-      if (!isNpzTempName(name)) continue;
-      const path = join(this.entriesDir, name);
-      try {
-        const st = await stat(path);
-        if (isLeftOver(name, st.mtimeMs, olderThanMs, now)) {
-          await rm(path, { force: true });
-          removed++;
-        }
-      } catch {
-        // gone meanwhile
-      }
+    try {
+      return await removeLeftOverTempsIn(this.entriesDir, { staleMs: olderThanMs });
+    } catch (e) {
+      throw await this.folderError(e);
     }
-    return removed;
   }
 }

@@ -18,8 +18,8 @@
 // build keeps them in memory, the dataset it returns.
 
 import { createHash } from "node:crypto";
-import { mkdir, readdir, rm, stat } from "node:fs/promises";
-import { basename, dirname, join, resolve } from "node:path";
+import { mkdir } from "node:fs/promises";
+import { basename, dirname, resolve } from "node:path";
 import {
   type ArchiveIdentity,
   archiveIdentity,
@@ -63,7 +63,7 @@ import {
   type IntermediateScope,
   intermediateMaxBytes,
 } from "../store/intermediates.js";
-import { isLeftOver, trackTempFolder, untrackTempFolder } from "../temp-files.js";
+import { removeLeftOverTempsIn, trackTempFolder, untrackTempFolder } from "../temp-files.js";
 
 /** What the cache did for this load. */
 export type CacheEvent =
@@ -243,36 +243,23 @@ async function prepare(input: Omit<LoadOptions, "onLoaded">): Promise<Prepared> 
  * a file it cannot read or remove is left (the folder is the user's).
  */
 async function removeLeftOversBeside(out: string): Promise<void> {
-  const dir = dirname(resolve(out));
   const mine = [`${basename(out)}.tmp-`, `${SPILL_STEM}.tmp-`];
-  let names: string[];
-  try {
-    names = await readdir(dir);
-  } catch {
-    return; // the writer will say what is wrong with the folder
-  }
-  const now = Date.now();
-  for (const name of names) {
-    if (!mine.some((m) => name.startsWith(m))) continue;
-    const path = join(dir, name);
-    const st = await stat(path).catch(() => null);
-    // only files of dead processes: a live one's may be another build writing now
-    if (st?.isFile() && isLeftOver(name, st.mtimeMs, Number.POSITIVE_INFINITY, now))
-      await rm(path, { force: true }).catch(() => {});
-  }
+  // only files of dead processes (no age limit): a live one's may be another build writing now
+  await removeLeftOverTempsIn(dirname(resolve(out)), {
+    accept: (name) => mine.some((m) => name.startsWith(m)),
+  }).catch(() => 0); // an unreadable folder: the writer will say what is wrong with it
 }
 
 /**
  * Where an export's build sets its arrays aside (BuildOptions.spillDir): the
  * build cache's entries folder, whose leftover temp files the next load,
- * store or `ac1 cache clear` removes (those of dead processes are removed
- * now); with the cache off (which writes nothing there), the output's folder,
- * where the export's own temp file is written too.
+ * store or `ac1 cache clear` removes (exportDataset's cache lookup has just
+ * removed those of dead processes); with the cache off (which writes nothing
+ * there), the output's folder, where the export's own temp file is written too.
  */
 async function spillDirOf(p: Prepared, out: string): Promise<string> {
   if (p.cache === null) return dirname(resolve(out));
   await mkdir(p.cache.entriesDir, { recursive: true });
-  await p.cache.removeLeftOverTemps().catch(() => 0);
   return p.cache.entriesDir;
 }
 
