@@ -45,12 +45,12 @@ export function medianFilterStaysNear(x: Float64Array, k: number, dist: number):
   let max = Number.NEGATIVE_INFINITY;
   for (let i = 0; i < L; i++) {
     const v = x[i]!;
+    if (Number.isNaN(v)) return false;
     if (v < min) min = v;
     if (v > max) max = v;
   }
-  // Infinities, NaN everywhere, or values whose sum (in np.median's mean of two) could overflow.
+  // Infinities, or values whose sum (in np.median's mean of two) could overflow.
   if (!(Math.abs(min) < HUGE && Math.abs(max) < HUGE)) return false;
-  for (let i = 0; i < L; i++) if (Number.isNaN(x[i]!)) return false;
   // Every y_i and m lie in [min, max].
   if (max - min <= dist * (1 - MARGIN)) return true;
   // T1 <= T2 from a strided probe of x.
