@@ -166,10 +166,7 @@ export function stimSpectrogram(spec: LoadedStim, Tcanon: number, options: Datas
     windowMs: options.windowMs,
   });
   const T = Math.min(Tcanon, s.T);
-  if (T === s.T) return { shape: [1, s.F, T], data: s.data };
-  const data = new Float32Array(s.F * T);
-  for (let f = 0; f < s.F; f++) data.set(s.data.subarray(f * s.T, f * s.T + T), f * T);
-  return { shape: [1, s.F, T], data };
+  return { shape: [1, s.F, T], data: firstColumns(s.data, s.F, s.T, T) };
 }
 
 /**
