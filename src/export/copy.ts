@@ -13,7 +13,7 @@ import { ExportError } from "./errors.js";
 import { type ExportManifest, manifestJson, readManifest } from "./manifest.js";
 import { encodeNpyHeader, encodeUnicodeScalar } from "./npy.js";
 import { NpzReader } from "./npz-reader.js";
-import { NpzWriter } from "./npz-writer.js";
+import { NpzWriter, type StoredMember } from "./npz-writer.js";
 
 export interface CopyExportOptions {
   /** The manifest of the copy, from the source's (which it may change in place). */
@@ -52,10 +52,20 @@ export async function copyExport(
     const writer = NpzWriter.create(dest, { mtime: opts.mtime, seal: opts.seal });
     try {
       await writer.addMember("manifest.npy", member);
+      // The other members in batches of up to COPY_BATCH_BYTES stored bytes, each written in one turn.
+      let batch: StoredMember[] = [];
+      let batchBytes = 0;
       for (const key of keys.slice(1)) {
         const raw = await reader.rawMember(key);
-        await writer.addEncoded(raw.name, raw);
+        batch.push(raw);
+        for (const c of raw.chunks) batchBytes += c.byteLength;
+        if (batchBytes >= COPY_BATCH_BYTES) {
+          await writer.addEncodedMembers(batch);
+          batch = [];
+          batchBytes = 0;
+        }
       }
+      await writer.addEncodedMembers(batch);
       await writer.close();
     } catch (e) {
       await writer.abort();
@@ -66,6 +76,13 @@ export async function copyExport(
     await reader.close();
   }
 }
+
+/**
+ * Members are written in batches of this many stored bytes (or one larger
+ * member): few turns of the writer, while a file read by random access holds
+ * one batch in memory.
+ */
+const COPY_BATCH_BYTES = 16 * 1024 * 1024;
 
 /**
  * Exports up to WHOLE_READ_BYTES are read whole (one read: the quickest
