@@ -51,7 +51,9 @@ export async function copyExport(
     const member = concat(encodeNpyHeader(text.dtype, []), text.data);
     const writer = NpzWriter.create(dest, { mtime: opts.mtime, seal: opts.seal });
     try {
-      await writer.addMember("manifest.npy", member);
+      // Not awaited: the manifest compresses while the members are laid out behind it.
+      const manifestWritten = writer.addMember("manifest.npy", member);
+      manifestWritten.catch(() => {}); // its failure also fails the members' turn, awaited below
       // The other members in batches of up to COPY_BATCH_BYTES stored bytes, each written in one turn.
       let batch: StoredMember[] = [];
       let batchBytes = 0;
@@ -66,6 +68,7 @@ export async function copyExport(
         }
       }
       await writer.addEncodedMembers(batch);
+      await manifestWritten;
       await writer.close();
     } catch (e) {
       await writer.abort();

@@ -334,13 +334,20 @@ export class NpzWriter {
 
   /**
    * Adds one member whose whole content is `bytes` (an encoded .npy),
-   * compressed as the writer's members are. Resolves once written.
+   * compressed as the writer's members are. Its turn is taken at the call,
+   * as add() takes it: it compresses while later members queue behind it.
+   * Resolves once written.
    */
   async addMember(member: string, bytes: Uint8Array): Promise<void> {
     this.checkOpen(member);
     this.claimName(member, `member ${JSON.stringify(member)}`);
-    const encoded = await encodeParts([bytes], this.compressionLevel);
-    await this.writeInTurn(() => this.writeEncoded(member, encoded), `writing ${JSON.stringify(member)}`);
+    const encoded = encodeParts([bytes], this.compressionLevel);
+    // A failure surfaces at its turn (or at close); never unhandled before that.
+    if (encoded instanceof Promise) encoded.catch(() => {});
+    await this.writeInTurn(
+      async () => this.writeEncoded(member, await encoded),
+      `writing ${JSON.stringify(member)}`,
+    );
   }
 
   /**
@@ -375,19 +382,24 @@ export class NpzWriter {
       members.length === 1
         ? `writing ${JSON.stringify(first.name)}`
         : `writing ${JSON.stringify(first.name)} .. ${JSON.stringify(last.name)}`;
+    // Each member's local header and bytes, as writeEncoded writes them, laid out now (a local
+    // header holds no offset: earlier members may still be compressing) and appended at its turn.
+    const entries: WrittenEntry[] = [];
+    const chunks: Uint8Array[] = [];
+    for (const m of members) {
+      let compressedSize = 0;
+      for (const c of m.chunks) compressedSize += c.byteLength;
+      const entry = this.entryOf(m.name, { ...m, compressedSize }, 0);
+      chunks.push(localHeader(entry), ...m.chunks);
+      entries.push(entry);
+    }
     await this.writeInTurn(async () => {
-      // Each member's local header and bytes, as writeEncoded writes them, appended all at once.
-      const entries: WrittenEntry[] = [];
-      const chunks: Uint8Array[] = [];
       let at = this.file.offset;
-      for (const m of members) {
-        let compressedSize = 0;
-        for (const c of m.chunks) compressedSize += c.byteLength;
-        const entry = this.entryOf(m.name, { ...m, compressedSize }, at);
-        const header = localHeader(entry);
-        chunks.push(header, ...m.chunks);
-        entries.push(entry);
-        at += header.byteLength + compressedSize;
+      for (let i = 0, c = 0; i < entries.length; i++) {
+        const entry = entries[i] as WrittenEntry;
+        entry.localHeaderOffset = at;
+        at += (chunks[c] as Uint8Array).byteLength + entry.compressedSize;
+        c += 1 + (members[i] as StoredMember).chunks.length;
       }
       await this.file.appendAll(chunks);
       this.entries.push(...entries);
