@@ -50,10 +50,10 @@ export async function copyExport(
     const text = encodeUnicodeScalar(manifestJson(manifest));
     const member = concat(encodeNpyHeader(text.dtype, []), text.data);
     const writer = NpzWriter.create(dest, { mtime: opts.mtime, seal: opts.seal });
+    // Not awaited: the manifest compresses while the members are laid out behind it.
+    const manifestWritten = writer.addMember("manifest.npy", member);
+    manifestWritten.catch(() => {}); // its failure also fails the members' turn, awaited below
     try {
-      // Not awaited: the manifest compresses while the members are laid out behind it.
-      const manifestWritten = writer.addMember("manifest.npy", member);
-      manifestWritten.catch(() => {}); // its failure also fails the members' turn, awaited below
       // The other members in batches of up to COPY_BATCH_BYTES stored bytes, each written in one turn.
       let batch: StoredMember[] = [];
       let batchBytes = 0;
@@ -71,8 +71,13 @@ export async function copyExport(
       await manifestWritten;
       await writer.close();
     } catch (e) {
+      // The first failure: the manifest's own when its write failed (the members' turn fails with it).
+      const first = await manifestWritten.then(
+        () => e,
+        (m: unknown) => m,
+      );
       await writer.abort();
-      throw e;
+      throw first;
     }
     return manifest;
   } finally {

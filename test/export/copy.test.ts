@@ -4,7 +4,8 @@
 // header stamped with the copy's time, then the central directory), whether
 // the source is in memory or read by random access (over WHOLE_READ_BYTES,
 // in several batches), and with the zip64 end records a copy of more than
-// 65534 members needs; a full disk leaves neither the copy nor a temp file.
+// 65534 members needs; a failed write (a full disk) leaves neither the copy
+// nor a temp file and names the manifest when its write failed.
 
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
@@ -182,23 +183,33 @@ describe("copyExport", () => {
     await r.close();
   });
 
-  it("a full disk while copying the members: the one-line error, no copy, no temp file", async () => {
+  it("a failure writing the manifest or the members (a full disk): the one-line error, no copy, no temp file", async () => {
     const src = await sampleExport("full-src.npz");
     const out = join(dir, "full", "copy.npz");
     await mkdir(join(dir, "full"));
-    // the third write is the members' (after the manifest's header and bytes)
-    process.env.AC1_TEST_FAIL_AT = "npz-file-write#3:ENOSPC";
-    try {
-      await assert.rejects(
-        copyExport(src, out, { rewrite: moved, bytes: await readFile(src) }),
-        (e: unknown) =>
-          e instanceof ExportError &&
-          e.message ===
-            `${out}: the disk is full (ENOSPC); nothing was written there: free some space and try again`,
-      );
-    } finally {
-      delete process.env.AC1_TEST_FAIL_AT;
+    const bytes = await readFile(src);
+    // The process counts the passages while AC1_TEST_FAIL_AT names the point: the first copy
+    // fails at its first write (the manifest's header), the second at its third (the members').
+    for (const [spec, message] of [
+      [
+        "npz-file-write#1",
+        `${out}: writing "manifest.npy": failure injected by AC1_TEST_FAIL_AT at npz-file-write`,
+      ],
+      [
+        "npz-file-write#4:ENOSPC",
+        `${out}: the disk is full (ENOSPC); nothing was written there: free some space and try again`,
+      ],
+    ] as const) {
+      process.env.AC1_TEST_FAIL_AT = spec;
+      try {
+        await assert.rejects(
+          copyExport(src, out, { rewrite: moved, bytes }),
+          (e: unknown) => e instanceof ExportError && e.message === message,
+        );
+      } finally {
+        delete process.env.AC1_TEST_FAIL_AT;
+      }
+      assert.deepEqual(await readdir(join(dir, "full")), [], spec);
     }
-    assert.deepEqual(await readdir(join(dir, "full")), []);
   });
 });
