@@ -24,13 +24,13 @@
 
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
-import { mkdir, open, readdir, readFile, stat, unlink } from "node:fs/promises";
+import { mkdir, open, readdir, stat, unlink } from "node:fs/promises";
 import { join } from "node:path";
 import { defaultCacheDir } from "../archive/location.js";
 import type { DatasetData, DatasetShapes, LazyDataset } from "../dataset/model.js";
 import { CacheError } from "../errors.js";
 import { copyExport, WHOLE_READ_BYTES } from "../export/copy.js";
-import { type ExportManifest, loadDatasetExport, writeDatasetNpz } from "../export/dataset-npz.js";
+import type { ExportManifest } from "../export/manifest.js";
 import { envByteSize, markUsed, removeLeastRecentlyUsed, type SizedFile } from "../store/bounds.js";
 import { removeLeftOverTempsIn } from "../temp-files.js";
 import { EOCD_BYTES, MAX_ZIP_COMMENT_BYTES, zipComment } from "../zip/records.js";
@@ -167,6 +167,31 @@ function recordOf(bytes: Uint8Array): { record: Partial<EntryRecord>; bodyBytes:
   }
 }
 
+/**
+ * The record of the entry stored under `key` whose last bytes (`tail`) of
+ * `size` are given, checked against the key and the cache format: the
+ * SHA-256 it records and how many bytes from the start that covers.
+ */
+function checkedRecord(key: string, tail: Uint8Array, size: number): { sha256: unknown; bodyBytes: number } {
+  const sealed = recordOf(tail);
+  if (sealed === undefined) throw new CacheError("entry carries no cache record (not sealed by ac1)");
+  const { record } = sealed;
+  if (record.key !== key)
+    throw new CacheError(`entry records key ${JSON.stringify(record.key)}, not its file name`);
+  if (record.version !== CACHE_FORMAT_VERSION)
+    throw new CacheError(
+      `entry has cache format ${JSON.stringify(record.version)}, expected ${CACHE_FORMAT_VERSION}`,
+    );
+  return { sha256: record.sha256, bodyBytes: size - tail.length + sealed.bodyBytes };
+}
+
+function damaged(): CacheError {
+  return new CacheError("entry content does not match its record (SHA-256): damaged since it was stored");
+}
+
+/** Bytes read per call when an entry is read whole (each slice is hashed while the next is read). */
+const READ_SLICE_BYTES = 4 << 20;
+
 /** SHA-256 (hex) of the first `bytes` bytes of the file, streamed (bounded memory at any size). */
 async function sha256OfPrefix(path: string, bytes: number): Promise<string> {
   const hash = createHash("sha256");
@@ -234,25 +259,57 @@ export class BuildCache {
    * checked in bounded memory). Throws a CacheError saying what is wrong
    * (the file itself must exist).
    */
-  private async verifiedEntry(key: string, path: string, bytes?: Uint8Array): Promise<void> {
-    const size = bytes?.length ?? (await stat(path)).size;
-    const tail = bytes === undefined ? await tailOf(path, size) : bytes.subarray(size - tailBytes(size));
-    const sealed = recordOf(tail);
-    if (sealed === undefined) throw new CacheError("entry carries no cache record (not sealed by ac1)");
-    const { record } = sealed;
-    if (record.key !== key)
-      throw new CacheError(`entry records key ${JSON.stringify(record.key)}, not its file name`);
-    if (record.version !== CACHE_FORMAT_VERSION)
-      throw new CacheError(
-        `entry has cache format ${JSON.stringify(record.version)}, expected ${CACHE_FORMAT_VERSION}`,
-      );
-    const body = size - tail.length + sealed.bodyBytes;
-    const digest =
-      bytes === undefined
-        ? await sha256OfPrefix(path, body)
-        : createHash("sha256").update(bytes.subarray(0, body)).digest("hex");
-    if (digest !== record.sha256)
-      throw new CacheError("entry content does not match its record (SHA-256): damaged since it was stored");
+  private async verifiedEntry(key: string, path: string): Promise<void> {
+    const size = (await stat(path)).size;
+    const tail = await tailOf(path, size);
+    const { sha256, bodyBytes } = checkedRecord(key, tail, size);
+    if ((await sha256OfPrefix(path, bodyBytes)) !== sha256) throw damaged();
+  }
+
+  /**
+   * The whole entry read into memory and checked as verifiedEntry checks
+   * it: its tail first (the record, and so how many bytes the SHA-256
+   * covers), then the rest in slices, each one hashed while the next is
+   * read, so that the hash costs little more than the read. Undefined (and
+   * checked by verifiedEntry instead) when the file opened is over
+   * WHOLE_READ_BYTES. Throws a CacheError saying what is wrong.
+   */
+  private async readVerifiedEntry(key: string, path: string): Promise<Uint8Array | undefined> {
+    const fh = await open(path, "r");
+    try {
+      // the size of the file opened (another store may have renamed a new entry into place since)
+      const size = (await fh.stat()).size;
+      if (size > WHOLE_READ_BYTES) {
+        await this.verifiedEntry(key, path);
+        return undefined;
+      }
+      const bytes = Buffer.allocUnsafeSlow(size);
+      const readAt = async (at: number, length: number): Promise<number> => {
+        const { bytesRead } = await fh.read(bytes, at, length, at);
+        if (bytesRead === 0) throw new CacheError(`entry ends at byte ${at}, before its ${size} bytes`);
+        return bytesRead;
+      };
+      const end = size - tailBytes(size);
+      for (let at = end; at < size; ) at += await readAt(at, size - at);
+      const { sha256, bodyBytes } = checkedRecord(key, bytes.subarray(end), size);
+      const hash = createHash("sha256");
+      let at = 0;
+      let next = end > 0 ? readAt(0, Math.min(READ_SLICE_BYTES, end)) : null;
+      while (next !== null) {
+        const got = await next;
+        const from = at;
+        at += got;
+        next = at < end ? readAt(at, Math.min(READ_SLICE_BYTES, end - at)) : null;
+        // (a failed read is awaited at the next turn; hashing never throws)
+        hash.update(bytes.subarray(from, at));
+      }
+      // the body ends in the tail, at the end record
+      hash.update(bytes.subarray(end, bodyBytes));
+      if (hash.digest("hex") !== sha256) throw damaged();
+      return bytes;
+    } finally {
+      await fh.close();
+    }
   }
 
   /** The entry file's size, or null when it does not exist (a miss); clears leftover temps on the way. */
@@ -268,6 +325,8 @@ export class BuildCache {
   async loadWithReason(key: string): Promise<CacheLoadResult> {
     const path = this.entryPath(key);
     if ((await this.sizeOf(path)) === null) return { data: null, reason: "miss" };
+    // Loaded on demand (store too): exportTo, `ac1 build`'s hit, copies without them.
+    const { loadDatasetExport } = await import("../export/dataset-npz.js");
     try {
       await this.verifiedEntry(key, path);
       const view = await loadDatasetExport(path, { verifyCrc: true });
@@ -302,8 +361,8 @@ export class BuildCache {
     // An entry up to WHOLE_READ_BYTES is read once: checked, then copied, from the same bytes.
     let bytes: Uint8Array | undefined;
     try {
-      if (size <= WHOLE_READ_BYTES) bytes = await readFile(path);
-      await this.verifiedEntry(key, path, bytes);
+      if (size <= WHOLE_READ_BYTES) bytes = await this.readVerifiedEntry(key, path);
+      else await this.verifiedEntry(key, path);
     } catch (e) {
       await unlink(path).catch(() => {});
       return { manifest: null, reason: `corrupt cache entry ${path} removed: ${message(e)}` };
@@ -332,6 +391,7 @@ export class BuildCache {
     await mkdir(this.entriesDir, { recursive: true });
     await this.removeLeftOverTemps();
     const summary = summarizeData(data);
+    const { writeDatasetNpz } = await import("../export/dataset-npz.js");
     await writeDatasetNpz(data, path, { seal: sealOf(key, () => summary), onProgress: opts.onProgress });
     await this.trim(this.maxBytes, key);
     return stat(path).then(

@@ -10,9 +10,9 @@ import {
   spectrogramMaxBands,
   spectrogramMaxWindow,
   spectrogramWorkBytes,
-} from "../dsp/spectrogram.js";
+} from "../dsp/spectrogram-bounds.js";
 import { OptionError } from "../errors.js";
-import { DEFAULT_GATING_THRESHOLDS, type GatingThresholds } from "../preprocess/gating.js";
+import { DEFAULT_GATING_THRESHOLDS, type GatingThresholds } from "../preprocess/gating-thresholds.js";
 import type { DatasetOptions } from "./model.js";
 
 export type { Experimenter, Site };

@@ -14,7 +14,7 @@ import type {
   SkippedFile,
   SplitPart,
 } from "./model.js";
-import { qualitySummaryLine } from "./quality.js";
+import { qualitySummaryLine } from "./quality-keys.js";
 import { splitLabel } from "./splits.js";
 
 /** What the summary needs; buildable from a DatasetData or an export manifest. */

@@ -19,8 +19,16 @@
 
 import { bandCentersHz } from "./bands.js";
 import { roundHalfEven } from "./round.js";
+import { FRAME_CHUNK } from "./spectrogram-bounds.js";
 import { spectrogramWasm, WASM_FRAMES, WASM_STEP } from "./spectrogram-wasm.js";
 import { hamming } from "./windows.js";
+
+export {
+  SPECTROGRAM_MAX_WORK_BYTES,
+  spectrogramMaxBands,
+  spectrogramMaxWindow,
+  spectrogramWorkBytes,
+} from "./spectrogram-bounds.js";
 
 export interface LogSpectrogramOptions {
   dtMs: number;
@@ -99,37 +107,6 @@ function kernelFor(sfHz: number, W: number, fminHz: number, fmaxHz: number, bins
   if (kernelCache.size >= KERNEL_CACHE_MAX) kernelCache.delete(kernelCache.keys().next().value!);
   kernelCache.set(key, kernel);
   return kernel;
-}
-
-/** Frames processed per pass over the kernel (their samples stay in cache). */
-const FRAME_CHUNK = 48;
-
-/**
- * Bytes the spectrogram of F bands with a W-sample window works in: the
- * folded kernel (F bands x ceil(W/2) cos and sin values) and one chunk of
- * folded frames (48 frames x ceil(W/2) sums and differences), float64. It
- * grows with the window alone (not the signal): what bounds the window.
- */
-export function spectrogramWorkBytes(F: number, W: number): number {
-  const Wh = Math.ceil(W / 2);
-  return 2 * Wh * (F + FRAME_CHUNK) * 8;
-}
-
-/**
- * The most working memory a spectrogram may take (see spectrogramWorkBytes):
- * 256 MiB, so a build's memory stays a small multiple of its output whatever
- * the options (every worker thread holds its own kernels).
- */
-export const SPECTROGRAM_MAX_WORK_BYTES = 256 * 1024 * 1024;
-
-/** The most bands whose spectrogram with a W-sample window fits SPECTROGRAM_MAX_WORK_BYTES (0 when none does). */
-export function spectrogramMaxBands(W: number): number {
-  return Math.max(0, Math.floor(SPECTROGRAM_MAX_WORK_BYTES / (2 * Math.ceil(W / 2) * 8)) - FRAME_CHUNK);
-}
-
-/** The longest window, in samples, whose spectrogram with F bands fits SPECTROGRAM_MAX_WORK_BYTES. */
-export function spectrogramMaxWindow(F: number): number {
-  return 2 * Math.floor(SPECTROGRAM_MAX_WORK_BYTES / (2 * (F + FRAME_CHUNK) * 8));
 }
 
 /** Hamming log-spectrogram at the band centres; float32 (F, T) in dB. */

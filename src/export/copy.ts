@@ -13,7 +13,7 @@ import { ExportError } from "./errors.js";
 import { type ExportManifest, manifestJson, readManifest } from "./manifest.js";
 import { encodeNpyHeader, encodeUnicodeScalar } from "./npy.js";
 import { NpzReader } from "./npz-reader.js";
-import { NpzWriter } from "./npz-writer.js";
+import { NpzWriter, type StoredMember } from "./npz-writer.js";
 
 export interface CopyExportOptions {
   /** The manifest of the copy, from the source's (which it may change in place). */
@@ -50,22 +50,47 @@ export async function copyExport(
     const text = encodeUnicodeScalar(manifestJson(manifest));
     const member = concat(encodeNpyHeader(text.dtype, []), text.data);
     const writer = NpzWriter.create(dest, { mtime: opts.mtime, seal: opts.seal });
+    // Not awaited: the manifest compresses while the members are laid out behind it.
+    const manifestWritten = writer.addMember("manifest.npy", member);
+    manifestWritten.catch(() => {}); // its failure also fails the members' turn, awaited below
     try {
-      await writer.addMember("manifest.npy", member);
+      // The other members in batches of up to COPY_BATCH_BYTES stored bytes, each written in one turn.
+      let batch: StoredMember[] = [];
+      let batchBytes = 0;
       for (const key of keys.slice(1)) {
         const raw = await reader.rawMember(key);
-        await writer.addEncoded(raw.name, raw);
+        batch.push(raw);
+        for (const c of raw.chunks) batchBytes += c.byteLength;
+        if (batchBytes >= COPY_BATCH_BYTES) {
+          await writer.addEncodedMembers(batch);
+          batch = [];
+          batchBytes = 0;
+        }
       }
+      await writer.addEncodedMembers(batch);
+      await manifestWritten;
       await writer.close();
     } catch (e) {
+      // The first failure: the manifest's own when its write failed (the members' turn fails with it).
+      const first = await manifestWritten.then(
+        () => e,
+        (m: unknown) => m,
+      );
       await writer.abort();
-      throw e;
+      throw first;
     }
     return manifest;
   } finally {
     await reader.close();
   }
 }
+
+/**
+ * Members are written in batches of this many stored bytes (or one larger
+ * member): few turns of the writer, while a file read by random access holds
+ * one batch in memory.
+ */
+const COPY_BATCH_BYTES = 16 * 1024 * 1024;
 
 /**
  * Exports up to WHOLE_READ_BYTES are read whole (one read: the quickest

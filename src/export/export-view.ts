@@ -13,7 +13,7 @@ import type {
   ResponseBlock,
   Tensor,
 } from "../dataset/model.js";
-import { qualityFromJson } from "../dataset/quality.js";
+import { qualityFromJson } from "../dataset/quality-keys.js";
 import { ExportError } from "./errors.js";
 import { type ExportManifest, fromManifestOptions, hopOf } from "./manifest.js";
 import { ModellerArrays, metadataOf, parseSplit } from "./modeller.js";

@@ -7,7 +7,7 @@
 // dataset-npz.ts and read by export-view.ts.
 
 import type { DatasetOptions, DatasetShapes, Fate, RejectionTally, SkippedFile } from "../dataset/model.js";
-import { qualityToJson } from "../dataset/quality.js";
+import { qualityToJson } from "../dataset/quality-keys.js";
 import { MAX_RESPONSE_GRID, manifestByteCap } from "../limits.js";
 import { ExportError } from "./errors.js";
 import { addModellerKeys, parseSplit } from "./modeller.js";
@@ -90,19 +90,32 @@ function toManifestOptions(o: DatasetOptions): ManifestOptions {
 
 /** JSON text of the manifest; refuses values JSON cannot hold instead of silently turning them into null. */
 export function manifestJson(m: ExportManifest): string {
-  const check = (v: unknown, at: string): void => {
+  const keys: (string | number)[] = [];
+  // The path of a value is spelt only for the error: a manifest has ~100K values.
+  const at = () => `manifest${keys.map((k) => (typeof k === "number" ? `[${k}]` : `.${k}`)).join("")}`;
+  const check = (v: unknown): void => {
     if (typeof v === "number") {
       if (!Number.isFinite(v))
-        throw new ExportError(`cannot export: manifest value ${at} is ${v}, which JSON cannot hold`);
+        throw new ExportError(`cannot export: manifest value ${at()} is ${v}, which JSON cannot hold`);
     } else if (typeof v === "bigint" || typeof v === "function" || typeof v === "symbol") {
-      throw new ExportError(`cannot export: manifest value ${at} is a ${typeof v}`);
+      throw new ExportError(`cannot export: manifest value ${at()} is a ${typeof v}`);
     } else if (Array.isArray(v)) {
-      for (let i = 0; i < v.length; i++) check(v[i], `${at}[${i}]`);
+      for (let i = 0; i < v.length; i++) {
+        keys.push(i);
+        check(v[i]);
+        keys.pop();
+      }
     } else if (v !== null && typeof v === "object") {
-      for (const [k, x] of Object.entries(v)) if (x !== undefined) check(x, `${at}.${k}`);
+      for (const k of Object.keys(v)) {
+        const x = (v as Record<string, unknown>)[k];
+        if (x === undefined) continue;
+        keys.push(k);
+        check(x);
+        keys.pop();
+      }
     }
   };
-  check(m, "manifest");
+  check(m);
   return JSON.stringify(m);
 }
 

@@ -46,6 +46,16 @@ export function removeUnfinishedNpzFiles(): void {
 
 export type NpzData = ArrayBufferView | (() => AsyncIterable<Uint8Array>);
 
+/** A member as stored in a zip: its entry name, its stored bytes (deflated for method 8), CRC-32 and size. */
+export interface StoredMember {
+  name: string;
+  /** 0 stored, 8 deflated. */
+  method: number;
+  crc32: number;
+  uncompressedSize: number;
+  chunks: Uint8Array[];
+}
+
 export interface NpzWriterOptions {
   /** Deflate the members (default true, like numpy.savez_compressed); false stores them. */
   compress?: boolean;
@@ -162,16 +172,17 @@ export class NpzWriter {
     }
   }
 
-  private entryOf(name: string, e: Omit<EncodedMember, "chunks">, flags = 0): WrittenEntry {
+  /** The entry of a member whose local header starts at `offset` (default: where the next append lands). */
+  private entryOf(name: string, e: Omit<EncodedMember, "chunks">, offset = this.file.offset): WrittenEntry {
     return {
       name,
       method: e.method,
       crc32: e.crc32,
       compressedSize: e.compressedSize,
       uncompressedSize: e.uncompressedSize,
-      flags,
+      flags: 0,
       ...this.time,
-      localHeaderOffset: this.file.offset,
+      localHeaderOffset: offset,
     };
   }
 
@@ -323,31 +334,76 @@ export class NpzWriter {
 
   /**
    * Adds one member whose whole content is `bytes` (an encoded .npy),
-   * compressed as the writer's members are. Resolves once written.
+   * compressed as the writer's members are. Its turn is taken at the call,
+   * as add() takes it: it compresses while later members queue behind it.
+   * Resolves once written.
    */
   async addMember(member: string, bytes: Uint8Array): Promise<void> {
     this.checkOpen(member);
     this.claimName(member, `member ${JSON.stringify(member)}`);
-    const encoded = await encodeParts([bytes], this.compressionLevel);
-    await this.writeInTurn(() => this.writeEncoded(member, encoded), `writing ${JSON.stringify(member)}`);
+    const encoded = encodeParts([bytes], this.compressionLevel);
+    // A failure surfaces at its turn (or at close); never unhandled before that.
+    if (encoded instanceof Promise) encoded.catch(() => {});
+    await this.writeInTurn(
+      async () => this.writeEncoded(member, await encoded),
+      `writing ${JSON.stringify(member)}`,
+    );
   }
 
   /**
    * Adds one member whose deflated (method 8) or stored (0) bytes are given,
    * with its CRC-32 and size. Resolves once written.
    */
-  async addEncoded(
-    member: string,
-    encoded: { chunks: Uint8Array[]; crc32: number; uncompressedSize: number; method: number },
-  ): Promise<void> {
-    this.checkOpen(member);
-    this.claimName(member, `member ${JSON.stringify(member)}`);
-    let compressedSize = 0;
-    for (const c of encoded.chunks) compressedSize += c.byteLength;
-    await this.writeInTurn(
-      () => this.writeEncoded(member, { ...encoded, compressedSize }),
-      `writing ${JSON.stringify(member)}`,
-    );
+  async addEncoded(member: string, encoded: Omit<StoredMember, "name">): Promise<void> {
+    await this.addEncodedMembers([{ ...encoded, name: member }]);
+  }
+
+  /**
+   * Adds members whose deflated (method 8) or stored (0) bytes are given,
+   * with their CRC-32 and size (another .npz's members as stored there:
+   * NpzReader.rawMember), in this order and in one turn: the records and
+   * bytes of hundreds of small members go out in a few gathered writes,
+   * without a step (a turn in the chain, a pause point) per member. Written
+   * as addEncoded writes each. Resolves once all are written.
+   */
+  async addEncodedMembers(members: readonly StoredMember[]): Promise<void> {
+    const first = members[0];
+    if (first === undefined) return;
+    const claimed = new Set<string>();
+    for (const m of members) {
+      this.checkOpen(m.name);
+      if (this.names.has(m.name) || claimed.has(m.name))
+        throw new ExportError(`${this.path}: duplicate member ${JSON.stringify(m.name)}`);
+      claimed.add(m.name);
+    }
+    for (const m of members) this.names.add(m.name);
+    const last = members[members.length - 1] as StoredMember;
+    const what =
+      members.length === 1
+        ? `writing ${JSON.stringify(first.name)}`
+        : `writing ${JSON.stringify(first.name)} .. ${JSON.stringify(last.name)}`;
+    // Each member's local header and bytes, as writeEncoded writes them, laid out now (a local
+    // header holds no offset: earlier members may still be compressing) and appended at its turn.
+    const entries: WrittenEntry[] = [];
+    const chunks: Uint8Array[] = [];
+    for (const m of members) {
+      let compressedSize = 0;
+      for (const c of m.chunks) compressedSize += c.byteLength;
+      const entry = this.entryOf(m.name, { ...m, compressedSize }, 0);
+      chunks.push(localHeader(entry), ...m.chunks);
+      entries.push(entry);
+    }
+    await this.writeInTurn(async () => {
+      let at = this.file.offset;
+      for (let i = 0, c = 0; i < entries.length; i++) {
+        const entry = entries[i] as WrittenEntry;
+        entry.localHeaderOffset = at;
+        at += (chunks[c] as Uint8Array).byteLength + entry.compressedSize;
+        c += 1 + (members[i] as StoredMember).chunks.length;
+      }
+      await this.file.appendAll(chunks);
+      this.entries.push(...entries);
+    }, what);
   }
 
   /** Finishes the zip, fsyncs it and renames it into place. On failure the temp file is removed and the error rethrown. */

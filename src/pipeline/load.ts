@@ -51,7 +51,6 @@ import { makeSplit, resolveSplit, splitWarnings } from "../dataset/splits.js";
 import { type DatasetFacts, factsOf } from "../dataset/summary.js";
 import type { DownloadOptions } from "../download/index.js";
 import { OptionError } from "../errors.js";
-import { writeDatasetNpz } from "../export/dataset-npz.js";
 import type { ExportManifest } from "../export/manifest.js";
 import { type ManifestData, manifestData, manifestFacts } from "../export/manifest-data.js";
 import { withManifestSplit } from "../export/modeller.js";
@@ -466,7 +465,10 @@ export async function exportDataset(input: ExportOptions): Promise<ExportReport>
       );
       copied = r.manifest !== null;
     }
-    if (!copied) await writeDatasetNpz(split, out, { onProgress: onExportProgress });
+    if (!copied) {
+      const { writeDatasetNpz } = await import("../export/dataset-npz.js");
+      await writeDatasetNpz(split, out, { onProgress: onExportProgress });
+    }
     return { ...buildReport(p, cacheMissReason, built), facts: factsOf(split) };
   } finally {
     built.data.release();

@@ -6,28 +6,12 @@ import { medianFilter } from "../dsp/median-filter.js";
 import { medianFilterStaysNear } from "../dsp/median-filter-bounds.js";
 import { roundHalfEven } from "../dsp/round.js";
 import { median, pairwiseSum } from "../dsp/stats.js";
+import type { GatingThresholds } from "./gating-thresholds.js";
 import { medgauss } from "./medgauss.js";
 import { medianOfOthers } from "./median-of-others.js";
 
-/** Thresholds of the gating tests (pipeline.md section 5): the dataset option `gating`. */
-export interface GatingThresholds {
-  /** "range": max |x| (mV) above this fails. */
-  absMvMax: number;
-  /** "step": deviation (mV) from the trace median counted as a step sample. */
-  stepMv: number;
-  /** "step": fraction of step samples above this fails. */
-  maxStepFrac: number;
-  /** "xcorr": correlation with the median of the other repeats below this fails; <= 0 disables. */
-  minXcorr: number;
-}
-
-/** The reference's thresholds; `gating` options override them one by one. */
-export const DEFAULT_GATING_THRESHOLDS: Readonly<GatingThresholds> = Object.freeze({
-  absMvMax: 150,
-  stepMv: 30,
-  maxStepFrac: 0.005,
-  minXcorr: 0.05,
-});
+// The thresholds and their defaults (apart, so that checking options loads no filter).
+export { DEFAULT_GATING_THRESHOLDS, type GatingThresholds } from "./gating-thresholds.js";
 
 /** Why a repeat was rejected, or "kept". */
 export type Fate = "range" | "step" | "xcorr" | "kept";

@@ -16,6 +16,7 @@ import {
 } from "../../src/cache/build-cache.js";
 import {
   archiveIdentity,
+  CACHE_FORMAT_VERSION,
   cacheKey,
   canonicalJson,
   codeVersion,
@@ -24,7 +25,9 @@ import {
 import type { DatasetOptions } from "../../src/dataset/model.js";
 import { type ExportManifest, writeDatasetNpz } from "../../src/export/dataset-npz.js";
 import { withManifestSplit } from "../../src/export/modeller.js";
+import { encodeNpyHeader, encodeUnicodeScalar } from "../../src/export/npy.js";
 import { NpzReader } from "../../src/export/npz-reader.js";
+import { NpzWriter } from "../../src/export/npz-writer.js";
 import { zipComment } from "../../src/zip/records.js";
 import { sampleDataset, sampleOptions } from "../export/sample.js";
 import { runAc1, tempDir } from "../support/cli.js";
@@ -424,6 +427,61 @@ describe("BuildCache.exportTo", () => {
       (await readdir(dir)).filter((n) => n.startsWith("e2.npz")),
       [],
       "no temp file",
+    );
+  });
+
+  it("an entry of several read slices: copied when intact; damaged in any slice, or cut short, it is removed", async () => {
+    const cache = new BuildCache(join(dir, "e3"));
+    await cache.store(key, sampleDataset("spectrogram"));
+    const entry = join(cache.entriesDir, `${key}.npz`);
+    const sample = await NpzReader.load(entry);
+    const manifest = encodeUnicodeScalar(await sample.readString("manifest"));
+    await sample.close();
+    /** The entry rewritten, sealed as a store seals it, with 10.5 MB of stored members behind the manifest. */
+    const bigEntry = async (): Promise<Buffer> => {
+      const seal = (sha256: string) =>
+        JSON.stringify({
+          format: "ac1-build-cache",
+          version: CACHE_FORMAT_VERSION,
+          key,
+          created_at: new Date().toISOString(),
+          summary: "big",
+          sha256,
+        });
+      const w = NpzWriter.create(entry, { compress: false, seal });
+      await w.addMember("manifest.npy", Buffer.concat([encodeNpyHeader(manifest.dtype, []), manifest.data]));
+      for (let i = 0; i < 3; i++)
+        await w.add(`big_${i}`, "|u1", [3_500_000], new Uint8Array(3_500_000).fill(i + 1));
+      await w.close();
+      return readFile(entry);
+    };
+    const bytes = await bigEntry();
+    const out = join(dir, "e3.npz");
+    const r = await cache.exportTo(key, out, (m) => m);
+    assert.ok(r.manifest, r.reason);
+    const copy = await NpzReader.load(out);
+    assert.deepEqual(copy.keys(), ["manifest", "big_0", "big_1", "big_2"]);
+    assert.deepEqual((await copy.read("big_2")).data, new Uint8Array(3_500_000).fill(3));
+    await copy.close();
+    // a byte flipped in the second and in the third 4 MiB slice, then the entry cut short
+    for (const damage of [5_000_000, 9_000_000, -1]) {
+      const bad = Buffer.from(bytes);
+      if (damage >= 0) bad.writeUInt8(bad.readUInt8(damage) ^ 0x01, damage);
+      await writeFile(entry, damage >= 0 ? bad : bad.subarray(0, 9_000_000));
+      const damaged = await cache.exportTo(key, join(dir, "e3-damaged.npz"), (m) => m);
+      assert.equal(damaged.manifest, null);
+      assert.match(
+        damaged.reason ?? "",
+        damage >= 0
+          ? /corrupt cache entry .* removed: .*SHA-256/
+          : /corrupt cache entry .* removed: .*no cache record/,
+      );
+      await assert.rejects(stat(entry), { code: "ENOENT" });
+    }
+    assert.deepEqual(
+      (await readdir(dir)).filter((n) => n.startsWith("e3-damaged")),
+      [],
+      "nothing written",
     );
   });
 });

@@ -6,12 +6,13 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { join, relative, resolve, sep } from "node:path";
 import { after, before, test } from "node:test";
 import type { DatasetData } from "../../src/dataset/model.js";
 import { readDatasetNpz } from "../../src/export/index.js";
 import { expectedBuild, makeSynthArchive, pyRound, type SynthArchive } from "../dataset/synth-expect.js";
-import { runAc1, tempDir } from "../support/cli.js";
+import { runAc1, runAc1Traced, tempDir } from "../support/cli.js";
+import { projectRoot } from "../support/paths.js";
 
 let synth: SynthArchive;
 let work: { dir: string; cleanup: () => Promise<void> };
@@ -248,6 +249,31 @@ test("the build cache: an identical build is loaded from it; --no-cache rebuilds
   const other = await build("cache-d", "--experimenter", "wehr", "--dt-ms", "10", "--min-xcorr", "0");
   assert.doesNotMatch(other.r.stderr, /loaded from the build cache/);
   assert.ok(other.data && other.data.rejections.xcorr === 0);
+});
+
+test("a cache hit loads no build machinery: no MAT reader, walker, DSP, metrics, worker pool or dataset writer", async () => {
+  // The default build, stored by before(); with a split, so the hit makes one from the manifest.
+  const out = join(work.dir, "hit-modules.npz");
+  const hit = await runAc1Traced(["build", "--path", synth.dir, "--out", out, "--split", "rancon"], { env });
+  assert.equal(hit.code, 0, hit.stderr);
+  assert.match(hit.stderr, /loaded from the build cache/);
+  const src = join(projectRoot, "dist", "src");
+  const ours = hit.modules.filter((m) => m.startsWith(src)).map((m) => relative(src, m).split(sep).join("/"));
+  assert.ok(ours.includes("export/copy.js"), "the tracer saw the copy");
+  const machinery = ours.filter(
+    (m) =>
+      /^(mat|metrics|ac1|download|viewer|evaluation|dsp|preprocess|parallel)\//.test(m) &&
+      ![
+        "dsp/round.js",
+        "dsp/spectrogram-bounds.js",
+        "preprocess/gating-thresholds.js",
+        "parallel/jobs.js",
+      ].includes(m),
+  );
+  const writers = ours.filter((m) =>
+    ["export/dataset-npz.js", "export/export-view.js", "dataset/build.js", "dataset/stages.js"].includes(m),
+  );
+  assert.deepEqual([...machinery, ...writers], []);
 });
 
 test("the build cache: the same release copied to another folder is another build (its export names that folder's files)", async () => {

@@ -9,6 +9,7 @@ import { after, before, describe, it } from "node:test";
 import fc from "fast-check";
 import { openDatasetExport, readDatasetNpz, writeDatasetNpz } from "../../src/export/dataset-npz.js";
 import { ExportError } from "../../src/export/errors.js";
+import { type ExportManifest, manifestJson } from "../../src/export/manifest.js";
 import { encodeUnicodeScalar } from "../../src/export/npy.js";
 import { NpzReader } from "../../src/export/npz-reader.js";
 import { NpzWriter } from "../../src/export/npz-writer.js";
@@ -126,6 +127,29 @@ describe("writeDatasetNpz -> readDatasetNpz", () => {
       writeDatasetNpz(data, path),
       (e: unknown) => e instanceof ExportError && /manifest\.stims\[0\]\.duration_s is NaN/.test(e.message),
     );
+  });
+
+  it("manifestJson names the first value JSON cannot hold by its path, and skips undefined keys", () => {
+    const m = (extra: unknown) =>
+      ({
+        format: "ac1-npz",
+        stims: [{ a: 1 }, { b: [0, extra] }],
+        gone: undefined,
+      }) as unknown as ExportManifest;
+    assert.equal(manifestJson(m(2)), '{"format":"ac1-npz","stims":[{"a":1},{"b":[0,2]}]}');
+    for (const [v, what] of [
+      [Number.POSITIVE_INFINITY, "is Infinity, which JSON cannot hold"],
+      [10n, "is a bigint"],
+      [() => 0, "is a function"],
+      [{ deep: { x: [Number.NaN] } }, "is NaN, which JSON cannot hold"],
+    ] as const) {
+      const path = typeof v === "object" ? "manifest.stims[1].b[1].deep.x[0]" : "manifest.stims[1].b[1]";
+      assert.throws(
+        () => manifestJson(m(v)),
+        (e: unknown) =>
+          e instanceof ExportError && e.message === `cannot export: manifest value ${path} ${what}`,
+      );
+    }
   });
 
   it("refuses tensors whose shape does not match their data", async () => {

@@ -138,6 +138,96 @@ describe("unicode scalars", () => {
     );
     assert.throws(() => encodeUnicodeScalar("a\ud800b"), ExportError);
   });
+
+  // The code point by code point definition both ways: what the native fast
+  // paths (no surrogates, nothing above U+FFFF) must give, error messages included.
+  function referenceEncode(s: string): { dtype: string; data: Uint8Array } {
+    const points = [...s].map((ch) => ch.codePointAt(0) as number);
+    const lone = points.findIndex((cp) => cp >= 0xd800 && cp <= 0xdfff);
+    if (lone >= 0)
+      throw new ExportError(
+        `unicode scalar: lone surrogate U+${(points[lone] as number).toString(16)} at code point ${lone}`,
+      );
+    const data = new Uint8Array(4 * Math.max(1, points.length));
+    for (const [i, cp] of points.entries()) new DataView(data.buffer).setUint32(4 * i, cp, true);
+    return { dtype: `<U${Math.max(1, points.length)}`, data };
+  }
+  function referenceDecode(data: Uint8Array, little: boolean, label: string): string {
+    const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+    const points = Array.from({ length: data.length / 4 }, (_, i) => view.getUint32(4 * i, little));
+    while (points.length > 0 && points.at(-1) === 0) points.pop();
+    const bad = points.findIndex((cp) => cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff));
+    if (bad >= 0)
+      throw new ExportError(
+        `${label}: invalid code point 0x${(points[bad] as number).toString(16)} at item byte ${4 * bad}`,
+      );
+    return String.fromCodePoint(...points);
+  }
+  function outcome(f: () => unknown): unknown {
+    try {
+      return { value: f() };
+    } catch (e) {
+      assert.ok(e instanceof ExportError, String(e));
+      return { error: e.message };
+    }
+  }
+  // UTF-16 units: mostly ASCII, some BMP, astral pairs and lone surrogates.
+  const unit = fc.oneof(
+    { weight: 6, arbitrary: fc.integer({ min: 0x20, max: 0x7e }) },
+    { weight: 2, arbitrary: fc.integer({ min: 0, max: 0xffff }) },
+    { weight: 1, arbitrary: fc.integer({ min: 0xd800, max: 0xdfff }) },
+    { weight: 1, arbitrary: fc.constantFrom(0xfeff, 0, 0xffff) },
+  );
+  const text = fc.oneof(
+    fc.array(unit, { maxLength: 40 }).map((u) => String.fromCharCode(...u)),
+    fc.string({ unit: "grapheme", maxLength: 20 }),
+  );
+
+  it("encodes any string as the code point definition does (fast path or not), lone surrogates refused alike", () => {
+    fc.assert(
+      fc.property(text, (s) => {
+        assert.deepEqual(
+          outcome(() => encodeUnicodeScalar(s)),
+          outcome(() => referenceEncode(s)),
+        );
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it("decodes any payload as the code point definition does: either byte order, unaligned, invalid code points named alike", () => {
+    const point = fc.oneof(
+      { weight: 6, arbitrary: fc.integer({ min: 0x20, max: 0x7e }) },
+      { weight: 2, arbitrary: fc.integer({ min: 0, max: 0xffff }) },
+      { weight: 1, arbitrary: fc.integer({ min: 0x10000, max: 0x10ffff }) },
+      { weight: 1, arbitrary: fc.integer({ min: 0xd800, max: 0xdfff }) },
+      { weight: 1, arbitrary: fc.oneof(fc.constant(0), fc.integer({ min: 0x110000, max: 0xffffffff })) },
+    );
+    fc.assert(
+      fc.property(
+        fc.array(point, { maxLength: 40 }),
+        fc.boolean(),
+        fc.integer({ min: 0, max: 3 }),
+        (points, little, shift) => {
+          const buf = new Uint8Array(shift + 4 * points.length);
+          const data = buf.subarray(shift);
+          const view = new DataView(buf.buffer, shift);
+          for (const [i, cp] of points.entries()) view.setUint32(4 * i, cp, little);
+          const dtype = `${little ? "<" : ">"}U${Math.max(1, points.length)}`;
+          assert.deepEqual(
+            outcome(() => decodeUnicodeScalar({ dtype, shape: [], data }, "u")),
+            outcome(() => referenceDecode(data, little, "u")),
+          );
+        },
+      ),
+      { numRuns: 2000 },
+    );
+    // a round trip through both fast paths, long enough to matter
+    const long = `{"path": "/data/été", "x": "${"ab\u00e9\ufeffc".repeat(30000)}"}`;
+    const u = encodeUnicodeScalar(long);
+    assert.deepEqual(u, referenceEncode(long));
+    assert.equal(decodeUnicodeScalar({ dtype: u.dtype, shape: [], data: u.data }, "u"), long);
+  });
 });
 
 describe("hostile .npy input", () => {

@@ -99,6 +99,29 @@ export function startAc1(
 }
 
 const probe = pathToFileURL(join(dirname(fileURLToPath(import.meta.url)), "rss-probe.js")).href;
+const tracer = pathToFileURL(join(dirname(fileURLToPath(import.meta.url)), "module-trace.js")).href;
+
+/** runAc1, plus the files of every module the child loaded (paths under dist/, in load order). */
+export async function runAc1Traced(
+  args: string[],
+  opts: { env?: Record<string, string | undefined> } = {},
+): Promise<CliResult & { modules: string[] }> {
+  const { dir, cleanup } = await tempDir("ac1-modules-");
+  try {
+    const file = join(dir, "modules");
+    const run = startAc1(args, {
+      env: { ...opts.env, AC1_TEST_MODULES_FILE: file },
+      node: ["--import", tracer],
+    });
+    const r = await run.done;
+    const urls = (await readFile(file, "utf8").catch(() => ""))
+      .split("\n")
+      .filter((u) => u.startsWith("file:"));
+    return { ...r, modules: urls.map((u) => fileURLToPath(u)) };
+  } finally {
+    await cleanup();
+  }
+}
 
 /** runAc1, plus the child's peak resident set size in MiB (worker threads included). */
 export async function runAc1Measured(

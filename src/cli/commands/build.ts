@@ -12,7 +12,6 @@ import type { DatasetOptionsInput } from "../../dataset/options.js";
 import { factsOf, formatSummary } from "../../dataset/summary.js";
 import type { DownloadEvent, terminalPrompt } from "../../download/index.js";
 import { formatValue, OptionError } from "../../errors.js";
-import { writeDatasetNpz } from "../../export/index.js";
 import { defaultJobs } from "../../parallel/jobs.js";
 import {
   describeLoad,
@@ -328,6 +327,8 @@ export async function exportWithProgress(data: DatasetData, out: string, quiet: 
   // the unfinished temp file and says what was not written.
   setInterruptNote(`no export written to ${out}`);
   try {
+    // Loaded here: a cache hit (exportDataset's copy) needs no export writer of its own.
+    const { writeDatasetNpz } = await import("../../export/dataset-npz.js");
     await writeDatasetNpz(data, out, {
       onProgress: (done, total) => {
         bar.setTotal(total);

@@ -1,0 +1,215 @@
+// copyExport, the build cache's hit: the copy is byte for byte the zip its
+// records spell (the rewritten manifest deflated as the writer deflates it,
+// then every other member as stored in the source, each with a fresh local
+// header stamped with the copy's time, then the central directory), whether
+// the source is in memory or read by random access (over WHOLE_READ_BYTES,
+// in several batches), and with the zip64 end records a copy of more than
+// 65534 members needs; a failed write (a full disk) leaves neither the copy
+// nor a temp file and names the manifest when its write failed.
+
+import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
+import { createReadStream } from "node:fs";
+import { mkdir, readdir, readFile, stat } from "node:fs/promises";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { copyExport, WHOLE_READ_BYTES } from "../../src/export/copy.js";
+import { writeDatasetNpz } from "../../src/export/dataset-npz.js";
+import { ExportError } from "../../src/export/errors.js";
+import { type ExportManifest, manifestJson } from "../../src/export/manifest.js";
+import { encodeParts } from "../../src/export/member-encoding.js";
+import { withManifestSplit } from "../../src/export/modeller.js";
+import { encodeNpyHeader, encodeUnicodeScalar } from "../../src/export/npy.js";
+import { NpzReader } from "../../src/export/npz-reader.js";
+import { NpzWriter } from "../../src/export/npz-writer.js";
+import { crc32 } from "../../src/zip/crc32.js";
+import { ZIP64_EOCD_SIGNATURE } from "../../src/zip/format.js";
+import {
+  centralDirectory,
+  dosDateTime,
+  localHeader,
+  type WrittenEntry,
+  zipComment,
+} from "../../src/zip/records.js";
+import { tempDir } from "../support/cli.js";
+import { sampleDataset } from "./sample.js";
+
+let dir: string;
+let cleanup: () => Promise<void>;
+before(async () => ({ dir, cleanup } = await tempDir("ac1-copy-")));
+after(() => cleanup());
+
+const mtime = new Date(2023, 4, 6, 7, 8, 10);
+
+/** The copy's bytes as the zip records spell them (see the header), in order. */
+async function referenceCopy(
+  src: string,
+  rewrite: (m: ExportManifest) => ExportManifest,
+): Promise<Uint8Array[]> {
+  const reader = await NpzReader.load(src, { readHeaders: false });
+  try {
+    const text = await reader.readString("manifest", { maxBytes: 1 << 30 });
+    const manifest = encodeUnicodeScalar(manifestJson(rewrite(JSON.parse(text) as ExportManifest)));
+    const npy = Buffer.concat([encodeNpyHeader(manifest.dtype, []), manifest.data]);
+    const stored = [{ name: "manifest.npy", ...(await encodeParts([npy], 6)) }];
+    for (const key of reader.keys().slice(1)) {
+      const raw = await reader.rawMember(key);
+      stored.push({ ...raw, compressedSize: raw.chunks[0]?.byteLength ?? 0 });
+    }
+    const parts: Uint8Array[] = [];
+    const entries: WrittenEntry[] = [];
+    let offset = 0;
+    for (const m of stored) {
+      const compressedSize = m.chunks.reduce((n, c) => n + c.byteLength, 0);
+      const entry: WrittenEntry = {
+        name: m.name,
+        method: m.method,
+        crc32: m.crc32,
+        compressedSize,
+        uncompressedSize: m.uncompressedSize,
+        flags: 0,
+        ...dosDateTime(mtime),
+        localHeaderOffset: offset,
+      };
+      const header = localHeader(entry);
+      parts.push(header, ...m.chunks);
+      entries.push(entry);
+      offset += header.byteLength + compressedSize;
+    }
+    parts.push(...centralDirectory(entries, offset));
+    return parts;
+  } finally {
+    await reader.close();
+  }
+}
+
+function sha256Of(parts: readonly Uint8Array[]): string {
+  const h = createHash("sha256");
+  for (const p of parts) h.update(p);
+  return h.digest("hex");
+}
+
+async function fileSha256(path: string): Promise<string> {
+  const h = createHash("sha256");
+  for await (const c of createReadStream(path)) h.update(c as Buffer);
+  return h.digest("hex");
+}
+
+/** An export of the sample dataset (deflated, as the cache stores it), with rejected repeats. */
+async function sampleExport(name: string): Promise<string> {
+  const path = join(dir, name);
+  await writeDatasetNpz(sampleDataset("spectrogram", 3, { rejected: true }), path);
+  return path;
+}
+
+/** Moves the data folder and records the sample's split: what a hit's rewrite does. */
+function moved(m: ExportManifest): ExportManifest {
+  const split = sampleDataset("spectrogram", 3, { rejected: true, split: true }).split ?? null;
+  return withManifestSplit({ ...m, options: { ...m.options, path: "/moved/data" } }, split) as ExportManifest;
+}
+
+/** The sample's manifest as the .npy bytes of a member. */
+async function sampleManifestNpy(name: string): Promise<Buffer> {
+  const sample = await NpzReader.load(await sampleExport(name));
+  const manifest = encodeUnicodeScalar(await sample.readString("manifest"));
+  await sample.close();
+  return Buffer.concat([encodeNpyHeader(manifest.dtype, []), manifest.data]);
+}
+
+/** A source of the sample's manifest and stored members of `sizes` bytes (their .npy payloads). */
+async function storedSource(name: string, sizes: readonly number[]): Promise<string> {
+  const path = join(dir, name);
+  const w = NpzWriter.create(path, { compress: false });
+  await w.addMember("manifest.npy", await sampleManifestNpy(`${name}-sample.npz`));
+  await Promise.all(sizes.map((n, i) => w.add(`m_${i}`, "|u1", [n], new Uint8Array(n).fill(i % 251))));
+  await w.close();
+  return path;
+}
+
+describe("copyExport", () => {
+  it("writes the zip the records spell, from bytes in memory or from the file, unsealed", async () => {
+    const src = await sampleExport("small.npz");
+    const expected = Buffer.concat(await referenceCopy(src, moved));
+    const bytes = await readFile(src);
+    for (const [name, given] of [
+      ["from-bytes.npz", bytes],
+      ["from-file.npz", undefined],
+    ] as const) {
+      const out = join(dir, name);
+      const written = await copyExport(src, out, { rewrite: moved, mtime, bytes: given });
+      assert.equal(written.options.path, "/moved/data");
+      const copy = await readFile(out);
+      assert.ok(copy.equals(expected), `${name}: byte for byte`);
+      assert.equal(zipComment(copy)?.comment.length, 0, "not sealed");
+    }
+  });
+
+  it("a source over WHOLE_READ_BYTES, read by random access in several batches, gives the same zip", async () => {
+    const MiB = 1024 * 1024;
+    // small members around large ones, one larger than a batch alone
+    const sizes = [
+      1000,
+      20 * MiB,
+      ...Array.from({ length: 300 }, (_, i) => 100 + i),
+      15 * MiB,
+      15 * MiB,
+      15 * MiB,
+      7,
+    ];
+    const src = await storedSource("large.npz", sizes);
+    assert.ok((await stat(src)).size > WHOLE_READ_BYTES);
+    const out = join(dir, "large-copy.npz");
+    await copyExport(src, out, { rewrite: moved, mtime });
+    assert.equal(await fileSha256(out), sha256Of(await referenceCopy(src, moved)));
+  });
+
+  it("a copy of more than 65534 members carries the zip64 end records", async () => {
+    const src = join(dir, "many.npz");
+    const w = NpzWriter.create(src, { compress: false });
+    await w.addMember("manifest.npy", await sampleManifestNpy("many-sample.npz"));
+    const npy = Buffer.concat([encodeNpyHeader("|u1", [1]), Buffer.from([7])]);
+    const member = { method: 0, crc32: crc32(npy), uncompressedSize: npy.byteLength, chunks: [npy] };
+    await w.addEncodedMembers(Array.from({ length: 65_600 }, (_, i) => ({ ...member, name: `m_${i}.npy` })));
+    await w.close();
+    const out = join(dir, "many-copy.npz");
+    await copyExport(src, out, { rewrite: moved, mtime });
+    const copy = await readFile(out);
+    assert.ok(copy.equals(Buffer.concat(await referenceCopy(src, moved))));
+    const signature = Buffer.alloc(4);
+    signature.writeUInt32LE(ZIP64_EOCD_SIGNATURE);
+    assert.ok(copy.lastIndexOf(signature) > copy.length - 1000, "zip64 end of central directory record");
+    const r = await NpzReader.load(out, { readHeaders: false });
+    assert.equal(r.keys().length, 65_601);
+    await r.close();
+  });
+
+  it("a failure writing the manifest or the members (a full disk): the one-line error, no copy, no temp file", async () => {
+    const src = await sampleExport("full-src.npz");
+    const out = join(dir, "full", "copy.npz");
+    await mkdir(join(dir, "full"));
+    const bytes = await readFile(src);
+    // The process counts the passages while AC1_TEST_FAIL_AT names the point: the first copy
+    // fails at its first write (the manifest's header), the second at its third (the members').
+    for (const [spec, message] of [
+      [
+        "npz-file-write#1",
+        `${out}: writing "manifest.npy": failure injected by AC1_TEST_FAIL_AT at npz-file-write`,
+      ],
+      [
+        "npz-file-write#4:ENOSPC",
+        `${out}: the disk is full (ENOSPC); nothing was written there: free some space and try again`,
+      ],
+    ] as const) {
+      process.env.AC1_TEST_FAIL_AT = spec;
+      try {
+        await assert.rejects(
+          copyExport(src, out, { rewrite: moved, bytes }),
+          (e: unknown) => e instanceof ExportError && e.message === message,
+        );
+      } finally {
+        delete process.env.AC1_TEST_FAIL_AT;
+      }
+      assert.deepEqual(await readdir(join(dir, "full")), [], spec);
+    }
+  });
+});
