@@ -96,7 +96,7 @@ describe("IntermediateCache entries", () => {
     await mkdir(join(cache.root, "clean"), { recursive: true });
     await writeFile(join(cache.root, "clean", "x.bin.tmp-1-ab"), "partial");
     assert.equal(await cache.hasEntries(), false);
-    await cache.put("stim", KEY("h"), sampleBlob());
+    await cache.put("stim", KEY("e"), sampleBlob());
     assert.equal(await cache.hasEntries(), true);
   });
 
