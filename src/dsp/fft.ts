@@ -58,6 +58,21 @@ function plan(n: number): FftPlan {
   return p;
 }
 
+/**
+ * The twiddles of the radix-4 passes of an n-point transform (n a power of
+ * two, at least 4), in increasing span h: for k < h, [w^1, w^2, w^3] as
+ * (re, im) pairs, 6 per k, w = exp(-2 pi i k / (4h)); the span-1 pass has
+ * none. The same numbers the plain passes use (fft-wasm.ts lays them out for
+ * its kernel).
+ */
+export function radix4Twiddles(n: number): { h: number; tw: Float64Array }[] {
+  const p = plan(n);
+  const out: { h: number; tw: Float64Array }[] = [];
+  for (let h = p.oddLog ? 2 : 4, lg = p.oddLog ? 1 : 2; 4 * h <= n; h <<= 2, lg += 2)
+    out.push({ h, tw: p.twiddles[lg]! });
+  return out;
+}
+
 function bitReversal(p: FftPlan): Uint32Array {
   if (p.bitrev) return p.bitrev;
   const n = p.n;

@@ -8,6 +8,7 @@
 // kept in the same order.
 
 import { fftFromBitReversed, fftToBitReversed } from "./fft.js";
+import { fftBlockKernel } from "./fft-wasm.js";
 
 /** Kernels at least this long use the FFT path. */
 const FFT_MIN_TAPS = 48;
@@ -20,11 +21,16 @@ const FFT_MIN_TAPS = 48;
  */
 export type ConvolveMethod = "auto" | "direct";
 
-/** out[i] = sum_m h[m] * x[i + m] for i = 0 .. x.length - h.length. */
+/**
+ * out[i] = sum_m h[m] * x[i + m] for i = 0 .. x.length - h.length. The FFT
+ * path runs in WebAssembly SIMD where available (fft-wasm.ts, the same bits);
+ * `wasm: false` forces the plain passes.
+ */
 export function correlateValid(
   x: Float64Array,
   h: Float64Array,
   method: ConvolveMethod = "auto",
+  opts: { wasm?: boolean } = {},
 ): Float64Array {
   const lh = h.length;
   const nOut = x.length - lh + 1;
@@ -32,7 +38,7 @@ export function correlateValid(
   if (nOut <= 0) return new Float64Array(0);
   const out = new Float64Array(nOut);
   // The FFT pays off for long kernels over long signals only.
-  if (method === "auto" && lh >= FFT_MIN_TAPS && nOut >= 2 * lh) correlateFft(x, h, out);
+  if (method === "auto" && lh >= FFT_MIN_TAPS && nOut >= 2 * lh) correlateFft(x, h, out, opts.wasm !== false);
   else correlateDirect(x, h, out);
   return out;
 }
@@ -128,33 +134,34 @@ function fftKernel(h: Float64Array): FftKernel {
   return k;
 }
 
-function correlateFft(x: Float64Array, h: Float64Array, out: Float64Array): void {
+function correlateFft(x: Float64Array, h: Float64Array, out: Float64Array, wasm: boolean): void {
   const { n, hr, hi } = fftKernel(h);
   const lh = h.length;
   const lx = x.length;
   const nOut = out.length;
   const step = n - lh + 1; // valid outputs per block
-  const { re, im } = scratchFor(n);
+  // The WebAssembly kernel does the same arithmetic (bit-identical), two butterflies at a time.
+  const simd = wasm ? fftBlockKernel(n, hr, hi) : null;
+  const { re, im } = simd ?? scratchFor(n);
   for (let p = 0; p < nOut; p += 2 * step) {
     const q = p + step; // second block, packed as the imaginary part
     fillBlock(re, x, p, lx);
     fillBlock(im, x, q, lx);
-    fftToBitReversed(re, im);
-    for (let k = 0; k < n; k++) {
-      const zr = re[k]!;
-      const zi = im[k]!;
-      const wr = hr[k]!;
-      const wi = hi[k]!;
-      re[k] = zr * wr - zi * wi;
-      im[k] = zr * wi + zi * wr;
+    if (simd) simd.run();
+    else {
+      fftToBitReversed(re, im);
+      for (let k = 0; k < n; k++) {
+        const zr = re[k]!;
+        const zi = im[k]!;
+        const wr = hr[k]!;
+        const wi = hi[k]!;
+        re[k] = zr * wr - zi * wi;
+        im[k] = zr * wi + zi * wr;
+      }
+      fftFromBitReversed(im, re); // inverse (scaled by 1/n in the kernel)
     }
-    fftFromBitReversed(im, re); // inverse (scaled by 1/n in the kernel)
-    const n1 = Math.min(step, nOut - p);
-    for (let i = 0; i < n1; i++) out[p + i] = re[i]!;
-    if (q < nOut) {
-      const n2 = Math.min(step, nOut - q);
-      for (let i = 0; i < n2; i++) out[q + i] = im[i]!;
-    }
+    out.set(re.subarray(0, Math.min(step, nOut - p)), p);
+    if (q < nOut) out.set(im.subarray(0, Math.min(step, nOut - q)), q);
   }
 }
 

@@ -52,8 +52,7 @@ fdf201fd f0012127 2017fd00 04702120 2024201e 2020fdf2 01fdf001 21242028
 20022002 a2200320 03a2a00b
 `;
 
+const PAIRS = HEX.replace(/\s+/g, "").match(/../g) ?? [];
+
 /** The assembled kernel module (1484 bytes). */
-export const SPECTROGRAM_KERNEL_BYTES: Uint8Array = Uint8Array.from(
-  HEX.replace(/\s+/g, "").match(/../g) ?? [],
-  (h) => Number.parseInt(h, 16),
-);
+export const SPECTROGRAM_KERNEL_BYTES: Uint8Array = Uint8Array.from(PAIRS, (h) => Number.parseInt(h, 16));

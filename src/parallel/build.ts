@@ -31,6 +31,7 @@ import { OptionError } from "../errors.js";
 import { tempStopBuffer } from "../temp-files.js";
 import { resolveJobs } from "./jobs.js";
 import { WorkerPool } from "./pool.js";
+import { BUILD_WORKER_SCRIPT, discardPrestartedWorkers, takePrestartedWorkers } from "./prestart.js";
 import { type BuildResult, type BuildTask, type BuildWorkerData, sessionTask } from "./tasks.js";
 
 export interface ParallelBuildOptions extends BuildOptions {
@@ -64,6 +65,8 @@ export interface ParallelBuildStats {
   maxCellsInFlight: number;
   /** Stim tensors made on this thread (stims with an empty waveform). */
   stimsOnMainThread: number;
+  /** Workers the caller started ahead (prestartBuildWorkers) that the build adopted; the rest it started itself. */
+  adoptedWorkers: number;
   /** Time this thread spent listing the release, ms (everything else it reads, the workers read). */
   planMs: number;
   /**
@@ -80,8 +83,6 @@ export interface ParallelBuildStats {
 }
 
 export { defaultJobs, resolveJobs } from "./jobs.js";
-
-const WORKER_SCRIPT = new URL("./worker.js", import.meta.url);
 
 /** Sessions in flight per worker thread by default (see ParallelBuildOptions.maxCellsInFlight). */
 export const DEFAULT_CELLS_IN_FLIGHT_PER_JOB = 16;
@@ -117,7 +118,7 @@ export async function buildDatasetParallelLazy(input: ParallelBuildOptions = {})
   }
   if (jobs === 1 || serialInput.source !== undefined) return buildDatasetLazy(serialInput);
   const setup = await startBuild(serialInput);
-  const workerData: BuildWorkerData = {
+  const workerSetup: BuildWorkerData = {
     options: setup.options,
     need: releaseParts(selectionOf(setup.options)),
     // one budget for the stimulus samples the workers keep, shared out (a floor per worker)
@@ -130,12 +131,18 @@ export async function buildDatasetParallelLazy(input: ParallelBuildOptions = {})
   // served from the cache entirely starts no worker.
   let pool: WorkerPool<BuildTask, BuildResult> | undefined;
   const poolOf = (): WorkerPool<BuildTask, BuildResult> => {
-    pool ??= new WorkerPool<BuildTask, BuildResult>({
-      size: jobs,
-      script: WORKER_SCRIPT,
-      workerData,
-      name: "dataset build",
-    });
+    if (pool === undefined) {
+      // started by the caller while this thread loaded (prestart.ts), else started here
+      const workers = takePrestartedWorkers(jobs);
+      stats.adoptedWorkers = workers.length;
+      pool = new WorkerPool<BuildTask, BuildResult>({
+        size: jobs,
+        script: BUILD_WORKER_SCRIPT,
+        setup: workerSetup,
+        workers,
+        name: "dataset build",
+      });
+    }
     return pool;
   };
   const stats: ParallelBuildStats = {
@@ -144,6 +151,7 @@ export async function buildDatasetParallelLazy(input: ParallelBuildOptions = {})
     stims: 0,
     maxCellsInFlight: 0,
     stimsOnMainThread: 0,
+    adoptedWorkers: 0,
     planMs: 0,
     indexWorkMs: 0,
     cellWorkMs: 0,
@@ -162,6 +170,8 @@ export async function buildDatasetParallelLazy(input: ParallelBuildOptions = {})
     data = await runBuild(setup, cacheFirstExecutor(local, poolExecutor(poolOf, maxInFlight, stats)), flow);
   } finally {
     await pool?.close();
+    // those started for this build and not needed (its units all came from the cache, or fewer jobs)
+    await discardPrestartedWorkers();
   }
   onStats?.(fillStats(stats, flow));
   return data;

@@ -1,13 +1,15 @@
 // A fixed pool of worker threads running one task at a time each, fed from a
-// FIFO queue. Replies are matched to tasks by id; errors thrown by a task come
-// back re-created as the same class (errorFromData). A worker that dies (uncaught error, exit, failed
-// start-up) fails the whole pool at once: every queued and running task is
-// rejected with a WorkerError, so a crash never leaves a caller waiting.
-// close() terminates the workers.
+// FIFO queue; each worker first gets the pool's setup message, if any (some
+// may have been started earlier and are adopted). Replies are matched to
+// tasks by id; errors thrown by a task come back re-created as the same class
+// (errorFromData). A worker that dies (uncaught error, exit, failed start-up)
+// fails the whole pool at once: every queued and running task is rejected
+// with a WorkerError, so a crash never leaves a caller waiting. close()
+// terminates the workers.
 
 import { type TransferListItem, Worker } from "node:worker_threads";
 import { errorFromData, WorkerError } from "../errors.js";
-import type { ReplyMessage, TaskMessage } from "./wire.js";
+import type { ReplyMessage, SetupMessage, TaskMessage } from "./wire.js";
 
 /** A worker thread failed outside of a task (crash, exit, start-up error), or the pool was closed; defined in src/errors.ts. */
 export { WorkerError };
@@ -19,6 +21,17 @@ export interface WorkerPoolOptions {
   script: URL;
   /** Passed to every worker as workerData (structured-cloned). */
   workerData?: unknown;
+  /**
+   * Posted to every worker ahead of its first task (serveTasks' onSetup):
+   * what a worker started before its job was known needs.
+   */
+  setup?: unknown;
+  /**
+   * Workers already started on `script` (e.g. by prestart.ts, while this
+   * thread was still loading): adopted as the first slots; the rest are
+   * started here. Each must be running, not yet handed to another pool.
+   */
+  workers?: readonly Worker[];
   /** What the pool is for, in error messages (e.g. "dataset build"). */
   name?: string;
 }
@@ -62,8 +75,13 @@ export class WorkerPool<Task = unknown, Result = unknown> {
     if (!Number.isInteger(size) || size < 1)
       throw new RangeError(`worker pool size must be an integer >= 1, got ${size}`);
     this.name = options.name ?? "worker pool";
+    const adopted = options.workers ?? [];
+    if (adopted.length > size)
+      throw new RangeError(`worker pool of ${size}: given ${adopted.length} started workers`);
     for (let index = 0; index < size; index++) {
-      const worker = new Worker(script, { workerData: options.workerData });
+      const worker = adopted[index] ?? new Worker(script, { workerData: options.workerData });
+      worker.ref(); // a started worker may have been unref'd while it waited
+      if (options.setup !== undefined) worker.postMessage({ setup: options.setup } satisfies SetupMessage);
       const slot: Slot = { index, worker, running: null };
       worker.on("message", (msg: ReplyMessage<Result>) => this.onReply(slot, msg));
       worker.on("messageerror", (e) => this.onMessageError(slot, e));

@@ -27,7 +27,7 @@ import {
 } from "../dataset/stages.js";
 import type { IntermediateScope } from "../store/intermediates.js";
 
-/** workerData of a build worker. */
+/** What a build worker gets before its first task (the pool's setup message). */
 export interface BuildWorkerData {
   options: DatasetOptions;
   /** The release parts the build reads (openRelease's `need`). */

@@ -13,6 +13,14 @@ export interface TaskMessage<T = unknown> {
   task: T;
 }
 
+/**
+ * Main thread -> worker: what the worker needs before its first task (the
+ * pool's `setup`), posted ahead of every task, never answered.
+ */
+export interface SetupMessage<S = unknown> {
+  setup: S;
+}
+
 /** Worker -> main thread: the reply to task `id`. */
 export type ReplyMessage<R = unknown> =
   | { id: number; ok: true; result: R }

@@ -56,6 +56,7 @@ import { type ManifestData, manifestData, manifestFacts } from "../export/manife
 import { withManifestSplit } from "../export/modeller.js";
 import type { ParallelBuildStats } from "../parallel/build.js";
 import { resolveJobs } from "../parallel/jobs.js";
+import { prestartBuildWorkers } from "../parallel/prestart.js";
 import {
   INTERMEDIATES_SUPPORTED,
   IntermediateCache,
@@ -279,8 +280,12 @@ async function buildAndStore(
 }> {
   let buildStats: ParallelBuildStats | null = null;
   let reuse: IntermediateReuse | null = null;
-  const { buildDatasetParallelLazy } = await import("../parallel/build.js");
   const intermediates = await intermediateScope(p);
+  // A build that will need its workers starts them now: they load the build's modules while this
+  // thread does the same and plans (a build whose units are all in the intermediate cache starts none).
+  if (intermediates === undefined || !(await new IntermediateCache(intermediates.dir).hasEntries()))
+    prestartBuildWorkers(p.jobs);
+  const { buildDatasetParallelLazy } = await import("../parallel/build.js");
   const spillDir = spill === null ? undefined : await spillDirOf(p, spill.out);
   // Worker threads write entries too: an interrupt removes their temp files by folder.
   const folders = intermediates === undefined ? [] : new IntermediateCache(intermediates.dir).kindFolders();

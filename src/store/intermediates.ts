@@ -25,7 +25,7 @@
 // bytes padded to 8, then 32 bytes of SHA-256.
 
 import { createHash } from "node:crypto";
-import { mkdir, open, readdir, rename, rm, stat, unlink, writeFile } from "node:fs/promises";
+import { mkdir, open, opendir, readdir, rename, rm, stat, unlink, writeFile } from "node:fs/promises";
 import { endianness } from "node:os";
 import { join } from "node:path";
 import { CacheError } from "../errors.js";
@@ -217,6 +217,24 @@ export class IntermediateCache {
   /** The folder of each kind's entries. */
   kindFolders(): string[] {
     return INTERMEDIATE_KINDS.map((k) => join(this.root, k));
+  }
+
+  /** Whether any entry of any kind is stored (reads at most one folder entry per kind). */
+  async hasEntries(): Promise<boolean> {
+    for (const folder of this.kindFolders()) {
+      let dir: import("node:fs").Dir;
+      try {
+        dir = await opendir(folder);
+      } catch {
+        continue; // no such folder yet
+      }
+      try {
+        for (let e = await dir.read(); e !== null; e = await dir.read()) if (e.name.endsWith(".bin")) return true;
+      } finally {
+        await dir.close().catch(() => {});
+      }
+    }
+    return false;
   }
 
   private path(kind: IntermediateKind, key: string): string {

@@ -8,7 +8,7 @@
 // none; worker threads share the entries; `ac1 cache` lists and clears them).
 
 import assert from "node:assert/strict";
-import { readdir, readFile, stat, truncate, utimes, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, stat, truncate, utimes, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { writeSynthArchive } from "../../src/ac1/index.js";
@@ -88,6 +88,16 @@ describe("IntermediateCache entries", () => {
     assert.ok((await stat(path)).mtimeMs > 1e12 + 1000, "a hit sets the mtime to now");
     assert.equal(await cache.get("stim", KEY("b")), null, "a miss");
     assert.equal(await cache.get("clean", KEY("a")), null, "kinds are apart");
+  });
+
+  it("hasEntries: false for a missing or empty cache and one with only temp files, true once an entry is stored", async () => {
+    const cache = new IntermediateCache(join(root, "has"));
+    assert.equal(await cache.hasEntries(), false);
+    await mkdir(join(cache.root, "clean"), { recursive: true });
+    await writeFile(join(cache.root, "clean", "x.bin.tmp-1-ab"), "partial");
+    assert.equal(await cache.hasEntries(), false);
+    await cache.put("stim", KEY("e"), sampleBlob());
+    assert.equal(await cache.hasEntries(), true);
   });
 
   it("many reads and writes at once all complete (open files are bounded, none is dropped)", async () => {

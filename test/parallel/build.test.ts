@@ -19,6 +19,7 @@ import {
   type ParallelBuildStats,
   resolveJobs,
 } from "../../src/parallel/build.js";
+import { prestartBuildWorkers, takePrestartedWorkers } from "../../src/parallel/prestart.js";
 import { tempDir } from "../support/cli.js";
 import { assertSameDataset } from "./compare.js";
 
@@ -123,6 +124,20 @@ describe("buildDatasetParallel is the serial build, bit for bit", () => {
       buildDatasetParallel({ path: dir, jobs: 2, maxCellsInFlight: 0 }),
       /invalid option maxCellsInFlight=0/,
     );
+  });
+
+  it("adopts workers started ahead (prestartBuildWorkers), with the same result; leftovers are ended", async () => {
+    const ref = await serial({});
+    assert.equal(prestartBuildWorkers(3), 3);
+    assert.equal(prestartBuildWorkers(3), 0, "already waiting");
+    const got = await parallel({}, 2);
+    assertSameDataset(ref.data, got.data);
+    assert.deepStrictEqual(got.warnings, ref.warnings);
+    assert.deepStrictEqual(got.events, ref.events);
+    assert.equal((got.stats as ParallelBuildStats | null)?.adoptedWorkers, 2);
+    assert.deepEqual(takePrestartedWorkers(5), [], "the third was ended by the build");
+    const plain = await parallel({}, 2);
+    assert.equal((plain.stats as ParallelBuildStats | null)?.adoptedWorkers, 0);
   });
 
   it("jobs 1 is the serial build", async () => {

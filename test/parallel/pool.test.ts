@@ -8,6 +8,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { types } from "node:util";
+import { Worker } from "node:worker_threads";
 import { Ac1Error, isAc1Error, MatError } from "../../src/errors.js";
 import { matToJson, openMat, scalar, writeMat } from "../../src/mat/index.js";
 import { WorkerError, WorkerPool } from "../../src/parallel/pool.js";
@@ -92,6 +93,71 @@ describe("WorkerPool", () => {
     } finally {
       await p.close();
     }
+  });
+
+  it("posts its setup to every worker before the first task, after workerData", async () => {
+    const p = new WorkerPool<EchoTask, unknown>({
+      size: 2,
+      script,
+      workerData: { tag: "data+" },
+      setup: { tag: "setup" },
+      name: "test pool",
+    });
+    try {
+      const answers = await Promise.all([1, 2, 3, 4].map(() => p.run({ op: "whoami" })));
+      assert.deepEqual(answers, ["data+setup", "data+setup", "data+setup", "data+setup"]);
+    } finally {
+      await p.close();
+    }
+  });
+
+  it("fails every task of a worker whose setup failed, with the setup's error", async () => {
+    const p = new WorkerPool<EchoTask, unknown>({
+      size: 1,
+      script,
+      setup: { fail: "no such option" },
+      name: "test pool",
+    });
+    try {
+      await assert.rejects(p.run({ op: "echo", value: 1 }), {
+        name: "RangeError",
+        message: "no such option",
+      });
+      await assert.rejects(p.run({ op: "echo", value: 2 }), {
+        name: "RangeError",
+        message: "no such option",
+      });
+    } finally {
+      await p.close();
+    }
+  });
+
+  it("adopts workers started earlier (unref'd while they waited) and starts the rest", async () => {
+    const early = new Worker(script, { workerData: { tag: "early-" } });
+    early.unref();
+    const p = new WorkerPool<EchoTask, unknown>({
+      size: 2,
+      script,
+      workerData: { tag: "late-" },
+      setup: { tag: "set" },
+      workers: [early],
+      name: "test pool",
+    });
+    try {
+      // Two tasks that keep their worker busy land on different workers: the adopted one and a new one.
+      const answers = await Promise.all([
+        p.run({ op: "whoami", afterMs: 100 }),
+        p.run({ op: "whoami", afterMs: 100 }),
+      ]);
+      assert.deepEqual(answers.sort(), ["early-set", "late-set"]);
+    } finally {
+      await p.close();
+    }
+    assert.throws(
+      () =>
+        new WorkerPool<EchoTask, unknown>({ size: 1, script, workers: [early, early], name: "test pool" }),
+      RangeError,
+    );
   });
 
   it("re-creates an error of every class thrown by a task as that class, with its fields and cause", async () => {
