@@ -268,6 +268,8 @@ test("a cache hit loads no build machinery: no MAT reader, walker, DSP, metrics,
         "dsp/spectrogram-bounds.js",
         "preprocess/gating-thresholds.js",
         "parallel/jobs.js",
+        // starts workers only for a build (a worker started on a hit would list parallel/worker.js here)
+        "parallel/prestart.js",
       ].includes(m),
   );
   const writers = ours.filter((m) =>
