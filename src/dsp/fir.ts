@@ -24,19 +24,22 @@ export type ConvolveMethod = "auto" | "direct";
 /**
  * out[i] = sum_m h[m] * x[i + m] for i = 0 .. x.length - h.length. The FFT
  * path runs in WebAssembly SIMD where available (fft-wasm.ts, the same bits);
- * `wasm: false` forces the plain passes.
+ * `wasm: false` forces the plain passes. `out` (nOut values, all written; not
+ * x) receives the result instead of a new array.
  */
 export function correlateValid(
   x: Float64Array,
   h: Float64Array,
   method: ConvolveMethod = "auto",
-  opts: { wasm?: boolean } = {},
+  opts: { wasm?: boolean; out?: Float64Array } = {},
 ): Float64Array {
   const lh = h.length;
   const nOut = x.length - lh + 1;
   if (lh === 0) throw new RangeError("correlateValid: empty kernel");
-  if (nOut <= 0) return new Float64Array(0);
-  const out = new Float64Array(nOut);
+  if (opts.out !== undefined && opts.out.length !== Math.max(0, nOut))
+    throw new RangeError(`correlateValid: output of ${opts.out.length} values for ${Math.max(0, nOut)}`);
+  if (nOut <= 0) return opts.out ?? new Float64Array(0);
+  const out = opts.out ?? new Float64Array(nOut);
   // The FFT pays off for long kernels over long signals only.
   if (method === "auto" && lh >= FFT_MIN_TAPS && nOut >= 2 * lh) correlateFft(x, h, out, opts.wasm !== false);
   else correlateDirect(x, h, out);

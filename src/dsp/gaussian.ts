@@ -31,21 +31,30 @@ export function gaussianKernel(sigma: number, truncate = 4): Float64Array {
  * (c w_r, then (c + c) w_j from the outermost tap in): scipy's output is
  * then constant too, so the detrended trace is exactly flat in both and its
  * cross-trial r is 0 (pipeline.md section 5), where an FFT's rounding would
- * leave noise of 1e-13 for the correlation to read.
+ * leave noise of 1e-13 for the correlation to read. The result goes to
+ * `out` when given (x.length values, all written; it may be x), else to a new
+ * array.
  */
-export function gaussianFilter1d(x: Float64Array, sigma: number): Float64Array {
+export function gaussianFilter1d(x: Float64Array, sigma: number, out?: Float64Array): Float64Array {
   const w = gaussianKernel(sigma);
   const radius = (w.length - 1) / 2;
-  if (x.length === 0) return new Float64Array(0);
-  if (radius === 0) return Float64Array.from(x);
+  if (out !== undefined && out.length !== x.length)
+    throw new RangeError(`gaussian filter: output of ${out.length} values for ${x.length} samples`);
+  if (x.length === 0) return out ?? new Float64Array(0);
+  if (radius === 0) {
+    if (out === undefined) return Float64Array.from(x);
+    out.set(x);
+    return out;
+  }
   const c = x[0] as number;
   let constant = !Number.isNaN(c);
   for (let i = 1; constant && i < x.length; i++) constant = x[i] === c;
   if (constant) {
     let acc = c * (w[radius] as number);
     for (let j = 0; j < radius; j++) acc += (c + c) * (w[j] as number);
-    return new Float64Array(x.length).fill(acc);
+    return (out ?? new Float64Array(x.length)).fill(acc);
   }
+  // The input is read from its extended copy only: out may be x.
   const ext = reflectExtendInto(x, radius, radius, scratchFloat64("gauss-ext", x.length + 2 * radius));
-  return correlateValid(ext, w);
+  return correlateValid(ext, w, "auto", { out });
 }

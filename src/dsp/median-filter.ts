@@ -24,20 +24,31 @@ import { scratchFloat64 } from "./scratch.js";
 /** Smallest window for the sorted blocks; below it the heaps are as fast. */
 export const SORTED_BLOCKS_MIN_K = 12;
 
-/** Sliding median filter, window k >= 1, "reflect" boundaries; NaN inputs give unspecified outputs. */
-export function medianFilter(x: Float64Array, k: number): Float64Array {
+/**
+ * Sliding median filter, window k >= 1, "reflect" boundaries; NaN inputs give
+ * unspecified outputs. The result goes to `out` when given (x.length values,
+ * all written; it may be x itself), else to a new array.
+ */
+export function medianFilter(x: Float64Array, k: number, out?: Float64Array): Float64Array {
   if (!Number.isInteger(k) || k < 1)
     throw new RangeError(`median filter size must be a positive integer, got ${k}`);
   const len = x.length;
-  if (len === 0) return new Float64Array(0);
-  if (k === 1) return Float64Array.from(x);
+  if (out !== undefined && out.length !== len)
+    throw new RangeError(`median filter: output of ${out.length} values for ${len} samples`);
+  if (len === 0) return out ?? new Float64Array(0);
+  if (k === 1) {
+    if (out === undefined) return Float64Array.from(x);
+    out.set(x);
+    return out;
+  }
   const half = k >> 1;
+  // The input is read from its extended copy only: out may be x.
   const ext = reflectExtendInto(x, half, k - 1 - half, scratchFloat64("median-ext", len + k - 1));
-  const onGrid = k >= 16 ? slidingRankOnGrid(ext, k, half, len) : null;
+  const onGrid = k >= 16 ? slidingRankOnGrid(ext, k, half, len, out) : null;
   if (onGrid) return onGrid;
   return k >= SORTED_BLOCKS_MIN_K && finiteWithoutNegativeZero(x)
-    ? slidingRankSortedBlocks(ext, k, half, len)
-    : slidingRankHeaps(ext, k, half, len);
+    ? slidingRankSortedBlocks(ext, k, half, len, out)
+    : slidingRankHeaps(ext, k, half, len, out);
 }
 
 /**

@@ -5,13 +5,19 @@
 // faster paths decline (NaN, infinities, -0).
 
 /**
- * out[i] = element of rank `rank` (0-based) of ext[i .. i+k-1], i < nOut.
+ * out[i] = element of rank `rank` (0-based) of ext[i .. i+k-1], i < nOut
+ * (`out`, if given, must hold exactly nOut values; all are written).
  * Low heap: max-heap of the `rank` smallest; high heap: min-heap of the rest,
  * whose top is the answer. Heaps store values next to their ring slots;
  * where[slot] = index in the high heap (>= 0) or -(index + 1) in the low heap.
  */
-export function slidingRankHeaps(ext: Float64Array, k: number, rank: number, nOut: number): Float64Array {
-  const out = new Float64Array(nOut);
+export function slidingRankHeaps(
+  ext: Float64Array,
+  k: number,
+  rank: number,
+  nOut: number,
+  out: Float64Array = new Float64Array(nOut),
+): Float64Array {
   const nLow = rank;
   const nHigh = k - rank;
   const lowVal = new Float64Array(Math.max(nLow, 1));

@@ -18,13 +18,15 @@ const BLOCK_MASK = (1 << BLOCK_SHIFT) - 1;
 
 /**
  * out[i] = element of rank `rank` (0-based) of ext[i .. i+k-1], i < nOut, or
- * null when ext is not exactly on a regular grid of at most MAX_LEVELS levels.
+ * null when ext is not exactly on a regular grid of at most MAX_LEVELS levels
+ * (`out`, if given, must hold exactly nOut values; all are written).
  */
 export function slidingRankOnGrid(
   ext: Float64Array,
   k: number,
   rank: number,
   nOut: number,
+  out?: Float64Array,
 ): Float64Array | null {
   const n = ext.length;
   if (!looksOnGrid(ext)) return null;
@@ -42,12 +44,12 @@ export function slidingRankOnGrid(
     prev = v;
   }
   if (!Number.isFinite(lo) || !Number.isFinite(hi)) return null;
-  const out = new Float64Array(nOut);
-  if (lo === hi) return out.fill(lo);
+  if (lo === hi) return (out ?? new Float64Array(nOut)).fill(lo);
   if (!(step > 0) || (hi - lo) / step >= MAX_LEVELS - 1) return null;
   const nLevels = Math.round((hi - lo) / step) + 1;
   const levelValue = new Float64Array(nLevels).fill(Number.NaN);
   const level = scratchInt32("grid-levels", n);
+  const result = out ?? new Float64Array(nOut);
   const invStep = 1 / step;
   for (let i = 0; i < n; i++) {
     const v = ext[i]!;
@@ -92,7 +94,7 @@ export function slidingRankOnGrid(
         else m++;
       }
     }
-    out[i] = levelValue[m]!;
+    result[i] = levelValue[m]!;
     if (i + 1 >= nOut) break;
     const a = level[i]!;
     const b = level[i + k]!;
@@ -103,7 +105,7 @@ export function slidingRankOnGrid(
     // below += [b < m] - [a < m], without branches (levels are small non-negative ints)
     below += ((b - m) >>> 31) - ((a - m) >>> 31);
   }
-  return out;
+  return result;
 }
 
 /**

@@ -50,15 +50,16 @@ interface SortScratch {
 
 /**
  * out[i] = element of rank `rank` (0-based) of ext[i .. i+k-1], i < nOut
- * (ext.length = nOut + k - 1); ext must be finite and free of -0.
+ * (ext.length = nOut + k - 1); ext must be finite and free of -0. `out`, if
+ * given, must hold exactly nOut values; all are written.
  */
 export function slidingRankSortedBlocks(
   ext: Float64Array,
   k: number,
   rank: number,
   nOut: number,
+  out: Float64Array = new Float64Array(nOut),
 ): Float64Array {
-  const out = new Float64Array(nOut);
   const h = Math.max(k, Math.min(BLOCK_WINDOWS * k, MAX_BLOCK));
   let nb = 16; // about two buckets per sample
   while (nb < 2 * h && nb < 1 << 16) nb *= 2;

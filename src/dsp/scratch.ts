@@ -13,7 +13,18 @@
 const MAX_KEPT_BYTES = 64 << 20;
 
 /** The temporaries that have a slot (each used by one function). */
-export type ScratchSlot = "median-ext" | "gauss-ext" | "bounds-ext" | "grid-levels";
+export type ScratchSlot =
+  | "median-ext"
+  | "gauss-ext"
+  | "bounds-ext"
+  | "grid-levels"
+  // medgauss's median (its Gaussian's input)
+  | "medgauss-median"
+  // spikeMask's re-detrended trace and its 10 ms median
+  | "spike-y"
+  | "spike-h"
+  // the cross-trial test's leave-one-out references
+  | "xcorr-refs";
 
 const buffers = new Map<ScratchSlot, ArrayBuffer>();
 

@@ -5,6 +5,7 @@
 import { medianFilter } from "../dsp/median-filter.js";
 import { medianFilterStaysNear } from "../dsp/median-filter-bounds.js";
 import { roundHalfEven } from "../dsp/round.js";
+import { scratchFloat64 } from "../dsp/scratch.js";
 import { median, pairwiseSum } from "../dsp/stats.js";
 import type { GatingThresholds } from "./gating-thresholds.js";
 import { medgauss } from "./medgauss.js";
@@ -75,7 +76,13 @@ export function stepFraction(x: Float64Array, sfHz: number, stepMv: number): num
  */
 export function crossTrialCorrelations(detrended: Float64Array[], L: number): Float64Array {
   const R = detrended.length;
-  const refs = medianOfOthers(detrended, L);
+  // The references are temporaries: views of one reused buffer (src/dsp/scratch.ts).
+  const all = scratchFloat64("xcorr-refs", R * L);
+  const refs = medianOfOthers(
+    detrended,
+    L,
+    detrended.map((_, i) => all.subarray(i * L, (i + 1) * L)),
+  );
   const r = new Float64Array(R);
   const sums = new Float64Array(3);
   for (let i = 0; i < R; i++) {

@@ -4,6 +4,7 @@
 import { gaussianFilter1d } from "../dsp/gaussian.js";
 import { medianFilter } from "../dsp/median-filter.js";
 import { roundHalfEven } from "../dsp/round.js";
+import { scratchFloat64 } from "../dsp/scratch.js";
 
 /** Median-filter window in samples: max(1, round(medMs * sf / 1000)). */
 export function medianWindowSamples(medMs: number, sfHz: number): number {
@@ -15,13 +16,26 @@ export function gaussianSigmaSamples(gaussMs: number, sfHz: number): number {
   return Math.max(1e-3, (gaussMs * sfHz) / 1000);
 }
 
-/** x - gaussian(median(x, k), s); empty input gives empty output. */
-export function medgauss(x: Float64Array, sfHz: number, medMs = 100, gaussMs = 10): Float64Array {
-  if (x.length === 0) return new Float64Array(0);
+/**
+ * x - gaussian(median(x, k), s); empty input gives empty output. The result
+ * goes to `out` when given (x.length values, not x itself), else to a new
+ * array.
+ */
+export function medgauss(
+  x: Float64Array,
+  sfHz: number,
+  medMs = 100,
+  gaussMs = 10,
+  out?: Float64Array,
+): Float64Array {
+  if (out !== undefined && (out.length !== x.length || out.buffer === x.buffer))
+    throw new RangeError("medgauss: the output must be x.length values apart from x");
+  if (x.length === 0) return out ?? new Float64Array(0);
   const k = medianWindowSamples(medMs, sfHz);
   const s = gaussianSigmaSamples(gaussMs, sfHz);
-  const baseline = gaussianFilter1d(medianFilter(x, k), s);
-  // The baseline (a fresh array) becomes the output.
+  // The median is a temporary (reused across calls); the baseline becomes the output.
+  const median = medianFilter(x, k, scratchFloat64("medgauss-median", x.length));
+  const baseline = gaussianFilter1d(median, s, out);
   for (let i = 0; i < x.length; i++) baseline[i] = x[i]! - baseline[i]!;
   return baseline;
 }

@@ -27,10 +27,16 @@ const RANK_MAX_R = 12;
  */
 type RankKernel = (...args: (Float64Array | number)[]) => boolean;
 
-/** refs[i][t] = np.median of detrended[j][t] over j != i, t < L. */
-export function medianOfOthers(detrended: Float64Array[], L: number): Float64Array[] {
+/**
+ * refs[i][t] = np.median of detrended[j][t] over j != i, t < L: into `into`
+ * when given (R arrays of at least L values; the first L of each written),
+ * else into new arrays.
+ */
+export function medianOfOthers(detrended: Float64Array[], L: number, into?: Float64Array[]): Float64Array[] {
   const R = detrended.length;
-  const refs = detrended.map(() => new Float64Array(L));
+  if (into !== undefined && (into.length !== R || into.some((a) => a.length < L)))
+    throw new RangeError(`medianOfOthers: ${into.length} outputs for ${R} repeats of ${L} samples`);
+  const refs = into ?? detrended.map(() => new Float64Array(L));
   if (R < 2) {
     for (const ref of refs) ref.fill(Number.NaN);
     return refs;

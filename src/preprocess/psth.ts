@@ -8,6 +8,7 @@
 
 import { medianFilter } from "../dsp/median-filter.js";
 import { roundHalfEven } from "../dsp/round.js";
+import { scratchFloat64 } from "../dsp/scratch.js";
 import { std } from "../dsp/stats.js";
 import { hann } from "../dsp/windows.js";
 import { binSamples } from "./binning.js";
@@ -22,10 +23,11 @@ export function spikeMask(detrended: Float64Array, sfHz: number, medMs = 100, ga
   const L = detrended.length;
   const mask = new Uint8Array(L);
   if (L === 0) return mask;
-  const y = medgauss(detrended, sfHz, medMs, gaussMs);
+  // y and h are temporaries, reused across calls (src/dsp/scratch.ts).
+  const y = medgauss(detrended, sfHz, medMs, gaussMs, scratchFloat64("spike-y", L));
   const c = Math.max(1, roundHalfEven((10 * sfHz) / 1000));
-  // h = y - median(y, c), written over the median (a fresh array).
-  const h = medianFilter(y, c);
+  // h = y - median(y, c), written over the median.
+  const h = medianFilter(y, c, scratchFloat64("spike-h", L));
   for (let i = 0; i < L; i++) h[i] = y[i]! - h[i]!;
   const thr = 2.5 * std(h);
   for (let i = 0; i < L; i++) if (h[i]! > thr) mask[i] = 1;

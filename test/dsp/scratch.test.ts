@@ -52,3 +52,32 @@ test("filters through scratch give the same values whatever was filtered before"
     assert.deepEqual([medianFilter(x, 101), medianFilter(x, 12), gaussianFilter1d(x, 20)], first[i]);
   }
 });
+
+test("filters write into a given output: the values of a fresh result, whatever it held, x itself allowed", () => {
+  const next = mulberry32(11);
+  const grid = Float64Array.from({ length: 5000 }, () => Math.round(next() * 200) * 0.25); // the counting path
+  const smooth = Float64Array.from({ length: 5000 }, (_, i) => Math.sin(i / 40) * 3 + next()); // sorted blocks
+  const withNaN = smooth.map((v, i) => (i % 997 === 0 ? Number.NaN : v)); // the heaps
+  for (const x of [grid, smooth, withNaN]) {
+    for (const k of [1, 5, 12, 101]) {
+      const fresh = medianFilter(x, k);
+      const garbage = Float64Array.from(x, () => next() * 1e9);
+      assert.equal(medianFilter(x, k, garbage), garbage);
+      assert.deepEqual(garbage, fresh, `median k=${k} into a used array`);
+      const self = Float64Array.from(x);
+      assert.deepEqual(medianFilter(self, k, self), fresh, `median k=${k} over its input`);
+    }
+    for (const sigma of [0.1, 3, 100]) {
+      const fresh = gaussianFilter1d(x, sigma);
+      const out = Float64Array.from(x, () => -7);
+      assert.equal(gaussianFilter1d(x, sigma, out), out);
+      assert.deepEqual(out, fresh, `gaussian sigma=${sigma} into a used array`);
+      const self = Float64Array.from(x);
+      assert.deepEqual(gaussianFilter1d(self, sigma, self), fresh, `gaussian sigma=${sigma} over its input`);
+    }
+  }
+  const flat = new Float64Array(300).fill(2.5);
+  assert.deepEqual(gaussianFilter1d(flat, 10, new Float64Array(300)), gaussianFilter1d(flat, 10));
+  assert.throws(() => medianFilter(smooth, 5, new Float64Array(4999)), RangeError);
+  assert.throws(() => gaussianFilter1d(smooth, 5, new Float64Array(5001)), RangeError);
+});

@@ -65,6 +65,38 @@ test("rank kernels equal the insertion path bit for bit (R = 1..16, ties, NaN, i
   );
 });
 
+test("medianOfOthers into given arrays (views of one buffer, longer than L, holding garbage) equals fresh", () => {
+  fc.assert(
+    fc.property(
+      fc.integer({ min: 1, max: 14 }),
+      fc.integer({ min: 0, max: 120 }),
+      fc.integer(),
+      (R, L, seed) => {
+        const rows = fc.sample(
+          fc
+            .array(valueOrNegativeZero, { minLength: L + 2, maxLength: L + 2 })
+            .map((a) => Float64Array.from(a)),
+          { numRuns: R, seed },
+        );
+        const all = new Float64Array(R * (L + 3)).fill(123.5);
+        const into = rows.map((_, i) => all.subarray(i * (L + 3), (i + 1) * (L + 3)));
+        const got = medianOfOthers(rows, L, into);
+        assert.equal(got, into);
+        assertIdentical(
+          got.map((a) => a.subarray(0, L)),
+          medianOfOthers(rows, L),
+          `R=${R} L=${L}`,
+        );
+      },
+    ),
+    { numRuns: 150 },
+  );
+  assert.throws(
+    () => medianOfOthers([new Float64Array(4), new Float64Array(4)], 4, [new Float64Array(4)]),
+    RangeError,
+  );
+});
+
 test("a -0 anywhere (even after thousands of columns) gives the insertion path's exact result", () => {
   for (const R of [2, 3, 6, 7, 12]) {
     const L = 3000;

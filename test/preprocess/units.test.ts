@@ -16,6 +16,7 @@ import {
   spikePsth,
   stepFraction,
 } from "../../src/preprocess/index.js";
+import { mulberry32 } from "../../src/random/index.js";
 
 const finite = fc.double({ min: -200, max: 200, noNaN: true, noDefaultInfinity: true });
 
@@ -105,6 +106,20 @@ test("medgauss removes a constant exactly and keeps the length", () => {
   assert.equal(medianWindowSamples(100, 10000), 1000);
   assert.equal(medianWindowSamples(0.25, 10000), 2); // round(2.5)
   assert.equal(medgauss(new Float64Array(0), 10000).length, 0);
+});
+
+test("medgauss into a given output equals a fresh result; the output may not be the input", () => {
+  const next = mulberry32(3);
+  const x = Float64Array.from(
+    { length: 20000 },
+    (_, i) => Math.round(Math.sin(i / 300) * 400 + next() * 50) * 0.03,
+  );
+  const fresh = medgauss(x, 10000);
+  const out = new Float64Array(x.length).fill(Number.NaN);
+  assert.equal(medgauss(x, 10000, 100, 10, out), out);
+  assert.deepEqual(out, fresh);
+  assert.throws(() => medgauss(x, 10000, 100, 10, x), RangeError);
+  assert.throws(() => medgauss(x, 10000, 100, 10, x.subarray(0, 100)), RangeError);
 });
 
 test("a repeat flat at the rail detrends to an exactly flat trace: its cross-trial r is 0 (xcorr)", () => {
