@@ -119,11 +119,14 @@ export function readAsariSegment(
 /**
  * Concatenation of the segments, each ramped over SEGMENT_RAMP_MS at both
  * ends: one copy of the samples, then the ramps applied in place on the edges.
+ * Into `into` when given (exactly the total length), else a new array.
  */
-export function spliceSegments(segments: readonly StimWave[]): Float64Array {
+export function spliceSegments(segments: readonly StimWave[], into?: Float64Array): Float64Array {
   let total = 0;
   for (const s of segments) total += s.samples.length;
-  const out = new Float64Array(total);
+  if (into !== undefined && into.length !== total)
+    throw new RangeError(`spliceSegments: ${into.length} values for ${total} samples`);
+  const out = into ?? new Float64Array(total);
   let at = 0;
   for (const s of segments) {
     const n = s.samples.length;
@@ -143,6 +146,11 @@ const NO_REPORTS: WalkReporting = { onWarning: () => {} };
  * in `ref`. Its files were read by the walk, so a failure now is an error.
  */
 export async function loadStimWaveform(store: StimFileStore, ref: StimWaveformRef): Promise<Float64Array> {
+  return stimWaveformOf(store, ref, await readStimWaveformFiles(store, ref));
+}
+
+/** The files of a stim's waveform (one Wehr file, or the Asari segments in order), read or found in the store. */
+export async function readStimWaveformFiles(store: StimFileStore, ref: StimWaveformRef): Promise<StimWave[]> {
   const paths = ref.kind === "wehr" ? [ref.file] : ref.segments;
   const waves: StimWave[] = [];
   for (const path of paths) {
@@ -154,11 +162,27 @@ export async function loadStimWaveform(store: StimFileStore, ref: StimWaveformRe
       throw new ArchiveError(`${store.source.describe(path)}: unreadable, but the walk read it`);
     waves.push(wave);
   }
-  const out = ref.kind === "wehr" ? (waves[0] as StimWave).samples : spliceSegments(waves);
-  if (out.length !== ref.length) {
+  return waves;
+}
+
+/**
+ * The samples of a stim's waveform from its files (readStimWaveformFiles):
+ * Wehr's as stored (not copied), Asari's spliced, into `into(length)` when
+ * given (a buffer the caller reuses), else into a new array.
+ */
+export function stimWaveformOf(
+  store: StimFileStore,
+  ref: StimWaveformRef,
+  waves: readonly StimWave[],
+  into?: (length: number) => Float64Array,
+): Float64Array {
+  let total = 0;
+  for (const w of waves) total += w.samples.length;
+  if (total !== ref.length) {
+    const first = ref.kind === "wehr" ? ref.file : (ref.segments[0] as string);
     throw new ArchiveError(
-      `${store.source.describe(paths[0] as string)}: the stim's waveform has ${out.length} samples, the walk saw ${ref.length}`,
+      `${store.source.describe(first)}: the stim's waveform has ${total} samples, the walk saw ${ref.length}`,
     );
   }
-  return out;
+  return ref.kind === "wehr" ? (waves[0] as StimWave).samples : spliceSegments(waves, into?.(total));
 }

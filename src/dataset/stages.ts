@@ -20,7 +20,7 @@
 
 import { replayWalkEvents, WalkRecorder, type WalkReporting } from "../ac1/common.js";
 import { planReleaseWalk, type SessionUnit, walkSessionUnit } from "../ac1/release.js";
-import { loadStimWaveform, StimFileStore } from "../ac1/stim-files.js";
+import { readStimWaveformFiles, StimFileStore, stimWaveformOf } from "../ac1/stim-files.js";
 import type { WalkEvent } from "../ac1/types.js";
 import {
   addWehrStimEntry,
@@ -29,6 +29,7 @@ import {
   type WehrStimFile,
   type WehrStimIndex,
 } from "../ac1/wehr.js";
+import { scratchFloat64 } from "../dsp/scratch.js";
 import { failPoint, pausePoint } from "../test-hooks.js";
 import {
   type BuildOptions,
@@ -168,7 +169,12 @@ export async function runStimUnit(
     () => stimKey((ctx.cache as StageCache).scope, stim, T, ctx.options),
     tensorCodec,
     async () => {
-      const waveform = await loadStimWaveform(ctx.store, stim.waveform);
+      const files = await readStimWaveformFiles(ctx.store, stim.waveform);
+      // An Asari stim is spliced into a buffer reused from stim to stim: the tensor is made
+      // from it right here, synchronously, and nothing keeps it (src/dsp/scratch.ts).
+      const waveform = stimWaveformOf(ctx.store, stim.waveform, files, (n) =>
+        scratchFloat64("stim-splice", n),
+      );
       return stimTensor({ waveform, sfStimHz: stim.sfStimHz }, T, ctx.options);
     },
   );

@@ -24,7 +24,9 @@ export type ScratchSlot =
   | "spike-y"
   | "spike-h"
   // the cross-trial test's leave-one-out references
-  | "xcorr-refs";
+  | "xcorr-refs"
+  // an Asari stim's spliced waveform, while its tensor is made (dataset/stages.ts)
+  | "stim-splice";
 
 const buffers = new Map<ScratchSlot, ArrayBuffer>();
 

@@ -8,8 +8,14 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { replayWalkEvents, WalkRecorder } from "../../src/ac1/common.js";
-import { loadStimWaveform, StimFileStore, spliceSegments } from "../../src/ac1/stim-files.js";
-import type { WalkWarning } from "../../src/ac1/types.js";
+import {
+  loadStimWaveform,
+  readStimWaveformFiles,
+  StimFileStore,
+  spliceSegments,
+  stimWaveformOf,
+} from "../../src/ac1/stim-files.js";
+import type { StimWaveformRef, WalkWarning } from "../../src/ac1/types.js";
 import { Ac1Error } from "../../src/errors.js";
 import { type MatValue, numeric, scalar, str, struct } from "../../src/mat/index.js";
 import { MemSource } from "./support.js";
@@ -119,6 +125,30 @@ describe("loadStimWaveform", () => {
     await assert.rejects(
       loadStimWaveform(store, { kind: "asari", segments: [`${STIM}/none.mat`], length: 7 }),
       /unreadable, but the walk read it/,
+    );
+    // Spliced into a reused buffer (what a build's stim unit does): the same samples, in that buffer.
+    const ref: StimWaveformRef = {
+      kind: "asari",
+      segments: [`${STIM}/a.mat`, `${STIM}/b.mat`],
+      length: 3500,
+    };
+    const files = await readStimWaveformFiles(store, ref);
+    const buffer = new Float64Array(3500).fill(Number.NaN);
+    const into = stimWaveformOf(store, ref, files, (n) => buffer.subarray(0, n));
+    assert.equal(into.buffer, buffer.buffer);
+    assert.deepEqual(into, await loadStimWaveform(store, ref));
+    assert.throws(() => stimWaveformOf(store, { ...ref, length: 3499 }, files), /the walk saw 3499/);
+    assert.throws(() => spliceSegments(waves, new Float64Array(5)), RangeError);
+    // Wehr's samples are the stored ones whatever `into` offers.
+    const wehrRef: StimWaveformRef = {
+      kind: "wehr",
+      file: "crcns-ac1/wehr/Stimuli/fragments/1.mat",
+      length: 3,
+    };
+    const wehrFiles = await readStimWaveformFiles(store, wehrRef);
+    assert.equal(
+      stimWaveformOf(store, wehrRef, wehrFiles, () => buffer),
+      wehrFiles[0]!.samples,
     );
   });
 });
