@@ -16,6 +16,7 @@
 
 import type { CellRecord, NeuronMeta, RawStim, StimMeta, StimWaveformRef } from "../ac1/types.js";
 import { stimKeyString } from "../ac1/types.js";
+import { scratchFloat64 } from "../dsp/scratch.js";
 import { repeatFate, xcorrRuns } from "../preprocess/gating.js";
 import {
   binResponse,
@@ -119,7 +120,16 @@ export function cleanCell(cell: CellRecord, options: DatasetOptions, complete = 
 
 function cleanStim(stim: RawStim, signalType: SignalType, o: DatasetOptions, complete: boolean): StimCleaned {
   const sf = stim.sfRespHz;
-  const detrended = stim.repeats.map((x) => medgauss(x, sf, o.detrendMedMs, o.detrendGaussMs));
+  // The detrended repeats are temporaries (every product below is a copy): views of one buffer
+  // reused from stim to stim (src/dsp/scratch.ts; this function is synchronous).
+  let total = 0;
+  for (const x of stim.repeats) total += x.length;
+  const buffer = scratchFloat64("detrended", total);
+  let at = 0;
+  const detrended = stim.repeats.map((x) => {
+    const out = buffer.subarray(at, (at += x.length));
+    return medgauss(x, sf, o.detrendMedMs, o.detrendGaussMs, out);
+  });
   const R = detrended.length;
   let L = Number.POSITIVE_INFINITY;
   for (const x of detrended) L = Math.min(L, x.length);

@@ -23,6 +23,8 @@ export type ScratchSlot =
   // spikeMask's re-detrended trace and its 10 ms median
   | "spike-y"
   | "spike-h"
+  // a stim's detrended repeats while its cell is cleaned (dataset/clean.ts)
+  | "detrended"
   // the cross-trial test's leave-one-out references
   | "xcorr-refs"
   // an Asari stim's spliced waveform, while its tensor is made (dataset/stages.ts)
