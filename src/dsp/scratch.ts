@@ -8,9 +8,15 @@
 // A slot's array is valid until the next call for the same slot: only
 // synchronous code that does not call itself through another user of the
 // same slot may hold one, and none is ever returned to a caller.
+// Memory: a thread keeps at most MAX_KEPT_BYTES per slot and
+// MAX_KEPT_TOTAL_BYTES in all (beyond, a request gets a buffer of its own,
+// as before there were slots), so the scratch never pins more than a small
+// multiple of the longest repeat, whatever the archive.
 
 /** Buffers above this size are not kept (a rare huge input does not pin its memory). */
 const MAX_KEPT_BYTES = 64 << 20;
+/** All slots of a thread keep at most this much. */
+export const MAX_KEPT_TOTAL_BYTES = 192 << 20;
 
 /** The temporaries that have a slot (each used by one function). */
 export type ScratchSlot =
@@ -31,13 +37,23 @@ export type ScratchSlot =
   | "stim-splice";
 
 const buffers = new Map<ScratchSlot, ArrayBuffer>();
+let keptBytes = 0;
 
 function bufferFor(slot: ScratchSlot, bytes: number): ArrayBuffer {
   const have = buffers.get(slot);
   if (have !== undefined && have.byteLength >= bytes) return have;
   const buf = new ArrayBuffer(Math.max(bytes, Math.min(2 * (have?.byteLength ?? 0), MAX_KEPT_BYTES)));
-  if (buf.byteLength <= MAX_KEPT_BYTES) buffers.set(slot, buf);
+  const without = keptBytes - (have?.byteLength ?? 0);
+  if (buf.byteLength <= MAX_KEPT_BYTES && without + buf.byteLength <= MAX_KEPT_TOTAL_BYTES) {
+    buffers.set(slot, buf);
+    keptBytes = without + buf.byteLength;
+  }
   return buf;
+}
+
+/** Bytes the slots of this thread keep now. */
+export function scratchKeptBytes(): number {
+  return keptBytes;
 }
 
 /** A Float64Array of exactly n elements (contents unspecified) from the slot's buffer. */

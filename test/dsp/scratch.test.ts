@@ -6,7 +6,12 @@ import { test } from "node:test";
 import { gaussianFilter1d } from "../../src/dsp/gaussian.js";
 import { medianFilter } from "../../src/dsp/median-filter.js";
 import { reflectExtend, reflectExtendInto } from "../../src/dsp/reflect.js";
-import { scratchFloat64, scratchInt32 } from "../../src/dsp/scratch.js";
+import {
+  MAX_KEPT_TOTAL_BYTES,
+  scratchFloat64,
+  scratchInt32,
+  scratchKeptBytes,
+} from "../../src/dsp/scratch.js";
 import { mulberry32 } from "../../src/random/index.js";
 
 test("scratch arrays have the asked length, reuse one buffer per slot, keep slots apart", () => {
@@ -23,6 +28,19 @@ test("scratch arrays have the asked length, reuse one buffer per slot, keep slot
   const huge = scratchFloat64("bounds-ext", (64 << 20) / 8 + 1);
   assert.equal(huge.length, (64 << 20) / 8 + 1);
   assert.notEqual(scratchFloat64("bounds-ext", 1).buffer, huge.buffer);
+});
+
+test("the slots of a thread keep at most MAX_KEPT_TOTAL_BYTES together; past it, requests get buffers of their own", () => {
+  const slots = ["spike-y", "spike-h", "detrended", "xcorr-refs", "stim-splice"] as const;
+  const n = (60 << 20) / 8; // 60 MiB each: under the per-slot bound, over the total with four
+  const arrays = slots.map((slot) => scratchFloat64(slot, n));
+  assert.ok(scratchKeptBytes() <= MAX_KEPT_TOTAL_BYTES, `${scratchKeptBytes()}`);
+  // kept slots give back their buffer; the others a new one each time
+  const kept = slots.filter((slot, i) => scratchFloat64(slot, n).buffer === arrays[i]!.buffer);
+  assert.ok(kept.length >= 1 && kept.length <= Math.floor(MAX_KEPT_TOTAL_BYTES / (n * 8)), kept.join());
+  for (const slot of slots.filter((x) => !kept.includes(x)))
+    assert.notEqual(scratchFloat64(slot, n).buffer, scratchFloat64(slot, n).buffer);
+  assert.ok(scratchKeptBytes() <= MAX_KEPT_TOTAL_BYTES);
 });
 
 test("reflectExtendInto equals reflectExtend (short and long pads) and checks the output length", () => {
