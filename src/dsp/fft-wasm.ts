@@ -7,24 +7,12 @@
 // fft-kernel-bytes.ts, are assembled from the WAT by `npm run wasm` and
 // checked against it by test/dsp/wasm-kernel.test.ts.
 // Returns null where WebAssembly SIMD is unavailable (or AC1_NO_WASM=1 is
-// set); fir.ts then uses the plain passes. As in spectrogram-wasm.ts, the
-// memory never grows (a detached ArrayBuffer slows every typed-array loop of
-// the thread for good): a larger transform gets a new instance.
+// set); fir.ts then uses the plain passes. The memory never grows
+// (wasm-kernels.ts says why): a larger transform gets a new instance.
 
 import { radix4Twiddles } from "./fft.js";
 import { FFT_KERNEL_BYTES } from "./fft-kernel-bytes.js";
-
-// The few WebAssembly JS-API members used here (the project's lib settings carry no DOM/wasm typings).
-interface WasmMemory {
-  readonly buffer: ArrayBuffer;
-}
-interface WasmApi {
-  validate(bytes: Uint8Array): boolean;
-  Memory: new (descriptor: { initial: number }) => WasmMemory;
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
-}
-const wasmApi = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
+import { compileKernel, instantiateKernel, type WasmMemory } from "./wasm-kernels.js";
 
 type CorrelateBlock = (
   re: number,
@@ -48,8 +36,6 @@ export interface FftBlockKernel {
 export const WASM_FFT_MIN = 16;
 export const WASM_FFT_MAX = 1 << 18;
 
-const PAGE = 65536;
-
 interface Instance {
   memory: WasmMemory;
   correlateBlock: CorrelateBlock;
@@ -62,32 +48,19 @@ interface Instance {
 let module: object | null | undefined;
 let current: Instance | undefined;
 
-function compiled(): object | null {
-  if (module !== undefined) return module;
-  try {
-    module =
-      !wasmApi?.validate(FFT_KERNEL_BYTES) || process.env.AC1_NO_WASM === "1"
-        ? null
-        : new (wasmApi as WasmApi).Module(FFT_KERNEL_BYTES);
-  } catch {
-    module = null;
-  }
-  return module;
-}
-
 function instanceFor(bytes: number): Instance | null {
   if (current !== undefined && current.memory.buffer.byteLength >= bytes) return current;
-  const mod = compiled();
-  if (mod === null) return null;
-  try {
-    const api = wasmApi as WasmApi;
-    const memory = new api.Memory({ initial: Math.ceil(bytes / PAGE) });
-    const { exports } = new api.Instance(mod, { env: { mem: memory } });
-    current = { memory, correlateBlock: exports.correlateBlock as CorrelateBlock, n: 0, spectrum: null };
-    return current;
-  } catch {
-    return null;
-  }
+  if (module === undefined) module = compileKernel(FFT_KERNEL_BYTES);
+  if (module === null) return null;
+  const made = instantiateKernel(module, bytes);
+  if (made === null) return null;
+  current = {
+    memory: made.memory,
+    correlateBlock: made.exports.correlateBlock as CorrelateBlock,
+    n: 0,
+    spectrum: null,
+  };
+  return current;
 }
 
 /**

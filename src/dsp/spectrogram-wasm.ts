@@ -7,15 +7,11 @@
 // `npm run wasm` and checked against it by test/dsp/wasm-kernel.test.ts, so
 // the library needs no wasm toolchain at run time.
 // Returns null where WebAssembly SIMD is unavailable (or AC1_NO_WASM=1 is
-// set); spectrogram.ts then uses its plain loops.
-// The memory never grows: growing a WebAssembly memory detaches its old
-// ArrayBuffer, and the first detached ArrayBuffer of a thread invalidates
-// V8's "array buffer detaching" protector for good, after which every
-// optimised typed-array loop of that thread (the medians, the gating) runs
-// with detach checks, measured 15-20 % slower. A larger memory is a new
-// instance instead (the old one is garbage).
+// set); spectrogram.ts then uses its plain loops. The memory never grows
+// (wasm-kernels.ts says why): a larger one is a new instance.
 
 import { SPECTROGRAM_KERNEL_BYTES } from "./spectrogram-kernel-bytes.js";
+import { compileKernel, instantiateKernel, type WasmMemory } from "./wasm-kernels.js";
 
 /** power(y, hopB, W, nSteps, nGroups, kern, nBands, fold, power), byte offsets into memory. */
 export type PowerKernel = (
@@ -30,19 +26,6 @@ export type PowerKernel = (
   power: number,
 ) => void;
 
-// The few WebAssembly JS-API members used here (the project's lib settings carry no DOM/wasm typings).
-interface WasmMemory {
-  readonly buffer: ArrayBuffer;
-  grow(pages: number): number;
-}
-interface WasmApi {
-  validate(bytes: Uint8Array): boolean;
-  Memory: new (descriptor: { initial: number }) => WasmMemory;
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
-}
-const wasmApi = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
-
 export interface SpectrogramWasm {
   memory: WasmMemory;
   power: PowerKernel;
@@ -55,27 +38,11 @@ export const WASM_FRAMES = 4;
 /** Samples per step of the kernel rows (one float64x2). */
 export const WASM_STEP = 2;
 
-const PAGE = 65536;
 /** Memory of the first instance: enough for the usual configurations (a 977-sample window at 97656 Hz takes ~5 MB). */
 const INITIAL_BYTES = 8 << 20;
 
 let module: object | null | undefined;
 let cached: SpectrogramWasm | undefined;
-
-/** The compiled module, or null without WebAssembly SIMD. */
-function compiled(): object | null {
-  if (module !== undefined) return module;
-  try {
-    const bytes = SPECTROGRAM_KERNEL_BYTES;
-    module =
-      !wasmApi?.validate(bytes) || process.env.AC1_NO_WASM === "1"
-        ? null
-        : new (wasmApi as WasmApi).Module(bytes);
-  } catch {
-    module = null;
-  }
-  return module;
-}
 
 /**
  * The instantiated kernel with a memory of at least `bytes` (a new, larger
@@ -84,17 +51,11 @@ function compiled(): object | null {
  */
 export function spectrogramWasm(bytes = 0): SpectrogramWasm | null {
   if (cached !== undefined && cached.memory.buffer.byteLength >= bytes) return cached;
-  const mod = compiled();
-  if (mod === null) return null;
-  try {
-    const api = wasmApi as WasmApi;
-    const have = cached?.memory.buffer.byteLength ?? 0;
-    const pages = Math.ceil(Math.max(bytes, 2 * have, INITIAL_BYTES) / PAGE);
-    const memory = new api.Memory({ initial: pages });
-    const { exports } = new api.Instance(mod, { env: { mem: memory } });
-    cached = { memory, power: exports.power as PowerKernel, kernelKey: "" };
-    return cached;
-  } catch {
-    return null;
-  }
+  if (module === undefined) module = compileKernel(SPECTROGRAM_KERNEL_BYTES);
+  if (module === null) return null;
+  const have = cached?.memory.buffer.byteLength ?? 0;
+  const made = instantiateKernel(module, Math.max(bytes, 2 * have, INITIAL_BYTES));
+  if (made === null) return null;
+  cached = { memory: made.memory, power: made.exports.power as PowerKernel, kernelKey: "" };
+  return cached;
 }
