@@ -356,13 +356,12 @@ export class BuildCache {
     rewrite: (manifest: ExportManifest) => ExportManifest,
   ): Promise<CacheExportResult> {
     const path = this.entryPath(key);
-    const size = await this.sizeOf(path);
-    if (size === null) return { manifest: null, reason: "miss" };
-    // An entry up to WHOLE_READ_BYTES is read once: checked, then copied, from the same bytes.
+    if ((await this.sizeOf(path)) === null) return { manifest: null, reason: "miss" };
+    // An entry up to WHOLE_READ_BYTES is read once: checked, then copied, from the same bytes
+    // (a larger one is checked streamed, then copied by random access: bytes undefined).
     let bytes: Uint8Array | undefined;
     try {
-      if (size <= WHOLE_READ_BYTES) bytes = await this.readVerifiedEntry(key, path);
-      else await this.verifiedEntry(key, path);
+      bytes = await this.readVerifiedEntry(key, path);
     } catch (e) {
       await unlink(path).catch(() => {});
       return { manifest: null, reason: `corrupt cache entry ${path} removed: ${message(e)}` };
