@@ -107,9 +107,19 @@ export async function buildDatasetParallel(input: ParallelBuildOptions = {}): Pr
 
 /**
  * buildDatasetParallel with the arrays read on demand (in a spill file with
- * `spillDir`, BuildOptions): release() the result.
+ * `spillDir`, BuildOptions): release() the result. Workers started ahead for
+ * it (prestart.ts) and not adopted are ended however the build ends (its
+ * units all came from the cache, it ran on this thread, or it failed).
  */
 export async function buildDatasetParallelLazy(input: ParallelBuildOptions = {}): Promise<LazyDataset> {
+  try {
+    return await buildLazy(input);
+  } finally {
+    await discardPrestartedWorkers();
+  }
+}
+
+async function buildLazy(input: ParallelBuildOptions): Promise<LazyDataset> {
   const { jobs: jobsIn, onStats, maxCellsInFlight, ...serialInput } = input;
   const jobs = resolveJobs(jobsIn);
   const maxInFlight = maxCellsInFlight ?? DEFAULT_CELLS_IN_FLIGHT_PER_JOB * jobs;
@@ -170,8 +180,6 @@ export async function buildDatasetParallelLazy(input: ParallelBuildOptions = {})
     data = await runBuild(setup, cacheFirstExecutor(local, poolExecutor(poolOf, maxInFlight, stats)), flow);
   } finally {
     await pool?.close();
-    // those started for this build and not needed (its units all came from the cache, or fewer jobs)
-    await discardPrestartedWorkers();
   }
   onStats?.(fillStats(stats, flow));
   return data;

@@ -281,14 +281,14 @@ async function buildAndStore(
   let buildStats: ParallelBuildStats | null = null;
   let reuse: IntermediateReuse | null = null;
   const intermediates = await intermediateScope(p);
+  const icache = intermediates === undefined ? undefined : new IntermediateCache(intermediates.dir);
   // A build that will need its workers starts them now: they load the build's modules while this
   // thread does the same and plans (a build whose units are all in the intermediate cache starts none).
-  if (intermediates === undefined || !(await new IntermediateCache(intermediates.dir).hasEntries()))
-    prestartBuildWorkers(p.jobs);
+  if (icache === undefined || !(await icache.hasEntries())) prestartBuildWorkers(p.jobs);
   const { buildDatasetParallelLazy } = await import("../parallel/build.js");
   const spillDir = spill === null ? undefined : await spillDirOf(p, spill.out);
   // Worker threads write entries too: an interrupt removes their temp files by folder.
-  const folders = intermediates === undefined ? [] : new IntermediateCache(intermediates.dir).kindFolders();
+  const folders = icache?.kindFolders() ?? [];
   for (const f of folders) trackTempFolder(f);
   const data = await buildDatasetParallelLazy({
     ...p.datasetInput,
@@ -308,8 +308,7 @@ async function buildAndStore(
   });
   let storeError: string | null = null;
   try {
-    if (intermediates !== undefined)
-      await new IntermediateCache(intermediates.dir).trim(p.intermediatesMaxBytes).catch(() => 0);
+    if (icache !== undefined) await icache.trim(p.intermediatesMaxBytes).catch(() => 0);
     const { cache, key } = p;
     if (cache !== null && key !== null) {
       try {

@@ -229,7 +229,8 @@ export class IntermediateCache {
         continue; // no such folder yet
       }
       try {
-        for (let e = await dir.read(); e !== null; e = await dir.read()) if (e.name.endsWith(".bin")) return true;
+        for (let e = await dir.read(); e !== null; e = await dir.read())
+          if (e.name.endsWith(".bin")) return true;
       } finally {
         await dir.close().catch(() => {});
       }

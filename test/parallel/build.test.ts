@@ -138,6 +138,13 @@ describe("buildDatasetParallel is the serial build, bit for bit", () => {
     assert.deepEqual(takePrestartedWorkers(5), [], "the third was ended by the build");
     const plain = await parallel({}, 2);
     assert.equal((plain.stats as ParallelBuildStats | null)?.adoptedWorkers, 0);
+    // a build that fails before it starts a pool, or runs on this thread, ends them too
+    prestartBuildWorkers(2);
+    await assert.rejects(buildDatasetParallel({ path: "/nonexistent/ac1", jobs: 2 }), Ac1Error);
+    assert.deepEqual(takePrestartedWorkers(5), []);
+    prestartBuildWorkers(2);
+    await parallel({ experimenter: "wehr" }, 1);
+    assert.deepEqual(takePrestartedWorkers(5), []);
   });
 
   it("jobs 1 is the serial build", async () => {
