@@ -1,8 +1,9 @@
 /// <reference types="node" />
 // A file written front to back, as NpzWriter writes its temp file: small
 // appends are gathered and written together (one writev), large ones in
-// slices, bytes already in memory up to an iovec limit at a time (appendAll); a bytes range already written can be patched in place (a member's
-// local header once its sizes are known); and, when asked for, a running
+// slices, bytes already in memory up to an iovec limit at a time
+// (appendAll); a bytes range already written can be patched in place (a
+// member's local header once its sizes are known); and, when asked for, a running
 // SHA-256 of everything appended (read back from the file instead once a
 // patch made the running hash stale). Also the folder fsync that makes a
 // rename durable.
