@@ -127,7 +127,8 @@ function cleanStim(stim: RawStim, signalType: SignalType, o: DatasetOptions, com
   const buffer = scratchFloat64("detrended", total);
   let at = 0;
   const detrended = stim.repeats.map((x) => {
-    const out = buffer.subarray(at, (at += x.length));
+    const out = buffer.subarray(at, at + x.length);
+    at += x.length;
     return medgauss(x, sf, o.detrendMedMs, o.detrendGaussMs, out);
   });
   const R = detrended.length;
