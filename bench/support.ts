@@ -4,7 +4,8 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import {
   MANIFEST_FILE,
   SYNTH_GENERATOR,
@@ -12,6 +13,12 @@ import {
   type SynthScale,
   writeSynthArchive,
 } from "../src/ac1/index.js";
+
+/**
+ * The `ac1` command the suites run, as installed (package.json "bin": the
+ * bundle, tools/bundle.ts); this file runs as dist/bench/support.js.
+ */
+export const CLI = join(dirname(fileURLToPath(import.meta.url)), "..", "bin", "ac1.js");
 
 /** Median wall time in ms of `reps` runs of fn (after one warm-up). */
 export function timeMs(fn: () => unknown, reps = 5): number {

@@ -45,10 +45,19 @@ const OUTPUT_SHAPING = [
   "store",
 ];
 
-let fingerprint: string | undefined;
+/**
+ * The bundled command's fingerprint, set by tools/bundle.ts (esbuild's
+ * define) to codeFingerprint() of the modules it bundled; undeclared in the
+ * modules themselves.
+ */
+declare const __AC1_CODE_FINGERPRINT__: string | undefined;
+
+let fingerprint: string | undefined =
+  typeof __AC1_CODE_FINGERPRINT__ === "string" ? __AC1_CODE_FINGERPRINT__ : undefined;
 /**
  * sha256 (first 16 hex digits) over the module files of the folders that
  * shape a dataset, in a fixed order: changes whenever that code changes.
+ * (The bundled command carries the value of the modules it was made from.)
  */
 export function codeFingerprint(): string {
   if (fingerprint === undefined) {

@@ -16,13 +16,17 @@
 
 import { mkdtemp, rm } from "node:fs/promises";
 import { availableParallelism, loadavg, tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import type { SynthScale } from "../../src/ac1/index.js";
-import { benchRuns, ensureSynthArchive, median, printTable, timeProcess, writeResults } from "../support.js";
-
-const here = dirname(fileURLToPath(import.meta.url));
-const CLI = resolve(here, "..", "..", "src", "cli", "main.js");
+import {
+  benchRuns,
+  CLI,
+  ensureSynthArchive,
+  median,
+  printTable,
+  timeProcess,
+  writeResults,
+} from "../support.js";
 
 interface Row {
   shape: SynthScale;

@@ -26,6 +26,7 @@ import type { SynthScale } from "../../src/ac1/index.js";
 import { RELEASE_ZIPS, ZipArchive } from "../../src/archive/index.js";
 import {
   benchRuns,
+  CLI,
   ensureSynthArchive,
   hasPythonScipy,
   median,
@@ -37,7 +38,6 @@ import {
 
 const here = dirname(fileURLToPath(import.meta.url));
 const projectRoot = resolve(here, "..", "..", "..");
-const CLI = join(projectRoot, "dist", "src", "cli", "main.js");
 const MB = 1024 * 1024;
 
 // ---------------------------------------------------------------- child side

@@ -12,7 +12,7 @@ import type { DatasetData } from "../../src/dataset/model.js";
 import { readDatasetNpz } from "../../src/export/index.js";
 import { expectedBuild, makeSynthArchive, pyRound, type SynthArchive } from "../dataset/synth-expect.js";
 import { runAc1, runAc1Traced, tempDir } from "../support/cli.js";
-import { projectRoot } from "../support/paths.js";
+import { modularCliPath, projectRoot } from "../support/paths.js";
 
 let synth: SynthArchive;
 let work: { dir: string; cleanup: () => Promise<void> };
@@ -254,7 +254,11 @@ test("the build cache: an identical build is loaded from it; --no-cache rebuilds
 test("a cache hit loads no build machinery: no MAT reader, walker, DSP, metrics, worker pool or dataset writer", async () => {
   // The default build, stored by before(); with a split, so the hit makes one from the manifest.
   const out = join(work.dir, "hit-modules.npz");
-  const hit = await runAc1Traced(["build", "--path", synth.dir, "--out", out, "--split", "rancon"], { env });
+  // (Traced through the modular entry: the bundled command is one file, test/cli/bundle.test.ts.)
+  const hit = await runAc1Traced(["build", "--path", synth.dir, "--out", out, "--split", "rancon"], {
+    env,
+    entry: modularCliPath,
+  });
   assert.equal(hit.code, 0, hit.stderr);
   assert.match(hit.stderr, /loaded from the build cache/);
   const src = join(projectRoot, "dist", "src");

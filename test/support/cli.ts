@@ -61,11 +61,17 @@ export interface RunningAc1 {
  */
 export function startAc1(
   args: string[],
-  opts: { env?: Record<string, string | undefined>; pauseAt?: string; node?: string[] } = {},
+  opts: {
+    env?: Record<string, string | undefined>;
+    pauseAt?: string;
+    node?: string[];
+    /** The script run (default: the installed command, cliPath). */
+    entry?: string;
+  } = {},
 ): RunningAc1 {
   const env: Record<string, string | undefined> = { ...process.env, ...opts.env };
   if (opts.pauseAt !== undefined) env.AC1_TEST_PAUSE_AT = opts.pauseAt;
-  const child = spawn(process.execPath, [...(opts.node ?? []), cliPath, ...args], {
+  const child = spawn(process.execPath, [...(opts.node ?? []), opts.entry ?? cliPath, ...args], {
     env,
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -101,10 +107,14 @@ export function startAc1(
 const probe = pathToFileURL(join(dirname(fileURLToPath(import.meta.url)), "rss-probe.js")).href;
 const tracer = pathToFileURL(join(dirname(fileURLToPath(import.meta.url)), "module-trace.js")).href;
 
-/** runAc1, plus the files of every module the child loaded (paths under dist/, in load order). */
+/**
+ * runAc1, plus the files of every module the child loaded (in load order).
+ * `entry` as startAc1's: the modular entry point shows which modules a
+ * command loads, the bundle that it loads none but its own files.
+ */
 export async function runAc1Traced(
   args: string[],
-  opts: { env?: Record<string, string | undefined> } = {},
+  opts: { env?: Record<string, string | undefined>; entry?: string } = {},
 ): Promise<CliResult & { modules: string[] }> {
   const { dir, cleanup } = await tempDir("ac1-modules-");
   try {
@@ -112,6 +122,7 @@ export async function runAc1Traced(
     const run = startAc1(args, {
       env: { ...opts.env, AC1_TEST_MODULES_FILE: file },
       node: ["--import", tracer],
+      entry: opts.entry,
     });
     const r = await run.done;
     const urls = (await readFile(file, "utf8").catch(() => ""))

@@ -17,8 +17,10 @@ function findRoot(start: string): string {
 
 export const projectRoot = findRoot(dirname(fileURLToPath(import.meta.url)));
 export const fixturesDir = resolve(projectRoot, "test", "fixtures");
-/** The compiled CLI entry point. */
-export const cliPath = resolve(projectRoot, "dist", "src", "cli", "main.js");
+/** The `ac1` command as installed (package.json "bin"): the bundle tools/bundle.ts makes. */
+export const cliPath = resolve(projectRoot, "dist", "bin", "ac1.js");
+/** The command's modular entry point (the compiled module the bundle starts from). */
+export const modularCliPath = resolve(projectRoot, "dist", "src", "cli", "main.js");
 
 export function fixture(...parts: string[]): string {
   return join(fixturesDir, ...parts);
