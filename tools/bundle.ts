@@ -1,11 +1,13 @@
-// Bundles the `ac1` command into one file per thread with esbuild, after tsc
-// (`npm run build`): dist/bin/ac1.js (the command) and dist/bin/worker.js
-// (its build worker, which prestart.ts finds beside it as ./worker.js).
+// Bundles the `ac1` command with esbuild, after tsc (`npm run build`):
+// dist/bin/ac1.js (the command), dist/bin/worker.js (its build worker, which
+// prestart.ts finds beside it as ./worker.js) and the chunks they share.
 // Why: Node 20 loads ES modules one file at a time (resolve, read, translate,
 // link each), about 1.5 ms a module: a cold build spent ~200 ms loading ~100
 // modules before its first unit and each worker ~130 ms more, and a cache
-// hit ~100 ms of its ~250 ms. One file per thread takes a fraction of that.
-// Only the command is bundled: the library (package.json "exports") stays the
+// hit ~100 ms of its ~250 ms. The bundle loads a few files instead. It is
+// split at the code's dynamic imports: one single file would hoist every
+// import of node's own modules and of yazl to its top, and load them all
+// even for a cache hit, which needs few of them. Only the command is bundled: the library (package.json "exports") stays the
 // modular dist/src, and the bundle is made from those very modules. It
 // carries their code fingerprint (src/version.ts), computed here from
 // dist/src, so a build cache entry is keyed by exactly the code that made it
@@ -13,7 +15,7 @@
 // recompiled later without bundling again). Packages in node_modules stay
 // external (resolved at run time, as for the modules).
 
-import { chmodSync } from "node:fs";
+import { chmodSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
@@ -25,8 +27,10 @@ const dist = join(dirname(fileURLToPath(import.meta.url)), "..");
 /** Where the bundle goes (package.json "bin" points at ac1.js). */
 export const BUNDLE_DIR = join(dist, "bin");
 
-/** Writes dist/bin/ac1.js and dist/bin/worker.js from the compiled modules in dist/src. */
+/** Writes dist/bin (ac1.js, worker.js and their chunks) anew from the compiled modules in dist/src. */
 export async function bundleCli(): Promise<void> {
+  // (chunk names carry their content's hash: the previous bundle's would stay)
+  rmSync(BUNDLE_DIR, { recursive: true, force: true });
   await build({
     entryPoints: {
       ac1: join(dist, "src", "cli", "main.js"),
@@ -34,6 +38,7 @@ export async function bundleCli(): Promise<void> {
     },
     outdir: BUNDLE_DIR,
     bundle: true,
+    splitting: true,
     platform: "node",
     format: "esm",
     target: "node20",

@@ -1,5 +1,5 @@
-// The installed `ac1` command is the bundle tools/bundle.ts makes (one file
-// for the command, one for its build worker): it is what package.json's
+// The installed `ac1` command is the bundle tools/bundle.ts makes (the
+// command, its build worker and their shared chunks): it is what package.json's
 // "bin" names, it loads nothing of the modular tree, and it is the same
 // program as the modular entry point: the same export, and the same build
 // cache keys (it carries the modules' code fingerprint), so an entry stored
@@ -45,7 +45,7 @@ test("package.json's bin is the bundle: an executable script with the worker bes
   accessSync(join(cliPath, "..", "worker.js"), constants.R_OK);
 });
 
-test("the bundled command loads no module of the modular tree: its own file and the worker's only", async () => {
+test("the bundled command loads no module of the modular tree: its own files only, the worker's among them", async () => {
   const out = join(work.dir, "traced.npz");
   const r = await runAc1Traced(["build", "--path", synth.dir, "--out", out, "--no-cache", "--jobs", "2"], {
     entry: cliPath,
@@ -55,7 +55,11 @@ test("the bundled command loads no module of the modular tree: its own file and 
   const ours = [...new Set(r.modules.filter((m) => m.startsWith(dist + sep)))].map((m) =>
     relative(dist, m).split(sep).join("/"),
   );
-  assert.deepEqual(ours.sort(), ["bin/ac1.js", "bin/worker.js"]);
+  assert.deepEqual(
+    ours.filter((m) => !m.startsWith("bin/")),
+    [],
+  );
+  assert.ok(ours.includes("bin/ac1.js") && ours.includes("bin/worker.js"), ours.join(", "));
 });
 
 test("the bundle and the modular entry make the same export and share the build cache", async () => {
