@@ -7,8 +7,9 @@
 // hit ~100 ms of its ~250 ms. The bundle loads a few files instead. It is
 // split at the code's dynamic imports: one single file would hoist every
 // import of node's own modules and of yazl to its top, and load them all
-// even for a cache hit, which needs few of them. Only the command is bundled: the library (package.json "exports") stays the
-// modular dist/src, and the bundle is made from those very modules. It
+// even for a cache hit, which needs few of them.
+// Only the command is bundled: the library (package.json "exports") stays
+// the modular dist/src, and the bundle is made from those very modules. It
 // carries their code fingerprint (src/version.ts), computed here from
 // dist/src, so a build cache entry is keyed by exactly the code that made it
 // whether the modular entry or the bundle wrote it (even if dist/src is
@@ -25,10 +26,10 @@ import { codeFingerprint } from "../src/version.js";
 const dist = join(dirname(fileURLToPath(import.meta.url)), "..");
 
 /** Where the bundle goes (package.json "bin" points at ac1.js). */
-export const BUNDLE_DIR = join(dist, "bin");
+const BUNDLE_DIR = join(dist, "bin");
 
 /** Writes dist/bin (ac1.js, worker.js and their chunks) anew from the compiled modules in dist/src. */
-export async function bundleCli(): Promise<void> {
+async function bundleCli(): Promise<void> {
   // (chunk names carry their content's hash: the previous bundle's would stay)
   rmSync(BUNDLE_DIR, { recursive: true, force: true });
   await build({
