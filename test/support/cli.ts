@@ -4,11 +4,29 @@
 // (startAc1 with AC1_TEST_PAUSE_AT, src/test-hooks.ts) to be interrupted there.
 
 import { type ChildProcess, spawn } from "node:child_process";
+import { statSync } from "node:fs";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { cliPath } from "./paths.js";
+import { cliPath, projectRoot } from "./paths.js";
+
+let bundleChecked = false;
+/**
+ * Fails (once per test process) when the bundled command is older than the
+ * last tsc build: after `tsc` alone the CLI tests would run the previous
+ * code. `npm run build` (or `node dist/tools/bundle.js`) makes it anew.
+ */
+function checkBundleFresh(entry: string): void {
+  if (bundleChecked || entry !== cliPath) return;
+  const built = statSync(join(projectRoot, "dist", ".tsbuildinfo"), { throwIfNoEntry: false });
+  const bundled = statSync(cliPath, { throwIfNoEntry: false });
+  if (bundled === undefined || (built !== undefined && built.mtimeMs > bundled.mtimeMs))
+    throw new Error(
+      `${cliPath} is missing or older than the last tsc build: run \`npm run build\` (or \`node dist/tools/bundle.js\`)`,
+    );
+  bundleChecked = true;
+}
 
 export interface CliResult {
   code: number;
@@ -20,6 +38,7 @@ export function runAc1(
   args: string[],
   opts: { env?: Record<string, string | undefined>; input?: string; cwd?: string; timeoutMs?: number } = {},
 ): Promise<CliResult> {
+  checkBundleFresh(cliPath);
   return new Promise((resolvePromise, reject) => {
     const child = spawn(process.execPath, [cliPath, ...args], {
       env: { ...process.env, ...opts.env },
@@ -69,6 +88,7 @@ export function startAc1(
     entry?: string;
   } = {},
 ): RunningAc1 {
+  checkBundleFresh(opts.entry ?? cliPath);
   const env: Record<string, string | undefined> = { ...process.env, ...opts.env };
   if (opts.pauseAt !== undefined) env.AC1_TEST_PAUSE_AT = opts.pauseAt;
   const child = spawn(process.execPath, [...(opts.node ?? []), opts.entry ?? cliPath, ...args], {
