@@ -23,8 +23,7 @@
 // a hit marks its entry used.
 
 import { createHash } from "node:crypto";
-import { createReadStream } from "node:fs";
-import { mkdir, open, readdir, stat, unlink } from "node:fs/promises";
+import { type FileHandle, mkdir, open, readdir, stat, unlink } from "node:fs/promises";
 import { join } from "node:path";
 import { defaultCacheDir } from "../archive/location.js";
 import type { DatasetData, DatasetShapes, LazyDataset } from "../dataset/model.js";
@@ -33,6 +32,7 @@ import { copyExport, WHOLE_READ_BYTES } from "../export/copy.js";
 import type { ExportManifest } from "../export/manifest.js";
 import { envByteSize, markUsed, removeLeastRecentlyUsed, type SizedFile } from "../store/bounds.js";
 import { removeLeftOverTempsIn } from "../temp-files.js";
+import { readFully } from "../zip/byte-source.js";
 import { EOCD_BYTES, MAX_ZIP_COMMENT_BYTES, zipComment } from "../zip/records.js";
 import { CACHE_FORMAT_VERSION } from "./key.js";
 
@@ -81,24 +81,17 @@ function keyOfEntryName(name: string): string | undefined {
  */
 const STALE_TEMP_MS = 60 * 60 * 1000;
 
-/** The last bytes of a file, enough to hold its zip end record and any comment. */
 /** Bytes at the end of a file of `size` bytes that hold its end record and zip comment (the entry's record). */
 function tailBytes(size: number): number {
   return Math.min(size, EOCD_BYTES + MAX_ZIP_COMMENT_BYTES);
 }
 
+/** The last tailBytes(size) bytes of the file at `path` (fewer if it is shorter than `size` by now). */
 async function tailOf(path: string, size: number): Promise<Uint8Array> {
-  const n = tailBytes(size);
   const fh = await open(path, "r");
   try {
-    const buf = new Uint8Array(n);
-    let got = 0;
-    while (got < n) {
-      const { bytesRead } = await fh.read(buf, got, n - got, size - n + got);
-      if (bytesRead === 0) break;
-      got += bytesRead;
-    }
-    return buf.subarray(0, got);
+    const buf = new Uint8Array(tailBytes(size));
+    return buf.subarray(0, await readFully(fh, buf, 0, buf.length, size - buf.length));
   } finally {
     await fh.close();
   }
@@ -189,16 +182,46 @@ function damaged(): CacheError {
   return new CacheError("entry content does not match its record (SHA-256): damaged since it was stored");
 }
 
-/** Bytes read per call when an entry is read whole (each slice is hashed while the next is read). */
+/** Bytes read per call when an entry is checked (each slice is hashed while the next is read). */
 const READ_SLICE_BYTES = 4 << 20;
 
-/** SHA-256 (hex) of the first `bytes` bytes of the file, streamed (bounded memory at any size). */
-async function sha256OfPrefix(path: string, bytes: number): Promise<string> {
+/**
+ * Checks the entry `key` open as `fh` (`size` bytes) against the record it
+ * carries: its key, its cache format and the SHA-256 of its content. The
+ * tail is read first (the record, and so how many bytes the SHA-256
+ * covers), then the rest in slices, each hashed while the next is read:
+ * into `whole` (`size` bytes, which then holds the file) or, without it,
+ * through two reused slices (bounded memory at any size). Throws a
+ * CacheError saying what is wrong.
+ */
+async function checkEntry(fh: FileHandle, key: string, size: number, whole?: Uint8Array): Promise<void> {
+  const end = size - tailBytes(size);
+  const slices = whole === undefined ? [0, 1].map(() => new Uint8Array(Math.min(READ_SLICE_BYTES, end))) : [];
+  // bytes [at, at + length): in `whole`, else in reused slice k
+  const slice = (at: number, length: number, k: number): Uint8Array =>
+    whole?.subarray(at, at + length) ?? (slices[k] as Uint8Array).subarray(0, length);
+  const readAt = async (into: Uint8Array, at: number): Promise<Uint8Array> => {
+    if ((await readFully(fh, into, 0, into.length, at)) < into.length)
+      throw new CacheError(`entry ends before its ${size} bytes`);
+    return into;
+  };
+  const tail = await readAt(whole?.subarray(end) ?? new Uint8Array(size - end), end);
+  const { sha256, bodyBytes } = checkedRecord(key, tail, size);
   const hash = createHash("sha256");
-  if (bytes > 0)
-    for await (const chunk of createReadStream(path, { start: 0, end: bytes - 1, highWaterMark: 4 << 20 }))
-      hash.update(chunk as Buffer);
-  return hash.digest("hex");
+  let at = 0;
+  let k = 0;
+  let next = end > 0 ? readAt(slice(0, Math.min(READ_SLICE_BYTES, end), k), 0) : null;
+  while (next !== null) {
+    const got = await next;
+    at += got.length;
+    k ^= 1;
+    next = at < end ? readAt(slice(at, Math.min(READ_SLICE_BYTES, end - at), k), at) : null;
+    // (a failed read is awaited at the next turn; hashing never throws)
+    hash.update(got);
+  }
+  // the body ends in the tail, at the end record
+  hash.update(tail.subarray(0, bodyBytes - end));
+  if (hash.digest("hex") !== sha256) throw damaged();
 }
 
 /** Default bound on the builds' total size: 8 GiB. */
@@ -254,59 +277,31 @@ export class BuildCache {
   }
 
   /**
-   * Checks the entry against the record it carries: its key, its cache
-   * format and the SHA-256 of its content (streamed: an entry of any size is
-   * checked in bounded memory). Throws a CacheError saying what is wrong
-   * (the file itself must exist).
+   * Checks the entry against the record it carries (checkEntry), streamed:
+   * an entry of any size is checked in bounded memory. Throws a CacheError
+   * saying what is wrong (the file itself must exist).
    */
   private async verifiedEntry(key: string, path: string): Promise<void> {
-    const size = (await stat(path)).size;
-    const tail = await tailOf(path, size);
-    const { sha256, bodyBytes } = checkedRecord(key, tail, size);
-    if ((await sha256OfPrefix(path, bodyBytes)) !== sha256) throw damaged();
+    await this.readVerifiedEntry(key, path, 0);
   }
 
   /**
-   * The whole entry read into memory and checked as verifiedEntry checks
-   * it: its tail first (the record, and so how many bytes the SHA-256
-   * covers), then the rest in slices, each one hashed while the next is
-   * read, so that the hash costs little more than the read. Undefined (and
-   * checked by verifiedEntry instead) when the file opened is over
-   * WHOLE_READ_BYTES. Throws a CacheError saying what is wrong.
+   * The whole entry read into memory and checked (checkEntry); undefined,
+   * and checked streamed, when the file opened is over `wholeUpTo` bytes
+   * (default WHOLE_READ_BYTES). Throws a CacheError saying what is wrong.
    */
-  private async readVerifiedEntry(key: string, path: string): Promise<Uint8Array | undefined> {
+  private async readVerifiedEntry(
+    key: string,
+    path: string,
+    wholeUpTo = WHOLE_READ_BYTES,
+  ): Promise<Uint8Array | undefined> {
     const fh = await open(path, "r");
     try {
       // the size of the file opened (another store may have renamed a new entry into place since)
       const size = (await fh.stat()).size;
-      if (size > WHOLE_READ_BYTES) {
-        await this.verifiedEntry(key, path);
-        return undefined;
-      }
-      const bytes = Buffer.allocUnsafeSlow(size);
-      const readAt = async (at: number, length: number): Promise<number> => {
-        const { bytesRead } = await fh.read(bytes, at, length, at);
-        if (bytesRead === 0) throw new CacheError(`entry ends at byte ${at}, before its ${size} bytes`);
-        return bytesRead;
-      };
-      const end = size - tailBytes(size);
-      for (let at = end; at < size; ) at += await readAt(at, size - at);
-      const { sha256, bodyBytes } = checkedRecord(key, bytes.subarray(end), size);
-      const hash = createHash("sha256");
-      let at = 0;
-      let next = end > 0 ? readAt(0, Math.min(READ_SLICE_BYTES, end)) : null;
-      while (next !== null) {
-        const got = await next;
-        const from = at;
-        at += got;
-        next = at < end ? readAt(at, Math.min(READ_SLICE_BYTES, end - at)) : null;
-        // (a failed read is awaited at the next turn; hashing never throws)
-        hash.update(bytes.subarray(from, at));
-      }
-      // the body ends in the tail, at the end record
-      hash.update(bytes.subarray(end, bodyBytes));
-      if (hash.digest("hex") !== sha256) throw damaged();
-      return bytes;
+      const whole = size <= wholeUpTo ? Buffer.allocUnsafeSlow(size) : undefined;
+      await checkEntry(fh, key, size, whole);
+      return whole;
     } finally {
       await fh.close();
     }
