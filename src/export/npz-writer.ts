@@ -386,21 +386,23 @@ export class NpzWriter {
     // header holds no offset: earlier members may still be compressing) and appended at its turn.
     const entries: WrittenEntry[] = [];
     const chunks: Uint8Array[] = [];
+    /** Bytes of each member in the file: its local header and its stored bytes. */
+    const spans: number[] = [];
     for (const m of members) {
       let compressedSize = 0;
       for (const c of m.chunks) compressedSize += c.byteLength;
       const entry = this.entryOf(m.name, { ...m, compressedSize }, 0);
-      chunks.push(localHeader(entry), ...m.chunks);
+      const header = localHeader(entry);
+      chunks.push(header, ...m.chunks);
       entries.push(entry);
+      spans.push(header.byteLength + compressedSize);
     }
     await this.writeInTurn(async () => {
       let at = this.file.offset;
-      for (let i = 0, c = 0; i < entries.length; i++) {
-        const entry = entries[i] as WrittenEntry;
+      entries.forEach((entry, i) => {
         entry.localHeaderOffset = at;
-        at += (chunks[c] as Uint8Array).byteLength + entry.compressedSize;
-        c += 1 + (members[i] as StoredMember).chunks.length;
-      }
+        at += spans[i] as number;
+      });
       await this.file.appendAll(chunks);
       this.entries.push(...entries);
     }, what);
