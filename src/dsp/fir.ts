@@ -9,6 +9,7 @@
 
 import { fftFromBitReversed, fftToBitReversed } from "./fft.js";
 import { fftBlockKernel } from "./fft-wasm.js";
+import { outputFor } from "./output.js";
 
 /** Kernels at least this long use the FFT path. */
 const FFT_MIN_TAPS = 48;
@@ -36,10 +37,8 @@ export function correlateValid(
   const lh = h.length;
   const nOut = x.length - lh + 1;
   if (lh === 0) throw new RangeError("correlateValid: empty kernel");
-  if (opts.out !== undefined && opts.out.length !== Math.max(0, nOut))
-    throw new RangeError(`correlateValid: output of ${opts.out.length} values for ${Math.max(0, nOut)}`);
-  if (nOut <= 0) return opts.out ?? new Float64Array(0);
-  const out = opts.out ?? new Float64Array(nOut);
+  const out = outputFor(opts.out, Math.max(0, nOut), "correlateValid");
+  if (nOut <= 0) return out;
   // The FFT pays off for long kernels over long signals only.
   if (method === "auto" && lh >= FFT_MIN_TAPS && nOut >= 2 * lh) correlateFft(x, h, out, opts.wasm !== false);
   else correlateDirect(x, h, out);

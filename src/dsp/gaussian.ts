@@ -4,6 +4,7 @@
 // (direct for short kernels, FFT overlap-save for long ones).
 
 import { correlateValid } from "./fir.js";
+import { copyOut, outputFor } from "./output.js";
 import { reflectExtendInto } from "./reflect.js";
 import { scratchFloat64 } from "./scratch.js";
 
@@ -38,21 +39,15 @@ export function gaussianKernel(sigma: number, truncate = 4): Float64Array {
 export function gaussianFilter1d(x: Float64Array, sigma: number, out?: Float64Array): Float64Array {
   const w = gaussianKernel(sigma);
   const radius = (w.length - 1) / 2;
-  if (out !== undefined && out.length !== x.length)
-    throw new RangeError(`gaussian filter: output of ${out.length} values for ${x.length} samples`);
-  if (x.length === 0) return out ?? new Float64Array(0);
-  if (radius === 0) {
-    if (out === undefined) return Float64Array.from(x);
-    out.set(x);
-    return out;
-  }
+  if (x.length === 0 || radius === 0) return copyOut(x, out, "gaussian filter");
+  if (out !== undefined) outputFor(out, x.length, "gaussian filter");
   const c = x[0] as number;
   let constant = !Number.isNaN(c);
   for (let i = 1; constant && i < x.length; i++) constant = x[i] === c;
   if (constant) {
     let acc = c * (w[radius] as number);
     for (let j = 0; j < radius; j++) acc += (c + c) * (w[j] as number);
-    return (out ?? new Float64Array(x.length)).fill(acc);
+    return outputFor(out, x.length, "gaussian filter").fill(acc);
   }
   // The input is read from its extended copy only: out may be x.
   const ext = reflectExtendInto(x, radius, radius, scratchFloat64("gauss-ext", x.length + 2 * radius));

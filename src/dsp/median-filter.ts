@@ -18,6 +18,7 @@
 import { slidingRankHeaps } from "./median-heaps.js";
 import { slidingRankOnGrid } from "./median-quantized.js";
 import { slidingRankSortedBlocks } from "./median-sorted-blocks.js";
+import { copyOut, outputFor } from "./output.js";
 import { reflectExtendInto } from "./reflect.js";
 import { scratchFloat64 } from "./scratch.js";
 
@@ -33,14 +34,8 @@ export function medianFilter(x: Float64Array, k: number, out?: Float64Array): Fl
   if (!Number.isInteger(k) || k < 1)
     throw new RangeError(`median filter size must be a positive integer, got ${k}`);
   const len = x.length;
-  if (out !== undefined && out.length !== len)
-    throw new RangeError(`median filter: output of ${out.length} values for ${len} samples`);
-  if (len === 0) return out ?? new Float64Array(0);
-  if (k === 1) {
-    if (out === undefined) return Float64Array.from(x);
-    out.set(x);
-    return out;
-  }
+  if (len === 0 || k === 1) return copyOut(x, out, "median filter");
+  if (out !== undefined) outputFor(out, len, "median filter");
   const half = k >> 1;
   // The input is read from its extended copy only: out may be x.
   const ext = reflectExtendInto(x, half, k - 1 - half, scratchFloat64("median-ext", len + k - 1));
