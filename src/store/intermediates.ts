@@ -219,7 +219,7 @@ export class IntermediateCache {
     return INTERMEDIATE_KINDS.map((k) => join(this.root, k));
   }
 
-  /** Whether any entry of any kind is stored (reads at most one folder entry per kind). */
+  /** Whether any entry of any kind is stored (each folder is listed only until its first entry). */
   async hasEntries(): Promise<boolean> {
     for (const folder of this.kindFolders()) {
       let dir: import("node:fs").Dir;
