@@ -42,9 +42,7 @@ export function gaussianFilter1d(x: Float64Array, sigma: number, out?: Float64Ar
   if (x.length === 0 || radius === 0) return copyOut(x, out, "gaussian filter");
   if (out !== undefined) outputFor(out, x.length, "gaussian filter");
   const c = x[0] as number;
-  let constant = !Number.isNaN(c);
-  for (let i = 1; constant && i < x.length; i++) constant = x[i] === c;
-  if (constant) {
+  if (isConstant(x)) {
     let acc = c * (w[radius] as number);
     for (let j = 0; j < radius; j++) acc += (c + c) * (w[j] as number);
     return outputFor(out, x.length, "gaussian filter").fill(acc);
@@ -52,4 +50,12 @@ export function gaussianFilter1d(x: Float64Array, sigma: number, out?: Float64Ar
   // The input is read from its extended copy only: out may be x.
   const ext = reflectExtendInto(x, radius, radius, scratchFloat64("gauss-ext", x.length + 2 * radius));
   return correlateValid(ext, w, "auto", { out });
+}
+
+/** Whether every element equals x[0] (false for NaN); its own function (CONTRIBUTING.md, "One hot loop per function"). */
+function isConstant(x: Float64Array): boolean {
+  const c = x[0]!;
+  if (Number.isNaN(c)) return false;
+  for (let i = 1; i < x.length; i++) if (x[i] !== c) return false;
+  return true;
 }

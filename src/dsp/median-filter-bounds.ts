@@ -41,14 +41,9 @@ const MARGIN = 1e-9;
 export function medianFilterStaysNear(x: Float64Array, k: number, dist: number): boolean {
   const L = x.length;
   if (L === 0 || !Number.isInteger(k) || k < 1 || !(dist >= 0) || !Number.isFinite(dist)) return false;
-  let min = Number.POSITIVE_INFINITY;
-  let max = Number.NEGATIVE_INFINITY;
-  for (let i = 0; i < L; i++) {
-    const v = x[i]!;
-    if (Number.isNaN(v)) return false;
-    if (v < min) min = v;
-    if (v > max) max = v;
-  }
+  const range = rangeOf(x);
+  if (range === null) return false;
+  const { min, max } = range;
   // Infinities, or values whose sum (in np.median's mean of two) could overflow.
   if (!(Math.abs(min) < HUGE && Math.abs(max) < HUGE)) return false;
   // Every y_i and m lie in [min, max].
@@ -61,17 +56,50 @@ export function medianFilterStaysNear(x: Float64Array, k: number, dist: number):
   const T1 = probe[Math.floor(T1_QUANTILE * (take - 1))]!;
   const T2 = probe[Math.ceil(T2_QUANTILE * (take - 1))]!;
   const margin = MARGIN * (Math.abs(T1) + Math.abs(T2) + dist);
-  const U = T1 + dist - margin;
-  const D = T2 - dist + margin;
-  if (!(D <= U)) return false; // T2 - T1 is nearly 2 dist: no room
+  const levels = new Float64Array([T1, T2, T1 + dist - margin, T2 - dist + margin]);
+  if (!(levels[3]! <= levels[2]!)) return false; // D > U: T2 - T1 is nearly 2 dist, no room
   const half = k >> 1;
   const ext = reflectExtendInto(x, half, k - 1 - half, scratchFloat64("bounds-ext", L + k - 1));
-  const needLow = half + 1; // y_i <= t iff at least half + 1 window samples are <= t
-  const needHigh = k - half; // y_i >= t iff at least k - half are >= t
-  let lt1 = 0; // window samples < T1
-  let le2 = 0; // <= T2
-  let leU = 0; // <= U
-  let geD = 0; // >= D
+  const counts = new Int32Array(4);
+  countFirstWindow(ext, k, levels, counts);
+  const tally = new Int32Array(2);
+  if (!slideCounts(ext, L, k, levels, counts, tally)) return false;
+  // np.median takes ranks r1 <= r2 (equal for odd L): m >= T1 iff at most r1
+  // filtered samples are < T1; m <= T2 iff at least r2 + 1 are <= T2.
+  const r2 = L >> 1;
+  const r1 = L % 2 === 1 ? r2 : r2 - 1;
+  return tally[0]! <= r1 && tally[1]! >= r2 + 1;
+}
+
+// The passes below are functions of their own, one loop each
+// (CONTRIBUTING.md, "One hot loop per function").
+
+/** Smallest and largest value of x; null if it holds a NaN. */
+function rangeOf(x: Float64Array): { min: number; max: number } | null {
+  let min = Number.POSITIVE_INFINITY;
+  let max = Number.NEGATIVE_INFINITY;
+  for (let i = 0; i < x.length; i++) {
+    const v = x[i]!;
+    if (Number.isNaN(v)) return null;
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  return { min, max };
+}
+
+/**
+ * counts = the first k - 1 samples of ext < T1, <= T2, <= U and >= D, where
+ * levels = [T1, T2, U, D].
+ */
+function countFirstWindow(ext: Float64Array, k: number, levels: Float64Array, counts: Int32Array): void {
+  const T1 = levels[0]!;
+  const T2 = levels[1]!;
+  const U = levels[2]!;
+  const D = levels[3]!;
+  let lt1 = 0;
+  let le2 = 0;
+  let leU = 0;
+  let geD = 0;
   for (let j = 0; j < k - 1; j++) {
     const v = ext[j]!;
     lt1 += v < T1 ? 1 : 0;
@@ -79,6 +107,36 @@ export function medianFilterStaysNear(x: Float64Array, k: number, dist: number):
     leU += v <= U ? 1 : 0;
     geD += v >= D ? 1 : 0;
   }
+  counts[0] = lt1;
+  counts[1] = le2;
+  counts[2] = leU;
+  counts[3] = geD;
+}
+
+/**
+ * Slides the window counts (countFirstWindow's) over the L outputs: false as
+ * soon as one filtered sample is shown above U or below D; else true, with
+ * tally = [filtered samples < T1, filtered samples <= T2].
+ */
+function slideCounts(
+  ext: Float64Array,
+  L: number,
+  k: number,
+  levels: Float64Array,
+  counts: Int32Array,
+  tally: Int32Array,
+): boolean {
+  const T1 = levels[0]!;
+  const T2 = levels[1]!;
+  const U = levels[2]!;
+  const D = levels[3]!;
+  const half = k >> 1;
+  const needLow = half + 1; // y_i <= t iff at least half + 1 window samples are <= t
+  const needHigh = k - half; // y_i >= t iff at least k - half are >= t
+  let lt1 = counts[0]!; // window samples < T1
+  let le2 = counts[1]!; // <= T2
+  let leU = counts[2]!; // <= U
+  let geD = counts[3]!; // >= D
   let below1 = 0; // y_i < T1
   let upTo2 = 0; // y_i <= T2
   for (let i = 0; i < L; i++) {
@@ -96,9 +154,7 @@ export function medianFilterStaysNear(x: Float64Array, k: number, dist: number):
     leU -= vOut <= U ? 1 : 0;
     geD -= vOut >= D ? 1 : 0;
   }
-  // np.median takes ranks r1 <= r2 (equal for odd L): m >= T1 iff at most r1
-  // filtered samples are < T1; m <= T2 iff at least r2 + 1 are <= T2.
-  const r2 = L >> 1;
-  const r1 = L % 2 === 1 ? r2 : r2 - 1;
-  return below1 <= r1 && upTo2 >= r2 + 1;
+  tally[0] = below1;
+  tally[1] = upTo2;
+  return true;
 }

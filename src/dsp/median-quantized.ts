@@ -28,13 +28,32 @@ export function slidingRankOnGrid(
   nOut: number,
   out?: Float64Array,
 ): Float64Array | null {
-  const n = ext.length;
   if (!looksOnGrid(ext)) return null;
+  const span = gridSpan(ext);
+  if (span === null) return null;
+  const { lo, hi, step } = span;
+  if (lo === hi) return (out ?? new Float64Array(nOut)).fill(lo);
+  if (!(step > 0) || (hi - lo) / step >= MAX_LEVELS - 1) return null;
+  const nLevels = Math.round((hi - lo) / step) + 1;
+  const levelValue = new Float64Array(nLevels).fill(Number.NaN);
+  const level = scratchInt32("grid-levels", ext.length);
+  if (!levelsOf(ext, lo, 1 / step, nLevels, levelValue, level)) return null;
+  const counts = new Int32Array(nLevels + 1);
+  const blockCounts = new Int32Array((nLevels >>> BLOCK_SHIFT) + 2);
+  countLevels(level, k, counts, blockCounts);
+  return slideRank(level, levelValue, counts, blockCounts, k, rank, nOut, out ?? new Float64Array(nOut));
+}
+
+// Each pass below is a function of its own, one loop each
+// (CONTRIBUTING.md, "One hot loop per function").
+
+/** Smallest, largest and smallest non-zero step between neighbours of ext; null if it holds a NaN. */
+function gridSpan(ext: Float64Array): { lo: number; hi: number; step: number } | null {
   let lo = Infinity;
   let hi = -Infinity;
   let step = Infinity;
   let prev = ext[0]!;
-  for (let i = 0; i < n; i++) {
+  for (let i = 0; i < ext.length; i++) {
     const v = ext[i]!;
     if (Number.isNaN(v)) return null;
     if (v < lo) lo = v;
@@ -43,36 +62,59 @@ export function slidingRankOnGrid(
     if (d > 0 && d < step) step = d;
     prev = v;
   }
-  if (!Number.isFinite(lo) || !Number.isFinite(hi)) return null;
-  if (lo === hi) return (out ?? new Float64Array(nOut)).fill(lo);
-  if (!(step > 0) || (hi - lo) / step >= MAX_LEVELS - 1) return null;
-  const nLevels = Math.round((hi - lo) / step) + 1;
-  const levelValue = new Float64Array(nLevels).fill(Number.NaN);
-  const level = scratchInt32("grid-levels", n);
-  const result = out ?? new Float64Array(nOut);
-  const invStep = 1 / step;
-  for (let i = 0; i < n; i++) {
+  return Number.isFinite(lo) && Number.isFinite(hi) ? { lo, hi, step } : null;
+}
+
+/**
+ * Maps every value to its grid level (level[i]) and records each level's
+ * value (levelValue, NaN until seen); false when two different values share a
+ * level or a value falls off the grid.
+ */
+function levelsOf(
+  ext: Float64Array,
+  lo: number,
+  invStep: number,
+  nLevels: number,
+  levelValue: Float64Array,
+  level: Int32Array,
+): boolean {
+  for (let i = 0; i < ext.length; i++) {
     const v = ext[i]!;
     // Nearest level: floor(q + 0.5), monotone in v (values on the grid sit
     // within float noise of a whole q, far from a half).
     const q = (v - lo) * invStep + 0.5;
-    if (!(q >= 0 && q < nLevels)) return null;
+    if (!(q >= 0 && q < nLevels)) return false;
     const l = q | 0;
     const seen = levelValue[l]!;
     if (seen !== v) {
-      if (!Number.isNaN(seen)) return null; // two different values on one level: not a grid
+      if (!Number.isNaN(seen)) return false; // two different values on one level: not a grid
       levelValue[l] = v; // first on this level (NaN until then)
     }
     level[i] = l;
   }
+  return true;
+}
 
-  const counts = new Int32Array(nLevels + 1);
-  const blockCounts = new Int32Array((nLevels >>> BLOCK_SHIFT) + 2);
+/** The histogram (and its per-block totals) of the first window, level[0 .. k). */
+function countLevels(level: Int32Array, k: number, counts: Int32Array, blockCounts: Int32Array): void {
   for (let i = 0; i < k; i++) {
     const l = level[i]!;
     counts[l]!++;
     blockCounts[l >>> BLOCK_SHIFT]!++;
   }
+}
+
+/** Slides the window's histogram along level, writing the value of rank `rank` of each window to result. */
+function slideRank(
+  level: Int32Array,
+  levelValue: Float64Array,
+  counts: Int32Array,
+  blockCounts: Int32Array,
+  k: number,
+  rank: number,
+  nOut: number,
+  result: Float64Array,
+): Float64Array {
   // m: level of the current answer; below: window elements with level < m.
   // After the fix-up loops: below <= rank < below + counts[m].
   let m = 0;

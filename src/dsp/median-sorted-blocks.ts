@@ -46,6 +46,8 @@ interface SortScratch {
   order: Int32Array;
   tmpOrder: Int32Array;
   tmpVal: Float64Array;
+  /** blockMoments' answer. */
+  moments: Float64Array;
 }
 
 /**
@@ -70,6 +72,7 @@ export function slidingRankSortedBlocks(
     order: new Int32Array(h),
     tmpOrder: new Int32Array(h),
     tmpVal: new Float64Array(h),
+    moments: new Float64Array(4),
   };
   const tail = h + 1;
   let blockA = newBlock(h);
@@ -79,85 +82,134 @@ export function slidingRankSortedBlocks(
   clearBits(blockA.bits, tail);
   for (let j = 0; j < k; j++) setBit(blockA.bits, blockA.pos[j]!);
   // m: the answer's sorted position; s: window samples before it (always
-  // `rank` between steps).
+  // `rank` between steps). The passes below carry them in `cursor`.
   let m = 0;
   for (let r = 0; r <= rank; r++) m = nextSet(blockA.bits, m);
-  let s = rank;
+  const cursor = new Int32Array([m, rank]);
   out[0] = blockA.val[m]!;
   let i = 1; // next output
   for (let i0 = 0; ; i0 += h) {
-    const aVal = blockA.val;
-    const aPos = blockA.pos;
-    const aBits = blockA.bits;
     // Windows inside A: j = i - i0 while j + k <= mA.
     const jIn = Math.min(mA - k, nOut - 1 - i0);
-    for (let j = i - i0; j <= jIn; j++) {
-      const x = aPos[j - 1]!;
-      const y = aPos[j + k - 1]!;
-      aBits[x >> 5]! &= ~(1 << (x & 31));
-      aBits[y >> 5]! |= 1 << (y & 31);
-      s += ((y - m) >>> 31) - ((x - m) >>> 31); // + [y before m] - [x before m]
-      if (x === m) m = nextSet(aBits, m);
-      if (s !== rank) {
-        if (s > rank) {
-          m = prevSet(aBits, m);
-          s--;
-        } else {
-          m = nextSet(aBits, m);
-          s++;
-        }
-      }
-      out[i0 + j] = aVal[m]!;
-    }
+    slideInside(blockA, i - i0, jIn, k, rank, out, i0, cursor);
     i = Math.max(i, i0 + jIn + 1);
     if (i >= nOut) break;
     // Windows across A and B (A is a full block here): j = i - i0 up to h,
     // where the window is B's first k samples.
     const mB = Math.min(h, ext.length - i0 - h);
     sortBlock(ext, i0 + h, mB, blockB, sc);
-    const bVal = blockB.val;
-    const bPos = blockB.pos;
-    const bBits = blockB.bits;
-    clearBits(bBits, tail);
-    let pa = m; // first A sample not among the `s` smallest
-    let pb = tail; // first B sample not among them
+    clearBits(blockB.bits, tail);
     const jAcross = Math.min(h, nOut - 1 - i0);
-    for (let j = i - i0; j <= jAcross; j++) {
-      const x = aPos[j - 1]!;
-      s -= (x - pa) >>> 31; // x was among the smallest
-      aBits[x >> 5]! &= ~(1 << (x & 31));
-      if (x === pa) pa = nextSet(aBits, x);
-      const y = bPos[j + k - 1 - h]!;
-      bBits[y >> 5]! |= 1 << (y & 31);
-      if (y < pb) {
-        // y joins the smallest unless it sorts after pa; then it is the first
-        // B sample past them (every B sample before pb sorts before pa).
-        if (bVal[y]! >= aVal[pa]!) pb = y;
-        else s++;
-      }
-      if (s < rank) {
-        if (aVal[pa]! <= bVal[pb]!) pa = nextSet(aBits, pa);
-        else pb = nextSet(bBits, pb);
-        s++;
-      } else if (s > rank) {
-        const ap = prevSet(aBits, pa);
-        const bp = prevSet(bBits, pb);
-        if (bVal[bp]! >= aVal[ap]!) pb = bp;
-        else pa = ap;
-        s--;
-      }
-      out[i0 + j] = Math.min(aVal[pa]!, bVal[pb]!);
-    }
+    slideAcross(blockA, blockB, i - i0, jAcross, k, h, rank, out, i0, cursor);
     i = i0 + jAcross + 1;
     if (i >= nOut) break;
-    // The window is B's first k samples and A is empty: B becomes A.
-    m = pb;
+    // The window is B's first k samples and A is empty: B becomes A (cursor[0] is in B).
     mA = mB;
     const t = blockA;
     blockA = blockB;
     blockB = t;
   }
   return out;
+}
+
+// The two slides are functions of their own
+// (CONTRIBUTING.md, "One hot loop per function").
+
+/**
+ * Windows j = jFrom..jTo inside block A (out[i0 + j]); cursor = [m, s] on
+ * entry and exit.
+ */
+function slideInside(
+  a: Block,
+  jFrom: number,
+  jTo: number,
+  k: number,
+  rank: number,
+  out: Float64Array,
+  i0: number,
+  cursor: Int32Array,
+): void {
+  const aVal = a.val;
+  const aPos = a.pos;
+  const aBits = a.bits;
+  let m = cursor[0]!;
+  let s = cursor[1]!;
+  for (let j = jFrom; j <= jTo; j++) {
+    const x = aPos[j - 1]!;
+    const y = aPos[j + k - 1]!;
+    aBits[x >> 5]! &= ~(1 << (x & 31));
+    aBits[y >> 5]! |= 1 << (y & 31);
+    s += ((y - m) >>> 31) - ((x - m) >>> 31); // + [y before m] - [x before m]
+    if (x === m) m = nextSet(aBits, m);
+    if (s !== rank) {
+      if (s > rank) {
+        m = prevSet(aBits, m);
+        s--;
+      } else {
+        m = nextSet(aBits, m);
+        s++;
+      }
+    }
+    out[i0 + j] = aVal[m]!;
+  }
+  cursor[0] = m;
+  cursor[1] = s;
+}
+
+/**
+ * Windows j = jFrom..jTo across blocks A and B (out[i0 + j]), B's bits
+ * cleared on entry; cursor = [m in A, s] on entry, [first B sample past the
+ * `s` smallest, s] on exit.
+ */
+function slideAcross(
+  a: Block,
+  b: Block,
+  jFrom: number,
+  jTo: number,
+  k: number,
+  h: number,
+  rank: number,
+  out: Float64Array,
+  i0: number,
+  cursor: Int32Array,
+): void {
+  const aVal = a.val;
+  const aPos = a.pos;
+  const aBits = a.bits;
+  const bVal = b.val;
+  const bPos = b.pos;
+  const bBits = b.bits;
+  let s = cursor[1]!;
+  let pa = cursor[0]!; // first A sample not among the `s` smallest
+  let pb = h + 1; // first B sample not among them (the tail)
+  for (let j = jFrom; j <= jTo; j++) {
+    const x = aPos[j - 1]!;
+    s -= (x - pa) >>> 31; // x was among the smallest
+    aBits[x >> 5]! &= ~(1 << (x & 31));
+    if (x === pa) pa = nextSet(aBits, x);
+    const y = bPos[j + k - 1 - h]!;
+    bBits[y >> 5]! |= 1 << (y & 31);
+    if (y < pb) {
+      // y joins the smallest unless it sorts after pa; then it is the first
+      // B sample past them (every B sample before pb sorts before pa).
+      if (bVal[y]! >= aVal[pa]!) pb = y;
+      else s++;
+    }
+    if (s < rank) {
+      if (aVal[pa]! <= bVal[pb]!) pa = nextSet(aBits, pa);
+      else pb = nextSet(bBits, pb);
+      s++;
+    } else if (s > rank) {
+      const ap = prevSet(aBits, pa);
+      const bp = prevSet(bBits, pb);
+      if (bVal[bp]! >= aVal[ap]!) pb = bp;
+      else pa = ap;
+      s--;
+    }
+    out[i0 + j] = Math.min(aVal[pa]!, bVal[pb]!);
+  }
+  cursor[0] = pb;
+  cursor[1] = s;
 }
 
 function clearBits(bits: Int32Array, tail: number): void {
@@ -188,6 +240,9 @@ function prevSet(bits: Int32Array, p: number): number {
   return (w << 5) + 31 - Math.clz32(word);
 }
 
+// The block sort's passes are functions of their own, one loop each
+// (CONTRIBUTING.md, "One hot loop per function").
+
 /**
  * Sorts ext[start .. start+m) into b.val[1..m] and b.pos. A counting sort on
  * key = floor((v - min) * scale), monotone in v, orders all but equal keys;
@@ -195,6 +250,35 @@ function prevSet(bits: Int32Array, p: number): number {
  * takes over (values too unevenly spread for the buckets).
  */
 function sortBlock(ext: Float64Array, start: number, m: number, b: Block, sc: SortScratch): void {
+  const mo = sc.moments;
+  blockMoments(ext, start, m, mo);
+  const min = mo[0]!;
+  const max = mo[1]!;
+  const v0 = ext[start]!;
+  // Buckets span mean +- KEY_SPREAD_SD standard deviations (within min..max):
+  // outliers such as spikes share the end buckets instead of squeezing the
+  // bulk into a few. Any lo, scale gives keys monotone in v; a poor choice
+  // (or NaN/Infinity from extreme values) only costs insertion work.
+  const mean = mo[2]! / m;
+  const sd = Math.sqrt(Math.max(0, mo[3]! / m - mean * mean));
+  const lo = Math.max(min, v0 + mean - KEY_SPREAD_SD * sd);
+  const hi = Math.min(max, v0 + mean + KEY_SPREAD_SD * sd);
+  // hi - lo may overflow to Infinity (scale 0: one bucket) or be 0 or tiny
+  // (scale Infinity: 0 * Infinity = NaN lands in bucket 0, the rest on top).
+  const scale = (sc.nb - 1) / (hi - lo);
+  sc.counts.fill(0, 0, sc.nb + 1);
+  bucketKeys(ext, start, m, lo, scale, sc.nb, sc.keys, sc.counts);
+  prefixSums(sc.counts, sc.nb);
+  scatterByKey(sc.keys, sc.counts, m, sc.order);
+  const { val, pos } = b;
+  const order = sc.order;
+  if (insertionPass(ext, start, m, val, pos, order)) return;
+  mergeSortByValue(val, order, m, sc);
+  for (let r = 0; r < m; r++) pos[order[r]!] = r + 1;
+}
+
+/** mo = [min, max, sum of (v - v0), sum of (v - v0)^2] over ext[start .. start+m), v0 = ext[start]. */
+function blockMoments(ext: Float64Array, start: number, m: number, mo: Float64Array): void {
   const end = start + m;
   let min = Number.POSITIVE_INFINITY;
   let max = Number.NEGATIVE_INFINITY;
@@ -209,28 +293,54 @@ function sortBlock(ext: Float64Array, start: number, m: number, b: Block, sc: So
     s1 += d;
     s2 += d * d;
   }
-  // Buckets span mean +- KEY_SPREAD_SD standard deviations (within min..max):
-  // outliers such as spikes share the end buckets instead of squeezing the
-  // bulk into a few. Any lo, scale gives keys monotone in v; a poor choice
-  // (or NaN/Infinity from extreme values) only costs insertion work.
-  const mean = s1 / m;
-  const sd = Math.sqrt(Math.max(0, s2 / m - mean * mean));
-  const lo = Math.max(min, v0 + mean - KEY_SPREAD_SD * sd);
-  const hi = Math.min(max, v0 + mean + KEY_SPREAD_SD * sd);
-  const { nb, counts, keys, order } = sc;
-  // hi - lo may overflow to Infinity (scale 0: one bucket) or be 0 or tiny
-  // (scale Infinity: 0 * Infinity = NaN lands in bucket 0, the rest on top).
-  const scale = (nb - 1) / (hi - lo);
-  counts.fill(0, 0, nb + 1);
+  mo[0] = min;
+  mo[1] = max;
+  mo[2] = s1;
+  mo[3] = s2;
+}
+
+/** keys[j] = bucket of ext[start + j]; counts[key + 1] counts them. */
+function bucketKeys(
+  ext: Float64Array,
+  start: number,
+  m: number,
+  lo: number,
+  scale: number,
+  nb: number,
+  keys: Int32Array,
+  counts: Int32Array,
+): void {
   for (let j = 0; j < m; j++) {
     const q = (ext[start + j]! - lo) * scale;
     const key = q >= nb ? nb - 1 : q > 0 ? q | 0 : 0;
     keys[j] = key;
     counts[key + 1]!++;
   }
+}
+
+/** counts[c] becomes the number of samples in buckets before c. */
+function prefixSums(counts: Int32Array, nb: number): void {
   for (let c = 1; c <= nb; c++) counts[c]! += counts[c - 1]!;
+}
+
+/** order = sample indices by bucket (stable); advances counts. */
+function scatterByKey(keys: Int32Array, counts: Int32Array, m: number, order: Int32Array): void {
   for (let j = 0; j < m; j++) order[counts[keys[j]!]!++] = j;
-  const { val, pos } = b;
+}
+
+/**
+ * Orders the bucket-sorted samples by value into val[1..m] (pos alongside),
+ * moving each back past larger ones; false, with val[1..m] and order filled
+ * in bucket order past the point reached, when the work exceeded its budget.
+ */
+function insertionPass(
+  ext: Float64Array,
+  start: number,
+  m: number,
+  val: Float64Array,
+  pos: Int32Array,
+  order: Int32Array,
+): boolean {
   let budget = 8 * m + 64;
   let last = Number.NEGATIVE_INFINITY;
   for (let p = 0; p < m; p++) {
@@ -256,11 +366,10 @@ function sortBlock(ext: Float64Array, start: number, m: number, b: Block, sc: So
     budget -= p - q;
     if (budget < 0) {
       for (let r = p + 1; r < m; r++) val[r + 1] = ext[start + order[r]!]!;
-      mergeSortByValue(val, order, m, sc);
-      for (let r = 0; r < m; r++) pos[order[r]!] = r + 1;
-      return;
+      return false;
     }
   }
+  return true;
 }
 
 /** Bottom-up merge sort of val[1..m], order alongside. */

@@ -175,16 +175,11 @@ function sampledRanks(a: Float64Array, r1: number, r2: number): number | undefin
   // Expected members ~ n * (qHi - qLo) / SAMPLE_SIZE; allow generous slack.
   const cap = Math.min(n, Math.ceil((n * (qHi - qLo + 1)) / SAMPLE_SIZE) * 3 + 1024);
   const members = new Float64Array(cap);
-  let m = 0;
-  let below = 0;
-  for (let i = 0; i < n; i++) {
-    const v = a[i]!;
-    if (v < lo) below++;
-    else if (v <= hi) {
-      if (m === cap) return undefined;
-      members[m++] = v;
-    } else if (Number.isNaN(v)) return Number.NaN;
-  }
+  const tally = new Int32Array(2);
+  const gathered = gatherBetween(a, lo, hi, members, tally);
+  if (gathered !== GATHERED) return gathered === HAS_NAN ? Number.NaN : undefined;
+  const below = tally[0]!;
+  const m = tally[1]!;
   if (r1 < below || r2 >= below + m) return undefined;
   const sel = members.subarray(0, m);
   const v2 = selectInPlace(sel, r2 - below);
@@ -219,10 +214,7 @@ function ranksOf(a: Float64Array, r1: number, r2: number, lo: number, hi: number
     return (v1 + v2) / 2;
   }
   const counts = new Int32Array(BUCKETS + 1);
-  for (let i = 0; i < n; i++) {
-    const k = ((a[i]! - lo) * scale) | 0;
-    counts[k] = counts[k]! + 1;
-  }
+  countBuckets(a, lo, scale, counts);
   // Values equal to hi land in the extra last bucket; merge it.
   counts[BUCKETS - 1] = counts[BUCKETS - 1]! + counts[BUCKETS]!;
   let b1 = 0;
@@ -233,18 +225,73 @@ function ranksOf(a: Float64Array, r1: number, r2: number, lo: number, hi: number
   while (below2 + counts[b2]! <= r2) below2 += counts[b2++]!;
   // Gather the members of buckets b1 .. b2 (at most two adjacent ones).
   const members = new Float64Array(below2 + counts[b2]! - below1);
-  let m = 0;
-  for (let i = 0; i < n; i++) {
-    const v = a[i]!;
-    let q = ((v - lo) * scale) | 0;
-    if (q === BUCKETS) q = BUCKETS - 1;
-    if (q >= b1 && q <= b2) members[m++] = v;
-  }
+  gatherBuckets(a, lo, scale, b1, b2, members);
   const v2 = selectInPlace(members, r2 - below1);
   if (r1 === r2) return v2;
   let v1 = members[0]!;
   for (let i = 1; i < r2 - below1; i++) if (members[i]! > v1) v1 = members[i]!;
   return (v1 + v2) / 2;
+}
+
+// The passes of sampledRanks and ranksOf over all of `a` are functions of
+// their own, one loop each (CONTRIBUTING.md, "One hot loop per function").
+
+const GATHERED = 0;
+const HAS_NAN = 1;
+const OVER_CAP = 2;
+
+/**
+ * Copies the elements of a within [lo, hi] to members, counting those below
+ * lo: tally = [below, copied]. HAS_NAN when a holds a NaN, OVER_CAP when
+ * members fills up, else GATHERED.
+ */
+function gatherBetween(
+  a: Float64Array,
+  lo: number,
+  hi: number,
+  members: Float64Array,
+  tally: Int32Array,
+): number {
+  const cap = members.length;
+  let m = 0;
+  let below = 0;
+  for (let i = 0; i < a.length; i++) {
+    const v = a[i]!;
+    if (v < lo) below++;
+    else if (v <= hi) {
+      if (m === cap) return OVER_CAP;
+      members[m++] = v;
+    } else if (Number.isNaN(v)) return HAS_NAN;
+  }
+  tally[0] = below;
+  tally[1] = m;
+  return GATHERED;
+}
+
+/** counts[floor((v - lo) * scale)] += 1 for every element v of a. */
+function countBuckets(a: Float64Array, lo: number, scale: number, counts: Int32Array): void {
+  for (let i = 0; i < a.length; i++) {
+    const k = ((a[i]! - lo) * scale) | 0;
+    counts[k] = counts[k]! + 1;
+  }
+}
+
+/** Copies the elements of a in buckets b1 .. b2 (the last bucket merged into the one before) to members, in order. */
+function gatherBuckets(
+  a: Float64Array,
+  lo: number,
+  scale: number,
+  b1: number,
+  b2: number,
+  members: Float64Array,
+): void {
+  let m = 0;
+  for (let i = 0; i < a.length; i++) {
+    const v = a[i]!;
+    let q = ((v - lo) * scale) | 0;
+    if (q === BUCKETS) q = BUCKETS - 1;
+    if (q >= b1 && q <= b2) members[m++] = v;
+  }
 }
 
 /**

@@ -28,10 +28,22 @@ export function spikeMask(detrended: Float64Array, sfHz: number, medMs = 100, ga
   const c = Math.max(1, roundHalfEven((10 * sfHz) / 1000));
   // h = y - median(y, c), written over the median.
   const h = medianFilter(y, c, scratchFloat64("spike-h", L));
-  for (let i = 0; i < L; i++) h[i] = y[i]! - h[i]!;
-  const thr = 2.5 * std(h);
-  for (let i = 0; i < L; i++) if (h[i]! > thr) mask[i] = 1;
+  subtractFrom(y, h);
+  markAbove(h, 2.5 * std(h), mask);
   return mask;
+}
+
+// The loops of spikeMask and spikeRunStarts are functions of their own
+// (CONTRIBUTING.md, "One hot loop per function").
+
+/** h = y - h, element by element. */
+function subtractFrom(y: Float64Array, h: Float64Array): void {
+  for (let i = 0; i < h.length; i++) h[i] = y[i]! - h[i]!;
+}
+
+/** mask[i] = 1 where h[i] > thr. */
+function markAbove(h: Float64Array, thr: number, mask: Uint8Array): void {
+  for (let i = 0; i < h.length; i++) if (h[i]! > thr) mask[i] = 1;
 }
 
 /**
@@ -64,12 +76,22 @@ export function spikePsth(detrended: Float64Array, sfHz: number, medMs = 100, ga
 
 /** Sample index where each run of consecutive 1s of the mask starts (its rising edges), ascending. */
 export function spikeRunStarts(mask: Uint8Array): Int32Array {
+  const out = new Int32Array(countRunStarts(mask));
+  writeRunStarts(mask, out);
+  return out;
+}
+
+/** Run starts of the mask. */
+function countRunStarts(mask: Uint8Array): number {
   let n = 0;
   for (let i = 0; i < mask.length; i++) if (mask[i] !== 0 && (i === 0 || mask[i - 1] === 0)) n++;
-  const out = new Int32Array(n);
+  return n;
+}
+
+/** Writes the run starts of the mask to out, in order. */
+function writeRunStarts(mask: Uint8Array, out: Int32Array): void {
   let k = 0;
   for (let i = 0; i < mask.length; i++) if (mask[i] !== 0 && (i === 0 || mask[i - 1] === 0)) out[k++] = i;
-  return out;
 }
 
 /**
