@@ -30,6 +30,8 @@ const T1_QUANTILE = 0.05;
 const T2_QUANTILE = 0.95;
 /** Magnitude above which nothing is tried (the mean of two middle values must not overflow). */
 const HUGE = 1e300;
+/** Longest signal tried: slideCounts' two tallies, packed in one float64, stay exact (L (L + 1) < 2^53). */
+const MAX_SAMPLES = 90_000_000;
 /** Relative margin moving U and D inwards: far above float64 rounding (~1e-16). */
 const MARGIN = 1e-9;
 
@@ -41,6 +43,7 @@ const MARGIN = 1e-9;
 export function medianFilterStaysNear(x: Float64Array, k: number, dist: number): boolean {
   const L = x.length;
   if (L === 0 || !Number.isInteger(k) || k < 1 || !(dist >= 0) || !Number.isFinite(dist)) return false;
+  if (L > MAX_SAMPLES) return false;
   const range = rangeOf(x);
   if (range === null) return false;
   const { min, max } = range;
@@ -62,13 +65,15 @@ export function medianFilterStaysNear(x: Float64Array, k: number, dist: number):
   const ext = reflectExtendInto(x, half, k - 1 - half, scratchFloat64("bounds-ext", L + k - 1));
   const counts = new Int32Array(4);
   countFirstWindow(ext, k, levels, counts);
-  const tally = new Int32Array(2);
-  if (!slideCounts(ext, L, k, levels, counts, tally)) return false;
+  const tally = slideCounts(ext, L, k, levels, counts);
+  if (tally < 0) return false;
+  const below1 = Math.floor(tally / (L + 1));
+  const upTo2 = tally - below1 * (L + 1);
   // np.median takes ranks r1 <= r2 (equal for odd L): m >= T1 iff at most r1
   // filtered samples are < T1; m <= T2 iff at least r2 + 1 are <= T2.
   const r2 = L >> 1;
   const r1 = L % 2 === 1 ? r2 : r2 - 1;
-  return tally[0]! <= r1 && tally[1]! >= r2 + 1;
+  return below1 <= r1 && upTo2 >= r2 + 1;
 }
 
 // The passes below are functions of their own, one loop each
@@ -114,9 +119,12 @@ function countFirstWindow(ext: Float64Array, k: number, levels: Float64Array, co
 }
 
 /**
- * Slides the window counts (countFirstWindow's) over the L outputs: false as
- * soon as one filtered sample is shown above U or below D; else true, with
- * tally = [filtered samples < T1, filtered samples <= T2].
+ * Slides the window counts (countFirstWindow's) over the L outputs: -1 as
+ * soon as one filtered sample is shown above U or below D; else
+ * below1 * (L + 1) + upTo2, where below1 counts the filtered samples < T1
+ * and upTo2 those <= T2. The two tallies travel packed in one local: after
+ * the loop only a plain local may be returned (a store there would lack type
+ * feedback, CONTRIBUTING.md, "One hot loop per function").
  */
 function slideCounts(
   ext: Float64Array,
@@ -124,8 +132,7 @@ function slideCounts(
   k: number,
   levels: Float64Array,
   counts: Int32Array,
-  tally: Int32Array,
-): boolean {
+): number {
   const T1 = levels[0]!;
   const T2 = levels[1]!;
   const U = levels[2]!;
@@ -133,28 +140,25 @@ function slideCounts(
   const half = k >> 1;
   const needLow = half + 1; // y_i <= t iff at least half + 1 window samples are <= t
   const needHigh = k - half; // y_i >= t iff at least k - half are >= t
+  const belowStep = L + 1; // one y_i < T1 in the packed tally
   let lt1 = counts[0]!; // window samples < T1
   let le2 = counts[1]!; // <= T2
   let leU = counts[2]!; // <= U
   let geD = counts[3]!; // >= D
-  let below1 = 0; // y_i < T1
-  let upTo2 = 0; // y_i <= T2
+  let tally = 0;
   for (let i = 0; i < L; i++) {
     const vIn = ext[i + k - 1]!;
     lt1 += vIn < T1 ? 1 : 0;
     le2 += vIn <= T2 ? 1 : 0;
     leU += vIn <= U ? 1 : 0;
     geD += vIn >= D ? 1 : 0;
-    if (leU < needLow || geD < needHigh) return false; // y_i > U or y_i < D
-    below1 += lt1 >= needLow ? 1 : 0;
-    upTo2 += le2 >= needLow ? 1 : 0;
+    if (leU < needLow || geD < needHigh) return -1; // y_i > U or y_i < D
+    tally += (lt1 >= needLow ? belowStep : 0) + (le2 >= needLow ? 1 : 0);
     const vOut = ext[i]!;
     lt1 -= vOut < T1 ? 1 : 0;
     le2 -= vOut <= T2 ? 1 : 0;
     leU -= vOut <= U ? 1 : 0;
     geD -= vOut >= D ? 1 : 0;
   }
-  tally[0] = below1;
-  tally[1] = upTo2;
-  return true;
+  return tally;
 }

@@ -81,17 +81,16 @@ export function slidingRankSortedBlocks(
   sortBlock(ext, 0, mA, blockA, sc);
   clearBits(blockA.bits, tail);
   for (let j = 0; j < k; j++) setBit(blockA.bits, blockA.pos[j]!);
-  // m: the answer's sorted position; s: window samples before it (always
-  // `rank` between steps). The passes below carry them in `cursor`.
+  // m: the answer's sorted position (in A); the window always has `rank`
+  // samples before it between steps.
   let m = 0;
   for (let r = 0; r <= rank; r++) m = nextSet(blockA.bits, m);
-  const cursor = new Int32Array([m, rank]);
   out[0] = blockA.val[m]!;
   let i = 1; // next output
   for (let i0 = 0; ; i0 += h) {
     // Windows inside A: j = i - i0 while j + k <= mA.
     const jIn = Math.min(mA - k, nOut - 1 - i0);
-    slideInside(blockA, i - i0, jIn, k, rank, out, i0, cursor);
+    m = slideInside(blockA, i - i0, jIn, k, rank, out, i0, m);
     i = Math.max(i, i0 + jIn + 1);
     if (i >= nOut) break;
     // Windows across A and B (A is a full block here): j = i - i0 up to h,
@@ -100,10 +99,10 @@ export function slidingRankSortedBlocks(
     sortBlock(ext, i0 + h, mB, blockB, sc);
     clearBits(blockB.bits, tail);
     const jAcross = Math.min(h, nOut - 1 - i0);
-    slideAcross(blockA, blockB, i - i0, jAcross, k, h, rank, out, i0, cursor);
+    m = slideAcross(blockA, blockB, i - i0, jAcross, k, h, rank, out, i0, m);
     i = i0 + jAcross + 1;
     if (i >= nOut) break;
-    // The window is B's first k samples and A is empty: B becomes A (cursor[0] is in B).
+    // The window is B's first k samples and A is empty: B becomes A (m is in B).
     mA = mB;
     const t = blockA;
     blockA = blockB;
@@ -112,13 +111,13 @@ export function slidingRankSortedBlocks(
   return out;
 }
 
-// The two slides are functions of their own
-// (CONTRIBUTING.md, "One hot loop per function").
+// The two slides are functions of their own (CONTRIBUTING.md, "One hot loop
+// per function"); each returns its one result, the answer's position, as a
+// plain local: a store after the loop would lack type feedback too. Each
+// step ends with exactly `rank` window samples before the answer, so that
+// count need not be returned.
 
-/**
- * Windows j = jFrom..jTo inside block A (out[i0 + j]); cursor = [m, s] on
- * entry and exit.
- */
+/** Windows j = jFrom..jTo inside block A (out[i0 + j]), from the answer at m; returns the last answer's position. */
 function slideInside(
   a: Block,
   jFrom: number,
@@ -127,13 +126,13 @@ function slideInside(
   rank: number,
   out: Float64Array,
   i0: number,
-  cursor: Int32Array,
-): void {
+  mIn: number,
+): number {
   const aVal = a.val;
   const aPos = a.pos;
   const aBits = a.bits;
-  let m = cursor[0]!;
-  let s = cursor[1]!;
+  let m = mIn;
+  let s = rank;
   for (let j = jFrom; j <= jTo; j++) {
     const x = aPos[j - 1]!;
     const y = aPos[j + k - 1]!;
@@ -152,14 +151,13 @@ function slideInside(
     }
     out[i0 + j] = aVal[m]!;
   }
-  cursor[0] = m;
-  cursor[1] = s;
+  return m;
 }
 
 /**
  * Windows j = jFrom..jTo across blocks A and B (out[i0 + j]), B's bits
- * cleared on entry; cursor = [m in A, s] on entry, [first B sample past the
- * `s` smallest, s] on exit.
+ * cleared on entry, from the answer at position m of A; returns the first B
+ * sample past the `rank` smallest (the answer's position once A is empty).
  */
 function slideAcross(
   a: Block,
@@ -171,16 +169,16 @@ function slideAcross(
   rank: number,
   out: Float64Array,
   i0: number,
-  cursor: Int32Array,
-): void {
+  m: number,
+): number {
   const aVal = a.val;
   const aPos = a.pos;
   const aBits = a.bits;
   const bVal = b.val;
   const bPos = b.pos;
   const bBits = b.bits;
-  let s = cursor[1]!;
-  let pa = cursor[0]!; // first A sample not among the `s` smallest
+  let s = rank;
+  let pa = m; // first A sample not among the `s` smallest
   let pb = h + 1; // first B sample not among them (the tail)
   for (let j = jFrom; j <= jTo; j++) {
     const x = aPos[j - 1]!;
@@ -208,8 +206,7 @@ function slideAcross(
     }
     out[i0 + j] = Math.min(aVal[pa]!, bVal[pb]!);
   }
-  cursor[0] = pb;
-  cursor[1] = s;
+  return pb;
 }
 
 function clearBits(bits: Int32Array, tail: number): void {
