@@ -331,9 +331,13 @@ export function repeatLength(durationMs: number, sfHz: number): number {
 export function sliceRepeat(t: Trace, timing: TriggerTiming): { repeat: Float64Array; onsetSample: number } {
   const { onsetSample, start, end } = repeatSpan(t, timing);
   const repeat = new Float64Array(end - start);
-  const { trace, scale } = t;
-  for (let i = start; i < end; i++) repeat[i - start] = (trace[i] as number) * scale;
+  scaleInto(t.trace, t.scale, start, repeat);
   return { repeat, onsetSample };
+}
+
+/** out[i] = trace[start + i] * scale for every i of out; its own function (CONTRIBUTING.md, "One hot loop per function"). */
+function scaleInto(trace: Trace["trace"], scale: number, start: number, out: Float64Array): void {
+  for (let i = 0; i < out.length; i++) out[i] = (trace[start + i] as number) * scale;
 }
 
 /** Where sliceRepeat cuts: the 0-based onset and the clipped window [start, end) of the trace. */

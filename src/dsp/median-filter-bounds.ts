@@ -44,13 +44,11 @@ export function medianFilterStaysNear(x: Float64Array, k: number, dist: number):
   const L = x.length;
   if (L === 0 || !Number.isInteger(k) || k < 1 || !(dist >= 0) || !Number.isFinite(dist)) return false;
   if (L > MAX_SAMPLES) return false;
-  const range = rangeOf(x);
-  if (range === null) return false;
-  const { min, max } = range;
-  // Infinities, or values whose sum (in np.median's mean of two) could overflow.
-  if (!(Math.abs(min) < HUGE && Math.abs(max) < HUGE)) return false;
+  // NaN, infinities, or values whose sum (in np.median's mean of two) could overflow.
+  const span = spanOf(x);
+  if (Number.isNaN(span)) return false;
   // Every y_i and m lie in [min, max].
-  if (max - min <= dist * (1 - MARGIN)) return true;
+  if (span <= dist * (1 - MARGIN)) return true;
   // T1 <= T2 from a strided probe of x.
   const take = Math.min(L, PROBE_SAMPLES);
   const probe = new Float64Array(take);
@@ -79,17 +77,27 @@ export function medianFilterStaysNear(x: Float64Array, k: number, dist: number):
 // The passes below are functions of their own, one loop each
 // (CONTRIBUTING.md, "One hot loop per function").
 
-/** Smallest and largest value of x; null if it holds a NaN. */
-function rangeOf(x: Float64Array): { min: number; max: number } | null {
-  let min = Number.POSITIVE_INFINITY;
-  let max = Number.NEGATIVE_INFINITY;
+/**
+ * max(x) - min(x), x non-empty; NaN when some |x[i]| is not below HUGE (NaN
+ * and infinities included). The difference is kept up to date inside the
+ * loop: code after it would lack type feedback.
+ */
+function spanOf(x: Float64Array): number {
+  let min = x[0]!;
+  let max = min;
+  let span = 0;
   for (let i = 0; i < x.length; i++) {
     const v = x[i]!;
-    if (Number.isNaN(v)) return null;
-    if (v < min) min = v;
-    if (v > max) max = v;
+    if (!(Math.abs(v) < HUGE)) return Number.NaN;
+    if (v < min) {
+      min = v;
+      span = max - min;
+    } else if (v > max) {
+      max = v;
+      span = max - min;
+    }
   }
-  return { min, max };
+  return span;
 }
 
 /**

@@ -29,9 +29,12 @@ export function slidingRankOnGrid(
   out?: Float64Array,
 ): Float64Array | null {
   if (!looksOnGrid(ext)) return null;
-  const span = gridSpan(ext);
-  if (span === null) return null;
-  const { lo, hi, step } = span;
+  const span = new Float64Array(3);
+  if (!gridSpan(ext, span)) return null;
+  const lo = span[0]!;
+  const hi = span[1]!;
+  const step = span[2]!;
+  if (!Number.isFinite(lo) || !Number.isFinite(hi)) return null;
   if (lo === hi) return (out ?? new Float64Array(nOut)).fill(lo);
   if (!(step > 0) || (hi - lo) / step >= MAX_LEVELS - 1) return null;
   const nLevels = Math.round((hi - lo) / step) + 1;
@@ -47,22 +50,39 @@ export function slidingRankOnGrid(
 // Each pass below is a function of its own, one loop each
 // (CONTRIBUTING.md, "One hot loop per function").
 
-/** Smallest, largest and smallest non-zero step between neighbours of ext; null if it holds a NaN. */
-function gridSpan(ext: Float64Array): { lo: number; hi: number; step: number } | null {
+/**
+ * span = [smallest value, largest value, smallest non-zero step between
+ * neighbours] of ext (Infinity, -Infinity, Infinity to start); false if ext
+ * holds a NaN. The answers are stored as they change, inside the loop: code
+ * after it would lack type feedback.
+ */
+function gridSpan(ext: Float64Array, span: Float64Array): boolean {
   let lo = Infinity;
   let hi = -Infinity;
   let step = Infinity;
+  span[0] = lo;
+  span[1] = hi;
+  span[2] = step;
   let prev = ext[0]!;
   for (let i = 0; i < ext.length; i++) {
     const v = ext[i]!;
-    if (Number.isNaN(v)) return null;
-    if (v < lo) lo = v;
-    if (v > hi) hi = v;
+    if (Number.isNaN(v)) return false;
+    if (v < lo) {
+      lo = v;
+      span[0] = v;
+    }
+    if (v > hi) {
+      hi = v;
+      span[1] = v;
+    }
     const d = Math.abs(v - prev); // branch-free: the sign of a difference is a coin toss
-    if (d > 0 && d < step) step = d;
+    if (d > 0 && d < step) {
+      step = d;
+      span[2] = d;
+    }
     prev = v;
   }
-  return Number.isFinite(lo) && Number.isFinite(hi) ? { lo, hi, step } : null;
+  return true;
 }
 
 /**

@@ -256,14 +256,30 @@ function productWasm(kernel: Kernel, y: Float64Array, hop: number, T: number, da
     seg.set(y.subarray(start + lo, start + hi), lo);
     seg.fill(0, hi, n);
     wasm.power(yAt, hop * 8, W, nSteps, nGroups, 0, nBands, foldAt, powerAt);
-    const power = new Float64Array(buf, powerAt, nBands * nF);
-    for (let k = 0; k < F; k++) {
-      const row = k * nF;
-      const out = k * T + i0;
-      for (let i = 0; i < count; i++) data[out + i] = decibels(power[row + i]!);
-    }
+    writeDecibels(new Float64Array(buf, powerAt, nBands * nF), F, nF, count, data, T, i0);
   }
   return true;
+}
+
+/**
+ * data[k * T + i0 + i] = decibels(power[k * nF + i]) for bands k < F and
+ * frames i < count; its own function (CONTRIBUTING.md, "One hot loop per
+ * function").
+ */
+function writeDecibels(
+  power: Float64Array,
+  F: number,
+  nF: number,
+  count: number,
+  data: Float32Array,
+  T: number,
+  i0: number,
+): void {
+  for (let k = 0; k < F; k++) {
+    const row = k * nF;
+    const out = k * T + i0;
+    for (let i = 0; i < count; i++) data[out + i] = decibels(power[row + i]!);
+  }
 }
 
 function productJs(kernel: Kernel, y: Float64Array, hop: number, T: number, data: Float32Array): void {

@@ -1,6 +1,7 @@
 // MedGauss detrend (pipeline.md section 4): subtract a baseline made by a
 // median filter of medMs followed by a Gaussian of sigma gaussMs.
 
+import { subtractFrom } from "../dsp/elementwise.js";
 import { gaussianFilter1d } from "../dsp/gaussian.js";
 import { medianFilter } from "../dsp/median-filter.js";
 import { roundHalfEven } from "../dsp/round.js";
@@ -36,6 +37,6 @@ export function medgauss(
   // The median is a temporary (reused across calls); the baseline becomes the output.
   const median = medianFilter(x, k, scratchFloat64("medgauss-median", x.length));
   const baseline = gaussianFilter1d(median, s, out);
-  for (let i = 0; i < x.length; i++) baseline[i] = x[i]! - baseline[i]!;
+  subtractFrom(x, baseline);
   return baseline;
 }

@@ -6,6 +6,7 @@
 // of consecutive supra-threshold samples (a ~1 ms spike is ~10 samples of the
 // mask at 10 kHz), counted once, at the sample where the run starts.
 
+import { subtractFrom } from "../dsp/elementwise.js";
 import { medianFilter } from "../dsp/median-filter.js";
 import { roundHalfEven } from "../dsp/round.js";
 import { scratchFloat64 } from "../dsp/scratch.js";
@@ -35,11 +36,6 @@ export function spikeMask(detrended: Float64Array, sfHz: number, medMs = 100, ga
 
 // The loops of spikeMask and spikeRunStarts are functions of their own
 // (CONTRIBUTING.md, "One hot loop per function").
-
-/** h = y - h, element by element. */
-function subtractFrom(y: Float64Array, h: Float64Array): void {
-  for (let i = 0; i < h.length; i++) h[i] = y[i]! - h[i]!;
-}
 
 /** mask[i] = 1 where h[i] > thr. */
 function markAbove(h: Float64Array, thr: number, mask: Uint8Array): void {
