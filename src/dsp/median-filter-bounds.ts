@@ -61,9 +61,7 @@ export function medianFilterStaysNear(x: Float64Array, k: number, dist: number):
   if (!(levels[3]! <= levels[2]!)) return false; // D > U: T2 - T1 is nearly 2 dist, no room
   const half = k >> 1;
   const ext = reflectExtendInto(x, half, k - 1 - half, scratchFloat64("bounds-ext", L + k - 1));
-  const counts = new Int32Array(4);
-  countFirstWindow(ext, k, levels, counts);
-  const tally = slideCounts(ext, L, k, levels, counts);
+  const tally = slideCounts(ext, L, k, levels);
   if (tally < 0) return false;
   const below1 = Math.floor(tally / (L + 1));
   const upTo2 = tally - below1 * (L + 1);
@@ -101,46 +99,16 @@ function spanOf(x: Float64Array): number {
 }
 
 /**
- * counts = the first k - 1 samples of ext < T1, <= T2, <= U and >= D, where
- * levels = [T1, T2, U, D].
- */
-function countFirstWindow(ext: Float64Array, k: number, levels: Float64Array, counts: Int32Array): void {
-  const T1 = levels[0]!;
-  const T2 = levels[1]!;
-  const U = levels[2]!;
-  const D = levels[3]!;
-  let lt1 = 0;
-  let le2 = 0;
-  let leU = 0;
-  let geD = 0;
-  for (let j = 0; j < k - 1; j++) {
-    const v = ext[j]!;
-    lt1 += v < T1 ? 1 : 0;
-    le2 += v <= T2 ? 1 : 0;
-    leU += v <= U ? 1 : 0;
-    geD += v >= D ? 1 : 0;
-  }
-  counts[0] = lt1;
-  counts[1] = le2;
-  counts[2] = leU;
-  counts[3] = geD;
-}
-
-/**
- * Slides the window counts (countFirstWindow's) over the L outputs: -1 as
- * soon as one filtered sample is shown above U or below D; else
+ * Slides the window counts over ext (the first k - 1 samples are counted
+ * only; each later one completes the window of one output): -1 as soon as
+ * one filtered sample is shown above U or below D; else
  * below1 * (L + 1) + upTo2, where below1 counts the filtered samples < T1
- * and upTo2 those <= T2. The two tallies travel packed in one local: after
- * the loop only a plain local may be returned (a store there would lack type
- * feedback, CONTRIBUTING.md, "One hot loop per function").
+ * and upTo2 those <= T2 (levels = [T1, T2, U, D]). The two tallies travel
+ * packed in one local: after the loop only a plain local may be returned (a
+ * store there would lack type feedback, CONTRIBUTING.md, "One hot loop per
+ * function").
  */
-function slideCounts(
-  ext: Float64Array,
-  L: number,
-  k: number,
-  levels: Float64Array,
-  counts: Int32Array,
-): number {
+function slideCounts(ext: Float64Array, L: number, k: number, levels: Float64Array): number {
   const T1 = levels[0]!;
   const T2 = levels[1]!;
   const U = levels[2]!;
@@ -149,20 +117,23 @@ function slideCounts(
   const needLow = half + 1; // y_i <= t iff at least half + 1 window samples are <= t
   const needHigh = k - half; // y_i >= t iff at least k - half are >= t
   const belowStep = L + 1; // one y_i < T1 in the packed tally
-  let lt1 = counts[0]!; // window samples < T1
-  let le2 = counts[1]!; // <= T2
-  let leU = counts[2]!; // <= U
-  let geD = counts[3]!; // >= D
+  let lt1 = 0; // window samples < T1
+  let le2 = 0; // <= T2
+  let leU = 0; // <= U
+  let geD = 0; // >= D
   let tally = 0;
-  for (let i = 0; i < L; i++) {
-    const vIn = ext[i + k - 1]!;
+  const end = L + k - 1;
+  for (let j = 0; j < end; j++) {
+    const vIn = ext[j]!;
     lt1 += vIn < T1 ? 1 : 0;
     le2 += vIn <= T2 ? 1 : 0;
     leU += vIn <= U ? 1 : 0;
     geD += vIn >= D ? 1 : 0;
+    if (j < k - 1) continue; // still filling the first window
+    // the window of output j - k + 1 is complete
     if (leU < needLow || geD < needHigh) return -1; // y_i > U or y_i < D
     tally += (lt1 >= needLow ? belowStep : 0) + (le2 >= needLow ? 1 : 0);
-    const vOut = ext[i]!;
+    const vOut = ext[j - k + 1]!;
     lt1 -= vOut < T1 ? 1 : 0;
     le2 -= vOut <= T2 ? 1 : 0;
     leU -= vOut <= U ? 1 : 0;

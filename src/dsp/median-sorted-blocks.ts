@@ -20,6 +20,8 @@ const BLOCK_WINDOWS = 8;
 const MAX_BLOCK = 1 << 15;
 /** Half-width of the bucket range of the block sort, in standard deviations. */
 const KEY_SPREAD_SD = 4;
+/** The bucket range is placed from every MOMENT_STRIDE-th sample of a block (any range sorts correctly). */
+const MOMENT_STRIDE = 4;
 
 /** A sorted block: values by sorted position 1..m, sentinels at 0 and h + 1, presence bits. */
 interface Block {
@@ -46,7 +48,7 @@ interface SortScratch {
   order: Int32Array;
   tmpOrder: Int32Array;
   tmpVal: Float64Array;
-  /** blockMoments' answer. */
+  /** stridedMinMax's answer. */
   moments: Float64Array;
 }
 
@@ -72,7 +74,7 @@ export function slidingRankSortedBlocks(
     order: new Int32Array(h),
     tmpOrder: new Int32Array(h),
     tmpVal: new Float64Array(h),
-    moments: new Float64Array(4),
+    moments: new Float64Array(2),
   };
   const tail = h + 1;
   let blockA = newBlock(h);
@@ -248,16 +250,20 @@ function prevSet(bits: Int32Array, p: number): number {
  */
 function sortBlock(ext: Float64Array, start: number, m: number, b: Block, sc: SortScratch): void {
   const mo = sc.moments;
-  blockMoments(ext, start, m, mo);
+  const end = start + m;
+  const v0 = ext[start]!;
+  stridedMinMax(ext, start, end, mo);
   const min = mo[0]!;
   const max = mo[1]!;
-  const v0 = ext[start]!;
-  // Buckets span mean +- KEY_SPREAD_SD standard deviations (within min..max):
-  // outliers such as spikes share the end buckets instead of squeezing the
-  // bulk into a few. Any lo, scale gives keys monotone in v; a poor choice
-  // (or NaN/Infinity from extreme values) only costs insertion work.
-  const mean = mo[2]! / m;
-  const sd = Math.sqrt(Math.max(0, mo[3]! / m - mean * mean));
+  const seen = Math.ceil(m / MOMENT_STRIDE);
+  // Buckets span mean +- KEY_SPREAD_SD standard deviations (within min..max),
+  // all estimated from every MOMENT_STRIDE-th sample: outliers such as spikes
+  // share the end buckets instead of squeezing the bulk into a few. Any lo,
+  // scale gives keys monotone in v (values outside [lo, hi] go to the end
+  // buckets); a poor choice (or NaN/Infinity from extreme values) only costs
+  // insertion work.
+  const mean = stridedSum(ext, start, end, v0) / seen;
+  const sd = Math.sqrt(Math.max(0, stridedSumSq(ext, start, end, v0) / seen - mean * mean));
   const lo = Math.max(min, v0 + mean - KEY_SPREAD_SD * sd);
   const hi = Math.min(max, v0 + mean + KEY_SPREAD_SD * sd);
   // hi - lo may overflow to Infinity (scale 0: one bucket) or be 0 or tiny
@@ -274,26 +280,40 @@ function sortBlock(ext: Float64Array, start: number, m: number, b: Block, sc: So
   for (let r = 0; r < m; r++) pos[order[r]!] = r + 1;
 }
 
-/** mo = [min, max, sum of (v - v0), sum of (v - v0)^2] over ext[start .. start+m), v0 = ext[start]. */
-function blockMoments(ext: Float64Array, start: number, m: number, mo: Float64Array): void {
-  const end = start + m;
-  let min = Number.POSITIVE_INFINITY;
-  let max = Number.NEGATIVE_INFINITY;
-  const v0 = ext[start]!;
-  let s1 = 0;
-  let s2 = 0;
-  for (let i = start; i < end; i++) {
-    const v = ext[i]!;
-    if (v < min) min = v;
-    if (v > max) max = v;
-    const d = v - v0;
-    s1 += d;
-    s2 += d * d;
-  }
+/** mo = [min, max] of every MOMENT_STRIDE-th value of ext[start .. end), stored as they change. */
+function stridedMinMax(ext: Float64Array, start: number, end: number, mo: Float64Array): void {
+  let min = ext[start]!;
+  let max = min;
   mo[0] = min;
   mo[1] = max;
-  mo[2] = s1;
-  mo[3] = s2;
+  for (let i = start; i < end; i += MOMENT_STRIDE) {
+    const v = ext[i]!;
+    if (v < min) {
+      min = v;
+      mo[0] = v;
+    }
+    if (v > max) {
+      max = v;
+      mo[1] = v;
+    }
+  }
+}
+
+/** Sum of v - v0 over every MOMENT_STRIDE-th value v of ext[start .. end). */
+function stridedSum(ext: Float64Array, start: number, end: number, v0: number): number {
+  let s1 = 0;
+  for (let i = start; i < end; i += MOMENT_STRIDE) s1 += ext[i]! - v0;
+  return s1;
+}
+
+/** Sum of (v - v0)^2 over every MOMENT_STRIDE-th value v of ext[start .. end). */
+function stridedSumSq(ext: Float64Array, start: number, end: number, v0: number): number {
+  let s2 = 0;
+  for (let i = start; i < end; i += MOMENT_STRIDE) {
+    const d = ext[i]! - v0;
+    s2 += d * d;
+  }
+  return s2;
 }
 
 /** keys[j] = bucket of ext[start + j]; counts[key + 1] counts them. */

@@ -135,22 +135,18 @@ export function median(x: ArrayLike<number>): number {
   if (n === 0) return Number.NaN;
   const upperRank = n >> 1;
   const lowerRank = n % 2 === 1 ? upperRank : upperRank - 1;
-  if (n >= SAMPLE_MIN_N) {
+  if (n >= SAMPLE_MIN_N && n <= SAMPLED_MAX_N) {
     const v = sampledRanks(a, lowerRank, upperRank);
     if (v !== undefined) return v;
   }
-  let lo = a[0]!;
-  let hi = lo;
-  for (let i = 0; i < n; i++) {
-    const v = a[i]!;
-    if (v < lo) lo = v;
-    else if (v > hi) hi = v;
-    else if (Number.isNaN(v)) return Number.NaN;
-  }
-  return ranksOf(a, lowerRank, upperRank, lo, hi);
+  const range = new Float64Array(2);
+  if (!rangeInto(a, range)) return Number.NaN;
+  return ranksOf(a, lowerRank, upperRank, range[0]!, range[1]!);
 }
 
 const SAMPLE_MIN_N = 16384;
+/** Longest input of the sampled path: gatherBetween's packed tallies stay exact (n (n + 1) < 2^53). */
+const SAMPLED_MAX_N = 90_000_000;
 const SAMPLE_SIZE = 4096;
 /** Half-width, in sample ranks, of the bracket around the target (~4 standard deviations). */
 const SAMPLE_MARGIN = 128;
@@ -175,11 +171,10 @@ function sampledRanks(a: Float64Array, r1: number, r2: number): number | undefin
   // Expected members ~ n * (qHi - qLo) / SAMPLE_SIZE; allow generous slack.
   const cap = Math.min(n, Math.ceil((n * (qHi - qLo + 1)) / SAMPLE_SIZE) * 3 + 1024);
   const members = new Float64Array(cap);
-  const tally = new Int32Array(2);
-  const gathered = gatherBetween(a, lo, hi, members, tally);
-  if (gathered !== GATHERED) return gathered === HAS_NAN ? Number.NaN : undefined;
-  const below = tally[0]!;
-  const m = tally[1]!;
+  const gathered = gatherBetween(a, lo, hi, members);
+  if (gathered < 0) return gathered === HAS_NAN ? Number.NaN : undefined;
+  const below = Math.floor(gathered / (cap + 1));
+  const m = gathered - below * (cap + 1);
   if (r1 < below || r2 >= below + m) return undefined;
   const sel = members.subarray(0, m);
   const v2 = selectInPlace(sel, r2 - below);
@@ -233,39 +228,56 @@ function ranksOf(a: Float64Array, r1: number, r2: number, lo: number, hi: number
   return (v1 + v2) / 2;
 }
 
-// The passes of sampledRanks and ranksOf over all of `a` are functions of
-// their own, one loop each (CONTRIBUTING.md, "One hot loop per function").
+// The passes of median, sampledRanks and ranksOf over all of `a` are
+// functions of their own, one loop each (CONTRIBUTING.md, "One hot loop per
+// function").
 
-const GATHERED = 0;
-const HAS_NAN = 1;
-const OVER_CAP = 2;
+/**
+ * range = [smallest, largest] of a (non-empty), stored as they change inside
+ * the loop; false when a holds a NaN.
+ */
+function rangeInto(a: Float64Array, range: Float64Array): boolean {
+  let lo = a[0]!;
+  let hi = lo;
+  range[0] = lo;
+  range[1] = hi;
+  for (let i = 0; i < a.length; i++) {
+    const v = a[i]!;
+    if (v < lo) {
+      lo = v;
+      range[0] = v;
+    } else if (v > hi) {
+      hi = v;
+      range[1] = v;
+    } else if (Number.isNaN(v)) return false;
+  }
+  return true;
+}
+
+const HAS_NAN = -1;
+const OVER_CAP = -2;
 
 /**
  * Copies the elements of a within [lo, hi] to members, counting those below
- * lo: tally = [below, copied]. HAS_NAN when a holds a NaN, OVER_CAP when
- * members fills up, else GATHERED.
+ * lo: returns below * (members.length + 1) + copied (one plain local after
+ * the loop), or HAS_NAN when a holds a NaN, OVER_CAP when members fills up.
+ * Exact while a.length is at most SAMPLED_MAX_N.
  */
-function gatherBetween(
-  a: Float64Array,
-  lo: number,
-  hi: number,
-  members: Float64Array,
-  tally: Int32Array,
-): number {
+function gatherBetween(a: Float64Array, lo: number, hi: number, members: Float64Array): number {
   const cap = members.length;
+  const belowStep = cap + 1;
   let m = 0;
-  let below = 0;
+  let packed = 0;
   for (let i = 0; i < a.length; i++) {
     const v = a[i]!;
-    if (v < lo) below++;
+    if (v < lo) packed += belowStep;
     else if (v <= hi) {
       if (m === cap) return OVER_CAP;
       members[m++] = v;
+      packed++;
     } else if (Number.isNaN(v)) return HAS_NAN;
   }
-  tally[0] = below;
-  tally[1] = m;
-  return GATHERED;
+  return packed;
 }
 
 /** counts[floor((v - lo) * scale)] += 1 for every element v of a. */
