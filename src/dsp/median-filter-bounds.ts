@@ -15,8 +15,10 @@
 // |y_i - m| > dist holds for no i. When a count fails, nothing is proved and
 // the caller computes the filter.
 
+import { firstOfPair, MAX_PAIRED_COUNT, secondOfPair } from "./count-pair.js";
 import { reflectExtendInto } from "./reflect.js";
 import { scratchFloat64 } from "./scratch.js";
+import { rangeInto } from "./stats.js";
 
 /** Samples of the signal read to place T1 and T2 (evenly spaced). */
 const PROBE_SAMPLES = 1024;
@@ -30,8 +32,6 @@ const T1_QUANTILE = 0.05;
 const T2_QUANTILE = 0.95;
 /** Magnitude above which nothing is tried (the mean of two middle values must not overflow). */
 const HUGE = 1e300;
-/** Longest signal tried: slideCounts' two tallies, packed in one float64, stay exact (L (L + 1) < 2^53). */
-const MAX_SAMPLES = 90_000_000;
 /** Relative margin moving U and D inwards: far above float64 rounding (~1e-16). */
 const MARGIN = 1e-9;
 
@@ -43,12 +43,15 @@ const MARGIN = 1e-9;
 export function medianFilterStaysNear(x: Float64Array, k: number, dist: number): boolean {
   const L = x.length;
   if (L === 0 || !Number.isInteger(k) || k < 1 || !(dist >= 0) || !Number.isFinite(dist)) return false;
-  if (L > MAX_SAMPLES) return false;
-  // NaN, infinities, or values whose sum (in np.median's mean of two) could overflow.
-  const span = spanOf(x);
-  if (Number.isNaN(span)) return false;
+  if (L > MAX_PAIRED_COUNT) return false; // slideCounts' pair would not be exact
+  const range = new Float64Array(2);
+  if (!rangeInto(x, range, 0, L, 1)) return false;
+  const min = range[0]!;
+  const max = range[1]!;
+  // Infinities, or values whose sum (in np.median's mean of two) could overflow.
+  if (!(Math.abs(min) < HUGE && Math.abs(max) < HUGE)) return false;
   // Every y_i and m lie in [min, max].
-  if (span <= dist * (1 - MARGIN)) return true;
+  if (max - min <= dist * (1 - MARGIN)) return true;
   // T1 <= T2 from a strided probe of x.
   const take = Math.min(L, PROBE_SAMPLES);
   const probe = new Float64Array(take);
@@ -63,8 +66,8 @@ export function medianFilterStaysNear(x: Float64Array, k: number, dist: number):
   const ext = reflectExtendInto(x, half, k - 1 - half, scratchFloat64("bounds-ext", L + k - 1));
   const tally = slideCounts(ext, L, k, levels);
   if (tally < 0) return false;
-  const below1 = Math.floor(tally / (L + 1));
-  const upTo2 = tally - below1 * (L + 1);
+  const below1 = firstOfPair(tally, L + 1);
+  const upTo2 = secondOfPair(tally, L + 1);
   // np.median takes ranks r1 <= r2 (equal for odd L): m >= T1 iff at most r1
   // filtered samples are < T1; m <= T2 iff at least r2 + 1 are <= T2.
   const r2 = L >> 1;
@@ -72,41 +75,16 @@ export function medianFilterStaysNear(x: Float64Array, k: number, dist: number):
   return below1 <= r1 && upTo2 >= r2 + 1;
 }
 
-// The passes below are functions of their own, one loop each
-// (CONTRIBUTING.md, "One hot loop per function").
-
-/**
- * max(x) - min(x), x non-empty; NaN when some |x[i]| is not below HUGE (NaN
- * and infinities included). The difference is kept up to date inside the
- * loop: code after it would lack type feedback.
- */
-function spanOf(x: Float64Array): number {
-  let min = x[0]!;
-  let max = min;
-  let span = 0;
-  for (let i = 0; i < x.length; i++) {
-    const v = x[i]!;
-    if (!(Math.abs(v) < HUGE)) return Number.NaN;
-    if (v < min) {
-      min = v;
-      span = max - min;
-    } else if (v > max) {
-      max = v;
-      span = max - min;
-    }
-  }
-  return span;
-}
+// The slide is a function of its own (CONTRIBUTING.md, "One hot loop per
+// function").
 
 /**
  * Slides the window counts over ext (the first k - 1 samples are counted
  * only; each later one completes the window of one output): -1 as soon as
  * one filtered sample is shown above U or below D; else
  * below1 * (L + 1) + upTo2, where below1 counts the filtered samples < T1
- * and upTo2 those <= T2 (levels = [T1, T2, U, D]). The two tallies travel
- * packed in one local: after the loop only a plain local may be returned (a
- * store there would lack type feedback, CONTRIBUTING.md, "One hot loop per
- * function").
+ * and upTo2 those <= T2 (levels = [T1, T2, U, D]): the two tallies as a
+ * pair of count-pair.ts, the one plain local the loop may end with.
  */
 function slideCounts(ext: Float64Array, L: number, k: number, levels: Float64Array): number {
   const T1 = levels[0]!;

@@ -14,6 +14,8 @@
 // Requires finite values without -0 (equal values then have equal bits, so
 // the tie order does not matter); median-filter.ts checks that first.
 
+import { rangeInto } from "./stats.js";
+
 /** Block length in windows: long blocks make most steps single-list steps. */
 const BLOCK_WINDOWS = 8;
 /** Blocks are not made longer than this (unless k itself is longer). */
@@ -48,7 +50,7 @@ interface SortScratch {
   order: Int32Array;
   tmpOrder: Int32Array;
   tmpVal: Float64Array;
-  /** stridedMinMax's answer. */
+  /** rangeInto's answer: the block's strided [min, max]. */
   moments: Float64Array;
 }
 
@@ -252,7 +254,7 @@ function sortBlock(ext: Float64Array, start: number, m: number, b: Block, sc: So
   const mo = sc.moments;
   const end = start + m;
   const v0 = ext[start]!;
-  stridedMinMax(ext, start, end, mo);
+  rangeInto(ext, mo, start, end, MOMENT_STRIDE);
   const min = mo[0]!;
   const max = mo[1]!;
   const seen = Math.ceil(m / MOMENT_STRIDE);
@@ -278,25 +280,6 @@ function sortBlock(ext: Float64Array, start: number, m: number, b: Block, sc: So
   if (insertionPass(ext, start, m, val, pos, order)) return;
   mergeSortByValue(val, order, m, sc);
   for (let r = 0; r < m; r++) pos[order[r]!] = r + 1;
-}
-
-/** mo = [min, max] of every MOMENT_STRIDE-th value of ext[start .. end), stored as they change. */
-function stridedMinMax(ext: Float64Array, start: number, end: number, mo: Float64Array): void {
-  let min = ext[start]!;
-  let max = min;
-  mo[0] = min;
-  mo[1] = max;
-  for (let i = start; i < end; i += MOMENT_STRIDE) {
-    const v = ext[i]!;
-    if (v < min) {
-      min = v;
-      mo[0] = v;
-    }
-    if (v > max) {
-      max = v;
-      mo[1] = v;
-    }
-  }
 }
 
 /** Sum of v - v0 over every MOMENT_STRIDE-th value v of ext[start .. end). */

@@ -3,6 +3,8 @@
 // most cases), np.mean, np.std (population) and np.median (mean of the two
 // middle values for an even count, linear-time selection, NaN if any NaN).
 
+import { firstOfPair, MAX_PAIRED_COUNT, secondOfPair } from "./count-pair.js";
+
 const PW_BLOCK = 128;
 
 /**
@@ -135,18 +137,16 @@ export function median(x: ArrayLike<number>): number {
   if (n === 0) return Number.NaN;
   const upperRank = n >> 1;
   const lowerRank = n % 2 === 1 ? upperRank : upperRank - 1;
-  if (n >= SAMPLE_MIN_N && n <= SAMPLED_MAX_N) {
+  if (n >= SAMPLE_MIN_N && n <= MAX_PAIRED_COUNT) {
     const v = sampledRanks(a, lowerRank, upperRank);
     if (v !== undefined) return v;
   }
   const range = new Float64Array(2);
-  if (!rangeInto(a, range)) return Number.NaN;
+  if (!rangeInto(a, range, 0, n, 1)) return Number.NaN;
   return ranksOf(a, lowerRank, upperRank, range[0]!, range[1]!);
 }
 
 const SAMPLE_MIN_N = 16384;
-/** Longest input of the sampled path: gatherBetween's packed tallies stay exact (n (n + 1) < 2^53). */
-const SAMPLED_MAX_N = 90_000_000;
 const SAMPLE_SIZE = 4096;
 /** Half-width, in sample ranks, of the bracket around the target (~4 standard deviations). */
 const SAMPLE_MARGIN = 128;
@@ -173,8 +173,8 @@ function sampledRanks(a: Float64Array, r1: number, r2: number): number | undefin
   const members = new Float64Array(cap);
   const gathered = gatherBetween(a, lo, hi, members);
   if (gathered < 0) return gathered === HAS_NAN ? Number.NaN : undefined;
-  const below = Math.floor(gathered / (cap + 1));
-  const m = gathered - below * (cap + 1);
+  const below = firstOfPair(gathered, cap + 1);
+  const m = secondOfPair(gathered, cap + 1);
   if (r1 < below || r2 >= below + m) return undefined;
   const sel = members.subarray(0, m);
   const v2 = selectInPlace(sel, r2 - below);
@@ -233,15 +233,22 @@ function ranksOf(a: Float64Array, r1: number, r2: number, lo: number, hi: number
 // function").
 
 /**
- * range = [smallest, largest] of a (non-empty), stored as they change inside
- * the loop; false when a holds a NaN.
+ * range = [smallest, largest] of a[start], a[start + stride], ... before
+ * end (start < end), stored as they change inside the loop (CONTRIBUTING.md,
+ * "One hot loop per function"); false when one of them is NaN.
  */
-function rangeInto(a: Float64Array, range: Float64Array): boolean {
-  let lo = a[0]!;
+export function rangeInto(
+  a: Float64Array,
+  range: Float64Array,
+  start: number,
+  end: number,
+  stride: number,
+): boolean {
+  let lo = a[start]!;
   let hi = lo;
   range[0] = lo;
   range[1] = hi;
-  for (let i = 0; i < a.length; i++) {
+  for (let i = start; i < end; i += stride) {
     const v = a[i]!;
     if (v < lo) {
       lo = v;
@@ -260,8 +267,9 @@ const OVER_CAP = -2;
 /**
  * Copies the elements of a within [lo, hi] to members, counting those below
  * lo: returns below * (members.length + 1) + copied (one plain local after
- * the loop), or HAS_NAN when a holds a NaN, OVER_CAP when members fills up.
- * Exact while a.length is at most SAMPLED_MAX_N.
+ * the loop, a pair of count-pair.ts), or HAS_NAN when a holds a NaN,
+ * OVER_CAP when members fills up. Exact while a.length is at most
+ * MAX_PAIRED_COUNT.
  */
 function gatherBetween(a: Float64Array, lo: number, hi: number, members: Float64Array): number {
   const cap = members.length;
