@@ -28,7 +28,7 @@ import { join } from "node:path";
 import { defaultCacheDir } from "../archive/location.js";
 import type { DatasetData, DatasetShapes, LazyDataset } from "../dataset/model.js";
 import { CacheError } from "../errors.js";
-import { copyExport, WHOLE_READ_BYTES } from "../export/copy.js";
+import { copyExport } from "../export/copy.js";
 import type { ExportManifest } from "../export/manifest.js";
 import { envByteSize, markUsed, removeLeastRecentlyUsed, type SizedFile } from "../store/bounds.js";
 import { removeLeftOverTempsIn } from "../temp-files.js";
@@ -183,39 +183,38 @@ function damaged(): CacheError {
 }
 
 /** Bytes read per call when an entry is checked (each slice is hashed while the next is read). */
-const READ_SLICE_BYTES = 4 << 20;
+const READ_SLICE_BYTES = 1 << 20;
 
 /**
  * Checks the entry `key` open as `fh` (`size` bytes) against the record it
  * carries: its key, its cache format and the SHA-256 of its content. The
  * tail is read first (the record, and so how many bytes the SHA-256
- * covers), then the rest in slices, each hashed while the next is read:
- * into `whole` (`size` bytes, which then holds the file) or, without it,
- * through two reused slices (bounded memory at any size). Throws a
- * CacheError saying what is wrong.
+ * covers), then the rest through two reused slices, each hashed while the
+ * next is read (bounded memory at any size). Throws a CacheError saying
+ * what is wrong.
  */
-async function checkEntry(fh: FileHandle, key: string, size: number, whole?: Uint8Array): Promise<void> {
+async function checkEntry(fh: FileHandle, key: string, size: number): Promise<void> {
   const end = size - tailBytes(size);
-  const slices = whole === undefined ? [0, 1].map(() => new Uint8Array(Math.min(READ_SLICE_BYTES, end))) : [];
-  // bytes [at, at + length): in `whole`, else in reused slice k
-  const slice = (at: number, length: number, k: number): Uint8Array =>
-    whole?.subarray(at, at + length) ?? (slices[k] as Uint8Array).subarray(0, length);
+  const slices = [0, 1].map(() => new Uint8Array(Math.min(READ_SLICE_BYTES, end)));
   const readAt = async (into: Uint8Array, at: number): Promise<Uint8Array> => {
     if ((await readFully(fh, into, 0, into.length, at)) < into.length)
       throw new CacheError(`entry ends before its ${size} bytes`);
     return into;
   };
-  const tail = await readAt(whole?.subarray(end) ?? new Uint8Array(size - end), end);
+  // the slice of the body from `at` (READ_SLICE_BYTES, or up to `end`), into reused slice k
+  const sliceAt = (at: number, k: number) =>
+    readAt((slices[k] as Uint8Array).subarray(0, Math.min(READ_SLICE_BYTES, end - at)), at);
+  const tail = await readAt(new Uint8Array(size - end), end);
   const { sha256, bodyBytes } = checkedRecord(key, tail, size);
   const hash = createHash("sha256");
   let at = 0;
   let k = 0;
-  let next = end > 0 ? readAt(slice(0, Math.min(READ_SLICE_BYTES, end), k), 0) : null;
+  let next = end > 0 ? sliceAt(0, k) : null;
   while (next !== null) {
     const got = await next;
     at += got.length;
     k ^= 1;
-    next = at < end ? readAt(slice(at, Math.min(READ_SLICE_BYTES, end - at), k), at) : null;
+    next = at < end ? sliceAt(at, k) : null;
     // (a failed read is awaited at the next turn; hashing never throws)
     hash.update(got);
   }
@@ -281,27 +280,15 @@ export class BuildCache {
    * an entry of any size is checked in bounded memory. Throws a CacheError
    * saying what is wrong (the file itself must exist).
    */
-  private async verifiedEntry(key: string, path: string): Promise<void> {
-    await this.readVerifiedEntry(key, path, 0);
-  }
-
   /**
-   * The whole entry read into memory and checked (checkEntry); undefined,
-   * and checked streamed, when the file opened is over `wholeUpTo` bytes
-   * (default WHOLE_READ_BYTES). Throws a CacheError saying what is wrong.
+   * Checks the entry (checkEntry), read in slices of reused memory; throws a
+   * CacheError saying what is wrong.
    */
-  private async readVerifiedEntry(
-    key: string,
-    path: string,
-    wholeUpTo = WHOLE_READ_BYTES,
-  ): Promise<Uint8Array | undefined> {
+  private async verifiedEntry(key: string, path: string): Promise<void> {
     const fh = await open(path, "r");
     try {
       // the size of the file opened (another store may have renamed a new entry into place since)
-      const size = (await fh.stat()).size;
-      const whole = size <= wholeUpTo ? Buffer.allocUnsafeSlow(size) : undefined;
-      await checkEntry(fh, key, size, whole);
-      return whole;
+      await checkEntry(fh, key, (await fh.stat()).size);
     } finally {
       await fh.close();
     }
@@ -352,16 +339,15 @@ export class BuildCache {
   ): Promise<CacheExportResult> {
     const path = this.entryPath(key);
     if ((await this.sizeOf(path)) === null) return { manifest: null, reason: "miss" };
-    // An entry up to WHOLE_READ_BYTES is read once: checked, then copied, from the same bytes
-    // (a larger one is checked streamed, then copied by random access: bytes undefined).
-    let bytes: Uint8Array | undefined;
+    // Checked, then copied, each read through a few MiB of reused memory: reading the file
+    // twice (from the page cache) costs less than the page faults of holding it whole.
     try {
-      bytes = await this.readVerifiedEntry(key, path);
+      await this.verifiedEntry(key, path);
     } catch (e) {
       await unlink(path).catch(() => {});
       return { manifest: null, reason: `corrupt cache entry ${path} removed: ${message(e)}` };
     }
-    const manifest = await copyExport(path, out, { rewrite, bytes });
+    const manifest = await copyExport(path, out, { rewrite });
     await markUsed(path);
     return { manifest };
   }

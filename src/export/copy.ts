@@ -5,10 +5,10 @@
 // re-encode of every array. The members' contents stay byte for byte those
 // of the source; only the manifest changes. This is how the build cache
 // serves a hit (the stored export with this load's split), after checking
-// the entry's SHA-256 (src/cache/build-cache.ts). Files up to 64 MiB are
-// read whole, larger ones by random access.
+// the entry's SHA-256 (src/cache/build-cache.ts). A file is read by random
+// access, its members through one reused window (COPY_WINDOW_BYTES); bytes
+// already in memory are copied from as they are.
 
-import { stat } from "node:fs/promises";
 import { ExportError } from "./errors.js";
 import { type ExportManifest, manifestJson, readManifest } from "./manifest.js";
 import { encodeNpyHeader, encodeUnicodeScalar } from "./npy.js";
@@ -41,7 +41,7 @@ export async function copyExport(
   // Members are copied as stored, never decoded: their .npy headers are not read either.
   const reader =
     opts.bytes === undefined
-      ? await openSource(src)
+      ? await NpzReader.open(src, { readHeaders: false })
       : await NpzReader.fromBuffer(opts.bytes, src, { readHeaders: false });
   try {
     const keys = reader.keys();
@@ -54,20 +54,9 @@ export async function copyExport(
     const manifestWritten = writer.addMember("manifest.npy", member);
     manifestWritten.catch(() => {}); // its failure also fails the members' turn, awaited below
     try {
-      // The other members in batches of up to COPY_BATCH_BYTES stored bytes, each written in one turn.
-      let batch: StoredMember[] = [];
-      let batchBytes = 0;
-      for (const key of keys.slice(1)) {
-        const raw = await reader.rawMember(key);
-        batch.push(raw);
-        for (const c of raw.chunks) batchBytes += c.byteLength;
-        if (batchBytes >= COPY_BATCH_BYTES) {
-          await writer.addEncodedMembers(batch);
-          batch = [];
-          batchBytes = 0;
-        }
-      }
-      await writer.addEncodedMembers(batch);
+      const rest = keys.slice(1);
+      if (opts.bytes === undefined) await copyThroughWindow(reader, rest, writer);
+      else await copyInBatches(reader, rest, writer);
       await manifestWritten;
       await writer.close();
     } catch (e) {
@@ -85,30 +74,62 @@ export async function copyExport(
   }
 }
 
-/**
- * Members are written in batches of this many stored bytes (or one larger
- * member): few turns of the writer, while a file read by random access holds
- * one batch in memory.
- */
+/** Members copied from bytes in memory go to the writer in batches of this many stored bytes (views, no copy). */
 const COPY_BATCH_BYTES = 16 * 1024 * 1024;
 
 /**
- * Exports up to WHOLE_READ_BYTES are read whole (one read: the quickest
- * copy), larger ones by random access (one member at a time in memory: the
- * build that just stored the entry still holds its dataset).
+ * Members copied from a file are read, run by run of neighbours, into one
+ * window of this many bytes, reused: a copy touches a few MiB of memory
+ * whatever the file's size (fresh memory costs page faults, which cost more
+ * than the copying), and a member larger than the window is read alone.
  */
-export const WHOLE_READ_BYTES = 64 * 1024 * 1024;
+export const COPY_WINDOW_BYTES = 4 * 1024 * 1024;
 
-async function openSource(src: string): Promise<NpzReader> {
-  let size = 0;
-  try {
-    size = (await stat(src)).size;
-  } catch {
-    // NpzReader.load names the problem
+/** The members `keys` of an in-memory source, as stored (views of it), a batch per turn of the writer. */
+async function copyInBatches(reader: NpzReader, keys: readonly string[], writer: NpzWriter): Promise<void> {
+  let batch: StoredMember[] = [];
+  let batchBytes = 0;
+  for (const key of keys) {
+    const raw = await reader.rawMember(key);
+    batch.push(raw);
+    for (const c of raw.chunks) batchBytes += c.byteLength;
+    if (batchBytes >= COPY_BATCH_BYTES) {
+      await writer.addEncodedMembers(batch);
+      batch = [];
+      batchBytes = 0;
+    }
   }
-  return size > WHOLE_READ_BYTES
-    ? NpzReader.open(src, { readHeaders: false })
-    : NpzReader.load(src, { readHeaders: false });
+  await writer.addEncodedMembers(batch);
+}
+
+/**
+ * The members `keys` of a source read by random access, in zip order: each
+ * run of neighbours that fits the window is read with one read into it and
+ * written from it before the next run is read.
+ */
+async function copyThroughWindow(
+  reader: NpzReader,
+  keys: readonly string[],
+  writer: NpzWriter,
+): Promise<void> {
+  const window = new Uint8Array(Math.max(0, Math.min(COPY_WINDOW_BYTES, reader.rawSpan(keys))));
+  let run: string[] = [];
+  const writeRun = async () => {
+    if (run.length === 0) return;
+    await writer.addEncodedMembers(await reader.rawMembers(run, window), { borrowed: true });
+    run = [];
+  };
+  for (const key of keys) {
+    if (!(reader.rawSpan([key]) <= window.length)) {
+      await writeRun();
+      await writer.addEncodedMembers([await reader.rawMember(key)]);
+      continue;
+    }
+    const first = run[0];
+    if (first !== undefined && !(reader.rawSpan([first, key]) <= window.length)) await writeRun();
+    run.push(key);
+  }
+  await writeRun();
 }
 
 function concat(a: Uint8Array, b: Uint8Array): Uint8Array {

@@ -385,6 +385,37 @@ export class NpzReader {
     };
   }
 
+  /** Bytes rawMembers needs in its buffer for these members, in zip order (ZipReader.rawSpan). */
+  rawSpan(keys: readonly string[]): number {
+    return this.zip.rawSpan(keys.map((k) => this.member(k).entry));
+  }
+
+  /**
+   * rawMember of each key, for members that follow one another in the file
+   * (zip order): one read into `into` (at least rawSpan(keys) bytes), each
+   * member's bytes a view of it (ZipReader.readRawRun). Use them before
+   * reusing `into`.
+   */
+  async rawMembers(
+    keys: readonly string[],
+    into: Uint8Array,
+  ): Promise<
+    { name: string; method: number; crc32: number; uncompressedSize: number; chunks: Uint8Array[] }[]
+  > {
+    const members = keys.map((k) => this.member(k));
+    const data = await this.zip.readRawRun(
+      members.map((m) => m.entry),
+      into,
+    );
+    return members.map((m, i) => ({
+      name: m.name,
+      method: m.entry.method,
+      crc32: m.entry.crc32,
+      uncompressedSize: m.entry.uncompressedSize,
+      chunks: [data[i] as Uint8Array],
+    }));
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;

@@ -364,9 +364,15 @@ export class NpzWriter {
    * NpzReader.rawMember), in this order and in one turn: the records and
    * bytes of hundreds of small members go out in a few gathered writes,
    * without a step (a turn in the chain, a pause point) per member. Written
-   * as addEncoded writes each. Resolves once all are written.
+   * as addEncoded writes each. Resolves once all are written; with
+   * `borrowed`, once all are in the file, so that the caller may reuse the
+   * memory of their chunks (otherwise the last ones may wait, referenced,
+   * to go out with the next write).
    */
-  async addEncodedMembers(members: readonly StoredMember[]): Promise<void> {
+  async addEncodedMembers(
+    members: readonly StoredMember[],
+    opts: { borrowed?: boolean } = {},
+  ): Promise<void> {
     const first = members[0];
     if (first === undefined) return;
     const claimed = new Set<string>();
@@ -404,6 +410,7 @@ export class NpzWriter {
         at += spans[i] as number;
       });
       await this.file.appendAll(chunks);
+      if (opts.borrowed === true) await this.file.flush();
       this.entries.push(...entries);
     }, what);
   }

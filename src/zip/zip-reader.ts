@@ -211,6 +211,62 @@ export class ZipReader {
   }
 
   /**
+   * Bytes readRawRun needs in `into` for `entries` (file order): from the
+   * first one's local header to the end of the last one's data, its local
+   * header taken to be as long as its central record says.
+   */
+  rawSpan(entries: readonly ZipEntry[]): number {
+    const first = entries[0];
+    const last = entries[entries.length - 1];
+    if (first === undefined || last === undefined) return 0;
+    return (
+      last.localHeaderOffset +
+      LOCAL_HEADER_BYTES +
+      last.nameExtraBytes +
+      last.compressedSize -
+      first.localHeaderOffset
+    );
+  }
+
+  /**
+   * The stored bytes of file members `entries`, as readRaw gives each, for
+   * members that lie one after another in the zip (how a writer lays them
+   * out): one read of rawSpan(entries) bytes into `into`, each member's
+   * bytes a view of it. So a copy of many members reuses one buffer instead
+   * of a new one per member. A member found elsewhere than the span (a local
+   * header longer than its record, a gap) is read on its own, into memory of
+   * its own. For an in-memory zip, views of the zip; `into` is left alone.
+   */
+  async readRawRun(entries: readonly ZipEntry[], into: Uint8Array): Promise<Uint8Array[]> {
+    const first = entries[0];
+    if (first === undefined) return [];
+    const span = this.rawSpan(entries);
+    if (span > into.byteLength)
+      throw new RangeError(`readRawRun: ${span} bytes needed, ${into.byteLength} given`);
+    try {
+      for (const e of entries) this.checkReadable(e);
+      const base = first.localHeaderOffset;
+      const run =
+        this.source.view(base, span) ??
+        into.subarray(0, await this.read(first, into.subarray(0, span), base));
+      const out: Uint8Array[] = [];
+      for (const e of entries) {
+        const rel = e.localHeaderOffset - base;
+        const head = rel >= 0 && rel + LOCAL_HEADER_BYTES <= run.length ? run.subarray(rel) : null;
+        const start = head === null ? undefined : this.checkLocalHeader(e, head) - base;
+        if (start !== undefined && start + e.compressedSize <= run.length) {
+          out.push(run.subarray(start, start + e.compressedSize));
+        } else {
+          out.push(await this.stored(e, e.compressedSize, true));
+        }
+      }
+      return out;
+    } catch (e) {
+      throw this.convert(e);
+    }
+  }
+
+  /**
    * The first min(`length`, size) content bytes of a file member, or more
    * (no CRC-32 check: the rest is not read). For an in-memory zip the bytes
    * may be a view of it: read them, do not keep or change them.

@@ -4,7 +4,7 @@
 // Info-ZIP Unicode Path), the per-read caps, and each structural fault.
 
 import assert from "node:assert/strict";
-import { mkdtemp, open, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, open, rm, truncate, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
@@ -306,6 +306,73 @@ describe("member reads", () => {
     assert.ok(seen <= 1 << 20, `${seen} bytes passed`);
     assert.match((await fault(zip.readEntry(e, { maxBytes: 1 << 20 }))).problem, /inflates to more than/);
     assert.match((await fault(zip.readEntryPrefix(e, 2 << 20))).problem, /inflates to more than/);
+  });
+
+  test("readRawRun gives each member's stored bytes as readRaw does, through one buffer, for any run", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.record({ size: fc.integer({ min: 0, max: 3000 }), compress: fc.boolean() }), {
+          minLength: 1,
+          maxLength: 8,
+        }),
+        fc.integer({ min: 0, max: 7 }),
+        fc.integer({ min: 1, max: 8 }),
+        async (specs, from, count) => {
+          const buf = await makeZip(
+            specs.map((s, i) => ({ name: `m${i}.bin`, data: noise(s.size, i + 1), compress: s.compress })),
+          );
+          await bothWays(buf, {}, async (zip, how) => {
+            const run = zip.entries.slice(from, from + count);
+            const into = new Uint8Array(zip.rawSpan(run));
+            const got = await zip.readRawRun(run, into);
+            assert.equal(got.length, run.length);
+            for (const [i, e] of run.entries())
+              assert.ok(Buffer.from(await zip.readRaw(e)).equals(got[i] as Uint8Array), `${how} ${e.name}`);
+            if (run.length === 0) return;
+            if (how === "file")
+              assert.ok(
+                got.every((b) => b.buffer === into.buffer),
+                "views of the one buffer",
+              );
+            await assert.rejects(zip.readRawRun(run, new Uint8Array(into.length - 1)), RangeError);
+          });
+        },
+      ),
+      { numRuns: 40 },
+    );
+  });
+
+  test("readRawRun: a local header longer than its record, or a truncated zip, as readRaw says", async () => {
+    const a = noise(500, 3);
+    const b = noise(700, 4);
+    const buf = rawStoredZip([
+      { name: "a.bin", data: a },
+      { name: "b.bin", data: b, localExtra: extraField(0xcafe, new Uint8Array(40)) },
+      { name: "c.bin", data: a },
+    ]);
+    await bothWays(buf, {}, async (zip, how) => {
+      const got = await zip.readRawRun(zip.entries, new Uint8Array(zip.rawSpan(zip.entries)));
+      assert.deepEqual(
+        got.map((g) => Buffer.from(g)),
+        [a, b, a].map((d) => Buffer.from(d)),
+        how,
+      );
+    });
+    // the file cut inside the second member's data after the zip was opened: the run's read is
+    // short, and the member past the cut fails as readRaw fails
+    const path = join(dir, "cut.zip");
+    await writeFile(path, buf);
+    const fh = await open(path, "r");
+    const zip = await ZipReader.open(new FileSource(fh, buf.byteLength));
+    try {
+      await truncate(path, 30 + 5 + 500 + 30 + 5 + 40 + 100);
+      const f = await fault(zip.readRawRun(zip.entries, new Uint8Array(zip.rawSpan(zip.entries))));
+      const g = await fault(zip.readRaw(zip.entries[1]!));
+      assert.deepEqual([f.entry, f.problem], [g.entry, g.problem]);
+      assert.equal(f.entry, "b.bin");
+    } finally {
+      await zip.close();
+    }
   });
 
   test("CRC-32 and size mismatches are found by every read; verifyCrc: false skips only the CRC", async () => {
