@@ -197,6 +197,11 @@ export interface Shaped {
 export interface Deferred<A extends Float32Array | Int32Array = Float32Array> {
   shape: number[];
   read(): A;
+  /**
+   * True when the values were found to hold no NaN as they were made (a
+   * build's stim tensors): validateDataset then need not read them back.
+   */
+  nanFree?: boolean;
 }
 
 /** A dataset as far as its arrays' shapes go: what the manifest, the summary and the split read. */

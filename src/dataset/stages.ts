@@ -67,6 +67,7 @@ import type { DatasetData, DatasetOptions, Deferred, LazyDataset, Tensor } from 
 import { waveformHop } from "./options.js";
 import { orderedMap } from "./ordered.js";
 import { type ArrayStore, type Held, memoryStore, SpillFile } from "./spill.js";
+import { firstNaN } from "./validate.js";
 
 /**
  * What units run with: the build's options, the stimulus files of the
@@ -381,7 +382,10 @@ class StimTensors {
   /** One settlement per started stim, in stim-index order. */
   private readonly settled: Promise<Settled>[] = [];
   /** Full-length tensors by stim index (their values in the assembler's store), until cut. */
-  private readonly full = new Map<number, { shape: number[]; values: Held<Float32Array>; Tupper: number }>();
+  private readonly full = new Map<
+    number,
+    { shape: number[]; values: Held<Float32Array>; Tupper: number; nanFree: boolean }
+  >();
   private readonly reuse: ReuseTally;
 
   constructor(
@@ -419,7 +423,14 @@ class StimTensors {
           countReuse(this.reuse, r);
           try {
             // (a full disk, or a store already closed by a failed build: settled as a failure, never thrown here)
-            this.full.set(s, { shape: tensor.shape, values: this.assembler.store.put(tensor.data), Tupper });
+            // Checked for NaN now, as it arrives (the walk leaves this thread idle), not read back at the end.
+            const nanFree = firstNaN(tensor.data) < 0;
+            this.full.set(s, {
+              shape: tensor.shape,
+              values: this.assembler.store.put(tensor.data),
+              Tupper,
+              nanFree,
+            });
           } catch (error) {
             return { ok: false, error };
           }
@@ -456,14 +467,14 @@ class StimTensors {
         `dataset build: stim ${spec.key} needs ${Tcanon} frames but only ${got.Tupper} were computed`,
       );
     }
-    const { values } = got;
+    const { values, nanFree } = got;
     if (o.returnWaveform) {
       const n = Tcanon * waveformHop(o);
-      return { shape: [1, n], read: () => firstColumns(values.read(), 1, values.length, n) };
+      return { shape: [1, n], read: () => firstColumns(values.read(), 1, values.length, n), nanFree };
     }
     const [, F, Tfull] = got.shape as [number, number, number];
     const T = Math.min(Tcanon, Tfull);
-    return { shape: [1, F, T], read: () => firstColumns(values.read(), F, Tfull, T) };
+    return { shape: [1, F, T], read: () => firstColumns(values.read(), F, Tfull, T), nanFree };
   }
 }
 

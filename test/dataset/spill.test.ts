@@ -2,7 +2,8 @@
 // from it (src/dataset/deferred.ts): arrays round-trip bit for bit, cuts
 // to Tcanon are the in-memory ones, a build with a spill file gives the
 // in-memory build's dataset for every option, and the file is gone after a
-// failed build, a full disk and release().
+// failed build, a full disk and release(). The build's stims, checked for NaN
+// as they come, are not read back when the dataset is validated.
 
 import assert from "node:assert/strict";
 import { existsSync, readdirSync, statSync } from "node:fs";
@@ -11,6 +12,7 @@ import { after, before, test } from "node:test";
 import { firstColumns, materialize } from "../../src/dataset/deferred.js";
 import { memoryStore, SPILL_STEM, SpillFile } from "../../src/dataset/spill.js";
 import { buildDataset, buildDatasetLazy } from "../../src/dataset/stages.js";
+import { validateDataset } from "../../src/dataset/validate.js";
 import { isAc1Error } from "../../src/errors.js";
 import { trackedTemps } from "../../src/temp-files.js";
 import { tempDir } from "../support/cli.js";
@@ -107,6 +109,32 @@ test("a build with a spill file is the in-memory build, for every kind of array;
     assert.deepEqual(readdirSync(dir), [], "materialize releases");
     const inMemory = await buildDataset({ path: synth.dir, onWarning: () => {}, ...options });
     assert.deepEqual(spilled, inMemory);
+  }
+});
+
+test("validation reads back no stim found free of NaN as it came, and reads (and fails) the others", async () => {
+  const dir = await freshDir();
+  const lazy = await buildDatasetLazy({ path: synth.dir, spillDir: dir, onWarning: () => {} });
+  try {
+    assert.ok(lazy.stims.length > 0);
+    assert.ok(
+      lazy.stims.every((t) => t.nanFree === true),
+      "the build marks its stims",
+    );
+    // the build validated them already; again, with every read refused
+    const reads = lazy.stims.map((t) => t.read);
+    const refused = lazy.stims.map((t) => ({
+      ...t,
+      read: (): Float32Array => assert.fail("a stim free of NaN was read back"),
+    }));
+    validateDataset({ ...lazy, stims: refused });
+    // unmarked, a stim is read: a NaN in it is found, at its flat index
+    const values = reads[0]!();
+    values[3] = Number.NaN;
+    const unmarked = lazy.stims.map((t, s) => (s === 0 ? { shape: t.shape, read: () => values } : t));
+    assert.throws(() => validateDataset({ ...lazy, stims: unmarked }), /stim 0 contains NaN at flat index 3/);
+  } finally {
+    lazy.release();
   }
 });
 
