@@ -5,8 +5,8 @@
 // byte before it), so one file holds the entry and its proof, and a rename
 // puts both in place at once. A hit in `ac1 build` is then a copy: the stored
 // members as they are, the manifest rewritten for this load's data folder
-// and split (exportTo), checked against the SHA-256 without decoding an
-// array. Entries are written through a temp file and renamed into place, so
+// and split (exportTo), checked against the SHA-256 while it is copied
+// (without decoding an array; the copy goes into place only if it passes). Entries are written through a temp file and renamed into place, so
 // a crash or a concurrent build never leaves a partial entry under the final
 // name. The temp file is removed at once when the process is interrupted
 // (src/temp-files.ts); one left by a process that was killed outright carries
@@ -329,8 +329,11 @@ export class BuildCache {
    * Writes the export of the entry `key` to `out` by copying it: every
    * array member as stored, the manifest as `rewrite` makes it from the
    * stored one (this load's data folder, its split). Nothing is decoded; the
-   * entry is checked against its SHA-256 first. A miss or an invalid entry
-   * (removed) writes nothing and says why; a failure to write `out` throws.
+   * entry is checked against its SHA-256 while it is copied, and the copy
+   * goes into place only if the check passes, so `rewrite` must have no
+   * other effect (hold its warnings until a manifest is returned). A miss or
+   * an invalid entry (removed) writes nothing and says why; a failure to
+   * write `out` throws.
    */
   async exportTo(
     key: string,
@@ -339,15 +342,25 @@ export class BuildCache {
   ): Promise<CacheExportResult> {
     const path = this.entryPath(key);
     if ((await this.sizeOf(path)) === null) return { manifest: null, reason: "miss" };
-    // Checked, then copied, each read through a few MiB of reused memory: reading the file
-    // twice (from the page cache) costs less than the page faults of holding it whole.
+    // Checked while it is copied (the check hashes while the copy waits on its writes), each
+    // read through a few MiB of reused memory: reading the file twice (from the page cache)
+    // costs less than the page faults of holding it whole. The copy goes into place only
+    // once the check has passed.
+    const check = this.verifiedEntry(key, path);
+    const failed = check.then(
+      () => null,
+      (e: unknown) => e,
+    );
+    let manifest: ExportManifest;
     try {
-      await this.verifiedEntry(key, path);
+      manifest = await copyExport(path, out, { rewrite, check });
     } catch (e) {
+      // A damaged entry may fail the copy too (its directory, its manifest): the check says which.
+      const damage = await failed;
+      if (damage === null) throw e;
       await unlink(path).catch(() => {});
-      return { manifest: null, reason: `corrupt cache entry ${path} removed: ${message(e)}` };
+      return { manifest: null, reason: `corrupt cache entry ${path} removed: ${message(damage)}` };
     }
-    const manifest = await copyExport(path, out, { rewrite });
     await markUsed(path);
     return { manifest };
   }

@@ -95,12 +95,16 @@ export function warnAboutCohort(
   data: Pick<DatasetData, "signalType" | "audioFs" | "freqsHz" | "stimMeta" | "options">,
   onWarning: ((w: BuildWarning) => void) | undefined,
 ): void {
-  for (const w of cohortWarnings(data)) {
-    if (onWarning) onWarning(w);
-    else {
-      const code =
-        w.code === "mixed-signal-types" ? "AC1_MIXED" : `AC1_${w.code.toUpperCase().replace(/-/g, "_")}`;
-      process.emitWarning(w.message, { type: "Ac1Warning", code });
-    }
-  }
+  for (const w of cohortWarnings(data)) (onWarning ?? emitBuildWarning)(w);
+}
+
+/**
+ * A warning given to no handler: a process warning of type Ac1Warning, its
+ * code AC1_ and the warning's code in capitals (AC1_MIXED for mixed signal
+ * types, AC1_SPLIT for a split's).
+ */
+export function emitBuildWarning(w: BuildWarning): void {
+  const code =
+    w.code === "mixed-signal-types" ? "AC1_MIXED" : `AC1_${w.code.toUpperCase().replace(/-/g, "_")}`;
+  process.emitWarning(w.message, { type: "Ac1Warning", code });
 }

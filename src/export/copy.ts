@@ -16,7 +16,11 @@ import { NpzReader } from "./npz-reader.js";
 import { NpzWriter, type StoredMember } from "./npz-writer.js";
 
 export interface CopyExportOptions {
-  /** The manifest of the copy, from the source's (which it may change in place). */
+  /**
+   * The manifest of the copy, from the source's (which it may change in
+   * place). Called before a `check` has finished: it must have no effect
+   * outside the manifest it returns.
+   */
   rewrite: (manifest: ExportManifest) => ExportManifest;
   /** Modification time stamped on the copy's members (default: now). */
   mtime?: Date;
@@ -24,6 +28,13 @@ export interface CopyExportOptions {
   seal?: (bodySha256: string) => string;
   /** The whole of `src`, already read (and checked) by the caller: copied from instead of reading the file again. */
   bytes?: Uint8Array;
+  /**
+   * A check of `src` running alongside the copy (the build cache's SHA-256):
+   * the copy goes into place only once it resolves; when it rejects, the
+   * copy is abandoned (no file at `dest`, no temp file) and an ExportError
+   * naming `dest` thrown, its cause the check's error.
+   */
+  check?: Promise<void>;
 }
 
 /**
@@ -38,6 +49,8 @@ export async function copyExport(
   dest: string,
   opts: CopyExportOptions,
 ): Promise<ExportManifest> {
+  // (awaited before the rename; a rejection before then is not an unhandled one)
+  opts.check?.catch(() => {});
   // Members are copied as stored, never decoded: their .npy headers are not read either.
   const reader =
     opts.bytes === undefined
@@ -58,7 +71,7 @@ export async function copyExport(
       if (opts.bytes === undefined) await copyThroughWindow(reader, rest, writer);
       else await copyInBatches(reader, rest, writer);
       await manifestWritten;
-      await writer.close();
+      await writer.close({ beforeRename: opts.check });
     } catch (e) {
       // The first failure: the manifest's own when its write failed (the members' turn fails with it).
       const first = await manifestWritten.then(

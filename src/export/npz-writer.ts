@@ -415,8 +415,13 @@ export class NpzWriter {
     }, what);
   }
 
-  /** Finishes the zip, fsyncs it and renames it into place. On failure the temp file is removed and the error rethrown. */
-  async close(): Promise<void> {
+  /**
+   * Finishes the zip, fsyncs it and renames it into place; with
+   * `beforeRename`, only once that resolves (a check of what was copied
+   * in, running meanwhile). On failure (or when `beforeRename` rejects) the
+   * temp file is removed and the error rethrown.
+   */
+  async close(opts: { beforeRename?: Promise<unknown> } = {}): Promise<void> {
     if (this.state !== "open")
       throw new ExportError(`${this.path}: close() on a writer that is ${this.state}`);
     this.state = "closing";
@@ -437,6 +442,7 @@ export class NpzWriter {
       const fh = await this.handle;
       await fh.sync();
       await fh.close();
+      await opts.beforeRename;
       await pausePoint("npz-rename");
       await rename(this.tempPath, this.path);
       untrackTemp(this.tempPath);

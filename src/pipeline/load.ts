@@ -31,7 +31,7 @@ import {
   mergeIdentities,
 } from "../cache/index.js";
 import type { BuildProgress, BuildWarning } from "../dataset/build.js";
-import { warnAboutCohort } from "../dataset/checks.js";
+import { emitBuildWarning, warnAboutCohort } from "../dataset/checks.js";
 import type { IntermediateReuse } from "../dataset/intermediates.js";
 
 export type { IntermediateReuse };
@@ -443,12 +443,15 @@ export async function exportDataset(input: ExportOptions): Promise<ExportReport>
   const { cache, key, onProgress, onWarning } = p;
   let cacheMissReason: string | null = null;
   if (cache !== null && key !== null) {
+    // The entry is checked while it is copied: its warnings are held until the check has passed.
+    const held: BuildWarning[] = [];
     const hit = await cache.exportTo(key, out, (m) => {
       // This load's folder; the warnings and the split from what the manifest says, as from the data.
       const fixed = { ...m, options: { ...m.options, path: p.options.path } };
-      return splitManifest(fixed, manifestData(fixed, out), p.split, onWarning);
+      return splitManifest(fixed, manifestData(fixed, out), p.split, (w) => held.push(w));
     });
     if (hit.manifest !== null) {
+      for (const w of held) (onWarning ?? emitBuildWarning)(w);
       onProgress?.({ phase: "cache", status: "hit", key, dir: cache.dir });
       return { ...hitReport(p), facts: manifestFacts(hit.manifest, out) };
     }
@@ -502,10 +505,8 @@ function warnSplit(
   neuronMeta: DatasetData["neuronMeta"],
   onWarning: ((w: BuildWarning) => void) | undefined,
 ): void {
-  for (const message of splitWarnings(made, neuronMeta)) {
-    if (onWarning) onWarning({ code: "split", path: "", message });
-    else process.emitWarning(message, { type: "Ac1Warning", code: "AC1_SPLIT" });
-  }
+  for (const message of splitWarnings(made, neuronMeta))
+    (onWarning ?? emitBuildWarning)({ code: "split", path: "", message });
 }
 
 /**

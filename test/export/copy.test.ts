@@ -154,6 +154,29 @@ describe("copyExport", () => {
     assert.equal(await fileSha256(out), sha256Of(await referenceCopy(src, moved)));
   });
 
+  it("a check alongside: the copy waits for it to go into place, and is abandoned when it fails", async () => {
+    const src = await sampleExport("check-src.npz");
+    const folder = join(dir, "checked");
+    await mkdir(folder);
+    const out = join(folder, "copy.npz");
+    const damaged = new Error("damaged");
+    await assert.rejects(
+      copyExport(src, out, { rewrite: moved, check: Promise.reject(damaged) }),
+      (e: unknown) => e instanceof ExportError && e.cause === damaged && e.message.startsWith(`${out}: `),
+    );
+    assert.deepEqual(await readdir(folder), [], "no copy, no temp file");
+    let pass = () => {};
+    const late = new Promise<void>((resolve) => {
+      pass = resolve;
+    });
+    const copying = copyExport(src, out, { rewrite: moved, mtime, check: late });
+    await new Promise((r) => setTimeout(r, 100));
+    assert.ok(!(await readdir(folder)).includes("copy.npz"), "not in place before the check passes");
+    pass();
+    await copying;
+    assert.ok((await readFile(out)).equals(Buffer.concat(await referenceCopy(src, moved))));
+  });
+
   it("a copy of more than 65534 members carries the zip64 end records", async () => {
     const src = join(dir, "many.npz");
     const w = NpzWriter.create(src, { compress: false });
