@@ -139,7 +139,9 @@ async function copyThroughWindow(
       continue;
     }
     const first = run[0];
-    if (first !== undefined && !(reader.rawSpan([first, key]) <= window.length)) await writeRun();
+    // (a member before the run's first, in a zip not laid out in directory order, starts a run)
+    const span = first === undefined ? 0 : reader.rawSpan([first, key]);
+    if (first !== undefined && !(span > 0 && span <= window.length)) await writeRun();
     run.push(key);
   }
   await writeRun();

@@ -246,9 +246,12 @@ export class ZipReader {
     try {
       for (const e of entries) this.checkReadable(e);
       const base = first.localHeaderOffset;
+      // (entries out of file order give a span below one header: nothing is read, each member alone)
       const run =
-        this.source.view(base, span) ??
-        into.subarray(0, await this.read(first, into.subarray(0, span), base));
+        span < LOCAL_HEADER_BYTES
+          ? new Uint8Array(0)
+          : (this.source.view(base, span) ??
+            into.subarray(0, await this.read(first, into.subarray(0, span), base)));
       const out: Uint8Array[] = [];
       for (const e of entries) {
         const rel = e.localHeaderOffset - base;

@@ -328,6 +328,14 @@ describe("member reads", () => {
             assert.equal(got.length, run.length);
             for (const [i, e] of run.entries())
               assert.ok(Buffer.from(await zip.readRaw(e)).equals(got[i] as Uint8Array), `${how} ${e.name}`);
+            // out of file order: the same bytes (each member read alone)
+            const reversed = [...run].reverse();
+            const back = await zip.readRawRun(reversed, new Uint8Array(Math.max(0, zip.rawSpan(reversed))));
+            for (const [i, e] of reversed.entries())
+              assert.ok(
+                Buffer.from(await zip.readRaw(e)).equals(back[i] as Uint8Array),
+                `${how} ${e.name} reversed`,
+              );
             if (run.length === 0) return;
             if (how === "file")
               assert.ok(
