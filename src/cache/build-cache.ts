@@ -6,9 +6,9 @@
 // puts both in place at once. A hit in `ac1 build` is then a copy: the stored
 // members as they are, the manifest rewritten for this load's data folder
 // and split (exportTo), checked against the SHA-256 while it is copied
-// (without decoding an array; the copy goes into place only if it passes). Entries are written through a temp file and renamed into place, so
-// a crash or a concurrent build never leaves a partial entry under the final
-// name. The temp file is removed at once when the process is interrupted
+// (without decoding an array; the copy goes into place only if it passes).
+// Entries are written through a temp file and renamed into place, so a crash
+// or a concurrent build never leaves a partial entry under the final name. The temp file is removed at once when the process is interrupted
 // (src/temp-files.ts); one left by a process that was killed outright carries
 // its dead owner's pid and is swept by the next load, store or `ac1 cache
 // clear`. A corrupt, unsealed or stale entry is deleted and reported, never
@@ -276,13 +276,10 @@ export class BuildCache {
   }
 
   /**
-   * Checks the entry against the record it carries (checkEntry), streamed:
-   * an entry of any size is checked in bounded memory. Throws a CacheError
-   * saying what is wrong (the file itself must exist).
-   */
-  /**
-   * Checks the entry (checkEntry), read in slices of reused memory; throws a
-   * CacheError saying what is wrong.
+   * Checks the entry against the record it carries (checkEntry), read in
+   * slices of reused memory: an entry of any size is checked in bounded
+   * memory. Throws a CacheError saying what is wrong (the file itself must
+   * exist).
    */
   private async verifiedEntry(key: string, path: string): Promise<void> {
     const fh = await open(path, "r");

@@ -6,14 +6,13 @@
 // of the source; only the manifest changes. This is how the build cache
 // serves a hit (the stored export with this load's split), after checking
 // the entry's SHA-256 (src/cache/build-cache.ts). A file is read by random
-// access, its members through one reused window (COPY_WINDOW_BYTES); bytes
-// already in memory are copied from as they are.
+// access, its members through one reused window (COPY_WINDOW_BYTES).
 
 import { ExportError } from "./errors.js";
 import { type ExportManifest, manifestJson, readManifest } from "./manifest.js";
 import { encodeNpyHeader, encodeUnicodeScalar } from "./npy.js";
 import { NpzReader } from "./npz-reader.js";
-import { NpzWriter, type StoredMember } from "./npz-writer.js";
+import { NpzWriter } from "./npz-writer.js";
 
 export interface CopyExportOptions {
   /**
@@ -67,9 +66,7 @@ export async function copyExport(
     const manifestWritten = writer.addMember("manifest.npy", member);
     manifestWritten.catch(() => {}); // its failure also fails the members' turn, awaited below
     try {
-      const rest = keys.slice(1);
-      if (opts.bytes === undefined) await copyThroughWindow(reader, rest, writer);
-      else await copyInBatches(reader, rest, writer);
+      await copyThroughWindow(reader, keys.slice(1), writer);
       await manifestWritten;
       await writer.close({ beforeRename: opts.check });
     } catch (e) {
@@ -87,38 +84,19 @@ export async function copyExport(
   }
 }
 
-/** Members copied from bytes in memory go to the writer in batches of this many stored bytes (views, no copy). */
-const COPY_BATCH_BYTES = 16 * 1024 * 1024;
-
 /**
- * Members copied from a file are read, run by run of neighbours, into one
- * window of this many bytes, reused: a copy touches a few MiB of memory
- * whatever the file's size (fresh memory costs page faults, which cost more
- * than the copying), and a member larger than the window is read alone.
+ * Members are read, run by run of neighbours, into one window of this many
+ * bytes, reused: a copy touches a few MiB of memory whatever the file's size
+ * (fresh memory costs page faults, which cost more than the copying), and a
+ * member larger than the window is read alone. From bytes in memory the
+ * members are views of them and the window is left untouched.
  */
 export const COPY_WINDOW_BYTES = 4 * 1024 * 1024;
 
-/** The members `keys` of an in-memory source, as stored (views of it), a batch per turn of the writer. */
-async function copyInBatches(reader: NpzReader, keys: readonly string[], writer: NpzWriter): Promise<void> {
-  let batch: StoredMember[] = [];
-  let batchBytes = 0;
-  for (const key of keys) {
-    const raw = await reader.rawMember(key);
-    batch.push(raw);
-    for (const c of raw.chunks) batchBytes += c.byteLength;
-    if (batchBytes >= COPY_BATCH_BYTES) {
-      await writer.addEncodedMembers(batch);
-      batch = [];
-      batchBytes = 0;
-    }
-  }
-  await writer.addEncodedMembers(batch);
-}
-
 /**
- * The members `keys` of a source read by random access, in zip order: each
- * run of neighbours that fits the window is read with one read into it and
- * written from it before the next run is read.
+ * The members `keys` of the source, in zip order: each run of neighbours
+ * that fits the window is read with one read into it and written from it
+ * before the next run is read.
  */
 async function copyThroughWindow(
   reader: NpzReader,

@@ -36,6 +36,8 @@ import {
   parseNpyHeader,
 } from "./npy.js";
 
+import type { StoredMember } from "./npz-writer.js";
+
 export { ExportError } from "./errors.js";
 
 export interface NpzReaderOptions {
@@ -127,6 +129,18 @@ function resolveOptions(options: NpzReaderOptions): Required<NpzReaderOptions> {
     verifyCrc: options.verifyCrc ?? true,
     directoryWindowBytes: Math.max(1, options.directoryWindowBytes ?? 1 << 20),
     readHeaders: options.readHeaders ?? true,
+  };
+}
+
+/** A member's record and stored bytes, as NpzWriter.addEncodedMembers takes them. */
+function storedMember(m: Member, data: Uint8Array): StoredMember {
+  const e = m.entry;
+  return {
+    name: m.name,
+    method: e.method,
+    crc32: e.crc32,
+    uncompressedSize: e.uncompressedSize,
+    chunks: [data],
   };
 }
 
@@ -366,23 +380,9 @@ export class NpzReader {
    * (NpzWriter.addEncoded): its entry name, method, CRC-32 and size, and its
    * stored bytes (deflated or not), unverified.
    */
-  async rawMember(key: string): Promise<{
-    name: string;
-    method: number;
-    crc32: number;
-    uncompressedSize: number;
-    chunks: Uint8Array[];
-  }> {
+  async rawMember(key: string): Promise<StoredMember> {
     const m = this.member(key);
-    const data = await this.zip.readRaw(m.entry);
-    const e = m.entry;
-    return {
-      name: m.name,
-      method: e.method,
-      crc32: e.crc32,
-      uncompressedSize: e.uncompressedSize,
-      chunks: [data],
-    };
+    return storedMember(m, await this.zip.readRaw(m.entry));
   }
 
   /** Bytes rawMembers needs in its buffer for these members, in zip order (ZipReader.rawSpan). */
@@ -396,24 +396,13 @@ export class NpzReader {
    * member's bytes a view of it (ZipReader.readRawRun). Use them before
    * reusing `into`.
    */
-  async rawMembers(
-    keys: readonly string[],
-    into: Uint8Array,
-  ): Promise<
-    { name: string; method: number; crc32: number; uncompressedSize: number; chunks: Uint8Array[] }[]
-  > {
+  async rawMembers(keys: readonly string[], into: Uint8Array): Promise<StoredMember[]> {
     const members = keys.map((k) => this.member(k));
     const data = await this.zip.readRawRun(
       members.map((m) => m.entry),
       into,
     );
-    return members.map((m, i) => ({
-      name: m.name,
-      method: m.entry.method,
-      crc32: m.entry.crc32,
-      uncompressedSize: m.entry.uncompressedSize,
-      chunks: [data[i] as Uint8Array],
-    }));
+    return members.map((m, i) => storedMember(m, data[i] as Uint8Array));
   }
 
   async close(): Promise<void> {

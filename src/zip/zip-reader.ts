@@ -30,6 +30,15 @@ import { LOCAL_HEADER_BYTES, localDataStart } from "./local-header.js";
 import { checkWhole, inflatePrefix, inflateWhole, verifiedChunks } from "./member-data.js";
 import { checkEntryName } from "./names.js";
 
+/**
+ * Bytes of a member's local header with its name and extra field, taken to
+ * be as long as its central record says (usually so; a read that guessed
+ * wrong reads the data again where the local header says it starts).
+ */
+function guessedHeaderBytes(entry: CentralRecord): number {
+  return LOCAL_HEADER_BYTES + entry.nameExtraBytes;
+}
+
 /** A validated entry (file or folder) of a zip. */
 export interface ZipEntry extends Readonly<CentralRecord> {
   /** Path inside the zip, '/'-separated, no trailing '/'. */
@@ -219,13 +228,7 @@ export class ZipReader {
     const first = entries[0];
     const last = entries[entries.length - 1];
     if (first === undefined || last === undefined) return 0;
-    return (
-      last.localHeaderOffset +
-      LOCAL_HEADER_BYTES +
-      last.nameExtraBytes +
-      last.compressedSize -
-      first.localHeaderOffset
-    );
+    return last.localHeaderOffset + guessedHeaderBytes(last) + last.compressedSize - first.localHeaderOffset;
   }
 
   /**
@@ -372,7 +375,7 @@ export class ZipReader {
     let start = this.dataStarts.get(entry);
     if (start === undefined) {
       const offset = entry.localHeaderOffset;
-      const guess = LOCAL_HEADER_BYTES + entry.nameExtraBytes;
+      const guess = guessedHeaderBytes(entry);
       const want = Math.max(0, Math.min(guess + n, this.source.size - offset));
       const head = await this.at(entry, offset, want, false);
       start = this.checkLocalHeader(entry, head);
