@@ -363,7 +363,9 @@ export function stimWaveOf(stimulus: MatValue | undefined, fields: readonly stri
   if (stimulus.kind !== "struct") return "`stimulus` is not a struct";
   let samples: Float64Array | undefined;
   for (const f of fields) {
-    samples = toFloat64(getField(stimulus, f));
+    const v = getField(stimulus, f);
+    // Doubles as decoded (the decoder's own array, never written to here); other classes converted.
+    samples = v?.kind === "numeric" && v.real instanceof Float64Array ? v.real : toFloat64(v);
     if (samples) break;
   }
   if (!samples) return `\`stimulus.${fields.join("` / `stimulus.")}\` is missing or not numeric`;
