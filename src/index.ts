@@ -135,6 +135,8 @@ export {
 } from "./evaluation/index.js";
 // The .npz export (interchange.md).
 export {
+  type DeflateMemo,
+  type EncodedMember,
   type ExportManifest,
   type ExportView,
   type NpzReaderOptions,

@@ -30,6 +30,7 @@ import type { DatasetData, DatasetShapes, LazyDataset } from "../dataset/model.j
 import { CacheError } from "../errors.js";
 import { copyExport } from "../export/copy.js";
 import type { ExportManifest } from "../export/manifest.js";
+import type { DeflateMemo } from "../export/member-encoding.js";
 import { envByteSize, markUsed, removeLeastRecentlyUsed, type SizedFile } from "../store/bounds.js";
 import { removeLeftOverTempsIn } from "../temp-files.js";
 import { readFully } from "../zip/byte-source.js";
@@ -374,7 +375,11 @@ export class BuildCache {
   async store(
     key: string,
     data: DatasetData | LazyDataset,
-    opts: { onProgress?: (doneBytes: number, totalBytes: number) => void } = {},
+    opts: {
+      onProgress?: (doneBytes: number, totalBytes: number) => void;
+      /** Deflated members kept by content (writeDatasetNpz's `deflateMemo`). */
+      deflateMemo?: DeflateMemo;
+    } = {},
   ): Promise<boolean> {
     const path = this.entryPath(key);
     if (this.maxBytes === 0) return false;
@@ -382,7 +387,11 @@ export class BuildCache {
     await this.removeLeftOverTemps();
     const summary = summarizeData(data);
     const { writeDatasetNpz } = await import("../export/dataset-npz.js");
-    await writeDatasetNpz(data, path, { seal: sealOf(key, () => summary), onProgress: opts.onProgress });
+    await writeDatasetNpz(data, path, {
+      seal: sealOf(key, () => summary),
+      onProgress: opts.onProgress,
+      deflateMemo: opts.deflateMemo,
+    });
     await this.trim(this.maxBytes, key);
     return stat(path).then(
       () => true,

@@ -12,7 +12,9 @@
 //          complete) and finishCell applies them;
 //   stim   a stim (its waveform's files and length, rate, frames) and the
 //          options of its tensor: dtMs, fmin, fmax, binsPerOctave, windowMs
-//          (spectrograms) or audioFs, dtMs (waveforms).
+//          (spectrograms) or audioFs, dtMs (waveforms);
+//   deflated  an export member: the digest of its bytes and deflate level
+//          (the export's memberDigest), nothing else.
 // A unit works the same with or without the cache, so a build gives the same
 // bytes whether its intermediates were read back or computed.
 
@@ -54,11 +56,16 @@ export interface IntermediateReuse {
   index: ReuseTally;
   clean: ReuseTally;
   stim: ReuseTally;
+  /** The export's members looked up (of at least DEFLATE_MEMO_MIN_BYTES), and those not deflated again. */
+  deflated: ReuseTally;
+}
+
+export function emptyTally(): ReuseTally {
+  return { units: 0, reused: 0, damaged: 0 };
 }
 
 export function emptyReuse(): IntermediateReuse {
-  const zero = (): ReuseTally => ({ units: 0, reused: 0, damaged: 0 });
-  return { index: zero(), clean: zero(), stim: zero() };
+  return { index: emptyTally(), clean: emptyTally(), stim: emptyTally(), deflated: emptyTally() };
 }
 
 /** Counts one unit's result into its kind's tally. */
@@ -101,6 +108,10 @@ export function stimKey(
         windowMs: o.windowMs,
       };
   return intermediateKey(scope, "stim", { waveform: stim.waveform, sfStimHz: stim.sfStimHz, T, tensor });
+}
+
+export function deflatedKey(scope: IntermediateScope, digest: string): string {
+  return intermediateKey(scope, "deflated", { digest });
 }
 
 /** An array of whole numbers >= 0. */
@@ -189,8 +200,46 @@ export const tensorCodec = {
       (shape as number[]).reduce((a, b) => a * b, 1) !== data.length
     )
       throw bad("a stim tensor");
-    // its own buffer: a view into the entry would drag the whole entry along wherever it goes
-    return { shape: shape as number[], data: data.slice() };
+    // A view into the entry, not a copy: the entry is the tensor and a header of a few hundred bytes.
+    return { shape: shape as number[], data };
+  },
+};
+
+/** An export member as deflated (the export's EncodedMember, method 8: its chunks, CRC-32 and sizes). */
+export interface DeflatedMember {
+  chunks: Uint8Array[];
+  crc32: number;
+  compressedSize: number;
+  uncompressedSize: number;
+  method: number;
+}
+
+export const deflatedCodec = {
+  encode(m: DeflatedMember): IntermediateBlob {
+    return { header: { crc32: m.crc32, uncompressedSize: m.uncompressedSize }, arrays: m.chunks };
+  },
+  decode(blob: IntermediateBlob): DeflatedMember {
+    const h = blob.header as { crc32?: unknown; uncompressedSize?: unknown };
+    const chunks = blob.arrays;
+    if (
+      h === null ||
+      typeof h !== "object" ||
+      !Number.isInteger(h.crc32) ||
+      (h.crc32 as number) < 0 ||
+      (h.crc32 as number) > 0xffffffff ||
+      !Number.isSafeInteger(h.uncompressedSize) ||
+      (h.uncompressedSize as number) < 0 ||
+      !chunks.every((c) => c instanceof Uint8Array)
+    )
+      throw bad("a deflated member");
+    const compressedSize = chunks.reduce((a, c) => a + c.byteLength, 0);
+    return {
+      chunks: chunks as Uint8Array[],
+      crc32: h.crc32 as number,
+      compressedSize,
+      uncompressedSize: h.uncompressedSize as number,
+      method: 8,
+    };
   },
 };
 

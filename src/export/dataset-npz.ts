@@ -12,6 +12,7 @@ import { MAX_NPZ_LOAD_RATIO } from "../limits.js";
 import { ExportError } from "./errors.js";
 import { type ExportView, NpzExportView } from "./export-view.js";
 import { buildManifest, manifestJson, readManifest } from "./manifest.js";
+import type { DeflateMemo } from "./member-encoding.js";
 import { memberOf, modellerArrays, type NamedArray } from "./modeller.js";
 import { encodeUnicodeScalar } from "./npy.js";
 import { NpzReader, type NpzReaderOptions } from "./npz-reader.js";
@@ -33,6 +34,8 @@ export interface WriteDatasetOptions {
   manifestExtra?: Record<string, unknown>;
   /** Seal the file (NpzWriter's `seal`: the build cache's record in the zip's end record). */
   seal?: (bodySha256: string) => string;
+  /** Deflated members kept by content (NpzWriter's `deflateMemo`): what did not change is not deflated again. */
+  deflateMemo?: DeflateMemo;
 }
 
 /** Bytes per value of the dtypes the export writes. */
@@ -102,6 +105,7 @@ export async function writeDatasetNpz(
     compress: opts.compress ?? true,
     compressionLevel: opts.compressionLevel,
     seal: opts.seal,
+    deflateMemo: opts.deflateMemo,
   });
   let done = 0;
   // Several members compress at once (on libuv's thread pool), written in order.

@@ -19,6 +19,7 @@ export {
   type ManifestOptions,
   parseManifest,
 } from "./manifest.js";
+export type { DeflateMemo, EncodedMember } from "./member-encoding.js";
 export {
   addModellerKeys,
   metadataOf,

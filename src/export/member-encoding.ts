@@ -1,8 +1,11 @@
 /// <reference types="node" />
 // The bytes of one .npz member before NpzWriter writes it: stored as they
 // are or deflated (raw deflate, zip method 8) on libuv's thread pool, with
-// the CRC-32 and sizes its zip records need.
+// the CRC-32 and sizes its zip records need; and through a DeflateMemo,
+// deflated once per content: a member whose bytes an earlier write deflated
+// at the same level is taken as that write stored it.
 
+import { createHash } from "node:crypto";
 import { createDeflateRaw } from "node:zlib";
 import { crc32 } from "../zip/crc32.js";
 
@@ -65,4 +68,47 @@ export function encodeParts(
   level: number,
 ): EncodedMember | Promise<EncodedMember> {
   return level > 0 ? deflateParts(parts, level) : storeParts(parts);
+}
+
+/**
+ * Deflated members kept by the digest of what was deflated (memberDigest):
+ * the build's intermediates (src/pipeline/deflate-memo.ts), so that a build
+ * whose arrays did not all change deflates only those that did. The memo's
+ * entries are trusted as the cache folder is (sealed on disk, checked when
+ * read).
+ */
+export interface DeflateMemo {
+  /** The member deflated earlier from bytes of this digest, or undefined (never rejects). */
+  get(digest: string): Promise<EncodedMember | undefined>;
+  /** Offers a member just deflated from bytes of this digest: the memo keeps it or not (never throws). */
+  put(digest: string, member: EncodedMember): void;
+}
+
+/** Members smaller than this are deflated without the memo: a lookup would cost about what it saves. */
+export const DEFLATE_MEMO_MIN_BYTES = 16 << 10;
+
+/** SHA-256 (hex) of one member's bytes and the deflate level: the memo's key. */
+export function memberDigest(parts: readonly Uint8Array[], level: number): string {
+  const h = createHash("sha256").update(`ac1 deflate raw level ${level}\n`);
+  for (const p of parts) h.update(p);
+  return h.digest("hex");
+}
+
+/**
+ * `parts` deflated at `level` (1..9) through `memo`: the member it holds for
+ * these bytes, if it holds one of their size; else deflated here and offered
+ * to it.
+ */
+export async function deflateThroughMemo(
+  parts: readonly Uint8Array[],
+  level: number,
+  memo: DeflateMemo,
+): Promise<EncodedMember> {
+  const digest = memberDigest(parts, level);
+  const size = parts.reduce((a, p) => a + p.byteLength, 0);
+  const found = await memo.get(digest);
+  if (found !== undefined && found.method === 8 && found.uncompressedSize === size) return found;
+  const made = await deflateParts(parts, level);
+  memo.put(digest, made);
+  return made;
 }

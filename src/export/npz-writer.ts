@@ -28,7 +28,15 @@ import { crc32 } from "../zip/crc32.js";
 import { centralDirectory, dosDateTime, localHeader, type WrittenEntry } from "../zip/records.js";
 import { ExportError } from "./errors.js";
 import { FileAppender, syncDir } from "./file-appender.js";
-import { bytesOf, DEFLATE_CHUNK, type EncodedMember, encodeParts } from "./member-encoding.js";
+import {
+  bytesOf,
+  DEFLATE_CHUNK,
+  DEFLATE_MEMO_MIN_BYTES,
+  type DeflateMemo,
+  deflateThroughMemo,
+  type EncodedMember,
+  encodeParts,
+} from "./member-encoding.js";
 import { encodeNpyHeader, npyDataLength } from "./npy.js";
 
 export type { WrittenEntry } from "../zip/records.js";
@@ -70,6 +78,12 @@ export interface NpzWriterOptions {
    * cache's entries); at most 65535 bytes of UTF-8.
    */
   seal?: (bodySha256: string) => string;
+  /**
+   * Deflated members kept by content (member-encoding.ts): an array's member
+   * of at least DEFLATE_MEMO_MIN_BYTES is taken from it when it holds the
+   * same bytes deflated at this level, else deflated and offered to it.
+   */
+  deflateMemo?: DeflateMemo;
 }
 
 function errorMessage(e: unknown): string {
@@ -92,6 +106,7 @@ export class NpzWriter {
   /** The temp file, appended to in order (its `offset` is where the next record starts). */
   private readonly file: FileAppender;
   private readonly seal: ((bodySha256: string) => string) | undefined;
+  private readonly deflateMemo: DeflateMemo | undefined;
   private state: "open" | "closing" | "closed" | "aborted" = "open";
   /** Bytes of array payload (headers excluded) written so far. */
   bytesAdded = 0;
@@ -107,6 +122,7 @@ export class NpzWriter {
     this.compressionLevel = (opts.compress ?? true) ? level : 0;
     this.time = dosDateTime(opts.mtime ?? new Date());
     this.seal = opts.seal;
+    this.deflateMemo = opts.deflateMemo;
     this.failure = new Promise<never>((_, reject) => {
       this.fail = (e: unknown) => {
         if (this.failed === undefined) this.failed = e ?? new Error("unknown failure");
@@ -322,7 +338,11 @@ export class NpzWriter {
       step = () => this.writeStreamed(member, header, header.byteLength + expected, checked());
     } else {
       const parts = [header, bytesOf(data)];
-      const encoded = encodeParts(parts, this.compressionLevel);
+      const memo = this.deflateMemo;
+      const encoded =
+        memo !== undefined && this.compressionLevel > 0 && expected >= DEFLATE_MEMO_MIN_BYTES
+          ? deflateThroughMemo(parts, this.compressionLevel, memo)
+          : encodeParts(parts, this.compressionLevel);
       // A failure surfaces at its turn (or at close); never unhandled before that.
       if (encoded instanceof Promise) encoded.catch(() => {});
       step = async () => this.writeEncoded(member, await encoded);

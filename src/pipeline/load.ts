@@ -64,6 +64,7 @@ import {
   intermediateMaxBytes,
 } from "../store/intermediates.js";
 import { removeLeftOverTempsIn, trackTempFolder, untrackTempFolder } from "../temp-files.js";
+import { IntermediateDeflateMemo } from "./deflate-memo.js";
 
 /** What the cache did for this load. */
 export type CacheEvent =
@@ -277,6 +278,8 @@ async function buildAndStore(
   buildStats: ParallelBuildStats | null;
   storeError: string | null;
   reuse: IntermediateReuse | null;
+  /** The intermediates trimmed to their bound, under way while the caller writes (never rejects). */
+  trimmed: Promise<unknown>;
 }> {
   let buildStats: ParallelBuildStats | null = null;
   let reuse: IntermediateReuse | null = null;
@@ -308,23 +311,34 @@ async function buildAndStore(
   });
   let storeError: string | null = null;
   try {
-    if (icache !== undefined) await icache.trim(p.intermediatesMaxBytes).catch(() => 0);
     const { cache, key } = p;
     if (cache !== null && key !== null) {
+      // The members an earlier build deflated from the same bytes are copied, not deflated again.
+      const memo =
+        intermediates === undefined || icache === undefined
+          ? undefined
+          : new IntermediateDeflateMemo({ scope: intermediates, cache: icache });
       try {
-        if (await cache.store(key, data, { onProgress: onStoreProgress }))
+        if (await cache.store(key, data, { onProgress: onStoreProgress, deflateMemo: memo }))
           p.onProgress?.({ phase: "cache", status: "stored", key, dir: cache.dir });
         else storeError = notKept(cache.maxBytes);
       } catch (e) {
         storeError = messageOf(e);
         p.onProgress?.({ phase: "cache", status: "store-failed", key, dir: cache.dir, reason: storeError });
+      } finally {
+        await memo?.settled();
       }
+      if (memo !== undefined && reuse !== null)
+        reuse = { ...(reuse as IntermediateReuse), deflated: memo.tally };
     }
   } catch (e) {
     data.release();
     throw e;
   }
-  return { data, buildStats, storeError, reuse };
+  // Listing thousands of entries takes a while: it runs while the caller copies the export.
+  const trimmed =
+    icache === undefined ? Promise.resolve() : icache.trim(p.intermediatesMaxBytes).catch(() => 0);
+  return { data, buildStats, storeError, reuse, trimmed };
 }
 
 /** Why a stored build was not kept: the builds' bound. */
@@ -411,6 +425,7 @@ async function load(input: Omit<LoadOptions, "onLoaded">): Promise<LoadReport & 
   }
   const built = await buildAndStore(p, null);
   const data = materialize(built.data);
+  await built.trimmed;
   return { ...buildReport(p, cacheMissReason, built), data: applySplit(data, p.split, onWarning) };
 }
 
@@ -479,6 +494,7 @@ export async function exportDataset(input: ExportOptions): Promise<ExportReport>
     return { ...buildReport(p, cacheMissReason, built), facts: factsOf(split) };
   } finally {
     built.data.release();
+    await built.trimmed;
   }
 }
 
@@ -550,8 +566,9 @@ export function describeReuse(r: IntermediateReuse): string {
   if (r.clean.reused > 0) parts.push(`${r.clean.reused}/${r.clean.units} cleaned sessions`);
   if (r.stim.reused > 0) parts.push(`${r.stim.reused}/${r.stim.units} stim tensors`);
   if (r.index.reused > 0) parts.push(`${r.index.reused}/${r.index.units} Wehr index files`);
+  if (r.deflated.reused > 0) parts.push(`${r.deflated.reused}/${r.deflated.units} compressed arrays`);
   const out = parts.length === 0 ? [] : [`reused ${parts.join(", ")}`];
-  const damaged = r.index.damaged + r.clean.damaged + r.stim.damaged;
+  const damaged = r.index.damaged + r.clean.damaged + r.stim.damaged + r.deflated.damaged;
   if (damaged > 0)
     out.push(`${damaged} damaged intermediate entr${damaged === 1 ? "y" : "ies"} removed and recomputed`);
   return out.join("; ");

@@ -8,7 +8,10 @@
 //          repeat's gating statistics and binned products, cleanCell's
 //          `complete` output): a gating-only change re-gates from it;
 //   stim   a stim's tensor (spectrogram or waveform): a change to the
-//          cleaning options reuses it.
+//          cleaning options reuses it;
+//   deflated  an export member's deflated bytes, keyed by the digest of what
+//          was deflated: a build whose arrays did not all change deflates
+//          only those that did.
 // This module knows nothing of what an entry means (src/dataset/intermediates.ts
 // encodes and decodes them): it stores a header (JSON) and typed arrays, sealed
 // with the SHA-256 of every byte before the seal, writes through a temp file
@@ -34,7 +37,7 @@ import { isLeftOver, tempName, trackTemp, untrackTemp } from "../temp-files.js";
 import { envByteSize, markUsed, removeLeastRecentlyUsed } from "./bounds.js";
 import { canonicalJson } from "./canonical-json.js";
 
-export const INTERMEDIATE_KINDS = ["index", "clean", "stim"] as const;
+export const INTERMEDIATE_KINDS = ["index", "clean", "stim", "deflated"] as const;
 export type IntermediateKind = (typeof INTERMEDIATE_KINDS)[number];
 
 /** Bumped whenever the layout of an intermediate entry (or of what the dataset stores in it) changes. */
@@ -54,7 +57,7 @@ export interface IntermediateScope {
   release: string;
 }
 
-export type IntermediateArray = Float32Array | Float64Array | Int32Array;
+export type IntermediateArray = Float32Array | Float64Array | Int32Array | Uint8Array;
 
 /** What an entry holds: the caller's JSON-able header (non-finite numbers allowed) and its arrays. */
 export interface IntermediateBlob {
@@ -71,16 +74,19 @@ export interface IntermediateKindInfo {
 const MAGIC = Uint8Array.from([0x41, 0x43, 0x31, 0x49, 0x4d, 0x44, 0x00, 0x01]); // "AC1IMD\0\1"
 const SEAL_BYTES = 32;
 const KEY_RE = /^[0-9a-f]{64}$/;
-const DTYPES = { f4: Float32Array, f8: Float64Array, i4: Int32Array } as const;
+const DTYPES = { f4: Float32Array, f8: Float64Array, i4: Int32Array, u1: Uint8Array } as const;
 type Dtype = keyof typeof DTYPES;
 const STALE_TEMP_MS = 60 * 60 * 1000;
 /** Entry reads and writes one IntermediateCache runs at once (a build may start hundreds of stims together). */
 const MAX_OPEN_ENTRIES = 16;
+/** Entry files stat'ed at once when a kind is listed (trim, list, clear). */
+const STATS_AT_ONCE = 8;
 
 function dtypeOf(a: IntermediateArray): Dtype {
   if (a instanceof Float32Array) return "f4";
   if (a instanceof Float64Array) return "f8";
-  return "i4";
+  if (a instanceof Int32Array) return "i4";
+  return "u1";
 }
 
 const pad8 = (n: number) => (8 - (n % 8)) % 8;
@@ -345,15 +351,21 @@ export class IntermediateCache {
     }
     const out: { path: string; bytes: number; mtimeMs: number }[] = [];
     const now = Date.now();
-    for (const name of names) {
-      const path = join(folder, name);
-      const st = await stat(path).catch(() => null);
-      if (st === null || !st.isFile()) continue;
-      if (name.endsWith(".bin") && KEY_RE.test(name.slice(0, -4)))
-        out.push({ path, bytes: st.size, mtimeMs: st.mtimeMs });
-      else if (isLeftOver(name, st.mtimeMs, STALE_TEMP_MS, now))
-        await rm(path, { force: true }).catch(() => {});
-    }
+    // A few stats at once (a kind may hold thousands of entries): each waits on the thread pool.
+    let next = 0;
+    const statNext = async (): Promise<void> => {
+      while (next < names.length) {
+        const name = names[next++] as string;
+        const path = join(folder, name);
+        const st = await stat(path).catch(() => null);
+        if (st === null || !st.isFile()) continue;
+        if (name.endsWith(".bin") && KEY_RE.test(name.slice(0, -4)))
+          out.push({ path, bytes: st.size, mtimeMs: st.mtimeMs });
+        else if (isLeftOver(name, st.mtimeMs, STALE_TEMP_MS, now))
+          await rm(path, { force: true }).catch(() => {});
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(STATS_AT_ONCE, names.length) }, statNext));
     return out;
   }
 

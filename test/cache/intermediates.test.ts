@@ -8,6 +8,7 @@
 // none; worker threads share the entries; `ac1 cache` lists and clears them).
 
 import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
 import { mkdir, readdir, readFile, stat, truncate, utimes, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -15,6 +16,7 @@ import { writeSynthArchive } from "../../src/ac1/index.js";
 import { BuildCache } from "../../src/cache/build-cache.js";
 import type { DatasetOptionsInput } from "../../src/dataset/options.js";
 import { CacheError } from "../../src/errors.js";
+import { NpzReader } from "../../src/export/npz-reader.js";
 import { describeLoad, type ExportReport, exportDataset } from "../../src/pipeline/index.js";
 import { parseByteSize } from "../../src/store/bounds.js";
 import {
@@ -49,7 +51,12 @@ const KEY = (c: string) => c.repeat(64);
 function sampleBlob(): IntermediateBlob {
   return {
     header: { a: Number.NaN, b: -0, c: [Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 1.5], s: "x" },
-    arrays: [Float32Array.of(1.25, Number.NaN, -0), new Float64Array(0), Int32Array.of(-7, 3, 2 ** 31 - 1)],
+    arrays: [
+      Float32Array.of(1.25, Number.NaN, -0),
+      new Float64Array(0),
+      Int32Array.of(-7, 3, 2 ** 31 - 1),
+      Uint8Array.of(0, 255, 7),
+    ],
   };
 }
 
@@ -77,7 +84,7 @@ describe("IntermediateCache entries", () => {
     assert.deepEqual(h.c, [Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 1.5]);
     assert.equal(h.s, "x");
     const want = sampleBlob().arrays;
-    assert.equal(got.arrays.length, 3);
+    assert.equal(got.arrays.length, 4);
     got.arrays.forEach((a, i) => {
       assert.equal(a.constructor, want[i]?.constructor);
       assert.deepEqual(
@@ -105,7 +112,7 @@ describe("IntermediateCache entries", () => {
     const keys = Array.from({ length: 100 }, (_, i) => i.toString(16).padStart(64, "0"));
     await Promise.all(keys.map((k) => cache.put("stim", k, sampleBlob())));
     const got = await Promise.all(keys.map((k) => cache.get("stim", k)));
-    assert.ok(got.every((b) => b !== null && b.arrays.length === 3));
+    assert.ok(got.every((b) => b !== null && b.arrays.length === 4));
     assert.deepEqual(cache.removed, []);
   });
 
@@ -141,34 +148,40 @@ describe("IntermediateCache entries", () => {
       ["clean", "2"],
       ["stim", "3"],
       ["stim", "4"],
+      ["deflated", "5"],
     ];
     for (const [i, [kind, c]] of kinds.entries()) {
       await cache.put(kind, KEY(c), sampleBlob());
       const t = new Date(1e12 + i * 60_000);
       await utimes(join(cache.root, kind, `${KEY(c)}.bin`), t, t);
     }
-    const one = (await stat(join(cache.root, "stim", `${KEY("3")}.bin`))).size;
+    const size = async (kind: IntermediateKind, c: string) =>
+      (await stat(join(cache.root, kind, `${KEY(c)}.bin`))).size;
+    const sizes = await Promise.all(kinds.map(([kind, c]) => size(kind, c)));
+    const [s1, s2, s3, s4, s5] = sizes as [number, number, number, number, number];
     let list = await cache.list();
     assert.deepEqual(
       list.map((k) => [k.kind, k.entries, k.bytes]),
       [
-        ["index", 1, one],
-        ["clean", 1, one],
-        ["stim", 2, 2 * one],
+        ["index", 1, s1],
+        ["clean", 1, s2],
+        ["stim", 2, s3 + s4],
+        ["deflated", 1, s5],
       ],
     );
-    assert.equal(await cache.trim(4 * one), 0, "within the bound: nothing removed");
-    assert.equal(await cache.trim(2 * one + 1), 2);
+    const total = s1 + s2 + s3 + s4 + s5;
+    assert.equal(await cache.trim(total), 0, "within the bound: nothing removed");
+    assert.equal(await cache.trim(total - s1 - s2), 2);
     list = await cache.list();
     assert.deepEqual(
       list.map((k) => k.entries),
-      [0, 0, 2],
+      [0, 0, 2, 1],
       "the two oldest went",
     );
-    assert.equal(await cache.clear(), 2);
+    assert.equal(await cache.clear(), 3);
     assert.deepEqual(
       (await cache.list()).map((k) => k.entries),
-      [0, 0, 0],
+      [0, 0, 0, 0],
     );
   });
 
@@ -211,10 +224,27 @@ let outs = 0;
 async function build(
   cache: BuildCache | false,
   options: DatasetOptionsInput & { jobs?: number; intermediatesMaxBytes?: number },
-): Promise<{ report: ExportReport; members: [string, string][] }> {
+): Promise<{ report: ExportReport; members: [string, string][]; out: string }> {
   const out = join(root, `out-${outs++}.npz`);
   const report = await exportDataset({ path: dataDir, jobs: 1, cache, out, onWarning: () => {}, ...options });
-  return { report, members: await exportMembers(out) };
+  return { report, members: await exportMembers(out), out };
+}
+
+/** Every member of an export as stored: name, method, CRC-32, size and the SHA-256 of its stored bytes. */
+async function storedMembers(path: string): Promise<string[]> {
+  const r = await NpzReader.load(path, { readHeaders: false });
+  try {
+    const out: string[] = [];
+    for (const key of r.keys()) {
+      const m = await r.rawMember(key);
+      const h = createHash("sha256");
+      for (const c of m.chunks) h.update(c);
+      out.push(`${m.name} ${m.method} ${m.crc32} ${m.uncompressedSize} ${h.digest("hex")}`);
+    }
+    return out;
+  } finally {
+    await r.close();
+  }
 }
 
 /** The build with these options from the release alone (no cache of any kind). */
@@ -245,6 +275,14 @@ describe("builds through the intermediates", () => {
     const g = await build(cache, gating);
     assert.deepEqual(reused(g.report), [1, 1, 1]);
     assert.deepEqual(g.members, await cold(gating));
+    // the stims' members were not deflated again, and are stored as a build without cache stores them
+    const deflated = g.report.reuse?.deflated;
+    assert.ok(deflated && deflated.reused > 0 && deflated.reused < deflated.units, JSON.stringify(deflated));
+    assert.match(
+      describeLoad(g.report),
+      new RegExp(`, ${deflated.reused}/${deflated.units} compressed arrays`),
+    );
+    assert.deepEqual(await storedMembers(g.out), await storedMembers(join(root, `out-${outs - 1}.npz`)));
 
     const noXcorr = { gating: { minXcorr: 0 } };
     const x = await build(cache, noXcorr);
@@ -303,6 +341,30 @@ describe("builds through the intermediates", () => {
     assert.deepEqual(r.members, await cold(opts));
     const again = await build(cache, { gating: { minXcorr: 0.26 } });
     assert.deepEqual(reused(again.report), [1, 1, 1], "the damaged entries were stored again");
+  });
+
+  it("damaged deflated members are deflated again (and replaced); the export is stored the same", async () => {
+    const cache = new BuildCache(join(root, "builds-7"));
+    await build(cache, { experimenter: ["wehr"] });
+    const im = new IntermediateCache(cache.dir);
+    const names = await files(join(im.root, "deflated"));
+    assert.ok(names.length > 0);
+    for (const name of names) {
+      const path = join(im.root, "deflated", name);
+      const bytes = await readFile(path);
+      bytes[bytes.length >> 1] = (bytes[bytes.length >> 1] as number) ^ 1;
+      await writeFile(path, bytes);
+    }
+    const opts = { experimenter: ["wehr" as const], gating: { minXcorr: 0.3 } };
+    const r = await build(cache, opts);
+    const d = r.report.reuse?.deflated;
+    assert.ok(d && d.reused === 0 && d.damaged > 0, JSON.stringify(d));
+    assert.match(describeLoad(r.report), new RegExp(`; ${d.damaged} damaged intermediate entr`));
+    const c = await build(false, opts);
+    assert.deepEqual(r.members, c.members);
+    assert.deepEqual(await storedMembers(r.out), await storedMembers(c.out));
+    const again = await build(cache, { ...opts, gating: { minXcorr: 0.31 } });
+    assert.ok((again.report.reuse?.deflated.reused ?? 0) > 0, "stored again");
   });
 
   it("--no-cache and a bound of 0 keep none; a small bound is kept after a build", async () => {
@@ -380,13 +442,16 @@ describe("builds through the intermediates", () => {
     assert.equal(list.stdout.trim().split("\n").length, 2, "the two builds");
     assert.match(
       list.stderr,
-      /intermediates: index [1-9]\d* \(.*\), clean [1-9]\d* \(.*\), stim [1-9]\d* \(.*\); .* of at most 2\.00 GB/,
+      /intermediates: index [1-9]\d* \(.*\), clean [1-9]\d* \(.*\), stim [1-9]\d* \(.*\), deflated [1-9]\d* \(.*\); .* of at most 2\.00 GB/,
     );
     const clear = await runAc1(["cache", "clear"], { env });
     assert.equal(clear.code, 0, clear.stderr);
     assert.match(clear.stdout, /removed 2 entries from .* and [1-9]\d* intermediate results from/);
     const empty = await runAc1(["cache", "list"], { env });
-    assert.match(empty.stderr, /intermediates: index 0 \(0 B\), clean 0 \(0 B\), stim 0 \(0 B\)/);
+    assert.match(
+      empty.stderr,
+      /intermediates: index 0 \(0 B\), clean 0 \(0 B\), stim 0 \(0 B\), deflated 0 \(0 B\)/,
+    );
     const bad = await runAc1(["cache", "list"], { env: { ...env, AC1_CACHE_INTERMEDIATES_MAX: "lots" } });
     assert.equal(bad.code, 1);
     assert.equal(bad.stderr.trimEnd().split("\n").length, 1, bad.stderr);

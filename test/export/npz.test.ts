@@ -10,6 +10,12 @@ import { after, before, describe, it } from "node:test";
 import fc from "fast-check";
 import yazl from "yazl";
 import { ExportError } from "../../src/export/errors.js";
+import {
+  DEFLATE_MEMO_MIN_BYTES,
+  type DeflateMemo,
+  type EncodedMember,
+  memberDigest,
+} from "../../src/export/member-encoding.js";
 import { encodeNpyHeader, encodeUnicodeScalar } from "../../src/export/npy.js";
 import { NpzReader } from "../../src/export/npz-reader.js";
 import { isNpzTempName, NpzWriter } from "../../src/export/npz-writer.js";
@@ -466,5 +472,79 @@ describe("NpzWriter: members in parallel, sealed files, members copied as stored
       await a.close();
       await b.close();
     }
+  });
+
+  it("a deflate memo: members of DEFLATE_MEMO_MIN_BYTES and more are deflated once per content and level, the file the same byte for byte", async () => {
+    /** An in-memory memo that counts what it is asked and given. */
+    class MapMemo implements DeflateMemo {
+      readonly held = new Map<string, EncodedMember>();
+      gets = 0;
+      hits = 0;
+      puts = 0;
+      async get(digest: string): Promise<EncodedMember | undefined> {
+        this.gets++;
+        const m = this.held.get(digest);
+        if (m !== undefined) this.hits++;
+        return m;
+      }
+      put(digest: string, member: EncodedMember): void {
+        this.puts++;
+        this.held.set(digest, member);
+      }
+    }
+    const floats = DEFLATE_MEMO_MIN_BYTES / 4;
+    const big = Float32Array.from({ length: floats + 3 }, (_, i) => Math.sin(i / 7));
+    const big2 = Float32Array.from({ length: 2 * floats }, (_, i) => Math.cos(i / 5));
+    const small = Float32Array.from({ length: 100 }, (_, i) => i);
+    const mtime = new Date(2020, 0, 2, 3, 4, 6);
+    const write = async (name: string, opts: { memo?: DeflateMemo; level?: number; compress?: boolean }) => {
+      const path = join(dir, name);
+      const w = NpzWriter.create(path, {
+        mtime,
+        deflateMemo: opts.memo,
+        compressionLevel: opts.level,
+        compress: opts.compress,
+      });
+      await Promise.all([
+        w.add("big", "<f4", [big.length], big),
+        w.add("small", "<f4", [small.length], small),
+        w.add("big2", "<f4", [2, floats], big2),
+      ]);
+      await w.close();
+      return readFile(path);
+    };
+    const plain = await write("memo-plain.npz", {});
+    const memo = new MapMemo();
+    const first = await write("memo-1.npz", { memo });
+    assert.deepEqual([memo.gets, memo.hits, memo.puts], [2, 0, 2], "the small member is not looked up");
+    assert.ok(first.equals(plain), "a memo that misses changes nothing");
+    const second = await write("memo-2.npz", { memo });
+    assert.deepEqual(
+      [memo.gets, memo.hits, memo.puts],
+      [4, 2, 2],
+      "taken from the memo, nothing deflated again",
+    );
+    assert.ok(second.equals(plain), "a member from the memo is the member deflated here");
+    // keyed by the level and the whole member (the .npy header too)
+    const header = encodeNpyHeader("<f4", [big.length]);
+    const digest = memberDigest([header, new Uint8Array(big.buffer)], 6);
+    assert.ok(memo.held.has(digest));
+    assert.notEqual(memberDigest([header, new Uint8Array(big.buffer)], 1), digest);
+    const level1 = await write("memo-3.npz", { memo, level: 1 });
+    assert.deepEqual([memo.gets, memo.hits, memo.puts], [6, 2, 4]);
+    assert.ok(level1.equals(await write("memo-plain-1.npz", { level: 1 })));
+    // stored members never consult it
+    await write("memo-stored.npz", { memo, compress: false });
+    assert.deepEqual([memo.gets, memo.puts], [6, 4]);
+    // an entry of another size than the member's (a foreign or stale one) is not used
+    const held = memo.held.get(digest) as EncodedMember;
+    memo.held.set(digest, { ...held, uncompressedSize: held.uncompressedSize + 1 });
+    const again = await write("memo-4.npz", { memo });
+    assert.ok(again.equals(plain));
+    assert.equal(
+      memo.held.get(digest)?.uncompressedSize,
+      held.uncompressedSize,
+      "deflated again and offered",
+    );
   });
 });

@@ -90,8 +90,9 @@ export const DATASET_FLAGS_HELP = `dataset options (defaults in brackets):
                           (same options, same archive files, same ac1 version) is
                           loaded from the cache instead of rebuilt, and a fresh
                           build is stored there with its intermediate results
-                          (cleaned sessions, stim tensors: a build with one option
-                          changed reuses what it does not touch); the least
+                          (cleaned sessions, stim tensors, compressed arrays: a
+                          build with one option changed reuses what it does not
+                          touch); the least
                           recently used go beyond $AC1_CACHE_BUILDS_MAX (builds,
                           default 8G) and $AC1_CACHE_INTERMEDIATES_MAX (default
                           2G; ac1 cache --help). While building, the arrays wait

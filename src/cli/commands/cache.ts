@@ -22,8 +22,10 @@ The build cache keeps each built dataset (one per combination of options and
 archive state) so that the next build with the same options loads it in well
 under a second. Beside it, a build keeps its intermediate results: each Wehr
 stimulus file's index entry, each session cleaned up to the gating thresholds
-(every repeat's gating statistics and binned products) and each stim's
-spectrogram or waveform. A build with only a gating threshold changed
+(every repeat's gating statistics and binned products), each stim's
+spectrogram or waveform, and each large array of an export as compressed
+(kind "deflated", keyed by its bytes: an array that did not change is not
+compressed again). A build with only a gating threshold changed
 (--abs-mv-max, --max-step-frac, --min-xcorr, --keep-rejected) then reads no
 zip member and recomputes nothing but the gating; one with the detrend
 windows or --step-mv changed recleans the sessions but reuses the stims; one

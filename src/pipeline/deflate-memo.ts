@@ -1,0 +1,50 @@
+// The export's deflate memo (DeflateMemo, src/export/member-encoding.ts) over
+// the build's intermediates (kind "deflated", src/dataset/intermediates.ts):
+// a build stores its export in the build cache member by member, and a
+// member whose bytes an earlier build of the same release deflated (a stim's
+// spectrogram when only a gating threshold changed, a response block when
+// only the spectrogram options did) is copied from there instead of being
+// deflated again. Lookups are counted (the build's reuse line); the entries
+// it offers are written in the background and awaited by `settled`.
+
+import {
+  deflatedCodec,
+  deflatedKey,
+  emptyTally,
+  lookup,
+  type ReuseTally,
+  type StageCache,
+} from "../dataset/intermediates.js";
+import type { DeflateMemo, EncodedMember } from "../export/member-encoding.js";
+
+export class IntermediateDeflateMemo implements DeflateMemo {
+  /** Members looked up, found, and found damaged (removed, deflated again). */
+  readonly tally: ReuseTally = emptyTally();
+  private readonly writes: Promise<void>[] = [];
+
+  constructor(private readonly sc: StageCache) {}
+
+  async get(digest: string): Promise<EncodedMember | undefined> {
+    this.tally.units++;
+    try {
+      const found = await lookup(this.sc, "deflated", deflatedKey(this.sc.scope, digest), deflatedCodec);
+      if (found.value !== undefined) this.tally.reused++;
+      else if (found.damaged) this.tally.damaged++;
+      return found.value;
+    } catch {
+      return undefined; // an unreadable cache folder: the member is deflated as without one
+    }
+  }
+
+  put(digest: string, member: EncodedMember): void {
+    const write = this.sc.cache
+      .put("deflated", deflatedKey(this.sc.scope, digest), deflatedCodec.encode(member))
+      .catch(() => {}); // best effort: the export does not depend on it
+    this.writes.push(write);
+  }
+
+  /** Resolves once every entry offered so far is written (or given up). */
+  async settled(): Promise<void> {
+    await Promise.all(this.writes.splice(0));
+  }
+}
