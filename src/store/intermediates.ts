@@ -18,7 +18,8 @@
 // renamed into place (tracked by src/temp-files.ts: Ctrl-C leaves nothing;
 // concurrent writers of one key each rename a complete file), checks every
 // entry it reads (a damaged or foreign one is removed and is a miss), marks a
-// hit by its mtime, and keeps the total under a byte budget by removing the
+// hit by its mtime (unless it was set in the last ten minutes: the order of
+// use within that span is not kept), and keeps the total under a byte budget by removing the
 // least recently used entries (trim, after each build). Entries are read one
 // at a time by the unit that needs them: nothing is held beyond that unit.
 //
@@ -79,6 +80,8 @@ type Dtype = keyof typeof DTYPES;
 const STALE_TEMP_MS = 60 * 60 * 1000;
 /** Entry reads and writes one IntermediateCache runs at once (a build may start hundreds of stims together). */
 const MAX_OPEN_ENTRIES = 16;
+/** A hit on an entry last used (or written) longer ago than this marks it used now; a more recent one is left as it is. */
+const MARK_AGAIN_AFTER_MS = 10 * 60 * 1000;
 /** Entry files stat'ed at once when a kind is listed (trim, list, clear). */
 const STATS_AT_ONCE = 8;
 
@@ -279,8 +282,11 @@ export class IntermediateCache {
       return null;
     }
     let bytes: Uint8Array;
+    let mtimeMs: number;
     try {
-      const { size } = await fh.stat();
+      const st = await fh.stat();
+      const size = st.size;
+      mtimeMs = st.mtimeMs;
       if (size > MAX_INTERMEDIATE_ENTRY_BYTES)
         throw new CacheError(`entry of ${size} bytes is over the bound`);
       bytes = new Uint8Array(size); // its own buffer: 8-byte aligned, typed arrays view it in place
@@ -298,7 +304,8 @@ export class IntermediateCache {
     await fh.close().catch(() => {});
     try {
       const blob = decodeIntermediate(bytes, kind, key);
-      await markUsed(path);
+      // A build reads hundreds of entries; one marked moments ago by another build need not be marked again.
+      if (Date.now() - mtimeMs > MARK_AGAIN_AFTER_MS) await markUsed(path);
       return blob;
     } catch (e) {
       await this.drop(path, e);

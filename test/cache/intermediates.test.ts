@@ -93,6 +93,18 @@ describe("IntermediateCache entries", () => {
       );
     });
     assert.ok((await stat(path)).mtimeMs > 1e12 + 1000, "a hit sets the mtime to now");
+    // within ten minutes of the last mark, a hit leaves it; after, it marks again
+    const fiveAgo = new Date(Date.now() - 5 * 60_000);
+    await utimes(path, fiveAgo, fiveAgo);
+    assert.ok(await cache.get("stim", KEY("a")));
+    assert.ok(
+      Math.abs((await stat(path)).mtimeMs - fiveAgo.getTime()) < 1,
+      "marked moments ago: left as it is",
+    );
+    const elevenAgo = new Date(Date.now() - 11 * 60_000);
+    await utimes(path, elevenAgo, elevenAgo);
+    assert.ok(await cache.get("stim", KEY("a")));
+    assert.ok((await stat(path)).mtimeMs > Date.now() - 60_000, "marked long ago: marked now");
     assert.equal(await cache.get("stim", KEY("b")), null, "a miss");
     assert.equal(await cache.get("clean", KEY("a")), null, "kinds are apart");
   });
