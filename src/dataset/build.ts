@@ -35,7 +35,7 @@ export {
   type StimSpec,
 } from "./clean.js";
 
-import { firstColumns } from "./deferred.js";
+import { firstColumns, heldFirstColumns } from "./deferred.js";
 import {
   type CohortSignalType,
   type DatasetOptions,
@@ -423,7 +423,7 @@ function cutBlock<A extends Float32Array | Int32Array>(
   Tb: number,
   T: number,
 ): Deferred<A> {
-  return { shape: [R, T], read: () => firstColumns(held.read(), R, Tb, T) };
+  return { shape: [R, T], read: () => heldFirstColumns(held, R, Tb, T) };
 }
 
 /** Neuron n's blocks in ascending stim order, read now. */

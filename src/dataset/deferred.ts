@@ -3,10 +3,11 @@
 // or in a spill file (spill.ts), and what the export writes array by array.
 // The in-memory forms on either side: materialize (the whole DatasetData, for
 // loadDataset) and deferredOf (a DatasetData seen lazily, for the writer). And
-// the one rule for cutting a stored array to its final length (firstColumns).
+// the one rule for cutting a stored array to its final length (firstColumns,
+// and heldFirstColumns for an array read back from a store).
 
 import type { DatasetData, Deferred, LazyDataset, Tensor } from "./model.js";
-import type { StoredArray } from "./spill.js";
+import type { Held, StoredArray } from "./spill.js";
 
 /** Whether `d` is a LazyDataset (its arrays read on demand) rather than a DatasetData. */
 export function isLazyDataset(d: DatasetData | LazyDataset): d is LazyDataset {
@@ -84,4 +85,22 @@ export function firstColumns<A extends StoredArray>(a: A, rows: number, cols: nu
   const out = new (a.constructor as new (n: number) => A)(rows * keep);
   for (let r = 0; r < rows; r++) out.set(a.subarray(r * cols, r * cols + keep), r * keep);
   return out;
+}
+
+/**
+ * firstColumns of the array `held` reads back: a fresh read (a spill file's)
+ * is cut in place, its rows moved up and a view of them returned, rather than
+ * copied into new memory; the stored array itself (in memory) is copied.
+ */
+export function heldFirstColumns<A extends StoredArray>(
+  held: Held<A>,
+  rows: number,
+  cols: number,
+  keep: number,
+): A {
+  const a = held.read();
+  if (keep >= cols || !held.fresh) return firstColumns(a, rows, cols, keep);
+  // Row r moves from r * cols down to r * keep (< r * cols): copyWithin copies as if through a temporary.
+  for (let r = 1; r < rows; r++) a.copyWithin(r * keep, r * cols, r * cols + keep);
+  return a.subarray(0, rows * keep) as A;
 }

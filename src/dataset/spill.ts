@@ -25,6 +25,8 @@ export type StoredArray = Float32Array | Int32Array;
 /** An array put in a store: its length, and its values read back (a fresh array, or the stored one in memory). */
 export interface Held<A extends StoredArray> {
   readonly length: number;
+  /** Whether each read() gives a new array the caller owns (and may overwrite), not the stored one. */
+  readonly fresh: boolean;
   read(): A;
 }
 
@@ -38,7 +40,7 @@ export interface ArrayStore {
 /** The store that keeps every array in memory as it is (no copy). */
 export function memoryStore(): ArrayStore {
   return {
-    put: <A extends StoredArray>(a: A): Held<A> => ({ length: a.length, read: () => a }),
+    put: <A extends StoredArray>(a: A): Held<A> => ({ length: a.length, fresh: false, read: () => a }),
     close: () => {},
   };
 }
@@ -105,7 +107,7 @@ export class SpillFile implements ArrayStore {
     this.size += bytes.length;
     const { length } = a;
     const Ctor = a.constructor as new (n: number) => A;
-    return { length, read: () => this.read(Ctor, offset, length) };
+    return { length, fresh: true, read: () => this.read(Ctor, offset, length) };
   }
 
   private read<A extends StoredArray>(Ctor: new (n: number) => A, offset: number, length: number): A {

@@ -46,7 +46,7 @@ import {
   warnAboutCohort,
 } from "./build.js";
 import { type CellCleaned, type CellOutcome, cleanCell, finishCell } from "./clean.js";
-import { firstColumns, held, materialize } from "./deferred.js";
+import { held, heldFirstColumns, materialize } from "./deferred.js";
 import {
   cleanKey,
   countReuse,
@@ -470,11 +470,11 @@ class StimTensors {
     const { values, nanFree } = got;
     if (o.returnWaveform) {
       const n = Tcanon * waveformHop(o);
-      return { shape: [1, n], read: () => firstColumns(values.read(), 1, values.length, n), nanFree };
+      return { shape: [1, n], read: () => heldFirstColumns(values, 1, values.length, n), nanFree };
     }
     const [, F, Tfull] = got.shape as [number, number, number];
     const T = Math.min(Tcanon, Tfull);
-    return { shape: [1, F, T], read: () => firstColumns(values.read(), F, Tfull, T), nanFree };
+    return { shape: [1, F, T], read: () => heldFirstColumns(values, F, Tfull, T), nanFree };
   }
 }
 

@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
-import { firstColumns, materialize } from "../../src/dataset/deferred.js";
+import { firstColumns, heldFirstColumns, materialize } from "../../src/dataset/deferred.js";
 import { memoryStore, SPILL_STEM, SpillFile } from "../../src/dataset/spill.js";
 import { buildDataset, buildDatasetLazy } from "../../src/dataset/stages.js";
 import { validateDataset } from "../../src/dataset/validate.js";
@@ -79,6 +79,7 @@ test("memory store: the array itself, no copy", () => {
   const a = Float32Array.of(1, 2, 3);
   const h = memoryStore().put(a);
   assert.equal(h.read(), a);
+  assert.equal(h.fresh, false);
   assert.equal(h.length, 3);
 });
 
@@ -93,6 +94,34 @@ test("firstColumns: the first columns of every row, the array itself when nothin
   const f = Float32Array.of(1, 2, 3, 4);
   assert.ok(firstColumns(f, 1, 4, 3) instanceof Float32Array);
   assert.deepEqual(Array.from(firstColumns(f, 1, 4, 3)), [1, 2, 3]);
+});
+
+test("heldFirstColumns: a spill file's fresh read cut in place, the stored array in memory copied and left whole", async () => {
+  const rows = 4;
+  const cols = 7;
+  const a = Float32Array.from({ length: rows * cols }, (_, i) => i * 1.5 - 3);
+  const spill = new SpillFile(await freshDir());
+  try {
+    const fromFile = spill.put(a);
+    assert.equal(fromFile.fresh, true);
+    for (const keep of [0, 1, 3, 6, 7, 9]) {
+      const want = Array.from(firstColumns(a, rows, cols, keep));
+      const cut = heldFirstColumns(fromFile, rows, cols, keep);
+      assert.deepEqual(Array.from(cut), want, `keep ${keep}`);
+      assert.ok(cut instanceof Float32Array);
+      assert.equal(cut.length, rows * Math.min(keep, cols));
+    }
+    const inMemory = memoryStore().put(a);
+    assert.equal(inMemory.fresh, false);
+    const before = Array.from(a);
+    const cut = heldFirstColumns(inMemory, rows, cols, 3);
+    assert.deepEqual(Array.from(cut), Array.from(firstColumns(a, rows, cols, 3)));
+    assert.notEqual(cut.buffer, a.buffer);
+    assert.deepEqual(Array.from(a), before, "the stored array is untouched");
+    assert.equal(heldFirstColumns(inMemory, rows, cols, cols), a, "nothing cut: the array itself");
+  } finally {
+    spill.close();
+  }
 });
 
 test("a build with a spill file is the in-memory build, for every kind of array; release() removes the file", async () => {
