@@ -14,7 +14,8 @@
 //          options of its tensor: dtMs, fmin, fmax, binsPerOctave, windowMs
 //          (spectrograms) or audioFs, dtMs (waveforms);
 //   deflated  an export member: the digest of its bytes and deflate level
-//          (the export's memberDigest), nothing else.
+//          (the export's memberDigest), nothing else (its key and codec are
+//          src/pipeline/deflate-memo.ts's, beside the export they serve).
 // A unit works the same with or without the cache, so a build gives the same
 // bytes whether its intermediates were read back or computed.
 
@@ -110,16 +111,12 @@ export function stimKey(
   return intermediateKey(scope, "stim", { waveform: stim.waveform, sfStimHz: stim.sfStimHz, T, tensor });
 }
 
-export function deflatedKey(scope: IntermediateScope, digest: string): string {
-  return intermediateKey(scope, "deflated", { digest });
-}
-
 /** An array of whole numbers >= 0. */
 function isCount(v: unknown): v is number[] {
   return Array.isArray(v) && v.every((n) => Number.isSafeInteger(n) && n >= 0);
 }
 
-function bad(what: string): CacheError {
+export function bad(what: string): CacheError {
   return new CacheError(`entry does not hold ${what}`);
 }
 
@@ -202,44 +199,6 @@ export const tensorCodec = {
       throw bad("a stim tensor");
     // A view into the entry, not a copy: the entry is the tensor and a header of a few hundred bytes.
     return { shape: shape as number[], data };
-  },
-};
-
-/** An export member as deflated (the export's EncodedMember, method 8: its chunks, CRC-32 and sizes). */
-export interface DeflatedMember {
-  chunks: Uint8Array[];
-  crc32: number;
-  compressedSize: number;
-  uncompressedSize: number;
-  method: number;
-}
-
-export const deflatedCodec = {
-  encode(m: DeflatedMember): IntermediateBlob {
-    return { header: { crc32: m.crc32, uncompressedSize: m.uncompressedSize }, arrays: m.chunks };
-  },
-  decode(blob: IntermediateBlob): DeflatedMember {
-    const h = blob.header as { crc32?: unknown; uncompressedSize?: unknown };
-    const chunks = blob.arrays;
-    if (
-      h === null ||
-      typeof h !== "object" ||
-      !Number.isInteger(h.crc32) ||
-      (h.crc32 as number) < 0 ||
-      (h.crc32 as number) > 0xffffffff ||
-      !Number.isSafeInteger(h.uncompressedSize) ||
-      (h.uncompressedSize as number) < 0 ||
-      !chunks.every((c) => c instanceof Uint8Array)
-    )
-      throw bad("a deflated member");
-    const compressedSize = chunks.reduce((a, c) => a + c.byteLength, 0);
-    return {
-      chunks: chunks as Uint8Array[],
-      crc32: h.crc32 as number,
-      compressedSize,
-      uncompressedSize: h.uncompressedSize as number,
-      method: 8,
-    };
   },
 };
 

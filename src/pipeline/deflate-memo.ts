@@ -7,15 +7,43 @@
 // deflated again. Lookups are counted (the build's reuse line); the entries
 // it offers are written in the background and awaited by `settled`.
 
-import {
-  deflatedCodec,
-  deflatedKey,
-  emptyTally,
-  lookup,
-  type ReuseTally,
-  type StageCache,
-} from "../dataset/intermediates.js";
+import { bad, emptyTally, lookup, type ReuseTally, type StageCache } from "../dataset/intermediates.js";
 import type { DeflateMemo, EncodedMember } from "../export/member-encoding.js";
+import { type IntermediateBlob, type IntermediateScope, intermediateKey } from "../store/intermediates.js";
+
+/** The entry of the member deflated from bytes of `digest` (memberDigest: the bytes and the level). */
+export function deflatedKey(scope: IntermediateScope, digest: string): string {
+  return intermediateKey(scope, "deflated", { digest });
+}
+
+/** A deflated member: its CRC-32 and size in the header, its deflated bytes as the arrays. */
+export const deflatedCodec = {
+  encode(m: EncodedMember): IntermediateBlob {
+    return { header: { crc32: m.crc32, uncompressedSize: m.uncompressedSize }, arrays: m.chunks };
+  },
+  decode(blob: IntermediateBlob): EncodedMember {
+    const h = blob.header as { crc32?: unknown; uncompressedSize?: unknown };
+    const chunks = blob.arrays;
+    if (
+      h === null ||
+      typeof h !== "object" ||
+      !Number.isInteger(h.crc32) ||
+      (h.crc32 as number) < 0 ||
+      (h.crc32 as number) > 0xffffffff ||
+      !Number.isSafeInteger(h.uncompressedSize) ||
+      (h.uncompressedSize as number) < 0 ||
+      !chunks.every((c) => c instanceof Uint8Array)
+    )
+      throw bad("a deflated member");
+    return {
+      chunks: chunks as Uint8Array[],
+      crc32: h.crc32 as number,
+      compressedSize: chunks.reduce((a, c) => a + c.byteLength, 0),
+      uncompressedSize: h.uncompressedSize as number,
+      method: 8,
+    };
+  },
+};
 
 export class IntermediateDeflateMemo implements DeflateMemo {
   /** Members looked up, found, and found damaged (removed, deflated again). */

@@ -1,0 +1,79 @@
+// The export's deflate memo over the intermediates (src/pipeline/deflate-memo.ts):
+// a member offered is found again, byte for byte, once its write settled;
+// lookups are counted; an entry that does not hold a deflated member is a
+// miss, counted damaged and removed; an unusable cache folder is a miss, not
+// a failure.
+
+import assert from "node:assert/strict";
+import { readdir, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { after, before, test } from "node:test";
+import { CacheError } from "../../src/errors.js";
+import { deflateParts, memberDigest } from "../../src/export/member-encoding.js";
+import { deflatedCodec, deflatedKey, IntermediateDeflateMemo } from "../../src/pipeline/deflate-memo.js";
+import { IntermediateCache } from "../../src/store/intermediates.js";
+import { tempDir } from "../support/cli.js";
+
+let work: { dir: string; cleanup: () => Promise<void> };
+before(async () => {
+  work = await tempDir("ac1-deflate-memo-");
+});
+after(() => work.cleanup());
+
+const scope = (dir: string) => ({ dir, release: "f".repeat(64) });
+
+test("a member offered is found again as it was deflated; lookups and hits are counted", async () => {
+  const dir = join(work.dir, "a");
+  const memo = new IntermediateDeflateMemo({ scope: scope(dir), cache: new IntermediateCache(dir) });
+  const bytes = new Uint8Array(Float64Array.from({ length: 5000 }, (_, i) => Math.sin(i / 9)).buffer);
+  const parts = [Uint8Array.of(1, 2, 3), bytes];
+  const digest = memberDigest(parts, 6);
+  assert.equal(await memo.get(digest), undefined);
+  const made = await deflateParts(parts, 6);
+  memo.put(digest, made);
+  await memo.settled();
+  const found = await memo.get(digest);
+  assert.ok(found);
+  assert.deepEqual(
+    [found.crc32, found.uncompressedSize, found.compressedSize, found.method],
+    [made.crc32, made.uncompressedSize, made.compressedSize, 8],
+  );
+  assert.deepEqual(Buffer.concat(found.chunks), Buffer.concat(made.chunks));
+  assert.deepEqual(memo.tally, { units: 2, reused: 1, damaged: 0 });
+});
+
+test("an entry that holds no deflated member is a miss, counted damaged and removed", async () => {
+  const dir = join(work.dir, "b");
+  const cache = new IntermediateCache(dir);
+  const memo = new IntermediateDeflateMemo({ scope: scope(dir), cache });
+  const digest = "0".repeat(64);
+  // a well-sealed entry whose header is not a member's (a foreign writer, an older layout)
+  await cache.put("deflated", deflatedKey(scope(dir), digest), { header: { crc32: -1 }, arrays: [] });
+  assert.equal((await readdir(join(cache.root, "deflated"))).length, 1);
+  assert.equal(await memo.get(digest), undefined);
+  assert.deepEqual(memo.tally, { units: 1, reused: 0, damaged: 1 });
+  assert.deepEqual(await readdir(join(cache.root, "deflated")), []);
+  for (const header of [
+    null,
+    {},
+    { crc32: 2 ** 32, uncompressedSize: 1 },
+    { crc32: 1, uncompressedSize: -1 },
+  ])
+    assert.throws(() => deflatedCodec.decode({ header, arrays: [] }), CacheError);
+  assert.throws(
+    () => deflatedCodec.decode({ header: { crc32: 1, uncompressedSize: 1 }, arrays: [new Float32Array(1)] }),
+    CacheError,
+  );
+});
+
+test("a cache folder that cannot be used: lookups miss and offers are dropped, nothing throws", async () => {
+  const file = join(work.dir, "not-a-folder");
+  await writeFile(file, "x");
+  const memo = new IntermediateDeflateMemo({ scope: scope(file), cache: new IntermediateCache(file) });
+  const digest = "1".repeat(64);
+  assert.equal(await memo.get(digest), undefined);
+  memo.put(digest, await deflateParts([Uint8Array.of(1, 2, 3)], 6));
+  await memo.settled();
+  assert.equal(await memo.get(digest), undefined);
+  assert.deepEqual(memo.tally, { units: 2, reused: 0, damaged: 0 });
+});
