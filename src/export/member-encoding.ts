@@ -80,8 +80,12 @@ export function encodeParts(
 export interface DeflateMemo {
   /** The member deflated earlier from bytes of this digest, or undefined (never rejects). */
   get(digest: string): Promise<EncodedMember | undefined>;
-  /** Offers a member just deflated from bytes of this digest: the memo keeps it or not (never throws). */
-  put(digest: string, member: EncodedMember): void;
+  /**
+   * Offers a member just deflated from bytes of this digest: the memo keeps
+   * it or not. Resolves once it is done with the member (never rejects): the
+   * writer waits, so that members offered never pile up in memory.
+   */
+  put(digest: string, member: EncodedMember): Promise<void>;
 }
 
 /** Members smaller than this are deflated without the memo: a lookup would cost about what it saves. */
@@ -109,6 +113,6 @@ export async function deflateThroughMemo(
   const found = await memo.get(digest);
   if (found !== undefined && found.method === 8 && found.uncompressedSize === size) return found;
   const made = await deflateParts(parts, level);
-  memo.put(digest, made);
+  await memo.put(digest, made);
   return made;
 }

@@ -4,8 +4,9 @@
 // member whose bytes an earlier build of the same release deflated (a stim's
 // spectrogram when only a gating threshold changed, a response block when
 // only the spectrogram options did) is copied from there instead of being
-// deflated again. Lookups are counted (the build's reuse line); the entries
-// it offers are written in the background and awaited by `settled`.
+// deflated again. Lookups are counted (the build's reuse line); a member
+// deflated now is stored while the writer waits for it (alongside the other
+// members in its window), and `settled` awaits any store still under way.
 
 import { bad, emptyTally, lookup, type ReuseTally, type StageCache } from "../dataset/intermediates.js";
 import type { DeflateMemo, EncodedMember } from "../export/member-encoding.js";
@@ -48,7 +49,8 @@ export const deflatedCodec = {
 export class IntermediateDeflateMemo implements DeflateMemo {
   /** Members looked up, found, and found damaged (removed, deflated again). */
   readonly tally: ReuseTally = emptyTally();
-  private readonly writes: Promise<void>[] = [];
+  /** Entries being written. */
+  private readonly writes = new Set<Promise<void>>();
 
   constructor(private readonly sc: StageCache) {}
 
@@ -64,15 +66,17 @@ export class IntermediateDeflateMemo implements DeflateMemo {
     }
   }
 
-  put(digest: string, member: EncodedMember): void {
+  put(digest: string, member: EncodedMember): Promise<void> {
     const write = this.sc.cache
       .put("deflated", deflatedKey(this.sc.scope, digest), deflatedCodec.encode(member))
       .catch(() => {}); // best effort: the export does not depend on it
-    this.writes.push(write);
+    this.writes.add(write);
+    void write.then(() => this.writes.delete(write));
+    return write;
   }
 
-  /** Resolves once every entry offered so far is written (or given up). */
+  /** Resolves once every entry offered so far is written (or given up): after a write that failed midway, say. */
   async settled(): Promise<void> {
-    await Promise.all(this.writes.splice(0));
+    await Promise.all([...this.writes]);
   }
 }

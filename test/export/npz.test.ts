@@ -487,7 +487,7 @@ describe("NpzWriter: members in parallel, sealed files, members copied as stored
         if (m !== undefined) this.hits++;
         return m;
       }
-      put(digest: string, member: EncodedMember): void {
+      async put(digest: string, member: EncodedMember): Promise<void> {
         this.puts++;
         this.held.set(digest, member);
       }

@@ -30,7 +30,7 @@ test("a member offered is found again as it was deflated; lookups and hits are c
   const digest = memberDigest(parts, 6);
   assert.equal(await memo.get(digest), undefined);
   const made = await deflateParts(parts, 6);
-  memo.put(digest, made);
+  await memo.put(digest, made);
   await memo.settled();
   const found = await memo.get(digest);
   assert.ok(found);
