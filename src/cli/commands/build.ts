@@ -92,12 +92,12 @@ export const DATASET_FLAGS_HELP = `dataset options (defaults in brackets):
                           build is stored there with its intermediate results
                           (cleaned sessions, stim tensors, compressed arrays: a
                           build with one option changed reuses what it does not
-                          touch); the least
-                          recently used go beyond $AC1_CACHE_BUILDS_MAX (builds,
-                          default 8G) and $AC1_CACHE_INTERMEDIATES_MAX (default
-                          2G; ac1 cache --help). While building, the arrays wait
-                          in a temp spill file (cache folder, or beside --out
-                          with --no-cache; removed at the end)
+                          touch); the least recently used go beyond
+                          $AC1_CACHE_BUILDS_MAX (builds, default 8G) and
+                          $AC1_CACHE_INTERMEDIATES_MAX (default 2G; ac1 cache
+                          --help). While building, the arrays wait in a temp
+                          spill file (cache folder, or beside --out with
+                          --no-cache; removed at the end)
   --quiet                 nothing on stderr (no progress, load line or summary)
 A negative value needs the = form: --min-xcorr=-0.1.`;
 
