@@ -1,5 +1,5 @@
 // The export's deflate memo (DeflateMemo, src/export/member-encoding.ts) over
-// the build's intermediates (kind "deflated", src/dataset/intermediates.ts):
+// the build's intermediates (kind "deflated", src/store/intermediates.ts):
 // a build stores its export in the build cache member by member, and a
 // member whose bytes an earlier build of the same release deflated (a stim's
 // spectrogram when only a gating threshold changed, a response block when
