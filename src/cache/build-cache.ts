@@ -8,7 +8,8 @@
 // and split (exportTo), checked against the SHA-256 while it is copied
 // (without decoding an array; the copy goes into place only if it passes).
 // Entries are written through a temp file and renamed into place, so a crash
-// or a concurrent build never leaves a partial entry under the final name. The temp file is removed at once when the process is interrupted
+// or a concurrent build never leaves a partial entry under the final name.
+// The temp file is removed at once when the process is interrupted
 // (src/temp-files.ts); one left by a process that was killed outright carries
 // its dead owner's pid and is swept by the next load, store or `ac1 cache
 // clear`. A corrupt, unsealed or stale entry is deleted and reported, never

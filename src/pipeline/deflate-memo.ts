@@ -54,16 +54,13 @@ export class IntermediateDeflateMemo implements DeflateMemo {
 
   constructor(private readonly sc: StageCache) {}
 
+  // (never rejects: the cache's get gives a miss for an entry it cannot open, read or decode)
   async get(digest: string): Promise<EncodedMember | undefined> {
     this.tally.units++;
-    try {
-      const found = await lookup(this.sc, "deflated", deflatedKey(this.sc.scope, digest), deflatedCodec);
-      if (found.value !== undefined) this.tally.reused++;
-      else if (found.damaged) this.tally.damaged++;
-      return found.value;
-    } catch {
-      return undefined; // an unreadable cache folder: the member is deflated as without one
-    }
+    const found = await lookup(this.sc, "deflated", deflatedKey(this.sc.scope, digest), deflatedCodec);
+    if (found.value !== undefined) this.tally.reused++;
+    else if (found.damaged) this.tally.damaged++;
+    return found.value;
   }
 
   put(digest: string, member: EncodedMember): Promise<void> {
