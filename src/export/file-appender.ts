@@ -10,16 +10,13 @@
 
 import { createHash, type Hash } from "node:crypto";
 import { type FileHandle, open } from "node:fs/promises";
+import { MAX_IOVECS, WRITE_BYTES, writeFullyAt, writevFullyAt } from "../file-writes.js";
 import { failPoint } from "../test-hooks.js";
 
-/** Most bytes handed to one write() call. */
-const WRITE_BYTES = 4 << 20;
 /** Smaller writes (headers, small members) are gathered up to this size and written together. */
 const GATHER_BYTES = 1 << 20;
 /** ... and up to this many of them (one writev each, below the usual IOV_MAX of 1024). */
 const GATHER_CHUNKS = 512;
-/** Most chunks appendAll hands to one writev: the usual IOV_MAX. */
-const MAX_IOVECS = 1024;
 
 export class FileAppender {
   /** Bytes appended so far, gathered ones included (where the next append lands). */
@@ -77,21 +74,10 @@ export class FileAppender {
   async flush(): Promise<void> {
     if (this.gatheredBytes === 0) return;
     const chunks = this.gathered;
-    let at = this.offset - this.gatheredBytes;
+    const at = this.offset - this.gatheredBytes;
     this.gathered = [];
     this.gatheredBytes = 0;
-    const fh = await this.handle;
-    let { bytesWritten } = await fh.writev(chunks, at);
-    for (const c of chunks) {
-      if (bytesWritten >= c.byteLength) {
-        bytesWritten -= c.byteLength;
-        at += c.byteLength;
-        continue;
-      }
-      await this.writeAt(c.subarray(bytesWritten), at + bytesWritten);
-      at += c.byteLength;
-      bytesWritten = 0;
-    }
+    await writevFullyAt(await this.handle, chunks, at);
   }
 
   /** Overwrites bytes already appended at `position` (the running hash is dropped: bodySha256 reads back). */
@@ -103,14 +89,7 @@ export class FileAppender {
 
   /** Writes `bytes` at `position`, in slices. */
   private async writeAt(bytes: Uint8Array, position: number): Promise<void> {
-    const fh = await this.handle;
-    let off = 0;
-    while (off < bytes.length) {
-      const n = Math.min(WRITE_BYTES, bytes.length - off);
-      const { bytesWritten } = await fh.write(bytes, off, n, position + off);
-      if (bytesWritten <= 0) throw new Error("write returned 0 bytes");
-      off += bytesWritten;
-    }
+    await writeFullyAt(await this.handle, bytes, position);
   }
 
   /**

@@ -29,10 +29,11 @@
 // bytes padded to 8, then 32 bytes of SHA-256.
 
 import { createHash } from "node:crypto";
-import { mkdir, open, opendir, readdir, rename, rm, stat, unlink, writeFile } from "node:fs/promises";
+import { type FileHandle, mkdir, open, opendir, readdir, rename, rm, stat, unlink } from "node:fs/promises";
 import { endianness } from "node:os";
 import { join } from "node:path";
 import { CacheError } from "../errors.js";
+import { writevFullyAt } from "../file-writes.js";
 import { MAX_INTERMEDIATE_ENTRY_BYTES } from "../limits.js";
 import { isLeftOver, tempName, trackTemp, untrackTemp } from "../temp-files.js";
 import { envByteSize, markUsed, removeLeastRecentlyUsed } from "./bounds.js";
@@ -218,6 +219,8 @@ export class IntermediateCache {
   private readonly waiting: (() => void)[] = [];
   /** Entries found damaged (and removed) by this instance, with why. */
   readonly removed: string[] = [];
+  /** Kinds whose folder this instance has made (or found). */
+  private readonly folders = new Set<IntermediateKind>();
 
   constructor(readonly dir: string) {
     this.root = join(dir, "intermediates");
@@ -332,17 +335,37 @@ export class IntermediateCache {
   private async write(kind: IntermediateKind, key: string, blob: IntermediateBlob): Promise<void> {
     const path = this.path(kind, key);
     const parts = encodeIntermediate(kind, key, blob);
-    await mkdir(join(this.root, kind), { recursive: true });
     const temp = tempName(path);
     trackTemp(temp);
     try {
-      await writeFile(temp, parts);
+      const fh = await this.create(kind, temp);
+      try {
+        // An entry is hundreds of arrays: written a writev at a time, not an array at a time.
+        await writevFullyAt(fh, parts, 0);
+      } finally {
+        await fh.close();
+      }
       await rename(temp, path);
     } catch (e) {
       await rm(temp, { force: true }).catch(() => {});
       throw e;
     } finally {
       untrackTemp(temp);
+    }
+  }
+
+  /** Creates the file `temp` in `kind`'s folder, making the folder the first time (or again, if it was removed since). */
+  private async create(kind: IntermediateKind, temp: string): Promise<FileHandle> {
+    if (!this.folders.has(kind)) {
+      await mkdir(join(this.root, kind), { recursive: true });
+      this.folders.add(kind);
+    }
+    try {
+      return await open(temp, "wx");
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
+      await mkdir(join(this.root, kind), { recursive: true });
+      return await open(temp, "wx");
     }
   }
 

@@ -9,7 +9,7 @@
 
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { mkdir, readdir, readFile, stat, truncate, utimes, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, rm, stat, truncate, utimes, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { writeSynthArchive } from "../../src/ac1/index.js";
@@ -126,6 +126,22 @@ describe("IntermediateCache entries", () => {
     const got = await Promise.all(keys.map((k) => cache.get("stim", k)));
     assert.ok(got.every((b) => b !== null && b.arrays.length === 4));
     assert.deepEqual(cache.removed, []);
+  });
+
+  it("an entry of thousands of arrays round-trips; a kind's folder removed between puts is made again", async () => {
+    const cache = new IntermediateCache(join(root, "wide"));
+    const arrays = Array.from({ length: 3000 }, (_, i) =>
+      Float32Array.from({ length: i % 5 }, (_, j) => i + j / 8),
+    );
+    await cache.put("clean", KEY("c"), { header: { n: 3000 }, arrays });
+    const got = await cache.get("clean", KEY("c"));
+    assert.ok(got);
+    assert.equal(got.arrays.length, 3000);
+    for (const [i, a] of got.arrays.entries()) assert.deepEqual([...a], [...(arrays[i] as Float32Array)]);
+    await rm(join(cache.root, "clean"), { recursive: true });
+    await cache.put("clean", KEY("d"), sampleBlob());
+    assert.ok(await cache.get("clean", KEY("d")));
+    assert.deepEqual(trackedTemps(), []);
   });
 
   it("a damaged, truncated or misplaced entry is a miss and is removed", async () => {
