@@ -219,8 +219,6 @@ export class IntermediateCache {
   private readonly waiting: (() => void)[] = [];
   /** Entries found damaged (and removed) by this instance, with why. */
   readonly removed: string[] = [];
-  /** Kinds whose folder this instance has made (or found). */
-  private readonly folders = new Set<IntermediateKind>();
 
   constructor(readonly dir: string) {
     this.root = join(dir, "intermediates");
@@ -354,12 +352,8 @@ export class IntermediateCache {
     }
   }
 
-  /** Creates the file `temp` in `kind`'s folder, making the folder the first time (or again, if it was removed since). */
+  /** Creates the file `temp` in `kind`'s folder, making the folder when it is not there (yet, or any more). */
   private async create(kind: IntermediateKind, temp: string): Promise<FileHandle> {
-    if (!this.folders.has(kind)) {
-      await mkdir(join(this.root, kind), { recursive: true });
-      this.folders.add(kind);
-    }
     try {
       return await open(temp, "wx");
     } catch (e) {
