@@ -5,8 +5,10 @@
 // (appendAll); a bytes range already written can be patched in place (a
 // member's local header once its sizes are known); and, when asked for, a running
 // SHA-256 of everything appended (read back from the file instead once a
-// patch made the running hash stale). Also the folder fsync that makes a
-// rename durable.
+// patch made the running hash stale). Writeback is started as the file
+// grows (a datasync every SYNC_AHEAD_BYTES, not waited for), so the fsync
+// that finishes it (sync) waits for the last few MiB, not the whole file.
+// Also the folder fsync that makes a rename durable.
 
 import { createHash, type Hash } from "node:crypto";
 import { type FileHandle, open } from "node:fs/promises";
@@ -17,6 +19,14 @@ import { failPoint } from "../test-hooks.js";
 const GATHER_BYTES = 1 << 20;
 /** ... and up to this many of them (one writev each, below the usual IOV_MAX of 1024). */
 const GATHER_CHUNKS = 512;
+/**
+ * Every this many bytes written, the file's writeback is started: a
+ * datasync runs alongside the next writes (one at a time, each queued
+ * behind the one before). The disk then works while the writer does, and
+ * the fsync that ends the file has only the tail left to flush (a cache
+ * hit's 22 MB export: that fsync was ~40 ms of its ~270 ms).
+ */
+export const SYNC_AHEAD_BYTES = 4 << 20;
 
 export class FileAppender {
   /** Bytes appended so far, gathered ones included (where the next append lands). */
@@ -26,6 +36,10 @@ export class FileAppender {
   private gatheredBytes = 0;
   /** The SHA-256 of the bytes appended so far, in file order (null without hashing, or once patched). */
   private hash: Hash | null;
+  /** Bytes up to which writeback was last started; the chain of datasyncs started; the first one's error. */
+  private syncedTo = 0;
+  private syncAhead: Promise<void> = Promise.resolve();
+  private syncAheadError: { error: unknown } | undefined;
 
   /** Appends to the file `handle` opens (`path` names it in messages), hashing what is appended if `hashed`. */
   constructor(
@@ -51,6 +65,7 @@ export class FileAppender {
     await this.flush();
     await this.writeAt(bytes, this.offset);
     this.offset += bytes.byteLength;
+    this.startWriteback(await this.handle, this.offset);
   }
 
   /**
@@ -75,9 +90,45 @@ export class FileAppender {
     if (this.gatheredBytes === 0) return;
     const chunks = this.gathered;
     const at = this.offset - this.gatheredBytes;
+    const end = this.offset;
     this.gathered = [];
     this.gatheredBytes = 0;
-    await writevFullyAt(await this.handle, chunks, at);
+    const fh = await this.handle;
+    await writevFullyAt(fh, chunks, at);
+    this.startWriteback(fh, end);
+  }
+
+  /** Starts a datasync once SYNC_AHEAD_BYTES more are written (see there); its failure waits for sync(). */
+  private startWriteback(fh: FileHandle, writtenTo: number): void {
+    if (writtenTo - this.syncedTo < SYNC_AHEAD_BYTES) return;
+    this.syncedTo = writtenTo;
+    this.syncAhead = this.syncAhead
+      .then(() => {
+        // Test hook (AC1_TEST_FAIL_AT=npz-sync-ahead:EIO): a write-back error the early datasync reports.
+        failPoint("npz-sync-ahead");
+        return fh.datasync();
+      })
+      .catch((e: unknown) => {
+        // Kept for sync(): the kernel reports a write-back error once, so the final fsync may not see it again.
+        this.syncAheadError ??= { error: e };
+      });
+  }
+
+  /**
+   * Writes what is gathered and fsyncs the file: resolves once every byte
+   * appended is on disk, or throws the first error of the writeback started
+   * ahead or of the fsync itself.
+   */
+  async sync(): Promise<void> {
+    await this.flush();
+    await this.syncAhead;
+    if (this.syncAheadError !== undefined) throw this.syncAheadError.error;
+    await (await this.handle).sync();
+  }
+
+  /** Waits for the writeback started ahead to settle (before the handle is closed on a failure); never throws. */
+  async settle(): Promise<void> {
+    await this.syncAhead;
   }
 
   /** Overwrites bytes already appended at `position` (the running hash is dropped: bodySha256 reads back). */

@@ -458,9 +458,8 @@ export class NpzWriter {
       } else {
         await this.file.append(records.at(-1) as Uint8Array);
       }
-      await this.file.flush();
+      await this.file.sync();
       const fh = await this.handle;
-      await fh.sync();
       await fh.close();
       await opts.beforeRename;
       await pausePoint("npz-rename");
@@ -486,6 +485,7 @@ export class NpzWriter {
   private async cleanup(): Promise<void> {
     // Let a write in progress settle before the handle closes.
     await this.chain.catch(() => {});
+    await this.file.settle();
     try {
       const fh = await this.handle;
       await fh.close().catch(() => {});

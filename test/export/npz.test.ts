@@ -10,6 +10,7 @@ import { after, before, describe, it } from "node:test";
 import fc from "fast-check";
 import yazl from "yazl";
 import { ExportError } from "../../src/export/errors.js";
+import { SYNC_AHEAD_BYTES } from "../../src/export/file-appender.js";
 import {
   DEFLATE_MEMO_MIN_BYTES,
   type DeflateMemo,
@@ -223,6 +224,37 @@ describe("NpzWriter failure handling", () => {
     await assert.rejects(w.add("a/b", "<f4", [1], new Float32Array(1)), /invalid array name/);
     await w.close();
     await assert.rejects(w.add("y", "<f4", [1], new Float32Array(1)), /writer is closed/);
+  });
+
+  it("a write-back error reported by a datasync started ahead fails the close: no file, no temp file", async () => {
+    // More than SYNC_AHEAD_BYTES, so the writer starts writeback while it writes; that datasync
+    // fails (as an EIO from the disk would) and the error, which the kernel reports only once,
+    // must fail the close even though the final fsync would pass.
+    const big = new Float64Array((2 * SYNC_AHEAD_BYTES) / 8 + 1000).map((_, i) => i);
+    const path = join(dir, "sync-ahead.npz");
+    process.env.AC1_TEST_FAIL_AT = "npz-sync-ahead:EIO";
+    try {
+      const w = NpzWriter.create(path, { compress: false });
+      await w.add("x", "<f8", [big.length], big);
+      await assert.rejects(
+        w.close(),
+        (e: unknown) =>
+          e instanceof ExportError &&
+          e.message ===
+            `${path}: writing the .npz failed: EIO: injected by AC1_TEST_FAIL_AT at npz-sync-ahead`,
+      );
+    } finally {
+      delete process.env.AC1_TEST_FAIL_AT;
+    }
+    await assert.rejects(readFile(path), { code: "ENOENT" });
+    assert.deepEqual((await readdir(dir)).filter(isNpzTempName), []);
+    // Without the failure, the same write is whole.
+    const w = NpzWriter.create(path, { compress: false });
+    await w.add("x", "<f8", [big.length], big);
+    await w.close();
+    const r = await NpzReader.open(path);
+    assert.deepEqual((await r.read("x")).data, big);
+    await r.close();
   });
 
   it("an unwritable destination is an ExportError and leaves nothing behind", async () => {
