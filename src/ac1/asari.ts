@@ -18,6 +18,7 @@ import {
   listMatFiles,
   listNames,
   parseAsariSessionName,
+  type RepeatAllocator,
   repeatSpan,
   type SessionName,
   type StimWave,
@@ -125,6 +126,7 @@ export async function walkAsariSession(
   store: StimFileStore,
   unit: AsariSessionUnit,
   r: AsariWalkOptions,
+  allocRepeat?: RepeatAllocator,
 ): Promise<CellRecord | undefined> {
   // The reference passes over a folder whose name is not digits-animal-
   // penetration[-...]; ac1 says so.
@@ -136,7 +138,7 @@ export async function walkAsariSession(
     "is not <digits>-<animal>-<penetration>[-...]",
   );
   if (!name) return undefined;
-  return walkAsariRecordings(store, unit.dir, unit.session, name, r);
+  return walkAsariRecordings(store, unit.dir, unit.session, name, r, allocRepeat);
 }
 
 interface StimAccumulator {
@@ -153,6 +155,7 @@ async function walkAsariRecordings(
   session: string,
   name: SessionName,
   r: AsariWalkOptions,
+  allocRepeat: RepeatAllocator | undefined,
 ): Promise<CellRecord | undefined> {
   const { source } = store;
   let siteText: string | undefined;
@@ -267,7 +270,7 @@ async function walkAsariRecordings(
         continue;
       }
       slicedSamples += span.end - span.start;
-      const { repeat, onsetSample } = sliceRepeat(trace, timing);
+      const { repeat, onsetSample } = sliceRepeat(trace, timing, allocRepeat);
       if (!acc) {
         const text = collapseWhitespace(description);
         acc = {

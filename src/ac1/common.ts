@@ -323,14 +323,27 @@ export function repeatLength(durationMs: number, sfHz: number): number {
 }
 
 /**
+ * Memory for a raw repeat of `length` samples, every one of which the
+ * caller writes: by default a new array; a dataset build passes an arena's
+ * (src/dsp/arena.ts), whose arrays die with the session's unit.
+ */
+export type RepeatAllocator = (length: number) => Float64Array;
+
+const newRepeat: RepeatAllocator = (length) => new Float64Array(length);
+
+/**
  * One raw repeat in mV: `trace * scale` from 0-based sample `time - 1` for
  * round(duration * sf / 1000) samples, clipped to the trace (empty when the
  * onset lies past its end). A (malformed) onset before the first sample is
  * clamped to 0 rather than wrapping around as a negative Python index would.
  */
-export function sliceRepeat(t: Trace, timing: TriggerTiming): { repeat: Float64Array; onsetSample: number } {
+export function sliceRepeat(
+  t: Trace,
+  timing: TriggerTiming,
+  alloc: RepeatAllocator = newRepeat,
+): { repeat: Float64Array; onsetSample: number } {
   const { onsetSample, start, end } = repeatSpan(t, timing);
-  const repeat = new Float64Array(end - start);
+  const repeat = alloc(end - start);
   scaleInto(t.trace, t.scale, start, repeat);
   return { repeat, onsetSample };
 }

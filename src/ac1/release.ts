@@ -9,7 +9,7 @@
 
 import type { ReleaseSource } from "../archive/source.js";
 import { type AsariSessionUnit, listAsariSessions, walkAsariSession } from "./asari.js";
-import type { WalkReporting } from "./common.js";
+import type { RepeatAllocator, WalkReporting } from "./common.js";
 import { StimFileStore } from "./stim-files.js";
 import type { CellRecord, Experimenter, Site } from "./types.js";
 import {
@@ -69,6 +69,8 @@ export async function planReleaseWalk(
 export interface SessionContext {
   wehrIndex: WehrStimIndex;
   sites: readonly Site[];
+  /** Memory for the raw repeats (default: new arrays); see RepeatAllocator. */
+  allocRepeat?: RepeatAllocator;
 }
 
 /** Runs one session unit: its cell, or undefined when the session yields none. */
@@ -78,8 +80,9 @@ export function walkSessionUnit(
   ctx: SessionContext,
   r: WalkReporting,
 ): Promise<CellRecord | undefined> {
-  if (unit.experimenter === "wehr") return walkWehrSession(store.source, unit, ctx.wehrIndex, r);
-  return walkAsariSession(store, unit, { ...r, sites: ctx.sites });
+  if (unit.experimenter === "wehr")
+    return walkWehrSession(store.source, unit, ctx.wehrIndex, r, ctx.allocRepeat);
+  return walkAsariSession(store, unit, { ...r, sites: ctx.sites }, ctx.allocRepeat);
 }
 
 /** The selected cells, Wehr then Asari (results-1 then results-2), one at a time, on this thread. */

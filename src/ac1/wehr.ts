@@ -14,6 +14,7 @@ import {
   listMatFiles,
   listNames,
   parseWehrSessionName,
+  type RepeatAllocator,
   type SessionName,
   sessionMeta,
   sessionNameOrWarn,
@@ -166,6 +167,7 @@ export async function walkWehrSession(
   unit: WehrSessionUnit,
   index: WehrStimIndex,
   r: WalkReporting,
+  allocRepeat?: RepeatAllocator,
 ): Promise<CellRecord | undefined> {
   const { dir, session, cellIdx } = unit;
   const name = sessionNameOrWarn(
@@ -176,7 +178,7 @@ export async function walkWehrSession(
     "does not split into date-animal-penetration with an integer penetration",
   );
   if (!name) return undefined;
-  return walkWehrTrials(source, dir, session, name, cellIdx, index, r);
+  return walkWehrTrials(source, dir, session, name, cellIdx, index, r, allocRepeat);
 }
 
 async function walkWehrTrials(
@@ -187,6 +189,7 @@ async function walkWehrTrials(
   cellIdx: number,
   index: WehrStimIndex,
   r: WalkReporting,
+  allocRepeat: RepeatAllocator | undefined,
 ): Promise<CellRecord | undefined> {
   const stims = new Map<string, RawStim>();
   for (const file of await listMatFiles(source, dir)) {
@@ -215,7 +218,7 @@ async function walkWehrTrials(
     }
     const trace = mat.readTrace();
     if (!trace) continue;
-    const { repeat, onsetSample } = sliceRepeat(trace, timing);
+    const { repeat, onsetSample } = sliceRepeat(trace, timing, allocRepeat);
     // Trials are grouped by description, as the reference groups them: two
     // descriptions whose files share a key ("1_0.mat", "10.mat") stay two stims.
     let stim = stims.get(description);

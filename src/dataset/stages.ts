@@ -29,6 +29,7 @@ import {
   type WehrStimFile,
   type WehrStimIndex,
 } from "../ac1/wehr.js";
+import { withFloat64Arena } from "../dsp/arena.js";
 import { scratchFloat64 } from "../dsp/scratch.js";
 import { failPoint, pausePoint } from "../test-hooks.js";
 import {
@@ -137,12 +138,14 @@ export async function runSessionUnit(
     "clean",
     () => cleanKey((ctx.cache as StageCache).scope, unit, o),
     sessionCodec,
-    async () => {
-      const rec = new WalkRecorder();
-      const cell = await walkSessionUnit(ctx.store, unit, { wehrIndex, sites: o.sites }, rec);
-      // The raw repeats die with `cell`: only the binned products leave this unit.
-      return { cleaned: cell ? cleanCell(cell, o, ctx.cache !== undefined) : null, events: rec.events };
-    },
+    // The raw repeats die with `cell`: only the binned products leave this unit. So they are
+    // sliced into an arena of the thread (src/dsp/arena.ts), taken back when the unit is done.
+    () =>
+      withFloat64Arena(async (allocRepeat) => {
+        const rec = new WalkRecorder();
+        const cell = await walkSessionUnit(ctx.store, unit, { wehrIndex, sites: o.sites, allocRepeat }, rec);
+        return { cleaned: cell ? cleanCell(cell, o, ctx.cache !== undefined) : null, events: rec.events };
+      }),
   );
   return sessionResult(value, o, reused, damaged);
 }

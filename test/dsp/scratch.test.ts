@@ -31,7 +31,7 @@ test("scratch arrays have the asked length, reuse one buffer per slot, keep slot
 });
 
 test("the slots of a thread keep at most MAX_KEPT_TOTAL_BYTES together; past it, requests get buffers of their own", () => {
-  const slots = ["spike-y", "spike-h", "detrended", "xcorr-refs", "stim-splice"] as const;
+  const slots = ["spike-y", "spike-h", "detrended", "xcorr-refs", "medgauss-median"] as const;
   const n = (60 << 20) / 8; // 60 MiB each: under the per-slot bound, over the total with four
   const arrays = slots.map((slot) => scratchFloat64(slot, n));
   assert.ok(scratchKeptBytes() <= MAX_KEPT_TOTAL_BYTES, `${scratchKeptBytes()}`);

@@ -1,0 +1,104 @@
+// A thread's arena for Float64Arrays that live together and die together: a
+// session's raw repeats, sliced by the walk, cleaned, and dropped when the
+// session's unit ends (src/dataset/stages.ts). Each repeat used to be an
+// array of its own: fresh memory whose page faults, on this project's 2-core
+// VMs, cost ~11 us a page (a worker of a parallel build spent a fifth of its
+// faults slicing repeats), and whose external bytes drive V8's full
+// collections. An arena hands out views of a few large buffers it keeps and
+// reuses from unit to unit: reset() makes every array it gave out invalid at
+// once, so only a caller that owns everything made from them may use one.
+// Units that overlap in time on one thread (the serial build keeps several
+// in flight while their files are read) each take an arena of the thread's
+// pool (withFloat64Arena). Memory: the arenas of a thread keep at most
+// MAX_ARENA_BYTES of buffers together (beyond, an array is allocated on its
+// own, as before), so they pin no more than a small multiple of one
+// session's raw repeats, whatever the archive.
+
+/** Buffers are this large at least (a repeat larger than this gets a buffer of its own size). */
+export const ARENA_CHUNK_BYTES = 16 << 20;
+/** The arenas of a thread keep at most this much (what is asked beyond it is allocated as before and not kept). */
+export const MAX_ARENA_BYTES = 256 << 20;
+
+/** Bytes that arenas sharing it may keep, and keep now. */
+export class ArenaBudget {
+  keptBytes = 0;
+  constructor(readonly maxBytes: number = MAX_ARENA_BYTES) {}
+}
+
+export class Float64Arena {
+  private readonly chunks: ArrayBuffer[] = [];
+  /** The chunk arrays are carved from now, and the bytes of it given out. */
+  private current = 0;
+  private used = 0;
+  private keptBytes = 0;
+  private largestChunk = 0;
+
+  /** An arena keeping at most what `budget` (which other arenas may share) has room for. */
+  constructor(private readonly budget: ArenaBudget = new ArenaBudget()) {}
+
+  /** A Float64Array of `n` elements, contents unspecified (the caller writes every one), valid until reset(). */
+  alloc(n: number): Float64Array {
+    const bytes = 8 * n;
+    while (this.current < this.chunks.length) {
+      const chunk = this.chunks[this.current] as ArrayBuffer;
+      if (chunk.byteLength - this.used >= bytes) {
+        const out = new Float64Array(chunk, this.used, n);
+        this.used += bytes;
+        return out;
+      }
+      // (the rest of this chunk stays unused until the next reset)
+      this.current++;
+      this.used = 0;
+    }
+    // A request larger than the chunks (a long stim) gets a chunk of twice the largest kept
+    // one, if the bound allows: growing requests then add chunks log-many times, not once each.
+    const room = this.budget.maxBytes - this.budget.keptBytes;
+    const size =
+      bytes > ARENA_CHUNK_BYTES ? Math.max(bytes, Math.min(2 * this.largestChunk, room)) : ARENA_CHUNK_BYTES;
+    if (size > room) return new Float64Array(n);
+    const chunk = new ArrayBuffer(size);
+    this.chunks.push(chunk);
+    this.keptBytes += size;
+    this.budget.keptBytes += size;
+    this.largestChunk = Math.max(this.largestChunk, size);
+    this.used = bytes;
+    return new Float64Array(chunk, 0, n);
+  }
+
+  /** Takes back every array given out: their memory is handed out again. */
+  reset(): void {
+    this.current = 0;
+    this.used = 0;
+  }
+
+  /** Bytes of buffers the arena keeps. */
+  get bytesKept(): number {
+    return this.keptBytes;
+  }
+}
+
+/** The thread's arenas no unit holds now, and the budget they all share. */
+const idleArenas: Float64Arena[] = [];
+const threadBudget = new ArenaBudget();
+
+/**
+ * Runs `fn` with the allocator of an arena of the thread's pool, and resets
+ * the arena when `fn` settles: nothing `fn` allocated from it may outlive
+ * the call. Calls that overlap in time get arenas of their own.
+ */
+export async function withFloat64Arena<T>(
+  fn: (alloc: (n: number) => Float64Array) => Promise<T>,
+): Promise<T> {
+  const arena = idleArenas.pop() ?? new Float64Arena(threadBudget);
+  try {
+    return await fn((n) => arena.alloc(n));
+  } finally {
+    arena.reset();
+    idleArenas.push(arena);
+  }
+}
+
+/** Bytes the thread's pool of arenas keeps now. */
+export function arenaKeptBytes(): number {
+  return threadBudget.keptBytes;
+}
