@@ -29,7 +29,7 @@ import {
   type WehrStimFile,
   type WehrStimIndex,
 } from "../ac1/wehr.js";
-import { withFloat64Arena } from "../dsp/arena.js";
+import { releaseIdleArenas, withFloat64Arena } from "../dsp/arena.js";
 import { scratchFloat64 } from "../dsp/scratch.js";
 import { failPoint, pausePoint } from "../test-hooks.js";
 import {
@@ -362,6 +362,8 @@ export async function runBuild(
     store.close();
     throw e;
   } finally {
+    // The sessions run on this thread (a serial build) kept their repeats' arenas: let them go.
+    releaseIdleArenas();
     if (setup.ownsSource) await source.close();
   }
   warnAboutCohort(data, setup.onWarning);

@@ -98,6 +98,15 @@ export async function withFloat64Arena<T>(
   }
 }
 
+/**
+ * Drops the arenas no unit holds (their memory goes back to the allocator):
+ * a build calls it when it ends, so a process that goes on after a build
+ * on its own thread does not keep its repeats' memory.
+ */
+export function releaseIdleArenas(): void {
+  for (const arena of idleArenas.splice(0)) threadBudget.keptBytes -= arena.bytesKept;
+}
+
 /** Bytes the thread's pool of arenas keeps now. */
 export function arenaKeptBytes(): number {
   return threadBudget.keptBytes;

@@ -12,6 +12,7 @@ import {
   arenaKeptBytes,
   Float64Arena,
   MAX_ARENA_BYTES,
+  releaseIdleArenas,
   withFloat64Arena,
 } from "../../src/dsp/arena.js";
 
@@ -108,6 +109,12 @@ test("withFloat64Arena: memory is reused from call to call; overlapping calls ge
     ),
   );
   assert.ok(arenaKeptBytes() <= MAX_ARENA_BYTES, `${arenaKeptBytes()}`);
+  // a build's end lets the idle arenas go
+  releaseIdleArenas();
+  assert.equal(arenaKeptBytes(), 0);
+  await withFloat64Arena(async (alloc) => {
+    assert.notEqual(alloc(10).buffer, firstBuffer);
+  });
 });
 
 test("arenas sharing a budget keep at most its bytes together", () => {
