@@ -8,6 +8,7 @@
 // A command that stops gracefully on Ctrl-C (`ac1 view`) takes the signals
 // over with onInterrupt; a second signal then exits at once.
 
+import { stopLiveWorkersNow } from "../parallel/stop.js";
 import { removeTrackedTemps } from "../temp-files.js";
 
 const SIGNALS: readonly NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP"];
@@ -26,6 +27,8 @@ function onSignal(signal: NodeJS.Signals): void {
   removeTrackedTemps();
   const what = note === undefined ? "" : `; ${note}`;
   process.stderr.write(`\n${command === "" ? "ac1" : `ac1 ${command}`}: interrupted (${signal})${what}\n`);
+  // Worker threads stop where it is safe to before the exit tears them down (src/parallel/stop.ts).
+  stopLiveWorkersNow();
   process.exit(1);
 }
 

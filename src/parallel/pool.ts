@@ -4,11 +4,13 @@
 // tasks by id; errors thrown by a task come back re-created as the same class
 // (errorFromData). A worker that dies (uncaught error, exit, failed start-up)
 // fails the whole pool at once: every queued and running task is rejected
-// with a WorkerError, so a crash never leaves a caller waiting. close()
-// terminates the workers.
+// with a WorkerError, so a crash never leaves a caller waiting. close(), and
+// a failure, stop the workers where it is safe to (stop.ts): asked, then
+// terminated only if they do not stop within a grace period.
 
 import { type TransferListItem, Worker } from "node:worker_threads";
 import { errorFromData, WorkerError } from "../errors.js";
+import { stopWorker, trackWorker } from "./stop.js";
 import type { ReplyMessage, SetupMessage, TaskMessage } from "./wire.js";
 
 /** A worker thread failed outside of a task (crash, exit, start-up error), or the pool was closed; defined in src/errors.ts. */
@@ -81,6 +83,7 @@ export class WorkerPool<Task = unknown, Result = unknown> {
     for (let index = 0; index < size; index++) {
       const worker = adopted[index] ?? new Worker(script, { workerData: options.workerData });
       worker.ref(); // a started worker may have been unref'd while it waited
+      trackWorker(worker);
       if (options.setup !== undefined) worker.postMessage({ setup: options.setup } satisfies SetupMessage);
       const slot: Slot = { index, worker, running: null };
       worker.on("message", (msg: ReplyMessage<Result>) => this.onReply(slot, msg));
@@ -142,14 +145,14 @@ export class WorkerPool<Task = unknown, Result = unknown> {
     });
   }
 
-  /** Terminates every worker; tasks still queued or running are rejected. */
+  /** Stops every worker (stop.ts); tasks still queued or running are rejected. */
   async close(): Promise<void> {
     if (this.closing) return;
     this.closing = true;
     this.rejectAll(
       this.failure ?? new WorkerError(`${this.name}: the worker pool was closed before the task finished`),
     );
-    await Promise.all(this.slots.map((s) => s.worker.terminate().catch(() => 0)));
+    await Promise.all(this.slots.map((s) => stopWorker(s.worker)));
   }
 
   /**
@@ -219,7 +222,7 @@ export class WorkerPool<Task = unknown, Result = unknown> {
     if (this.failure || this.closing) return;
     this.failure = error;
     this.rejectAll(error);
-    for (const s of this.slots) void s.worker.terminate().catch(() => 0);
+    for (const s of this.slots) void stopWorker(s.worker);
   }
 
   private rejectAll(error: Error): void {

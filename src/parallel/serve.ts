@@ -2,11 +2,13 @@
 // the handler's result (and the buffers its handler asks to move, if any; the
 // dataset build asks for none: tasks.ts says why) or its error flattened
 // to plain data (errorToData, src/errors.ts). Tasks are handled one at a time,
-// in arrival order; the pool's setup message, if any, comes before them.
+// in arrival order; the pool's setup message, if any, comes before them. A
+// stop message ends the thread at once, between two turns of its event loop
+// (src/parallel/stop.ts says why).
 
 import { parentPort, type TransferListItem } from "node:worker_threads";
 import { errorToData } from "../errors.js";
-import type { ReplyMessage, SetupMessage, TaskMessage } from "./wire.js";
+import type { ReplyMessage, SetupMessage, StopMessage, TaskMessage } from "./wire.js";
 
 /** A handler's answer: the result and the buffers to move along with it. */
 export interface TaskAnswer<R> {
@@ -32,7 +34,14 @@ export function serveTasks<T, R, S = unknown>(
   let chain: Promise<void> = Promise.resolve();
   let setupError: unknown;
   let failedSetup = false;
-  port.on("message", (msg: TaskMessage<T> | SetupMessage<S>) => {
+  port.on("message", (msg: TaskMessage<T> | SetupMessage<S> | StopMessage) => {
+    if ("stop" in msg) {
+      // Between two turns of the event loop: no zlib constructor is half done (stop.ts).
+      const flag = new Int32Array(msg.stop);
+      Atomics.store(flag, 0, 1);
+      Atomics.notify(flag, 0);
+      process.exit(0);
+    }
     if ("setup" in msg) {
       try {
         opts.onSetup?.(msg.setup);

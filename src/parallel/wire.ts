@@ -21,6 +21,14 @@ export interface SetupMessage<S = unknown> {
   setup: S;
 }
 
+/**
+ * Main thread -> worker: stop (src/parallel/stop.ts). The worker raises the
+ * flag in `stop` (an Int32Array's memory) and exits its thread at once.
+ */
+export interface StopMessage {
+  stop: SharedArrayBuffer;
+}
+
 /** Worker -> main thread: the reply to task `id`. */
 export type ReplyMessage<R = unknown> =
   | { id: number; ok: true; result: R }

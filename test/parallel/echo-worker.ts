@@ -1,10 +1,12 @@
 // A worker for the pool tests (not a test file): answers tasks that echo,
 // wait, throw (an error of any ac1 class, a plain Error, an uncloneable
 // result), read a MAT file (its MatError, if any, comes from the real
-// reader), crash (an uncaught error outside the task) or exit the thread.
+// reader), crash (an uncaught error outside the task), exit the thread, or
+// create zlib objects without end (inflate-loop: what a build's workers do).
 // whoami answers with workerData's tag and the setup message's.
 
 import { workerData } from "node:worker_threads";
+import { deflateSync, inflateSync } from "node:zlib";
 import { matToJson, openMat } from "../../src/mat/index.js";
 import { serveTasks } from "../../src/parallel/serve.js";
 import { ERROR_SAMPLES, type ErrorSampleName } from "../errors/samples.js";
@@ -19,7 +21,9 @@ export type EchoTask =
   | { op: "uncloneable" }
   | { op: "crash"; message: string }
   | { op: "exit"; code: number }
-  | { op: "whoami"; afterMs?: number };
+  | { op: "whoami"; afterMs?: number }
+  // inflates small zlib streams forever, yielding to the event loop now and then (never answers)
+  | { op: "inflate-loop" };
 
 let tag = (workerData as { tag?: string } | undefined)?.tag ?? "";
 
@@ -54,6 +58,13 @@ serveTasks<EchoTask, unknown, { tag?: string; fail?: string }>(
       case "exit":
         process.exit(task.code);
         break;
+      case "inflate-loop": {
+        const stream = deflateSync(new Uint8Array(64).fill(1));
+        for (;;) {
+          for (let i = 0; i < 50; i++) inflateSync(stream);
+          await new Promise((r) => setImmediate(r));
+        }
+      }
       case "whoami":
         // afterMs keeps the worker busy, so that tasks sent together land on different workers
         if (task.afterMs !== undefined) await new Promise((r) => setTimeout(r, task.afterMs));
