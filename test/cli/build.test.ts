@@ -274,6 +274,8 @@ test("a cache hit loads no build machinery: no MAT reader, walker, DSP, metrics,
         "parallel/jobs.js",
         // starts workers only for a build (a worker started on a hit would list parallel/worker.js here)
         "parallel/prestart.js",
+        // the interrupt handler's stop of live workers (no imports of its own)
+        "parallel/stop.js",
       ].includes(m),
   );
   const writers = ours.filter((m) =>
