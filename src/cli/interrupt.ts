@@ -24,11 +24,12 @@ function onSignal(signal: NodeJS.Signals): void {
     takeover(signal);
     return;
   }
+  // Worker threads stop first, where it is safe to (src/parallel/stop.ts): the exit then tears
+  // none down mid-task, and the sweep that follows sees every temp file they made.
+  stopLiveWorkersNow();
   removeTrackedTemps();
   const what = note === undefined ? "" : `; ${note}`;
   process.stderr.write(`\n${command === "" ? "ac1" : `ac1 ${command}`}: interrupted (${signal})${what}\n`);
-  // Worker threads stop where it is safe to before the exit tears them down (src/parallel/stop.ts).
-  stopLiveWorkersNow();
   process.exit(1);
 }
 

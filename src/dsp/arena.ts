@@ -14,7 +14,7 @@
 // own, as before), so they pin no more than a small multiple of one
 // session's raw repeats, whatever the archive.
 
-/** Buffers are this large at least (a repeat larger than this gets a buffer of its own size). */
+/** Buffers are this large (a longer repeat gets a buffer of a whole number of them). */
 export const ARENA_CHUNK_BYTES = 16 << 20;
 /** The arenas of a thread keep at most this much (what is asked beyond it is allocated as before and not kept). */
 export const MAX_ARENA_BYTES = 256 << 20;
@@ -27,11 +27,9 @@ export class ArenaBudget {
 
 export class Float64Arena {
   private readonly chunks: ArrayBuffer[] = [];
-  /** The chunk arrays are carved from now, and the bytes of it given out. */
-  private current = 0;
-  private used = 0;
+  /** Bytes of each chunk given out since the last reset (arrays are carved from the front). */
+  private readonly used: number[] = [];
   private keptBytes = 0;
-  private largestChunk = 0;
 
   /** An arena keeping at most what `budget` (which other arenas may share) has room for. */
   constructor(private readonly budget: ArenaBudget = new ArenaBudget()) {}
@@ -39,36 +37,30 @@ export class Float64Arena {
   /** A Float64Array of `n` elements, contents unspecified (the caller writes every one), valid until reset(). */
   alloc(n: number): Float64Array {
     const bytes = 8 * n;
-    while (this.current < this.chunks.length) {
-      const chunk = this.chunks[this.current] as ArrayBuffer;
-      if (chunk.byteLength - this.used >= bytes) {
-        const out = new Float64Array(chunk, this.used, n);
-        this.used += bytes;
-        return out;
-      }
-      // (the rest of this chunk stays unused until the next reset)
-      this.current++;
-      this.used = 0;
+    // First fit (at most MAX_ARENA_BYTES / ARENA_CHUNK_BYTES chunks): a long repeat that fits
+    // no chunk leaves the others' room to the shorter ones.
+    for (let i = 0; i < this.chunks.length; i++) {
+      const chunk = this.chunks[i] as ArrayBuffer;
+      const at = this.used[i] as number;
+      if (chunk.byteLength - at < bytes) continue;
+      this.used[i] = at + bytes;
+      return new Float64Array(chunk, at, n);
     }
-    // A request larger than the chunks (a long stim) gets a chunk of twice the largest kept
-    // one, if the bound allows: growing requests then add chunks log-many times, not once each.
-    const room = this.budget.maxBytes - this.budget.keptBytes;
-    const size =
-      bytes > ARENA_CHUNK_BYTES ? Math.max(bytes, Math.min(2 * this.largestChunk, room)) : ARENA_CHUNK_BYTES;
-    if (size > room) return new Float64Array(n);
+    // A new chunk: ARENA_CHUNK_BYTES, or a whole number of them for a longer repeat (so that
+    // repeats of nearly the same length in later units fit it too).
+    const size = Math.max(1, Math.ceil(bytes / ARENA_CHUNK_BYTES)) * ARENA_CHUNK_BYTES;
+    if (size > this.budget.maxBytes - this.budget.keptBytes) return new Float64Array(n);
     const chunk = new ArrayBuffer(size);
     this.chunks.push(chunk);
+    this.used.push(bytes);
     this.keptBytes += size;
     this.budget.keptBytes += size;
-    this.largestChunk = Math.max(this.largestChunk, size);
-    this.used = bytes;
     return new Float64Array(chunk, 0, n);
   }
 
   /** Takes back every array given out: their memory is handed out again. */
   reset(): void {
-    this.current = 0;
-    this.used = 0;
+    this.used.fill(0);
   }
 
   /** Bytes of buffers the arena keeps. */

@@ -20,16 +20,25 @@ export const STOP_GRACE_MS = 2000;
 
 /** Workers of live pools (the interrupt handler stops them before the process exits). */
 const live = new Set<Worker>();
+/**
+ * Each tracked worker's stop flag, one for its whole life: asked twice (a
+ * failed build's stop, then an interrupt), a worker that already stopped has
+ * raised it, and a wait on it returns at once.
+ */
+const flags = new WeakMap<Worker, Int32Array>();
 
 /** Registers a running worker until it exits. */
 export function trackWorker(worker: Worker): void {
   live.add(worker);
+  flags.set(worker, new Int32Array(new SharedArrayBuffer(4)));
   worker.once("exit", () => live.delete(worker));
 }
 
 /** Posts the stop request; returns the flag the worker raises just before it exits, or null if it could not be asked. */
 function askToStop(worker: Worker): Int32Array | null {
-  const flag = new Int32Array(new SharedArrayBuffer(4));
+  const flag = flags.get(worker);
+  if (flag === undefined) return null;
+  if (Atomics.load(flag, 0) === 1) return flag; // stopping already
   try {
     worker.postMessage({ stop: flag.buffer as SharedArrayBuffer } satisfies StopMessage);
     return flag;
@@ -70,13 +79,13 @@ export async function stopWorker(worker: Worker, graceMs: number = STOP_GRACE_MS
  * thread meanwhile (no write goes on, no file is renamed).
  */
 export function stopLiveWorkersNow(graceMs: number = STOP_GRACE_MS): void {
-  const flags: Int32Array[] = [];
+  const asked: Int32Array[] = [];
   for (const worker of live) {
     const flag = askToStop(worker);
-    if (flag !== null) flags.push(flag);
+    if (flag !== null) asked.push(flag);
   }
   const deadline = Date.now() + graceMs;
-  for (const flag of flags) {
+  for (const flag of asked) {
     const left = deadline - Date.now();
     if (left <= 0) return;
     Atomics.wait(flag, 0, 0, left);

@@ -62,15 +62,38 @@ test("a reset hands the same memory out again; a repeated unit allocates nothing
   assert.equal(second[0]?.[0], 1);
 });
 
+test("first fit: an array too long for the open chunk leaves its room to shorter ones", () => {
+  const arena = new Float64Arena();
+  const small = arena.alloc(1000);
+  const long = arena.alloc(ARENA_CHUNK_BYTES / 8); // fills a chunk of its own
+  const after = arena.alloc(1000);
+  assert.equal(after.buffer, small.buffer);
+  assert.equal(after.byteOffset, 8000);
+  assert.notEqual(long.buffer, small.buffer);
+  assert.equal(arena.bytesKept, 2 * ARENA_CHUNK_BYTES);
+  // a repeat a little longer than a chunk gets two chunks' worth, which its like fits next time
+  const longer = arena.alloc(ARENA_CHUNK_BYTES / 8 + 1);
+  assert.equal(longer.buffer.byteLength, 2 * ARENA_CHUNK_BYTES);
+  arena.reset();
+  arena.alloc(1000);
+  arena.alloc(ARENA_CHUNK_BYTES / 8);
+  assert.equal(arena.alloc(ARENA_CHUNK_BYTES / 8 + 100).buffer, longer.buffer);
+  assert.equal(arena.bytesKept, 4 * ARENA_CHUNK_BYTES);
+});
+
 test("past MAX_ARENA_BYTES an array is its own, not kept", () => {
   const arena = new Float64Arena();
-  const big = MAX_ARENA_BYTES / 8 / 2 + 1; // a chunk of just over half the bound
+  const big = MAX_ARENA_BYTES / 8 / 2 + 1; // just over half the bound: a chunk of 9 x 16 MiB
+  const chunkBytes = Math.ceil((8 * big) / ARENA_CHUNK_BYTES) * ARENA_CHUNK_BYTES;
   const a = arena.alloc(big);
   const b = arena.alloc(big); // a second such chunk would take the arena past its bound
-  assert.equal(arena.bytesKept, 8 * big);
+  assert.equal(arena.bytesKept, chunkBytes);
+  assert.equal(a.buffer.byteLength, chunkBytes);
   assert.equal(b.byteOffset, 0);
   assert.equal(b.buffer.byteLength, 8 * big);
   assert.notEqual(a.buffer, b.buffer);
+  // the room left in a's chunk still serves shorter arrays
+  assert.equal(arena.alloc(1000).buffer, a.buffer);
   arena.reset();
   assert.equal(arena.alloc(big).buffer, a.buffer);
   assert.notEqual(arena.alloc(big).buffer, b.buffer);
@@ -89,15 +112,18 @@ test("withFloat64Arena: memory is reused from call to call; overlapping calls ge
   await withFloat64Arena(async (alloc) => {
     assert.equal(alloc(10).buffer, firstBuffer);
   });
-  // a failing call gives its arena back too
+  // a failing call gives its arena back too: the next call gets the same memory, nothing new is kept
   const kept = arenaKeptBytes();
   await assert.rejects(
     withFloat64Arena(async (alloc) => {
-      alloc(10);
+      assert.equal(alloc(10).buffer, firstBuffer);
       throw new Error("unit failed");
     }),
     /unit failed/,
   );
+  await withFloat64Arena(async (alloc) => {
+    assert.equal(alloc(10).buffer, firstBuffer);
+  });
   assert.equal(arenaKeptBytes(), kept);
   // arenas that overlap share the thread's bound
   await Promise.all(

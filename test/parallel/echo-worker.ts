@@ -23,7 +23,9 @@ export type EchoTask =
   | { op: "exit"; code: number }
   | { op: "whoami"; afterMs?: number }
   // inflates small zlib streams forever, yielding to the event loop now and then (never answers)
-  | { op: "inflate-loop" };
+  | { op: "inflate-loop" }
+  // a synchronous loop that never yields (only terminate() ends it)
+  | { op: "spin" };
 
 let tag = (workerData as { tag?: string } | undefined)?.tag ?? "";
 
@@ -65,6 +67,10 @@ serveTasks<EchoTask, unknown, { tag?: string; fail?: string }>(
           await new Promise((r) => setImmediate(r));
         }
       }
+      case "spin":
+        for (;;) {
+          // never yields to the event loop
+        }
       case "whoami":
         // afterMs keeps the worker busy, so that tasks sent together land on different workers
         if (task.afterMs !== undefined) await new Promise((r) => setTimeout(r, task.afterMs));

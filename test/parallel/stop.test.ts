@@ -8,6 +8,39 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { test } from "node:test";
+import { Worker } from "node:worker_threads";
+import { stopWorker, trackWorker } from "../../src/parallel/stop.js";
+import type { TaskMessage } from "../../src/parallel/wire.js";
+import type { EchoTask } from "./echo-worker.js";
+
+const echoWorker = new URL("./echo-worker.js", import.meta.url);
+
+/** A tracked echo worker given `task`, and its exit code once it exits. */
+async function workerOn(task: EchoTask): Promise<{ worker: Worker; exitCode: Promise<number> }> {
+  const worker = new Worker(echoWorker);
+  trackWorker(worker);
+  const exitCode = new Promise<number>((resolve) => worker.once("exit", resolve));
+  await new Promise((resolve) => worker.once("online", resolve));
+  worker.postMessage({ id: 1, task } satisfies TaskMessage<EchoTask>);
+  await new Promise((r) => setTimeout(r, 100));
+  return { worker, exitCode };
+}
+
+test("a worker between two turns of its event loop stops when asked: it exits itself (code 0), not terminated (code 1)", async () => {
+  const { worker, exitCode } = await workerOn({ op: "sleep", ms: 60_000, value: 0 });
+  const t0 = performance.now();
+  await stopWorker(worker, 10_000);
+  assert.equal(await exitCode, 0);
+  assert.ok(performance.now() - t0 < 5000);
+});
+
+test("a worker stuck in a synchronous loop is terminated once the grace has passed", async () => {
+  const { worker, exitCode } = await workerOn({ op: "spin" });
+  const t0 = performance.now();
+  await stopWorker(worker, 300);
+  assert.equal(await exitCode, 1);
+  assert.ok(performance.now() - t0 >= 290, `${performance.now() - t0} ms`);
+});
 
 const child = new URL("./stop-child.js", import.meta.url).pathname;
 
