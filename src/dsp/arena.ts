@@ -29,7 +29,6 @@ export class Float64Arena {
   private readonly chunks: ArrayBuffer[] = [];
   /** Bytes of each chunk given out since the last reset (arrays are carved from the front). */
   private readonly used: number[] = [];
-  private keptBytes = 0;
 
   /** An arena keeping at most what `budget` (which other arenas may share) has room for. */
   constructor(private readonly budget: ArenaBudget = new ArenaBudget()) {}
@@ -53,7 +52,6 @@ export class Float64Arena {
     const chunk = new ArrayBuffer(size);
     this.chunks.push(chunk);
     this.used.push(bytes);
-    this.keptBytes += size;
     this.budget.keptBytes += size;
     return new Float64Array(chunk, 0, n);
   }
@@ -65,7 +63,9 @@ export class Float64Arena {
 
   /** Bytes of buffers the arena keeps. */
   get bytesKept(): number {
-    return this.keptBytes;
+    let bytes = 0;
+    for (const chunk of this.chunks) bytes += chunk.byteLength;
+    return bytes;
   }
 }
 

@@ -65,7 +65,7 @@ export class FileAppender {
     await this.flush();
     await this.writeAt(bytes, this.offset);
     this.offset += bytes.byteLength;
-    this.startWriteback(await this.handle, this.offset);
+    this.startWriteback(this.offset);
   }
 
   /**
@@ -93,20 +93,19 @@ export class FileAppender {
     const end = this.offset;
     this.gathered = [];
     this.gatheredBytes = 0;
-    const fh = await this.handle;
-    await writevFullyAt(fh, chunks, at);
-    this.startWriteback(fh, end);
+    await writevFullyAt(await this.handle, chunks, at);
+    this.startWriteback(end);
   }
 
   /** Starts a datasync once SYNC_AHEAD_BYTES more are written (see there); its failure waits for sync(). */
-  private startWriteback(fh: FileHandle, writtenTo: number): void {
+  private startWriteback(writtenTo: number): void {
     if (writtenTo - this.syncedTo < SYNC_AHEAD_BYTES) return;
     this.syncedTo = writtenTo;
     this.syncAhead = this.syncAhead
-      .then(() => {
+      .then(async () => {
         // Test hook (AC1_TEST_FAIL_AT=npz-sync-ahead:EIO): a write-back error the early datasync reports.
         failPoint("npz-sync-ahead");
-        return fh.datasync();
+        await (await this.handle).datasync();
       })
       .catch((e: unknown) => {
         // Kept for sync(): the kernel reports a write-back error once, so the final fsync may not see it again.

@@ -18,25 +18,23 @@ import type { StopMessage } from "./wire.js";
 /** How long a worker has to stop when asked before it is terminated anyway. */
 export const STOP_GRACE_MS = 2000;
 
-/** Workers of live pools (the interrupt handler stops them before the process exits). */
-const live = new Set<Worker>();
 /**
- * Each tracked worker's stop flag, one for its whole life: asked twice (a
- * failed build's stop, then an interrupt), a worker that already stopped has
- * raised it, and a wait on it returns at once.
+ * The workers of live pools (the interrupt handler stops them before the
+ * process exits), each with its stop flag, one for its whole life: asked
+ * twice (a failed build's stop, then an interrupt), a worker that is
+ * already stopping has raised it, and a wait on it returns at once.
  */
-const flags = new WeakMap<Worker, Int32Array>();
+const live = new Map<Worker, Int32Array>();
 
 /** Registers a running worker until it exits. */
 export function trackWorker(worker: Worker): void {
-  live.add(worker);
-  flags.set(worker, new Int32Array(new SharedArrayBuffer(4)));
+  live.set(worker, new Int32Array(new SharedArrayBuffer(4)));
   worker.once("exit", () => live.delete(worker));
 }
 
-/** Posts the stop request; returns the flag the worker raises just before it exits, or null if it could not be asked. */
+/** Posts the stop request; returns the flag the worker raises just before it exits, or null if it cannot be asked (not live). */
 function askToStop(worker: Worker): Int32Array | null {
-  const flag = flags.get(worker);
+  const flag = live.get(worker);
   if (flag === undefined) return null;
   if (Atomics.load(flag, 0) === 1) return flag; // stopping already
   try {
@@ -49,22 +47,14 @@ function askToStop(worker: Worker): Int32Array | null {
 
 /**
  * Stops `worker`: asks it, waits for it to exit, terminates it if it has
- * not within `graceMs`. Resolves once it has exited.
+ * not within `graceMs` (at once if it cannot be asked: never tracked, or
+ * exited already). Resolves once it has exited.
  */
 export async function stopWorker(worker: Worker, graceMs: number = STOP_GRACE_MS): Promise<void> {
-  if (!live.has(worker)) {
-    // never tracked, or already exited
-    await worker.terminate().catch(() => 0);
-    return;
-  }
   const exited = new Promise<void>((resolve) => worker.once("exit", () => resolve()));
-  if (askToStop(worker) === null) {
-    await worker.terminate().catch(() => 0);
-    return;
-  }
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<"late">((resolve) => {
-    timer = setTimeout(() => resolve("late"), graceMs);
+    timer = setTimeout(() => resolve("late"), askToStop(worker) === null ? 0 : graceMs);
   });
   const first = await Promise.race([exited, late]);
   clearTimeout(timer);
@@ -80,7 +70,7 @@ export async function stopWorker(worker: Worker, graceMs: number = STOP_GRACE_MS
  */
 export function stopLiveWorkersNow(graceMs: number = STOP_GRACE_MS): void {
   const asked: Int32Array[] = [];
-  for (const worker of live) {
+  for (const worker of live.keys()) {
     const flag = askToStop(worker);
     if (flag !== null) asked.push(flag);
   }
