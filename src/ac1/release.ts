@@ -48,6 +48,12 @@ export interface ReleaseWalkPlan {
   wehrStimFiles: WehrStimFile[];
   /** Session folders: Wehr (in `_wehr_cell_idx` order), then Asari results-1, results-2. */
   sessions: SessionUnit[];
+  /**
+   * Per session (same index), the bytes of the files directly in its folder
+   * as the listing gives them (sessionBytes), 0 where the source does not
+   * say: a cost estimate for scheduling, no bound on what is read.
+   */
+  sessionBytes: number[];
 }
 
 /** Lists the units of the walk of a selection (folder listings only). */
@@ -56,13 +62,26 @@ export async function planReleaseWalk(
   selection: ReleaseSelection,
 ): Promise<ReleaseWalkPlan> {
   const parts = releaseParts(selection);
-  const plan: ReleaseWalkPlan = { wehrStimFiles: [], sessions: [] };
+  const plan: ReleaseWalkPlan = { wehrStimFiles: [], sessions: [], sessionBytes: [] };
   if (parts.wehr) {
     plan.wehrStimFiles = await listWehrStimFiles(source);
     plan.sessions.push(...(await listWehrSessions(source)));
   }
   if (parts.asari) plan.sessions.push(...(await listAsariSessions(source)));
+  for (const unit of plan.sessions) plan.sessionBytes.push(await sessionBytes(source, unit));
   return plan;
+}
+
+/**
+ * The bytes of the files directly in a session's folder, as its listing
+ * gives them (a zip member's uncompressed size; 0 from a listing that does
+ * not say, as an unpacked tree's): how much a worker will read and decode
+ * for it, a build's estimate of which sessions take longest.
+ */
+export async function sessionBytes(source: ReleaseSource, unit: SessionUnit): Promise<number> {
+  let n = 0;
+  for (const e of await source.listDir(unit.dir)) if (!e.isDir) n += e.bytes ?? 0;
+  return n;
 }
 
 /** What a session unit needs besides its folder: the Wehr index, the requested sites. */

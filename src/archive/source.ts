@@ -7,6 +7,13 @@
 export interface DirEntry {
   name: string;
   isDir: boolean;
+  /**
+   * A file's size in bytes (a zip member's uncompressed size) when the
+   * listing knows it without further I/O; absent otherwise (an unpacked
+   * tree's listing does not stat). Only a hint, for scheduling: nothing
+   * read is bounded by it.
+   */
+  bytes?: number;
 }
 
 export interface ReleaseSource {

@@ -175,7 +175,8 @@ function indexEntries(
   zipPath: string,
 ): { members: Map<string, ZipMember>; children: Map<string, DirEntry[]>; files: ZipMember[] } {
   const members = new Map<string, ZipMember>();
-  const kids = new Map<string, Map<string, boolean>>();
+  // folder -> child name -> its member (undefined for a folder)
+  const kids = new Map<string, Map<string, ZipMember | undefined>>();
   kids.set("", new Map());
   members.set("", { path: "", isDir: true, compressedSize: 0, uncompressedSize: 0, crc32: 0, method: 0 });
   const files: ZipMember[] = [];
@@ -200,7 +201,7 @@ function indexEntries(
       entry,
     });
     kids.set(path, new Map());
-    kids.get(parent)!.set(path.slice(slash + 1), true);
+    kids.get(parent)!.set(path.slice(slash + 1), undefined);
   };
 
   for (const entry of entries) {
@@ -226,13 +227,16 @@ function indexEntries(
       entry,
     };
     members.set(path, m);
-    kids.get(parent)!.set(path.slice(slash + 1), false);
+    kids.get(parent)!.set(path.slice(slash + 1), m);
     files.push(m);
   }
 
   const children = new Map<string, DirEntry[]>();
   for (const [dir, names] of kids) {
-    const list = [...names].map(([name, isDir]) => ({ name, isDir }));
+    const list = [...names].map(
+      ([name, m]): DirEntry =>
+        m === undefined ? { name, isDir: true } : { name, isDir: false, bytes: m.uncompressedSize },
+    );
     list.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     children.set(dir, list);
   }

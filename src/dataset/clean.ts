@@ -155,7 +155,8 @@ function cleanStim(stim: RawStim, signalType: SignalType, o: DatasetOptions, com
     const needBinned = complete || (kept ? !spikes : o.keepRejected);
     binned.push(needBinned ? Float32Array.from(binResponse(x, sf, o.dtMs)) : null);
     if (spikes && (complete || kept)) {
-      const t = spikeTrain(x, sf, o.dtMs, o.detrendMedMs, o.detrendGaussMs);
+      // the full-length PSTH is a temporary (only its bins are kept), reused from repeat to repeat
+      const t = spikeTrain(x, sf, o.dtMs, o.detrendMedMs, o.detrendGaussMs, scratchFloat64("psth", x.length));
       psth.push(Float32Array.from(binResponse(t.psth, sf, o.dtMs)));
       counts.push(t.counts);
     } else {

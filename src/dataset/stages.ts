@@ -209,10 +209,10 @@ export function cacheFirstExecutor(ctx: StageContext, exec: BuildExecutor): Buil
       const r = await exec.wehrStim(file);
       return found.damaged ? { ...r, damaged: true } : r;
     },
-    async session(unit, wehrIndex) {
+    async session(unit, wehrIndex, costBytes) {
       const found = await lookup(sc, "clean", cleanKey(sc.scope, unit, o), sessionCodec);
       if (found.value !== undefined) return sessionResult(found.value, o, true, false);
-      const r = await exec.session(unit, wehrIndex);
+      const r = await exec.session(unit, wehrIndex, costBytes);
       return found.damaged ? { ...r, damaged: true } : r;
     },
     async stim(spec, T, si) {
@@ -229,7 +229,12 @@ export interface BuildExecutor {
   /** Units started and not yet consumed, at most (>= 1): bounds the raw data in flight. */
   readonly window: number;
   wehrStim(file: WehrStimFile): Promise<WehrStimResult>;
-  session(unit: SessionUnit, wehrIndex: WehrStimIndex): Promise<SessionResult>;
+  /**
+   * One session unit; `costBytes` estimates its work (ReleaseWalkPlan's
+   * sessionBytes, 0 when unknown): an executor with several threads may
+   * start the costliest of the units it holds first.
+   */
+  session(unit: SessionUnit, wehrIndex: WehrStimIndex, costBytes: number): Promise<SessionResult>;
   /** Stim `s`'s tensor at T frames (what runStimUnit computes). */
   stim(spec: StimSpec, T: number, s: number): Promise<StimResult>;
 }
@@ -326,13 +331,14 @@ export async function runBuild(
     let inFlight = 0;
     await orderedMap(
       plan.sessions,
-      (unit) => {
+      (unit, i) => {
         inFlight++;
         flow.maxCellsInFlight = Math.max(flow.maxCellsInFlight, inFlight);
         flow.sessions++;
+        const cost = plan.sessionBytes[i] ?? 0;
         return unit.experimenter === "wehr"
-          ? indexed.then(() => exec.session(unit, wehrIndex))
-          : exec.session(unit, wehrIndex);
+          ? indexed.then(() => exec.session(unit, wehrIndex, cost))
+          : exec.session(unit, wehrIndex, cost);
       },
       {
         maxInFlight: exec.window,

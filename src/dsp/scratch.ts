@@ -12,6 +12,14 @@
 // MAX_KEPT_TOTAL_BYTES in all (beyond, a request gets a buffer of its own,
 // as before there were slots), so the scratch never pins more than a small
 // multiple of the longest repeat, whatever the archive.
+// A slot's buffer is reserved at MAX_KEPT_BYTES at its first use and never
+// replaced: an ArrayBuffer's pages are backed by memory only once written
+// (calloc of fresh mappings), so it costs what its longest request wrote.
+// Grown by reallocation instead, each longer request wrote a new buffer's
+// pages afresh: on `stims` a serial build's slots allocated 125 MB where
+// their longest requests came to 34 MB, and on a VM a page touched for the
+// first time costs more than the work on it (README, Performance). What the limits count
+// is each slot's longest request: the memory it may hold.
 
 /** Buffers above this size are not kept (a rare huge input does not pin its memory). */
 const MAX_KEPT_BYTES = 64 << 20;
@@ -34,21 +42,36 @@ export type ScratchSlot =
   // the cross-trial test's leave-one-out references
   | "xcorr-refs"
   // an Asari stim's spliced waveform, while its tensor is made (dataset/stages.ts)
-  | "stim-splice";
+  | "stim-splice"
+  // spikeTrain's supra-threshold mask and the PSTH made of it (preprocess/psth.ts, dataset/clean.ts)
+  | "spike-mask"
+  | "psth";
 
-const buffers = new Map<ScratchSlot, ArrayBuffer>();
+/** A slot's reserved buffer and the longest request it served, in bytes. */
+interface Kept {
+  buffer: ArrayBuffer;
+  usedBytes: number;
+}
+
+const kept = new Map<ScratchSlot, Kept>();
+/** The slots' longest requests summed: the memory they may hold. */
 let keptBytes = 0;
 
 function bufferFor(slot: ScratchSlot, bytes: number): ArrayBuffer {
-  const have = buffers.get(slot);
-  if (have !== undefined && have.byteLength >= bytes) return have;
-  const buf = new ArrayBuffer(Math.max(bytes, Math.min(2 * (have?.byteLength ?? 0), MAX_KEPT_BYTES)));
-  const without = keptBytes - (have?.byteLength ?? 0);
-  if (buf.byteLength <= MAX_KEPT_BYTES && without + buf.byteLength <= MAX_KEPT_TOTAL_BYTES) {
-    buffers.set(slot, buf);
-    keptBytes = without + buf.byteLength;
+  if (bytes > MAX_KEPT_BYTES) return new ArrayBuffer(bytes);
+  const have = kept.get(slot);
+  const grows = bytes - (have?.usedBytes ?? 0);
+  if (grows > 0 && keptBytes + grows > MAX_KEPT_TOTAL_BYTES) return new ArrayBuffer(bytes);
+  if (have === undefined) {
+    kept.set(slot, { buffer: new ArrayBuffer(MAX_KEPT_BYTES), usedBytes: bytes });
+    keptBytes += bytes;
+    return (kept.get(slot) as Kept).buffer;
   }
-  return buf;
+  if (grows > 0) {
+    have.usedBytes = bytes;
+    keptBytes += grows;
+  }
+  return have.buffer;
 }
 
 /** Bytes the slots of this thread keep now. */
@@ -59,6 +82,11 @@ export function scratchKeptBytes(): number {
 /** A Float64Array of exactly n elements (contents unspecified) from the slot's buffer. */
 export function scratchFloat64(slot: ScratchSlot, n: number): Float64Array {
   return new Float64Array(bufferFor(slot, 8 * n), 0, n);
+}
+
+/** A Uint8Array of exactly n elements (contents unspecified) from the slot's buffer. */
+export function scratchUint8(slot: ScratchSlot, n: number): Uint8Array {
+  return new Uint8Array(bufferFor(slot, n), 0, n);
 }
 
 /** An Int32Array of exactly n elements (contents unspecified) from the slot's buffer. */

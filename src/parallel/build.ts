@@ -85,7 +85,7 @@ export interface ParallelBuildStats {
 export { defaultJobs, resolveJobs } from "./jobs.js";
 
 /** Sessions in flight per worker thread by default (see ParallelBuildOptions.maxCellsInFlight). */
-export const DEFAULT_CELLS_IN_FLIGHT_PER_JOB = 16;
+export const DEFAULT_CELLS_IN_FLIGHT_PER_JOB = 32;
 
 /**
  * Stimulus samples all workers may keep together (each StimFileStore gets its
@@ -221,12 +221,14 @@ function poolExecutor(
     async wehrStim(file) {
       const r = await pool().run({ kind: "wehr-stim", file }, [], file.path, {
         onStart: (w) => fileWorker.set(file.path, w),
+        // before any session: every Wehr session waits for the whole index
+        cost: Number.POSITIVE_INFINITY,
       });
       if (r.kind !== "wehr-stim") throw wrong("wehr-stim", r);
       stats.indexWorkMs += r.busyMs;
       return r.result;
     },
-    async session(unit, wehrIndex) {
+    async session(unit, wehrIndex, costBytes) {
       let worker = -1;
       // Asari sessions run while the index is still being read: only Wehr ones get (and wait for) it.
       const task = sessionTask(unit, unit.experimenter === "wehr" ? entriesOf(wehrIndex) : []);
@@ -234,6 +236,8 @@ function poolExecutor(
         onStart: (w) => {
           worker = w;
         },
+        // the largest sessions first: the build ends when its last long session does
+        cost: costBytes,
       });
       if (r.kind !== "session") throw wrong("session", r);
       stats.cellWorkMs += r.busyMs;

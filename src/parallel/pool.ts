@@ -1,5 +1,7 @@
 // A fixed pool of worker threads running one task at a time each, fed from a
-// FIFO queue; each worker first gets the pool's setup message, if any (some
+// queue (a free worker takes what prefers it, else the costliest task, else
+// the oldest: longest first, so that no long task starts last and leaves the
+// other workers idle at the end; equal costs in FIFO order); each worker first gets the pool's setup message, if any (some
 // may have been started earlier and are adopted). Replies are matched to
 // tasks by id; errors thrown by a task come back re-created as the same class
 // (errorFromData). A worker that dies (uncaught error, exit, failed start-up)
@@ -44,6 +46,11 @@ export interface RunOptions {
   prefer?: number;
   /** Told which worker the task was given to. */
   onStart?: (worker: number) => void;
+  /**
+   * Estimated work, any unit the caller uses consistently (default 0): of
+   * the tasks with no preference, a free worker takes the costliest first.
+   */
+  cost?: number;
 }
 
 interface Pending {
@@ -51,6 +58,7 @@ interface Pending {
   task: unknown;
   prefer: number | undefined;
   onStart: ((worker: number) => void) | undefined;
+  cost: number;
   transfer: readonly TransferListItem[];
   /** What the task is about, in error messages (e.g. a session name). */
   label: string | undefined;
@@ -136,6 +144,7 @@ export class WorkerPool<Task = unknown, Result = unknown> {
         task,
         prefer: options.prefer,
         onStart: options.onStart,
+        cost: options.cost ?? 0,
         transfer,
         label,
         resolve: resolve as (v: unknown) => void,
@@ -157,12 +166,17 @@ export class WorkerPool<Task = unknown, Result = unknown> {
 
   /**
    * The queued task a free worker takes: the first that prefers it, else
-   * the first with no preference, else the first (a free worker never idles
-   * while tasks wait).
+   * the costliest with no preference (the first of equals), else the first
+   * (a free worker never idles while tasks wait).
    */
   private takeFor(slot: Slot): Pending {
     let at = this.queue.findIndex((p) => p.prefer === slot.index);
-    if (at < 0) at = this.queue.findIndex((p) => p.prefer === undefined);
+    if (at < 0) {
+      for (let i = 0; i < this.queue.length; i++) {
+        const p = this.queue[i] as Pending;
+        if (p.prefer === undefined && (at < 0 || p.cost > (this.queue[at] as Pending).cost)) at = i;
+      }
+    }
     if (at < 0) at = 0;
     return this.queue.splice(at, 1)[0] as Pending;
   }

@@ -9,7 +9,7 @@
 import { subtractFrom } from "../dsp/elementwise.js";
 import { medianFilter } from "../dsp/median-filter.js";
 import { roundHalfEven } from "../dsp/round.js";
-import { scratchFloat64 } from "../dsp/scratch.js";
+import { scratchFloat64, scratchUint8 } from "../dsp/scratch.js";
 import { std } from "../dsp/stats.js";
 import { hann } from "../dsp/windows.js";
 import { binSamples } from "./binning.js";
@@ -21,8 +21,12 @@ import { medgauss } from "./medgauss.js";
  * the very mask spikePsth smooths.
  */
 export function spikeMask(detrended: Float64Array, sfHz: number, medMs = 100, gaussMs = 10): Uint8Array {
+  return maskInto(detrended, sfHz, medMs, gaussMs, new Uint8Array(detrended.length));
+}
+
+/** spikeMask written into `mask` (of the repeat's length; whatever it held). */
+function maskInto(detrended: Float64Array, sfHz: number, medMs: number, gaussMs: number, mask: Uint8Array) {
   const L = detrended.length;
-  const mask = new Uint8Array(L);
   if (L === 0) return mask;
   // y and h are temporaries, reused across calls (src/dsp/scratch.ts).
   const y = medgauss(detrended, sfHz, medMs, gaussMs, scratchFloat64("spike-y", L));
@@ -37,18 +41,21 @@ export function spikeMask(detrended: Float64Array, sfHz: number, medMs = 100, ga
 // The loops of spikeMask and spikeRunStarts are functions of their own
 // (CONTRIBUTING.md, "One hot loop per function").
 
-/** mask[i] = 1 where h[i] > thr. */
+/** mask[i] = 1 where h[i] > thr, else 0. */
 function markAbove(h: Float64Array, thr: number, mask: Uint8Array): void {
-  for (let i = 0; i < h.length; i++) if (h[i]! > thr) mask[i] = 1;
+  for (let i = 0; i < h.length; i++) mask[i] = h[i]! > thr ? 1 : 0;
 }
 
 /**
  * convolve(mask, hann(M), "same") with M = max(3, round(21 * sf / 1000)):
  * the PSTH of a supra-threshold mask; one non-negative value per sample.
  */
-export function psthOfMask(mask: Uint8Array, sfHz: number): Float64Array {
+export function psthOfMask(mask: Uint8Array, sfHz: number, out?: Float64Array): Float64Array {
   const L = mask.length;
-  const out = new Float64Array(L);
+  if (out === undefined) out = new Float64Array(L);
+  else if (out.length !== L)
+    throw new RangeError(`psthOfMask: output of ${out.length} samples for a mask of ${L}`);
+  else out.fill(0);
   if (L === 0) return out;
   const M = Math.max(3, roundHalfEven((21 * sfHz) / 1000));
   const w = hann(M);
@@ -114,17 +121,24 @@ export function binSpikeCounts(
   return counts;
 }
 
-/** PSTH and per-bin spike counts of one kept repeat, both from one supra-threshold mask. */
+/**
+ * PSTH and per-bin spike counts of one kept repeat, both from one
+ * supra-threshold mask (a temporary here). The PSTH is written into
+ * `psthOut` when given (of the repeat's length; whatever it held), else
+ * into a new array.
+ */
 export function spikeTrain(
   detrended: Float64Array,
   sfHz: number,
   dtMs: number,
   medMs = 100,
   gaussMs = 10,
+  psthOut?: Float64Array,
 ): { psth: Float64Array; counts: Int32Array } {
-  const mask = spikeMask(detrended, sfHz, medMs, gaussMs);
+  const L = detrended.length;
+  const mask = maskInto(detrended, sfHz, medMs, gaussMs, scratchUint8("spike-mask", L));
   return {
-    psth: psthOfMask(mask, sfHz),
-    counts: binSpikeCounts(spikeRunStarts(mask), mask.length, sfHz, dtMs),
+    psth: psthOfMask(mask, sfHz, psthOut),
+    counts: binSpikeCounts(spikeRunStarts(mask), L, sfHz, dtMs),
   };
 }

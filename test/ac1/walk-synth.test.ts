@@ -12,6 +12,7 @@ import { after, before, describe, test } from "node:test";
 import {
   type CellRecord,
   type Experimenter,
+  planReleaseWalk,
   releaseParts,
   type Site,
   type SynthManifest,
@@ -381,6 +382,35 @@ describe("walkRelease", () => {
       asari: true,
     });
     assert.deepEqual(releaseParts({ experimenters: ["wehr"], sites: ["A1"] }), { wehr: true, asari: false });
+  });
+
+  test("the plan gives each session's bytes as the zip lists them (0 from an unpacked tree, which does not say)", async () => {
+    const selection = { experimenters: ["wehr", "asari"] as Experimenter[], sites: ["A1", "MGB"] as Site[] };
+    const zs = await ZipSource.open(dir);
+    try {
+      const plan = await planReleaseWalk(zs, selection);
+      assert.equal(plan.sessionBytes.length, plan.sessions.length);
+      for (const [i, unit] of plan.sessions.entries()) {
+        let bytes = 0;
+        for (const e of await zs.listDir(unit.dir))
+          if (!e.isDir) bytes += (await zs.readFile(`${unit.dir}/${e.name}`)).length;
+        assert.equal(plan.sessionBytes[i], bytes, unit.dir);
+      }
+      assert.ok(plan.sessionBytes.filter((b) => b > 0).length >= plan.sessions.length - 1);
+    } finally {
+      await zs.close();
+    }
+    await ensureExtracted(dir, { checkFreeSpace: false });
+    const tree = new DirSource(dir);
+    try {
+      const plan = await planReleaseWalk(tree, selection);
+      assert.deepEqual(
+        plan.sessionBytes,
+        plan.sessions.map(() => 0),
+      );
+    } finally {
+      await tree.close();
+    }
   });
 
   test("Wehr only when asked for and A1 is among the sites, then Asari by site", async () => {

@@ -102,10 +102,14 @@ describe("openRelease", () => {
       await layout(dir, smallRelease(), "zzz");
       const src = await openRelease(dir);
       try {
-        assert.deepEqual(await src.listDir("crcns-ac1/wehr/Stimuli/category1"), [
-          { name: "Z.mat", isDir: false },
-          { name: "a.mat", isDir: false },
+        // a zip's listing gives each file's (uncompressed) size: a build's estimate of a session's work
+        const category1 = await src.listDir("crcns-ac1/wehr/Stimuli/category1");
+        assert.deepEqual(category1, [
+          { name: "Z.mat", isDir: false, bytes: category1[0]?.bytes },
+          { name: "a.mat", isDir: false, bytes: 0 },
         ]);
+        const z = await src.readFile("crcns-ac1/wehr/Stimuli/category1/Z.mat");
+        assert.equal(category1[0]?.bytes, z.length);
         assert.deepEqual(
           (await src.listDir("crcns-ac1/wehr/Stimuli/fragments")).map((e) => e.name),
           ["10.mat", "3.mat"],

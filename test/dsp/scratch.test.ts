@@ -11,6 +11,7 @@ import {
   scratchFloat64,
   scratchInt32,
   scratchKeptBytes,
+  scratchUint8,
 } from "../../src/dsp/scratch.js";
 import { mulberry32 } from "../../src/random/index.js";
 
@@ -28,6 +29,16 @@ test("scratch arrays have the asked length, reuse one buffer per slot, keep slot
   const huge = scratchFloat64("bounds-ext", (64 << 20) / 8 + 1);
   assert.equal(huge.length, (64 << 20) / 8 + 1);
   assert.notEqual(scratchFloat64("bounds-ext", 1).buffer, huge.buffer);
+});
+
+test("a slot's buffer serves longer requests without being replaced (its pages are written once)", () => {
+  const short = scratchFloat64("psth", 10);
+  const long = scratchFloat64("psth", 1 << 20);
+  assert.equal(long.buffer, short.buffer);
+  assert.equal(scratchFloat64("psth", 5).buffer, short.buffer);
+  const bytes = scratchUint8("spike-mask", 3);
+  assert.ok(bytes instanceof Uint8Array && bytes.length === 3);
+  assert.equal(scratchUint8("spike-mask", 1 << 20).buffer, bytes.buffer);
 });
 
 test("the slots of a thread keep at most MAX_KEPT_TOTAL_BYTES together; past it, requests get buffers of their own", () => {

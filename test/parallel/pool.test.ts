@@ -70,6 +70,29 @@ describe("WorkerPool", () => {
     }
   });
 
+  it("takes the costliest waiting task first (equal costs in order), after those preferring the worker", async () => {
+    const p = pool(1);
+    try {
+      const started: string[] = [];
+      const run = (name: string, opts: { cost?: number; prefer?: number } = {}) =>
+        p.run({ op: "echo", value: name }, [], name, { ...opts, onStart: () => started.push(name) });
+      const first = p.run({ op: "sleep", ms: 200, value: "first" }, [], "first");
+      const queued = [
+        run("small", { cost: 1 }),
+        run("none"),
+        run("big", { cost: 50 }),
+        run("mid-a", { cost: 10 }),
+        run("mid-b", { cost: 10 }),
+        run("mine", { prefer: 0 }),
+        run("index", { cost: Number.POSITIVE_INFINITY }),
+      ];
+      await Promise.all([first, ...queued]);
+      assert.deepEqual(started, ["mine", "index", "big", "mid-a", "mid-b", "small", "none"]);
+    } finally {
+      await p.close();
+    }
+  });
+
   it("moves transferred buffers to the worker and back", async () => {
     const p = pool(1);
     try {

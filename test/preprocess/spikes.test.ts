@@ -60,6 +60,20 @@ test("spike runs and counts per bin match numpy (make_spike_goldens.py)", () => 
   }
 });
 
+test("spikeTrain writes its PSTH into a given output, whatever it held, after longer and shorter repeats", () => {
+  // the build passes a scratch array reused from repeat to repeat (and the mask is a scratch array inside)
+  const out = new Float64Array(Math.max(...goldens.map((c) => evalRecipe(c.input).length)));
+  for (const c of [...goldens, ...[...goldens].reverse()]) {
+    const x = evalRecipe(c.input);
+    const into = out.subarray(0, x.length).fill(Number.NaN);
+    const train = spikeTrain(x, c.sfHz, c.dtMs, c.medMs, c.gaussMs, into);
+    assert.equal(train.psth, into, `${c.name}: the given array`);
+    assert.deepEqual(train.psth, spikePsth(x, c.sfHz, c.medMs, c.gaussMs), `${c.name}: PSTH`);
+    assert.deepEqual(Array.from(train.counts), c.counts, `${c.name}: counts per bin`);
+  }
+  assert.throws(() => psthOfMask(new Uint8Array(5), 10000, new Float64Array(4)), RangeError);
+});
+
 /** Maximal runs of 1s, found independently: the 0-separated segments of the mask. */
 function runsOf(mask: Uint8Array): { start: number; length: number }[] {
   const out: { start: number; length: number }[] = [];
