@@ -3,6 +3,7 @@
 // The zip reader sees only this interface, so zips on disk and in memory go
 // through the same code.
 
+import { readSync } from "node:fs";
 import type { FileHandle } from "node:fs/promises";
 
 export interface ByteSource {
@@ -37,15 +38,28 @@ export async function readFully(
   return got;
 }
 
-/** An open file; closing the source closes the handle. */
+/**
+ * An open file; closing the source closes the handle. Its reads are
+ * synchronous positioned reads (the promise is already settled when it is
+ * returned): a zip's reads are of one member or its header, from the page
+ * cache as a rule, and a build's workers make hundreds; through libuv's
+ * thread pool each cost a thread woken to read and this one woken for the
+ * result, which on a VM cost more than the read (README, Performance).
+ */
 export class FileSource implements ByteSource {
   readonly inMemory = false;
   constructor(
     private readonly fh: FileHandle,
     readonly size: number,
   ) {}
-  read(into: Uint8Array, offset: number, length: number, position: number): Promise<number> {
-    return readFully(this.fh, into, offset, length, position);
+  async read(into: Uint8Array, offset: number, length: number, position: number): Promise<number> {
+    let got = 0;
+    while (got < length) {
+      const n = readSync(this.fh.fd, into, offset + got, length - got, position + got);
+      if (n === 0) break;
+      got += n;
+    }
+    return got;
   }
   view(): null {
     return null;

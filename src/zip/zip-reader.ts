@@ -360,7 +360,7 @@ export class ZipReader {
   private async whole(entry: ZipEntry, verify: boolean): Promise<Uint8Array> {
     const raw = await this.stored(entry, entry.compressedSize, entry.method === 0);
     this.bytes += entry.compressedSize;
-    const data = entry.method === 0 ? raw : await inflateWhole(entry, raw);
+    const data = entry.method === 0 ? raw : inflateWhole(entry, raw);
     checkWhole(entry, data.length, verify ? crc32(data) : undefined);
     return data;
   }
