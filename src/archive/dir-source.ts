@@ -3,7 +3,8 @@
 // ".." is refused, so reads stay inside the root (symlinks the user placed
 // inside the tree are followed: the tree is the user's own).
 
-import { open, readdir, stat } from "node:fs/promises";
+import { closeSync, fstatSync, openSync, readSync } from "node:fs";
+import { readdir, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { MAX_RELEASE_FILE_BYTES } from "../limits.js";
 import { ArchiveError, reasonOf } from "./errors.js";
@@ -13,6 +14,37 @@ import type { DirEntry, ReleaseSource } from "./source.js";
 function isMissing(e: unknown): boolean {
   const code = (e as NodeJS.ErrnoException).code;
   return code === "ENOENT" || code === "ENOTDIR";
+}
+
+/** Bytes read past the size fstat gave, per read, while a file grows (the first read past it finds the end, as a rule). */
+const GROWTH_CHUNK_BYTES = 64 * 1024;
+
+/**
+ * A whole file from its descriptor: the `size` fstat gave, or what is there
+ * when it shrank or grew meanwhile; null when it grew beyond `maxBytes`
+ * (reading stops a chunk past it). Exported for tests.
+ */
+export function readToEnd(fd: number, size: number, maxBytes: number): Uint8Array | null {
+  const parts: Uint8Array[] = [Buffer.allocUnsafe(size)];
+  let total = 0;
+  for (;;) {
+    const into = parts[parts.length - 1] as Uint8Array;
+    let got = 0;
+    while (got < into.length) {
+      const n = readSync(fd, into, got, into.length - got, total + got);
+      if (n === 0) break;
+      got += n;
+    }
+    total += got;
+    if (got < into.length) {
+      parts[parts.length - 1] = into.subarray(0, got);
+      break;
+    }
+    if (total > maxBytes) return null;
+    parts.push(Buffer.allocUnsafe(GROWTH_CHUNK_BYTES));
+  }
+  if (total > maxBytes) return null;
+  return parts.length === 1 ? (parts[0] as Uint8Array) : Buffer.concat(parts, total);
 }
 
 export function byName(a: DirEntry, b: DirEntry): number {
@@ -72,24 +104,30 @@ export class DirSource implements ReleaseSource {
     }
   }
 
+  /**
+   * Reads with synchronous calls on this thread (the promise is settled when
+   * returned), as the zips are read (zip/byte-source.ts says why: a build's
+   * workers read hundreds of files, and a round trip through libuv's thread
+   * pool for each open, stat, read and close cost more than the reading).
+   */
   async readFile(path: string): Promise<Uint8Array> {
     const abs = this.abs(path);
     try {
-      const fh = await open(abs, "r");
+      const fd = openSync(abs, "r");
       try {
-        const size = (await fh.stat()).size;
+        const size = fstatSync(fd).size;
         if (size > this.maxReadBytes) {
           throw new ArchiveError(
             `${abs}: ${size} bytes is too large to read into memory (limit ${this.maxReadBytes})`,
           );
         }
-        const data = await fh.readFile();
-        if (data.length > this.maxReadBytes)
+        const data = readToEnd(fd, size, this.maxReadBytes);
+        if (data === null)
           throw new ArchiveError(`${abs}: grew beyond ${this.maxReadBytes} bytes while being read`);
         this.bytes += data.length;
         return data;
       } finally {
-        await fh.close();
+        closeSync(fd);
       }
     } catch (e) {
       if (e instanceof ArchiveError) throw e;

@@ -1,8 +1,9 @@
 // A fixed pool of worker threads running one task at a time each, fed from a
-// queue (a free worker takes what prefers it, else the costliest task, else
-// the oldest: longest first, so that no long task starts last and leaves the
-// other workers idle at the end; equal costs in FIFO order); each worker first gets the pool's setup message, if any (some
-// may have been started earlier and are adopted). Replies are matched to
+// queue: a free worker takes the first task that prefers it, else the
+// costliest of the others (equal costs in the order queued), so that no long
+// task starts last and leaves the other workers idle at the end. Each worker
+// first gets the pool's setup message, if any (some may have been started
+// earlier and are adopted). Replies are matched to
 // tasks by id; errors thrown by a task come back re-created as the same class
 // (errorFromData). A worker that dies (uncaught error, exit, failed start-up)
 // fails the whole pool at once: every queued and running task is rejected

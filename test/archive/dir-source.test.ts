@@ -1,9 +1,11 @@
 // DirSource: listing order, missing paths, reads, refusals, byte counts.
 
 import assert from "node:assert/strict";
+import { closeSync, openSync } from "node:fs";
 import { mkdir, symlink, truncate, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, test } from "node:test";
+import { readToEnd } from "../../src/archive/dir-source.js";
 import { ArchiveError, DirSource } from "../../src/archive/index.js";
 import { MAX_RELEASE_FILE_BYTES } from "../../src/limits.js";
 import { tempDir } from "../support/cli.js";
@@ -70,6 +72,31 @@ describe("DirSource", () => {
         /100 bytes is too large/,
       );
       assert.equal((await new DirSource(dir, 100).readFile("crcns-ac1/wehr/small.mat")).length, 100);
+    } finally {
+      await cleanup();
+    }
+  });
+
+  test("a whole file read to its end, whatever the size fstat gave (a file that shrank or grew meanwhile)", async () => {
+    const { dir, cleanup } = await tempDir();
+    try {
+      const bytes = Uint8Array.from({ length: 200_000 }, (_, i) => (i * 7 + 3) & 0xff);
+      const file = join(dir, "f.bin");
+      await writeFile(file, bytes);
+      const fd = openSync(file, "r");
+      try {
+        for (const size of [200_000, 199_900, 10, 0, 200_100, 300_000]) {
+          const got = readToEnd(fd, size, 1 << 20);
+          assert.ok(got !== null, `size ${size}`);
+          assert.deepEqual(Buffer.from(got), Buffer.from(bytes), `size ${size}`);
+        }
+        // grown past the bound: refused (reading stops a chunk past it)
+        assert.equal(readToEnd(fd, 10, 150_000), null);
+        assert.equal(readToEnd(fd, 10, 199_999), null);
+        assert.ok(readToEnd(fd, 10, 200_000) !== null);
+      } finally {
+        closeSync(fd);
+      }
     } finally {
       await cleanup();
     }
