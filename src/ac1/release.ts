@@ -68,7 +68,8 @@ export async function planReleaseWalk(
     plan.sessions.push(...(await listWehrSessions(source)));
   }
   if (parts.asari) plan.sessions.push(...(await listAsariSessions(source)));
-  for (const unit of plan.sessions) plan.sessionBytes.push(await sessionBytes(source, unit));
+  // listings only (a zip's are in memory; a tree's are read by the thread pool, so all at once)
+  plan.sessionBytes = await Promise.all(plan.sessions.map((unit) => sessionBytes(source, unit)));
   return plan;
 }
 

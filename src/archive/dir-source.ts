@@ -18,33 +18,41 @@ function isMissing(e: unknown): boolean {
 
 /** Bytes read past the size fstat gave, per read, while a file grows (the first read past it finds the end, as a rule). */
 const GROWTH_CHUNK_BYTES = 64 * 1024;
+/** Where the reads past the size land (this module's functions are synchronous: one buffer serves every call). */
+let probe: Buffer | undefined;
+
+/** Fills `into` from `position` as far as the file goes; returns the bytes read. */
+function readInto(fd: number, into: Uint8Array, position: number): number {
+  let got = 0;
+  while (got < into.length) {
+    const n = readSync(fd, into, got, into.length - got, position + got);
+    if (n === 0) break;
+    got += n;
+  }
+  return got;
+}
 
 /**
  * A whole file from its descriptor: the `size` fstat gave, or what is there
  * when it shrank or grew meanwhile; null when it grew beyond `maxBytes`
- * (reading stops a chunk past it). Exported for tests.
+ * (reading stops a chunk past it). A file of the size fstat gave comes back
+ * in the one buffer it was read into. Exported for tests.
  */
 export function readToEnd(fd: number, size: number, maxBytes: number): Uint8Array | null {
-  const parts: Uint8Array[] = [Buffer.allocUnsafe(size)];
-  let total = 0;
+  const first = Buffer.allocUnsafe(size);
+  let total = readInto(fd, first, 0);
+  if (total < size) return first.subarray(0, total);
+  const parts: Uint8Array[] = [first];
+  probe ??= Buffer.allocUnsafe(GROWTH_CHUNK_BYTES);
   for (;;) {
-    const into = parts[parts.length - 1] as Uint8Array;
-    let got = 0;
-    while (got < into.length) {
-      const n = readSync(fd, into, got, into.length - got, total + got);
-      if (n === 0) break;
-      got += n;
-    }
-    total += got;
-    if (got < into.length) {
-      parts[parts.length - 1] = into.subarray(0, got);
-      break;
-    }
+    const n = readInto(fd, probe, total);
+    if (n === 0) break;
+    total += n;
     if (total > maxBytes) return null;
-    parts.push(Buffer.allocUnsafe(GROWTH_CHUNK_BYTES));
+    parts.push(new Uint8Array(probe.subarray(0, n))); // a copy: the probe is read into again
+    if (n < probe.length) break;
   }
-  if (total > maxBytes) return null;
-  return parts.length === 1 ? (parts[0] as Uint8Array) : Buffer.concat(parts, total);
+  return parts.length === 1 ? first : Buffer.concat(parts, total);
 }
 
 export function byName(a: DirEntry, b: DirEntry): number {

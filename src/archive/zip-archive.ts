@@ -75,7 +75,8 @@ export class ZipArchive {
       throw new ArchiveError(`${zipPath}: cannot open zip: ${reasonOf(e)}`, { cause: e });
     }
     try {
-      const source = new FileSource(fh, (await fh.stat()).size);
+      // read and inflated on the calling thread (ByteSource.synchronous): a build's workers read hundreds of members
+      const source = new FileSource(fh, (await fh.stat()).size, { synchronous: true });
       const zip = await ZipReader.open(source, { ...lim, toError: (f) => faultError(zipPath, f) });
       const { members, children, files } = indexEntries(zip.entries, zipPath);
       return new ZipArchive(zipPath, zip, members, children, files, lim);

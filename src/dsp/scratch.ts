@@ -4,22 +4,25 @@
 // through several such temporaries; allocating them afresh costs a zeroed
 // allocation (page faults for large ones) and drives V8's external-memory
 // garbage collections (measured: 26 full collections in a 10 s build with
-// a 16 MB heap). One grow-only buffer per slot and thread is reused instead.
+// a 16 MB heap). One buffer per slot and thread is reused instead.
 // A slot's array is valid until the next call for the same slot: only
 // synchronous code that does not call itself through another user of the
 // same slot may hold one, and none is ever returned to a caller.
-// Memory: a thread keeps at most MAX_KEPT_BYTES per slot and
-// MAX_KEPT_TOTAL_BYTES in all (beyond, a request gets a buffer of its own,
-// as before there were slots), so the scratch never pins more than a small
-// multiple of the longest repeat, whatever the archive.
-// A slot's buffer is reserved at MAX_KEPT_BYTES at its first use and never
-// replaced: an ArrayBuffer's pages are backed by memory only once written
-// (calloc of fresh mappings), so it costs what its longest request wrote.
-// Grown by reallocation instead, each longer request wrote a new buffer's
-// pages afresh: on `stims` a serial build's slots allocated 125 MB where
-// their longest requests came to 34 MB, and on a VM a page touched for the
-// first time costs more than the work on it (README, Performance). What the limits count
-// is each slot's longest request: the memory it may hold.
+// A slot's buffer is reserved at MAX_KEPT_BYTES of address space at its
+// first use and never replaced: an ArrayBuffer's pages are backed by memory
+// only once written (calloc of fresh mappings), so it costs what its
+// longest request wrote. Grown by reallocation instead, each longer request
+// wrote a new buffer's pages afresh: on `stims` a serial build's slots
+// allocated 125 MB where their longest requests came to 34 MB, and on a VM
+// a page touched for the first time costs more than the work on it
+// (README, Performance). Where that much address space cannot be had (a
+// strict overcommit policy, a `ulimit -v`), a slot holds its longest
+// request's size and is reallocated when a longer one comes, as before.
+// Memory: what the limits count is each slot's longest request, the memory
+// it may hold: at most MAX_KEPT_BYTES per slot and MAX_KEPT_TOTAL_BYTES in
+// all per thread (beyond, a request gets a buffer of its own, as before
+// there were slots), so the scratch never pins more than a small multiple
+// of the longest repeat, whatever the archive.
 
 /** Buffers above this size are not kept (a rare huge input does not pin its memory). */
 const MAX_KEPT_BYTES = 64 << 20;
@@ -62,19 +65,28 @@ function bufferFor(slot: ScratchSlot, bytes: number): ArrayBuffer {
   const have = kept.get(slot);
   const grows = bytes - (have?.usedBytes ?? 0);
   if (grows > 0 && keptBytes + grows > MAX_KEPT_TOTAL_BYTES) return new ArrayBuffer(bytes);
+  if (grows > 0) keptBytes += grows;
   if (have === undefined) {
-    kept.set(slot, { buffer: new ArrayBuffer(MAX_KEPT_BYTES), usedBytes: bytes });
-    keptBytes += bytes;
-    return (kept.get(slot) as Kept).buffer;
+    const k: Kept = { buffer: reserve(bytes), usedBytes: bytes };
+    kept.set(slot, k);
+    return k.buffer;
   }
-  if (grows > 0) {
-    have.usedBytes = bytes;
-    keptBytes += grows;
-  }
+  if (grows > 0) have.usedBytes = bytes;
+  // only where the reservation failed
+  if (have.buffer.byteLength < bytes) have.buffer = reserve(bytes);
   return have.buffer;
 }
 
-/** Bytes the slots of this thread keep now. */
+/** MAX_KEPT_BYTES of address space for a slot, or the request's size where that cannot be had. */
+function reserve(bytes: number): ArrayBuffer {
+  try {
+    return new ArrayBuffer(MAX_KEPT_BYTES);
+  } catch {
+    return new ArrayBuffer(bytes);
+  }
+}
+
+/** The longest requests of this thread's slots, summed, in bytes: the memory they may hold (their address space is larger). */
 export function scratchKeptBytes(): number {
   return keptBytes;
 }

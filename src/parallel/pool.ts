@@ -1,6 +1,7 @@
 // A fixed pool of worker threads running one task at a time each, fed from a
 // queue: a free worker takes the first task that prefers it, else the
-// costliest of the others (equal costs in the order queued), so that no long
+// costliest task that prefers no worker (equal costs in the order queued),
+// else the first task waiting (one that prefers a busy worker), so that no long
 // task starts last and leaves the other workers idle at the end. Each worker
 // first gets the pool's setup message, if any (some may have been started
 // earlier and are adopted). Replies are matched to

@@ -12,6 +12,16 @@ export interface ByteSource {
   /** True when the bytes are in memory: view() then never returns null within range. */
   readonly inMemory: boolean;
   /**
+   * True when reads happen on the calling thread (the promise read() returns
+   * is already settled); a ZipReader over such a source inflates whole
+   * members on the calling thread too. For a build's workers, which read
+   * hundreds of members from the page cache: a round trip through libuv's
+   * thread pool for each (a pool thread woken to read or inflate, the caller
+   * woken for the result) cost more than it overlapped. False keeps the
+   * event loop free meanwhile (a viewer serving an export).
+   */
+  readonly synchronous: boolean;
+  /**
    * Reads up to `length` bytes at `position` into `into` from `offset`;
    * returns how many were there (fewer only at the end of the source).
    */
@@ -39,20 +49,22 @@ export async function readFully(
 }
 
 /**
- * An open file; closing the source closes the handle. Its reads are
- * synchronous positioned reads (the promise is already settled when it is
- * returned): a zip's reads are of one member or its header, from the page
- * cache as a rule, and a build's workers make hundreds; through libuv's
- * thread pool each cost a thread woken to read and this one woken for the
- * result, which on a VM cost more than the read (README, Performance).
+ * An open file; closing the source closes the handle. With `synchronous`
+ * (see ByteSource), positioned reads on the calling thread; else through
+ * libuv's thread pool.
  */
 export class FileSource implements ByteSource {
   readonly inMemory = false;
+  readonly synchronous: boolean;
   constructor(
     private readonly fh: FileHandle,
     readonly size: number,
-  ) {}
+    opts: { synchronous?: boolean } = {},
+  ) {
+    this.synchronous = opts.synchronous === true;
+  }
   async read(into: Uint8Array, offset: number, length: number, position: number): Promise<number> {
+    if (!this.synchronous) return readFully(this.fh, into, offset, length, position);
     let got = 0;
     while (got < length) {
       const n = readSync(this.fh.fd, into, offset + got, length - got, position + got);
@@ -72,6 +84,7 @@ export class FileSource implements ByteSource {
 /** A whole zip held in memory. */
 export class BufferSource implements ByteSource {
   readonly inMemory = true;
+  readonly synchronous = false;
   readonly size: number;
   constructor(private readonly buf: Uint8Array) {
     this.size = buf.byteLength;

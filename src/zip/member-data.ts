@@ -5,6 +5,7 @@
 // as a stream in chunks. Failures are ZipFault("data") naming the entry.
 
 import { Readable } from "node:stream";
+import { promisify } from "node:util";
 import * as zlib from "node:zlib";
 import { crc32 } from "./crc32.js";
 import { reasonOf, ZipFault } from "./fault.js";
@@ -15,6 +16,11 @@ export interface MemberFacts {
   uncompressedSize: number;
   crc32: number;
 }
+
+const inflateRawAsync = promisify(zlib.inflateRaw) as (
+  buf: Uint8Array,
+  opts: zlib.ZlibOptions,
+) => Promise<Buffer>;
 
 /** Output chunk of a streamed inflate. */
 const STREAM_CHUNK_BYTES = 64 * 1024;
@@ -55,14 +61,23 @@ export function checkWhole(m: MemberFacts, n: number, crc: number | undefined): 
   }
 }
 
-/**
- * Inflates a whole deflated member; the output can never exceed the declared
- * size. Not yet checked. On this thread, as the MAT reader inflates its
- * variables: a build's workers read hundreds of members each, and a round
- * trip through libuv's thread pool per member (a thread woken to inflate,
- * this one woken for the result) cost more than it overlapped.
- */
-export function inflateWhole(m: MemberFacts, compressed: Uint8Array): Buffer {
+/** Inflates a whole deflated member on libuv's thread pool; the output can never exceed the declared size. Not yet checked. */
+export async function inflateWhole(m: MemberFacts, compressed: Uint8Array): Promise<Buffer> {
+  const u = m.uncompressedSize;
+  try {
+    return await inflateRawAsync(compressed, {
+      maxOutputLength: Math.max(1, u),
+      // one chunk for members up to 1 MiB (no concatenation), 1 MiB chunks above
+      chunkSize: Math.min(1 << 20, Math.max(64, u + 64)),
+    });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ERR_BUFFER_TOO_LARGE") throw tooLong(m);
+    throw corruptDeflate(m, e);
+  }
+}
+
+/** inflateWhole on the calling thread (for a synchronous ByteSource: byte-source.ts says why). */
+export function inflateWholeSync(m: MemberFacts, compressed: Uint8Array): Buffer {
   const u = m.uncompressedSize;
   try {
     return zlib.inflateRawSync(compressed, {

@@ -27,7 +27,7 @@ import { type CentralRecord, readCentralDirectory } from "./directory.js";
 import { reasonOf, type ZipErrorFactory, ZipFault } from "./fault.js";
 import { DEFAULT_OPEN_LIMITS, sizeProblem, type ZipOpenLimits } from "./limits.js";
 import { LOCAL_HEADER_BYTES, localDataStart } from "./local-header.js";
-import { checkWhole, inflatePrefix, inflateWhole, verifiedChunks } from "./member-data.js";
+import { checkWhole, inflatePrefix, inflateWhole, inflateWholeSync, verifiedChunks } from "./member-data.js";
 import { checkEntryName } from "./names.js";
 
 /**
@@ -360,7 +360,12 @@ export class ZipReader {
   private async whole(entry: ZipEntry, verify: boolean): Promise<Uint8Array> {
     const raw = await this.stored(entry, entry.compressedSize, entry.method === 0);
     this.bytes += entry.compressedSize;
-    const data = entry.method === 0 ? raw : inflateWhole(entry, raw);
+    const data =
+      entry.method === 0
+        ? raw
+        : this.source.synchronous
+          ? inflateWholeSync(entry, raw)
+          : await inflateWhole(entry, raw);
     checkWhole(entry, data.length, verify ? crc32(data) : undefined);
     return data;
   }

@@ -80,7 +80,8 @@ describe("DirSource", () => {
   test("a whole file read to its end, whatever the size fstat gave (a file that shrank or grew meanwhile)", async () => {
     const { dir, cleanup } = await tempDir();
     try {
-      const bytes = Uint8Array.from({ length: 200_000 }, (_, i) => (i * 7 + 3) & 0xff);
+      // no period that divides a read chunk: a chunk read into the wrong place shows
+      const bytes = Uint8Array.from({ length: 200_000 }, (_, i) => (i * 7 + Math.floor(i / 251) * 13) & 0xff);
       const file = join(dir, "f.bin");
       await writeFile(file, bytes);
       const fd = openSync(file, "r");
@@ -90,6 +91,9 @@ describe("DirSource", () => {
           assert.ok(got !== null, `size ${size}`);
           assert.deepEqual(Buffer.from(got), Buffer.from(bytes), `size ${size}`);
         }
+        // the size fstat gave: the one buffer it was read into, not a copy
+        const whole = readToEnd(fd, 200_000, 1 << 20) as Uint8Array;
+        assert.equal(whole.buffer.byteLength, 200_000);
         // grown past the bound: refused (reading stops a chunk past it)
         assert.equal(readToEnd(fd, 10, 150_000), null);
         assert.equal(readToEnd(fd, 10, 199_999), null);

@@ -39,6 +39,14 @@ test("a slot's buffer serves longer requests without being replaced (its pages a
   const bytes = scratchUint8("spike-mask", 3);
   assert.ok(bytes instanceof Uint8Array && bytes.length === 3);
   assert.equal(scratchUint8("spike-mask", 1 << 20).buffer, bytes.buffer);
+  // the limits count each slot's longest request: a longer one adds the difference, a shorter nothing
+  const before = scratchKeptBytes();
+  scratchFloat64("stim-splice", 1000);
+  assert.equal(scratchKeptBytes(), before + 8000);
+  scratchFloat64("stim-splice", 10);
+  assert.equal(scratchKeptBytes(), before + 8000);
+  scratchFloat64("stim-splice", 3000);
+  assert.equal(scratchKeptBytes(), before + 24000);
 });
 
 test("the slots of a thread keep at most MAX_KEPT_TOTAL_BYTES together; past it, requests get buffers of their own", () => {
