@@ -68,21 +68,28 @@ export async function planReleaseWalk(
     plan.sessions.push(...(await listWehrSessions(source)));
   }
   if (parts.asari) plan.sessions.push(...(await listAsariSessions(source)));
-  // listings only (a zip's are in memory; a tree's are read by the thread pool, so all at once)
-  plan.sessionBytes = await Promise.all(plan.sessions.map((unit) => sessionBytes(source, unit)));
+  plan.sessionBytes = await sessionsBytes(source, plan.sessions);
   return plan;
 }
 
 /**
- * The bytes of the files directly in a session's folder, as its listing
- * gives them (a zip member's uncompressed size; 0 from a listing that does
- * not say, as an unpacked tree's): how much a worker will read and decode
- * for it, a build's estimate of which sessions take longest.
+ * The bytes of the files directly in each session's folder, as the listings
+ * give them (a zip member's uncompressed size, the zip's listings being in
+ * memory): how much a worker will read and decode for it, a build's
+ * estimate of which sessions take longest. All 0 from a source whose
+ * listings do not say (an unpacked tree's): known from its first folder
+ * with a file, so the rest are not listed for nothing.
  */
-export async function sessionBytes(source: ReleaseSource, unit: SessionUnit): Promise<number> {
-  let n = 0;
-  for (const e of await source.listDir(unit.dir)) if (!e.isDir) n += e.bytes ?? 0;
-  return n;
+async function sessionsBytes(source: ReleaseSource, sessions: readonly SessionUnit[]): Promise<number[]> {
+  const out = sessions.map(() => 0);
+  for (const [i, unit] of sessions.entries()) {
+    for (const e of await source.listDir(unit.dir)) {
+      if (e.isDir) continue;
+      if (e.bytes === undefined) return sessions.map(() => 0);
+      out[i] = (out[i] as number) + e.bytes;
+    }
+  }
+  return out;
 }
 
 /** What a session unit needs besides its folder: the Wehr index, the requested sites. */

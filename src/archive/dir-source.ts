@@ -3,10 +3,11 @@
 // ".." is refused, so reads stay inside the root (symlinks the user placed
 // inside the tree are followed: the tree is the user's own).
 
-import { closeSync, fstatSync, openSync, readSync } from "node:fs";
+import { closeSync, fstatSync, openSync } from "node:fs";
 import { readdir, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { MAX_RELEASE_FILE_BYTES } from "../limits.js";
+import { readFullySync } from "../zip/index.js";
 import { ArchiveError, reasonOf } from "./errors.js";
 import { normalizeSourcePath } from "./paths.js";
 import type { DirEntry, ReleaseSource } from "./source.js";
@@ -21,17 +22,6 @@ const GROWTH_CHUNK_BYTES = 64 * 1024;
 /** Where the reads past the size land (this module's functions are synchronous: one buffer serves every call). */
 let probe: Buffer | undefined;
 
-/** Fills `into` from `position` as far as the file goes; returns the bytes read. */
-function readInto(fd: number, into: Uint8Array, position: number): number {
-  let got = 0;
-  while (got < into.length) {
-    const n = readSync(fd, into, got, into.length - got, position + got);
-    if (n === 0) break;
-    got += n;
-  }
-  return got;
-}
-
 /**
  * A whole file from its descriptor: the `size` fstat gave, or what is there
  * when it shrank or grew meanwhile; null when it grew beyond `maxBytes`
@@ -40,12 +30,12 @@ function readInto(fd: number, into: Uint8Array, position: number): number {
  */
 export function readToEnd(fd: number, size: number, maxBytes: number): Uint8Array | null {
   const first = Buffer.allocUnsafe(size);
-  let total = readInto(fd, first, 0);
+  let total = readFullySync(fd, first, 0, size, 0);
   if (total < size) return first.subarray(0, total);
   const parts: Uint8Array[] = [first];
   probe ??= Buffer.allocUnsafe(GROWTH_CHUNK_BYTES);
   for (;;) {
-    const n = readInto(fd, probe, total);
+    const n = readFullySync(fd, probe, 0, probe.length, total);
     if (n === 0) break;
     total += n;
     if (total > maxBytes) return null;

@@ -31,6 +31,23 @@ export interface ByteSource {
   close(): Promise<void>;
 }
 
+/** readFully on the calling thread, from a file descriptor (ByteSource.synchronous says when). */
+export function readFullySync(
+  fd: number,
+  buf: Uint8Array,
+  offset: number,
+  length: number,
+  position: number,
+): number {
+  let got = 0;
+  while (got < length) {
+    const n = readSync(fd, buf, offset + got, length - got, position + got);
+    if (n === 0) break;
+    got += n;
+  }
+  return got;
+}
+
 /** Reads up to `length` bytes at `position`; returns how many were there (fewer only at end of file). */
 export async function readFully(
   fh: FileHandle,
@@ -64,14 +81,9 @@ export class FileSource implements ByteSource {
     this.synchronous = opts.synchronous === true;
   }
   async read(into: Uint8Array, offset: number, length: number, position: number): Promise<number> {
-    if (!this.synchronous) return readFully(this.fh, into, offset, length, position);
-    let got = 0;
-    while (got < length) {
-      const n = readSync(this.fh.fd, into, offset + got, length - got, position + got);
-      if (n === 0) break;
-      got += n;
-    }
-    return got;
+    return this.synchronous
+      ? readFullySync(this.fh.fd, into, offset, length, position)
+      : readFully(this.fh, into, offset, length, position);
   }
   view(): null {
     return null;

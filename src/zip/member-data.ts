@@ -61,36 +61,41 @@ export function checkWhole(m: MemberFacts, n: number, crc: number | undefined): 
   }
 }
 
-/** Inflates a whole deflated member on libuv's thread pool; the output can never exceed the declared size. Not yet checked. */
-export async function inflateWhole(m: MemberFacts, compressed: Uint8Array): Promise<Buffer> {
+/**
+ * How a whole deflated member is inflated: never past its declared size, in
+ * one output chunk (no concatenation) unless that size is more than a real
+ * deflate stream of this length could hold at 16:1. The first chunk is
+ * allocated before anything is inflated, so it is bounded by the bytes
+ * read, not by a size the zip claims.
+ */
+function wholeOptions(m: MemberFacts, compressed: Uint8Array): zlib.ZlibOptions {
   const u = m.uncompressedSize;
+  return {
+    maxOutputLength: Math.max(1, u),
+    chunkSize: Math.max(64, Math.min(u + 64, compressed.length * 16 + 4096, 256 << 20)),
+  };
+}
+
+/** A failed whole-member inflate as the fault it is. */
+function wholeFault(m: MemberFacts, e: unknown): ZipFault {
+  return (e as NodeJS.ErrnoException).code === "ERR_BUFFER_TOO_LARGE" ? tooLong(m) : corruptDeflate(m, e);
+}
+
+/** Inflates a whole deflated member on libuv's thread pool (wholeOptions). Not yet checked. */
+export async function inflateWhole(m: MemberFacts, compressed: Uint8Array): Promise<Buffer> {
   try {
-    return await inflateRawAsync(compressed, {
-      maxOutputLength: Math.max(1, u),
-      // one chunk for members up to 1 MiB (no concatenation), 1 MiB chunks above
-      chunkSize: Math.min(1 << 20, Math.max(64, u + 64)),
-    });
+    return await inflateRawAsync(compressed, wholeOptions(m, compressed));
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === "ERR_BUFFER_TOO_LARGE") throw tooLong(m);
-    throw corruptDeflate(m, e);
+    throw wholeFault(m, e);
   }
 }
 
 /** inflateWhole on the calling thread (for a synchronous ByteSource: byte-source.ts says why). */
 export function inflateWholeSync(m: MemberFacts, compressed: Uint8Array): Buffer {
-  const u = m.uncompressedSize;
   try {
-    return zlib.inflateRawSync(compressed, {
-      maxOutputLength: Math.max(1, u),
-      // One chunk (no concatenation) unless the declared size is more than a
-      // real deflate stream of this length could hold at 16:1: the first
-      // chunk is allocated before anything is inflated, so it is bounded by
-      // the bytes read, not by a size the zip claims.
-      chunkSize: Math.max(64, Math.min(u + 64, compressed.length * 16 + 4096, 256 << 20)),
-    });
+    return zlib.inflateRawSync(compressed, wholeOptions(m, compressed));
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === "ERR_BUFFER_TOO_LARGE") throw tooLong(m);
-    throw corruptDeflate(m, e);
+    throw wholeFault(m, e);
   }
 }
 
