@@ -6,8 +6,8 @@
 import { closeSync, fstatSync, openSync } from "node:fs";
 import { readdir, stat } from "node:fs/promises";
 import { join } from "node:path";
+import { readFullySync } from "../file-reads.js";
 import { MAX_RELEASE_FILE_BYTES } from "../limits.js";
-import { readFullySync } from "../zip/index.js";
 import { ArchiveError, reasonOf } from "./errors.js";
 import { normalizeSourcePath } from "./paths.js";
 import type { DirEntry, ReleaseSource } from "./source.js";

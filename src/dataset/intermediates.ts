@@ -187,20 +187,37 @@ export const tensorCodec = {
     return { header: { shape: t.shape }, arrays: [t.data] };
   },
   decode(blob: IntermediateBlob): Tensor {
-    const shape = (blob.header as { shape?: unknown })?.shape;
     const [data] = blob.arrays;
-    if (
-      !Array.isArray(shape) ||
-      !shape.every((n) => Number.isSafeInteger(n) && n >= 0) ||
-      blob.arrays.length !== 1 ||
-      !(data instanceof Float32Array) ||
-      (shape as number[]).reduce((a, b) => a * b, 1) !== data.length
-    )
-      throw bad("a stim tensor");
+    const shape = tensorShapeOf(blob.header, [
+      { dtype: data instanceof Float32Array ? "f4" : "", length: data?.length ?? 0 },
+    ]);
+    if (blob.arrays.length !== 1) throw bad("a stim tensor");
     // A view into the entry, not a copy: the entry is the tensor and a header of a few hundred bytes.
-    return { shape: shape as number[], data };
+    return { shape, data: data as Float32Array };
   },
 };
+
+/**
+ * The shape of a stim tensor's entry from its header and the arrays it
+ * lists (tensorCodec's, and a tensor streamed from its entry): one float32
+ * array holding as many values as the shape says.
+ */
+export function tensorShapeOf(
+  header: unknown,
+  arrays: readonly { dtype: string; length: number }[],
+): number[] {
+  const shape = (header as { shape?: unknown } | null)?.shape;
+  const [data] = arrays;
+  if (
+    !Array.isArray(shape) ||
+    !shape.every((n) => Number.isSafeInteger(n) && n >= 0) ||
+    arrays.length !== 1 ||
+    data?.dtype !== "f4" ||
+    (shape as number[]).reduce((a, b) => a * b, 1) !== data.length
+  )
+    throw bad("a stim tensor");
+  return shape as number[];
+}
 
 /** A session's cleaned cell (cleanCell complete: every product present) and reports. */
 export interface SessionCleaned {

@@ -202,6 +202,13 @@ export interface Deferred<A extends Float32Array | Int32Array = Float32Array> {
    * build's stim tensors): validateDataset then need not read them back.
    */
   nanFree?: boolean;
+  /**
+   * An identity of the values from what made them, when there is one (a
+   * build's stim tensor with the intermediates on: its entry's key and its
+   * cut): equal keys, equal values. The export's deflate memo then finds the
+   * member by it without reading the values (src/export/npz-writer.ts, addKeyed).
+   */
+  memoKey?: string;
 }
 
 /** A dataset as far as its arrays' shapes go: what the manifest, the summary and the split read. */

@@ -33,8 +33,22 @@ export interface Held<A extends StoredArray> {
 /** Keeps arrays until the export is written (see the header). */
 export interface ArrayStore {
   put<A extends StoredArray>(a: A): Held<A>;
+  /**
+   * Where the store is a file: starts an array of `length` values of `Ctor`
+   * whose bytes the caller then writes in order (streamed from elsewhere,
+   * never whole in memory). Absent for the memory store.
+   */
+  begin?<A extends StoredArray>(Ctor: new (n: number) => A, length: number): ArrayWriter<A>;
   /** Releases what the store holds (removes a spill file); idempotent. */
   close(): void;
+}
+
+/** An array being written into a store chunk by chunk (ArrayStore.begin). */
+export interface ArrayWriter<A extends StoredArray> {
+  /** Appends the array's next bytes. */
+  write(chunk: Uint8Array): void;
+  /** The array, once all its bytes are written; until then (or if never called) it takes no place in the store. */
+  commit(): Held<A>;
 }
 
 /** The store that keeps every array in memory as it is (no copy). */
@@ -108,6 +122,37 @@ export class SpillFile implements ArrayStore {
     const { length } = a;
     const Ctor = a.constructor as new (n: number) => A;
     return { length, fresh: true, read: () => this.read(Ctor, offset, length) };
+  }
+
+  begin<A extends StoredArray>(Ctor: new (n: number) => A, length: number): ArrayWriter<A> {
+    const fd = this.open();
+    const offset = this.size;
+    const bytes = length * (Ctor as unknown as { BYTES_PER_ELEMENT: number }).BYTES_PER_ELEMENT;
+    let written = 0;
+    return {
+      write: (chunk: Uint8Array) => {
+        if (written + chunk.length > bytes) throw new ExportError(`${this.path}: spill file: array overrun`);
+        // The file's end moves only at commit: another array begun (or put) meanwhile would overlap.
+        if (this.size !== offset) throw new ExportError(`${this.path}: spill file: array interleaved`);
+        try {
+          failPoint("spill-write");
+          let done = 0;
+          while (done < chunk.length)
+            done += writeSync(fd, chunk, done, chunk.length - done, offset + written + done);
+        } catch (e) {
+          throw this.error(e, "cannot write to it");
+        }
+        written += chunk.length;
+      },
+      commit: () => {
+        if (written !== bytes || this.size !== offset)
+          throw new ExportError(
+            `${this.path}: spill file: array committed with ${written} of ${bytes} bytes`,
+          );
+        this.size += bytes;
+        return { length, fresh: true, read: () => this.read(Ctor, offset, length) };
+      },
+    };
   }
 
   private read<A extends StoredArray>(Ctor: new (n: number) => A, offset: number, length: number): A {

@@ -31,6 +31,7 @@ import {
 } from "../ac1/wehr.js";
 import { releaseIdleArenas, withFloat64Arena } from "../dsp/arena.js";
 import { scratchFloat64 } from "../dsp/scratch.js";
+import { IntermediateCache, type IntermediateScope } from "../store/intermediates.js";
 import { failPoint, pausePoint } from "../test-hooks.js";
 import {
   type BuildOptions,
@@ -62,12 +63,13 @@ import {
   stageCache,
   stimKey,
   tensorCodec,
+  tensorShapeOf,
   through,
 } from "./intermediates.js";
 import type { DatasetData, DatasetOptions, Deferred, LazyDataset, Tensor } from "./model.js";
 import { waveformHop } from "./options.js";
 import { orderedMap } from "./ordered.js";
-import { type ArrayStore, type Held, memoryStore, SpillFile } from "./spill.js";
+import { type ArrayStore, type ArrayWriter, type Held, memoryStore, SpillFile } from "./spill.js";
 import { firstNaN } from "./validate.js";
 
 /**
@@ -308,7 +310,7 @@ export async function runBuild(
     onSkippedFile: (path, reason) => assembler.addSkippedFile(path, reason),
   };
   const seen = new Set<string>();
-  const stims = new StimTensors(exec, assembler, options, flow);
+  const stims = new StimTensors(exec, assembler, options, flow, setup.intermediates);
   let data: LazyDataset;
   try {
     const t0 = performance.now();
@@ -398,12 +400,16 @@ class StimTensors {
     { shape: number[]; values: Held<Float32Array>; Tupper: number; nanFree: boolean }
   >();
   private readonly reuse: ReuseTally;
+  /** The intermediates, opened on first use (fromCache). */
+  private cache: IntermediateCache | undefined;
 
   constructor(
     private readonly exec: BuildExecutor,
     private readonly assembler: DatasetAssembler,
     private readonly options: DatasetOptions,
     private readonly flow: BuildFlow,
+    /** The intermediates' scope, when the build keeps them: each tensor's entry key names its values (memoKey). */
+    private readonly scope?: IntermediateScope,
   ) {
     this.reuse = flow.reuse.stim;
   }
@@ -420,9 +426,24 @@ class StimTensors {
       this.settled.push(Promise.resolve({ ok: true }));
       return;
     }
+    let cached: "hit" | "miss" | "damaged";
+    try {
+      cached = this.fromCache(spec, Tupper, s);
+    } catch (error) {
+      // (a full disk while spilling: settled as a failure, never thrown here)
+      this.settled.push(Promise.resolve({ ok: false, error }));
+      return;
+    }
+    if (cached === "hit") {
+      this.flow.stims++;
+      countReuse(this.reuse, { reused: true });
+      this.settled.push(Promise.resolve({ ok: true }));
+      return;
+    }
     let started: Promise<StimResult>;
     try {
       started = this.exec.stim(spec, Tupper, s);
+      if (cached === "damaged") started = started.then((r) => ({ ...r, damaged: true }));
     } catch (e) {
       started = Promise.reject(e);
     }
@@ -452,6 +473,38 @@ class StimTensors {
     );
   }
 
+  /**
+   * Stim s's tensor streamed from its intermediate entry straight into the
+   * store's file, when the build keeps intermediates and spills (an export
+   * with only a gating or a detrend option changed): never whole in memory
+   * (fresh memory costs a page fault per 4 KiB, more than the copy), and
+   * checked for NaN as it passes. "damaged": the entry was bad and removed.
+   */
+  private fromCache(spec: StimSpec, Tupper: number, s: number): "hit" | "miss" | "damaged" {
+    const { scope } = this;
+    const store = this.assembler.store;
+    if (scope === undefined || store.begin === undefined) return "miss";
+    this.cache ??= new IntermediateCache(scope.dir);
+    let shape: number[] = [];
+    let writer: ArrayWriter<Float32Array> | undefined;
+    let nanFree = true;
+    const found = this.cache.readStreamed("stim", stimKey(scope, spec, Tupper, this.options), {
+      header: (data, arrays) => {
+        shape = tensorShapeOf(data, arrays);
+        writer = store.begin?.(Float32Array, arrays[0]?.length ?? 0);
+      },
+      bytes: (_index, chunk) => {
+        // (chunks of a float32 array start at multiples of 4 bytes of it, in a buffer of their own)
+        if (nanFree && firstNaN(new Float32Array(chunk.buffer, chunk.byteOffset, chunk.byteLength >> 2)) >= 0)
+          nanFree = false;
+        writer?.write(chunk);
+      },
+    });
+    if (found === "hit" && writer !== undefined)
+      this.full.set(s, { shape, values: writer.commit(), Tupper, nanFree });
+    return found;
+  }
+
   /** Waits for every started stim in registration order, reporting progress; throws the first failure. */
   async drain(onStim: (done: number, total: number) => void): Promise<void> {
     const total = this.settled.length;
@@ -479,13 +532,21 @@ class StimTensors {
       );
     }
     const { values, nanFree } = got;
+    // The tensor's entry key (made at Tupper: runStimUnit's) and the cut name the values exactly.
+    const key = this.scope === undefined ? undefined : stimKey(this.scope, spec, got.Tupper, o);
     if (o.returnWaveform) {
       const n = Tcanon * waveformHop(o);
-      return { shape: [1, n], read: () => heldFirstColumns(values, 1, values.length, n), nanFree };
+      const read = () => heldFirstColumns(values, 1, values.length, n);
+      return key === undefined
+        ? { shape: [1, n], read, nanFree }
+        : { shape: [1, n], read, nanFree, memoKey: `stim ${key} samples ${n}` };
     }
     const [, F, Tfull] = got.shape as [number, number, number];
     const T = Math.min(Tcanon, Tfull);
-    return { shape: [1, F, T], read: () => heldFirstColumns(values, F, Tfull, T), nanFree };
+    const read = () => heldFirstColumns(values, F, Tfull, T);
+    return key === undefined
+      ? { shape: [1, F, T], read, nanFree }
+      : { shape: [1, F, T], read, nanFree, memoKey: `stim ${key} frames ${T}` };
   }
 }
 

@@ -120,11 +120,15 @@ export async function writeDatasetNpz(
   };
   try {
     for (const a of arrays) {
-      const values = a.read();
-      const add = writer.add(a.name, a.dtype, a.shape, values);
+      const bytes = a.name === "manifest" ? text.data.byteLength : bytesOf(a);
+      // An array with an identity of its own (a stim tensor) is read only if the memo lacks its member.
+      const add =
+        a.memoKey === undefined
+          ? writer.add(a.name, a.dtype, a.shape, a.read())
+          : writer.addKeyed(a.name, a.dtype, a.shape, a.memoKey, () => a.read());
       add.catch(() => {});
-      pending.push({ add, bytes: values.byteLength });
-      pendingBytes += values.byteLength;
+      pending.push({ add, bytes });
+      pendingBytes += bytes;
       while (pending.length > MAX_PENDING_MEMBERS || (pending.length > 1 && pendingBytes > MAX_PENDING_BYTES))
         await settleOldest();
     }

@@ -3,7 +3,9 @@
 // are or deflated (raw deflate, zip method 8) on libuv's thread pool, with
 // the CRC-32 and sizes its zip records need; and through a DeflateMemo,
 // deflated once per content: a member whose bytes an earlier write deflated
-// at the same level is taken as that write stored it.
+// at the same level is taken as that write stored it, found by the digest of
+// its bytes or, for values with an identity of their own (a stim tensor's
+// cache key), by that identity without reading them.
 
 import { createHash } from "node:crypto";
 import { createDeflateRaw } from "node:zlib";
@@ -99,20 +101,51 @@ export function memberDigest(parts: readonly Uint8Array[], level: number): strin
 }
 
 /**
+ * The memo's key of a member known by an identity of its values (a
+ * Deferred's memoKey: equal identities, equal values) rather than by its
+ * bytes: SHA-256 (hex) of the identity, the .npy dtype and shape, and the
+ * level. Another preamble than memberDigest's, so the two never meet.
+ */
+export function keyedMemberDigest(
+  memoKey: string,
+  dtype: string,
+  shape: readonly number[],
+  level: number,
+): string {
+  return createHash("sha256")
+    .update(`ac1 deflate keyed level ${level}\n${dtype} (${shape.join(", ")})\n${memoKey}`)
+    .digest("hex");
+}
+
+/**
  * `parts` deflated at `level` (1..9) through `memo`: the member it holds for
  * these bytes, if it holds one of their size; else deflated here and offered
  * to it.
  */
-export async function deflateThroughMemo(
+export function deflateThroughMemo(
   parts: readonly Uint8Array[],
   level: number,
   memo: DeflateMemo,
 ): Promise<EncodedMember> {
-  const digest = memberDigest(parts, level);
   const size = parts.reduce((a, p) => a + p.byteLength, 0);
+  return throughMemo(memberDigest(parts, level), size, () => parts, level, memo);
+}
+
+/**
+ * The member of `size` bytes the memo holds under `digest` (memberDigest or
+ * keyedMemberDigest); else `parts()` (called only then) deflated at `level`
+ * and offered to it under that digest.
+ */
+export async function throughMemo(
+  digest: string,
+  size: number,
+  parts: () => readonly Uint8Array[],
+  level: number,
+  memo: DeflateMemo,
+): Promise<EncodedMember> {
   const found = await memo.get(digest);
   if (found !== undefined && found.method === 8 && found.uncompressedSize === size) return found;
-  const made = await deflateParts(parts, level);
+  const made = await deflateParts(parts(), level);
   await memo.put(digest, made);
   return made;
 }

@@ -45,6 +45,8 @@ export interface NamedArray {
   dtype: string;
   shape: number[];
   read(): ArrayBufferView;
+  /** Deferred.memoKey: an identity of the values, when they have one. */
+  memoKey?: string;
 }
 
 /** Frames of stim s (its last axis, divided by hop in waveform mode). */
@@ -200,6 +202,7 @@ export function memberOf(
     name,
     dtype,
     shape: t.shape,
+    ...(t.memoKey === undefined ? {} : { memoKey: t.memoKey }),
     read: () => {
       const data = t.read();
       let count = 1;

@@ -36,6 +36,8 @@ import {
   deflateThroughMemo,
   type EncodedMember,
   encodeParts,
+  keyedMemberDigest,
+  throughMemo,
 } from "./member-encoding.js";
 import { encodeNpyHeader, npyDataLength } from "./npy.js";
 
@@ -304,12 +306,7 @@ export class NpzWriter {
    * change.
    */
   async add(name: string, dtype: string, shape: number[], data: NpzData): Promise<void> {
-    this.checkOpen(name);
-    if (!/^[^/\\\0]+$/.test(name) || name === "." || name === "..")
-      throw new ExportError(`${this.path}: invalid array name ${JSON.stringify(name)}`);
-    const what = `array ${JSON.stringify(name)}`;
-    const expected = npyDataLength(dtype, shape, `${this.path}: ${what}`);
-    const header = encodeNpyHeader(dtype, shape);
+    const { what, expected, header } = this.arrayMember(name, dtype, shape);
     if (typeof data !== "function" && data.byteLength !== expected) {
       throw new ExportError(
         `${this.path}: ${what}: dtype ${dtype} shape (${shape.join(", ")}) needs ${expected} bytes, got ${data.byteLength}`,
@@ -350,6 +347,59 @@ export class NpzWriter {
     await this.writeInTurn(step, `writing ${what}`);
     this.bytesAdded += expected;
     await pausePoint("npz-write");
+  }
+
+  /**
+   * Adds one array as `<name>.npy`, as add() does, given an identity of its
+   * values (`memoKey`: equal identities, equal values) and how to read them:
+   * with a deflate memo, the member the memo holds under that identity is
+   * written without reading the values (a stim tensor a build with only a
+   * gating threshold changed made before); else `read()` is called at once
+   * and the member deflated and offered to the memo under the identity.
+   */
+  async addKeyed(
+    name: string,
+    dtype: string,
+    shape: number[],
+    memoKey: string,
+    read: () => ArrayBufferView,
+  ): Promise<void> {
+    const memo = this.deflateMemo;
+    const level = this.compressionLevel;
+    if (memo === undefined || level === 0) return this.add(name, dtype, shape, read());
+    const { what, expected, header } = this.arrayMember(name, dtype, shape);
+    if (expected < DEFLATE_MEMO_MIN_BYTES) return this.add(name, dtype, shape, read());
+    const member = `${name}.npy`;
+    this.claimName(member, `array name ${JSON.stringify(name)}`);
+    const parts = (): Uint8Array[] => {
+      const data = read();
+      if (data.byteLength !== expected)
+        throw new ExportError(
+          `${this.path}: ${what}: dtype ${dtype} shape (${shape.join(", ")}) needs ${expected} bytes, got ${data.byteLength}`,
+        );
+      return [header, bytesOf(data)];
+    };
+    const digest = keyedMemberDigest(memoKey, dtype, shape, level);
+    const encoded = throughMemo(digest, header.byteLength + expected, parts, level, memo);
+    // A failure surfaces at its turn (or at close); never unhandled before that.
+    encoded.catch(() => {});
+    await this.writeInTurn(async () => this.writeEncoded(member, await encoded), `writing ${what}`);
+    this.bytesAdded += expected;
+    await pausePoint("npz-write");
+  }
+
+  /** Checks an array member's name, dtype and shape: how to name it, its payload's bytes, its .npy header. */
+  private arrayMember(
+    name: string,
+    dtype: string,
+    shape: number[],
+  ): { what: string; expected: number; header: Uint8Array } {
+    this.checkOpen(name);
+    if (!/^[^/\\\0]+$/.test(name) || name === "." || name === "..")
+      throw new ExportError(`${this.path}: invalid array name ${JSON.stringify(name)}`);
+    const what = `array ${JSON.stringify(name)}`;
+    const expected = npyDataLength(dtype, shape, `${this.path}: ${what}`);
+    return { what, expected, header: encodeNpyHeader(dtype, shape) };
   }
 
   /**

@@ -29,10 +29,12 @@
 // bytes padded to 8, then 32 bytes of SHA-256.
 
 import { createHash } from "node:crypto";
-import { type FileHandle, mkdir, open, opendir, readdir, rename, rm, stat, unlink } from "node:fs/promises";
+import { closeSync, fstatSync, openSync, statSync, unlinkSync } from "node:fs";
+import { type FileHandle, mkdir, open, opendir, readdir, rename, rm, unlink } from "node:fs/promises";
 import { endianness } from "node:os";
 import { join } from "node:path";
 import { CacheError } from "../errors.js";
+import { readFullySync } from "../file-reads.js";
 import { writevFullyAt } from "../file-writes.js";
 import { MAX_INTERMEDIATE_ENTRY_BYTES } from "../limits.js";
 import { isLeftOver, tempName, trackTemp, untrackTemp } from "../temp-files.js";
@@ -83,8 +85,8 @@ const STALE_TEMP_MS = 60 * 60 * 1000;
 const MAX_OPEN_ENTRIES = 16;
 /** A hit on an entry last used (or written) longer ago than this marks it used now; a more recent one is left as it is. */
 const MARK_AGAIN_AFTER_MS = 10 * 60 * 1000;
-/** Entry files stat'ed at once when a kind is listed (trim, list, clear). */
-const STATS_AT_ONCE = 8;
+/** Entry files stat'ed between turns of the event loop when a kind is listed (trim, list, clear). */
+const STATS_PER_TURN = 512;
 
 function dtypeOf(a: IntermediateArray): Dtype {
   if (a instanceof Float32Array) return "f4";
@@ -163,12 +165,44 @@ export function decodeIntermediate(bytes: Uint8Array, kind: IntermediateKind, ke
   if (!seal.equals(bytes.subarray(bytes.length - SEAL_BYTES)))
     throw new CacheError("entry content does not match its seal (SHA-256): damaged since it was stored");
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const H = headerLength(dv, body.length);
+  const { data, specs } = parseHeader(bytes.subarray(16, 16 + H), kind, key);
+  let at = 16 + H + pad8(16 + H);
+  const arrays: IntermediateArray[] = [];
+  for (const { Ctor, length } of specs) {
+    const n = length * Ctor.BYTES_PER_ELEMENT;
+    if (at + n > body.length) throw new CacheError("entry arrays run past its end");
+    arrays.push(new Ctor(bytes.buffer as ArrayBuffer, bytes.byteOffset + at, length));
+    at += n + pad8(n);
+  }
+  if (at !== body.length) throw new CacheError("entry has bytes beyond its arrays");
+  return { header: data, arrays };
+}
+
+/** The header's length H, from an entry's first 16 bytes (magic checked before); checks the format and that the header fits. */
+function headerLength(dv: DataView, bodyBytes: number): number {
   const version = dv.getUint32(8, true);
   if (version !== INTERMEDIATE_FORMAT_VERSION)
     throw new CacheError(`entry has format ${version}, expected ${INTERMEDIATE_FORMAT_VERSION}`);
   const H = dv.getUint32(12, true);
-  if (16 + H > body.length) throw new CacheError("entry header runs past its end");
-  const parsed = decodeJson(new TextDecoder().decode(bytes.subarray(16, 16 + H))) as {
+  if (16 + H > bodyBytes) throw new CacheError("entry header runs past its end");
+  return H;
+}
+
+/** An array as an entry's header lists it. */
+interface ArraySpec {
+  dtype: Dtype;
+  Ctor: (typeof DTYPES)[Dtype];
+  length: number;
+}
+
+/** The caller's data and the arrays an entry's header lists, checked against the entry's place. */
+function parseHeader(
+  text: Uint8Array,
+  kind: IntermediateKind,
+  key: string,
+): { data: unknown; specs: ArraySpec[] } {
+  const parsed = decodeJson(new TextDecoder().decode(text)) as {
     kind?: unknown;
     key?: unknown;
     arrays?: unknown;
@@ -178,20 +212,36 @@ export function decodeIntermediate(bytes: Uint8Array, kind: IntermediateKind, ke
   if (parsed.kind !== kind || parsed.key !== key)
     throw new CacheError(`entry records ${String(parsed.kind)} ${String(parsed.key)}, not its place`);
   if (!Array.isArray(parsed.arrays)) throw new CacheError("entry header lists no arrays");
-  let at = 16 + H + pad8(16 + H);
-  const arrays: IntermediateArray[] = [];
+  const specs: ArraySpec[] = [];
   for (const spec of parsed.arrays as unknown[]) {
     const [dtype, length] = Array.isArray(spec) ? spec : [];
     const Ctor = typeof dtype === "string" && dtype in DTYPES ? DTYPES[dtype as Dtype] : undefined;
     if (Ctor === undefined || !Number.isSafeInteger(length) || (length as number) < 0)
       throw new CacheError("entry header has a malformed array");
-    const n = (length as number) * Ctor.BYTES_PER_ELEMENT;
-    if (at + n > body.length) throw new CacheError("entry arrays run past its end");
-    arrays.push(new Ctor(bytes.buffer as ArrayBuffer, bytes.byteOffset + at, length as number));
-    at += n + pad8(n);
+    specs.push({ dtype: dtype as Dtype, Ctor, length: length as number });
   }
-  if (at !== body.length) throw new CacheError("entry has bytes beyond its arrays");
-  return { header: parsed.data, arrays };
+  return { data: parsed.data, specs };
+}
+
+/** What reading an entry through a stream (IntermediateCache.readStreamed) does with it. */
+export interface EntrySink {
+  /**
+   * The entry's header data and its arrays' dtypes and lengths, before any
+   * of their bytes; throws a CacheError if they are not what the caller
+   * stored (the entry is then removed as damaged).
+   */
+  header(data: unknown, arrays: readonly { dtype: string; length: number }[]): void;
+  /** The next bytes of array `index`, in order: a view of a reused buffer (copy what is kept). */
+  bytes(index: number, chunk: Uint8Array): void;
+}
+
+/** Bytes read at a time by readStreamed: its one buffer, reused from entry to entry. */
+const STREAM_CHUNK = 1 << 20;
+let streamBuffer: Uint8Array | undefined;
+
+/** Why the sink failed (not the entry): rethrown as it is. */
+class SinkFailure {
+  constructor(readonly error: unknown) {}
 }
 
 /**
@@ -208,8 +258,74 @@ export function intermediateKey(scope: IntermediateScope, kind: IntermediateKind
   return createHash("sha256").update(text).digest("hex");
 }
 
+function closeQuietly(fd: number): void {
+  try {
+    closeSync(fd);
+  } catch {
+    // (a close that fails after a read changes nothing read)
+  }
+}
+
 function message(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
+}
+
+/** readStreamed's reading of an open entry of `size` bytes: throws a CacheError for a bad entry, a SinkFailure for the sink's own. */
+function streamEntry(fd: number, size: number, kind: IntermediateKind, key: string, sink: EntrySink): void {
+  if (size > MAX_INTERMEDIATE_ENTRY_BYTES) throw new CacheError(`entry of ${size} bytes is over the bound`);
+  if (size < 16 + SEAL_BYTES) throw new CacheError(`entry too short (${size} bytes)`);
+  if (streamBuffer === undefined) streamBuffer = new Uint8Array(STREAM_CHUNK);
+  const buf = streamBuffer;
+  const bodyEnd = size - SEAL_BYTES;
+  const hash = createHash("sha256");
+  let at = 0;
+  /** The next n <= STREAM_CHUNK bytes, hashed. */
+  const next = (n: number): Uint8Array => {
+    const got = readFullySync(fd, buf, 0, n, at);
+    if (got < n) throw new CacheError(`entry shrank while read (${at + got} of ${size} bytes)`);
+    at += n;
+    const chunk = buf.subarray(0, n);
+    hash.update(chunk);
+    return chunk;
+  };
+  const head = next(16);
+  for (let i = 0; i < MAGIC.length; i++)
+    if (head[i] !== MAGIC[i]) throw new CacheError("not an ac1 intermediate entry (bad magic)");
+  const H = headerLength(new DataView(head.buffer, head.byteOffset, 16), bodyEnd);
+  const text = new Uint8Array(H);
+  if (readFullySync(fd, text, 0, H, at) < H) throw new CacheError("entry shrank while read");
+  hash.update(text);
+  at += H;
+  const { data, specs } = parseHeader(text, kind, key);
+  next(pad8(at));
+  let total = at;
+  for (const { Ctor, length } of specs)
+    total += length * Ctor.BYTES_PER_ELEMENT + pad8(length * Ctor.BYTES_PER_ELEMENT);
+  if (total > bodyEnd) throw new CacheError("entry arrays run past its end");
+  if (total !== bodyEnd) throw new CacheError("entry has bytes beyond its arrays");
+  sink.header(
+    data,
+    specs.map(({ dtype, length }) => ({ dtype, length })),
+  );
+  for (let i = 0; i < specs.length; i++) {
+    const { Ctor, length } = specs[i] as ArraySpec;
+    const n = length * Ctor.BYTES_PER_ELEMENT;
+    for (let done = 0; done < n; ) {
+      const chunk = next(Math.min(STREAM_CHUNK, n - done));
+      done += chunk.length;
+      try {
+        sink.bytes(i, chunk);
+      } catch (e) {
+        throw new SinkFailure(e);
+      }
+    }
+    next(pad8(n));
+  }
+  const seal = new Uint8Array(SEAL_BYTES);
+  if (readFullySync(fd, seal, 0, SEAL_BYTES, at) < SEAL_BYTES)
+    throw new CacheError("entry shrank while read");
+  if (!Buffer.from(seal).equals(hash.digest()))
+    throw new CacheError("entry content does not match its seal (SHA-256): damaged since it was stored");
 }
 
 export class IntermediateCache {
@@ -274,35 +390,35 @@ export class IntermediateCache {
     }
   }
 
+  // The entry is read on the calling thread (open, fstat, read, close): an
+  // entry is one file of a few MB at most, mostly in the page cache, and a
+  // build reads hundreds; through libuv's thread pool each call cost a
+  // thread wakeup each way, more than the read (src/file-reads.ts).
   private async read(kind: IntermediateKind, key: string): Promise<IntermediateBlob | null> {
     const path = this.path(kind, key);
-    let fh: import("node:fs/promises").FileHandle;
+    let fd: number;
     try {
-      fh = await open(path, "r");
+      fd = openSync(path, "r");
     } catch {
       return null;
     }
     let bytes: Uint8Array;
     let mtimeMs: number;
     try {
-      const st = await fh.stat();
+      const st = fstatSync(fd);
       const size = st.size;
       mtimeMs = st.mtimeMs;
       if (size > MAX_INTERMEDIATE_ENTRY_BYTES)
         throw new CacheError(`entry of ${size} bytes is over the bound`);
       bytes = new Uint8Array(size); // its own buffer: 8-byte aligned, typed arrays view it in place
-      let got = 0;
-      while (got < size) {
-        const { bytesRead } = await fh.read(bytes, got, size - got, got);
-        if (bytesRead === 0) throw new CacheError(`entry shrank while read (${got} of ${size} bytes)`);
-        got += bytesRead;
-      }
+      const got = readFullySync(fd, bytes, 0, size, 0);
+      if (got < size) throw new CacheError(`entry shrank while read (${got} of ${size} bytes)`);
     } catch (e) {
-      await fh.close().catch(() => {});
+      closeQuietly(fd);
       await this.drop(path, e);
       return null;
     }
-    await fh.close().catch(() => {});
+    closeQuietly(fd);
     try {
       const blob = decodeIntermediate(bytes, kind, key);
       // A build reads hundreds of entries; one marked moments ago by another build need not be marked again.
@@ -312,6 +428,45 @@ export class IntermediateCache {
       await this.drop(path, e);
       return null;
     }
+  }
+
+  /**
+   * The entry `key` of `kind` read through one reused buffer instead of into
+   * memory of its own (a stim tensor bound for a spill file: fresh memory
+   * costs a page fault per 4 KiB, more than the read): `sink.header` gets its
+   * header, then `sink.bytes` its arrays' bytes in order, and the seal is
+   * checked last, so the sink must not use what it was given unless the
+   * answer is "hit". "miss": no such entry; "damaged": it was removed (see
+   * `removed`). An error of the sink's own (a full disk) is thrown as it is.
+   * Synchronous, as read() is.
+   */
+  readStreamed(kind: IntermediateKind, key: string, sink: EntrySink): "hit" | "miss" | "damaged" {
+    const path = this.path(kind, key);
+    let fd: number;
+    try {
+      fd = openSync(path, "r");
+    } catch {
+      return "miss";
+    }
+    let mtimeMs: number;
+    try {
+      const st = fstatSync(fd);
+      mtimeMs = st.mtimeMs;
+      streamEntry(fd, st.size, kind, key, sink);
+    } catch (e) {
+      closeQuietly(fd);
+      if (e instanceof SinkFailure) throw e.error;
+      this.removed.push(`${path}: ${message(e)}`);
+      try {
+        unlinkSync(path);
+      } catch {
+        // gone already
+      }
+      return "damaged";
+    }
+    closeQuietly(fd);
+    if (Date.now() - mtimeMs > MARK_AGAIN_AFTER_MS) void markUsed(path);
+    return "hit";
   }
 
   /** Removes an entry found bad (the caller may also call it when the entry's content makes no sense). */
@@ -375,21 +530,25 @@ export class IntermediateCache {
     }
     const out: { path: string; bytes: number; mtimeMs: number }[] = [];
     const now = Date.now();
-    // A few stats at once (a kind may hold thousands of entries): each waits on the thread pool.
-    let next = 0;
-    const statNext = async (): Promise<void> => {
-      while (next < names.length) {
-        const name = names[next++] as string;
-        const path = join(folder, name);
-        const st = await stat(path).catch(() => null);
-        if (st === null || !st.isFile()) continue;
-        if (name.endsWith(".bin") && KEY_RE.test(name.slice(0, -4)))
-          out.push({ path, bytes: st.size, mtimeMs: st.mtimeMs });
-        else if (isLeftOver(name, st.mtimeMs, STALE_TEMP_MS, now))
-          await rm(path, { force: true }).catch(() => {});
+    // Stat on this thread (each is microseconds from the inode cache; through
+    // the thread pool each cost two thread wakeups), letting the event loop
+    // run between batches: a kind may hold tens of thousands of entries.
+    for (let i = 0; i < names.length; i++) {
+      if (i > 0 && i % STATS_PER_TURN === 0) await new Promise<void>((resolve) => setImmediate(resolve));
+      const name = names[i] as string;
+      const path = join(folder, name);
+      let st: import("node:fs").Stats | undefined;
+      try {
+        st = statSync(path);
+      } catch {
+        continue; // removed meanwhile
       }
-    };
-    await Promise.all(Array.from({ length: Math.min(STATS_AT_ONCE, names.length) }, statNext));
+      if (!st.isFile()) continue;
+      if (name.endsWith(".bin") && KEY_RE.test(name.slice(0, -4)))
+        out.push({ path, bytes: st.size, mtimeMs: st.mtimeMs });
+      else if (isLeftOver(name, st.mtimeMs, STALE_TEMP_MS, now))
+        await rm(path, { force: true }).catch(() => {});
+    }
     return out;
   }
 

@@ -3,8 +3,8 @@
 // The zip reader sees only this interface, so zips on disk and in memory go
 // through the same code.
 
-import { readSync } from "node:fs";
 import type { FileHandle } from "node:fs/promises";
+import { readFullySync } from "../file-reads.js";
 
 export interface ByteSource {
   /** Size in bytes. */
@@ -29,23 +29,6 @@ export interface ByteSource {
   /** The bytes [position, position+length) without a copy when in memory; null for files or out of range. */
   view(position: number, length: number): Uint8Array | null;
   close(): Promise<void>;
-}
-
-/** readFully on the calling thread, from a file descriptor (ByteSource.synchronous says when). */
-export function readFullySync(
-  fd: number,
-  buf: Uint8Array,
-  offset: number,
-  length: number,
-  position: number,
-): number {
-  let got = 0;
-  while (got < length) {
-    const n = readSync(fd, buf, offset + got, length - got, position + got);
-    if (n === 0) break;
-    got += n;
-  }
-  return got;
 }
 
 /** Reads up to `length` bytes at `position`; returns how many were there (fewer only at end of file). */

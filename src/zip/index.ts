@@ -9,7 +9,7 @@
 // Failures are ZipFault (kind, entry, problem); each caller maps them to its
 // own errors with `toError`.
 
-export { BufferSource, type ByteSource, FileSource, readFully, readFullySync } from "./byte-source.js";
+export { BufferSource, type ByteSource, FileSource, readFully } from "./byte-source.js";
 export { crc32 } from "./crc32.js";
 export type { CentralRecord } from "./directory.js";
 export { reasonOf, type ZipErrorFactory, ZipFault, type ZipFaultKind } from "./fault.js";

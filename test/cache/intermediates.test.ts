@@ -169,6 +169,97 @@ describe("IntermediateCache entries", () => {
     assert.deepEqual(await files(join(cache.root, "clean")), [`${KEY("3")}.bin`]);
   });
 
+  it("readStreamed: a hit streams the entry's header and every array's bytes as get() gives them; damaged entries are removed", async () => {
+    const cache = new IntermediateCache(join(root, "streamed"));
+    const path = (c: string) => join(cache.root, "stim", `${KEY(c)}.bin`);
+    // arrays longer than the stream's 1 MiB buffer, of every dtype, and empty ones
+    const big = new Float32Array((1 << 18) + 3).map((_, i) => Math.sin(i));
+    const blob: IntermediateBlob = {
+      header: { shape: [1, big.length], x: Number.NaN },
+      arrays: [big, new Uint8Array(0), Float64Array.of(-0, 2.5), Int32Array.of(5), Uint8Array.of(1, 2, 3)],
+    };
+    await cache.put("stim", KEY("a"), blob);
+    const streamOf = (c: string, header?: (data: unknown) => void) => {
+      const got: {
+        data?: unknown;
+        arrays?: readonly { dtype: string; length: number }[];
+        bytes: Buffer[][];
+      } = {
+        bytes: [],
+      };
+      const r = cache.readStreamed("stim", KEY(c), {
+        header: (data, arrays) => {
+          header?.(data);
+          got.data = data;
+          got.arrays = arrays;
+          got.bytes = arrays.map((): Buffer[] => []);
+        },
+        bytes: (i, chunk) => {
+          assert.ok(chunk.length <= 1 << 20);
+          got.bytes[i]!.push(Buffer.from(chunk)); // a copy: the chunk is a view of a reused buffer
+        },
+      });
+      return { r, got };
+    };
+    const { r, got } = streamOf("a");
+    assert.equal(r, "hit");
+    const whole = (await cache.get("stim", KEY("a"))) as IntermediateBlob;
+    assert.deepEqual(got.data, whole.header);
+    assert.deepEqual(
+      got.arrays,
+      [
+        ["f4", big.length],
+        ["u1", 0],
+        ["f8", 2],
+        ["i4", 1],
+        ["u1", 3],
+      ].map(([dtype, length]) => ({ dtype, length })),
+    );
+    whole.arrays.forEach((a, i) => {
+      const want = Buffer.from(a.buffer, a.byteOffset, a.byteLength);
+      assert.ok(Buffer.concat(got.bytes[i]!).equals(want), `array ${i}`);
+    });
+
+    assert.equal(streamOf("b").r, "miss");
+    // a flipped byte in the last array: the sink saw bytes, but the answer is "damaged" and the entry is gone
+    await cache.put("stim", KEY("c"), blob);
+    const bytes = await readFile(path("c"));
+    bytes[bytes.length - 40] = (bytes[bytes.length - 40] as number) ^ 1;
+    await writeFile(path("c"), bytes);
+    assert.equal(streamOf("c").r, "damaged");
+    assert.match(cache.removed.at(-1) ?? "", /does not match its seal/);
+    assert.deepEqual(await files(join(cache.root, "stim")), [`${KEY("a")}.bin`]);
+    // truncated, under another key's name, not an entry
+    await cache.put("stim", KEY("d"), blob);
+    await truncate(path("d"), 100_000);
+    assert.equal(streamOf("d").r, "damaged");
+    await writeFile(path("e"), await readFile(path("a")));
+    assert.equal(streamOf("e").r, "damaged");
+    assert.match(cache.removed.at(-1) ?? "", /not its place/);
+    await writeFile(path("f"), "not an entry at all, but long enough to hold a seal: 0123456789");
+    assert.equal(streamOf("f").r, "damaged");
+    assert.match(cache.removed.at(-1) ?? "", /bad magic/);
+    // the sink rejects the header: damaged; the sink fails otherwise: its error, the entry kept
+    await cache.put("stim", KEY("9"), blob);
+    const r2 = streamOf("9", () => {
+      throw new CacheError("entry does not hold a stim tensor");
+    });
+    assert.equal(r2.r, "damaged");
+    await cache.put("stim", KEY("8"), blob);
+    const full = new Error("ENOSPC: the disk is full");
+    assert.throws(
+      () =>
+        cache.readStreamed("stim", KEY("8"), {
+          header: () => {},
+          bytes: () => {
+            throw full;
+          },
+        }),
+      (e) => e === full,
+    );
+    assert.deepEqual(await files(join(cache.root, "stim")), [`${KEY("8")}.bin`, `${KEY("a")}.bin`]);
+  });
+
   it("trim keeps the total under the bound, least recently used first; list counts per kind; clear empties", async () => {
     const cache = new IntermediateCache(join(root, "trim"));
     const kinds: [IntermediateKind, string][] = [

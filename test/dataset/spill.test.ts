@@ -75,6 +75,36 @@ test("spill file: float32 and int32 arrays (views at an offset, empty, NaN, -0) 
   assert.throws(() => spill.put(new Float32Array(1)), /used after it was closed/);
 });
 
+test("spill file: an array written chunk by chunk reads back as put() gives it; one never committed takes no place", async () => {
+  const spill = new SpillFile(await freshDir());
+  try {
+    const a = Float32Array.from({ length: 1000 }, (_, i) => Math.cos(i) * 7);
+    const bytes = new Uint8Array(a.buffer);
+    const first = spill.put(Int32Array.of(1, 2, 3));
+    // begun and abandoned (a damaged cache entry): the next array takes its place
+    const dropped = spill.begin(Float32Array, a.length);
+    dropped.write(bytes.subarray(0, 400));
+    const w = spill.begin(Float32Array, a.length);
+    for (let at = 0; at < bytes.length; at += 1000) w.write(bytes.subarray(at, at + 1000));
+    const held = w.commit();
+    assert.equal(spill.bytes, 12 + a.byteLength);
+    assert.deepEqual(Array.from(held.read()), Array.from(a));
+    assert.equal(held.length, a.length);
+    assert.deepEqual(Array.from(first.read()), [1, 2, 3]);
+    // too many bytes, too few, or another array put meanwhile
+    const over = spill.begin(Float32Array, 1);
+    assert.throws(() => over.write(new Uint8Array(5)), /overrun/);
+    const short = spill.begin(Float32Array, 2);
+    short.write(new Uint8Array(4));
+    assert.throws(() => short.commit(), /committed with 4 of 8 bytes/);
+    const interleaved = spill.begin(Int32Array, 2);
+    spill.put(Int32Array.of(9));
+    assert.throws(() => interleaved.write(new Uint8Array(8)), /interleaved/);
+  } finally {
+    spill.close();
+  }
+});
+
 test("memory store: the array itself, no copy", () => {
   const a = Float32Array.of(1, 2, 3);
   const h = memoryStore().put(a);

@@ -15,6 +15,7 @@ import {
   DEFLATE_MEMO_MIN_BYTES,
   type DeflateMemo,
   type EncodedMember,
+  keyedMemberDigest,
   memberDigest,
 } from "../../src/export/member-encoding.js";
 import { encodeNpyHeader, encodeUnicodeScalar } from "../../src/export/npy.js";
@@ -24,6 +25,24 @@ import { MAX_NPZ_MEMBERS } from "../../src/limits.js";
 import { zipComment } from "../../src/zip/records.js";
 import { tempDir } from "../support/cli.js";
 import { makeZip } from "../support/zip.js";
+
+/** An in-memory memo that counts what it is asked and given. */
+class MapMemo implements DeflateMemo {
+  readonly held = new Map<string, EncodedMember>();
+  gets = 0;
+  hits = 0;
+  puts = 0;
+  async get(digest: string): Promise<EncodedMember | undefined> {
+    this.gets++;
+    const m = this.held.get(digest);
+    if (m !== undefined) this.hits++;
+    return m;
+  }
+  async put(digest: string, member: EncodedMember): Promise<void> {
+    this.puts++;
+    this.held.set(digest, member);
+  }
+}
 
 let dir: string;
 let cleanup: () => Promise<void>;
@@ -507,23 +526,6 @@ describe("NpzWriter: members in parallel, sealed files, members copied as stored
   });
 
   it("a deflate memo: members of DEFLATE_MEMO_MIN_BYTES and more are deflated once per content and level, the file the same byte for byte", async () => {
-    /** An in-memory memo that counts what it is asked and given. */
-    class MapMemo implements DeflateMemo {
-      readonly held = new Map<string, EncodedMember>();
-      gets = 0;
-      hits = 0;
-      puts = 0;
-      async get(digest: string): Promise<EncodedMember | undefined> {
-        this.gets++;
-        const m = this.held.get(digest);
-        if (m !== undefined) this.hits++;
-        return m;
-      }
-      async put(digest: string, member: EncodedMember): Promise<void> {
-        this.puts++;
-        this.held.set(digest, member);
-      }
-    }
     const floats = DEFLATE_MEMO_MIN_BYTES / 4;
     const big = Float32Array.from({ length: floats + 3 }, (_, i) => Math.sin(i / 7));
     const big2 = Float32Array.from({ length: 2 * floats }, (_, i) => Math.cos(i / 5));
@@ -578,5 +580,84 @@ describe("NpzWriter: members in parallel, sealed files, members copied as stored
       held.uncompressedSize,
       "deflated again and offered",
     );
+  });
+
+  it("addKeyed: a member the memo holds under the array's identity is written without reading it; else read once, deflated and offered", async () => {
+    const floats = DEFLATE_MEMO_MIN_BYTES / 4;
+    const big = Float32Array.from({ length: 3 * floats + 1 }, (_, i) => Math.sin(i / 9));
+    const small = Float32Array.from({ length: 10 }, (_, i) => i);
+    const mtime = new Date(2020, 0, 2, 3, 4, 6);
+    let reads = 0;
+    const write = async (name: string, memo?: DeflateMemo, key = "stim k frames 7", level?: number) => {
+      const path = join(dir, name);
+      const w = NpzWriter.create(path, { mtime, deflateMemo: memo, compressionLevel: level });
+      const read =
+        <A extends ArrayBufferView>(a: A) =>
+        () => {
+          reads++;
+          return a;
+        };
+      await Promise.all([
+        w.addKeyed("big", "<f4", [1, big.length], key, read(big)),
+        w.addKeyed("small", "<f4", [small.length], key, read(small)),
+      ]);
+      await w.close();
+      return readFile(path);
+    };
+    const plainWriter = async (name: string) => {
+      const path = join(dir, name);
+      const w = NpzWriter.create(path, { mtime });
+      await w.add("big", "<f4", [1, big.length], big);
+      await w.add("small", "<f4", [small.length], small);
+      await w.close();
+      return readFile(path);
+    };
+    const plain = await plainWriter("keyed-plain.npz");
+    assert.ok((await write("keyed-nomemo.npz")).equals(plain), "without a memo: add()");
+    assert.equal(reads, 2);
+    const memo = new MapMemo();
+    reads = 0;
+    assert.ok((await write("keyed-1.npz", memo)).equals(plain));
+    assert.deepEqual(
+      [reads, memo.gets, memo.hits, memo.puts],
+      [2, 1, 0, 1],
+      "the small member is not looked up",
+    );
+    const digest = keyedMemberDigest("stim k frames 7", "<f4", [1, big.length], 6);
+    assert.ok(memo.held.has(digest), "offered under the identity, not under its bytes' digest");
+    reads = 0;
+    assert.ok((await write("keyed-2.npz", memo)).equals(plain));
+    assert.deepEqual([reads, memo.hits], [1, 1], "the big array is not read");
+    // the identity, the shape and the level each name another member
+    assert.notEqual(keyedMemberDigest("stim k frames 8", "<f4", [1, big.length], 6), digest);
+    assert.notEqual(keyedMemberDigest("stim k frames 7", "<f4", [big.length, 1], 6), digest);
+    assert.notEqual(keyedMemberDigest("stim k frames 7", "<f4", [1, big.length], 1), digest);
+    reads = 0;
+    await write("keyed-3.npz", memo, "stim k frames 8");
+    assert.equal(reads, 2, "another identity: read");
+    // a member of another size under the identity (a stale or foreign entry) is not used
+    const held = memo.held.get(digest) as EncodedMember;
+    memo.held.set(digest, { ...held, uncompressedSize: held.uncompressedSize - 4 });
+    reads = 0;
+    assert.ok((await write("keyed-4.npz", memo)).equals(plain));
+    assert.equal(reads, 2);
+    assert.equal(
+      memo.held.get(digest)?.uncompressedSize,
+      held.uncompressedSize,
+      "deflated again and offered",
+    );
+    // values of another length than the shape's: the add fails, the file is not written
+    const w = NpzWriter.create(join(dir, "keyed-bad.npz"), { mtime });
+    await assert.rejects(
+      w.addKeyed("big", "<f4", [1, big.length + 1], "k", () => big),
+      (e) => e instanceof ExportError && /needs \d+ bytes, got/.test(e.message),
+    );
+    await w.abort();
+    const w2 = NpzWriter.create(join(dir, "keyed-bad2.npz"), { mtime, deflateMemo: new MapMemo() });
+    await assert.rejects(
+      w2.addKeyed("big", "<f4", [1, big.length + 1], "k", () => big),
+      (e) => e instanceof ExportError && /needs \d+ bytes, got/.test(e.message),
+    );
+    await w2.abort();
   });
 });
