@@ -397,7 +397,14 @@ class StimTensors {
   /** Full-length tensors by stim index (their values in the assembler's store), until cut. */
   private readonly full = new Map<
     number,
-    { shape: number[]; values: Held<Float32Array>; Tupper: number; nanFree: boolean }
+    {
+      shape: number[];
+      values: Held<Float32Array>;
+      Tupper: number;
+      nanFree: boolean;
+      /** Its intermediate entry's key (stimKey at Tupper), when the build keeps intermediates. */
+      key: string | undefined;
+    }
   >();
   private readonly reuse: ReuseTally;
   /** The intermediates, opened on first use (fromCache). */
@@ -426,9 +433,10 @@ class StimTensors {
       this.settled.push(Promise.resolve({ ok: true }));
       return;
     }
+    const key = this.scope === undefined ? undefined : stimKey(this.scope, spec, Tupper, this.options);
     let cached: "hit" | "miss" | "damaged";
     try {
-      cached = this.fromCache(spec, Tupper, s);
+      cached = key === undefined ? "miss" : this.fromCache(key, Tupper, s);
     } catch (error) {
       // (a full disk while spilling: settled as a failure, never thrown here)
       this.settled.push(Promise.resolve({ ok: false, error }));
@@ -462,6 +470,7 @@ class StimTensors {
               values: this.assembler.store.put(tensor.data),
               Tupper,
               nanFree,
+              key,
             });
           } catch (error) {
             return { ok: false, error };
@@ -480,7 +489,7 @@ class StimTensors {
    * (fresh memory costs a page fault per 4 KiB, more than the copy), and
    * checked for NaN as it passes. "damaged": the entry was bad and removed.
    */
-  private fromCache(spec: StimSpec, Tupper: number, s: number): "hit" | "miss" | "damaged" {
+  private fromCache(key: string, Tupper: number, s: number): "hit" | "miss" | "damaged" {
     const { scope } = this;
     const store = this.assembler.store;
     if (scope === undefined || store.begin === undefined) return "miss";
@@ -488,7 +497,7 @@ class StimTensors {
     let shape: number[] = [];
     let writer: ArrayWriter<Float32Array> | undefined;
     let nanFree = true;
-    const found = this.cache.readStreamed("stim", stimKey(scope, spec, Tupper, this.options), {
+    const found = this.cache.readStreamed("stim", key, {
       header: (data, arrays) => {
         shape = tensorShapeOf(data, arrays);
         writer = store.begin?.(Float32Array, arrays[0]?.length ?? 0);
@@ -501,7 +510,7 @@ class StimTensors {
       },
     });
     if (found === "hit" && writer !== undefined)
-      this.full.set(s, { shape, values: writer.commit(), Tupper, nanFree });
+      this.full.set(s, { shape, values: writer.commit(), Tupper, nanFree, key });
     return found;
   }
 
@@ -531,22 +540,26 @@ class StimTensors {
         `dataset build: stim ${spec.key} needs ${Tcanon} frames but only ${got.Tupper} were computed`,
       );
     }
-    const { values, nanFree } = got;
-    // The tensor's entry key (made at Tupper: runStimUnit's) and the cut name the values exactly.
-    const key = this.scope === undefined ? undefined : stimKey(this.scope, spec, got.Tupper, o);
+    const { values, nanFree, key } = got;
+    // The tensor's entry key and the cut name the values exactly: the export's memo finds the member by them.
+    const named = (cut: string) => (key === undefined ? {} : { memoKey: `stim ${key} ${cut}` });
     if (o.returnWaveform) {
       const n = Tcanon * waveformHop(o);
-      const read = () => heldFirstColumns(values, 1, values.length, n);
-      return key === undefined
-        ? { shape: [1, n], read, nanFree }
-        : { shape: [1, n], read, nanFree, memoKey: `stim ${key} samples ${n}` };
+      return {
+        shape: [1, n],
+        read: () => heldFirstColumns(values, 1, values.length, n),
+        nanFree,
+        ...named(`samples ${n}`),
+      };
     }
     const [, F, Tfull] = got.shape as [number, number, number];
     const T = Math.min(Tcanon, Tfull);
-    const read = () => heldFirstColumns(values, F, Tfull, T);
-    return key === undefined
-      ? { shape: [1, F, T], read, nanFree }
-      : { shape: [1, F, T], read, nanFree, memoKey: `stim ${key} frames ${T}` };
+    return {
+      shape: [1, F, T],
+      read: () => heldFirstColumns(values, F, Tfull, T),
+      nanFree,
+      ...named(`frames ${T}`),
+    };
   }
 }
 

@@ -354,8 +354,9 @@ export class NpzWriter {
    * values (`memoKey`: equal identities, equal values) and how to read them:
    * with a deflate memo, the member the memo holds under that identity is
    * written without reading the values (a stim tensor a build with only a
-   * gating threshold changed made before); else `read()` is called at once
-   * and the member deflated and offered to the memo under the identity.
+   * gating threshold changed made before); else (a miss, no memo, or a
+   * member too small for the memo) `read()` gives the values, and with a
+   * memo the member deflated from them is offered under the identity.
    */
   async addKeyed(
     name: string,
