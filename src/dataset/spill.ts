@@ -72,6 +72,8 @@ export class SpillFile implements ArrayStore {
   private fd: number | null;
   /** Bytes written so far (the next array's offset). */
   private size = 0;
+  /** The writer begun last and not committed (begin), if any. */
+  private writing: object | null = null;
 
   /** Creates the spill file in `dir` (which must exist). */
   constructor(dir: string) {
@@ -108,6 +110,7 @@ export class SpillFile implements ArrayStore {
 
   put<A extends StoredArray>(a: A): Held<A> {
     const fd = this.open();
+    this.writing = null; // a writer begun and not committed is given up
     const offset = this.size;
     const bytes = new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
     try {
@@ -125,15 +128,24 @@ export class SpillFile implements ArrayStore {
   }
 
   begin<A extends StoredArray>(Ctor: new (n: number) => A, length: number): ArrayWriter<A> {
-    const fd = this.open();
+    this.open();
     const offset = this.size;
     const bytes = length * (Ctor as unknown as { BYTES_PER_ELEMENT: number }).BYTES_PER_ELEMENT;
     let written = 0;
+    // The file's end moves only at commit, so the array being written is the
+    // latest one begun: a writer begun or an array put since (the caller gave
+    // this one up) takes its place, and this one may no longer write.
+    const token = {};
+    this.writing = token;
+    const current = () => {
+      if (this.writing !== token)
+        throw new ExportError(`${this.path}: spill file: array written after another was begun or put`);
+    };
     return {
       write: (chunk: Uint8Array) => {
+        current();
+        const fd = this.open();
         if (written + chunk.length > bytes) throw new ExportError(`${this.path}: spill file: array overrun`);
-        // The file's end moves only at commit: another array begun (or put) meanwhile would overlap.
-        if (this.size !== offset) throw new ExportError(`${this.path}: spill file: array interleaved`);
         try {
           failPoint("spill-write");
           let done = 0;
@@ -145,10 +157,12 @@ export class SpillFile implements ArrayStore {
         written += chunk.length;
       },
       commit: () => {
-        if (written !== bytes || this.size !== offset)
+        current();
+        if (written !== bytes)
           throw new ExportError(
             `${this.path}: spill file: array committed with ${written} of ${bytes} bytes`,
           );
+        this.writing = null;
         this.size += bytes;
         return { length, fresh: true, read: () => this.read(Ctor, offset, length) };
       },

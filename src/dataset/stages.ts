@@ -255,7 +255,7 @@ export function inlineExecutor(ctx: StageContext): BuildExecutor {
 export interface BuildFlow {
   /** Session units walked (cells of other sites are dropped inside them). */
   sessions: number;
-  /** Stim tensors computed by the executor. */
+  /** Stim tensors the build took: computed by the executor, or taken from the intermediates. */
   stims: number;
   /** Stim tensors of empty waveforms, made on this thread at finish. */
   stimsOnMainThread: number;

@@ -104,7 +104,9 @@ export function memberDigest(parts: readonly Uint8Array[], level: number): strin
  * The memo's key of a member known by an identity of its values (a
  * Deferred's memoKey: equal identities, equal values) rather than by its
  * bytes: SHA-256 (hex) of the identity, the .npy dtype and shape, and the
- * level. Another preamble than memberDigest's, so the two never meet.
+ * level. Another preamble than memberDigest's, so the two never meet; its
+ * "v1" is bumped when the bytes an identity names change (the .npy header's
+ * encoding, the cut), so that members made before are not taken.
  */
 export function keyedMemberDigest(
   memoKey: string,
@@ -113,7 +115,7 @@ export function keyedMemberDigest(
   level: number,
 ): string {
   return createHash("sha256")
-    .update(`ac1 deflate keyed level ${level}\n${dtype} (${shape.join(", ")})\n${memoKey}`)
+    .update(`ac1 deflate keyed v1 level ${level}\n${dtype} (${shape.join(", ")})\n${memoKey}`)
     .digest("hex");
 }
 

@@ -29,7 +29,7 @@
 // bytes padded to 8, then 32 bytes of SHA-256.
 
 import { createHash } from "node:crypto";
-import { closeSync, fstatSync, openSync, statSync, unlinkSync } from "node:fs";
+import { closeSync, constants as fsConstants, fstatSync, openSync, statSync, unlinkSync } from "node:fs";
 import { type FileHandle, mkdir, open, opendir, readdir, rename, rm, unlink } from "node:fs/promises";
 import { endianness } from "node:os";
 import { join } from "node:path";
@@ -258,6 +258,15 @@ export function intermediateKey(scope: IntermediateScope, kind: IntermediateKind
   return createHash("sha256").update(text).digest("hex");
 }
 
+/**
+ * Opens an entry for reading without blocking: a FIFO or a device planted
+ * under an entry's name would block a plain open (on the build's main
+ * thread); the caller then finds it is not a regular file.
+ */
+function openEntry(path: string): number {
+  return openSync(path, fsConstants.O_RDONLY | fsConstants.O_NONBLOCK);
+}
+
 function closeQuietly(fd: number): void {
   try {
     closeSync(fd);
@@ -303,10 +312,15 @@ function streamEntry(fd: number, size: number, kind: IntermediateKind, key: stri
     total += length * Ctor.BYTES_PER_ELEMENT + pad8(length * Ctor.BYTES_PER_ELEMENT);
   if (total > bodyEnd) throw new CacheError("entry arrays run past its end");
   if (total !== bodyEnd) throw new CacheError("entry has bytes beyond its arrays");
-  sink.header(
-    data,
-    specs.map(({ dtype, length }) => ({ dtype, length })),
-  );
+  try {
+    sink.header(
+      data,
+      specs.map(({ dtype, length }) => ({ dtype, length })),
+    );
+  } catch (e) {
+    // A CacheError says the entry is not what the caller stored; anything else is the sink's own.
+    throw e instanceof CacheError ? e : new SinkFailure(e);
+  }
   for (let i = 0; i < specs.length; i++) {
     const { Ctor, length } = specs[i] as ArraySpec;
     const n = length * Ctor.BYTES_PER_ELEMENT;
@@ -391,14 +405,15 @@ export class IntermediateCache {
   }
 
   // The entry is read on the calling thread (open, fstat, read, close): an
-  // entry is one file of a few MB at most, mostly in the page cache, and a
+  // entry is one file, a few MB at most for all but the longest stims
+  // (MAX_INTERMEDIATE_ENTRY_BYTES bounds it), mostly in the page cache, and a
   // build reads hundreds; through libuv's thread pool each call cost a
   // thread wakeup each way, more than the read (src/file-reads.ts).
   private async read(kind: IntermediateKind, key: string): Promise<IntermediateBlob | null> {
     const path = this.path(kind, key);
     let fd: number;
     try {
-      fd = openSync(path, "r");
+      fd = openEntry(path);
     } catch {
       return null;
     }
@@ -406,6 +421,7 @@ export class IntermediateCache {
     let mtimeMs: number;
     try {
       const st = fstatSync(fd);
+      if (!st.isFile()) throw new CacheError("entry is not a regular file");
       const size = st.size;
       mtimeMs = st.mtimeMs;
       if (size > MAX_INTERMEDIATE_ENTRY_BYTES)
@@ -437,20 +453,22 @@ export class IntermediateCache {
    * header, then `sink.bytes` its arrays' bytes in order, and the seal is
    * checked last, so the sink must not use what it was given unless the
    * answer is "hit". "miss": no such entry; "damaged": it was removed (see
-   * `removed`). An error of the sink's own (a full disk) is thrown as it is.
-   * Synchronous, as read() is.
+   * `removed`). An error of the sink's own (a full disk), anything but a
+   * CacheError from `sink.header`, is thrown as it is. Synchronous: its
+   * reads are read()'s, and nothing in it waits.
    */
   readStreamed(kind: IntermediateKind, key: string, sink: EntrySink): "hit" | "miss" | "damaged" {
     const path = this.path(kind, key);
     let fd: number;
     try {
-      fd = openSync(path, "r");
+      fd = openEntry(path);
     } catch {
       return "miss";
     }
     let mtimeMs: number;
     try {
       const st = fstatSync(fd);
+      if (!st.isFile()) throw new CacheError("entry is not a regular file");
       mtimeMs = st.mtimeMs;
       streamEntry(fd, st.size, kind, key, sink);
     } catch (e) {

@@ -15,7 +15,7 @@ import { after, before, describe, it } from "node:test";
 import { writeSynthArchive } from "../../src/ac1/index.js";
 import { BuildCache } from "../../src/cache/build-cache.js";
 import type { DatasetOptionsInput } from "../../src/dataset/options.js";
-import { CacheError } from "../../src/errors.js";
+import { CacheError, DatasetInvariantError } from "../../src/errors.js";
 import { NpzReader } from "../../src/export/npz-reader.js";
 import { describeLoad, type ExportReport, exportDataset } from "../../src/pipeline/index.js";
 import { parseByteSize } from "../../src/store/bounds.js";
@@ -245,6 +245,24 @@ describe("IntermediateCache entries", () => {
       throw new CacheError("entry does not hold a stim tensor");
     });
     assert.equal(r2.r, "damaged");
+    const closed = new Error("spill file used after it was closed");
+    assert.throws(
+      () =>
+        cache.readStreamed("stim", KEY("a"), {
+          header: () => {
+            throw closed;
+          },
+          bytes: () => {},
+        }),
+      (e) => e === closed,
+      "an error of the sink's own in header(), not the entry's: thrown, the entry kept",
+    );
+    // a FIFO under an entry's name: not a regular file, and the open does not block
+    const { execFileSync } = await import("node:child_process");
+    execFileSync("mkfifo", [path("7")]);
+    assert.equal(streamOf("7").r, "damaged");
+    assert.match(cache.removed.at(-1) ?? "", /not a regular file/);
+    assert.equal(await cache.get("stim", KEY("7")), null);
     await cache.put("stim", KEY("8"), blob);
     const full = new Error("ENOSPC: the disk is full");
     assert.throws(
@@ -460,6 +478,24 @@ describe("builds through the intermediates", () => {
     assert.deepEqual(r.members, await cold(opts));
     const again = await build(cache, { gating: { minXcorr: 0.26 } });
     assert.deepEqual(reused(again.report), [1, 1, 1], "the damaged entries were stored again");
+  });
+
+  it("a stim streamed from its entry is checked for NaN on the way: one planted there fails the build's checks", async () => {
+    const cache = new BuildCache(join(root, "builds-nan"));
+    await build(cache, {});
+    const im = new IntermediateCache(cache.dir);
+    // every stim entry, resealed with a NaN in its tensor (a valid entry: only the NaN check can tell)
+    for (const name of await files(join(im.root, "stim"))) {
+      const key = name.slice(0, -4);
+      const blob = (await im.get("stim", key)) as IntermediateBlob;
+      const tensor = Float32Array.from(blob.arrays[0] as Float32Array);
+      tensor[tensor.length >> 1] = Number.NaN;
+      await im.put("stim", key, { header: blob.header, arrays: [tensor] });
+    }
+    await assert.rejects(
+      build(cache, { gating: { minXcorr: 0.31 } }),
+      (e) => e instanceof DatasetInvariantError && /stim \d+ contains NaN at flat index \d+/.test(e.message),
+    );
   });
 
   it("damaged deflated members are deflated again (and replaced); the export is stored the same", async () => {

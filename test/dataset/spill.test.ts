@@ -99,7 +99,15 @@ test("spill file: an array written chunk by chunk reads back as put() gives it; 
     assert.throws(() => short.commit(), /committed with 4 of 8 bytes/);
     const interleaved = spill.begin(Int32Array, 2);
     spill.put(Int32Array.of(9));
-    assert.throws(() => interleaved.write(new Uint8Array(8)), /interleaved/);
+    assert.throws(() => interleaved.write(new Uint8Array(8)), /after another was begun or put/);
+    const first2 = spill.begin(Int32Array, 1);
+    const second = spill.begin(Int32Array, 1);
+    assert.throws(() => first2.write(new Uint8Array(4)), /after another was begun or put/);
+    second.write(Uint8Array.of(7, 0, 0, 0));
+    assert.deepEqual(Array.from(second.commit().read()), [7]);
+    assert.throws(() => second.commit(), /after another was begun or put/, "committed once");
+    spill.close();
+    assert.throws(() => spill.begin(Int32Array, 1), /used after it was closed/);
   } finally {
     spill.close();
   }

@@ -613,6 +613,14 @@ describe("NpzWriter: members in parallel, sealed files, members copied as stored
       return readFile(path);
     };
     const plain = await plainWriter("keyed-plain.npz");
+    const plainLevel = async (level: number) => {
+      const path = join(dir, `keyed-plain-${level}.npz`);
+      const w = NpzWriter.create(path, { mtime, compressionLevel: level });
+      await w.add("big", "<f4", [1, big.length], big);
+      await w.add("small", "<f4", [small.length], small);
+      await w.close();
+      return readFile(path);
+    };
     assert.ok((await write("keyed-nomemo.npz")).equals(plain), "without a memo: add()");
     assert.equal(reads, 2);
     const memo = new MapMemo();
@@ -635,6 +643,11 @@ describe("NpzWriter: members in parallel, sealed files, members copied as stored
     reads = 0;
     await write("keyed-3.npz", memo, "stim k frames 8");
     assert.equal(reads, 2, "another identity: read");
+    reads = 0;
+    const hits = memo.hits;
+    assert.ok((await write("keyed-level1.npz", memo, "stim k frames 7", 1)).equals(await plainLevel(1)));
+    assert.deepEqual([reads, memo.hits], [2, hits], "another level: not taken from the memo");
+    assert.ok(memo.held.has(keyedMemberDigest("stim k frames 7", "<f4", [1, big.length], 1)));
     // a member of another size under the identity (a stale or foreign entry) is not used
     const held = memo.held.get(digest) as EncodedMember;
     memo.held.set(digest, { ...held, uncompressedSize: held.uncompressedSize - 4 });
