@@ -307,11 +307,8 @@ export class NpzWriter {
    */
   async add(name: string, dtype: string, shape: number[], data: NpzData): Promise<void> {
     const { what, expected, header } = this.arrayMember(name, dtype, shape);
-    if (typeof data !== "function" && data.byteLength !== expected) {
-      throw new ExportError(
-        `${this.path}: ${what}: dtype ${dtype} shape (${shape.join(", ")}) needs ${expected} bytes, got ${data.byteLength}`,
-      );
-    }
+    if (typeof data !== "function" && data.byteLength !== expected)
+      throw this.lengthError(what, dtype, shape, expected, data.byteLength);
     const member = `${name}.npy`;
     this.claimName(member, `array name ${JSON.stringify(name)}`);
     let step: () => Promise<void>;
@@ -344,9 +341,7 @@ export class NpzWriter {
       if (encoded instanceof Promise) encoded.catch(() => {});
       step = async () => this.writeEncoded(member, await encoded);
     }
-    await this.writeInTurn(step, `writing ${what}`);
-    this.bytesAdded += expected;
-    await pausePoint("npz-write");
+    await this.writeArrayInTurn(step, what, expected);
   }
 
   /**
@@ -374,19 +369,33 @@ export class NpzWriter {
     this.claimName(member, `array name ${JSON.stringify(name)}`);
     const parts = (): Uint8Array[] => {
       const data = read();
-      if (data.byteLength !== expected)
-        throw new ExportError(
-          `${this.path}: ${what}: dtype ${dtype} shape (${shape.join(", ")}) needs ${expected} bytes, got ${data.byteLength}`,
-        );
+      if (data.byteLength !== expected) throw this.lengthError(what, dtype, shape, expected, data.byteLength);
       return [header, bytesOf(data)];
     };
     const digest = keyedMemberDigest(memoKey, dtype, shape, level);
     const encoded = throughMemo(digest, header.byteLength + expected, parts, level, memo);
     // A failure surfaces at its turn (or at close); never unhandled before that.
     encoded.catch(() => {});
-    await this.writeInTurn(async () => this.writeEncoded(member, await encoded), `writing ${what}`);
-    this.bytesAdded += expected;
+    await this.writeArrayInTurn(async () => this.writeEncoded(member, await encoded), what, expected);
+  }
+
+  /** An array member's turn: `step` writes it (in the order of the add calls); its payload of `bytes` is counted. */
+  private async writeArrayInTurn(step: () => Promise<void>, what: string, bytes: number): Promise<void> {
+    await this.writeInTurn(step, `writing ${what}`);
+    this.bytesAdded += bytes;
     await pausePoint("npz-write");
+  }
+
+  private lengthError(
+    what: string,
+    dtype: string,
+    shape: number[],
+    expected: number,
+    got: number,
+  ): ExportError {
+    return new ExportError(
+      `${this.path}: ${what}: dtype ${dtype} shape (${shape.join(", ")}) needs ${expected} bytes, got ${got}`,
+    );
   }
 
   /** Checks an array member's name, dtype and shape: how to name it, its payload's bytes, its .npy header. */
