@@ -29,7 +29,15 @@
 // bytes padded to 8, then 32 bytes of SHA-256.
 
 import { createHash } from "node:crypto";
-import { closeSync, constants as fsConstants, fstatSync, openSync, statSync, unlinkSync } from "node:fs";
+import {
+  closeSync,
+  constants as fsConstants,
+  fstatSync,
+  openSync,
+  type Stats,
+  statSync,
+  unlinkSync,
+} from "node:fs";
 import { type FileHandle, mkdir, open, opendir, readdir, rename, rm, unlink } from "node:fs/promises";
 import { endianness } from "node:os";
 import { join } from "node:path";
@@ -419,8 +427,9 @@ export class IntermediateCache {
     }
     let bytes: Uint8Array;
     let mtimeMs: number;
+    let st: Stats | undefined;
     try {
-      const st = fstatSync(fd);
+      st = fstatSync(fd);
       if (!st.isFile()) throw new CacheError("entry is not a regular file");
       const size = st.size;
       mtimeMs = st.mtimeMs;
@@ -431,7 +440,7 @@ export class IntermediateCache {
       if (got < size) throw new CacheError(`entry shrank while read (${got} of ${size} bytes)`);
     } catch (e) {
       closeQuietly(fd);
-      await this.drop(path, e);
+      this.dropFile(path, st, e);
       return null;
     }
     closeQuietly(fd);
@@ -441,7 +450,7 @@ export class IntermediateCache {
       if (Date.now() - mtimeMs > MARK_AGAIN_AFTER_MS) await markUsed(path);
       return blob;
     } catch (e) {
-      await this.drop(path, e);
+      this.dropFile(path, st, e);
       return null;
     }
   }
@@ -466,20 +475,16 @@ export class IntermediateCache {
       return "miss";
     }
     let mtimeMs: number;
+    let st: Stats | undefined;
     try {
-      const st = fstatSync(fd);
+      st = fstatSync(fd);
       if (!st.isFile()) throw new CacheError("entry is not a regular file");
       mtimeMs = st.mtimeMs;
       streamEntry(fd, st.size, kind, key, sink);
     } catch (e) {
       closeQuietly(fd);
       if (e instanceof SinkFailure) throw e.error;
-      this.removed.push(`${path}: ${message(e)}`);
-      try {
-        unlinkSync(path);
-      } catch {
-        // gone already
-      }
+      this.dropFile(path, st, e);
       return "damaged";
     }
     closeQuietly(fd);
@@ -491,6 +496,24 @@ export class IntermediateCache {
   async drop(path: string, why: unknown): Promise<void> {
     this.removed.push(`${path}: ${message(why)}`);
     await unlink(path).catch(() => {});
+  }
+
+  /**
+   * Removes the entry file found bad, `read` (fstat of the file read; none
+   * if that failed), unless another file has taken its name since: a build
+   * sharing the cache may have just renamed a good entry into place.
+   */
+  dropFile(path: string, read: Stats | undefined, why: unknown): void {
+    this.removed.push(`${path}: ${message(why)}`);
+    try {
+      if (read !== undefined) {
+        const now = statSync(path);
+        if (now.ino !== read.ino || now.dev !== read.dev) return;
+      }
+      unlinkSync(path);
+    } catch {
+      // gone already (or not ours to remove)
+    }
   }
 
   /** Removes the entry `key` of `kind` as damaged (its content did not decode). */

@@ -169,6 +169,20 @@ describe("IntermediateCache entries", () => {
     assert.deepEqual(await files(join(cache.root, "clean")), [`${KEY("3")}.bin`]);
   });
 
+  it("a bad entry is removed only if no other file took its name since it was read (a build sharing the cache renamed a good one there)", async () => {
+    const cache = new IntermediateCache(join(root, "replaced"));
+    const path = join(cache.root, "clean", `${KEY("1")}.bin`);
+    await cache.put("clean", KEY("1"), sampleBlob());
+    const { statSync } = await import("node:fs");
+    const readThen = statSync(path);
+    await cache.put("clean", KEY("1"), sampleBlob()); // renamed into place: another file under the name
+    cache.dropFile(path, readThen, new CacheError("damaged"));
+    assert.ok((await cache.get("clean", KEY("1"))) !== null, "the entry stored since is kept");
+    cache.dropFile(path, statSync(path), new CacheError("damaged"));
+    assert.equal(await cache.get("clean", KEY("1")), null, "the very file read is removed");
+    cache.dropFile(path, undefined, new CacheError("gone already")); // nothing to remove: no error
+  });
+
   it("readStreamed: a hit streams the entry's header and every array's bytes as get() gives them; damaged entries are removed", async () => {
     const cache = new IntermediateCache(join(root, "streamed"));
     const path = (c: string) => join(cache.root, "stim", `${KEY(c)}.bin`);
