@@ -29,6 +29,7 @@ import {
   IntermediateCache,
   type IntermediateKind,
   type IntermediateScope,
+  intermediateDtypeOf,
   intermediateKey,
 } from "../store/intermediates.js";
 import type { CellCleaned, StimCleaned, StimSpec } from "./clean.js";
@@ -188,12 +189,13 @@ export const tensorCodec = {
   },
   decode(blob: IntermediateBlob): Tensor {
     const [data] = blob.arrays;
-    const shape = tensorShapeOf(blob.header, [
-      { dtype: data instanceof Float32Array ? "f4" : "", length: data?.length ?? 0 },
-    ]);
-    if (blob.arrays.length !== 1) throw bad("a stim tensor");
+    if (!(data instanceof Float32Array)) throw bad("a stim tensor");
+    const shape = tensorShapeOf(
+      blob.header,
+      blob.arrays.map((a) => ({ dtype: intermediateDtypeOf(a), length: a.length })),
+    );
     // A view into the entry, not a copy: the entry is the tensor and a header of a few hundred bytes.
-    return { shape, data: data as Float32Array };
+    return { shape, data };
   },
 };
 

@@ -34,11 +34,11 @@ export interface Held<A extends StoredArray> {
 export interface ArrayStore {
   put<A extends StoredArray>(a: A): Held<A>;
   /**
-   * Where the store is a file: starts an array of `length` values of `Ctor`
-   * whose bytes the caller then writes in order (streamed from elsewhere,
-   * never whole in memory). Absent for the memory store.
+   * Starts an array of `length` values of `Ctor` whose bytes the caller then
+   * writes in order (streamed from elsewhere: into a spill file, never whole
+   * in memory).
    */
-  begin?<A extends StoredArray>(Ctor: new (n: number) => A, length: number): ArrayWriter<A>;
+  begin<A extends StoredArray>(Ctor: new (n: number) => A, length: number): ArrayWriter<A>;
   /** Releases what the store holds (removes a spill file); idempotent. */
   close(): void;
 }
@@ -51,10 +51,27 @@ export interface ArrayWriter<A extends StoredArray> {
   commit(): Held<A>;
 }
 
-/** The store that keeps every array in memory as it is (no copy). */
+/** The store that keeps every array in memory as it is (no copy; an array begun is made here). */
 export function memoryStore(): ArrayStore {
   return {
     put: <A extends StoredArray>(a: A): Held<A> => ({ length: a.length, fresh: false, read: () => a }),
+    begin: <A extends StoredArray>(Ctor: new (n: number) => A, length: number): ArrayWriter<A> => {
+      const a = new Ctor(length);
+      const bytes = new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+      let written = 0;
+      return {
+        write: (chunk: Uint8Array) => {
+          if (written + chunk.length > bytes.length) throw new ExportError("memory store: array overrun");
+          bytes.set(chunk, written);
+          written += chunk.length;
+        },
+        commit: () => {
+          if (written !== bytes.length)
+            throw new ExportError(`memory store: array committed with ${written} of ${bytes.length} bytes`);
+          return { length, fresh: false, read: () => a };
+        },
+      };
+    },
     close: () => {},
   };
 }
@@ -109,22 +126,10 @@ export class SpillFile implements ArrayStore {
   }
 
   put<A extends StoredArray>(a: A): Held<A> {
-    const fd = this.open();
-    this.writing = null; // a writer begun and not committed is given up
-    const offset = this.size;
-    const bytes = new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
-    try {
-      // Test hook (inert unless AC1_TEST_FAIL_AT names "spill-write").
-      failPoint("spill-write");
-      let done = 0;
-      while (done < bytes.length) done += writeSync(fd, bytes, done, bytes.length - done, offset + done);
-    } catch (e) {
-      throw this.error(e, "cannot write to it");
-    }
-    this.size += bytes.length;
-    const { length } = a;
-    const Ctor = a.constructor as new (n: number) => A;
-    return { length, fresh: true, read: () => this.read(Ctor, offset, length) };
+    // (a writer begun and not committed is given up: this array takes its place)
+    const w = this.begin(a.constructor as new (n: number) => A, a.length);
+    w.write(new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
+    return w.commit();
   }
 
   begin<A extends StoredArray>(Ctor: new (n: number) => A, length: number): ArrayWriter<A> {
@@ -147,6 +152,7 @@ export class SpillFile implements ArrayStore {
         const fd = this.open();
         if (written + chunk.length > bytes) throw new ExportError(`${this.path}: spill file: array overrun`);
         try {
+          // Test hook (inert unless AC1_TEST_FAIL_AT names "spill-write").
           failPoint("spill-write");
           let done = 0;
           while (done < chunk.length)

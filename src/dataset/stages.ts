@@ -31,7 +31,7 @@ import {
 } from "../ac1/wehr.js";
 import { releaseIdleArenas, withFloat64Arena } from "../dsp/arena.js";
 import { scratchFloat64 } from "../dsp/scratch.js";
-import { IntermediateCache, type IntermediateScope } from "../store/intermediates.js";
+import type { IntermediateCache } from "../store/intermediates.js";
 import { failPoint, pausePoint } from "../test-hooks.js";
 import {
   type BuildOptions,
@@ -194,7 +194,8 @@ function stimTensor(stim: LoadedStim, T: number, o: DatasetOptions): Tensor {
 
 /**
  * Runs each unit's cache lookup on this thread, through `ctx`'s cache, and
- * sends only the misses to `exec`: a build whose units are all in the cache
+ * sends only the misses to `exec` (a stim's: StimTensors looks it up, into
+ * the build's store, before it asks): a build whose units are all in the cache
  * (an option changed after the gating, say) never starts its workers. The
  * results are what `exec` would have returned (same keys, same finishCell),
  * so the dataset is the same.
@@ -217,12 +218,8 @@ export function cacheFirstExecutor(ctx: StageContext, exec: BuildExecutor): Buil
       const r = await exec.session(unit, wehrIndex, costBytes);
       return found.damaged ? { ...r, damaged: true } : r;
     },
-    async stim(spec, T, si) {
-      const found = await lookup(sc, "stim", stimKey(sc.scope, spec, T, o), tensorCodec);
-      if (found.value !== undefined) return { tensor: found.value, reused: true, damaged: false };
-      const r = await exec.stim(spec, T, si);
-      return found.damaged ? { ...r, damaged: true } : r;
-    },
+    // A stim's entry is looked up by the build itself (StimTensors), which streams it into its store.
+    stim: (spec, T, si) => exec.stim(spec, T, si),
   };
 }
 
@@ -310,7 +307,7 @@ export async function runBuild(
     onSkippedFile: (path, reason) => assembler.addSkippedFile(path, reason),
   };
   const seen = new Set<string>();
-  const stims = new StimTensors(exec, assembler, options, flow, setup.intermediates);
+  const stims = new StimTensors(exec, assembler, options, flow, stageCache(setup.intermediates));
   let data: LazyDataset;
   try {
     const t0 = performance.now();
@@ -407,16 +404,17 @@ class StimTensors {
     }
   >();
   private readonly reuse: ReuseTally;
-  /** The intermediates, opened on first use (fromCache). */
-  private cache: IntermediateCache | undefined;
-
   constructor(
     private readonly exec: BuildExecutor,
     private readonly assembler: DatasetAssembler,
     private readonly options: DatasetOptions,
     private readonly flow: BuildFlow,
-    /** The intermediates' scope, when the build keeps them: each tensor's entry key names its values (memoKey). */
-    private readonly scope?: IntermediateScope,
+    /**
+     * The intermediates, when the build keeps them: the one place a stim's
+     * entry is looked up (fromCache), and each tensor's entry key names its
+     * values (memoKey).
+     */
+    private readonly sc?: StageCache,
   ) {
     this.reuse = flow.reuse.stim;
   }
@@ -433,10 +431,11 @@ class StimTensors {
       this.settled.push(Promise.resolve({ ok: true }));
       return;
     }
-    const key = this.scope === undefined ? undefined : stimKey(this.scope, spec, Tupper, this.options);
+    const { sc } = this;
+    const key = sc === undefined ? undefined : stimKey(sc.scope, spec, Tupper, this.options);
     let cached: "hit" | "miss" | "damaged";
     try {
-      cached = key === undefined ? "miss" : this.fromCache(key, Tupper, s);
+      cached = sc === undefined || key === undefined ? "miss" : this.fromCache(sc.cache, key, Tupper, s);
     } catch (error) {
       // (a full disk while spilling: settled as a failure, never thrown here)
       this.settled.push(Promise.resolve({ ok: false, error }));
@@ -484,23 +483,25 @@ class StimTensors {
 
   /**
    * Stim s's tensor streamed from its intermediate entry straight into the
-   * store's file, when the build keeps intermediates and spills (an export
-   * with only a gating or a detrend option changed): never whole in memory
-   * (fresh memory costs a page fault per 4 KiB, more than the copy), and
-   * checked for NaN as it passes. "damaged": the entry was bad and removed.
+   * assembler's store (an export's spill file: never whole in memory, where
+   * fresh memory costs a page fault per 4 KiB, more than the copy), checked
+   * for NaN as it passes. "damaged": the entry was bad and removed. The
+   * executor is asked only for the tensors this does not find.
    */
-  private fromCache(key: string, Tupper: number, s: number): "hit" | "miss" | "damaged" {
-    const { scope } = this;
+  private fromCache(
+    cache: IntermediateCache,
+    key: string,
+    Tupper: number,
+    s: number,
+  ): "hit" | "miss" | "damaged" {
     const store = this.assembler.store;
-    if (scope === undefined || store.begin === undefined) return "miss";
-    this.cache ??= new IntermediateCache(scope.dir);
     let shape: number[] = [];
     let writer: ArrayWriter<Float32Array> | undefined;
     let nanFree = true;
-    const found = this.cache.readStreamed("stim", key, {
+    const found = cache.readStreamed("stim", key, {
       header: (data, arrays) => {
         shape = tensorShapeOf(data, arrays);
-        writer = store.begin?.(Float32Array, arrays[0]?.length ?? 0);
+        writer = store.begin(Float32Array, arrays[0]?.length ?? 0);
       },
       bytes: (_index, chunk) => {
         // (chunks of a float32 array start at multiples of 4 bytes of it, in a buffer of their own)

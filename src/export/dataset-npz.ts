@@ -100,7 +100,8 @@ export async function writeDatasetNpz(
     ({ name, dtype, shape, data: values }): NamedArray => ({ name, dtype, shape, read: () => values }),
   );
   arrays.push(...modeller.afterResponses, ...provenanceArrays, ...modeller.afterProvenance);
-  const total = arrays.reduce((a, x) => a + (x.name === "manifest" ? text.data.byteLength : bytesOf(x)), 0);
+  const payloadBytes = (x: NamedArray) => (x.name === "manifest" ? text.data.byteLength : bytesOf(x));
+  const total = arrays.reduce((a, x) => a + payloadBytes(x), 0);
   const writer = NpzWriter.create(path, {
     compress: opts.compress ?? true,
     compressionLevel: opts.compressionLevel,
@@ -120,7 +121,7 @@ export async function writeDatasetNpz(
   };
   try {
     for (const a of arrays) {
-      const bytes = a.name === "manifest" ? text.data.byteLength : bytesOf(a);
+      const bytes = payloadBytes(a);
       // An array with an identity of its own (a stim tensor) is read only if the memo lacks its member.
       const add =
         a.memoKey === undefined

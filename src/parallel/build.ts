@@ -137,7 +137,8 @@ async function buildLazy(input: ParallelBuildOptions): Promise<LazyDataset> {
     tempStop: tempStopBuffer(),
   };
   // Started at the first unit the intermediate-results cache does not hold
-  // (cacheFirstExecutor looks each one up on this thread first): a build
+  // (cacheFirstExecutor, and for a stim the build itself, looks each one up
+  // on this thread first): a build
   // served from the cache entirely starts no worker.
   let pool: WorkerPool<BuildTask, BuildResult> | undefined;
   const poolOf = (): WorkerPool<BuildTask, BuildResult> => {

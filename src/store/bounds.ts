@@ -4,6 +4,7 @@
 // use: a hit sets it to now (markUsed), so the files unused the longest go
 // first.
 
+import { utimesSync } from "node:fs";
 import { unlink, utimes } from "node:fs/promises";
 import { CacheError } from "../errors.js";
 
@@ -71,4 +72,14 @@ export async function removeLeastRecentlyUsed(
 export async function markUsed(path: string): Promise<void> {
   const now = new Date();
   await utimes(path, now, now).catch(() => {});
+}
+
+/** markUsed on the calling thread (for the intermediates, read on the calling thread too). */
+export function markUsedSync(path: string): void {
+  const now = new Date();
+  try {
+    utimesSync(path, now, now);
+  } catch {
+    // ignored, as markUsed ignores it
+  }
 }

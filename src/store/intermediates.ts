@@ -46,7 +46,7 @@ import { readFullySync } from "../file-reads.js";
 import { writevFullyAt } from "../file-writes.js";
 import { MAX_INTERMEDIATE_ENTRY_BYTES } from "../limits.js";
 import { isLeftOver, tempName, trackTemp, untrackTemp } from "../temp-files.js";
-import { envByteSize, markUsed, removeLeastRecentlyUsed } from "./bounds.js";
+import { envByteSize, markUsedSync, removeLeastRecentlyUsed } from "./bounds.js";
 import { canonicalJson } from "./canonical-json.js";
 
 export const INTERMEDIATE_KINDS = ["index", "clean", "stim", "deflated"] as const;
@@ -89,14 +89,15 @@ const KEY_RE = /^[0-9a-f]{64}$/;
 const DTYPES = { f4: Float32Array, f8: Float64Array, i4: Int32Array, u1: Uint8Array } as const;
 type Dtype = keyof typeof DTYPES;
 const STALE_TEMP_MS = 60 * 60 * 1000;
-/** Entry reads and writes one IntermediateCache runs at once (a build may start hundreds of stims together). */
+/** Entry writes one IntermediateCache runs at once (a build may start hundreds of stims together). */
 const MAX_OPEN_ENTRIES = 16;
 /** A hit on an entry last used (or written) longer ago than this marks it used now; a more recent one is left as it is. */
 const MARK_AGAIN_AFTER_MS = 10 * 60 * 1000;
 /** Entry files stat'ed between turns of the event loop when a kind is listed (trim, list, clear). */
 const STATS_PER_TURN = 512;
 
-function dtypeOf(a: IntermediateArray): Dtype {
+/** How an entry's header names the dtype of an array it holds. */
+export function intermediateDtypeOf(a: IntermediateArray): Dtype {
   if (a instanceof Float32Array) return "f4";
   if (a instanceof Float64Array) return "f8";
   if (a instanceof Int32Array) return "i4";
@@ -142,7 +143,12 @@ export function encodeIntermediate(
   blob: IntermediateBlob,
 ): Uint8Array[] {
   const header = new TextEncoder().encode(
-    encodeJson({ kind, key, arrays: blob.arrays.map((a) => [dtypeOf(a), a.length]), data: blob.header }),
+    encodeJson({
+      kind,
+      key,
+      arrays: blob.arrays.map((a) => [intermediateDtypeOf(a), a.length]),
+      data: blob.header,
+    }),
   );
   const head = new Uint8Array(16 + header.length + pad8(16 + header.length));
   head.set(MAGIC, 0);
@@ -287,9 +293,8 @@ function message(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
-/** readStreamed's reading of an open entry of `size` bytes: throws a CacheError for a bad entry, a SinkFailure for the sink's own. */
+/** readStreamed's reading of an open entry of `size` bytes (within the bound: withEntry checks it): throws a CacheError for a bad entry, a SinkFailure for the sink's own. */
 function streamEntry(fd: number, size: number, kind: IntermediateKind, key: string, sink: EntrySink): void {
-  if (size > MAX_INTERMEDIATE_ENTRY_BYTES) throw new CacheError(`entry of ${size} bytes is over the bound`);
   if (size < 16 + SEAL_BYTES) throw new CacheError(`entry too short (${size} bytes)`);
   if (streamBuffer === undefined) streamBuffer = new Uint8Array(STREAM_CHUNK);
   const buf = streamBuffer;
@@ -396,11 +401,17 @@ export class IntermediateCache {
    * oversized entry is removed (see `removed`) and is a miss. A hit's mtime
    * is set to now (the least recently used go first when trimming).
    */
-  get(kind: IntermediateKind, key: string): Promise<IntermediateBlob | null> {
-    return this.limited(() => this.read(kind, key));
+  async get(kind: IntermediateKind, key: string): Promise<IntermediateBlob | null> {
+    const found = this.withEntry(kind, key, (fd, size) => {
+      const bytes = new Uint8Array(size); // its own buffer: 8-byte aligned, typed arrays view it in place
+      const got = readFullySync(fd, bytes, 0, size, 0);
+      if (got < size) throw new CacheError(`entry shrank while read (${got} of ${size} bytes)`);
+      return decodeIntermediate(bytes, kind, key);
+    });
+    return typeof found === "string" ? null : found.value;
   }
 
-  /** Runs `op` once fewer than MAX_OPEN_ENTRIES reads and writes of this instance are under way (bounds open files). */
+  /** Runs `op` once fewer than MAX_OPEN_ENTRIES writes of this instance are under way (bounds open files). */
   private async limited<T>(op: () => Promise<T>): Promise<T> {
     while (this.active >= MAX_OPEN_ENTRIES) await new Promise<void>((resolve) => this.waiting.push(resolve));
     this.active++;
@@ -412,49 +423,6 @@ export class IntermediateCache {
     }
   }
 
-  // The entry is read on the calling thread (open, fstat, read, close): an
-  // entry is one file, a few MB at most for all but the longest stims
-  // (MAX_INTERMEDIATE_ENTRY_BYTES bounds it), mostly in the page cache, and a
-  // build reads hundreds; through libuv's thread pool each call cost a
-  // thread wakeup each way, more than the read (src/file-reads.ts).
-  private async read(kind: IntermediateKind, key: string): Promise<IntermediateBlob | null> {
-    const path = this.path(kind, key);
-    let fd: number;
-    try {
-      fd = openEntry(path);
-    } catch {
-      return null;
-    }
-    let bytes: Uint8Array;
-    let mtimeMs: number;
-    let st: Stats | undefined;
-    try {
-      st = fstatSync(fd);
-      if (!st.isFile()) throw new CacheError("entry is not a regular file");
-      const size = st.size;
-      mtimeMs = st.mtimeMs;
-      if (size > MAX_INTERMEDIATE_ENTRY_BYTES)
-        throw new CacheError(`entry of ${size} bytes is over the bound`);
-      bytes = new Uint8Array(size); // its own buffer: 8-byte aligned, typed arrays view it in place
-      const got = readFullySync(fd, bytes, 0, size, 0);
-      if (got < size) throw new CacheError(`entry shrank while read (${got} of ${size} bytes)`);
-    } catch (e) {
-      closeQuietly(fd);
-      this.dropFile(path, st, e);
-      return null;
-    }
-    closeQuietly(fd);
-    try {
-      const blob = decodeIntermediate(bytes, kind, key);
-      // A build reads hundreds of entries; one marked moments ago by another build need not be marked again.
-      if (Date.now() - mtimeMs > MARK_AGAIN_AFTER_MS) await markUsed(path);
-      return blob;
-    } catch (e) {
-      this.dropFile(path, st, e);
-      return null;
-    }
-  }
-
   /**
    * The entry `key` of `kind` read through one reused buffer instead of into
    * memory of its own (a stim tensor bound for a spill file: fresh memory
@@ -463,10 +431,30 @@ export class IntermediateCache {
    * checked last, so the sink must not use what it was given unless the
    * answer is "hit". "miss": no such entry; "damaged": it was removed (see
    * `removed`). An error of the sink's own (a full disk), anything but a
-   * CacheError from `sink.header`, is thrown as it is. Synchronous: its
-   * reads are read()'s, and nothing in it waits.
+   * CacheError from `sink.header`, is thrown as it is.
    */
   readStreamed(kind: IntermediateKind, key: string, sink: EntrySink): "hit" | "miss" | "damaged" {
+    const found = this.withEntry(kind, key, (fd, size) => streamEntry(fd, size, kind, key, sink));
+    return typeof found === "string" ? found : "hit";
+  }
+
+  /**
+   * An entry is read on the calling thread, from open to close, with nothing
+   * awaited meanwhile (so reads need no bound on open files): it is one
+   * file, a few MB at most for all but the longest stims, mostly in the page
+   * cache, and a build reads hundreds; through libuv's thread pool each call
+   * cost a thread wakeup each way, more than the read (src/file-reads.ts).
+   * `read(fd, size)` of the entry `key` of `kind`, a regular file within the
+   * bound: "miss" when there is none; "damaged" when it is not a regular
+   * file, is over the bound or `read` throws a CacheError (the entry is then
+   * removed: dropFile); a SinkFailure is thrown as its error. A hit used
+   * longer ago than MARK_AGAIN_AFTER_MS is marked used now.
+   */
+  private withEntry<T>(
+    kind: IntermediateKind,
+    key: string,
+    read: (fd: number, size: number) => T,
+  ): { value: T } | "miss" | "damaged" {
     const path = this.path(kind, key);
     let fd: number;
     try {
@@ -474,34 +462,36 @@ export class IntermediateCache {
     } catch {
       return "miss";
     }
-    let mtimeMs: number;
     let st: Stats | undefined;
+    let value: T;
     try {
       st = fstatSync(fd);
       if (!st.isFile()) throw new CacheError("entry is not a regular file");
-      mtimeMs = st.mtimeMs;
-      streamEntry(fd, st.size, kind, key, sink);
+      if (st.size > MAX_INTERMEDIATE_ENTRY_BYTES)
+        throw new CacheError(`entry of ${st.size} bytes is over the bound`);
+      value = read(fd, st.size);
     } catch (e) {
-      closeQuietly(fd);
       if (e instanceof SinkFailure) throw e.error;
       this.dropFile(path, st, e);
       return "damaged";
+    } finally {
+      closeQuietly(fd);
     }
-    closeQuietly(fd);
-    if (Date.now() - mtimeMs > MARK_AGAIN_AFTER_MS) void markUsed(path);
-    return "hit";
+    // A build reads hundreds of entries; one marked moments ago by another build need not be marked again.
+    if (Date.now() - st.mtimeMs > MARK_AGAIN_AFTER_MS) markUsedSync(path);
+    return { value };
   }
 
   /** Removes an entry found bad (the caller may also call it when the entry's content makes no sense). */
   async drop(path: string, why: unknown): Promise<void> {
-    this.removed.push(`${path}: ${message(why)}`);
-    await unlink(path).catch(() => {});
+    this.dropFile(path, undefined, why);
   }
 
   /**
    * Removes the entry file found bad, `read` (fstat of the file read; none
-   * if that failed), unless another file has taken its name since: a build
-   * sharing the cache may have just renamed a good entry into place.
+   * if that failed, or for a removal by name), unless another file has
+   * taken its name since: a build sharing the cache may have just renamed a
+   * good entry into place.
    */
   dropFile(path: string, read: Stats | undefined, why: unknown): void {
     this.removed.push(`${path}: ${message(why)}`);
