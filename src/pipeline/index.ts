@@ -1,16 +1,14 @@
 // Public surface of the top-level pipeline: options -> download -> cache ->
 // (parallel) build -> cache, with where the data came from.
 
-export {
-  type CacheEvent,
-  describeLoad,
-  type ExportOptions,
-  type ExportReport,
-  exportDataset,
-  type IntermediateReuse,
-  type LoadDownloadOptions,
-  type LoadOptions,
-  type LoadProgress,
-  type LoadReport,
-  loadDataset,
-} from "./load.js";
+export type { IntermediateReuse } from "../dataset/intermediates.js";
+export { type ExportOptions, type ExportReport, exportDataset } from "./export.js";
+export { loadDataset } from "./load.js";
+export type {
+  CacheEvent,
+  LoadDownloadOptions,
+  LoadOptions,
+  LoadProgress,
+  LoadReport,
+} from "./options.js";
+export { describeLoad } from "./report.js";
