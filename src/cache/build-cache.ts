@@ -1,9 +1,8 @@
 // The persistent build cache: each built dataset is kept as the export
 // `ac1 build` writes for it (compressed ac1-npz, without a split) in
-// `<dir>/builds/<key>.npz`, sealed: the zip's end record carries the entry's
-// record (key, cache format, creation time, summary and the SHA-256 of every
-// byte before it), so one file holds the entry and its proof, and a rename
-// puts both in place at once. A hit in `ac1 build` is then a copy: the stored
+// `<dir>/builds/<key>.npz`, sealed (src/cache/entry-seal.ts: the entry's record
+// and its SHA-256 in the zip's end record), so a rename puts the entry and its
+// proof in place at once. A hit in `ac1 build` is then a copy: the stored
 // members as they are, the manifest rewritten for this load's data folder
 // and split (exportTo), checked against the SHA-256 while it is copied
 // (without decoding an array; the copy goes into place only if it passes).
@@ -13,30 +12,25 @@
 // (src/temp-files.ts); one left by a process that was killed outright carries
 // its dead owner's pid and is swept by the next load, store or `ac1 cache
 // clear`. A corrupt, unsealed or stale entry is deleted and reported, never
-// trusted. The SHA-256 covers every byte, so any damage since the store is
-// caught; the members' CRC-32s are not checked again on a hit (that would
-// cost a full inflate, ~100 ms on a 20 MB export). The cache folder is
-// trusted as the installed code is: an entry forged with a matching SHA-256
-// could as well carry matching CRCs.
+// trusted.
 // The entries are bounded in total size (AC1_CACHE_BUILDS_MAX, default
-// 8 GiB: several exports of the whole release): after each store the least
-// recently used go (src/store/bounds.ts, the rule the intermediates use too);
-// a hit marks its entry used.
+// 8 GiB: several exports of the whole release; src/cache/builds-bound.ts):
+// after each store the least recently used go (src/store/bounds.ts, the rule
+// the intermediates use too); a hit marks its entry used.
 
-import { createHash } from "node:crypto";
-import { type FileHandle, mkdir, open, readdir, stat, unlink } from "node:fs/promises";
+import { mkdir, open, readdir, stat, unlink } from "node:fs/promises";
 import { join } from "node:path";
 import { defaultCacheDir } from "../archive/location.js";
-import type { DatasetData, DatasetShapes, LazyDataset } from "../dataset/model.js";
+import type { DatasetData, LazyDataset } from "../dataset/model.js";
 import { CacheError } from "../errors.js";
 import { copyExport } from "../export/copy.js";
 import type { ExportManifest } from "../export/manifest.js";
 import type { DeflateMemo } from "../export/member-encoding.js";
-import { envByteSize, markUsed, removeLeastRecentlyUsed, type SizedFile } from "../store/bounds.js";
+import { markUsed, removeLeastRecentlyUsed, type SizedFile } from "../store/bounds.js";
 import { removeLeftOverTempsIn } from "../temp-files.js";
-import { readFully } from "../zip/byte-source.js";
-import { EOCD_BYTES, MAX_ZIP_COMMENT_BYTES, zipComment } from "../zip/records.js";
-import { CACHE_FORMAT_VERSION } from "./key.js";
+import { buildsMaxBytes } from "./builds-bound.js";
+import { checkEntry, recordOf, sealOf, tailOf } from "./entry-seal.js";
+import { summarizeData } from "./summary.js";
 
 /** A bad cache request (e.g. a malformed or ambiguous key); defined in src/errors.ts. */
 export { CacheError };
@@ -56,20 +50,6 @@ export type CacheExportResult =
   | { manifest: ExportManifest; reason?: undefined }
   | { manifest: null; reason: string };
 
-/** The record a sealed entry carries in its zip comment. */
-interface EntryRecord {
-  format: typeof RECORD_FORMAT;
-  version: number;
-  key: string;
-  created_at: string;
-  /** One line (summarizeManifest). */
-  summary: string;
-  /** SHA-256 (hex) of every byte of the entry before its end record. */
-  sha256: string;
-}
-
-const RECORD_FORMAT = "ac1-build-cache";
-
 const KEY_RE = /^[0-9a-f]{64}$/;
 
 /** The key of an entry file name ("<key>.npz"), undefined for anything else (temp files, strays). */
@@ -83,160 +63,8 @@ function keyOfEntryName(name: string): string | undefined {
  */
 const STALE_TEMP_MS = 60 * 60 * 1000;
 
-/** Bytes at the end of a file of `size` bytes that hold its end record and zip comment (the entry's record). */
-function tailBytes(size: number): number {
-  return Math.min(size, EOCD_BYTES + MAX_ZIP_COMMENT_BYTES);
-}
-
-/** The last tailBytes(size) bytes of the file at `path` (fewer if it is shorter than `size` by now). */
-async function tailOf(path: string, size: number): Promise<Uint8Array> {
-  const fh = await open(path, "r");
-  try {
-    const buf = new Uint8Array(tailBytes(size));
-    return buf.subarray(0, await readFully(fh, buf, 0, buf.length, size - buf.length));
-  } finally {
-    await fh.close();
-  }
-}
-
 function message(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
-}
-
-/** A one-line description of a dataset from its export manifest. */
-export function summarizeManifest(m: ExportManifest): string {
-  const o = m.options as unknown as Record<string, unknown>;
-  return summaryLine(m.neurons.length, m.stims.length, m.audio_fs, m.dt_ms, o.experimenter, o.sites);
-}
-
-/** summarizeManifest of the export of `data`. */
-export function summarizeData(d: DatasetShapes): string {
-  return summaryLine(
-    d.neuronMeta.length,
-    d.stims.length,
-    d.audioFs,
-    d.dtMs,
-    d.options.experimenter,
-    d.options.sites,
-  );
-}
-
-function summaryLine(
-  neurons: number,
-  stims: number,
-  audioFs: number | null,
-  dtMs: number,
-  experimenters: unknown,
-  sites: unknown,
-): string {
-  const mode = audioFs === null ? "spectrogram" : `waveform ${audioFs} Hz`;
-  const list = (v: unknown) => (Array.isArray(v) ? v.join(",") : "?");
-  return `${neurons} neurons, ${stims} stims, ${mode}, dt ${dtMs} ms, ${list(experimenters)} ${list(sites)}`;
-}
-
-/** The zip comment that seals an entry stored under `key`. */
-function sealOf(key: string, summary: () => string): (sha256: string) => string {
-  return (sha256) => {
-    const record: EntryRecord = {
-      format: RECORD_FORMAT,
-      version: CACHE_FORMAT_VERSION,
-      key,
-      created_at: new Date().toISOString(),
-      summary: summary(),
-      sha256,
-    };
-    return JSON.stringify(record);
-  };
-}
-
-/** The record in a sealed entry's zip comment (`bytes`: the whole file, or its tail), undefined when there is none. */
-function recordOf(bytes: Uint8Array): { record: Partial<EntryRecord>; bodyBytes: number } | undefined {
-  const sealed = zipComment(bytes);
-  if (sealed === undefined || sealed.comment.length === 0) return undefined;
-  try {
-    const record = JSON.parse(new TextDecoder().decode(sealed.comment)) as Partial<EntryRecord>;
-    if (record === null || typeof record !== "object" || record.format !== RECORD_FORMAT) return undefined;
-    return { record, bodyBytes: sealed.endRecordAt };
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * The record of the entry stored under `key` whose last bytes (`tail`) of
- * `size` are given, checked against the key and the cache format: the
- * SHA-256 it records and how many bytes from the start that covers.
- */
-function checkedRecord(key: string, tail: Uint8Array, size: number): { sha256: unknown; bodyBytes: number } {
-  const sealed = recordOf(tail);
-  if (sealed === undefined) throw new CacheError("entry carries no cache record (not sealed by ac1)");
-  const { record } = sealed;
-  if (record.key !== key)
-    throw new CacheError(`entry records key ${JSON.stringify(record.key)}, not its file name`);
-  if (record.version !== CACHE_FORMAT_VERSION)
-    throw new CacheError(
-      `entry has cache format ${JSON.stringify(record.version)}, expected ${CACHE_FORMAT_VERSION}`,
-    );
-  return { sha256: record.sha256, bodyBytes: size - tail.length + sealed.bodyBytes };
-}
-
-function damaged(): CacheError {
-  return new CacheError("entry content does not match its record (SHA-256): damaged since it was stored");
-}
-
-/** Bytes read per call when an entry is checked (each slice is hashed while the next is read). */
-const READ_SLICE_BYTES = 1 << 20;
-
-/**
- * Checks the entry `key` open as `fh` (`size` bytes) against the record it
- * carries: its key, its cache format and the SHA-256 of its content. The
- * tail is read first (the record, and so how many bytes the SHA-256
- * covers), then the rest through two reused slices, each hashed while the
- * next is read (bounded memory at any size). Throws a CacheError saying
- * what is wrong.
- */
-async function checkEntry(fh: FileHandle, key: string, size: number): Promise<void> {
-  const end = size - tailBytes(size);
-  const slices = [0, 1].map(() => new Uint8Array(Math.min(READ_SLICE_BYTES, end)));
-  const readAt = async (into: Uint8Array, at: number): Promise<Uint8Array> => {
-    if ((await readFully(fh, into, 0, into.length, at)) < into.length)
-      throw new CacheError(`entry ends before its ${size} bytes`);
-    return into;
-  };
-  // the slice of the body from `at` (READ_SLICE_BYTES, or up to `end`), into reused slice k
-  const sliceAt = (at: number, k: number) =>
-    readAt((slices[k] as Uint8Array).subarray(0, Math.min(READ_SLICE_BYTES, end - at)), at);
-  const tail = await readAt(new Uint8Array(size - end), end);
-  const { sha256, bodyBytes } = checkedRecord(key, tail, size);
-  const hash = createHash("sha256");
-  let at = 0;
-  let k = 0;
-  let next = end > 0 ? sliceAt(0, k) : null;
-  while (next !== null) {
-    const got = await next;
-    at += got.length;
-    k ^= 1;
-    next = at < end ? sliceAt(at, k) : null;
-    // (a failed read is awaited at the next turn; hashing never throws)
-    hash.update(got);
-  }
-  // the body ends in the tail, at the end record
-  hash.update(tail.subarray(0, bodyBytes - end));
-  if (hash.digest("hex") !== sha256) throw damaged();
-}
-
-/** Default bound on the builds' total size: 8 GiB. */
-export const DEFAULT_BUILDS_MAX_BYTES = 8 * 1024 ** 3;
-
-/** Environment variable overriding the bound ("0" keeps no build). */
-export const BUILDS_MAX_ENV = "AC1_CACHE_BUILDS_MAX";
-
-/**
- * The bound on the builds' total size, bytes: AC1_CACHE_BUILDS_MAX (a size
- * such as 500M, 20G, or bytes; 0 keeps none), else 8 GiB.
- */
-export function buildsMaxBytes(env: Record<string, string | undefined> = process.env): number {
-  return envByteSize(BUILDS_MAX_ENV, DEFAULT_BUILDS_MAX_BYTES, env);
 }
 
 export class BuildCache {

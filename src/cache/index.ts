@@ -1,14 +1,12 @@
 // Public surface of the persistent build cache.
 
 export {
-  BUILDS_MAX_ENV,
   BuildCache,
-  buildsMaxBytes,
   type CacheEntryInfo,
   CacheError,
   type CacheLoadResult,
-  summarizeManifest,
 } from "./build-cache.js";
+export { BUILDS_MAX_ENV, buildsMaxBytes } from "./builds-bound.js";
 export {
   type ArchiveFileIdentity,
   type ArchiveIdentity,
@@ -19,3 +17,4 @@ export {
   codeVersion,
   mergeIdentities,
 } from "./key.js";
+export { summarizeManifest } from "./summary.js";

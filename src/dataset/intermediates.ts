@@ -26,12 +26,10 @@ import { CacheError } from "../errors.js";
 import {
   type IntermediateArray,
   type IntermediateBlob,
-  IntermediateCache,
   type IntermediateKind,
-  type IntermediateScope,
   intermediateDtypeOf,
-  intermediateKey,
-} from "../store/intermediates.js";
+} from "../store/intermediate-format.js";
+import { IntermediateCache, type IntermediateScope, intermediateKey } from "../store/intermediates.js";
 import type { CellCleaned, StimCleaned, StimSpec } from "./clean.js";
 import type { DatasetOptions, Tensor } from "./model.js";
 

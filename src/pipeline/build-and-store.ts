@@ -19,11 +19,8 @@ import type { IntermediateReuse } from "../dataset/intermediates.js";
 import type { LazyDataset } from "../dataset/model.js";
 import type { ParallelBuildStats } from "../parallel/build.js";
 import { prestartBuildWorkers } from "../parallel/prestart.js";
-import {
-  INTERMEDIATES_SUPPORTED,
-  IntermediateCache,
-  type IntermediateScope,
-} from "../store/intermediates.js";
+import { INTERMEDIATES_SUPPORTED } from "../store/intermediate-format.js";
+import { IntermediateCache, type IntermediateScope } from "../store/intermediates.js";
 import { trackTempFolder, untrackTempFolder } from "../temp-files.js";
 import { IntermediateDeflateMemo } from "./deflate-memo.js";
 import type { Prepared } from "./options.js";

@@ -10,7 +10,8 @@
 
 import { bad, emptyTally, lookup, type ReuseTally, type StageCache } from "../dataset/intermediates.js";
 import type { DeflateMemo, EncodedMember } from "../export/member-encoding.js";
-import { type IntermediateBlob, type IntermediateScope, intermediateKey } from "../store/intermediates.js";
+import type { IntermediateBlob } from "../store/intermediate-format.js";
+import { type IntermediateScope, intermediateKey } from "../store/intermediates.js";
 
 /** The entry of the member deflated from bytes of `digest` (memberDigest: the bytes and the level). */
 export function deflatedKey(scope: IntermediateScope, digest: string): string {

@@ -8,12 +8,8 @@ import { spawnSync } from "node:child_process";
 import { mkdir, readdir, readFile, stat, truncate, utimes, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import {
-  BuildCache,
-  buildsMaxBytes,
-  CacheError,
-  DEFAULT_BUILDS_MAX_BYTES,
-} from "../../src/cache/build-cache.js";
+import { BuildCache, CacheError } from "../../src/cache/build-cache.js";
+import { buildsMaxBytes, DEFAULT_BUILDS_MAX_BYTES } from "../../src/cache/builds-bound.js";
 import {
   archiveIdentity,
   CACHE_FORMAT_VERSION,

@@ -19,12 +19,8 @@ import { CacheError, DatasetInvariantError } from "../../src/errors.js";
 import { NpzReader } from "../../src/export/npz-reader.js";
 import { describeLoad, type ExportReport, exportDataset } from "../../src/pipeline/index.js";
 import { parseByteSize } from "../../src/store/bounds.js";
-import {
-  type IntermediateBlob,
-  IntermediateCache,
-  type IntermediateKind,
-  intermediateMaxBytes,
-} from "../../src/store/intermediates.js";
+import type { IntermediateBlob, IntermediateKind } from "../../src/store/intermediate-format.js";
+import { IntermediateCache, intermediateMaxBytes } from "../../src/store/intermediates.js";
 import {
   removeTrackedTemps,
   resumeTempFiles,

@@ -12,7 +12,7 @@ import { cleanCell, finishCell, processCell } from "../../src/dataset/clean.js";
 import { sessionCodec } from "../../src/dataset/intermediates.js";
 import { resolveOptions } from "../../src/dataset/options.js";
 import { mulberry32 } from "../../src/random/index.js";
-import { decodeIntermediate, encodeIntermediate } from "../../src/store/intermediates.js";
+import { decodeIntermediate, encodeIntermediate } from "../../src/store/intermediate-format.js";
 
 const SF = 10_000;
 

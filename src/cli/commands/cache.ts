@@ -5,7 +5,8 @@
 // cache folder defaults to AC1_CACHE_DIR or the per-user cache.
 
 import { defaultCacheDir } from "../../archive/location.js";
-import { BuildCache, DEFAULT_BUILDS_MAX_BYTES } from "../../cache/build-cache.js";
+import { BuildCache } from "../../cache/build-cache.js";
+import { DEFAULT_BUILDS_MAX_BYTES } from "../../cache/builds-bound.js";
 import {
   DEFAULT_INTERMEDIATE_MAX_BYTES,
   IntermediateCache,
