@@ -13,7 +13,7 @@
 
 import { ExportError, PredictionError } from "../errors.js";
 import type { ExportView } from "../export/export-view.js";
-import { parseDtype } from "../export/npy.js";
+import { parseDtype } from "../export/npy-dtype.js";
 import { NpzReader } from "../export/npz-reader.js";
 
 /** The prediction for one (stim, neuron) pair: `frames` values, as read (float32 or float64). */

@@ -10,7 +10,8 @@
 
 import { ExportError } from "./errors.js";
 import { type ExportManifest, manifestJson, readManifest } from "./manifest.js";
-import { encodeNpyHeader, encodeUnicodeScalar } from "./npy.js";
+import { encodeNpyHeader } from "./npy.js";
+import { encodeUnicodeScalar } from "./npy-unicode.js";
 import { NpzReader } from "./npz-reader.js";
 import { NpzWriter } from "./npz-writer.js";
 

@@ -14,7 +14,7 @@ import { type ExportView, NpzExportView } from "./export-view.js";
 import { buildManifest, manifestJson, readManifest } from "./manifest.js";
 import type { DeflateMemo } from "./member-encoding.js";
 import { memberOf, modellerArrays, type NamedArray } from "./modeller.js";
-import { encodeUnicodeScalar } from "./npy.js";
+import { encodeUnicodeScalar } from "./npy-unicode.js";
 import { NpzReader, type NpzReaderOptions } from "./npz-reader.js";
 import { NpzWriter } from "./npz-writer.js";
 import { provenanceMembers } from "./provenance-columns.js";

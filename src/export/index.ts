@@ -30,19 +30,16 @@ export {
   SPECTROGRAM_FLOOR_DB,
   timeBlock,
 } from "./modeller.js";
+export { encodeNpyHeader } from "./npy.js";
 export {
   allocateTypedArray,
-  decodeUnicodeScalar,
-  encodeNpyHeader,
-  encodeUnicodeScalar,
   type NpyTypedArray,
   npyDataLength,
   npyTypedArray,
-  type ParsedNpy,
   parseDtype,
-  parseNpy,
-  parseNpyHeader,
-} from "./npy.js";
+} from "./npy-dtype.js";
+export { type ParsedNpy, parseNpy, parseNpyHeader } from "./npy-parse.js";
+export { decodeUnicodeScalar, encodeUnicodeScalar } from "./npy-unicode.js";
 export {
   MAX_WHOLE_FILE_BYTES,
   type NpzArray,
@@ -50,10 +47,6 @@ export {
   NpzReader,
   type NpzReaderOptions,
 } from "./npz-reader.js";
-export {
-  isNpzTempName,
-  type NpzData,
-  NpzWriter,
-  type NpzWriterOptions,
-  removeUnfinishedNpzFiles,
-} from "./npz-writer.js";
+export { isNpzTempName, removeUnfinishedNpzFiles } from "./npz-temp-files.js";
+export { NpzWriter } from "./npz-writer.js";
+export type { NpzData, NpzWriterOptions } from "./npz-writer-types.js";

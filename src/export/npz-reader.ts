@@ -26,17 +26,11 @@ import {
   ZipReader,
 } from "../zip/index.js";
 import { ExportError } from "./errors.js";
-import {
-  allocateTypedArray,
-  decodeUnicodeScalar,
-  type NpyHeaderInfo,
-  type NpyTypedArray,
-  npyTypedArray,
-  parseDtype,
-  parseNpyHeader,
-} from "./npy.js";
+import { allocateTypedArray, type NpyTypedArray, npyTypedArray, parseDtype } from "./npy-dtype.js";
+import { type NpyHeaderInfo, parseNpyHeader } from "./npy-parse.js";
+import { decodeUnicodeScalar } from "./npy-unicode.js";
 
-import type { StoredMember } from "./npz-writer.js";
+import type { StoredMember } from "./npz-writer-types.js";
 
 export { ExportError } from "./errors.js";
 

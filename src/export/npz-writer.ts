@@ -7,11 +7,12 @@
 // each member given as an array starts deflating at once on libuv's thread
 // pool (so members compress in parallel, on every core) and is written when
 // its turn comes; a member given as a stream of chunks is deflated as it is
-// written. Members copied from another .npz as they are stored there
-// (addEncoded: deflated bytes, CRC-32 and size) make a cache hit a copy
-// rather than a re-encode. The zip goes to `<path>.tmp-<pid>-<rand>` in the same folder (registered in
-// src/temp-files.ts, so an interrupted process removes it, and a dead one's
-// is recognised by its pid) and is renamed into place only after a complete,
+// written (streamed-member.ts). Members copied from another .npz as they are
+// stored there (addEncoded: deflated bytes, CRC-32 and size) make a cache hit
+// a copy rather than a re-encode. The zip goes to `<path>.tmp-<pid>-<rand>`
+// in the same folder (registered in src/temp-files.ts, so an interrupted
+// process removes it, and a dead one's is recognised by its pid:
+// npz-temp-files.ts) and is renamed into place only after a complete,
 // fsynced write; any failure (a full disk included) removes the temp file
 // and leaves a previous file untouched.
 
@@ -21,16 +22,13 @@
 import { type FileHandle, open, rename, unlink } from "node:fs/promises";
 import { endianness } from "node:os";
 import { dirname } from "node:path";
-import { createDeflateRaw } from "node:zlib";
-import { removeTrackedTemps, tempName, tempOwner, trackTemp, untrackTemp } from "../temp-files.js";
+import { tempName, trackTemp, untrackTemp } from "../temp-files.js";
 import { pausePoint } from "../test-hooks.js";
-import { crc32 } from "../zip/crc32.js";
 import { centralDirectory, dosDateTime, localHeader, type WrittenEntry } from "../zip/records.js";
 import { ExportError } from "./errors.js";
 import { FileAppender, syncDir } from "./file-appender.js";
 import {
   bytesOf,
-  DEFLATE_CHUNK,
   DEFLATE_MEMO_MIN_BYTES,
   type DeflateMemo,
   deflateThroughMemo,
@@ -39,54 +37,13 @@ import {
   keyedMemberDigest,
   throughMemo,
 } from "./member-encoding.js";
-import { encodeNpyHeader, npyDataLength } from "./npy.js";
+import { encodeNpyHeader } from "./npy.js";
+import { npyDataLength } from "./npy-dtype.js";
+import type { NpzData, NpzWriterOptions, StoredMember } from "./npz-writer-types.js";
+import { checkedChunks, writeStreamedMember } from "./streamed-member.js";
 
 export type { WrittenEntry } from "../zip/records.js";
 export { ExportError } from "./errors.js";
-
-/**
- * Removes, synchronously, the temp files of every write still in progress in
- * this process (and every other registered temp, src/temp-files.ts). For a
- * signal handler about to exit: a target file is never touched, and no new
- * temp file can be started afterwards.
- */
-export function removeUnfinishedNpzFiles(): void {
-  removeTrackedTemps();
-}
-
-export type NpzData = ArrayBufferView | (() => AsyncIterable<Uint8Array>);
-
-/** A member as stored in a zip: its entry name, its stored bytes (deflated for method 8), CRC-32 and size. */
-export interface StoredMember {
-  name: string;
-  /** 0 stored, 8 deflated. */
-  method: number;
-  crc32: number;
-  uncompressedSize: number;
-  chunks: Uint8Array[];
-}
-
-export interface NpzWriterOptions {
-  /** Deflate the members (default true, like numpy.savez_compressed); false stores them. */
-  compress?: boolean;
-  /** Deflate level 1 (fastest) to 9 (smallest); default 6, numpy's (zlib's) default. */
-  compressionLevel?: number;
-  /** Modification time stamped on every member (default: now). */
-  mtime?: Date;
-  /**
-   * Seals the file: the zip's end record gets the comment this returns,
-   * given the SHA-256 (hex) of every byte before that record (members and
-   * central directory). For files that must prove intact later (the build
-   * cache's entries); at most 65535 bytes of UTF-8.
-   */
-  seal?: (bodySha256: string) => string;
-  /**
-   * Deflated members kept by content (member-encoding.ts): an array's member
-   * of at least DEFLATE_MEMO_MIN_BYTES is taken from it when it holds the
-   * same bytes deflated at this level, else deflated and offered to it.
-   */
-  deflateMemo?: DeflateMemo;
-}
 
 function errorMessage(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
@@ -212,22 +169,14 @@ export class NpzWriter {
     this.entries.push(entry);
   }
 
-  /**
-   * Writes one member whose bytes arrive as chunks: deflated as they come,
-   * its local header written first with room for its sizes and rewritten
-   * once they are known.
-   */
+  /** Writes one member whose bytes arrive as chunks (streamed-member.ts). */
   private async writeStreamed(
     name: string,
     header: Uint8Array,
     declaredSize: number,
     source: AsyncIterable<Uint8Array>,
   ): Promise<void> {
-    const start = this.file.offset;
     const level = this.compressionLevel;
-    let crc = crc32(header);
-    let size = header.byteLength;
-    let compressedSize = 0;
     // Placeholder sizes that give the header its final shape (zip64 or not): the declared size.
     const placeholder = this.entryOf(name, {
       crc32: 0,
@@ -235,66 +184,7 @@ export class NpzWriter {
       uncompressedSize: declaredSize,
       method: level > 0 ? 8 : 0,
     });
-    const headerBytes = localHeader(placeholder).byteLength;
-    await this.file.append(new Uint8Array(headerBytes));
-    if (level === 0) {
-      await this.file.append(header);
-      compressedSize += header.byteLength;
-      for await (const c of source) {
-        crc = crc32(c, crc);
-        size += c.byteLength;
-        compressedSize += c.byteLength;
-        await this.file.append(c);
-      }
-    } else {
-      const z = createDeflateRaw({ level, chunkSize: DEFLATE_CHUNK });
-      const out: Uint8Array[] = [];
-      let error: unknown;
-      z.on("data", (c: Buffer) => out.push(c));
-      z.on("error", (e) => {
-        error = e;
-      });
-      const drain = async () => {
-        while (out.length > 0) {
-          const c = out.shift() as Uint8Array;
-          compressedSize += c.byteLength;
-          await this.file.append(c);
-        }
-        if (error !== undefined) throw error;
-      };
-      const feed = (c: Uint8Array) =>
-        new Promise<void>((res, rej) => z.write(c, (e) => (e ? rej(e) : res())));
-      await feed(header);
-      for await (const c of source) {
-        crc = crc32(c, crc);
-        size += c.byteLength;
-        await feed(c);
-        await drain();
-      }
-      await new Promise<void>((res) => z.end(res));
-      await new Promise<void>((res, rej) => {
-        if (z.readableEnded) res();
-        else {
-          z.once("end", res);
-          z.once("error", rej);
-        }
-      });
-      await drain();
-    }
-    const entry: WrittenEntry = {
-      ...placeholder,
-      crc32: crc,
-      compressedSize,
-      uncompressedSize: size,
-      localHeaderOffset: start,
-    };
-    const final = localHeader(entry);
-    if (final.byteLength !== headerBytes) {
-      throw new ExportError(`${this.path}: member ${JSON.stringify(name)} outgrew its header (zip64 sizes)`);
-    }
-    // (The running hash saw the placeholder header: a seal reads the file back.)
-    await this.file.patch(final, start);
-    this.entries.push(entry);
+    this.entries.push(await writeStreamedMember(this.file, this.path, level, placeholder, header, source));
   }
 
   /**
@@ -313,23 +203,13 @@ export class NpzWriter {
     this.claimName(member, `array name ${JSON.stringify(name)}`);
     let step: () => Promise<void>;
     if (typeof data === "function") {
-      const path = this.path;
-      async function* checked(): AsyncGenerator<Uint8Array> {
-        let seen = 0;
-        for await (const c of (data as () => AsyncIterable<Uint8Array>)()) {
-          seen += c.byteLength;
-          if (seen > expected)
-            throw new ExportError(
-              `${path}: ${what}: the data source yielded more than the ${expected} bytes its shape needs`,
-            );
-          if (c.byteLength > 0) yield c;
-        }
-        if (seen !== expected)
-          throw new ExportError(
-            `${path}: ${what}: the data source yielded ${seen} bytes, its shape needs ${expected}`,
-          );
-      }
-      step = () => this.writeStreamed(member, header, header.byteLength + expected, checked());
+      step = () =>
+        this.writeStreamed(
+          member,
+          header,
+          header.byteLength + expected,
+          checkedChunks(this.path, what, expected, data),
+        );
     } else {
       const parts = [header, bytesOf(data)];
       const memo = this.deflateMemo;
@@ -555,9 +435,4 @@ export class NpzWriter {
     await unlink(this.tempPath).catch(() => {});
     untrackTemp(this.tempPath);
   }
-}
-
-/** Whether a file name is a temp file left by an NpzWriter (a crashed or running write). */
-export function isNpzTempName(name: string): boolean {
-  return tempOwner(name) !== undefined;
 }

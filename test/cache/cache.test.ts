@@ -21,7 +21,8 @@ import {
 import type { DatasetOptions } from "../../src/dataset/model.js";
 import { type ExportManifest, writeDatasetNpz } from "../../src/export/dataset-npz.js";
 import { withManifestSplit } from "../../src/export/modeller.js";
-import { encodeNpyHeader, encodeUnicodeScalar } from "../../src/export/npy.js";
+import { encodeNpyHeader } from "../../src/export/npy.js";
+import { encodeUnicodeScalar } from "../../src/export/npy-unicode.js";
 import { NpzReader } from "../../src/export/npz-reader.js";
 import { NpzWriter } from "../../src/export/npz-writer.js";
 import { zipComment } from "../../src/zip/records.js";

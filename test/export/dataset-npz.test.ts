@@ -10,7 +10,7 @@ import fc from "fast-check";
 import { openDatasetExport, readDatasetNpz, writeDatasetNpz } from "../../src/export/dataset-npz.js";
 import { ExportError } from "../../src/export/errors.js";
 import { type ExportManifest, manifestJson } from "../../src/export/manifest.js";
-import { encodeUnicodeScalar } from "../../src/export/npy.js";
+import { encodeUnicodeScalar } from "../../src/export/npy-unicode.js";
 import { NpzReader } from "../../src/export/npz-reader.js";
 import { NpzWriter } from "../../src/export/npz-writer.js";
 import { tempDir } from "../support/cli.js";

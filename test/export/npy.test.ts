@@ -6,14 +6,10 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
 import fc from "fast-check";
-import {
-  decodeUnicodeScalar,
-  ExportError,
-  encodeNpyHeader,
-  encodeUnicodeScalar,
-  npyTypedArray,
-  parseNpy,
-} from "../../src/export/npy.js";
+import { ExportError, encodeNpyHeader } from "../../src/export/npy.js";
+import { npyTypedArray } from "../../src/export/npy-dtype.js";
+import { parseNpy } from "../../src/export/npy-parse.js";
+import { decodeUnicodeScalar, encodeUnicodeScalar } from "../../src/export/npy-unicode.js";
 import { fixture } from "../support/paths.js";
 
 type Golden = { dtype: string; shape: number[]; fortran_order: boolean; values: unknown; version: number[] };

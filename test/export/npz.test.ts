@@ -18,9 +18,11 @@ import {
   keyedMemberDigest,
   memberDigest,
 } from "../../src/export/member-encoding.js";
-import { encodeNpyHeader, encodeUnicodeScalar } from "../../src/export/npy.js";
+import { encodeNpyHeader } from "../../src/export/npy.js";
+import { encodeUnicodeScalar } from "../../src/export/npy-unicode.js";
 import { NpzReader } from "../../src/export/npz-reader.js";
-import { isNpzTempName, NpzWriter } from "../../src/export/npz-writer.js";
+import { isNpzTempName } from "../../src/export/npz-temp-files.js";
+import { NpzWriter } from "../../src/export/npz-writer.js";
 import { MAX_NPZ_MEMBERS } from "../../src/limits.js";
 import { zipComment } from "../../src/zip/records.js";
 import { tempDir } from "../support/cli.js";

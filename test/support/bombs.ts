@@ -4,7 +4,8 @@
 // existing zip without recompressing it, and a MAT header to put in front.
 
 import * as zlib from "node:zlib";
-import { encodeNpyHeader, encodeUnicodeScalar } from "../../src/export/npy.js";
+import { encodeNpyHeader } from "../../src/export/npy.js";
+import { encodeUnicodeScalar } from "../../src/export/npy-unicode.js";
 import { BufferSource, ZipReader } from "../../src/zip/index.js";
 import { centralRecords, eocdOffset } from "../archive/craft.js";
 import { makeZip } from "./zip.js";
