@@ -42,9 +42,6 @@ import { npyDataLength } from "./npy-dtype.js";
 import type { NpzData, NpzWriterOptions, StoredMember } from "./npz-writer-types.js";
 import { checkedChunks, writeStreamedMember } from "./streamed-member.js";
 
-export type { WrittenEntry } from "../zip/records.js";
-export { ExportError } from "./errors.js";
-
 function errorMessage(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
