@@ -5,6 +5,7 @@
 
 import { ExportError } from "./errors.js";
 import { npyDataLength } from "./npy-dtype.js";
+
 /** The first bytes of every .npy file: written here, checked by npy-parse.ts. */
 export const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // "\x93NUMPY"
 
