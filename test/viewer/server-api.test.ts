@@ -1,12 +1,8 @@
-// The viewer's HTTP server against an export written from a known
-// DatasetData: every API route (status, content type, payload checked
-// against the data), the asset allowlist, security headers, traversal
-// attempts in every spelling, methods, Host checks, and the loopback bind.
+// The viewer server's API against an export written from a known
+// DatasetData: every route's status, content type and payload checked
+// against the data.
 
 import assert from "node:assert/strict";
-import { request } from "node:http";
-import { connect } from "node:net";
-import { networkInterfaces } from "node:os";
 import { after, before, describe, test } from "node:test";
 import type { DatasetData } from "../../src/dataset/model.js";
 import type {
@@ -17,76 +13,20 @@ import type {
   ProvenanceJson,
   SummaryJson,
 } from "../../src/viewer/api-types.js";
-import { openViewer, type ViewerServer } from "../../src/viewer/index.js";
 import { decodePayload } from "../../src/viewer/payload.js";
-import { tempDir } from "../support/cli.js";
-import { REPEATS, STIM_FRAMES, writeFixture } from "./fixture.js";
+import { REPEATS, STIM_FRAMES } from "./fixture.js";
+import { json, openFixtureViewer, raw } from "./server-support.js";
 
-interface RawResponse {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: Buffer;
-}
-
-/** Sends a request with the target exactly as given (no URL normalisation). */
-function raw(
-  port: number,
-  path: string,
-  opts: { method?: string; host?: string } = {},
-): Promise<RawResponse> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      {
-        host: "127.0.0.1",
-        port,
-        path,
-        method: opts.method ?? "GET",
-        headers: opts.host ? { Host: opts.host } : {},
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on("data", (c: Buffer) => chunks.push(c));
-        res.on("end", () =>
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }),
-        );
-        res.on("error", reject);
-      },
-    );
-    req.on("error", reject);
-    req.end();
-  });
-}
-
-/** GETs `path` and parses the JSON body; T is the document the caller expects (src/viewer/api-types.ts). */
-async function json<T = unknown>(
-  port: number,
-  path: string,
-): Promise<{ status: number; type: string; body: T }> {
-  const r = await raw(port, path);
-  return {
-    status: r.status,
-    type: String(r.headers["content-type"]),
-    body: JSON.parse(r.body.toString("utf8")),
-  };
-}
-
-let viewer: ViewerServer;
 let data: DatasetData;
-let cleanup: () => Promise<void>;
 let port: number;
+let close: (() => Promise<void>) | undefined;
 
 before(async () => {
-  const tmp = await tempDir("ac1-viewer-");
-  cleanup = tmp.cleanup;
-  const f = await writeFixture(tmp.dir);
-  data = f.data;
-  viewer = await openViewer(f.path);
-  port = viewer.port;
+  ({ data, port, close } = await openFixtureViewer());
 });
 
 after(async () => {
-  await viewer?.close();
-  await cleanup?.();
+  await close?.();
 });
 
 const pairCount = REPEATS.flat().filter((r) => r > 0).length;
@@ -97,177 +37,6 @@ function provTally(filter: (p: DatasetData["provenance"][number]) => boolean) {
   for (const p of data.provenance) if (filter(p)) t[p.fate] += 1;
   return t;
 }
-
-describe("binding", () => {
-  test("listens on 127.0.0.1 only, on an ephemeral port, and says so in its URL", async () => {
-    const addr = viewer.server.address();
-    assert.ok(addr && typeof addr === "object");
-    assert.equal(addr.address, "127.0.0.1");
-    assert.equal(addr.family, "IPv4");
-    assert.ok(addr.port > 0);
-    assert.equal(viewer.url, `http://127.0.0.1:${addr.port}/`);
-  });
-
-  test("is not reachable on any other local address", async () => {
-    const others: string[] = [];
-    for (const list of Object.values(networkInterfaces())) {
-      for (const a of list ?? [])
-        if (a.family === "IPv4" && a.address !== "127.0.0.1") others.push(a.address);
-    }
-    others.push("::1");
-    for (const host of others) {
-      const outcome = await new Promise<string>((resolve) => {
-        const sock = connect({ host, port, timeout: 2000 });
-        sock.on("connect", () => {
-          sock.destroy();
-          resolve("connected");
-        });
-        sock.on("timeout", () => {
-          sock.destroy();
-          resolve("timeout");
-        });
-        sock.on("error", (e: NodeJS.ErrnoException) => resolve(e.code ?? "error"));
-      });
-      assert.notEqual(outcome, "connected", `the viewer answered on ${host}`);
-    }
-  });
-});
-
-describe("assets", () => {
-  const expected: [string, RegExp, RegExp][] = [
-    ["/", /^text\/html/, /<script type="module" src="\/assets\/app.js">/],
-    ["/index.html", /^text\/html/, /<title>ac1 viewer<\/title>/],
-    ["/assets/app.js", /^text\/javascript/, /from "\.\/api\.js"/],
-    ["/assets/traces.js", /^text\/javascript/, /from "\.\/uPlot\.esm\.js"/],
-    ["/assets/quality-filter.js", /^text\/javascript/, /export function parseFilter/],
-    ["/assets/api.js", /^text\/javascript/, /export function getPair/],
-    ["/assets/plots.js", /^text\/javascript/, /export function drawSpectrogram/],
-    ["/assets/colormap.js", /^text\/javascript/, /VIRIDIS_LUT/],
-    ["/assets/style.css", /^text\/css/, /\.panel/],
-    ["/assets/uPlot.esm.js", /^text\/javascript/, /export \{ uPlot as default \}|export default uPlot/],
-    ["/assets/uPlot.min.css", /^text\/css/, /\.uplot/],
-    ["/favicon.svg", /^image\/svg\+xml/, /<svg/],
-  ];
-  for (const [path, type, body] of expected) {
-    test(`GET ${path} serves the allowlisted file with its headers`, async () => {
-      const r = await raw(port, path);
-      assert.equal(r.status, 200);
-      assert.match(String(r.headers["content-type"]), type);
-      assert.match(r.body.toString("utf8"), body);
-      assert.equal(r.headers["x-content-type-options"], "nosniff");
-      const csp = String(r.headers["content-security-policy"]);
-      assert.match(csp, /default-src 'self'/);
-      assert.match(csp, /script-src 'self'/);
-      assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval|\*/);
-      assert.ok(r.headers["cache-control"]);
-      assert.equal(Number(r.headers["content-length"]), r.body.length);
-    });
-  }
-
-  test("every module the app imports is allowlisted (the import graph from app.js, walked)", async () => {
-    const seen = new Set<string>();
-    const queue = ["/assets/app.js"];
-    while (queue.length) {
-      const path = queue.shift()!;
-      if (seen.has(path)) continue;
-      seen.add(path);
-      const r = await raw(port, path);
-      assert.equal(r.status, 200, `${path} is imported but not served`);
-      assert.match(String(r.headers["content-type"]), /^text\/javascript/);
-      const text = r.body.toString("utf8");
-      for (const m of text.matchAll(/^\s*(?:import|export)\s[^;]*?from\s+"\.\/([\w.-]+\.js)"/gm))
-        queue.push(`/assets/${m[1]}`);
-      if (path !== "/assets/uPlot.esm.js")
-        assert.match(
-          text,
-          /^\/\/ @ts-check\n\/\/ \S/,
-          `${path} starts with // @ts-check and a header comment`,
-        );
-    }
-    for (const m of ["cells", "pair", "traces", "scores", "cohort", "scatter", "quality-filter", "gating"])
-      assert.ok(seen.has(`/assets/${m}.js`), `app.js reaches ${m}.js`);
-  });
-
-  test("HEAD returns the headers without a body", async () => {
-    const r = await raw(port, "/assets/app.js", { method: "HEAD" });
-    assert.equal(r.status, 200);
-    assert.equal(r.body.length, 0);
-    assert.ok(Number(r.headers["content-length"]) > 1000);
-  });
-});
-
-describe("refusals", () => {
-  const traversal = [
-    "/../package.json",
-    "/..",
-    "/%2e%2e/",
-    "/%2e%2e/package.json",
-    "/%2E%2E%2Fpackage.json",
-    "/assets/..%2f..%2fsecret",
-    "/assets/../../package.json",
-    "/assets/%2e%2e/%2e%2e/package.json",
-    "/assets/.%2e/.%2e/package.json",
-    "/assets\\..\\..\\package.json",
-    "/assets/%5c..%5cpackage.json",
-    "/assets/..%5c..%5cpackage.json",
-    "//etc/passwd",
-    "/assets/app.js%00.txt",
-    "/%",
-    "/./index.html",
-  ];
-  for (const path of traversal) {
-    test(`refuses the traversal attempt ${path} with 400`, async () => {
-      const r = await raw(port, path);
-      assert.equal(r.status, 400, `${path} -> ${r.status}`);
-      assert.match(String(r.headers["content-type"]), /^application\/json/);
-      assert.doesNotMatch(r.body.toString("utf8"), /"name": "ac1"|root:/);
-      assert.equal(r.headers["x-content-type-options"], "nosniff");
-    });
-  }
-
-  test("refuses an absolute-form request target", async () => {
-    const r = await raw(port, "http://example.com/package.json");
-    assert.equal(r.status, 400);
-  });
-
-  for (const path of [
-    "/package.json",
-    "/src/viewer/web/app.js",
-    "/assets/",
-    "/assets/nope.js",
-    "/node_modules/uplot/package.json",
-    "/api",
-    "/api/",
-    "/api/nope",
-    "/api/summary/extra",
-    "/api/neurons/0",
-    "/api/pair/0",
-    "/api/stim",
-    "/api/stim/0/1",
-  ]) {
-    test(`answers 404 for the unknown route ${path}`, async () => {
-      const r = await raw(port, path);
-      assert.equal(r.status, 404, `${path} -> ${r.status}`);
-      assert.match(String(r.headers["content-type"]), /^application\/json/);
-      assert.doesNotMatch(r.body.toString("utf8"), /"name": "ac1"/);
-    });
-  }
-
-  for (const method of ["POST", "PUT", "DELETE", "PATCH", "OPTIONS"]) {
-    test(`answers 405 to ${method}`, async () => {
-      const r = await raw(port, "/api/summary", { method });
-      assert.equal(r.status, 405);
-      assert.equal(r.headers.allow, "GET, HEAD");
-    });
-  }
-
-  test("refuses a foreign Host header (DNS rebinding)", async () => {
-    const r = await raw(port, "/api/summary", { host: `evil.example:${port}` });
-    assert.equal(r.status, 400);
-    const ok = await raw(port, "/api/summary", { host: `localhost:${port}` });
-    assert.equal(ok.status, 200);
-  });
-});
 
 describe("API", () => {
   test("GET /api/summary: cohort facts and tallies", async () => {
