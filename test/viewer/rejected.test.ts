@@ -8,7 +8,6 @@
 // refused with a reason.
 
 import assert from "node:assert/strict";
-import { request } from "node:http";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import type { DatasetData, RepeatProvenance, Tensor } from "../../src/dataset/model.js";
@@ -27,30 +26,7 @@ import { decodePayload } from "../../src/viewer/payload.js";
 import type { ViewerSource } from "../../src/viewer/source.js";
 import { runAc1, tempDir } from "../support/cli.js";
 import { writeFixture } from "./fixture.js";
-
-function get(port: number, path: string): Promise<{ status: number; type: string; body: Buffer }> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host: "127.0.0.1", port, path }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on("data", (c: Buffer) => chunks.push(c));
-      res.on("end", () =>
-        resolve({
-          status: res.statusCode ?? 0,
-          type: String(res.headers["content-type"]),
-          body: Buffer.concat(chunks),
-        }),
-      );
-      res.on("error", reject);
-    });
-    req.on("error", reject);
-    req.end();
-  });
-}
-
-async function json<T>(port: number, path: string): Promise<{ status: number; body: T }> {
-  const r = await get(port, path);
-  return { status: r.status, body: JSON.parse(r.body.toString("utf8")) as T };
-}
+import { raw as get, json } from "./server-support.js";
 
 /** The export's own prov_rej_row, read from the file. */
 async function provRejRow(path: string): Promise<Int32Array> {
@@ -77,7 +53,7 @@ async function checkAgainstExport(port: number, path: string, provenance: readon
       const [s, n] = key.split(":").map(Number) as [number, number];
       const r = await get(port, `/api/rejected/${s}/${n}`);
       assert.equal(r.status, 200, `${key}: ${r.body.toString("utf8").slice(0, 200)}`);
-      assert.equal(r.type, "application/octet-stream");
+      assert.equal(r.headers["content-type"], "application/octet-stream");
       const { header, arrays } = decodePayload<RejectedHeader>(r.body);
       const block = (await view.readRejected(s, n)) as Tensor;
       assert.deepEqual([header.rows.length, header.frames], block.shape);
