@@ -7,26 +7,24 @@
 // (src/random/) and one Hann window (src/dsp/windows.ts).
 export { hann as symmetricHann } from "../dsp/windows.js";
 export { mulberry32 } from "../random/index.js";
+export { DatasetAssembler } from "./assembler.js";
 export type { Batch } from "./batching.js";
+export type { BuildOptions, BuildProgress, BuildWarning } from "./build.js";
 export {
-  type BuildOptions,
-  type BuildProgress,
-  type BuildWarning,
+  cohortWarnings,
+  MIXED_WARNING,
+  nyquistWarnings,
+  sampleGridWarning,
+  warnAboutCohort,
+} from "./checks.js";
+export {
   type CellOutcome,
   cellSignalType,
-  DatasetAssembler,
-  MIXED_WARNING,
   processCell,
   type RepeatStats,
-  type StimLengths,
   type StimOutcome,
   type StimSpec,
-  stimLengths,
-  stimSpectrogram,
-  stimWaveform,
-  warnAboutCohort,
-} from "./build.js";
-export { cohortWarnings, nyquistWarnings, sampleGridWarning } from "./checks.js";
+} from "./clean.js";
 export { Ac1Dataset } from "./dataset.js";
 export * from "./model.js";
 export {
@@ -71,5 +69,6 @@ export {
   WEHR_VALID_NEURONS,
 } from "./splits.js";
 export { buildDataset } from "./stages.js";
+export { type StimLengths, stimLengths, stimSpectrogram, stimWaveform } from "./stim-tensor.js";
 export type { ResponseNormalization, ResponseSmoothing, StimStandardization } from "./transforms.js";
 export { DatasetInvariantError, validateDataset } from "./validate.js";

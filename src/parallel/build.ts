@@ -15,18 +15,13 @@ import { releaseParts } from "../ac1/release.js";
 import { DEFAULT_STIM_STORE_BYTES, StimFileStore } from "../ac1/stim-files.js";
 import type { WehrStimEntry, WehrStimIndex } from "../ac1/wehr.js";
 import { type BuildOptions, selectionOf, startBuild } from "../dataset/build.js";
+import { type BuildFlow, emptyFlow } from "../dataset/build-flow.js";
 import { materialize } from "../dataset/deferred.js";
+import { type BuildExecutor, cacheFirstExecutor } from "../dataset/executors.js";
 import { stageCache } from "../dataset/intermediates.js";
 import type { DatasetData, LazyDataset } from "../dataset/model.js";
-import {
-  type BuildExecutor,
-  type BuildFlow,
-  buildDatasetLazy,
-  cacheFirstExecutor,
-  emptyFlow,
-  runBuild,
-  type StageContext,
-} from "../dataset/stages.js";
+import { buildDatasetLazy, runBuild } from "../dataset/stages.js";
+import type { StageContext } from "../dataset/units.js";
 import { OptionError } from "../errors.js";
 import { tempStopBuffer } from "../temp-files.js";
 import { resolveJobs } from "./jobs.js";

@@ -1,5 +1,5 @@
 // The three kinds of work a dataset build sends to its worker threads
-// (src/dataset/stages.ts), as plain data: a Wehr stimulus file of the index,
+// (src/dataset/units.ts), as plain data: a Wehr stimulus file of the index,
 // a session folder to walk and clean (with the Wehr index its trials are
 // resolved against), a stim to make and turn into a tensor. Only file paths
 // go to a worker: it opens the release itself, inflates the zip members and
@@ -24,7 +24,7 @@ import {
   type SessionResult,
   type StageContext,
   type WehrStimResult,
-} from "../dataset/stages.js";
+} from "../dataset/units.js";
 import type { IntermediateScope } from "../store/intermediates.js";
 
 /** What a build worker gets before its first task (the pool's setup message). */

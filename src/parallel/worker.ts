@@ -9,7 +9,7 @@
 import { StimFileStore } from "../ac1/stim-files.js";
 import { openRelease } from "../archive/release.js";
 import { stageCache } from "../dataset/intermediates.js";
-import type { StageContext } from "../dataset/stages.js";
+import type { StageContext } from "../dataset/units.js";
 import { adoptTempStop } from "../temp-files.js";
 import { serveTasks } from "./serve.js";
 import { type BuildResult, type BuildTask, type BuildWorkerData, runBuildTask } from "./tasks.js";

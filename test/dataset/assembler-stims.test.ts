@@ -7,18 +7,13 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { loadStimWaveform, StimFileStore, walkRelease } from "../../src/ac1/index.js";
 import { openRelease } from "../../src/archive/index.js";
-import {
-  DatasetAssembler,
-  processCell,
-  type StimSpec,
-  stimLengths,
-  stimLengthsOfSamples,
-  stimSpectrogram,
-} from "../../src/dataset/build.js";
+import { DatasetAssembler } from "../../src/dataset/assembler.js";
+import { processCell, type StimSpec } from "../../src/dataset/clean.js";
 import { held, materialize } from "../../src/dataset/deferred.js";
 import type { DatasetData } from "../../src/dataset/model.js";
 import { resolveOptions } from "../../src/dataset/options.js";
 import { buildDataset } from "../../src/dataset/stages.js";
+import { stimLengths, stimLengthsOfSamples, stimSpectrogram } from "../../src/dataset/stim-tensor.js";
 import { makeSynthArchive, type SynthArchive } from "./synth-expect.js";
 
 let synth: SynthArchive;

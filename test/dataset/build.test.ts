@@ -8,20 +8,15 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { loadStimWaveform, StimFileStore, walkRelease } from "../../src/ac1/index.js";
 import { openRelease } from "../../src/archive/index.js";
-import {
-  type BuildProgress,
-  type BuildWarning,
-  DatasetAssembler,
-  processCell,
-  stimLengths,
-  stimSpectrogram,
-  stimWaveform,
-} from "../../src/dataset/build.js";
+import { DatasetAssembler } from "../../src/dataset/assembler.js";
+import type { BuildProgress, BuildWarning } from "../../src/dataset/build.js";
+import { processCell } from "../../src/dataset/clean.js";
 import { held, materialize } from "../../src/dataset/deferred.js";
 import { Ac1Dataset } from "../../src/dataset/index.js";
 import type { DatasetData } from "../../src/dataset/model.js";
 import { resolveOptions } from "../../src/dataset/options.js";
 import { buildDataset } from "../../src/dataset/stages.js";
+import { stimLengths, stimSpectrogram, stimWaveform } from "../../src/dataset/stim-tensor.js";
 import { validateDataset } from "../../src/dataset/validate.js";
 import { resample } from "../../src/dsp/index.js";
 import { Ac1Error, OptionError } from "../../src/errors.js";
