@@ -2,14 +2,12 @@
 // wraps a built DatasetData and keeps the state of one user's view of it:
 // the neuron and stim selections, the stims and responses as transformed so
 // far, and the statistics of the last transforms. Indexing walks the
-// iterable stims. What no view changes (the cohort facts, spike counts,
-// provenance) it reads through its base, DatasetAsBuilt (dataset-as-built.ts).
-// The work itself lives beside it, one job a module: selection-state.ts
-// (what the selections and split part show), selection.ts (matching, index
-// checks, slices), transforms.ts (standardize, smooth, normalize), splits.ts
-// (Rançon constants, seeded splits), batching.ts (concat, collate),
-// quality.ts (noise ceilings in the neuron metadata) and summary.ts (its
-// toString).
+// iterable stims. The work itself lives beside it, one job a module:
+// selection-state.ts (what the selections and split part show),
+// selection.ts (matching, index checks, slices), transforms.ts (standardize,
+// smooth, normalize), splits.ts (Rançon constants, seeded splits),
+// batching.ts (concat, collate), quality.ts (noise ceilings in the neuron
+// metadata) and summary.ts (its toString).
 //
 // The DatasetData passed in (possibly shared with a cache or another
 // dataset) is never modified: the dataset holds its own lists, and a
@@ -19,8 +17,8 @@ import type { NeuronMeta, StimMeta } from "../ac1/types.js";
 import { Ac1Error } from "../errors.js";
 import type { NeuronQuality } from "../metrics/index.js";
 import { type Batch, collate, concatData } from "./batching.js";
-import { DatasetAsBuilt } from "./dataset-as-built.js";
 import type {
+  CountBlock,
   DatasetData,
   DatasetSplit,
   RepeatProvenance,
@@ -61,7 +59,7 @@ import {
  * A built AC1 dataset with the reference loader's user API. Construct it from
  * buildDataset's result or a read export: `new Ac1Dataset(data)`.
  */
-export class Ac1Dataset extends DatasetAsBuilt {
+export class Ac1Dataset {
   readonly #base: DatasetData;
   readonly #stims: Tensor[];
   readonly #responses: (ResponseBlock | null)[][];
@@ -80,7 +78,6 @@ export class Ac1Dataset extends DatasetAsBuilt {
   responseSmoothing: ResponseSmoothing | null = null;
 
   constructor(data: DatasetData) {
-    super(data);
     this.#base = data;
     this.#stims = data.stims.slice();
     this.#responses = data.responses.map((row) => row.slice());
@@ -91,6 +88,43 @@ export class Ac1Dataset extends DatasetAsBuilt {
   }
 
   // ---- cohort facts ----------------------------------------------------
+  get dtMs(): number {
+    return this.#base.dtMs;
+  }
+  get F(): number {
+    return this.#base.F;
+  }
+  get freqsHz(): Float64Array {
+    return this.#base.freqsHz;
+  }
+  /** Null in spectrogram mode. */
+  get audioFs(): number | null {
+    return this.#base.audioFs;
+  }
+  get hop(): number {
+    return this.#base.hop;
+  }
+  get signalType(): DatasetData["signalType"] {
+    return this.#base.signalType;
+  }
+  get hearingRangeHz(): [number, number] {
+    return this.#base.hearingRangeHz;
+  }
+  get species(): "rat" {
+    return this.#base.species;
+  }
+  get rejections(): DatasetData["rejections"] {
+    return this.#base.rejections;
+  }
+  get droppedCellsEmpty(): number {
+    return this.#base.droppedCellsEmpty;
+  }
+  get skippedFiles(): DatasetData["skippedFiles"] {
+    return this.#base.skippedFiles;
+  }
+  get options(): DatasetData["options"] {
+    return this.#base.options;
+  }
   /** Every stim (S entries), transformed by any standardizeStims call. */
   get stims(): readonly Tensor[] {
     return this.#stims;
@@ -112,6 +146,14 @@ export class Ac1Dataset extends DatasetAsBuilt {
   /** N: number of neurons in the dataset (all of them, whatever the selection). */
   get numNeurons(): number {
     return this.#neuronMeta.length;
+  }
+
+  /**
+   * spikeCounts[s][n]: the (R, T) int32 spike counts of a spikes neuron's
+   * pair (null elsewhere), or null when the data carries no counts.
+   */
+  get spikeCounts(): readonly (readonly (CountBlock | null)[])[] | null {
+    return this.#base.spikeCounts ?? null;
   }
 
   /**
@@ -349,6 +391,11 @@ export class Ac1Dataset extends DatasetAsBuilt {
     ).slice();
   }
 
+  /** All provenance records (including dropped cells: neuron -1; unregistered stims: stim -1). */
+  get provenance(): readonly RepeatProvenance[] {
+    return this.#base.provenance;
+  }
+
   // ---- Rançon splits -------------------------------------------------------
   /**
    * Splits the stims a Wehr neuron heard into (train, val, test) with the
@@ -417,7 +464,7 @@ export class Ac1Dataset extends DatasetAsBuilt {
 
   // ---- summary -------------------------------------------------------------
   /** One readable line per fact: neurons, selected, stims, dtMs, signal type. */
-  override toString(): string {
+  toString(): string {
     return datasetRepr(this.#base, {
       className: this.constructor.name,
       selectedNeurons: this.selectedNeurons.length,
