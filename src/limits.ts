@@ -137,7 +137,7 @@ export const MAX_SPLICED_STIM_SAMPLES = 1 << 24;
 export const MAX_RESPONSE_GRID = 1 << 24;
 
 /**
- * Largest intermediate cache entry read back (src/cache/intermediates.ts),
+ * Largest intermediate cache entry read back (src/store/intermediates.ts),
  * checked against the file's size before it is read: the largest legitimate
  * one is a stim's tensor (a minute of waveform at 96 kHz in float32 is 23 MB)
  * or one session's binned products (a few MB).

@@ -56,7 +56,7 @@ export interface BuildOptions extends DatasetOptionsInput {
   source?: ReleaseSource;
   /**
    * Keep and reuse intermediate results (src/dataset/intermediates.ts) in this
-   * scope: the cache folder and the release's identity (pipeline/load.ts
+   * scope: the cache folder and the release's identity (pipeline/build-and-store.ts
    * makes it). Default: none.
    */
   intermediates?: IntermediateScope;

@@ -1,5 +1,5 @@
 // The build's units through the intermediate-results cache
-// (src/cache/intermediates.ts): what each kind of entry depends on (its key)
+// (src/store/intermediates.ts): what each kind of entry depends on (its key)
 // and holds (its codec), and `through`, which looks an entry up, else
 // computes it and stores it. Keys hash the release's identity and the code
 // version (the scope), the unit, and exactly the options its result depends

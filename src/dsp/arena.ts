@@ -1,6 +1,6 @@
 // A thread's arena for Float64Arrays that live together and die together: a
 // session's raw repeats, sliced by the walk, cleaned, and dropped when the
-// session's unit ends (src/dataset/stages.ts). Each repeat used to be an
+// session's unit ends (src/dataset/units.ts). Each repeat used to be an
 // array of its own: fresh memory whose page faults, on this project's 2-core
 // VMs, cost ~11 us a page (a worker of a parallel build spent a fifth of its
 // faults slicing repeats), and whose external bytes drive V8's full

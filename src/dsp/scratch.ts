@@ -44,7 +44,7 @@ export type ScratchSlot =
   | "detrended"
   // the cross-trial test's leave-one-out references
   | "xcorr-refs"
-  // an Asari stim's spliced waveform, while its tensor is made (dataset/stages.ts)
+  // an Asari stim's spliced waveform, while its tensor is made (dataset/units.ts)
   | "stim-splice"
   // spikeTrain's supra-threshold mask and the PSTH made of it (preprocess/psth.ts, dataset/clean.ts)
   | "spike-mask"

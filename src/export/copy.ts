@@ -5,7 +5,7 @@
 // re-encode of every array. The members' contents stay byte for byte those
 // of the source; only the manifest changes. This is how the build cache
 // serves a hit (the stored export with this load's split), after checking
-// the entry's SHA-256 (src/cache/build-cache.ts). A file is read by random
+// the entry's SHA-256 (src/cache/entry-seal.ts). A file is read by random
 // access, its members through one reused window (COPY_WINDOW_BYTES).
 
 import { ExportError } from "./errors.js";

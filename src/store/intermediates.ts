@@ -1,7 +1,7 @@
 // The intermediate-results cache, beside the build cache in the same folder
 // (src/cache: `ac1 cache` lists and clears both). It sits below the dataset
 // layer, so that the build's units can use it on any thread, the workers too:
-// what a build computes per unit of work (src/dataset/stages.ts) and reuses
+// what a build computes per unit of work (src/dataset/units.ts) and reuses
 // when only some options change, in `<dir>/intermediates/<kind>/<key>.bin`:
 //   index  a Wehr stimulus file read for the index (its rate, length, reports);
 //   clean  a session walked and cleaned up to the gating thresholds (every
