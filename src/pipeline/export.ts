@@ -13,7 +13,6 @@ import type { ExportManifest } from "../export/manifest.js";
 import { manifestData, manifestFacts } from "../export/manifest-data.js";
 import { withManifestSplit } from "../export/modeller.js";
 import { removeLeftOverTempsIn } from "../temp-files.js";
-import { buildAndStore } from "./build-and-store.js";
 import { type LoadOptions, type LoadReport, prepare } from "./options.js";
 import { buildReport, hitReport } from "./report.js";
 import { applySplit, splitManifest } from "./split.js";
@@ -77,6 +76,8 @@ export async function exportDataset(input: ExportOptions): Promise<ExportReport>
     onProgress?.({ phase: "cache", status: "miss", key, dir: cache.dir, reason: hit.reason });
   }
   // The arrays wait in a spill file and are read back one at a time as the export is written.
+  // (loaded only on a miss: a hit loads none of the build machinery, test/cli/build.test.ts)
+  const { buildAndStore } = await import("./build-and-store.js");
   const built = await buildAndStore(p, { out }, onExportProgress);
   try {
     const split = applySplit(built.data, p.split, onWarning);

@@ -9,7 +9,6 @@
 import { warnAboutCohort } from "../dataset/checks.js";
 import { materialize } from "../dataset/deferred.js";
 import type { DatasetData } from "../dataset/model.js";
-import { buildAndStore } from "./build-and-store.js";
 import { type LoadOptions, type LoadReport, prepare } from "./options.js";
 import { buildReport, hitReport } from "./report.js";
 import { applySplit } from "./split.js";
@@ -45,6 +44,7 @@ async function load(input: Omit<LoadOptions, "onLoaded">): Promise<LoadReport & 
     cacheMissReason = hit.reason;
     onProgress?.({ phase: "cache", status: "miss", key, dir: cache.dir, reason: hit.reason });
   }
+  const { buildAndStore } = await import("./build-and-store.js");
   const built = await buildAndStore(p, null);
   const data = materialize(built.data);
   await built.trimmed;

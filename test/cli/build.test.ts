@@ -279,7 +279,18 @@ test("a cache hit loads no build machinery: no MAT reader, walker, DSP, metrics,
       ].includes(m),
   );
   const writers = ours.filter((m) =>
-    ["export/dataset-npz.js", "export/export-view.js", "dataset/build.js", "dataset/stages.js"].includes(m),
+    [
+      "export/dataset-npz.js",
+      "export/export-view.js",
+      "dataset/build.js",
+      "dataset/stages.js",
+      "dataset/units.js",
+      "dataset/executors.js",
+      "dataset/assembler.js",
+      "dataset/build-stims.js",
+      "dataset/clean.js",
+      "pipeline/build-and-store.js",
+    ].includes(m),
   );
   assert.deepEqual([...machinery, ...writers], []);
 });
