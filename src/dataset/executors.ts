@@ -40,7 +40,7 @@ export function cacheFirstExecutor(ctx: StageContext, exec: BuildExecutor): Buil
     },
     async session(unit, wehrIndex, costBytes) {
       const found = await lookup(sc, "clean", cleanKey(sc.scope, unit, o), sessionCodec);
-      if (found.value !== undefined) return sessionResult(found.value, o, true, false);
+      if (found.value !== undefined) return sessionResult(found.value, o, { reused: true, damaged: false });
       const r = await exec.session(unit, wehrIndex, costBytes);
       return found.damaged ? { ...r, damaged: true } : r;
     },

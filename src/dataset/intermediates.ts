@@ -49,6 +49,10 @@ export interface ReuseTally {
   units: number;
   reused: number;
   damaged: number;
+  /** Results computed now that could not be stored (a full disk, a read-only folder, something in an entry's place). */
+  unstored: number;
+  /** Why the first of them could not be stored (the entry's path and the error), null when none failed. */
+  firstUnstored: string | null;
 }
 
 /** How many units of each kind a build took from the cache, of how many it ran. */
@@ -61,18 +65,32 @@ export interface IntermediateReuse {
 }
 
 export function emptyTally(): ReuseTally {
-  return { units: 0, reused: 0, damaged: 0 };
+  return { units: 0, reused: 0, damaged: 0, unstored: 0, firstUnstored: null };
 }
 
 export function emptyReuse(): IntermediateReuse {
   return { index: emptyTally(), clean: emptyTally(), stim: emptyTally(), deflated: emptyTally() };
 }
 
+/** How a unit's result used the cache: taken from it, its entry found damaged (removed), or not stored (why). */
+export interface CacheUse {
+  reused?: boolean;
+  damaged?: boolean;
+  unstored?: string;
+}
+
 /** Counts one unit's result into its kind's tally. */
-export function countReuse(tally: ReuseTally, r: { reused?: boolean; damaged?: boolean }): void {
+export function countReuse(tally: ReuseTally, r: CacheUse): void {
   tally.units++;
   if (r.reused) tally.reused++;
   if (r.damaged) tally.damaged++;
+  if (r.unstored !== undefined) countUnstored(tally, r.unstored);
+}
+
+/** Counts one result that could not be stored, and keeps the first reason. */
+export function countUnstored(tally: ReuseTally, why: string): void {
+  tally.unstored++;
+  tally.firstUnstored ??= why;
 }
 
 export function indexKey(scope: IntermediateScope, file: WehrStimFile): string {
@@ -144,7 +162,8 @@ export async function lookup<T>(
 /**
  * The entry `key` of `kind` decoded, else `compute()`d and stored. A stored
  * entry that does not decode is removed and recomputed; a failure to store
- * (a full disk, a read-only folder) leaves the result as computed.
+ * (a full disk, a read-only folder) leaves the result as computed, and says
+ * why in `unstored` (the build reports it).
  */
 export async function through<T>(
   sc: StageCache | undefined,
@@ -152,7 +171,7 @@ export async function through<T>(
   key: () => string,
   codec: { encode(value: T): IntermediateBlob; decode(blob: IntermediateBlob): T },
   compute: () => Promise<T>,
-): Promise<{ value: T; reused: boolean; damaged: boolean }> {
+): Promise<{ value: T; reused: boolean; damaged: boolean; unstored?: string }> {
   if (sc === undefined) return { value: await compute(), reused: false, damaged: false };
   const k = key();
   const found = await lookup(sc, kind, k, codec);
@@ -160,8 +179,14 @@ export async function through<T>(
   const value = await compute();
   try {
     await sc.cache.put(kind, k, codec.encode(value));
-  } catch {
-    // best effort: the build goes on without this entry
+  } catch (e) {
+    // best effort: the build goes on without this entry, and reports it
+    return {
+      value,
+      reused: false,
+      damaged: found.damaged,
+      unstored: e instanceof Error ? e.message : String(e),
+    };
   }
   return { value, reused: false, damaged: found.damaged };
 }

@@ -14,6 +14,7 @@ import { withFloat64Arena } from "../dsp/arena.js";
 import { scratchFloat64 } from "../dsp/scratch.js";
 import { type CellCleaned, type CellOutcome, cleanCell, finishCell, type StimSpec } from "./clean.js";
 import {
+  type CacheUse,
   cleanKey,
   indexCodec,
   indexKey,
@@ -43,6 +44,8 @@ export interface WehrStimResult {
   /** Whether it came from the intermediate-results cache; whether its entry there was damaged (then removed). */
   reused?: boolean;
   damaged?: boolean;
+  /** Why it could not be stored there, if it could not. */
+  unstored?: string;
 }
 
 /** A session walked and cleaned: its cell's outcome (null: the session yields no cell) and the reports. */
@@ -53,6 +56,8 @@ export interface SessionResult {
   reused?: boolean;
   /** Whether its entry there was damaged (then removed, and the session cleaned now). */
   damaged?: boolean;
+  /** Why its cleaning could not be stored there, if it could not. */
+  unstored?: string;
 }
 
 /** A stim's tensor and whether it came from the intermediate-results cache. */
@@ -60,11 +65,13 @@ export interface StimResult {
   tensor: Tensor;
   reused: boolean;
   damaged?: boolean;
+  /** Why it could not be stored there, if it could not. */
+  unstored?: string;
 }
 
 /** Reads one Wehr stimulus file of the index (or its entry from the cache). */
 export async function runWehrStimUnit(ctx: StageContext, file: WehrStimFile): Promise<WehrStimResult> {
-  const { value, reused, damaged } = await through(
+  const { value, ...use } = await through(
     ctx.cache,
     "index",
     () => indexKey((ctx.cache as StageCache).scope, file),
@@ -75,7 +82,7 @@ export async function runWehrStimUnit(ctx: StageContext, file: WehrStimFile): Pr
       return { entry, events: rec.events };
     },
   );
-  return { ...value, reused, damaged };
+  return { ...value, ...use };
 }
 
 /**
@@ -89,7 +96,7 @@ export async function runSessionUnit(
   wehrIndex: WehrStimIndex,
 ): Promise<SessionResult> {
   const o = ctx.options;
-  const { value, reused, damaged } = await through(
+  const { value, ...use } = await through(
     ctx.cache,
     "clean",
     () => cleanKey((ctx.cache as StageCache).scope, unit, o),
@@ -103,18 +110,17 @@ export async function runSessionUnit(
         return { cleaned: cell ? cleanCell(cell, o, ctx.cache !== undefined) : null, events: rec.events };
       }),
   );
-  return sessionResult(value, o, reused, damaged);
+  return sessionResult(value, o, use);
 }
 
 /** A session's result from its cleaned cell: finishCell with this build's gating thresholds. */
 export function sessionResult(
   value: { cleaned: CellCleaned | null; events: WalkEvent[] },
   o: DatasetOptions,
-  reused: boolean,
-  damaged: boolean,
+  use: CacheUse,
 ): SessionResult {
   const outcome = value.cleaned ? finishCell(value.cleaned, o) : null;
-  return { outcome, events: value.events, reused, damaged };
+  return { outcome, events: value.events, ...use };
 }
 
 /** One stim's tensor at T frames (spectrogram or waveform mode), from its samples made now (or the cache). */
@@ -123,7 +129,7 @@ export async function runStimUnit(
   stim: Pick<StimSpec, "waveform" | "sfStimHz">,
   T: number,
 ): Promise<StimResult> {
-  const { value, reused, damaged } = await through(
+  const { value, ...use } = await through(
     ctx.cache,
     "stim",
     () => stimKey((ctx.cache as StageCache).scope, stim, T, ctx.options),
@@ -138,5 +144,5 @@ export async function runStimUnit(
       return stimTensor({ waveform, sfStimHz: stim.sfStimHz }, T, ctx.options);
     },
   );
-  return { tensor: value, reused, damaged };
+  return { tensor: value, reused: use.reused, damaged: use.damaged, unstored: use.unstored };
 }

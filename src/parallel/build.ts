@@ -248,7 +248,7 @@ function poolExecutor(
       const r = await pool().run(task, [], `stim ${spec.key}`, { prefer });
       if (r.kind !== "stim") throw wrong("stim", r);
       stats.stimWorkMs += r.busyMs;
-      return { tensor: r.tensor, reused: r.reused, damaged: r.damaged };
+      return { tensor: r.tensor, reused: r.reused, damaged: r.damaged, unstored: r.unstored };
     },
   };
 }

@@ -50,7 +50,7 @@ export type BuildTask =
 export type BuildResult =
   | { kind: "wehr-stim"; result: WehrStimResult; busyMs: number }
   | { kind: "session"; result: SessionResult; busyMs: number }
-  | { kind: "stim"; tensor: Tensor; reused: boolean; damaged?: boolean; busyMs: number };
+  | { kind: "stim"; tensor: Tensor; reused: boolean; damaged?: boolean; unstored?: string; busyMs: number };
 
 /** The session task for `unit` (the index goes along only for Wehr sessions). */
 export function sessionTask(unit: SessionUnit, wehrIndex: readonly WehrStimEntry[]): BuildTask {
@@ -77,10 +77,10 @@ export async function runBuildTask(task: BuildTask, ctx: StageContext): Promise<
     const result = await runSessionUnit(ctx, task.unit, indexOf(task.wehrIndex));
     return { result: { kind: "session", result, busyMs: performance.now() - t0 } };
   }
-  const { tensor, reused, damaged } = await runStimUnit(
+  const { tensor, reused, damaged, unstored } = await runStimUnit(
     ctx,
     { waveform: task.waveform, sfStimHz: task.sfStimHz },
     task.T,
   );
-  return { result: { kind: "stim", tensor, reused, damaged, busyMs: performance.now() - t0 } };
+  return { result: { kind: "stim", tensor, reused, damaged, unstored, busyMs: performance.now() - t0 } };
 }

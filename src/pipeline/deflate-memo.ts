@@ -8,7 +8,14 @@
 // deflated now is stored while the writer waits for it (alongside the other
 // members in its window), and `settled` awaits any store still under way.
 
-import { bad, emptyTally, lookup, type ReuseTally, type StageCache } from "../dataset/intermediates.js";
+import {
+  bad,
+  countUnstored,
+  emptyTally,
+  lookup,
+  type ReuseTally,
+  type StageCache,
+} from "../dataset/intermediates.js";
 import type { DeflateMemo, EncodedMember } from "../export/member-encoding.js";
 import type { IntermediateBlob } from "../store/intermediate-format.js";
 import { type IntermediateScope, intermediateKey } from "../store/intermediates.js";
@@ -48,7 +55,7 @@ export const deflatedCodec = {
 };
 
 export class IntermediateDeflateMemo implements DeflateMemo {
-  /** Members looked up, found, and found damaged (removed, deflated again). */
+  /** Members looked up, found, found damaged (removed, deflated again), and not stored. */
   readonly tally: ReuseTally = emptyTally();
   /** Entries being written. */
   private readonly writes = new Set<Promise<void>>();
@@ -67,7 +74,8 @@ export class IntermediateDeflateMemo implements DeflateMemo {
   put(digest: string, member: EncodedMember): Promise<void> {
     const write = this.sc.cache
       .put("deflated", deflatedKey(this.sc.scope, digest), deflatedCodec.encode(member))
-      .catch(() => {}); // best effort: the export does not depend on it
+      // best effort: the export does not depend on it (the build reports it)
+      .catch((e: unknown) => countUnstored(this.tally, e instanceof Error ? e.message : String(e)));
     this.writes.add(write);
     void write.then(() => this.writes.delete(write));
     return write;

@@ -57,7 +57,8 @@ export function describeLoad(r: LoadReport): string {
 
 /**
  * "reused 12/12 cleaned sessions, 30/30 stim tensors" (the kinds any unit
- * was reused of; and how many damaged entries were recomputed), or "".
+ * was reused of; how many damaged entries were recomputed; how many results
+ * could not be stored, and why the first), or "".
  */
 export function describeReuse(r: IntermediateReuse): string {
   const parts: string[] = [];
@@ -69,5 +70,11 @@ export function describeReuse(r: IntermediateReuse): string {
   const damaged = r.index.damaged + r.clean.damaged + r.stim.damaged + r.deflated.damaged;
   if (damaged > 0)
     out.push(`${damaged} damaged intermediate entr${damaged === 1 ? "y" : "ies"} removed and recomputed`);
+  const tallies = [r.index, r.clean, r.stim, r.deflated];
+  const unstored = tallies.reduce((a, t) => a + t.unstored, 0);
+  if (unstored > 0) {
+    const first = tallies.find((t) => t.firstUnstored !== null)?.firstUnstored;
+    out.push(`${unstored} intermediate result${unstored === 1 ? "" : "s"} not stored (${first})`);
+  }
   return out.join("; ");
 }

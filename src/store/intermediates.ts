@@ -236,8 +236,8 @@ export class IntermediateCache {
       value = read(fd, st.size);
     } catch (e) {
       if (e instanceof SinkFailure) throw e.error;
-      this.dropFile(path, st, e);
-      return "damaged";
+      // (something that cannot be removed, a folder say, is a miss: storing the result then fails, and says why)
+      return this.dropFile(path, st, e) ? "damaged" : "miss";
     } finally {
       closeQuietly(fd);
     }
@@ -255,19 +255,25 @@ export class IntermediateCache {
    * Removes the entry file found bad, `read` (fstat of the file read; none
    * if that failed, or for a removal by name), unless another file has
    * taken its name since: a build sharing the cache may have just renamed a
-   * good entry into place.
+   * good entry into place. True (and listed in `removed`) when the bad file
+   * is gone from under the name; false when it could not be removed (a
+   * folder in an entry's place, a folder without write permission).
    */
-  dropFile(path: string, read: Stats | undefined, why: unknown): void {
-    this.removed.push(`${path}: ${message(why)}`);
+  dropFile(path: string, read: Stats | undefined, why: unknown): boolean {
     try {
       if (read !== undefined) {
         const now = statSync(path);
-        if (now.ino !== read.ino || now.dev !== read.dev) return;
+        if (now.ino !== read.ino || now.dev !== read.dev) {
+          this.removed.push(`${path}: ${message(why)}`);
+          return true;
+        }
       }
       unlinkSync(path);
-    } catch {
-      // gone already (or not ours to remove)
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "ENOENT") return false;
     }
+    this.removed.push(`${path}: ${message(why)}`);
+    return true;
   }
 
   /** Removes the entry `key` of `kind` as damaged (its content did not decode). */
@@ -275,9 +281,16 @@ export class IntermediateCache {
     return this.drop(this.path(kind, key), why);
   }
 
-  /** Stores `blob` as the entry `key` of `kind`, atomically (temp file, then rename). */
+  /**
+   * Stores `blob` as the entry `key` of `kind`, atomically (temp file, then
+   * rename). A failure is a CacheError naming the entry.
+   */
   put(kind: IntermediateKind, key: string, blob: IntermediateBlob): Promise<void> {
-    return this.limited(() => this.write(kind, key, blob));
+    return this.limited(() => this.write(kind, key, blob)).catch((e: unknown) => {
+      // (a system error's message repeats the paths: "EISDIR: illegal operation on a directory, rename 'a' -> 'b'")
+      const why = message(e).replace(/, \w+ '.*$/s, "");
+      throw new CacheError(`cannot store ${this.path(kind, key)}: ${why}`, { cause: e });
+    });
   }
 
   private async write(kind: IntermediateKind, key: string, blob: IntermediateBlob): Promise<void> {

@@ -39,7 +39,7 @@ test("a member offered is found again as it was deflated; lookups and hits are c
     [made.crc32, made.uncompressedSize, made.compressedSize, 8],
   );
   assert.deepEqual(Buffer.concat(found.chunks), Buffer.concat(made.chunks));
-  assert.deepEqual(memo.tally, { units: 2, reused: 1, damaged: 0 });
+  assert.deepEqual(memo.tally, { units: 2, reused: 1, damaged: 0, unstored: 0, firstUnstored: null });
 });
 
 test("an entry that holds no deflated member is a miss, counted damaged and removed", async () => {
@@ -51,7 +51,7 @@ test("an entry that holds no deflated member is a miss, counted damaged and remo
   await cache.put("deflated", deflatedKey(scope(dir), digest), { header: { crc32: -1 }, arrays: [] });
   assert.equal((await readdir(join(cache.root, "deflated"))).length, 1);
   assert.equal(await memo.get(digest), undefined);
-  assert.deepEqual(memo.tally, { units: 1, reused: 0, damaged: 1 });
+  assert.deepEqual(memo.tally, { units: 1, reused: 0, damaged: 1, unstored: 0, firstUnstored: null });
   assert.deepEqual(await readdir(join(cache.root, "deflated")), []);
   for (const header of [
     null,
@@ -66,7 +66,7 @@ test("an entry that holds no deflated member is a miss, counted damaged and remo
   );
 });
 
-test("a cache folder that cannot be used: lookups miss and offers are dropped, nothing throws", async () => {
+test("a cache folder that cannot be used: lookups miss and offers are dropped (counted, with why), nothing throws", async () => {
   const file = join(work.dir, "not-a-folder");
   await writeFile(file, "x");
   const memo = new IntermediateDeflateMemo({ scope: scope(file), cache: new IntermediateCache(file) });
@@ -75,5 +75,11 @@ test("a cache folder that cannot be used: lookups miss and offers are dropped, n
   memo.put(digest, await deflateParts([Uint8Array.of(1, 2, 3)], 6));
   await memo.settled();
   assert.equal(await memo.get(digest), undefined);
-  assert.deepEqual(memo.tally, { units: 2, reused: 0, damaged: 0 });
+  const { firstUnstored, ...counts } = memo.tally;
+  assert.deepEqual(
+    counts,
+    { units: 2, reused: 0, damaged: 0, unstored: 1 },
+    "the offer not stored is counted",
+  );
+  assert.match(firstUnstored ?? "", /^cannot store .*not-a-folder.*\.bin: E[A-Z]+: /);
 });

@@ -1,0 +1,125 @@
+// Intermediate results that cannot be stored are said, not swallowed: a
+// folder in an entry's place (or a full disk, a read-only cache folder) makes
+// the entry's write fail; the build goes on, and its report counts the results
+// not stored with the first reason, the entry's path in it. A bad entry that
+// cannot be removed is not reported as "removed": it is a miss, and storing
+// the result again is what fails (and is said).
+
+import assert from "node:assert/strict";
+import { mkdir, readdir, rm } from "node:fs/promises";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { writeSynthArchive } from "../../src/ac1/index.js";
+import { BuildCache } from "../../src/cache/build-cache.js";
+import { emptyReuse, through } from "../../src/dataset/intermediates.js";
+import type { DatasetOptionsInput } from "../../src/dataset/options.js";
+import { CacheError } from "../../src/errors.js";
+import { describeLoad, type ExportReport, exportDataset } from "../../src/pipeline/index.js";
+import { describeReuse } from "../../src/pipeline/report.js";
+import type { IntermediateBlob } from "../../src/store/intermediate-format.js";
+import { IntermediateCache } from "../../src/store/intermediates.js";
+import { tempDir } from "../support/cli.js";
+import { exportMembers } from "../support/npz-members.js";
+
+let root: string;
+let cleanup: () => Promise<void>;
+let dataDir: string;
+before(async () => {
+  ({ dir: root, cleanup } = await tempDir("ac1-unstored-"));
+  dataDir = join(root, "data");
+  await writeSynthArchive(dataDir, { scale: "small", seed: 2013 });
+});
+after(() => cleanup());
+
+const KEY = "a".repeat(64);
+const blob = (): IntermediateBlob => ({ header: { x: 1 }, arrays: [Float32Array.of(1, 2, 3)] });
+
+describe("an entry that cannot be stored", () => {
+  it("a folder in an entry's place: a miss, not 'removed'; the write fails with a CacheError naming the entry once", async () => {
+    const cache = new IntermediateCache(join(root, "folder-in-place"));
+    const path = join(cache.root, "clean", `${KEY}.bin`);
+    await mkdir(path, { recursive: true });
+    assert.equal(await cache.get("clean", KEY), null);
+    assert.equal(cache.readStreamed("clean", KEY, { header: () => {}, bytes: () => {} }), "miss");
+    assert.deepEqual(cache.removed, [], "nothing was removed");
+    await assert.rejects(cache.put("clean", KEY, blob()), (e) => {
+      assert.ok(e instanceof CacheError);
+      assert.equal(e.message, `cannot store ${path}: EISDIR: illegal operation on a directory`);
+      return true;
+    });
+    assert.deepEqual(await readdir(join(cache.root, "clean")), [`${KEY}.bin`], "no temp file left");
+  });
+
+  it("through(): the result as computed, and why it was not stored", async () => {
+    const cache = new IntermediateCache(join(root, "through"));
+    await mkdir(join(cache.root, "clean", `${KEY}.bin`), { recursive: true });
+    const sc = { scope: { dir: cache.root, release: "0".repeat(64) }, cache };
+    const codec = { encode: (v: number) => ({ header: { v }, arrays: [] }), decode: () => 0 };
+    const r = await through(
+      sc,
+      "clean",
+      () => KEY,
+      codec,
+      async () => 42,
+    );
+    assert.equal(r.value, 42);
+    assert.equal(r.reused, false);
+    assert.equal(r.damaged, false);
+    assert.match(r.unstored ?? "", /^cannot store .*\.bin: EISDIR/);
+  });
+
+  it("describeReuse: the count of results not stored and the first reason", () => {
+    const r = emptyReuse();
+    assert.equal(describeReuse(r), "");
+    r.stim.unstored = 2;
+    r.stim.firstUnstored = "cannot store /c/stim/k.bin: ENOSPC: no space left on device";
+    r.clean.unstored = 1;
+    r.clean.firstUnstored = "cannot store /c/clean/k.bin: EISDIR: illegal operation on a directory";
+    assert.equal(
+      describeReuse(r),
+      "3 intermediate results not stored (cannot store /c/clean/k.bin: EISDIR: illegal operation on a directory)",
+    );
+  });
+});
+
+describe("a build whose entries cannot be stored", () => {
+  let outs = 0;
+  async function build(cache: BuildCache | false, options: DatasetOptionsInput & { jobs?: number }) {
+    const out = join(root, `out-${outs++}.npz`);
+    const report: ExportReport = await exportDataset({
+      path: dataDir,
+      jobs: 1,
+      cache,
+      out,
+      onWarning: () => {},
+      ...options,
+    });
+    return { report, members: await exportMembers(out) };
+  }
+
+  it("a folder in place of a cleaned session's and a stim's entry: both recomputed, said, the export unchanged", async () => {
+    const cache = new BuildCache(join(root, "builds"));
+    await build(cache, {});
+    const im = new IntermediateCache(cache.dir);
+    for (const kind of ["clean", "stim"] as const) {
+      const [name] = await readdir(join(im.root, kind));
+      const path = join(im.root, kind, name as string);
+      await rm(path);
+      await mkdir(path);
+    }
+    const opts = { gating: { minXcorr: 0.25 } };
+    for (const jobs of [1, 2]) {
+      const r = await build(cache, { ...opts, gating: { minXcorr: 0.25 + jobs / 100 }, jobs });
+      const reuse = r.report.reuse;
+      assert.ok(reuse);
+      assert.equal(reuse.clean.reused, reuse.clean.units - 1, `jobs ${jobs}`);
+      assert.equal(reuse.stim.reused, reuse.stim.units - 1, `jobs ${jobs}`);
+      assert.deepEqual([reuse.clean.unstored, reuse.stim.unstored], [1, 1], `jobs ${jobs}`);
+      assert.deepEqual([reuse.clean.damaged, reuse.stim.damaged], [0, 0], `jobs ${jobs}: nothing removed`);
+      const line = describeLoad(r.report);
+      assert.match(line, /; 2 intermediate results not stored \(cannot store \S+\.bin: EISDIR: [^)]*\)$/);
+      assert.doesNotMatch(line, /damaged/);
+      assert.deepEqual(r.members, (await build(false, { gating: { minXcorr: 0.25 + jobs / 100 } })).members);
+    }
+  });
+});
