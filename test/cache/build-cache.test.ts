@@ -1,24 +1,16 @@
-// The persistent build cache: keys that change with every output-changing
-// option and with the archive's identity, atomic and verified entries
-// (corrupt ones removed, temp files ignored, concurrent stores safe),
-// list/clear, and the `ac1 cache` command.
+// The persistent build cache's entries: atomic and verified (corrupt ones
+// removed, temp files ignored, concurrent stores safe), clear/resolve/list,
+// the bound on their bytes (least recently used go first), and an entry
+// copied into an export with its manifest rewritten.
 
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdir, readdir, readFile, stat, truncate, utimes, writeFile } from "node:fs/promises";
+import { readdir, readFile, stat, truncate, utimes, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { BuildCache, CacheError } from "../../src/cache/build-cache.js";
 import { buildsMaxBytes, DEFAULT_BUILDS_MAX_BYTES } from "../../src/cache/builds-bound.js";
-import {
-  archiveIdentity,
-  CACHE_FORMAT_VERSION,
-  cacheKey,
-  canonicalJson,
-  codeVersion,
-  mergeIdentities,
-} from "../../src/cache/key.js";
-import type { DatasetOptions } from "../../src/dataset/model.js";
+import { CACHE_FORMAT_VERSION } from "../../src/cache/key.js";
 import { type ExportManifest, writeDatasetNpz } from "../../src/export/dataset-npz.js";
 import { withManifestSplit } from "../../src/export/modeller.js";
 import { encodeNpyHeader } from "../../src/export/npy.js";
@@ -26,7 +18,7 @@ import { encodeUnicodeScalar } from "../../src/export/npy-unicode.js";
 import { NpzReader } from "../../src/export/npz-reader.js";
 import { NpzWriter } from "../../src/export/npz-writer.js";
 import { zipComment } from "../../src/zip/records.js";
-import { sampleDataset, sampleOptions } from "../export/sample.js";
+import { sampleDataset } from "../export/sample.js";
 import { runAc1, tempDir } from "../support/cli.js";
 import { plainDataset } from "../support/dataset.js";
 
@@ -34,120 +26,6 @@ let dir: string;
 let cleanup: () => Promise<void>;
 before(async () => ({ dir, cleanup } = await tempDir("ac1-cache-")));
 after(() => cleanup());
-
-const identity = { files: [{ path: "crcns-ac1.zip", size: 1000, mtimeMs: 1700000000000 }] };
-
-describe("cacheKey", () => {
-  const base = sampleOptions(false);
-  const k0 = cacheKey(base, identity, "v1");
-
-  it("is 64 hex digits and stable", () => {
-    assert.match(k0, /^[0-9a-f]{64}$/);
-    assert.equal(cacheKey(structuredClone(base), structuredClone(identity), "v1"), k0);
-  });
-
-  it("holds the data folder (resolved), and ignores the order of object keys and archive files", () => {
-    // the export names files of its folder (skipped_files' reasons): another folder is another build
-    assert.notEqual(cacheKey({ ...base, path: "/elsewhere" }, identity, "v1"), k0);
-    assert.equal(cacheKey({ ...base, path: `${base.path}/.` }, identity, "v1"), k0);
-    const two = { files: [identity.files[0]!, { path: "a.zip", size: 1, mtimeMs: 2 }] };
-    assert.equal(cacheKey(base, two, "v1"), cacheKey(base, { files: [two.files[1]!, two.files[0]!] }, "v1"));
-    assert.equal(canonicalJson({ b: 1, a: [1, { d: 2, c: 3 }] }), '{"a":[1,{"c":3,"d":2}],"b":1}');
-  });
-
-  it("changes with every option that changes the output", () => {
-    const variants: [string, DatasetOptions][] = [
-      ["experimenter", { ...base, experimenter: ["wehr"] }],
-      ["sites", { ...base, sites: ["A1"] }],
-      ["dtMs", { ...base, dtMs: 10 }],
-      ["fmin", { ...base, fmin: 200 }],
-      ["fmax", { ...base, fmax: 40000 }],
-      ["binsPerOctave", { ...base, binsPerOctave: 12 }],
-      ["windowMs", { ...base, windowMs: 20 }],
-      ["detrendMedMs", { ...base, detrendMedMs: 50 }],
-      ["detrendGaussMs", { ...base, detrendGaussMs: 5 }],
-      ["gating.absMvMax", { ...base, gating: { ...base.gating, absMvMax: 100 } }],
-      ["gating.stepMv", { ...base, gating: { ...base.gating, stepMv: 20 } }],
-      ["gating.maxStepFrac", { ...base, gating: { ...base.gating, maxStepFrac: 0.01 } }],
-      ["gating.minXcorr", { ...base, gating: { ...base.gating, minXcorr: 0.1 } }],
-      ["returnWaveform", { ...base, returnWaveform: true }],
-      ["audioFs", { ...base, audioFs: 48000 }],
-    ];
-    const keys = new Set([k0]);
-    for (const [name, o] of variants) {
-      const k = cacheKey(o, identity, "v1");
-      assert.notEqual(k, k0, name);
-      keys.add(k);
-    }
-    assert.equal(keys.size, variants.length + 1);
-  });
-
-  it("changes with the archive identity (size, mtime, files) and the code version", () => {
-    const f = identity.files[0]!;
-    assert.notEqual(cacheKey(base, { files: [{ ...f, size: 1001 }] }, "v1"), k0);
-    assert.notEqual(cacheKey(base, { files: [{ ...f, mtimeMs: f.mtimeMs + 1 }] }, "v1"), k0);
-    assert.notEqual(cacheKey(base, { files: [f, { path: "x.mat", size: 1, mtimeMs: 1 }] }, "v1"), k0);
-    assert.notEqual(cacheKey(base, { files: [] }, "v1"), k0);
-    assert.notEqual(cacheKey(base, identity, "v2"), k0);
-    assert.match(codeVersion(), /^ac1-\d+\.\d+\.\d+.*\+cache\d+$/);
-  });
-});
-
-describe("archiveIdentity", () => {
-  it("stats the zips and the used subtrees, and notices changes", async () => {
-    const data = join(dir, "data");
-    await mkdir(join(data, "crcns-ac1", "wehr", "Results", "cell1"), { recursive: true });
-    await mkdir(join(data, "crcns-ac1", "asari", "Stimuli"), { recursive: true });
-    await mkdir(join(data, "crcns-ac1-asari-results-1", "asari-results-1", "s1"), { recursive: true });
-    await mkdir(join(data, "unrelated"), { recursive: true });
-    await writeFile(join(data, "crcns-ac1.zip"), "zip");
-    await writeFile(join(data, "crcns-ac1", "wehr", "Summary.mat"), "summary");
-    await writeFile(join(data, "crcns-ac1", "wehr", "Results", "cell1", "a.mat"), "aaaa");
-    await writeFile(join(data, "crcns-ac1", "asari", "Stimuli", "s.wav"), "wav");
-    await writeFile(join(data, "crcns-ac1-asari-results-1", "asari-results-1", "s1", "t.mat"), "t");
-    await writeFile(join(data, "unrelated", "notes.txt"), "x");
-
-    const id = await archiveIdentity(data);
-    assert.deepEqual(
-      id.files.map((f) => f.path),
-      [
-        "crcns-ac1-asari-results-1/asari-results-1/s1/t.mat",
-        "crcns-ac1.zip",
-        "crcns-ac1/asari/Stimuli/s.wav",
-        "crcns-ac1/wehr/Results/cell1/a.mat",
-        "crcns-ac1/wehr/Summary.mat",
-      ],
-    );
-    assert.equal(id.files.find((f) => f.path === "crcns-ac1/wehr/Summary.mat")!.size, 7);
-    const wehrOnly = await archiveIdentity(data, ["wehr"]);
-    assert.deepEqual(
-      wehrOnly.files.map((f) => f.path),
-      ["crcns-ac1.zip", "crcns-ac1/wehr/Results/cell1/a.mat", "crcns-ac1/wehr/Summary.mat"],
-    );
-    // one experimenter's walk and then the other's make the whole identity
-    assert.deepEqual(mergeIdentities(wehrOnly, await archiveIdentity(data, ["asari"])), id);
-
-    const opts = sampleOptions(false);
-    const k0 = cacheKey(opts, id, "v");
-    await writeFile(join(data, "unrelated", "notes.txt"), "changed");
-    assert.equal(
-      cacheKey(opts, await archiveIdentity(data), "v"),
-      k0,
-      "files outside the used subtrees do not matter",
-    );
-    const file = join(data, "crcns-ac1", "wehr", "Results", "cell1", "a.mat");
-    await utimes(file, new Date(2001, 1, 1), new Date(2001, 1, 1));
-    const k1 = cacheKey(opts, await archiveIdentity(data), "v");
-    assert.notEqual(k1, k0, "mtime change");
-    await writeFile(file, "aaaaa");
-    await utimes(file, new Date(2001, 1, 1), new Date(2001, 1, 1));
-    assert.notEqual(cacheKey(opts, await archiveIdentity(data), "v"), k1, "size change");
-  });
-
-  it("is empty for a folder without the release", async () => {
-    assert.deepEqual(await archiveIdentity(join(dir, "nothing-here")), { files: [] });
-  });
-});
 
 describe("BuildCache", () => {
   const key = "a".repeat(64);
@@ -480,103 +358,5 @@ describe("BuildCache.exportTo", () => {
       [],
       "nothing written",
     );
-  });
-});
-
-describe("ac1 cache", () => {
-  it("--help", async () => {
-    const r = await runAc1(["cache", "--help"]);
-    assert.equal(r.code, 0);
-    assert.match(r.stdout, /usage: ac1 cache list/);
-    assert.match(r.stdout, /clear \[KEY\]/);
-  });
-
-  it("list, list --json, clear KEY-prefix, clear all", async () => {
-    const cdir = join(dir, "cli");
-    const cache = new BuildCache(cdir);
-    const k1 = `1234567${"0".repeat(57)}`;
-    const k2 = `1234568${"0".repeat(57)}`;
-    await cache.store(k1, sampleDataset("spectrogram"));
-    await cache.store(k2, sampleDataset("waveform"));
-
-    const list = await runAc1(["cache", "list", "--dir", cdir]);
-    assert.equal(list.code, 0, list.stderr);
-    assert.equal(list.stdout.trim().split("\n").length, 2);
-    assert.match(list.stdout, /1234567000000000 .* 3 neurons, 3 stims, spectrogram/);
-    assert.match(list.stderr, /2 entries/);
-
-    const json = await runAc1(["cache", "list", "--json"], { env: { AC1_CACHE_DIR: cdir } });
-    assert.equal(json.code, 0, json.stderr);
-    const entries = JSON.parse(json.stdout) as { key: string; bytes: number }[];
-    assert.deepEqual(entries.map((e) => e.key).sort(), [k1, k2]);
-
-    const ambiguous = await runAc1(["cache", "clear", "123456", "--dir", cdir]);
-    assert.notEqual(ambiguous.code, 0);
-    assert.match(ambiguous.stderr, /matches 2 entries/);
-    assert.equal(ambiguous.stdout, "");
-
-    const one = await runAc1(["cache", "clear", "1234568", "--dir", cdir]);
-    assert.equal(one.code, 0, one.stderr);
-    assert.match(one.stdout, new RegExp(`removed 1 entry \\(${k2}\\)`));
-
-    const missing = await runAc1(["cache", "clear", "ffffff", "--dir", cdir]);
-    assert.notEqual(missing.code, 0);
-    assert.match(missing.stderr, /no entry with key ffffff/);
-
-    const all = await runAc1(["cache", "clear", "--dir", cdir]);
-    assert.equal(all.code, 0, all.stderr);
-    assert.match(all.stdout, /removed 1 entry/);
-    const empty = await runAc1(["cache", "list", "--dir", cdir]);
-    assert.equal(empty.code, 0);
-    assert.equal(empty.stdout, "");
-    assert.match(empty.stderr, /no entries/);
-  });
-
-  it("list and clear with --dir naming a file: one line saying it is not a folder, exit 1", async () => {
-    const file = join(dir, "cache-dir-is-a-file");
-    await writeFile(file, "not a cache\n");
-    for (const args of [
-      ["cache", "list", "--dir", file],
-      ["cache", "list", "--json", "--dir", file],
-      ["cache", "clear", "--dir", file],
-      ["cache", "clear", "abcdef", "--dir", file],
-    ]) {
-      const r = await runAc1(args);
-      assert.equal(r.code, 1, `${args.join(" ")}: ${r.stderr}`);
-      assert.equal(r.stdout, "");
-      const lines = r.stderr.trimEnd().split("\n");
-      assert.equal(lines.length, 1, r.stderr);
-      assert.match(
-        lines[0] ?? "",
-        /^ac1 cache: .*cache-dir-is-a-file is a file, not a folder; the build cache needs a folder/,
-      );
-    }
-    assert.equal(await readFile(file, "utf8"), "not a cache\n");
-    // The library: a file in place of the cache folder or of its builds folder is an error, not an empty cache.
-    await assert.rejects(new BuildCache(file).list(), CacheError);
-    await assert.rejects(new BuildCache(file).clear(), /cache-dir-is-a-file is a file, not a folder/);
-    await assert.rejects(new BuildCache(file).clear("a".repeat(64)), CacheError);
-    await assert.rejects(new BuildCache(join(file, "below")).resolve("abc"), /a part of this path is a file/);
-    const buildsIsAFile = join(dir, "builds-is-a-file");
-    await mkdir(buildsIsAFile);
-    await writeFile(join(buildsIsAFile, "builds"), "");
-    await assert.rejects(
-      new BuildCache(buildsIsAFile).list(),
-      /builds-is-a-file\/builds is a file, not a folder/,
-    );
-  });
-
-  it("bad usage is one line on stderr and a non-zero exit", async () => {
-    for (const args of [
-      ["cache"],
-      ["cache", "frobnicate"],
-      ["cache", "list", "--bogus"],
-      ["cache", "clear", "XYZ"],
-    ]) {
-      const r = await runAc1(args);
-      assert.notEqual(r.code, 0, args.join(" "));
-      assert.equal(r.stdout, "");
-      assert.equal(r.stderr.trim().split("\n").length, 1, r.stderr);
-    }
   });
 });
