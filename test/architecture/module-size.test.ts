@@ -1,0 +1,40 @@
+// The size rule of CONTRIBUTING.md: a module that outgrows ~500 lines is
+// split along its seams. Every TypeScript module of src/, test/, bench/ and
+// tools/, and every script of the viewer's browser app (vendored code aside),
+// is held to MAX_LINES: a little over 500, for a file with no seam left to
+// cut (src/dataset/dataset.ts, the user's facade whose every method hands
+// its work to a module of its own), never far over.
+
+import assert from "node:assert/strict";
+import { readdirSync, readFileSync } from "node:fs";
+import { join, relative } from "node:path";
+import { test } from "node:test";
+import { projectRoot } from "../support/paths.js";
+
+const MAX_LINES = 520;
+
+const ROOTS = ["src", "test", "bench", "tools"];
+
+function modules(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) return e.name === "vendor" || e.name === "fixtures" ? [] : modules(p);
+    const web = p.includes(join("src", "viewer", "web")) && e.name.endsWith(".js");
+    return (e.name.endsWith(".ts") && !e.name.endsWith(".d.ts")) || web ? [p] : [];
+  });
+}
+
+function lineCount(path: string): number {
+  const text = readFileSync(path, "utf8");
+  return text.split("\n").length - (text.endsWith("\n") ? 1 : 0);
+}
+
+test(`no module over ${MAX_LINES} lines (CONTRIBUTING.md: split a file that outgrows ~500 along its seams)`, () => {
+  const files = ROOTS.flatMap((r) => modules(join(projectRoot, r)));
+  assert.ok(files.length > 300, `only ${files.length} modules found under ${ROOTS.join(", ")}`);
+  const over = files
+    .map((f) => ({ f: relative(projectRoot, f), n: lineCount(f) }))
+    .filter(({ n }) => n > MAX_LINES)
+    .map(({ f, n }) => `${f}: ${n} lines`);
+  assert.deepEqual(over, []);
+});
