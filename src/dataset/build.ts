@@ -41,7 +41,9 @@ export interface BuildWarning {
     | "mixed-signal-types"
     | "fmax-above-nyquist"
     | "dt-below-sample-period"
-    | "split";
+    | "split"
+    /** The cache folder could not be kept to its bound (its intermediates not trimmed). */
+    | "cache";
   /** Release-relative path the warning is about ("" for cohort-level warnings). */
   path: string;
   message: string;

@@ -17,7 +17,9 @@
 //          (the export's memberDigest), nothing else (its key and codec are
 //          src/pipeline/deflate-memo.ts's, beside the export they serve).
 // A unit works the same with or without the cache, so a build gives the same
-// bytes whether its intermediates were read back or computed.
+// bytes whether its intermediates were read back or computed. How each unit
+// used the cache (CacheUse: reused, damaged, not stored and why) is counted
+// per kind (ReuseTally, IntermediateReuse) for the build's report.
 
 import type { SessionUnit } from "../ac1/release.js";
 import type { WalkEvent } from "../ac1/types.js";
@@ -51,7 +53,7 @@ export interface ReuseTally {
   damaged: number;
   /** Results computed now that could not be stored (a full disk, a read-only folder, something in an entry's place). */
   unstored: number;
-  /** Why the first of them could not be stored (the entry's path and the error), null when none failed. */
+  /** Why one of them (the first to fail) could not be stored: the entry's path and the error; null when none failed. */
   firstUnstored: string | null;
 }
 
@@ -147,16 +149,14 @@ export async function lookup<T>(
   key: string,
   codec: { decode(blob: IntermediateBlob): T },
 ): Promise<Lookup<T>> {
-  const removedBefore = sc.cache.removed.length;
-  const blob = await sc.cache.get(kind, key);
-  if (blob !== null) {
-    try {
-      return { value: codec.decode(blob), damaged: false };
-    } catch (e) {
-      await sc.cache.dropEntry(kind, key, e);
-    }
+  // (damaged: this lookup's own removal, not the cache's list, which lookups running alongside also grow)
+  const found = sc.cache.find(kind, key);
+  if (typeof found === "string") return { value: undefined, damaged: found === "damaged" };
+  try {
+    return { value: codec.decode(found), damaged: false };
+  } catch (e) {
+    return { value: undefined, damaged: await sc.cache.dropEntry(kind, key, e) };
   }
-  return { value: undefined, damaged: sc.cache.removed.length > removedBefore };
 }
 
 /**
@@ -177,8 +177,10 @@ export async function through<T>(
   const found = await lookup(sc, kind, k, codec);
   if (found.value !== undefined) return { value: found.value, reused: true, damaged: false };
   const value = await compute();
+  // (encoded outside the try: a value that cannot be encoded is a bug to hear of, not a full disk)
+  const blob = codec.encode(value);
   try {
-    await sc.cache.put(kind, k, codec.encode(value));
+    await sc.cache.put(kind, k, blob);
   } catch (e) {
     // best effort: the build goes on without this entry, and reports it
     return {

@@ -32,8 +32,6 @@ import { decodeUnicodeScalar } from "./npy-unicode.js";
 
 import type { StoredMember } from "./npz-writer-types.js";
 
-export { ExportError } from "./errors.js";
-
 export interface NpzReaderOptions {
   /** Largest member (uncompressed bytes) read into memory; default MAX_NPZ_MEMBER_BYTES (src/limits.ts). */
   maxMemberBytes?: number;

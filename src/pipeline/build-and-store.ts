@@ -18,7 +18,7 @@ import {
 import type { IntermediateReuse } from "../dataset/intermediates.js";
 import type { LazyDataset } from "../dataset/model.js";
 import type { ParallelBuildStats } from "../parallel/build.js";
-import { prestartBuildWorkers } from "../parallel/prestart.js";
+import { discardPrestartedWorkers, prestartBuildWorkers } from "../parallel/prestart.js";
 import { INTERMEDIATES_SUPPORTED } from "../store/intermediate-format.js";
 import { IntermediateCache, type IntermediateScope } from "../store/intermediates.js";
 import { trackTempFolder, untrackTempFolder } from "../temp-files.js";
@@ -66,8 +66,16 @@ export async function buildAndStore(
   // A build that will need its workers starts them now: they load the build's modules while this
   // thread does the same and plans (a build whose units are all in the intermediate cache starts none).
   if (icache === undefined || !(await icache.hasEntries())) prestartBuildWorkers(p.jobs);
-  const { buildDatasetParallelLazy } = await import("../parallel/build.js");
-  const spillDir = spill === null ? undefined : await spillDirOf(p, spill.out);
+  let buildDatasetParallelLazy: typeof import("../parallel/build.js").buildDatasetParallelLazy;
+  let spillDir: string | undefined;
+  try {
+    ({ buildDatasetParallelLazy } = await import("../parallel/build.js"));
+    spillDir = spill === null ? undefined : await spillDirOf(p, spill.out);
+  } catch (e) {
+    // (the build adopts the workers started ahead; a start that fails before it ends them)
+    await discardPrestartedWorkers();
+    throw e;
+  }
   // Worker threads write entries too: an interrupt removes their temp files by folder.
   const folders = icache?.kindFolders() ?? [];
   for (const f of folders) trackTempFolder(f);
@@ -115,7 +123,15 @@ export async function buildAndStore(
   }
   // Listing thousands of entries takes a while: it runs while the caller copies the export.
   const trimmed =
-    icache === undefined ? Promise.resolve() : icache.trim(p.intermediatesMaxBytes).catch(() => 0);
+    icache === undefined
+      ? Promise.resolve()
+      : icache.trim(p.intermediatesMaxBytes).catch((e: unknown) =>
+          p.onWarning?.({
+            code: "cache",
+            path: "",
+            message: `cannot trim the intermediate results in ${icache.root} to their bound: ${messageOf(e)}`,
+          }),
+        );
   return { data, buildStats, storeError, reuse, trimmed };
 }
 

@@ -166,13 +166,23 @@ export class IntermediateCache {
    * is set to now (the least recently used go first when trimming).
    */
   async get(kind: IntermediateKind, key: string): Promise<IntermediateBlob | null> {
+    const found = this.find(kind, key);
+    return typeof found === "string" ? null : found;
+  }
+
+  /**
+   * Like get, but says which miss: "miss" (no entry, or one that could not
+   * be removed) or "damaged" (a bad entry, removed by this very call: a
+   * caller counts its own removals, whatever other lookups do meanwhile).
+   */
+  find(kind: IntermediateKind, key: string): IntermediateBlob | "miss" | "damaged" {
     const found = this.withEntry(kind, key, (fd, size) => {
       const bytes = new Uint8Array(size); // its own buffer: 8-byte aligned, typed arrays view it in place
       const got = readFullySync(fd, bytes, 0, size, 0);
       if (got < size) throw new CacheError(`entry shrank while read (${got} of ${size} bytes)`);
       return decodeIntermediate(bytes, kind, key);
     });
-    return typeof found === "string" ? null : found.value;
+    return typeof found === "string" ? found : found.value;
   }
 
   /** Runs `op` once fewer than MAX_OPEN_ENTRIES writes of this instance are under way (bounds open files). */
@@ -246,9 +256,9 @@ export class IntermediateCache {
     return { value };
   }
 
-  /** Removes an entry found bad (the caller may also call it when the entry's content makes no sense). */
-  async drop(path: string, why: unknown): Promise<void> {
-    this.dropFile(path, undefined, why);
+  /** Removes an entry found bad (the caller may also call it when the entry's content makes no sense); dropFile's answer. */
+  async drop(path: string, why: unknown): Promise<boolean> {
+    return this.dropFile(path, undefined, why);
   }
 
   /**
@@ -276,8 +286,8 @@ export class IntermediateCache {
     return true;
   }
 
-  /** Removes the entry `key` of `kind` as damaged (its content did not decode). */
-  dropEntry(kind: IntermediateKind, key: string, why: unknown): Promise<void> {
+  /** Removes the entry `key` of `kind` as damaged (its content did not decode); true when it is gone. */
+  dropEntry(kind: IntermediateKind, key: string, why: unknown): Promise<boolean> {
     return this.drop(this.path(kind, key), why);
   }
 

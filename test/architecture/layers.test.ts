@@ -2,9 +2,11 @@
 // way (bytes, arrays, datasets, exports, evaluation and views), so a module
 // imports only from its own folder or from a folder on a lower layer. Every
 // relative import of every src/**/*.ts (static, re-export and dynamic
-// `import()`) is read with the TypeScript pre-processor, not a regex. A new
-// top-level folder or file must be given its layer here (and in
-// CONTRIBUTING.md) before it can be imported.
+// `import()`) is read with the TypeScript pre-processor, not a regex; an
+// import that leaves src/ is refused, and a bare one must name a node:
+// built-in or a dependency of package.json. A new top-level folder or file
+// must be given its layer here (and in CONTRIBUTING.md) before it can be
+// imported. (Not seen: an import whose specifier is computed at run time.)
 
 import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
@@ -64,23 +66,51 @@ interface Edge {
   spec: string;
 }
 
-/** Every relative import of `file` that leaves its unit, as an edge between units. */
-function edgesOf(file: string): Edge[] {
-  const info = ts.preProcessFile(readFileSync(file, "utf8"), true, true);
+/** The packages src/ may import by name: its dependencies. */
+const PACKAGES = new Set(
+  Object.keys(
+    (JSON.parse(readFileSync(join(projectRoot, "package.json"), "utf8")) as { dependencies?: object })
+      .dependencies ?? {},
+  ),
+);
+
+/**
+ * Every import of `file` (its text `text`) that leaves its unit, as an edge
+ * between units; `stray` gets the imports that are no edge at all (out of
+ * src/, or a bare name that is neither a node: built-in nor a dependency).
+ */
+function edgesOf(file: string, text: string, stray: string[]): Edge[] {
+  const info = ts.preProcessFile(text, true, true);
   const from = unitOf(file);
   const edges: Edge[] = [];
+  const where = relative(projectRoot, file);
   for (const { fileName: spec } of info.importedFiles) {
-    if (!spec.startsWith(".")) continue;
+    if (!spec.startsWith(".")) {
+      if (!spec.startsWith("node:") && !PACKAGES.has(spec))
+        stray.push(`${where} imports the package ${spec}`);
+      continue;
+    }
     const target = resolve(dirname(file), spec);
-    if (relative(SRC, target).startsWith("..")) continue;
+    if (relative(SRC, target).startsWith("..")) {
+      stray.push(`${where} imports ${spec}, outside src/`);
+      continue;
+    }
     const to = unitOf(target);
-    if (to !== from) edges.push({ from, to, file: relative(projectRoot, file), spec });
+    if (to !== from) edges.push({ from, to, file: where, spec });
   }
   return edges;
 }
 
+/** The edges that go up a layer or sideways to another unit of the same layer. */
+function upward(edges: readonly Edge[]): string[] {
+  return edges
+    .filter((e) => (layerOf.get(e.to) ?? Infinity) >= (layerOf.get(e.from) ?? -1))
+    .map((e) => `${e.file} imports ${e.spec} (${e.from} may not import ${e.to})`);
+}
+
 const files = sourceFiles(SRC);
-const edges = files.flatMap(edgesOf);
+const strays: string[] = [];
+const edges = files.flatMap((f) => edgesOf(f, readFileSync(f, "utf8"), strays));
 
 describe("layers (CONTRIBUTING.md)", () => {
   test("the sources were found and read", () => {
@@ -98,10 +128,41 @@ describe("layers (CONTRIBUTING.md)", () => {
   });
 
   test("imports go only to lower layers (and within a folder)", () => {
-    const upward = edges
-      .filter((e) => (layerOf.get(e.to) ?? Infinity) >= (layerOf.get(e.from) ?? -1))
-      .map((e) => `${e.file} imports ${e.spec} (${e.from} may not import ${e.to})`);
-    assert.deepEqual(upward, []);
+    assert.deepEqual(upward(edges), []);
+  });
+
+  test("no import leaves src/, and the only packages named are node: built-ins and dependencies", () => {
+    assert.deepEqual(strays, []);
+  });
+
+  test("the check sees every form of import (planted in a module of src/dsp)", () => {
+    const planted = [
+      'import { a } from "../dataset/a.js";',
+      'import type { B } from "../cache/b.js";',
+      'export * from "../pipeline/c.js";',
+      'export { d } from "../export/d.js";',
+      'const e = await import("../viewer/e.js");',
+      'type F = typeof import("../cli/f.js");',
+      'import "../parallel/g.js";',
+      'import { h } from "./h.js";',
+      'import { i } from "../errors.js";',
+      'import { j } from "../../test/support/j.js";',
+      'import k from "left-pad";',
+      'import { l } from "node:fs";',
+    ].join("\n");
+    const stray: string[] = [];
+    const found = edgesOf(join(SRC, "dsp", "planted.ts"), planted, stray);
+    assert.deepEqual(
+      upward(found).map((m) => m.replace(/ \(.*/, "")),
+      ["a", "b", "c", "d", "e", "f", "g"].map((x, i) => {
+        const unit = ["dataset", "cache", "pipeline", "export", "viewer", "cli", "parallel"][i];
+        return `src/dsp/planted.ts imports ../${unit}/${x}.js`;
+      }),
+    );
+    assert.deepEqual(stray, [
+      "src/dsp/planted.ts imports ../../test/support/j.js, outside src/",
+      "src/dsp/planted.ts imports the package left-pad",
+    ]);
   });
 
   test("metrics and evaluation import only what CONTRIBUTING.md allows them", () => {

@@ -97,11 +97,11 @@ describe("a build whose entries cannot be stored", () => {
     return { report, members: await exportMembers(out) };
   }
 
-  it("a folder in place of a cleaned session's and a stim's entry: both recomputed, said, the export unchanged", async () => {
+  it("a folder in place of a Wehr index entry, a cleaned session's and a stim's: each recomputed, said, the export unchanged", async () => {
     const cache = new BuildCache(join(root, "builds"));
     await build(cache, {});
     const im = new IntermediateCache(cache.dir);
-    for (const kind of ["clean", "stim"] as const) {
+    for (const kind of ["index", "clean", "stim"] as const) {
       const [name] = await readdir(join(im.root, kind));
       const path = join(im.root, kind, name as string);
       await rm(path);
@@ -114,10 +114,13 @@ describe("a build whose entries cannot be stored", () => {
       assert.ok(reuse);
       assert.equal(reuse.clean.reused, reuse.clean.units - 1, `jobs ${jobs}`);
       assert.equal(reuse.stim.reused, reuse.stim.units - 1, `jobs ${jobs}`);
-      assert.deepEqual([reuse.clean.unstored, reuse.stim.unstored], [1, 1], `jobs ${jobs}`);
-      assert.deepEqual([reuse.clean.damaged, reuse.stim.damaged], [0, 0], `jobs ${jobs}: nothing removed`);
+      assert.equal(reuse.index.reused, reuse.index.units - 1, `jobs ${jobs}`);
+      const unstored = [reuse.index.unstored, reuse.clean.unstored, reuse.stim.unstored];
+      assert.deepEqual(unstored, [1, 1, 1], `jobs ${jobs}`);
+      const damaged = [reuse.index.damaged, reuse.clean.damaged, reuse.stim.damaged];
+      assert.deepEqual(damaged, [0, 0, 0], `jobs ${jobs}: nothing removed`);
       const line = describeLoad(r.report);
-      assert.match(line, /; 2 intermediate results not stored \(cannot store \S+\.bin: EISDIR: [^)]*\)$/);
+      assert.match(line, /; 3 intermediate results not stored \(cannot store \S+\.bin: EISDIR: [^)]*\)$/);
       assert.doesNotMatch(line, /damaged/);
       assert.deepEqual(r.members, (await build(false, { gating: { minXcorr: 0.25 + jobs / 100 } })).members);
     }

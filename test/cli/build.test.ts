@@ -272,8 +272,6 @@ test("a cache hit loads no build machinery: no MAT reader, walker, DSP, metrics,
         "dsp/spectrogram-bounds.js",
         "preprocess/gating-thresholds.js",
         "parallel/jobs.js",
-        // starts workers only for a build (a worker started on a hit would list parallel/worker.js here)
-        "parallel/prestart.js",
         // the interrupt handler's stop of live workers (no imports of its own)
         "parallel/stop.js",
       ].includes(m),

@@ -66,6 +66,19 @@ test("an entry that holds no deflated member is a miss, counted damaged and remo
   );
 });
 
+test("lookups at once count only their own damage: a bad entry beside a missing one is one damaged", async () => {
+  const dir = join(work.dir, "concurrent");
+  const cache = new IntermediateCache(dir);
+  const memo = new IntermediateDeflateMemo({ scope: scope(dir), cache });
+  const bad = "2".repeat(64);
+  await cache.put("deflated", deflatedKey(scope(dir), bad), { header: { crc32: -1 }, arrays: [] });
+  // the bad one first: its removal lands while the other lookup is still under way
+  const found = await Promise.all([memo.get(bad), memo.get("3".repeat(64)), memo.get("4".repeat(64))]);
+  assert.deepEqual(found, [undefined, undefined, undefined]);
+  assert.deepEqual(memo.tally, { units: 3, reused: 0, damaged: 1, unstored: 0, firstUnstored: null });
+  assert.equal(cache.removed.length, 1);
+});
+
 test("a cache folder that cannot be used: lookups miss and offers are dropped (counted, with why), nothing throws", async () => {
   const file = join(work.dir, "not-a-folder");
   await writeFile(file, "x");
