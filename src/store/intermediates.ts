@@ -299,7 +299,8 @@ export class IntermediateCache {
     return this.limited(() => this.write(kind, key, blob)).catch((e: unknown) => {
       // (a system error's message repeats the paths: "EISDIR: illegal operation on a directory, rename 'a' -> 'b'")
       const why = message(e).replace(/, \w+ '.*$/s, "");
-      throw new CacheError(`cannot store ${this.path(kind, key)}: ${why}`, { cause: e });
+      const hint = (e as NodeJS.ErrnoException).code === "EISDIR" ? " (`ac1 cache clear` removes it)" : "";
+      throw new CacheError(`cannot store ${this.path(kind, key)}: ${why}${hint}`, { cause: e });
     });
   }
 
@@ -336,8 +337,14 @@ export class IntermediateCache {
     }
   }
 
-  /** Entry files of one kind with their size and mtime (temp files aside). */
-  private async entries(kind: IntermediateKind): Promise<{ path: string; bytes: number; mtimeMs: number }[]> {
+  /**
+   * Entry files of one kind with their size and mtime (temp files aside);
+   * `intruders` gets what is not a file under an entry's name (a folder).
+   */
+  private async entries(
+    kind: IntermediateKind,
+    intruders?: string[],
+  ): Promise<{ path: string; bytes: number; mtimeMs: number }[]> {
     const folder = join(this.root, kind);
     let names: string[];
     try {
@@ -361,8 +368,12 @@ export class IntermediateCache {
       } catch {
         continue; // removed meanwhile
       }
-      if (!st.isFile()) continue;
-      if (name.endsWith(".bin") && KEY_RE.test(name.slice(0, -4)))
+      const entryName = name.endsWith(".bin") && KEY_RE.test(name.slice(0, -4));
+      if (!st.isFile()) {
+        if (entryName) intruders?.push(path);
+        continue;
+      }
+      if (entryName)
         out.push({ path, bytes: st.size, mtimeMs: st.mtimeMs });
       else if (isLeftOver(name, st.mtimeMs, STALE_TEMP_MS, now))
         await rm(path, { force: true }).catch(() => {});
@@ -389,15 +400,26 @@ export class IntermediateCache {
     return removeLeastRecentlyUsed(all, maxBytes);
   }
 
-  /** Removes every entry (and leftover temps); a write in progress elsewhere is left alone. Returns the entries removed. */
+  /**
+   * Removes every entry (and leftover temps), and anything else under an
+   * entry's name (a folder in its place, which no build can store over); a
+   * write in progress elsewhere is left alone. Returns the entries removed.
+   */
   async clear(): Promise<number> {
     let removed = 0;
-    for (const kind of INTERMEDIATE_KINDS)
-      for (const e of await this.entries(kind))
+    for (const kind of INTERMEDIATE_KINDS) {
+      const intruders: string[] = [];
+      for (const e of await this.entries(kind, intruders))
         await unlink(e.path).then(
           () => removed++,
           () => {},
         );
+      for (const path of intruders)
+        await rm(path, { recursive: true, force: true }).then(
+          () => removed++,
+          () => {},
+        );
+    }
     return removed;
   }
 }
