@@ -373,8 +373,7 @@ export class IntermediateCache {
         if (entryName) intruders?.push(path);
         continue;
       }
-      if (entryName)
-        out.push({ path, bytes: st.size, mtimeMs: st.mtimeMs });
+      if (entryName) out.push({ path, bytes: st.size, mtimeMs: st.mtimeMs });
       else if (isLeftOver(name, st.mtimeMs, STALE_TEMP_MS, now))
         await rm(path, { force: true }).catch(() => {});
     }
