@@ -84,6 +84,8 @@ test("the viewer shows a cell, a stim, its spectrogram, repeats and mean, gating
 
     // Pick cell #3 (spikes) and its stim #3 (8 kept repeats, 3 rejected).
     await page.click("#cell-table tbody tr[data-neuron='3']");
+    // (the first cell's table may hold a stim 3 too: wait for the new cell's title, then its row)
+    await page.locator("#stim-title", { hasText: "032306-2-1" }).waitFor();
     await page.waitForSelector("#stim-table tbody tr[data-stim='3']");
     assert.match((await page.locator("#stim-title").textContent()) ?? "", /032306-2-1/);
     const stimNames = await page.locator("#stim-table tbody tr td.name").allTextContents();
