@@ -177,6 +177,7 @@ test("the viewer shows a cell, a stim, its spectrogram, repeats and mean, gating
 
     // A subthreshold cell: the unit is mV.
     await page.click("#cell-table tbody tr[data-neuron='0']");
+    await page.locator("#stim-title", { hasText: "(#0)" }).waitFor();
     await page.waitForSelector("#stim-table tbody tr[data-stim='1']");
     await page.click("#stim-table tbody tr[data-stim='1']");
     await page.waitForSelector("#pair[data-rendered='1'][data-pair='1:0']");
@@ -189,6 +190,7 @@ test("the viewer shows a cell, a stim, its spectrogram, repeats and mean, gating
 
     // A pair whose repeats were all rejected: the stimulus and the gating table, no traces.
     await page.click("#cell-table tbody tr[data-neuron='2']");
+    await page.locator("#stim-title", { hasText: "(#2)" }).waitFor();
     await page.waitForSelector("#stim-table tbody tr.nodata[data-stim='0']");
     await page.click("#stim-table tbody tr[data-stim='0']");
     await page.waitForSelector("#pair[data-rendered='1'][data-pair='0:2']");
