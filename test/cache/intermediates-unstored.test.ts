@@ -6,11 +6,12 @@
 // the result again is what fails (and is said).
 
 import assert from "node:assert/strict";
-import { mkdir, readdir, rm } from "node:fs/promises";
+import { mkdir, readdir, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { writeSynthArchive } from "../../src/ac1/index.js";
 import { BuildCache } from "../../src/cache/build-cache.js";
+import type { BuildWarning } from "../../src/dataset/build.js";
 import { emptyReuse, through } from "../../src/dataset/intermediates.js";
 import type { DatasetOptionsInput } from "../../src/dataset/options.js";
 import { CacheError } from "../../src/errors.js";
@@ -93,18 +94,44 @@ describe("an entry that cannot be stored", () => {
 
 describe("a build whose entries cannot be stored", () => {
   let outs = 0;
-  async function build(cache: BuildCache | false, options: DatasetOptionsInput & { jobs?: number }) {
+  async function build(
+    cache: BuildCache | false,
+    options: DatasetOptionsInput & { jobs?: number },
+    warnings: BuildWarning[] = [],
+  ) {
     const out = join(root, `out-${outs++}.npz`);
     const report: ExportReport = await exportDataset({
       path: dataDir,
       jobs: 1,
       cache,
       out,
-      onWarning: () => {},
+      onWarning: (w) => warnings.push(w),
       ...options,
     });
     return { report, members: await exportMembers(out) };
   }
+
+  it("a file in place of a kind's folder: nothing of that kind stored, the trim that cannot list it a warning", async () => {
+    const cache = new BuildCache(join(root, "builds-file"));
+    const im = new IntermediateCache(cache.dir);
+    await mkdir(im.root, { recursive: true });
+    await writeFile(join(im.root, "index"), "not a folder");
+    const warnings: BuildWarning[] = [];
+    const r = await build(cache, {}, warnings);
+    const reuse = r.report.reuse;
+    assert.ok(reuse);
+    assert.ok(reuse.index.units > 0);
+    assert.equal(reuse.index.unstored, reuse.index.units, "no index entry could be stored");
+    assert.equal(reuse.clean.unstored + reuse.stim.unstored, 0, "the other kinds were");
+    assert.match(
+      describeLoad(r.report),
+      /intermediate results? not stored \(cannot store \S+index\S+\.bin: /,
+    );
+    const trim = warnings.filter((w) => w.code === "cache");
+    assert.equal(trim.length, 1, JSON.stringify(warnings.map((w) => w.code)));
+    assert.match(trim[0]!.message, /^cannot trim the intermediate results in \S+ to their bound: /);
+    assert.deepEqual(r.members, (await build(false, {})).members);
+  });
 
   it("a folder in place of a Wehr index entry, a cleaned session's and a stim's: each recomputed, said, the export unchanged", async () => {
     const cache = new BuildCache(join(root, "builds"));
