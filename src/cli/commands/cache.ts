@@ -44,8 +44,9 @@ subcommands:
                  then (on stderr) the intermediates: entries and bytes per kind
   clear [KEY]    remove the build entry KEY (a unique prefix of at least 6
                  hex digits is enough), or every entry and every intermediate
-                 result when no KEY is given, and the temp files of stores
-                 whose process no longer runs
+                 result when no KEY is given (and anything else under an
+                 entry's name, such as a folder no build can store over), and
+                 the temp files of stores whose process no longer runs
 
 options:
   --dir DIR      cache folder (default: $AC1_CACHE_DIR or the per-user cache,
