@@ -1,7 +1,7 @@
 // Where a build's units run (BuildExecutor): inlineExecutor runs each on
 // this thread, one at a time (the serial build); src/parallel/ sends them to
-// worker threads; cacheFirstExecutor wraps either so that only the units the
-// intermediates lack leave this thread.
+// worker threads; cacheFirstExecutor wraps either (whenever the build keeps
+// intermediates) so that only the units the intermediates lack are run.
 
 import type { SessionUnit } from "../ac1/release.js";
 import type { WehrStimFile, WehrStimIndex } from "../ac1/wehr.js";

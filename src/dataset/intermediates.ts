@@ -160,37 +160,31 @@ export async function lookup<T>(
 }
 
 /**
- * The entry `key` of `kind` decoded, else `compute()`d and stored. A stored
- * entry that does not decode is removed and recomputed; a failure to store
- * (a full disk, a read-only folder) leaves the result as computed, and says
- * why in `unstored` (the build reports it).
+ * `compute()`d, then stored as the entry `key` of `kind`. The caller has
+ * looked the entry up already, on the build's own thread (cacheFirstExecutor
+ * for the index and the sessions, StimTensors for the stims): a unit that
+ * runs is a miss, and is not looked up again on the thread that runs it. A
+ * failure to store (a full disk, a read-only folder) leaves the result as
+ * computed, and says why in `unstored` (the build reports it).
  */
-export async function through<T>(
+export async function computeAndStore<T>(
   sc: StageCache | undefined,
   kind: IntermediateKind,
   key: () => string,
-  codec: { encode(value: T): IntermediateBlob; decode(blob: IntermediateBlob): T },
+  codec: { encode(value: T): IntermediateBlob },
   compute: () => Promise<T>,
-): Promise<{ value: T; reused: boolean; damaged: boolean; unstored?: string }> {
-  if (sc === undefined) return { value: await compute(), reused: false, damaged: false };
-  const k = key();
-  const found = await lookup(sc, kind, k, codec);
-  if (found.value !== undefined) return { value: found.value, reused: true, damaged: false };
+): Promise<{ value: T; unstored?: string }> {
   const value = await compute();
+  if (sc === undefined) return { value };
   // (encoded outside the try: a value that cannot be encoded is a bug to hear of, not a full disk)
   const blob = codec.encode(value);
   try {
-    await sc.cache.put(kind, k, blob);
+    await sc.cache.put(kind, key(), blob);
   } catch (e) {
     // best effort: the build goes on without this entry, and reports it
-    return {
-      value,
-      reused: false,
-      damaged: found.damaged,
-      unstored: e instanceof Error ? e.message : String(e),
-    };
+    return { value, unstored: e instanceof Error ? e.message : String(e) };
   }
-  return { value, reused: false, damaged: found.damaged };
+  return { value };
 }
 
 /** A Wehr stimulus file's index result: its entry (null: unreadable) and reports. */

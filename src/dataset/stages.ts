@@ -32,7 +32,7 @@ import { type BuildFlow, emptyFlow } from "./build-flow.js";
 import { StimTensors } from "./build-stims.js";
 import { warnAboutCohort } from "./checks.js";
 import { materialize } from "./deferred.js";
-import { type BuildExecutor, inlineExecutor } from "./executors.js";
+import { type BuildExecutor, cacheFirstExecutor, inlineExecutor } from "./executors.js";
 import { countReuse, stageCache } from "./intermediates.js";
 import type { DatasetData, LazyDataset } from "./model.js";
 import { orderedMap } from "./ordered.js";
@@ -137,7 +137,7 @@ export async function runBuild(
 /**
  * Builds the dataset from the release (pipeline.md section 10) on this
  * thread: startBuild, then every unit of the walk in turn (runBuild with
- * inlineExecutor).
+ * inlineExecutor, behind cacheFirstExecutor).
  */
 export async function buildDataset(input: BuildOptions = {}): Promise<DatasetData> {
   return materialize(await buildDatasetLazy(input));
@@ -146,12 +146,10 @@ export async function buildDataset(input: BuildOptions = {}): Promise<DatasetDat
 /** buildDataset with the arrays read on demand (in a spill file with `spillDir`): release() the result. */
 export async function buildDatasetLazy(input: BuildOptions = {}): Promise<LazyDataset> {
   const setup = await startBuild(input);
-  return runBuild(
-    setup,
-    inlineExecutor({
-      options: setup.options,
-      store: new StimFileStore(setup.source),
-      cache: stageCache(setup.intermediates),
-    }),
-  );
+  const ctx = {
+    options: setup.options,
+    store: new StimFileStore(setup.source),
+    cache: stageCache(setup.intermediates),
+  };
+  return runBuild(setup, cacheFirstExecutor(ctx, inlineExecutor(ctx)));
 }

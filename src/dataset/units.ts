@@ -2,8 +2,9 @@
 // thread, this one (inlineExecutor) or a worker (src/parallel/tasks.ts): a
 // Wehr stimulus file read for the index, a session walked and cleaned, a
 // stim's tensor made from its samples; what each runs with (StageContext)
-// and returns. With a StageCache, each first looks for its result in the
-// intermediates and stores what it computes.
+// and returns. With a StageCache, each stores what it computes in the
+// intermediates; looking a unit up is the build thread's job, done once
+// before the unit runs (cacheFirstExecutor; StimTensors for the stims).
 
 import { WalkRecorder } from "../ac1/common.js";
 import { type SessionUnit, walkSessionUnit } from "../ac1/release.js";
@@ -16,13 +17,13 @@ import { type CellCleaned, type CellOutcome, cleanCell, finishCell, type StimSpe
 import {
   type CacheUse,
   cleanKey,
+  computeAndStore,
   indexCodec,
   indexKey,
   type StageCache,
   sessionCodec,
   stimKey,
   tensorCodec,
-  through,
 } from "./intermediates.js";
 import type { DatasetOptions, Tensor } from "./model.js";
 import { stimTensor } from "./stim-tensor.js";
@@ -69,9 +70,9 @@ export interface StimResult {
   unstored?: string;
 }
 
-/** Reads one Wehr stimulus file of the index (or its entry from the cache). */
+/** Reads one Wehr stimulus file of the index (and stores its entry; cacheFirstExecutor looked it up). */
 export async function runWehrStimUnit(ctx: StageContext, file: WehrStimFile): Promise<WehrStimResult> {
-  const { value, ...use } = await through(
+  const { value, ...use } = await computeAndStore(
     ctx.cache,
     "index",
     () => indexKey((ctx.cache as StageCache).scope, file),
@@ -88,7 +89,8 @@ export async function runWehrStimUnit(ctx: StageContext, file: WehrStimFile): Pr
 /**
  * Walks one session folder (decoding its files) and cleans its cell
  * (cleanCell, then finishCell with this build's gating thresholds); with a
- * cache, the cleaned cell is looked up first and stored complete.
+ * cache, the cleaned cell is stored complete (cacheFirstExecutor looked it
+ * up before the unit was run).
  */
 export async function runSessionUnit(
   ctx: StageContext,
@@ -96,7 +98,7 @@ export async function runSessionUnit(
   wehrIndex: WehrStimIndex,
 ): Promise<SessionResult> {
   const o = ctx.options;
-  const { value, ...use } = await through(
+  const { value, ...use } = await computeAndStore(
     ctx.cache,
     "clean",
     () => cleanKey((ctx.cache as StageCache).scope, unit, o),
@@ -123,13 +125,13 @@ export function sessionResult(
   return { outcome, events: value.events, ...use };
 }
 
-/** One stim's tensor at T frames (spectrogram or waveform mode), from its samples made now (or the cache). */
+/** One stim's tensor at T frames (spectrogram or waveform mode), made now and stored (StimTensors looked it up). */
 export async function runStimUnit(
   ctx: StageContext,
   stim: Pick<StimSpec, "waveform" | "sfStimHz">,
   T: number,
 ): Promise<StimResult> {
-  const { value, ...use } = await through(
+  const { value, ...use } = await computeAndStore(
     ctx.cache,
     "stim",
     () => stimKey((ctx.cache as StageCache).scope, stim, T, ctx.options),
@@ -144,5 +146,5 @@ export async function runStimUnit(
       return stimTensor({ waveform, sfStimHz: stim.sfStimHz }, T, ctx.options);
     },
   );
-  return { tensor: value, reused: use.reused, damaged: use.damaged, unstored: use.unstored };
+  return { tensor: value, reused: false, unstored: use.unstored };
 }
