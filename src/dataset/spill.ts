@@ -51,6 +51,33 @@ export interface ArrayWriter<A extends StoredArray> {
   commit(): Held<A>;
 }
 
+/**
+ * The bytes written so far into an array of `total` bytes (ArrayStore.begin's
+ * writers): a chunk past its end, or a commit short of it, is an error
+ * naming `where`.
+ */
+function byteTally(where: string, total: number) {
+  let written = 0;
+  return {
+    /** Bytes written so far (where the next chunk goes). */
+    get written(): number {
+      return written;
+    },
+    /** Throws unless `n` more bytes fit. */
+    check(n: number): void {
+      if (written + n > total) throw new ExportError(`${where}: array overrun`);
+    },
+    add(n: number): void {
+      written += n;
+    },
+    /** Throws unless every byte was written. */
+    complete(): void {
+      if (written !== total)
+        throw new ExportError(`${where}: array committed with ${written} of ${total} bytes`);
+    },
+  };
+}
+
 /** The store that keeps every array in memory as it is (no copy; an array begun is made here). */
 export function memoryStore(): ArrayStore {
   return {
@@ -58,16 +85,15 @@ export function memoryStore(): ArrayStore {
     begin: <A extends StoredArray>(Ctor: new (n: number) => A, length: number): ArrayWriter<A> => {
       const a = new Ctor(length);
       const bytes = new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
-      let written = 0;
+      const tally = byteTally("memory store", bytes.length);
       return {
         write: (chunk: Uint8Array) => {
-          if (written + chunk.length > bytes.length) throw new ExportError("memory store: array overrun");
-          bytes.set(chunk, written);
-          written += chunk.length;
+          tally.check(chunk.length);
+          bytes.set(chunk, tally.written);
+          tally.add(chunk.length);
         },
         commit: () => {
-          if (written !== bytes.length)
-            throw new ExportError(`memory store: array committed with ${written} of ${bytes.length} bytes`);
+          tally.complete();
           return { length, fresh: false, read: () => a };
         },
       };
@@ -136,7 +162,7 @@ export class SpillFile implements ArrayStore {
     this.open();
     const offset = this.size;
     const bytes = length * (Ctor as unknown as { BYTES_PER_ELEMENT: number }).BYTES_PER_ELEMENT;
-    let written = 0;
+    const tally = byteTally(`${this.path}: spill file`, bytes);
     // The file's end moves only at commit, so the array being written is the
     // latest one begun: a writer begun or an array put since (the caller gave
     // this one up) takes its place, and this one may no longer write.
@@ -150,24 +176,21 @@ export class SpillFile implements ArrayStore {
       write: (chunk: Uint8Array) => {
         current();
         const fd = this.open();
-        if (written + chunk.length > bytes) throw new ExportError(`${this.path}: spill file: array overrun`);
+        tally.check(chunk.length);
         try {
           // Test hook (inert unless AC1_TEST_FAIL_AT names "spill-write").
           failPoint("spill-write");
           let done = 0;
           while (done < chunk.length)
-            done += writeSync(fd, chunk, done, chunk.length - done, offset + written + done);
+            done += writeSync(fd, chunk, done, chunk.length - done, offset + tally.written + done);
         } catch (e) {
           throw this.error(e, "cannot write to it");
         }
-        written += chunk.length;
+        tally.add(chunk.length);
       },
       commit: () => {
         current();
-        if (written !== bytes)
-          throw new ExportError(
-            `${this.path}: spill file: array committed with ${written} of ${bytes} bytes`,
-          );
+        tally.complete();
         this.writing = null;
         this.size += bytes;
         return { length, fresh: true, read: () => this.read(Ctor, offset, length) };
