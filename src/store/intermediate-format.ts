@@ -105,25 +105,46 @@ export function encodeIntermediate(
 export function decodeIntermediate(bytes: Uint8Array, kind: IntermediateKind, key: string): IntermediateBlob {
   if (bytes.byteOffset % 8 !== 0) throw new Error("decodeIntermediate: bytes must be 8-byte aligned");
   if (bytes.length < 16 + SEAL_BYTES) throw new CacheError(`entry too short (${bytes.length} bytes)`);
-  for (let i = 0; i < MAGIC.length; i++)
-    if (bytes[i] !== MAGIC[i]) throw new CacheError("not an ac1 intermediate entry (bad magic)");
+  checkMagic(bytes);
   const body = bytes.subarray(0, bytes.length - SEAL_BYTES);
-  const seal = createHash("sha256").update(body).digest();
-  if (!seal.equals(bytes.subarray(bytes.length - SEAL_BYTES)))
-    throw new CacheError("entry content does not match its seal (SHA-256): damaged since it was stored");
+  checkSeal(createHash("sha256").update(body).digest(), bytes.subarray(bytes.length - SEAL_BYTES));
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const H = headerLength(dv, body.length);
   const { data, specs } = parseHeader(bytes.subarray(16, 16 + H), kind, key);
-  let at = 16 + H + pad8(16 + H);
-  const arrays: IntermediateArray[] = [];
+  const offsets = arrayOffsets(specs, 16 + H + pad8(16 + H), body.length);
+  const arrays = specs.map(
+    ({ Ctor, length }, i): IntermediateArray =>
+      new Ctor(bytes.buffer as ArrayBuffer, bytes.byteOffset + (offsets[i] as number), length),
+  );
+  return { header: data, arrays };
+}
+
+function checkMagic(head: Uint8Array): void {
+  for (let i = 0; i < MAGIC.length; i++)
+    if (head[i] !== MAGIC[i]) throw new CacheError("not an ac1 intermediate entry (bad magic)");
+}
+
+/** Throws unless the body's SHA-256 `digest` is the entry's `seal`. */
+function checkSeal(digest: Uint8Array, seal: Uint8Array): void {
+  if (!Buffer.from(digest).equals(seal))
+    throw new CacheError("entry content does not match its seal (SHA-256): damaged since it was stored");
+}
+
+/**
+ * Where each array of `specs` starts, laid out from `start` (each padded to
+ * 8 bytes); they must end exactly at `bodyEnd`.
+ */
+function arrayOffsets(specs: readonly ArraySpec[], start: number, bodyEnd: number): number[] {
+  const offsets: number[] = [];
+  let at = start;
   for (const { Ctor, length } of specs) {
     const n = length * Ctor.BYTES_PER_ELEMENT;
-    if (at + n > body.length) throw new CacheError("entry arrays run past its end");
-    arrays.push(new Ctor(bytes.buffer as ArrayBuffer, bytes.byteOffset + at, length));
+    if (at + n > bodyEnd) throw new CacheError("entry arrays run past its end");
+    offsets.push(at);
     at += n + pad8(n);
   }
-  if (at !== body.length) throw new CacheError("entry has bytes beyond its arrays");
-  return { header: data, arrays };
+  if (at !== bodyEnd) throw new CacheError("entry has bytes beyond its arrays");
+  return offsets;
 }
 
 /** The header's length H, from an entry's first 16 bytes (magic checked before); checks the format and that the header fits. */
@@ -215,8 +236,7 @@ export function streamEntry(
     return chunk;
   };
   const head = next(16);
-  for (let i = 0; i < MAGIC.length; i++)
-    if (head[i] !== MAGIC[i]) throw new CacheError("not an ac1 intermediate entry (bad magic)");
+  checkMagic(head);
   const H = headerLength(new DataView(head.buffer, head.byteOffset, 16), bodyEnd);
   const text = new Uint8Array(H);
   if (readFullySync(fd, text, 0, H, at) < H) throw new CacheError("entry shrank while read");
@@ -224,11 +244,7 @@ export function streamEntry(
   at += H;
   const { data, specs } = parseHeader(text, kind, key);
   next(pad8(at));
-  let total = at;
-  for (const { Ctor, length } of specs)
-    total += length * Ctor.BYTES_PER_ELEMENT + pad8(length * Ctor.BYTES_PER_ELEMENT);
-  if (total > bodyEnd) throw new CacheError("entry arrays run past its end");
-  if (total !== bodyEnd) throw new CacheError("entry has bytes beyond its arrays");
+  arrayOffsets(specs, at, bodyEnd);
   try {
     sink.header(
       data,
@@ -255,8 +271,7 @@ export function streamEntry(
   const seal = new Uint8Array(SEAL_BYTES);
   if (readFullySync(fd, seal, 0, SEAL_BYTES, at) < SEAL_BYTES)
     throw new CacheError("entry shrank while read");
-  if (!Buffer.from(seal).equals(hash.digest()))
-    throw new CacheError("entry content does not match its seal (SHA-256): damaged since it was stored");
+  checkSeal(hash.digest(), seal);
 }
 
 /** Whether typed arrays here are little-endian, as entries store them (else the caches stay off). */
