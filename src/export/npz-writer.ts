@@ -209,9 +209,9 @@ export class NpzWriter {
         );
     } else {
       const parts = [header, bytesOf(data)];
-      const memo = this.deflateMemo;
+      const memo = this.memoFor(expected);
       const encoded =
-        memo !== undefined && this.compressionLevel > 0 && expected >= DEFLATE_MEMO_MIN_BYTES
+        memo !== undefined
           ? deflateThroughMemo(parts, this.compressionLevel, memo)
           : encodeParts(parts, this.compressionLevel);
       // A failure surfaces at its turn (or at close); never unhandled before that.
@@ -237,11 +237,10 @@ export class NpzWriter {
     memoKey: string,
     read: () => ArrayBufferView,
   ): Promise<void> {
-    const memo = this.deflateMemo;
     const level = this.compressionLevel;
-    if (memo === undefined || level === 0) return this.add(name, dtype, shape, read());
     const { what, expected, header } = this.arrayMember(name, dtype, shape);
-    if (expected < DEFLATE_MEMO_MIN_BYTES) return this.add(name, dtype, shape, read());
+    const memo = this.memoFor(expected);
+    if (memo === undefined) return this.add(name, dtype, shape, read());
     const member = `${name}.npy`;
     this.claimName(member, `array name ${JSON.stringify(name)}`);
     const parts = (): Uint8Array[] => {
@@ -254,6 +253,11 @@ export class NpzWriter {
     // A failure surfaces at its turn (or at close); never unhandled before that.
     encoded.catch(() => {});
     await this.writeArrayInTurn(async () => this.writeEncoded(member, await encoded), what, expected);
+  }
+
+  /** The deflate memo a member of `bytes` goes through: none when not compressing, or for a small member. */
+  private memoFor(bytes: number): DeflateMemo | undefined {
+    return this.compressionLevel > 0 && bytes >= DEFLATE_MEMO_MIN_BYTES ? this.deflateMemo : undefined;
   }
 
   /** An array member's turn: `step` writes it (in the order of the add calls); its payload of `bytes` is counted. */
