@@ -85,7 +85,7 @@ export class StimTensors {
     }
     if (cached === "hit") {
       this.flow.stims++;
-      countReuse(this.reuse, { reused: true });
+      countReuse(this.reuse, { reused: true }, s);
       this.settled.push(Promise.resolve({ ok: true }));
       return;
     }
@@ -101,7 +101,7 @@ export class StimTensors {
         (r): Settled => {
           const { tensor } = r;
           this.flow.stims++;
-          countReuse(this.reuse, r);
+          countReuse(this.reuse, r, s);
           try {
             // (a full disk, or a store already closed by a failed build: settled as a failure, never thrown here)
             // Checked for NaN now, as it arrives (the walk leaves this thread idle), not read back at the end.

@@ -53,8 +53,14 @@ export interface ReuseTally {
   damaged: number;
   /** Results computed now that could not be stored (a full disk, a read-only folder, something in an entry's place). */
   unstored: number;
-  /** Why one of them (the first to fail) could not be stored: the entry's path and the error; null when none failed. */
+  /**
+   * Why one of them could not be stored (the entry's path and the error); null when none failed.
+   * It is the failure of the earliest unit in the build's order (firstUnstoredAt), not of the
+   * first to finish: the same whatever the threads' timing.
+   */
   firstUnstored: string | null;
+  /** That unit's place in the build's order of its kind (a stim's index, an export member's lookup); null when none failed. */
+  firstUnstoredAt: number | null;
 }
 
 /** How many units of each kind a build took from the cache, of how many it ran. */
@@ -67,7 +73,7 @@ export interface IntermediateReuse {
 }
 
 export function emptyTally(): ReuseTally {
-  return { units: 0, reused: 0, damaged: 0, unstored: 0, firstUnstored: null };
+  return { units: 0, reused: 0, damaged: 0, unstored: 0, firstUnstored: null, firstUnstoredAt: null };
 }
 
 export function emptyReuse(): IntermediateReuse {
@@ -81,18 +87,25 @@ export interface CacheUse {
   unstored?: string;
 }
 
-/** Counts one unit's result into its kind's tally. */
-export function countReuse(tally: ReuseTally, r: CacheUse): void {
+/**
+ * Counts one unit's result into its kind's tally; `at` is the unit's place in
+ * the build's order of its kind (results counted as they finish may come in
+ * any order).
+ */
+export function countReuse(tally: ReuseTally, r: CacheUse, at: number): void {
   tally.units++;
   if (r.reused) tally.reused++;
   if (r.damaged) tally.damaged++;
-  if (r.unstored !== undefined) countUnstored(tally, r.unstored);
+  if (r.unstored !== undefined) countUnstored(tally, r.unstored, at);
 }
 
-/** Counts one result that could not be stored, and keeps the first reason. */
-export function countUnstored(tally: ReuseTally, why: string): void {
+/** Counts one result that could not be stored (the unit at place `at`), and keeps the earliest unit's reason. */
+export function countUnstored(tally: ReuseTally, why: string, at: number): void {
   tally.unstored++;
-  tally.firstUnstored ??= why;
+  if (tally.firstUnstoredAt === null || at < tally.firstUnstoredAt) {
+    tally.firstUnstored = why;
+    tally.firstUnstoredAt = at;
+  }
 }
 
 export function indexKey(scope: IntermediateScope, file: WehrStimFile): string {

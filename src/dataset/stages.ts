@@ -77,8 +77,8 @@ export async function runBuild(
     const wehrIndex: WehrStimIndex = new Map();
     const indexed = orderedMap(plan.wehrStimFiles, (file) => exec.wehrStim(file), {
       maxInFlight: exec.window,
-      onResult: (r) => {
-        countReuse(flow.reuse.index, r);
+      onResult: (r, _file, i) => {
+        countReuse(flow.reuse.index, r, i);
         replayWalkEvents(r.events, reporting, seen);
         if (r.entry) addWehrStimEntry(wehrIndex, r.entry, reporting);
       },
@@ -99,10 +99,10 @@ export async function runBuild(
       },
       {
         maxInFlight: exec.window,
-        onResult: async (r) => {
+        onResult: async (r, _unit, i) => {
           await indexed;
           inFlight--;
-          countReuse(flow.reuse.clean, r);
+          countReuse(flow.reuse.clean, r, i);
           replayWalkEvents(r.events, reporting, seen);
           if (r.outcome === null) return;
           // Test hooks (inert unless AC1_TEST_PAUSE_AT / AC1_TEST_FAIL_AT name "build-cell").

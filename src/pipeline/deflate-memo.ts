@@ -59,11 +59,15 @@ export class IntermediateDeflateMemo implements DeflateMemo {
   readonly tally: ReuseTally = emptyTally();
   /** Entries being written. */
   private readonly writes = new Set<Promise<void>>();
+  /** Each digest's first lookup's place among the lookups (the order the export adds its members in). */
+  private readonly places = new Map<string, number>();
 
   constructor(private readonly sc: StageCache) {}
 
   // (never rejects: the cache's get gives a miss for an entry it cannot open, read or decode)
   async get(digest: string): Promise<EncodedMember | undefined> {
+    // the lookups start in the export's member order: a failed write is named by its member's place in it
+    if (!this.places.has(digest)) this.places.set(digest, this.tally.units);
     this.tally.units++;
     const found = await lookup(this.sc, "deflated", deflatedKey(this.sc.scope, digest), deflatedCodec);
     if (found.value !== undefined) this.tally.reused++;
@@ -75,7 +79,13 @@ export class IntermediateDeflateMemo implements DeflateMemo {
     const write = this.sc.cache
       .put("deflated", deflatedKey(this.sc.scope, digest), deflatedCodec.encode(member))
       // best effort: the export does not depend on it (the build reports it)
-      .catch((e: unknown) => countUnstored(this.tally, e instanceof Error ? e.message : String(e)));
+      .catch((e: unknown) =>
+        countUnstored(
+          this.tally,
+          e instanceof Error ? e.message : String(e),
+          this.places.get(digest) ?? this.tally.units,
+        ),
+      );
     this.writes.add(write);
     void write.then(() => this.writes.delete(write));
     return write;

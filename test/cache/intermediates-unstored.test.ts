@@ -81,8 +81,10 @@ describe("an entry that cannot be stored", () => {
     assert.equal(describeReuse(r), "");
     r.stim.unstored = 2;
     r.stim.firstUnstored = "cannot store /c/stim/k.bin: ENOSPC: no space left on device";
+    r.stim.firstUnstoredAt = 0;
     r.clean.unstored = 1;
     r.clean.firstUnstored = "cannot store /c/clean/k.bin: EISDIR: illegal operation on a directory";
+    r.clean.firstUnstoredAt = 3;
     assert.equal(
       describeReuse(r),
       "3 intermediate results not stored (cannot store /c/clean/k.bin: EISDIR: illegal operation on a directory)",
@@ -129,6 +131,24 @@ describe("a build whose entries cannot be stored", () => {
     assert.equal(trim.length, 1, JSON.stringify(warnings.map((w) => w.code)));
     assert.match(trim[0]!.message, /^cannot trim the intermediate results in \S+ to their bound: /);
     assert.deepEqual(r.members, (await build(false, {})).members);
+  });
+
+  it("stims not stored: the earliest stim's reason is named, the same on 1 thread and on 2", async () => {
+    const named: string[] = [];
+    for (const jobs of [1, 2]) {
+      const cache = new BuildCache(join(root, `stim-file-${jobs}`));
+      const im = new IntermediateCache(cache.dir);
+      await mkdir(im.root, { recursive: true });
+      await writeFile(join(im.root, "stim"), "not a folder");
+      const reuse = (await build(cache, { jobs })).report.reuse;
+      assert.ok(reuse);
+      assert.ok(reuse.stim.units > 1);
+      assert.equal(reuse.stim.unstored, reuse.stim.units, `jobs ${jobs}: no stim stored`);
+      assert.equal(reuse.stim.firstUnstoredAt, 0, `jobs ${jobs}`);
+      named.push((reuse.stim.firstUnstored ?? "").replaceAll(cache.dir, "<cache>"));
+    }
+    assert.match(named[0]!, /^cannot store <cache>\S+stim\S+\.bin: /);
+    assert.equal(named[1], named[0]);
   });
 
   it("a folder in place of a Wehr index entry, a cleaned session's and a stim's: each recomputed, said, the export unchanged", async () => {

@@ -39,7 +39,14 @@ test("a member offered is found again as it was deflated; lookups and hits are c
     [made.crc32, made.uncompressedSize, made.compressedSize, 8],
   );
   assert.deepEqual(Buffer.concat(found.chunks), Buffer.concat(made.chunks));
-  assert.deepEqual(memo.tally, { units: 2, reused: 1, damaged: 0, unstored: 0, firstUnstored: null });
+  assert.deepEqual(memo.tally, {
+    units: 2,
+    reused: 1,
+    damaged: 0,
+    unstored: 0,
+    firstUnstored: null,
+    firstUnstoredAt: null,
+  });
 });
 
 test("an entry that holds no deflated member is a miss, counted damaged and removed", async () => {
@@ -51,7 +58,14 @@ test("an entry that holds no deflated member is a miss, counted damaged and remo
   await cache.put("deflated", deflatedKey(scope(dir), digest), { header: { crc32: -1 }, arrays: [] });
   assert.equal((await readdir(join(cache.root, "deflated"))).length, 1);
   assert.equal(await memo.get(digest), undefined);
-  assert.deepEqual(memo.tally, { units: 1, reused: 0, damaged: 1, unstored: 0, firstUnstored: null });
+  assert.deepEqual(memo.tally, {
+    units: 1,
+    reused: 0,
+    damaged: 1,
+    unstored: 0,
+    firstUnstored: null,
+    firstUnstoredAt: null,
+  });
   assert.deepEqual(await readdir(join(cache.root, "deflated")), []);
   for (const header of [
     null,
@@ -75,7 +89,14 @@ test("lookups at once count only their own damage: a bad entry beside a missing 
   // the bad one first: its removal lands while the other lookup is still under way
   const found = await Promise.all([memo.get(bad), memo.get("3".repeat(64)), memo.get("4".repeat(64))]);
   assert.deepEqual(found, [undefined, undefined, undefined]);
-  assert.deepEqual(memo.tally, { units: 3, reused: 0, damaged: 1, unstored: 0, firstUnstored: null });
+  assert.deepEqual(memo.tally, {
+    units: 3,
+    reused: 0,
+    damaged: 1,
+    unstored: 0,
+    firstUnstored: null,
+    firstUnstoredAt: null,
+  });
   assert.equal(cache.removed.length, 1);
 });
 
@@ -88,11 +109,29 @@ test("a cache folder that cannot be used: lookups miss and offers are dropped (c
   memo.put(digest, await deflateParts([Uint8Array.of(1, 2, 3)], 6));
   await memo.settled();
   assert.equal(await memo.get(digest), undefined);
-  const { firstUnstored, ...counts } = memo.tally;
+  const { firstUnstored, firstUnstoredAt, ...counts } = memo.tally;
+  assert.equal(firstUnstoredAt, 0);
   assert.deepEqual(
     counts,
     { units: 2, reused: 0, damaged: 0, unstored: 1 },
     "the offer not stored is counted",
   );
   assert.match(firstUnstored ?? "", /^cannot store .*not-a-folder.*\.bin: E[A-Z]+: /);
+});
+
+test("of several writes that fail, the member added first is named, whichever fails first", async () => {
+  const file = join(work.dir, "not-a-folder-either");
+  await writeFile(file, "x");
+  const memo = new IntermediateDeflateMemo({ scope: scope(file), cache: new IntermediateCache(file) });
+  const [early, late] = ["5".repeat(64), "6".repeat(64)];
+  await memo.get(early);
+  await memo.get(late);
+  const member = await deflateParts([Uint8Array.of(1, 2, 3)], 6);
+  // the later member's write is offered (and fails) first
+  await memo.put(late, member);
+  await memo.put(early, member);
+  assert.equal(memo.tally.unstored, 2);
+  assert.equal(memo.tally.firstUnstoredAt, 0);
+  const entry = deflatedKey(scope(file), early);
+  assert.ok(memo.tally.firstUnstored?.includes(entry), `${memo.tally.firstUnstored} names ${entry}`);
 });
