@@ -43,7 +43,7 @@ export function goldenArray(ref: unknown): Float64Array {
   return load().blob.slice(offset, offset + length);
 }
 
-/** Irwin-Hall normals (sum of 12 uniforms minus 6), exactly as make_goldens.py. */
+/** Irwin-Hall normals (sum of 12 uniforms minus 6), exactly as gen_normal in test/fixtures/dsp/recipes.py. */
 export function genNormal(seed: number, n: number): Float64Array {
   const next = mulberry32(seed);
   const out = new Float64Array(n);
@@ -51,7 +51,7 @@ export function genNormal(seed: number, n: number): Float64Array {
   return out;
 }
 
-/** Evaluates an input recipe (see evaluate() in make_goldens.py). */
+/** Evaluates an input recipe (see evaluate() in test/fixtures/dsp/recipes.py). */
 export function evalRecipe(recipe: unknown): Float64Array {
   const r = recipe as Recipe;
   const op = r[0];
