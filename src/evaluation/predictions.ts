@@ -82,6 +82,12 @@ export async function readPredictions(path: string, view: ExportView): Promise<P
     const keys = reader.keys();
     if (keys.length === 0)
       throw new PredictionError(path, "", "holds no pred_<stim>_<neuron> array: nothing to score");
+    if (keys.includes("manifest"))
+      throw new PredictionError(
+        path,
+        "manifest",
+        "this is an ac1 export, not predictions: ac1 score takes the export first, then a PRED.npz of pred_<stim>_<neuron> arrays",
+      );
     const planned: { key: string; stim: number; neuron: number; frames: number }[] = [];
     for (const key of keys) {
       const m = KEY_RE.exec(key);
@@ -153,7 +159,7 @@ export async function readPredictions(path: string, view: ExportView): Promise<P
           throw new PredictionError(
             path,
             p.key,
-            `value ${i} is ${v}: predictions must be finite (no NaN or infinity)`,
+            `bin ${i} is ${v}: predictions must be finite (no NaN or infinity)`,
           );
       }
       pairs.push({ key: p.key, stim: p.stim, neuron: p.neuron, data });

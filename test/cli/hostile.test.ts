@@ -172,8 +172,13 @@ test("ac1 info and ac1 view on files that are not ac1 exports", async () => {
       assertOneLineFailure(r, 1, message);
     }
   }
-  for (const command of ["info", "view"])
-    assertOneLineFailure(await runAc1([command, dir], { env }), 1, /npz: is a folder, not a file$/);
+  assertOneLineFailure(await runAc1(["view", dir, "--no-open"], { env }), 1, /npz: is a folder, not a file$/);
+  // ac1 info also says how to summarise a release folder.
+  assertOneLineFailure(
+    await runAc1(["info", dir], { env }),
+    1,
+    /npz: is a folder, not a file; for a release folder, ac1 info --path .*npz$/,
+  );
 });
 
 test("Ctrl-C while the export is being written leaves neither the export nor a temp file", async () => {

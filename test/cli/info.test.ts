@@ -56,7 +56,7 @@ test("ac1 info --path DIR summarises what a build would produce, writing nothing
   assert.deepEqual(readdirSync(work.dir).sort(), before);
 });
 
-test("ac1 info errors: nothing given, options with a file, not an export", async () => {
+test("ac1 info errors: nothing given, options with a file, not an export, a folder", async () => {
   const none = await runAc1(["info"], { env });
   assert.equal(none.code, 2);
   assert.match(none.stderr, /give FILE.npz or --path DIR/);
@@ -70,6 +70,14 @@ test("ac1 info errors: nothing given, options with a file, not an export", async
   assert.equal(bad.stdout, "");
   assert.equal(bad.stderr.trim().split("\n").length, 1);
   assert.ok(bad.stderr.includes(junk));
+  // A release folder given as FILE.npz: one line that points at --path.
+  const folder = await runAc1(["info", synth.dir], { env });
+  assert.equal(folder.code, 1);
+  assert.equal(folder.stdout, "");
+  assert.equal(
+    folder.stderr,
+    `ac1 info: ${synth.dir}: is a folder, not a file; for a release folder, ac1 info --path ${synth.dir}\n`,
+  );
   const noneMatch = await runAc1(["info", "--path", synth.dir, "--experimenter", "wehr", "--sites", "MGB"], {
     env,
   });

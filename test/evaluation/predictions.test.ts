@@ -241,7 +241,7 @@ const CASES: Case[] = [
       return makeZip([GOOD, { name: "pred_1_0.npy", data: floats(">f4", [1, 90], v) }]);
     },
     key: "pred_1_0",
-    problem: /value 7 is NaN: predictions must be finite/,
+    problem: /bin 7 is NaN: predictions must be finite/,
   },
   {
     name: "an infinity (big-endian float64)",
@@ -251,7 +251,17 @@ const CASES: Case[] = [
       return makeZip([{ name: "pred_0_0.npy", data: floats(">f8", [T0], v) }]);
     },
     key: "pred_0_0",
-    problem: /value 0 is -Infinity/,
+    problem: /bin 0 is -Infinity/,
+  },
+  {
+    name: "an ac1 export (the two files the other way round)",
+    file: () =>
+      makeZip([
+        { name: "manifest.npy", data: floats("<f4", [1], [0]) },
+        { name: "resp_0_0.npy", data: floats("<f4", [1, T0], ramp(T0)) },
+      ]),
+    key: "manifest",
+    problem: /this is an ac1 export, not predictions: ac1 score takes the export first, then a PRED\.npz/,
   },
   {
     name: "a pair without data",
@@ -347,6 +357,18 @@ describe("ac1 score on a bad PRED.npz: one line naming the key, exit 1, nothing 
       assert.match(lines[0]!, c.problem);
     });
   }
+});
+
+it("ac1 score PRED.npz FILE.npz (the other way round): one line saying the export comes first", async () => {
+  const path = join(work.dir, "pred-first.npz");
+  await writeFile(path, await makeZip([GOOD]));
+  const r = await runAc1(["score", path, exportPath]);
+  assert.equal(r.code, 1, r.stderr);
+  assert.equal(r.stdout, "");
+  assert.equal(
+    r.stderr,
+    `ac1 score: ${path}: no manifest array: not an ac1-npz export (ac1 score takes the export first, then PRED.npz)\n`,
+  );
 });
 
 it("accepts float32 and float64, either byte order, (T,), (1, T) and Fortran order; pairs sorted by neuron, then stim", async () => {

@@ -8,6 +8,7 @@
 
 import type { DatasetSplit } from "../../dataset/model.js";
 import { factsOf, formatSummary } from "../../dataset/summary.js";
+import { ExportError } from "../../errors.js";
 import { buildManifest, type ExportManifest, openDatasetExport, parseSplit } from "../../export/index.js";
 import { hopOf } from "../../export/manifest.js";
 
@@ -191,7 +192,13 @@ async function run(argv: string[]): Promise<number> {
       throw new UsageError(
         `ac1 info: --${others[0]} applies to --path builds, not to an export file (see ac1 info --help)`,
       );
-    process.stdout.write(`${await infoOfExport(file, flags)}\n`);
+    const text = await infoOfExport(file, flags).catch((e: unknown) => {
+      // A release folder given as FILE.npz: say how to summarise what a build of it would produce.
+      if (e instanceof ExportError && e.message === `${file}: is a folder, not a file`)
+        throw new ExportError(`${e.message}; for a release folder, ac1 info --path ${file}`, { cause: e });
+      throw e;
+    });
+    process.stdout.write(`${text}\n`);
     return 0;
   }
   if (values.path === undefined)

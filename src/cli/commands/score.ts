@@ -4,6 +4,7 @@
 // scored neuron at a time. A table, or {"neurons": [...], "mean": {...}} JSON
 // on stdout (NaN as null); nothing on stdout on failure.
 
+import { ExportError } from "../../errors.js";
 import {
   type NeuronScore,
   readPredictions,
@@ -69,7 +70,12 @@ async function run(argv: string[]): Promise<number> {
       `ac1 score: expected FILE.npz PRED.npz, got ${positionals.length} arguments (see ac1 score --help)`,
     );
   const [file, predFile] = positionals as [string, string];
-  const view = await openDatasetExport(file);
+  const view = await openDatasetExport(file).catch((e: unknown) => {
+    // The likeliest cause of a FILE.npz without a manifest: the two files given the other way round.
+    if (e instanceof ExportError && e.message === `${file}: no manifest array: not an ac1-npz export`)
+      throw new ExportError(`${e.message} (ac1 score takes the export first, then PRED.npz)`, { cause: e });
+    throw e;
+  });
   let report: ScoreReport;
   try {
     const predictions = await readPredictions(predFile, view);
