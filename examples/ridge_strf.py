@@ -40,8 +40,15 @@ import numpy as np
 
 
 def load_export(path):
-    """The open .npz and its manifest (a dict)."""
-    z = np.load(path)
+    """The open .npz and its manifest (a dict); one line and exit 1 if path is not an ac1 export."""
+    try:
+        z = np.load(path)
+    except OSError as e:
+        sys.exit(f"{path}: cannot read it: {e.strerror or e}")
+    except ValueError:
+        sys.exit(f"{path}: not an .npz file: give the .npz written by ac1 build")
+    if not hasattr(z, "files") or "manifest" not in z.files:
+        sys.exit(f"{path}: not an ac1 export (no manifest): give the .npz written by ac1 build")
     return z, json.loads(str(z["manifest"]))
 
 

@@ -123,7 +123,14 @@ def main(argv=None):
                    help="the neuron to show (default: the first with train and test stims)")
     p.add_argument("--json", action="store_true", help="print one JSON object instead")
     args = p.parse_args(argv)
-    z = np.load(args.export)
+    try:
+        z = np.load(args.export)
+    except OSError as e:
+        sys.exit(f"{args.export}: cannot read it: {e.strerror or e}")
+    except ValueError:
+        sys.exit(f"{args.export}: not an .npz file: give the .npz written by ac1 build")
+    if not hasattr(z, "files") or "manifest" not in z.files:
+        sys.exit(f"{args.export}: not an ac1 export (no manifest): give the .npz written by ac1 build")
     m = json.loads(str(z["manifest"]))
     if "splits" not in m:
         sys.exit(f"{args.export}: no split; build with --split stims:0.5,0.2,0.3 (or rancon)")

@@ -239,7 +239,8 @@ test("README walkthrough and examples/: build with a split, fit a ridge STRF in 
     assert.match(text.stdout, /^population \(the same stims for every neuron\):$/m);
     await checkSplitsJson(exportPath, opts);
 
-    // Both scripts explain themselves, and refuse an export without a split in one line.
+    // Both scripts explain themselves, and refuse an export without a split, a missing file and a
+    // file that is not an export in one line.
     for (const script of ["examples/ridge_strf.py", "examples/splits.py"]) {
       const help = await run(PYTHON, [script, "--help"], opts);
       assert.equal(help.code, 0);
@@ -253,6 +254,16 @@ test("README walkthrough and examples/: build with a split, fit a ridge STRF in 
       assert.notEqual(bad.code, 0);
       assert.match(bad.stderr, /no split; build with --split/);
       assert.doesNotMatch(bad.stderr, /Traceback/);
+      // A missing file and a file that is not an export (PRED.npz): one line each, no traceback.
+      for (const [given, why] of [
+        [join(W, "missing.npz"), /missing\.npz: cannot read it: No such file or directory$/],
+        [predPath, /pred\.npz: not an ac1 export \(no manifest\): give the \.npz written by ac1 build$/],
+      ] as const) {
+        const wrong = await run(PYTHON, [script, given, ...args.slice(2)], opts);
+        assert.equal(wrong.code, 1, wrong.stderr);
+        assert.equal(wrong.stderr.trimEnd().split("\n").length, 1, wrong.stderr);
+        assert.match(wrong.stderr.trimEnd(), why);
+      }
     }
     assert.ok(!existsSync(join(W, "x.npz")), "nothing written without a split");
   } finally {
