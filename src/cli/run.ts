@@ -53,7 +53,8 @@ function usage(): string {
     "commands:",
     ...lines,
     "",
-    "Run `ac1 <command> --help` for a command's options. --debug shows stack traces.",
+    "Run `ac1 <command> --help` for a command's options. --debug shows stack traces;",
+    "ac1 --version prints the version.",
     "Exit status: 0 success, 1 failure (data, files, network, interrupted), 2 bad command line.",
   ].join("\n");
 }

@@ -25,7 +25,8 @@ test("ac1 help COMMAND prints that command's help, like ac1 COMMAND --help", asy
   assert.equal(viaHelp.stdout, viaFlag.stdout);
 });
 
-test("ac1 --help states the exit statuses", async () => {
+test("ac1 --help states the exit statuses and --version", async () => {
   const r = await runAc1(["--help"]);
   assert.match(r.stdout, /Exit status: 0 success, 1 failure .*, 2 bad command line\./);
+  assert.match(r.stdout, /^ac1 --version prints the version\.$/m);
 });
