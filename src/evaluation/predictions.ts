@@ -56,6 +56,23 @@ function shapeText(shape: readonly number[]): string {
 }
 
 /**
+ * True when `path` is an .npz with at least one pred_<stim>_<neuron> member
+ * (false for anything else, unreadable files included): a hint for a user
+ * who gave predictions where an export was expected.
+ */
+export async function holdsPredictions(path: string): Promise<boolean> {
+  let reader: NpzReader | undefined;
+  try {
+    reader = await NpzReader.open(path);
+    return reader.keys().some((k) => KEY_RE.test(k));
+  } catch {
+    return false;
+  } finally {
+    await reader?.close();
+  }
+}
+
+/**
  * Reads and validates PRED.npz against the export: every key must name a
  * (stim, neuron) pair with data, hold float32 or float64 of shape (T_s,) or
  * (1, T_s), and only finite values. Nothing is returned unless all of it is.

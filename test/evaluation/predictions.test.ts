@@ -367,8 +367,16 @@ it("ac1 score PRED.npz FILE.npz (the other way round): one line saying the expor
   assert.equal(r.stdout, "");
   assert.equal(
     r.stderr,
-    `ac1 score: ${path}: no manifest array: not an ac1-npz export (ac1 score takes the export first, then PRED.npz)\n`,
+    `ac1 score: ${path}: no manifest array: not an ac1-npz export; it holds pred_<stim>_<neuron> arrays: ac1 score takes the export first, then PRED.npz\n`,
   );
+});
+
+it("ac1 score on an .npz that is neither an export nor predictions: the reader's line, no hint about the order", async () => {
+  const path = join(work.dir, "other.npz");
+  await writeFile(path, await makeZip([{ ...GOOD, name: "weights.npy" }]));
+  const r = await runAc1(["score", path, exportPath]);
+  assert.equal(r.code, 1, r.stderr);
+  assert.equal(r.stderr, `ac1 score: ${path}: no manifest array: not an ac1-npz export\n`);
 });
 
 it("accepts float32 and float64, either byte order, (T,), (1, T) and Fortran order; pairs sorted by neuron, then stim", async () => {

@@ -6,6 +6,7 @@
 // per stim (sf_hz, T) from the manifest's modeller keys.
 // The summary goes to stdout (it is what the user asked for); progress to stderr.
 
+import { stat } from "node:fs/promises";
 import type { DatasetSplit } from "../../dataset/model.js";
 import { factsOf, formatSummary } from "../../dataset/summary.js";
 import { ExportError } from "../../errors.js";
@@ -192,13 +193,12 @@ async function run(argv: string[]): Promise<number> {
       throw new UsageError(
         `ac1 info: --${others[0]} applies to --path builds, not to an export file (see ac1 info --help)`,
       );
-    const text = await infoOfExport(file, flags).catch((e: unknown) => {
-      // A release folder given as FILE.npz: say how to summarise what a build of it would produce.
-      if (e instanceof ExportError && e.message === `${file}: is a folder, not a file`)
-        throw new ExportError(`${e.message}; for a release folder, ac1 info --path ${file}`, { cause: e });
-      throw e;
-    });
-    process.stdout.write(`${text}\n`);
+    // A release folder given as FILE.npz: say how to summarise what a build of it would produce.
+    if (await isFolder(file))
+      throw new ExportError(
+        `${file}: is a folder, not a file; for a release folder, ac1 info --path ${file}`,
+      );
+    process.stdout.write(`${await infoOfExport(file, flags)}\n`);
     return 0;
   }
   if (values.path === undefined)
@@ -223,3 +223,11 @@ export const command: Command = {
   help: HELP,
   run,
 };
+
+/** True when `path` is a folder (false when it is anything else or cannot be looked at: the reader says why). */
+function isFolder(path: string): Promise<boolean> {
+  return stat(path).then(
+    (st) => st.isDirectory(),
+    () => false,
+  );
+}

@@ -12,6 +12,7 @@ import {
   type ScoreReport,
   scorePredictions,
 } from "../../evaluation/index.js";
+import { holdsPredictions } from "../../evaluation/predictions.js";
 import { openDatasetExport } from "../../export/index.js";
 import { type Command, parseCommandArgs, UsageError } from "../command.js";
 import { ProgressBar } from "../progress.js";
@@ -70,10 +71,13 @@ async function run(argv: string[]): Promise<number> {
       `ac1 score: expected FILE.npz PRED.npz, got ${positionals.length} arguments (see ac1 score --help)`,
     );
   const [file, predFile] = positionals as [string, string];
-  const view = await openDatasetExport(file).catch((e: unknown) => {
-    // The likeliest cause of a FILE.npz without a manifest: the two files given the other way round.
-    if (e instanceof ExportError && e.message === `${file}: no manifest array: not an ac1-npz export`)
-      throw new ExportError(`${e.message} (ac1 score takes the export first, then PRED.npz)`, { cause: e });
+  const view = await openDatasetExport(file).catch(async (e: unknown) => {
+    // The two files given the other way round: say so.
+    if (e instanceof ExportError && (await holdsPredictions(file)))
+      throw new ExportError(
+        `${e.message}; it holds pred_<stim>_<neuron> arrays: ac1 score takes the export first, then PRED.npz`,
+        { cause: e },
+      );
     throw e;
   });
   let report: ScoreReport;
