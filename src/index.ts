@@ -63,6 +63,7 @@ export {
   type RejectionTally,
   type RepeatProvenance,
   type ResponseBlock,
+  type ResponseRate,
   type ResponseNormalization,
   type ResponseSmoothing,
   resolveOptions,

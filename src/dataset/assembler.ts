@@ -8,8 +8,7 @@
 import type { NeuronMeta } from "../ac1/types.js";
 import { bandCentersHz } from "../dsp/index.js";
 import { Ac1Error, OptionError } from "../errors.js";
-import type { BuildProgress, BuildWarning } from "./build.js";
-import { sampleGridWarning } from "./checks.js";
+import type { BuildProgress } from "./build.js";
 import type { CellOutcome, RepeatStats, StimOutcome, StimSpec } from "./clean.js";
 import { heldFirstColumns } from "./deferred.js";
 import {
@@ -19,6 +18,7 @@ import {
   type LazyDataset,
   type RejectionTally,
   type RepeatProvenance,
+  type ResponseRate,
   type SignalType,
   type SkippedFile,
   type Tensor,
@@ -65,17 +65,13 @@ export class DatasetAssembler {
   /** With keepRejected: pending[i]'s binned rejected repeat (null for kept repeats). */
   private readonly pendingRejected: (Held<Float32Array> | null)[] = [];
   /** Response sample rates seen so far (each is checked against dtMs once). */
-  private readonly responseRates = new Set<number>();
+  /** Each response sample rate met, in walking order, with its first cell (DatasetFields.responseRates). */
+  private readonly responseRates: ResponseRate[] = [];
   /** Stim sample rates seen so far (each is checked against the spectrogram's memory bound once). */
   private readonly stimRates = new Set<number>();
 
-  /**
-   * `onWarning` hears the warnings only the walk can raise (a response
-   * sampled more coarsely than dtMs), in walking order.
-   */
   constructor(
     readonly options: DatasetOptions,
-    private readonly onWarning?: (w: BuildWarning) => void,
     /** Where the per-pair arrays wait for finish (and the stim tensors, StimTensors in build-stims.ts). */
     readonly store: ArrayStore = memoryStore(),
   ) {}
@@ -99,7 +95,7 @@ export class DatasetAssembler {
     const lastBlockOf = new Map<string, StimOutcome>();
     for (const st of outcome.stims) if (st.block !== null) lastBlockOf.set(st.key, st);
     for (const st of outcome.stims) {
-      this.checkResponseRate(st.sfRespHz, outcome.meta);
+      this.noteResponseRate(st.sfRespHz, outcome.meta);
       for (const f of st.fates) this.rejections[f]++;
       const owner = lastBlockOf.get(st.key);
       const detached = owner !== undefined && owner !== st;
@@ -153,12 +149,10 @@ export class DatasetAssembler {
     return n;
   }
 
-  /** The dt warning, once per response sample rate (walking order, so the same for any number of threads). */
-  private checkResponseRate(sfRespHz: number, meta: NeuronMeta): void {
-    if (this.responseRates.has(sfRespHz)) return;
-    this.responseRates.add(sfRespHz);
-    const w = sampleGridWarning(this.options, sfRespHz, `${meta.experimenter} cell ${meta.session}`);
-    if (w) this.onWarning?.(w);
+  /** Notes a response sample rate the first time a cell has it (walking order, so the same for any number of threads). */
+  private noteResponseRate(sfRespHz: number, meta: NeuronMeta): void {
+    if (this.responseRates.some((r) => r.sfHz === sfRespHz)) return;
+    this.responseRates.push({ sfHz: sfRespHz, firstIn: `${meta.experimenter} cell ${meta.session}` });
   }
 
   /**
@@ -253,6 +247,7 @@ export class DatasetAssembler {
       skippedFiles: this.skippedFiles.slice(),
       options: o,
       provenance,
+      responseRates: this.responseRates.map((r) => ({ ...r })),
       spikeCounts,
       release: () => this.store.close(),
     };

@@ -26,8 +26,9 @@ export interface Batch {
  * Block-diagonal concatenation of two or more datasets on both axes: stims
  * and neurons of each part follow those of the previous ones, cross pairs
  * are missing. Needs equal dtMs, F and audioFs. Metadata are copied and
- * tagged with `dataset` = names[i]. Rejections, dropped cells, skipped files
- * and provenance are merged; options and hearing range are the first part's.
+ * tagged with `dataset` = names[i]. Rejections, dropped cells, skipped
+ * files, provenance and response sample rates are merged; options and
+ * hearing range are the first part's.
  * Spike counts and rejected repeats follow their pairs when every part has
  * them (the unindexed rejected rows are stacked, NaN-padded to the longest);
  * a split does not carry over (its indices belong to one part).
@@ -87,7 +88,7 @@ export function concatData(parts: readonly DatasetData[], names: readonly string
     sOffset += d.stims.length;
   });
   const signalType = types.size === 1 ? first.signalType : "mixed";
-  const { spikeCounts: _c, rejected: _r, split: _s, ...firstRest } = first;
+  const { spikeCounts: _c, rejected: _r, split: _s, responseRates: _rates, ...firstRest } = first;
   const out: DatasetData = {
     ...firstRest,
     signalType,
@@ -100,6 +101,11 @@ export function concatData(parts: readonly DatasetData[], names: readonly string
     skippedFiles: skipped,
     provenance,
   };
+  if (parts.every((d) => d.responseRates !== undefined)) {
+    // each rate once, where the parts (in order) met it first
+    const rates = parts.flatMap((d) => d.responseRates ?? []);
+    out.responseRates = rates.filter((r, i) => rates.findIndex((q) => q.sfHz === r.sfHz) === i);
+  }
   if (parts.every((d) => d.spikeCounts !== undefined))
     out.spikeCounts = blockDiagonal(parts, N, (d) => d.spikeCounts as (CountBlock | null)[][]);
   if (parts.every((d) => d.rejected !== undefined)) {

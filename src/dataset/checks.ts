@@ -3,9 +3,9 @@
 // (pipeline.md section 10 step 6), spectrogram bands above a stim's Nyquist
 // frequency (they hold aliases), and a time bin shorter than a response's
 // sample period (one sample per bin, out of step with the stim frames).
-// The first two are read off the built data (so a load from the build cache
-// gives them too); the last needs the response sample rates, which only the
-// walk sees (DatasetAssembler raises it).
+// All three are read off the built data, the last from the response sample
+// rates the walk met (DatasetFields.responseRates, in the manifest as
+// response_rates), so a load from the build cache gives them too.
 
 import type { BuildWarning } from "./build.js";
 import type { DatasetData, DatasetOptions } from "./model.js";
@@ -54,11 +54,23 @@ export function nyquistWarnings(
   return out;
 }
 
-/** The warnings read off a built dataset: the mixed cohort, then the bands above Nyquist. */
-export function cohortWarnings(
-  data: Pick<DatasetData, "signalType" | "audioFs" | "freqsHz" | "stimMeta" | "options">,
-): BuildWarning[] {
+/** The dataset fields the warnings read off a built dataset are read from. */
+export type CohortFields = Pick<
+  DatasetData,
+  "signalType" | "audioFs" | "freqsHz" | "stimMeta" | "options" | "responseRates"
+>;
+
+/**
+ * The warnings read off a built dataset: a bin shorter than a response's
+ * sample period (one per rate, walking order), the mixed cohort, then the
+ * bands above Nyquist.
+ */
+export function cohortWarnings(data: CohortFields): BuildWarning[] {
   const out: BuildWarning[] = [];
+  for (const r of data.responseRates ?? []) {
+    const w = sampleGridWarning(data.options, r.sfHz, r.firstIn);
+    if (w !== undefined) out.push(w);
+  }
   if (data.signalType === "mixed") out.push({ code: "mixed-signal-types", path: "", message: MIXED_WARNING });
   out.push(...nyquistWarnings(data));
   return out;
@@ -87,12 +99,12 @@ export function sampleGridWarning(
 }
 
 /**
- * Gives the warnings read off the built data (checks.ts: the mixed cohort,
- * bands above a stim's Nyquist frequency) to onWarning, or without one to
- * process.emitWarning.
+ * Gives the warnings read off the built data (cohortWarnings: the bin
+ * against the response sample rates, the mixed cohort, bands above a stim's
+ * Nyquist frequency) to onWarning, or without one to process.emitWarning.
  */
 export function warnAboutCohort(
-  data: Pick<DatasetData, "signalType" | "audioFs" | "freqsHz" | "stimMeta" | "options">,
+  data: CohortFields,
   onWarning: ((w: BuildWarning) => void) | undefined,
 ): void {
   for (const w of cohortWarnings(data)) (onWarning ?? emitBuildWarning)(w);

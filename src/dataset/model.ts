@@ -144,6 +144,12 @@ export interface DatasetOptions {
   keepRejected: boolean;
 }
 
+/** A response sample rate of the walk, and where it was met first ("wehr cell 20020624-mw-001"). */
+export interface ResponseRate {
+  sfHz: number;
+  firstIn: string;
+}
+
 /** A dataset's fields besides its large arrays (the same whatever holds those). */
 export interface DatasetFields {
   dtMs: number;
@@ -164,6 +170,14 @@ export interface DatasetFields {
   options: DatasetOptions;
   /** Per-repeat provenance (beyond the reference); empty when unknown. */
   provenance: RepeatProvenance[];
+  /**
+   * Each response sample rate the walk met (in every cell walked, dropped
+   * ones too), in walking order, with the first cell recorded at it: what
+   * the dt warning reads (checks.ts), so that a load from the build cache
+   * gives it too. Absent for data from an export written before the
+   * manifest carried it (response_rates).
+   */
+  responseRates?: ResponseRate[];
   /** The train / val / test split, when one was asked for (the load option `split`). */
   split?: DatasetSplit | null;
 }

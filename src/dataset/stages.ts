@@ -59,7 +59,7 @@ export async function runBuild(
     if (setup.ownsSource) await source.close();
     throw e;
   }
-  const assembler = new DatasetAssembler(options, setup.onWarning, store);
+  const assembler = new DatasetAssembler(options, store);
   const reporting: WalkReporting = {
     onWarning: (w) => setup.onWarning?.(w),
     onSkippedFile: (path, reason) => assembler.addSkippedFile(path, reason),

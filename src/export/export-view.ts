@@ -15,7 +15,7 @@ import type {
 } from "../dataset/model.js";
 import { qualityFromJson } from "../dataset/quality-keys.js";
 import { ExportError } from "./errors.js";
-import { type ExportManifest, fromManifestOptions, hopOf } from "./manifest.js";
+import { type ExportManifest, fromManifestOptions, hopOf, responseRatesOf } from "./manifest.js";
 import { ModellerArrays, metadataOf, parseSplit } from "./modeller.js";
 import type { NpzReader } from "./npz-reader.js";
 import { readProvenance } from "./provenance-columns.js";
@@ -202,6 +202,8 @@ export class NpzExportView implements ExportView {
       options: fromManifestOptions(m.options as unknown as Record<string, unknown>, this.path),
       provenance,
     };
+    const rates = responseRatesOf(m);
+    if (rates !== undefined) data.responseRates = rates;
     const spikeCounts = await this.extras.loadCounts(m, S, N);
     if (spikeCounts !== undefined) data.spikeCounts = spikeCounts;
     const rejected = await this.extras.loadRejected(m, provenance, S, N);

@@ -9,13 +9,13 @@ import type { NeuronMeta, StimMeta } from "../ac1/types.js";
 import type { DatasetData, ResponseBlock } from "../dataset/model.js";
 import type { DatasetFacts } from "../dataset/summary.js";
 import { ExportError } from "./errors.js";
-import { type ExportManifest, fromManifestOptions, hopOf } from "./manifest.js";
+import { type ExportManifest, fromManifestOptions, hopOf, responseRatesOf } from "./manifest.js";
 import { parseSplit } from "./modeller.js";
 
 /** A DatasetData as far as a manifest tells it: `responses` only says which pairs hold data. */
 export type ManifestData = Pick<
   DatasetData,
-  "signalType" | "audioFs" | "freqsHz" | "stimMeta" | "neuronMeta" | "options" | "responses"
+  "signalType" | "audioFs" | "freqsHz" | "stimMeta" | "neuronMeta" | "options" | "responses" | "responseRates"
 >;
 
 /** Stands for a block the manifest says exists (its values are not read). */
@@ -46,6 +46,7 @@ export function manifestData(m: ExportManifest, path: string): ManifestData {
     neuronMeta: m.neurons as unknown as NeuronMeta[],
     options: fromManifestOptions(m.options as unknown as Record<string, unknown>, path),
     responses,
+    responseRates: responseRatesOf(m),
   };
 }
 

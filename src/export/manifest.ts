@@ -6,7 +6,14 @@
 // knows the manifest's keys; the arrays beside it are written by
 // dataset-npz.ts and read by export-view.ts.
 
-import type { DatasetOptions, DatasetShapes, Fate, RejectionTally, SkippedFile } from "../dataset/model.js";
+import type {
+  DatasetOptions,
+  DatasetShapes,
+  Fate,
+  RejectionTally,
+  ResponseRate,
+  SkippedFile,
+} from "../dataset/model.js";
 import { qualityToJson } from "../dataset/quality-keys.js";
 import { MAX_RESPONSE_GRID, manifestByteCap } from "../limits.js";
 import { ExportError } from "./errors.js";
@@ -61,6 +68,8 @@ export interface ExportManifest {
     experimenters: string[];
     stim_keys: string[];
   };
+  /** Each response sample rate the build's walk met, in walking order, with the first cell at it (DatasetFields.responseRates). */
+  response_rates?: { sf_hz: number; first_in: string }[];
   [key: string]: unknown;
 }
 
@@ -144,6 +153,8 @@ export function buildManifest(data: DatasetShapes): ExportManifest {
     species: data.species,
     hearing_range_hz: [data.hearingRangeHz[0], data.hearingRangeHz[1]],
   };
+  if (data.responseRates !== undefined)
+    manifest.response_rates = data.responseRates.map((r) => ({ sf_hz: r.sfHz, first_in: r.firstIn }));
   addModellerKeys(manifest, data);
   return manifest;
 }
@@ -219,7 +230,22 @@ export function parseManifest(text: string, path: string): ExportManifest {
     count(p.count, "provenance.count", path);
   }
   if (m.splits !== undefined) parseSplit(m.splits, path, m.stims.length, m.neurons.length);
+  if (m.response_rates !== undefined) {
+    const rates = m.response_rates;
+    if (
+      !Array.isArray(rates) ||
+      !rates.every(
+        (r) => isObj(r) && typeof r.first_in === "string" && typeof r.sf_hz === "number" && r.sf_hz > 0,
+      )
+    )
+      throw new ExportError(`${path}: manifest response_rates is not a list of {sf_hz > 0, first_in}`);
+  }
   return m as ExportManifest;
+}
+
+/** The response sample rates a manifest records (response_rates), or undefined for an export without them. */
+export function responseRatesOf(m: ExportManifest): ResponseRate[] | undefined {
+  return m.response_rates?.map((r) => ({ sfHz: r.sf_hz, firstIn: r.first_in }));
 }
 
 /** The build options a manifest records (its `options` block), as DatasetOptions. */

@@ -73,6 +73,7 @@ type Manifest = {
     _wehr_cell_idx?: number;
     session: string;
   }[];
+  response_rates?: { sf_hz: number; first_in: string }[];
   splits: {
     method: string;
     seed: number;
@@ -249,16 +250,31 @@ test("bad split and grid options fail before any work, naming the flag typed", a
   }
 });
 
-test("warnings say what the output is, in the flags' words", async () => {
-  const r = await build("dt", "--experimenter", "wehr", "--dt-ms", "0.2", "--no-cache");
-  assert.equal(r.r.code, 0, r.r.stderr);
+test("warnings say what the output is, in the flags' words; a load from the build cache gives them again", async () => {
+  const warnings = (stderr: string) => stderr.split("\n").filter((l) => l.includes("warning: "));
+  const flags = ["--experimenter", "wehr", "--dt-ms", "0.2"];
+  const built = await build("dt", ...flags);
+  assert.equal(built.r.code, 0, built.r.stderr);
+  assert.match(built.r.stderr, /built from the release/);
   assert.match(
-    r.r.stderr,
+    built.r.stderr,
     /warning: --dt-ms 0\.2 is shorter than the sample period of the responses recorded at 4000 Hz \(0\.25 ms, first in wehr cell [\w-]+\): each of their bins holds one sample.*use --dt-ms >= 0\.25/,
   );
   assert.match(
-    r.r.stderr,
+    built.r.stderr,
     /warning: --fmax 45000 Hz: 6 of the 53 bands .* --fmax 22050 keeps every band below it/,
+  );
+  const hit = await build("dt-hit", ...flags);
+  assert.equal(hit.r.code, 0, hit.r.stderr);
+  assert.match(hit.r.stderr, /loaded from the build cache/);
+  // the walk's own warnings (a skipped file, say) are the build's; those about what the data is come again
+  const dataWarnings = (stderr: string) => warnings(stderr).filter((l) => /--dt-ms|--fmax|mixes/.test(l));
+  assert.deepEqual(dataWarnings(hit.r.stderr), dataWarnings(built.r.stderr));
+  const m = JSON.parse((await members(hit.out)).get("manifest") as string) as Manifest;
+  assert.deepEqual(
+    m.response_rates?.map((r) => r.sf_hz),
+    [4000],
+    "the manifest records the response sample rates",
   );
 });
 

@@ -15,7 +15,9 @@ import { stimKeyString } from "../../src/ac1/types.js";
 import { openRelease } from "../../src/archive/index.js";
 import { DatasetAssembler } from "../../src/dataset/assembler.js";
 import type { BuildWarning } from "../../src/dataset/build.js";
+import { cohortWarnings } from "../../src/dataset/checks.js";
 import type { CellOutcome } from "../../src/dataset/clean.js";
+import { held } from "../../src/dataset/deferred.js";
 import type { DatasetData, Tensor } from "../../src/dataset/model.js";
 import { resolveOptions } from "../../src/dataset/options.js";
 import { buildDataset } from "../../src/dataset/stages.js";
@@ -271,11 +273,18 @@ function outcome(sfRespHz: number, sfStimHz: number, session: string): CellOutco
 }
 
 test("a bin shorter than a response's sample period warns once per rate, saying what the bins become", () => {
-  const w: BuildWarning[] = [];
-  const a = new DatasetAssembler(resolveOptions({ path: "/x", dtMs: 0.2 }), (x) => w.push(x));
+  const a = new DatasetAssembler(resolveOptions({ path: "/x", dtMs: 0.2 }));
   a.addCell(outcome(4000, 44100, "s1"));
   a.addCell(outcome(4000, 44100, "s2"));
   a.addCell(outcome(10000, 44100, "s3")); // 0.2 ms covers 2 samples at 10 kHz: fine
+  const data = a.finish((_spec, Tcanon) =>
+    held({ shape: [1, 53, Tcanon], data: new Float32Array(Tcanon * 53) }),
+  );
+  assert.deepEqual(data.responseRates, [
+    { sfHz: 4000, firstIn: "asari cell s1" },
+    { sfHz: 10000, firstIn: "asari cell s3" },
+  ]);
+  const w = cohortWarnings(data).filter((x) => x.code === "dt-below-sample-period");
   assert.equal(w.length, 1);
   assert.equal(w[0]?.code, "dt-below-sample-period");
   assert.match(

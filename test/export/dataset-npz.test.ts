@@ -274,6 +274,35 @@ describe("exports that are not what they claim", () => {
     );
   });
 
+  it("response_rates: written from the data and read back; a malformed list is an ExportError", async () => {
+    const data = {
+      ...sampleDataset("spectrogram"),
+      responseRates: [
+        { sfHz: 4000, firstIn: "wehr cell a" },
+        { sfHz: 10000, firstIn: "asari cell b" },
+      ],
+    };
+    const path = join(dir, "rates.npz");
+    await writeDatasetNpz(data, path);
+    assert.deepEqual((await readDatasetNpz(path)).responseRates, data.responseRates);
+    const without = join(dir, "no-rates.npz");
+    await writeDatasetNpz(sampleDataset("spectrogram"), without);
+    assert.equal((await readDatasetNpz(without)).responseRates, undefined, "an export without them");
+    const m = await manifestOf("spectrogram");
+    const stims: [string, number[], Float32Array][] = [
+      ["stim_0", [1, 4, 5], new Float32Array(20)],
+      ["stim_1", [1, 4, 7], new Float32Array(28)],
+      ["stim_2", [1, 4, 3], new Float32Array(12)],
+    ];
+    for (const [i, bad] of [{}, [{ sf_hz: 0, first_in: "x" }], [{ sf_hz: 4000 }], ["4000"]].entries())
+      await assert.rejects(
+        readDatasetNpz(await npzWith(`bad-rates-${i}.npz`, { ...m, response_rates: bad }, stims)),
+        (e: unknown) =>
+          e instanceof ExportError &&
+          /manifest response_rates is not a list of \{sf_hz > 0, first_in\}$/.test(e.message),
+      );
+  });
+
   it("a manifest that is not JSON", async () => {
     const path = join(dir, "notjson.npz");
     const w = NpzWriter.create(path);
@@ -302,6 +331,7 @@ describe("exports that are not what they claim", () => {
       "options.gating",
       "options.dt_ms",
       "provenance.count",
+      "response_rates",
       "stims.0",
       "neurons",
     ];

@@ -109,6 +109,30 @@ describe("loadDataset with the cache", () => {
     assertSameDataset(reference, await loadDataset({ path: dataDir, experimenter: "wehr", cache }));
   });
 
+  it("a load from the cache gives the dt warning as the build did (the response sample rates ride in the manifest)", async () => {
+    const cache = freshCache();
+    const dtWarnings = async () => {
+      const got: string[] = [];
+      const r = await loadWithReport({
+        path: dataDir,
+        experimenter: "wehr",
+        dtMs: 0.2,
+        jobs: 1,
+        cache,
+        onWarning: (w) => {
+          if (w.code === "dt-below-sample-period") got.push(w.message);
+        },
+      });
+      return { origin: r.origin, got, rates: r.data.responseRates };
+    };
+    const built = await dtWarnings();
+    const hit = await dtWarnings();
+    assert.deepEqual([built.origin, hit.origin], ["build", "cache"]);
+    assert.equal(built.got.length, 1);
+    assert.deepEqual(hit.got, built.got);
+    assert.deepEqual(hit.rates, built.rates);
+  });
+
   it("misses for another option and for a changed archive file", async () => {
     const cache = freshCache();
     const base = await loadWithReport({
