@@ -83,6 +83,11 @@ export const AC1_ERROR_CODES = frozenTable({
       "a .npy/.npz file or export: unreadable or hostile input, a dataset it cannot hold, a failed write",
   },
   INDEX: { class: "Ac1Error", meaning: "an Ac1Dataset index or slice out of range or not an integer" },
+  INPUT: {
+    class: "Ac1Error",
+    meaning:
+      "an input file that cannot be opened: missing, a folder, no permission (openMatFile; the path and why)",
+  },
   INVARIANT: {
     class: "DatasetInvariantError",
     meaning: "a dataset breaks an invariant of dataset.md (a bug, or a corrupt export)",

@@ -42,6 +42,8 @@ export interface BuildWarning {
     | "fmax-above-nyquist"
     | "dt-below-sample-period"
     | "split"
+    /** An option given that the build's mode does not use (audioFs without returnWaveform). */
+    | "option-ignored"
     /** The cache folder could not be kept to its bound (its intermediates not trimmed). */
     | "cache";
   /** Release-relative path the warning is about ("" for cohort-level warnings). */

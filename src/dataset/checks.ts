@@ -9,6 +9,7 @@
 
 import type { BuildWarning } from "./build.js";
 import type { DatasetData, DatasetOptions } from "./model.js";
+import type { DatasetOptionsInput } from "./options.js";
 
 /** The warning a mixed cohort gets (pipeline.md section 10 step 6). */
 export const MIXED_WARNING =
@@ -96,6 +97,25 @@ export function sampleGridWarning(
       `each of their bins holds one sample, so their bins are ${+periodMs.toFixed(6)} ms apart while the stim frames are ${options.dtMs} ms apart, and responses and stims drift out of step (the reference does the same); ` +
       `use dtMs >= ${+periodMs.toFixed(6)}`,
   };
+}
+
+/**
+ * The options given that the build's mode will not use: audioFs without
+ * returnWaveform (a spectrogram build ignores it, yet it is part of the
+ * options recorded and of the build cache's key). Likely a forgotten
+ * returnWaveform.
+ */
+export function ignoredOptionWarnings(
+  input: Pick<DatasetOptionsInput, "audioFs" | "returnWaveform">,
+): BuildWarning[] {
+  if (input.audioFs === undefined || input.returnWaveform === true) return [];
+  return [
+    {
+      code: "option-ignored",
+      path: "",
+      message: `audioFs ${input.audioFs} applies to waveform stims (returnWaveform) only: this spectrogram build ignores it`,
+    },
+  ];
 }
 
 /**

@@ -9,6 +9,7 @@
 // sparse.ts, compressed.ts, level5.ts, level4.ts.
 
 import { open } from "node:fs/promises";
+import { Ac1Error } from "../errors.js";
 import { MAX_MAT_FILE_BYTES } from "../limits.js";
 import { DEFAULT_MAT_READ_LIMITS, type MatReadLimits } from "./budget.js";
 import { MatError } from "./errors.js";
@@ -89,7 +90,8 @@ export async function openMatFile(path: string, options: MatOpenOptions = {}): P
           : code === "EACCES" || code === "EPERM"
             ? "permission denied"
             : `cannot read file (${code ?? (e as Error).message})`;
-    throw new MatError(path, 0, why);
+    // not a MatError: nothing of the file was read, so nothing is malformed at any byte
+    throw new Ac1Error("INPUT", `${path}: ${why}`, { cause: e });
   }
   return openMat(bytes, path, options);
 }

@@ -7,6 +7,7 @@
 
 import { type ArchiveIdentity, archiveIdentity, BuildCache, cacheKey, codeVersion } from "../cache/index.js";
 import type { BuildProgress, BuildWarning } from "../dataset/build.js";
+import { emitBuildWarning, ignoredOptionWarnings } from "../dataset/checks.js";
 import type { IntermediateReuse } from "../dataset/intermediates.js";
 import type { DatasetOptions, SplitSpec } from "../dataset/model.js";
 import { type DatasetOptionsInput, resolveOptions } from "../dataset/options.js";
@@ -129,6 +130,7 @@ export async function prepare(input: Omit<LoadOptions, "onLoaded">): Promise<Pre
     ...datasetInput
   } = input;
   const options = resolveOptions(datasetInput);
+  for (const w of ignoredOptionWarnings(datasetInput)) (onWarning ?? emitBuildWarning)(w);
   if (splitIn === undefined && splitSeed !== undefined)
     throw new OptionError("splitSeed", splitSeed, "needs the split option too (a seed alone splits nothing)");
   const split = splitIn === undefined ? null : resolveSplit(splitIn, splitSeed ?? 0);

@@ -278,6 +278,27 @@ test("warnings say what the output is, in the flags' words; a load from the buil
   );
 });
 
+test("--audio-fs without --waveform: a warning in the flags' words, on the build and on a cache hit", async () => {
+  const line =
+    "ac1 build: warning: --audio-fs 16000 applies to waveform stims (--waveform) only: this spectrogram build ignores it";
+  for (const origin of ["built from the release", "loaded from the build cache"]) {
+    const r = await build("ignored-audio-fs", "--experimenter", "wehr", "--audio-fs", "16000");
+    assert.equal(r.r.code, 0, r.r.stderr);
+    assert.match(r.r.stderr, new RegExp(origin));
+    assert.ok(r.r.stderr.split("\n").includes(line), r.r.stderr);
+  }
+  const waveform = await build(
+    "waveform-audio-fs",
+    "--experimenter",
+    "wehr",
+    "--audio-fs",
+    "16000",
+    "--waveform",
+  );
+  assert.equal(waveform.r.code, 0, waveform.r.stderr);
+  assert.doesNotMatch(waveform.r.stderr, /applies to waveform/);
+});
+
 test("ac1 info shows the modeller keys: units, stims, repeats, split per neuron; sf_hz and T per stim", async () => {
   const path = join(work.dir, "jobs1.npz");
   const r = await runAc1(["info", path, "--neurons", "--stims"], { env });

@@ -15,7 +15,7 @@ import { stimKeyString } from "../../src/ac1/types.js";
 import { openRelease } from "../../src/archive/index.js";
 import { DatasetAssembler } from "../../src/dataset/assembler.js";
 import type { BuildWarning } from "../../src/dataset/build.js";
-import { cohortWarnings } from "../../src/dataset/checks.js";
+import { cohortWarnings, ignoredOptionWarnings } from "../../src/dataset/checks.js";
 import type { CellOutcome } from "../../src/dataset/clean.js";
 import { held } from "../../src/dataset/deferred.js";
 import type { DatasetData, Tensor } from "../../src/dataset/model.js";
@@ -291,6 +291,21 @@ test("a bin shorter than a response's sample period warns once per rate, saying 
     w[0]?.message ?? "",
     /^dtMs 0.2 is shorter than the sample period of the responses recorded at 4000 Hz \(0.25 ms, first in asari cell s1\): each of their bins holds one sample, so their bins are 0.25 ms apart while the stim frames are 0.2 ms apart/,
   );
+});
+
+test("audioFs given without returnWaveform warns (option-ignored); with it, or not given, nothing", () => {
+  assert.deepEqual(
+    ignoredOptionWarnings({ audioFs: 16000 }).map((w) => [w.code, w.message]),
+    [
+      [
+        "option-ignored",
+        "audioFs 16000 applies to waveform stims (returnWaveform) only: this spectrogram build ignores it",
+      ],
+    ],
+  );
+  assert.deepEqual(ignoredOptionWarnings({ audioFs: 16000, returnWaveform: false }).length, 1);
+  assert.deepEqual(ignoredOptionWarnings({ audioFs: 16000, returnWaveform: true }), []);
+  assert.deepEqual(ignoredOptionWarnings({}), []);
 });
 
 test("a stim at a rate above the one the options were checked at: the window's memory bound, before its spectrogram", () => {

@@ -4,11 +4,14 @@
 // they are allocated.
 
 import assert from "node:assert/strict";
+import { join } from "node:path";
 import { test } from "node:test";
+import { isAc1Error } from "../../src/errors.js";
 import { MAX_MAT_VARIABLE_BYTES, MAX_MAT_VARIABLES } from "../../src/limits.js";
 import type { MatCell, MatChar, MatNumeric } from "../../src/mat/index.js";
-import { double, MatError, openMat, writeMat } from "../../src/mat/index.js";
+import { double, MatError, openMat, openMatFile, writeMat } from "../../src/mat/index.js";
 import { repeatedAfter } from "../support/bombs.js";
+import { tempDir } from "../support/cli.js";
 
 /** A Level 5 file of one miCOMPRESSED element: zlib around `prefix` then `count` copies of `unit` (built without inflating them). */
 function repeatedCompressedFile(prefix: Uint8Array, unit: Uint8Array, count: number): Uint8Array {
@@ -172,4 +175,20 @@ test("a file of more variables than the limit is refused while listing them", ()
       e.offset === at.length &&
       e.message === `t.mat: byte ${at.length}: more than ${MAX_MAT_VARIABLES} variables (corrupt or hostile)`,
   );
+});
+
+test("openMatFile on a file it cannot open: an INPUT error with the path and why, not a MatError at byte 0", async () => {
+  const { dir, cleanup } = await tempDir();
+  try {
+    for (const [path, why] of [
+      [join(dir, "nope.mat"), "no such file"],
+      [dir, "is a folder, not a file"],
+    ] as const)
+      await assert.rejects(
+        openMatFile(path),
+        (e: unknown) => isAc1Error(e, "INPUT") && !(e instanceof MatError) && e.message === `${path}: ${why}`,
+      );
+  } finally {
+    await cleanup();
+  }
 });

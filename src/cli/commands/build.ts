@@ -309,6 +309,8 @@ const MAX_WARNINGS_SHOWN = 20;
 
 /** Warnings about an option name it in the library's words; on the command line, the flag's. */
 function flagWording(w: BuildWarning): string {
+  if (w.code === "option-ignored")
+    return w.message.replace(/\b(audioFs|returnWaveform)\b/g, (k) => `--${FLAG_OF_OPTION[k]}`);
   if (w.code !== "fmax-above-nyquist" && w.code !== "dt-below-sample-period") return w.message;
   return w.message.replace(/\b(dtMs|fmax)\b/g, (k) => `--${FLAG_OF_OPTION[k]}`);
 }
