@@ -96,11 +96,12 @@ export class ProgressBar {
   }
 }
 
+/** A byte count in binary units, named as such (KiB, MiB, GiB: the same units as the cache bounds' defaults). */
 export function formatBytes(n: number): string {
   if (n < 1024) return `${n.toFixed(0)} B`;
-  if (n < 1024 ** 2) return `${(n / 1024).toFixed(1)} KB`;
-  if (n < 1024 ** 3) return `${(n / 1024 ** 2).toFixed(1)} MB`;
-  return `${(n / 1024 ** 3).toFixed(2)} GB`;
+  if (n < 1024 ** 2) return `${(n / 1024).toFixed(1)} KiB`;
+  if (n < 1024 ** 3) return `${(n / 1024 ** 2).toFixed(1)} MiB`;
+  return `${(n / 1024 ** 3).toFixed(2)} GiB`;
 }
 
 export function formatDuration(seconds: number): string {

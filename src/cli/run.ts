@@ -5,6 +5,7 @@
 
 import { isAc1Error } from "../errors.js";
 import { packageVersion } from "../version.js";
+import type { Command } from "./command.js";
 import { commandLoaders } from "./commands/index.js";
 import { handleInterrupts } from "./interrupt.js";
 
@@ -59,6 +60,11 @@ function usage(): string {
   ].join("\n");
 }
 
+/** A command's --help: its own text, then the flags every command takes (parseCommandArgs adds them). */
+function commandHelp(command: Command): string {
+  return `${command.help.trimEnd()}\n\nEvery command also takes --help and --debug (on a failure, its stack trace too).\n`;
+}
+
 export async function runCli(argv: string[]): Promise<number> {
   const debug = argv.includes("--debug");
   const [name, ...rest] = argv;
@@ -70,7 +76,7 @@ export async function runCli(argv: string[]): Promise<number> {
   if (name === "help" && rest[0] !== undefined && commandLoaders[rest[0]]) {
     // `ac1 help build` is `ac1 build --help`
     const command = await commandLoaders[rest[0]]!();
-    process.stdout.write(`${command.help.trimEnd()}\n`);
+    process.stdout.write(commandHelp(command));
     return 0;
   }
   if (name === "--help" || name === "-h" || name === "help") {
@@ -91,7 +97,7 @@ export async function runCli(argv: string[]): Promise<number> {
   try {
     const command = await load();
     if (rest.includes("--help") || rest.includes("-h")) {
-      process.stdout.write(`${command.help.trimEnd()}\n`);
+      process.stdout.write(commandHelp(command));
       return 0;
     }
     return await command.run(rest);

@@ -123,7 +123,7 @@ export function describeSplit(split: DatasetSplit): string {
     return `${head}: ${split.counts.join(" / ")} stims (train / val / test), the same for all ${N} neurons${noTest > 0 ? `; ${noTest} neurons heard no test stim` : ""}`;
   }
   const done = split.neurons.filter((p) => p !== null).length;
-  return `${head}: ${done} of ${N} neurons split by their Rançon counts${done < N ? ` (${N - done} without: see manifest splits.unsplit)` : ""}`;
+  return `${head}: ${done} of ${N} neurons split by their Rançon counts${done < N ? ` (${N - done} without: the split's unsplit list, manifest splits.unsplit in an export, says why)` : ""}`;
 }
 
 function countBy(items: readonly Readonly<Record<string, unknown>>[], key: string): string {

@@ -213,7 +213,7 @@ describe("BuildCache bound (least recently used go first)", () => {
     await new BuildCache(cdir).store(k1, sampleDataset("spectrogram"));
     const list = await runAc1(["cache", "list", "--dir", cdir], { env: { AC1_CACHE_BUILDS_MAX: "3G" } });
     assert.equal(list.code, 0, list.stderr);
-    assert.match(list.stderr, /^1 entry, .* of at most 3\.00 GB in /m);
+    assert.match(list.stderr, /^1 entry, .* of at most 3\.00 GiB in /m);
     const bad = await runAc1(["cache", "list", "--dir", cdir], { env: { AC1_CACHE_BUILDS_MAX: "lots" } });
     assert.equal(bad.code, 1);
     assert.equal(bad.stderr.trimEnd().split("\n").length, 1, bad.stderr);

@@ -273,7 +273,7 @@ describe("builds through the intermediates", () => {
     assert.equal(list.stdout.trim().split("\n").length, 2, "the two builds");
     assert.match(
       list.stderr,
-      /intermediates: index [1-9]\d* \(.*\), clean [1-9]\d* \(.*\), stim [1-9]\d* \(.*\), deflated [1-9]\d* \(.*\); .* of at most 2\.00 GB/,
+      /intermediates: index [1-9]\d* \(.*\), clean [1-9]\d* \(.*\), stim [1-9]\d* \(.*\), deflated [1-9]\d* \(.*\); .* of at most 2\.00 GiB/,
     );
     const clear = await runAc1(["cache", "clear"], { env });
     assert.equal(clear.code, 0, clear.stderr);

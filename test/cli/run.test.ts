@@ -25,6 +25,22 @@ test("ac1 help COMMAND prints that command's help, like ac1 COMMAND --help", asy
   assert.equal(viaHelp.stdout, viaFlag.stdout);
 });
 
+test("every command's --help ends with the flags every command takes (--help, --debug)", async () => {
+  const list = await runAc1(["--help"]);
+  const names = [...list.stdout.matchAll(/^ {2}([a-z]+) {2,}/gm)].map((m) => m[1] as string);
+  assert.ok(names.includes("build") && names.includes("demo"), list.stdout);
+  for (const name of names) {
+    const r = await runAc1([name, "--help"]);
+    assert.equal(r.code, 0, name);
+    assert.match(
+      r.stdout,
+      /\nEvery command also takes --help and --debug \(on a failure, its stack trace too\)\.\n$/,
+      name,
+    );
+    assert.equal(r.stdout.match(/--debug/g)?.length, 1, `${name}: --debug said once`);
+  }
+});
+
 test("ac1 --help states the exit statuses and --version", async () => {
   const r = await runAc1(["--help"]);
   assert.match(r.stdout, /Exit status: 0 success, 1 failure .*, 2 bad command line\./);

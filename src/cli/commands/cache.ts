@@ -52,7 +52,6 @@ options:
   --dir DIR      cache folder (default: $AC1_CACHE_DIR or the per-user cache,
                  here ${defaultCacheDir()})
   --json         list: print the entries as JSON
-  --debug        show a stack trace on failure
 `;
 
 function write(text: string): Promise<void> {

@@ -23,7 +23,6 @@ decode to more than 512 MiB, are refused (README, "Command line").
 
 options:
   --pretty   indent the JSON
-  --debug    show a stack trace on failure
 `;
 
 /** Write to stdout, waiting for the stream to drain (backpressure). */

@@ -28,7 +28,6 @@ options:
                "repeats", "snr", "signal_power", "noise_power", "ccmax"}, ...]}
                on stdout instead of a table (NaN is null)
   --quiet      no progress on stderr
-  --debug      show stack traces on errors
   -h, --help   this text`;
 
 const COLUMNS = [

@@ -45,7 +45,6 @@ options:
                "ccnorm_schoppe", "ccnorm_hsu", "snr", "ccmax"}, ...],
                "mean": {"corrcoef", ...}} on stdout instead of a table (NaN is null)
   --quiet      no progress on stderr
-  --debug      show stack traces on errors
   -h, --help   this text`;
 
 const COLUMNS = ["index", "pairs", ...SCORE_METRICS] as const satisfies readonly (keyof NeuronScore)[];

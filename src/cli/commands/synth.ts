@@ -36,7 +36,6 @@ options:
   --seed N        integer seed, 0..4294967295 (default 2009: the archive
                   behind ac1 demo)
   --quiet         no progress bar
-  --debug         show a stack trace on failure
 `;
 
 export const command: Command = {

@@ -39,7 +39,6 @@ options:
   --port P          TCP port on 127.0.0.1 (default: a free ephemeral port)
   --pred PRED.npz   a model's predictions to draw and score (see ac1 score --help)
   --no-open         do not try to open the URL in a web browser
-  --debug           show stack traces on errors
   -h, --help        this text`;
 
 /** Best effort: ask the desktop to open the URL; never fails the command. */
