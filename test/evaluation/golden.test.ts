@@ -144,6 +144,17 @@ test("ac1 score prints a table with a mean row", async () => {
   assert.match(lines.at(-1)!, /^\s*mean\s+-?\d/);
 });
 
+test("ac1 score on neurons in different units (mV and a.u.) warns that the mean mse mixes them; --quiet silences it", async () => {
+  const units = expected().score.neurons.map((n) => (n.index === 4 ? "a.u." : "mV"));
+  assert.ok(units.includes("a.u.") && units.includes("mV"), "the fixture scores both kinds");
+  const r = await runAc1(["score", exportPath, PRED_FIXTURE]);
+  assert.equal(r.code, 0, r.stderr);
+  const warnings = r.stderr.split("\n").filter((l) => l.includes("warning"));
+  assert.deepEqual(warnings, [
+    `ac1 score: warning: the scored neurons' responses are in different units (${units.filter((u) => u === "mV").length} in mV, 1 in a.u.): the mean mse mixes them; score each signal type apart (an export of --sites A1 or --sites MGB, or predictions for one type only)`,
+  ]);
+});
+
 test("progress goes to stderr, the result alone to stdout", async () => {
   const r = await runAc1(["quality", exportPath, "--json"]);
   assert.equal(r.code, 0, r.stderr);

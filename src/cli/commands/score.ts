@@ -80,6 +80,7 @@ async function run(argv: string[]): Promise<number> {
     throw e;
   });
   let report: ScoreReport;
+  let unitsNote: string | undefined;
   try {
     const predictions = await readPredictions(predFile, view);
     const bar = new ProgressBar({ label: "scoring", total: 0, silent: Boolean(values.quiet) });
@@ -90,12 +91,32 @@ async function run(argv: string[]): Promise<number> {
       },
     });
     bar.finish();
+    unitsNote = mixedUnitsNote(report, view.manifest.neurons);
   } finally {
     await view.close();
   }
+  if (unitsNote !== undefined && !values.quiet) process.stderr.write(`ac1 score: warning: ${unitsNote}\n`);
   const out = values.json ? JSON.stringify(report) : scoreTable(report);
   process.stdout.write(`${out}\n`);
   return 0;
+}
+
+/**
+ * A note when the scored neurons' responses are in different units (a mixed
+ * cohort: mV and a.u.): their mean mse adds mV^2 to a.u.^2. Undefined otherwise.
+ */
+function mixedUnitsNote(
+  report: ScoreReport,
+  neurons: readonly Record<string, unknown>[],
+): string | undefined {
+  const count = new Map<string, number>();
+  for (const { index } of report.neurons) {
+    const units = String(neurons[index]?.units ?? "unknown units");
+    count.set(units, (count.get(units) ?? 0) + 1);
+  }
+  if (count.size < 2) return undefined;
+  const parts = [...count].map(([u, n]) => `${n} in ${u}`).join(", ");
+  return `the scored neurons' responses are in different units (${parts}): the mean mse mixes them; score each signal type apart (an export of --sites A1 or --sites MGB, or predictions for one type only)`;
 }
 
 export const command: Command = {
