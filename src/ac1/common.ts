@@ -384,6 +384,8 @@ export function stimWaveOf(stimulus: MatValue | undefined, fields: readonly stri
   if (!samples) return `\`stimulus.${fields.join("` / `stimulus.")}\` is missing or not numeric`;
   const param = getField(stimulus, "param");
   const sfHz = toNumber(getField(param, "sf"));
-  if (sfHz === undefined || !(sfHz > 0)) return "`stimulus.param.sf` is missing or not a positive number";
+  // A rate is finite, and at least 1 Hz: waveform mode resamples from round(sf), a positive integer.
+  if (sfHz === undefined || !Number.isFinite(sfHz) || !(sfHz >= 1))
+    return "`stimulus.param.sf` is missing or not a sample rate (a finite number of Hz, at least 1)";
   return { samples, sfHz, description: textOf(getField(param, "description")) };
 }

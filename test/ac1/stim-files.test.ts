@@ -82,6 +82,28 @@ describe("StimFileStore", () => {
     assert.equal(src.reads.get(`${STIM}/2.mat`), 1);
   });
 
+  test("a stimulus whose param.sf is not a finite rate of at least 1 Hz is unreadable, named once", async () => {
+    // Infinity used to pass (> 0) and fail the build later without naming the
+    // file; below 0.5 Hz waveform mode's round(sf) is no resampling rate.
+    const src = new MemSource();
+    const bad = [Number.POSITIVE_INFINITY, 0.3, Number.NaN, -5, 0];
+    for (const [i, sf] of bad.entries()) src.addMat(`${STIM}/${i}.mat`, stimulus([1, 2, 3], sf));
+    src.addMat(`${STIM}/ok.mat`, stimulus([1, 2, 3], 1));
+    const store = new StimFileStore(src);
+    const { r, warnings } = recorder();
+    for (let i = 0; i < bad.length; i++)
+      assert.equal(await store.read(`${STIM}/${i}.mat`, ["sample"], r), null);
+    assert.equal((await store.read(`${STIM}/ok.mat`, ["sample"], r))?.sfHz, 1);
+    assert.equal(warnings().length, bad.length);
+    warnings().forEach((w, i) => {
+      assert.ok(w.message.includes(`${STIM}/${i}.mat`), w.message);
+      assert.match(
+        w.message,
+        /`stimulus\.param\.sf` is missing or not a sample rate \(a finite number of Hz, at least 1\)/,
+      );
+    });
+  });
+
   test("a file that changes under the build is an error, not a silent difference", async () => {
     const src = new MemSource().addMat(`${STIM}/1.mat`, stimulus([1, 2, 3]));
     const store = new StimFileStore(src, 0); // keeps no samples: every use reads the file
