@@ -24,7 +24,7 @@ import {
   type Tensor,
   UNITS_OF_SIGNAL,
 } from "./model.js";
-import { spectrogramMemoryProblem, waveformHop } from "./options.js";
+import { resampleMemoryProblem, spectrogramMemoryProblem, waveformHop } from "./options.js";
 import { neuronMetaWithQuality } from "./quality.js";
 import { groupRejectedRows, padRows } from "./rejected.js";
 import { type ArrayStore, type Held, memoryStore } from "./spill.js";
@@ -157,8 +157,9 @@ export class DatasetAssembler {
 
   /**
    * The spectrogram's memory bound at a stim sample rate above the one the
-   * options were checked at (RELEASE_MAX_STIM_SF_HZ), before any of its
-   * spectrograms is computed.
+   * options were checked at (RELEASE_MAX_STIM_SF_HZ), and in waveform mode
+   * the resampling kernel's at a rate other than the release's, before any
+   * of its tensors is computed.
    */
   private checkStimRate(spec: StimSpec): void {
     if (this.stimRates.has(spec.sfStimHz)) return;
@@ -170,6 +171,9 @@ export class DatasetAssembler {
         this.options.returnWaveform ? this.options.binsPerOctave : this.options.windowMs,
         `${problem} (stim ${spec.key})`,
       );
+    const resampling = resampleMemoryProblem(this.options, spec.sfStimHz);
+    if (resampling !== undefined)
+      throw new OptionError("audioFs", this.options.audioFs, `${resampling} (stim ${spec.key})`);
   }
 
   /** Cohort signal type: the single type or "mixed". */

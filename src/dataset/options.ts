@@ -4,6 +4,7 @@
 
 import type { Experimenter, Site } from "../ac1/types.js";
 import { defaultDataDir } from "../archive/location.js";
+import { RESAMPLE_MAX_KERNEL_BYTES, resampleKernelBytes } from "../dsp/resample-bounds.js";
 import { roundHalfEven } from "../dsp/round.js";
 import {
   SPECTROGRAM_MAX_WORK_BYTES,
@@ -50,6 +51,9 @@ export interface DatasetOptionsInput {
  * any file is read. A stim at a higher rate is checked again when it registers.
  */
 export const RELEASE_MAX_STIM_SF_HZ = 97656;
+
+/** The release's stimulus sample rates (Wehr 44.1 kHz, Asari 97656 Hz): waveform mode's resampling is checked at each before any file is read. */
+export const RELEASE_STIM_SF_HZ = [44100, RELEASE_MAX_STIM_SF_HZ] as const;
 
 const OPTION_KEYS = new Set<string>([
   "path",
@@ -170,6 +174,10 @@ export function resolveOptions(
         `waveform mode needs audioFs * dtMs / 1000 to be a whole number >= 1 (dtMs=${dtMs} gives ${ratio}); e.g. audioFs=96000 works for any integer dtMs`,
       );
     }
+    for (const sf of RELEASE_STIM_SF_HZ) {
+      const problem = resampleMemoryProblem({ returnWaveform, audioFs }, sf);
+      if (problem !== undefined) throw new OptionError("audioFs", audioFs, problem);
+    }
   }
   return {
     path,
@@ -221,6 +229,25 @@ export function spectrogramMemoryProblem(o: BandOptions, sfHz: number): string |
     return `F = ${F} bands is too many: even the shortest window (4 samples) needs ${mib(spectrogramWorkBytes(F, 4))} per thread, above the ${mib(SPECTROGRAM_MAX_WORK_BYTES)} bound`;
   const maxMs = +((maxW * 1000) / sfHz).toPrecision(3);
   return `the spectrogram of stims at ${sfHz} Hz with F = ${F} bands and a ${o.windowMs} ms window (W = ${W} samples) would work in ${mib(bytes)} per thread (F x W x 8 bytes and a chunk of frames), above the ${mib(SPECTROGRAM_MAX_WORK_BYTES)} bound; ${F} bands allow a window of at most ${maxMs} ms, a ${o.windowMs} ms window at most ${spectrogramMaxBands(W)} bands`;
+}
+
+/**
+ * Why resampling stims at sfHz to audioFs in waveform mode would build a
+ * kernel above RESAMPLE_MAX_KERNEL_BYTES (undefined when it fits, in
+ * spectrogram mode, or when no resampling is needed): the kernel grows with
+ * the rates divided by their gcd, so 1e9 Hz stims, or an audioFs of 1e9,
+ * would need gigabytes.
+ */
+export function resampleMemoryProblem(
+  o: Pick<DatasetOptions, "returnWaveform" | "audioFs">,
+  sfHz: number,
+): string | undefined {
+  if (!o.returnWaveform) return undefined;
+  const orig = roundHalfEven(sfHz);
+  const bytes = resampleKernelBytes(orig, o.audioFs);
+  if (bytes <= RESAMPLE_MAX_KERNEL_BYTES) return undefined;
+  const mib = (b: number) => `${(b / 2 ** 20).toFixed(0)} MiB`;
+  return `resampling stims at ${orig} Hz to audioFs ${o.audioFs} Hz would build a kernel of about ${mib(bytes)}, above the ${mib(RESAMPLE_MAX_KERNEL_BYTES)} bound (rates whose ratio reduces to small integers resample cheaply, e.g. audioFs=96000)`;
 }
 
 /**

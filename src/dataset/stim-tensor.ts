@@ -72,8 +72,13 @@ export function stimSpectrogram(spec: LoadedStim, Tcanon: number, options: Datas
 export function stimWaveform(spec: LoadedStim, Tcanon: number, options: DatasetOptions): Tensor {
   const hop = waveformHop(options);
   const orig = roundHalfEven(spec.sfStimHz);
-  const wav = orig === options.audioFs ? spec.waveform : resample(spec.waveform, orig, options.audioFs);
   const n = Tcanon * hop;
+  // Only the n samples kept are resampled: a stim at a low rate (read off its
+  // file) would otherwise grow by audioFs / sf before it is cropped.
+  const wav =
+    orig === options.audioFs
+      ? spec.waveform
+      : resample(spec.waveform, orig, options.audioFs, { maxLength: n });
   const data = new Float32Array(n);
   const m = Math.min(n, wav.length);
   for (let i = 0; i < m; i++) data[i] = wav[i] as number;

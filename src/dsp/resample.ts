@@ -12,6 +12,10 @@
 // input rounded to float32) so results match the reference to ~1e-6; the
 // "float64" kernel is the exact definition. Sums are accumulated in float64.
 
+import { checkRate, gcd, LOWPASS_WIDTH, ROLLOFF } from "./resample-bounds.js";
+
+export { RESAMPLE_MAX_KERNEL_BYTES, resampleKernelBytes } from "./resample-bounds.js";
+
 export type ResamplePrecision = "float32" | "float64";
 
 export interface ResampleKernel {
@@ -26,21 +30,10 @@ export interface ResampleKernel {
   taps: Float64Array;
 }
 
-const LOWPASS_WIDTH = 6;
-const ROLLOFF = 0.99;
 /** Input samples per tile of blocks in resample's loop (a tile's input and output stay in L2). */
 const TILE_INPUT_SAMPLES = 65536;
 /** Fewest blocks per tile worth tiling for; with fewer (large o) the loop runs untiled. */
 const MIN_TILE_BLOCKS = 64;
-
-function gcd(a: number, b: number): number {
-  while (b !== 0) {
-    const t = a % b;
-    a = b;
-    b = t;
-  }
-  return a;
-}
 
 /** torchaudio's t for tap i of phase j, in float64 or emulated float32 arithmetic. */
 function phaseArgument(
@@ -128,14 +121,15 @@ export function resampleKernel(
   return k;
 }
 
-function checkRate(name: string, hz: number): void {
-  if (!Number.isInteger(hz) || hz <= 0)
-    throw new RangeError(`resample: ${name} must be a positive integer rate, got ${hz}`);
-}
-
 export interface ResampleOptions {
   /** Kernel arithmetic: "float32" reproduces the reference (torchaudio on float32 tensors); default "float32". */
   precision?: ResamplePrecision;
+  /**
+   * Compute only the first maxLength outputs (the same values as the full
+   * result's first ones): a caller that crops the result allocates only what
+   * it keeps, however large the rate ratio. Default: all of them.
+   */
+  maxLength?: number;
 }
 
 /**
@@ -167,11 +161,15 @@ export function resample(
 ): Float64Array {
   checkRate("origHz", origHz);
   checkRate("newHz", newHz);
-  if (origHz === newHz) return Float64Array.from(x);
+  if (origHz === newHz)
+    return Float64Array.from(opts.maxLength === undefined ? x : x.subarray(0, Math.max(0, opts.maxLength)));
   const precision = opts.precision ?? "float32";
   const { o, n, width, first, count, offset, taps } = resampleKernel(origHz, newHz, precision);
   const L = x.length;
-  const outLen = resampledLength(L, origHz, newHz);
+  const outLen = Math.min(
+    resampledLength(L, origHz, newHz),
+    Math.max(0, opts.maxLength ?? Number.POSITIVE_INFINITY),
+  );
   const out = new Float64Array(outLen);
   if (outLen === 0) return out;
   // Zero-padded input: xp[width + p] = x[p]; every live tap index b*o + i lands inside.

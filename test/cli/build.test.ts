@@ -270,6 +270,7 @@ test("a cache hit loads no build machinery: no MAT reader, walker, DSP, metrics,
       ![
         "dsp/round.js",
         "dsp/spectrogram-bounds.js",
+        "dsp/resample-bounds.js",
         "preprocess/gating-thresholds.js",
         "parallel/jobs.js",
         // the interrupt handler's stop of live workers (no imports of its own)

@@ -294,6 +294,17 @@ test("stimWaveform resamples, crops and zero-pads to Tcanon * hop", () => {
   const ref = resample(x, 4000, 8000);
   assert.equal(up.data.length, 160);
   for (let i = 0; i < 160; i++) assert.equal(up.data[i], Math.fround(ref[i] as number));
+  // A stim file claiming 1 Hz: resampled to 96 kHz it would be 96000x longer
+  // (9.6e9 samples, 77 GB) before the crop; only the Tcanon * hop kept are made.
+  const slow = Float64Array.from({ length: 100_000 }, (_, i) => i % 2);
+  const low = stimWaveform(
+    { waveform: slow, sfStimHz: 1 },
+    2,
+    resolveOptions({ path: "/x", returnWaveform: true }),
+  );
+  assert.deepEqual(low.shape, [1, 960]);
+  const lowRef = resample(slow.subarray(0, 20), 1, 96000); // the first 960 outputs reach 7 inputs
+  for (let i = 0; i < 960; i++) assert.equal(low.data[i], Math.fround(lowRef[i] as number));
 });
 
 test("processCell is a pure function of (cell, options) and the assembler reproduces the build", async () => {

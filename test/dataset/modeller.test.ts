@@ -322,3 +322,27 @@ test("a stim at a rate above the one the options were checked at: the window's m
       /\(stim \["wehr","hostile",1\]\)$/.test(e.message),
   );
 });
+
+test("waveform mode: a stim or an audioFs whose resampling kernel would not fit is refused before it is built", () => {
+  const a = new DatasetAssembler(resolveOptions({ path: "/x", returnWaveform: true }));
+  a.addCell(outcome(10000, 97656, "fine"));
+  a.addCell(outcome(10000, 1, "slow")); // upsampled, but only what is kept (stimWaveform)
+  assert.throws(
+    () => a.addCell(outcome(10000, 2147483648, "hostile")),
+    (e: unknown) =>
+      e instanceof OptionError &&
+      e.option === "audioFs" &&
+      /resampling stims at 2147483648 Hz to audioFs 96000 Hz would build a kernel of about \d+ MiB, above the 256 MiB bound/.test(
+        e.message,
+      ) &&
+      /\(stim \["wehr","hostile",1\]\)$/.test(e.message),
+  );
+  // the same bound on the option, at the release's rates, before any file is read
+  assert.throws(
+    () => resolveOptions({ path: "/x", returnWaveform: true, audioFs: 1_000_000_000 }),
+    (e: unknown) =>
+      e instanceof OptionError && e.option === "audioFs" && /resampling stims at 44100 Hz/.test(e.message),
+  );
+  assert.doesNotThrow(() => resolveOptions({ path: "/x", returnWaveform: true, audioFs: 16000 }));
+  assert.doesNotThrow(() => resolveOptions({ path: "/x", audioFs: 1_000_000_000 })); // spectrogram mode: unused
+});

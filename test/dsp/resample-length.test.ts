@@ -5,7 +5,13 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { test } from "node:test";
-import { resample, resampledLength } from "../../src/dsp/resample.js";
+import {
+  RESAMPLE_MAX_KERNEL_BYTES,
+  resample,
+  resampledLength,
+  resampleKernel,
+  resampleKernelBytes,
+} from "../../src/dsp/resample.js";
 import { fixture } from "../support/paths.js";
 import { referenceResample } from "./resample-reference.js";
 
@@ -59,4 +65,33 @@ test("the samples kept are the first of those the blocks produce", () => {
       assert.deepEqual(got, all.subarray(0, got.length), `${orig} -> ${neu}, L = ${L}, ${precision}`);
     }
   }
+});
+
+test("maxLength computes only the first outputs, the same values; resampleKernelBytes bounds the kernel", () => {
+  const x = Float64Array.from({ length: 5000 }, (_, i) => Math.sin(i / 7) + Math.cos(i / 29));
+  for (const [orig, neu] of [
+    [97656, 96000],
+    [44100, 96000],
+    [3, 96000],
+    [96000, 96000],
+  ] as const) {
+    const full = resample(x, orig, neu);
+    const head = resample(x, orig, neu, { maxLength: 1234 });
+    assert.equal(head.length, Math.min(1234, full.length));
+    assert.deepEqual(head, full.subarray(0, head.length), `${orig} -> ${neu}`);
+    if (orig === neu) continue;
+    const k = resampleKernel(orig, neu);
+    const built = 3 * 8 * k.taps.length + 12 * k.n;
+    assert.ok(resampleKernelBytes(orig, neu) >= built, `${orig} -> ${neu}: bound below the kernel built`);
+    assert.ok(
+      resampleKernelBytes(orig, neu) < 4 * built + 200 * k.n,
+      `${orig} -> ${neu}: bound far above it`,
+    );
+  }
+  assert.equal(resampleKernelBytes(96000, 96000), 0);
+  // 1 Hz upsampled to 96 kHz: 96000 outputs per input sample; only the first are made.
+  assert.equal(resample(new Float64Array(200000).fill(1), 1, 96000, { maxLength: 10 }).length, 10);
+  // A rate read off a hostile file: gigabytes of kernel, found without building it.
+  assert.ok(resampleKernelBytes(2147483648, 96000) > RESAMPLE_MAX_KERNEL_BYTES);
+  assert.ok(resampleKernelBytes(97656, 96000) < 4 * 2 ** 20);
 });
