@@ -9,15 +9,14 @@ export { gaussianFilter1d, gaussianKernel } from "./gaussian.js";
 export { medianFilter } from "./median-filter.js";
 export { reflectExtend, reflectIndex } from "./reflect.js";
 export {
-  RESAMPLE_MAX_KERNEL_BYTES,
   type ResampleKernel,
   type ResampleOptions,
   type ResamplePrecision,
   resample,
   resampledLength,
   resampleKernel,
-  resampleKernelBytes,
 } from "./resample.js";
+export { RESAMPLE_MAX_KERNEL_BYTES, resampleKernelBytes } from "./resample-bounds.js";
 export { roundHalfEven, truncToInt } from "./round.js";
 export {
   type LogSpectrogram,

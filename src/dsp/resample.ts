@@ -14,8 +14,6 @@
 
 import { checkRate, gcd, LOWPASS_WIDTH, ROLLOFF } from "./resample-bounds.js";
 
-export { RESAMPLE_MAX_KERNEL_BYTES, resampleKernelBytes } from "./resample-bounds.js";
-
 export type ResamplePrecision = "float32" | "float64";
 
 export interface ResampleKernel {

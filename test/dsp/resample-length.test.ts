@@ -5,13 +5,8 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { test } from "node:test";
-import {
-  RESAMPLE_MAX_KERNEL_BYTES,
-  resample,
-  resampledLength,
-  resampleKernel,
-  resampleKernelBytes,
-} from "../../src/dsp/resample.js";
+import { resample, resampledLength, resampleKernel } from "../../src/dsp/resample.js";
+import { RESAMPLE_MAX_KERNEL_BYTES, resampleKernelBytes } from "../../src/dsp/resample-bounds.js";
 import { fixture } from "../support/paths.js";
 import { referenceResample } from "./resample-reference.js";
 
