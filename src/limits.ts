@@ -122,6 +122,16 @@ export function manifestByteCap(members: number): number {
 export const MAX_REPEAT_SAMPLES_PER_TRACE_SAMPLE = 2;
 
 /**
+ * Highest response sample rate a recording may declare (`response.sf`), Hz:
+ * 1 MHz, 100 times the release's highest (Wehr 4 kHz, Asari 10 kHz). The
+ * filters' windows are set in ms, so their lengths in samples grow with the
+ * rate read off the file while the trace does not: 1e9 Hz would ask for a
+ * 10^8-sample median window over a trace of 10^5. A recording above it is
+ * skipped with a warning, like any malformed file.
+ */
+export const MAX_RESPONSE_SF_HZ = 1_000_000;
+
+/**
  * Longest stimulus spliced from Asari segments, samples: 2^24 (172 s at
  * 97,656 Hz, 128 MiB as float64). A release sequence is a few segments of
  * seconds; a description repeating a position a million times would

@@ -7,6 +7,7 @@
 import type { ReleaseSource } from "../archive/source.js";
 import { roundHalfEven } from "../dsp/round.js";
 import { Ac1Error } from "../errors.js";
+import { MAX_RESPONSE_SF_HZ } from "../limits.js";
 import type { MatFile, MatValue } from "../mat/index.js";
 import { charToString, getField, MatError, openMat, toFloat64, toNumber } from "../mat/index.js";
 import { compareCodePoints, pyCollapse, pyInt, pyIsDigit, pyStrip } from "./python-text.js";
@@ -299,7 +300,8 @@ export function traceOf(response: MatValue | undefined): Trace | string {
   const scale = toNumber(getField(response, "scale"));
   if (scale === undefined || !Number.isFinite(scale)) return "`response.scale` is missing or not a number";
   const sfHz = toNumber(getField(response, "sf"));
-  if (sfHz === undefined || !(sfHz > 0)) return "`response.sf` is missing or not a positive number";
+  if (sfHz === undefined || !(sfHz > 0 && sfHz <= MAX_RESPONSE_SF_HZ))
+    return `\`response.sf\` is missing or not a sample rate (a number of Hz above 0, at most ${MAX_RESPONSE_SF_HZ})`;
   return { trace, scale, sfHz };
 }
 

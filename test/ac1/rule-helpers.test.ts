@@ -11,9 +11,12 @@ import {
   parseWehrSessionName,
   repeatLength,
   sliceRepeat,
+  traceOf,
 } from "../../src/ac1/common.js";
 import { categoryOf, parseSequence, segmentPath, siteOf } from "../../src/ac1/index.js";
 import { roundHalfEven } from "../../src/dsp/round.js";
+import { MAX_RESPONSE_SF_HZ } from "../../src/limits.js";
+import { numeric, scalar, struct } from "../../src/mat/index.js";
 
 describe("helpers", () => {
   test("repeat length rounds half to even", () => {
@@ -21,6 +24,22 @@ describe("helpers", () => {
     assert.equal(repeatLength(1500.125, 4000), 6000);
     assert.equal(repeatLength(0.375, 4000), 2);
     assert.equal(repeatLength(0.625, 4000), 2);
+  });
+
+  test("response.sf is a rate in (0, MAX_RESPONSE_SF_HZ] Hz: Infinity, NaN, 0 and 1e9 are refused (the file is skipped)", () => {
+    const response = (sf: number) =>
+      struct({ trace: numeric("int16", Int16Array.of(1, 2, 3), [3, 1]), scale: scalar(0.5), sf: scalar(sf) });
+    for (const sf of [4000, 10000, 1e-3, MAX_RESPONSE_SF_HZ]) {
+      const t = traceOf(response(sf));
+      assert.ok(typeof t !== "string", `${sf}: ${t}`);
+      assert.equal(t.sfHz, sf);
+    }
+    for (const sf of [0, -4000, Number.NaN, Number.POSITIVE_INFINITY, 1e9, MAX_RESPONSE_SF_HZ * 1.0001])
+      assert.equal(
+        traceOf(response(sf)),
+        `\`response.sf\` is missing or not a sample rate (a number of Hz above 0, at most ${MAX_RESPONSE_SF_HZ})`,
+        String(sf),
+      );
   });
 
   test("slice: 1-based onset, trace * scale, clipped, empty past the end", () => {
