@@ -39,11 +39,10 @@ export function buildReport(
   };
 }
 
-/** One line for the CLI: where the dataset came from and what it took. */
+/** One line: where the dataset came from and what it took (the CLI prints it after a load). */
 export function describeLoad(r: LoadReport): string {
   const seconds = (r.elapsedMs / 1000).toFixed(r.elapsedMs < 10_000 ? 2 : 1);
-  if (r.origin === "cache")
-    return `loaded from the build cache in ${seconds} s (${r.cacheDir}); --no-cache rebuilds`;
+  if (r.origin === "cache") return `loaded from the build cache in ${seconds} s (${r.cacheDir})`;
   const threads = r.jobs === 1 ? "on 1 thread" : `on ${r.jobs} worker threads`;
   let line = `built from the release in ${seconds} s ${threads}`;
   if (r.cacheDir === null) line += " (cache off)";

@@ -103,7 +103,11 @@ describe("loadDataset with the cache", () => {
     assert.equal(second.buildStats, null);
     assertSameDataset(reference, second.data);
     assert.deepEqual(events2, [{ phase: "cache", status: "hit", key: first.cacheKey, dir: cache.dir }]);
-    assert.match(describeLoad(second), /^loaded from the build cache in [\d.]+ s/);
+    assert.match(
+      describeLoad(second),
+      /^loaded from the build cache in [\d.]+ s \(.+\)$/,
+      "no CLI flag in the library's line",
+    );
 
     // Without onLoaded, loadDataset returns the same data.
     assertSameDataset(reference, await loadDataset({ path: dataDir, experimenter: "wehr", cache }));

@@ -276,8 +276,11 @@ async function withLoadProgress<T extends { report: LoadReport | undefined }>(
       printWarnings(command, warnings);
     }
   }
-  if (!quiet && result.report !== undefined)
-    process.stderr.write(`ac1 ${command}: ${describeLoad(result.report)}\n`);
+  if (!quiet && result.report !== undefined) {
+    // on a hit, how to rebuild (in the flag's words: describeLoad serves library users too)
+    const rebuild = result.report.origin === "cache" ? "; --no-cache rebuilds" : "";
+    process.stderr.write(`ac1 ${command}: ${describeLoad(result.report)}${rebuild}\n`);
+  }
   return result;
 }
 
