@@ -299,6 +299,16 @@ test("--audio-fs without --waveform: a warning in the flags' words, on the build
   assert.doesNotMatch(waveform.r.stderr, /applies to waveform/);
 });
 
+test("ac1 cache list tells builds apart by the options not at their defaults and the folder", async () => {
+  const r = await build("listed", "--experimenter", "wehr", "--min-xcorr", "0.1", "--keep-rejected");
+  assert.equal(r.r.code, 0, r.r.stderr);
+  const list = await runAc1(["cache", "list"], { env });
+  assert.equal(list.code, 0, list.stderr);
+  const lines = list.stdout.split("\n").filter((l) => l.includes("min_xcorr 0.1"));
+  assert.equal(lines.length, 1, list.stdout);
+  assert.ok(lines[0]!.endsWith(`wehr A1,MGB; min_xcorr 0.1, keep_rejected; from ${synth.dir}`), lines[0]);
+});
+
 test("ac1 info shows the modeller keys: units, stims, repeats, split per neuron; sf_hz and T per stim", async () => {
   const path = join(work.dir, "jobs1.npz");
   const r = await runAc1(["info", path, "--neurons", "--stims"], { env });
