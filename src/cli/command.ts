@@ -30,16 +30,34 @@ export function parseCommandArgs<O extends Options>(
   argv: string[],
   options: O,
 ): { values: Record<string, string | boolean | string[] | boolean[] | undefined>; positionals: string[] } {
+  let parsed: ReturnType<typeof parseArgs> & { tokens?: { kind: string; name?: string; rawName?: string }[] };
   try {
-    return parseArgs({
+    parsed = parseArgs({
       args: argv,
       options: { ...options, help: { type: "boolean", short: "h" }, debug: { type: "boolean" } },
       allowPositionals: true,
       strict: true,
+      tokens: true,
     });
   } catch (e) {
     throw new UsageError(`${parseArgsProblem(e, argv)} (see ac1 ${command} --help)`);
   }
+  // A value flag given twice would silently keep the last one (--out a.npz ... --out b.npz).
+  const seen = new Set<string>();
+  for (const t of parsed.tokens ?? []) {
+    if (t.kind !== "option" || t.name === undefined) continue;
+    const spec = options[t.name];
+    if (spec?.type !== "string" || spec.multiple) continue;
+    if (seen.has(t.name))
+      throw new UsageError(
+        `${t.rawName ?? `--${t.name}`} given twice: give it once (see ac1 ${command} --help)`,
+      );
+    seen.add(t.name);
+  }
+  return {
+    values: parsed.values as Record<string, string | boolean | string[] | boolean[] | undefined>,
+    positionals: parsed.positionals,
+  };
 }
 
 /** node:util parseArgs's complaint as one short line naming the flag. */

@@ -46,3 +46,19 @@ test("ac1 --help states the exit statuses and --version", async () => {
   assert.match(r.stdout, /Exit status: 0 success, 1 failure .*, 2 bad command line\./);
   assert.match(r.stdout, /^ac1 --version prints the version\.$/m);
 });
+
+test("a value flag given twice is a bad command line (exit 2, one line), not the last one silently", async () => {
+  for (const argv of [
+    ["build", "--out", "a.npz", "--out", "b.npz"],
+    ["info", "--path", "x", "--dt-ms", "5", "--dt-ms=10"],
+    ["view", "e.npz", "--port", "1", "--port", "2"],
+  ]) {
+    const r = await runAc1(argv);
+    assert.equal(r.code, 2, `${argv.join(" ")}: ${r.stderr}`);
+    assert.equal(r.stdout, "");
+    assert.match(
+      r.stderr,
+      new RegExp(`^ac1 ${argv[0]}: --[a-z-]+ given twice: give it once \\(see ac1 ${argv[0]} --help\\)\\n$`),
+    );
+  }
+});
