@@ -3,7 +3,7 @@
 // ".." is refused, so reads stay inside the root (symlinks the user placed
 // inside the tree are followed: the tree is the user's own).
 
-import { closeSync, fstatSync, openSync } from "node:fs";
+import { closeSync, constants as fsConstants, fstatSync, openSync } from "node:fs";
 import { readdir, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { readFullySync } from "../file-reads.js";
@@ -111,9 +111,16 @@ export class DirSource implements ReleaseSource {
   async readFile(path: string): Promise<Uint8Array> {
     const abs = this.abs(path);
     try {
-      const fd = openSync(abs, "r");
+      // Without blocking: a FIFO planted under a file's name would block a
+      // plain open (and the thread with it) until a writer comes; a device
+      // (a link to /dev/zero) would be read up to the size limit for nothing.
+      const fd = openSync(abs, fsConstants.O_RDONLY | fsConstants.O_NONBLOCK);
       try {
-        const size = fstatSync(fd).size;
+        const st = fstatSync(fd);
+        if (st.isDirectory()) throw new ArchiveError(`${abs}: is a folder, not a file`);
+        if (!st.isFile())
+          throw new ArchiveError(`${abs}: not a regular file (a FIFO, socket or device), refused`);
+        const size = st.size;
         if (size > this.maxReadBytes) {
           throw new ArchiveError(
             `${abs}: ${size} bytes is too large to read into memory (limit ${this.maxReadBytes})`,

@@ -6,6 +6,7 @@
 // refused), the in-memory read cap, streaming a member into a file, and
 // ArchiveErrors naming the zip and the entry.
 
+import { constants as fsConstants } from "node:fs";
 import { type FileHandle, open } from "node:fs/promises";
 import type { Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
@@ -68,7 +69,9 @@ export class ZipArchive {
     const lim: ZipLimits = { ...DEFAULT_ZIP_LIMITS, ...limits };
     let fh: FileHandle;
     try {
-      fh = await open(zipPath, "r");
+      // Without blocking: a FIFO under the zip's name would block the open
+      // (a thread of libuv's pool, and the build) until a writer comes.
+      fh = await open(zipPath, fsConstants.O_RDONLY | fsConstants.O_NONBLOCK);
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       if (code === "ENOENT") throw new ArchiveError(`${zipPath}: zip not found`, { cause: e });
@@ -76,7 +79,11 @@ export class ZipArchive {
     }
     try {
       // read and inflated on the calling thread (ByteSource.synchronous): a build's workers read hundreds of members
-      const source = new FileSource(fh, (await fh.stat()).size, { synchronous: true });
+      const st = await fh.stat();
+      if (st.isDirectory()) throw new ArchiveError(`${zipPath}: is a folder, not a zip`);
+      if (!st.isFile())
+        throw new ArchiveError(`${zipPath}: not a regular file (a FIFO, socket or device), refused`);
+      const source = new FileSource(fh, st.size, { synchronous: true });
       const zip = await ZipReader.open(source, { ...lim, toError: (f) => faultError(zipPath, f) });
       const { members, children, files } = indexEntries(zip.entries, zipPath);
       return new ZipArchive(zipPath, zip, members, children, files, lim);

@@ -1,6 +1,7 @@
 // DirSource: listing order, missing paths, reads, refusals, byte counts.
 
 import assert from "node:assert/strict";
+import { execFileSync, spawn } from "node:child_process";
 import { closeSync, openSync } from "node:fs";
 import { mkdir, symlink, truncate, writeFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -120,6 +121,39 @@ describe("DirSource", () => {
         src.readFile("f"),
         (e: unknown) => e instanceof ArchiveError && /is a folder/.test(e.message),
       );
+    } finally {
+      await cleanup();
+    }
+  });
+
+  test("a FIFO or a device under a file's name is refused at once, without blocking or reading it", async () => {
+    const { dir, cleanup } = await tempDir();
+    try {
+      await mkdir(join(dir, "s"));
+      // a plain open of a FIFO blocks (this thread, for good) until a writer opens it
+      execFileSync("mkfifo", [join(dir, "s", "fifo.mat")]);
+      // a device reads zeros without end: up to the size limit, 256 MiB read for nothing
+      await symlink("/dev/zero", join(dir, "s", "zero.mat"));
+      await symlink("/dev/null", join(dir, "s", "null.mat"));
+      // A writer waiting for a reader: without the check the read would get its bytes (not hang).
+      const writer = spawn("sh", ["-c", `printf 'MATLAB' > '${join(dir, "s", "fifo.mat")}'`], {
+        stdio: "ignore",
+      });
+      const src = new DirSource(dir);
+      try {
+        for (const name of ["fifo.mat", "zero.mat", "null.mat"]) {
+          await assert.rejects(
+            src.readFile(`s/${name}`),
+            (e: unknown) =>
+              e instanceof ArchiveError &&
+              e.message === `${join(dir, "s", name)}: not a regular file (a FIFO, socket or device), refused`,
+            name,
+          );
+        }
+      } finally {
+        writer.kill();
+      }
+      assert.equal(src.bytesRead(), 0);
     } finally {
       await cleanup();
     }

@@ -3,7 +3,8 @@
 // through ReleaseSource; missing data gives clear errors.
 
 import assert from "node:assert/strict";
-import { rm } from "node:fs/promises";
+import { execFileSync, spawn } from "node:child_process";
+import { mkdir, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, test } from "node:test";
 import {
@@ -340,6 +341,35 @@ describe("ZipSource.open", () => {
           e instanceof ArchiveError && /crcns-ac1-asari-results-1\.zip: zip not found/.test(e.message),
       );
       await assert.rejects(ZipSource.open(dir, ["other.zip"]), /other\.zip: not a CRCNS-AC1 release zip/);
+    } finally {
+      await cleanup();
+    }
+  });
+
+  test("a release zip that is a FIFO or a folder is refused at once (a FIFO's open would block)", async () => {
+    const { dir, cleanup } = await tempDir();
+    try {
+      const fifo = join(dir, ZIPS[1] as string);
+      execFileSync("mkfifo", [fifo]);
+      await mkdir(join(dir, ZIPS[2] as string));
+      // A writer waiting for a reader: without the check the open would get its bytes (not hang).
+      const writer = spawn("sh", ["-c", `printf 'PK' > '${fifo}'`], { stdio: "ignore" });
+      try {
+        await assert.rejects(
+          ZipSource.open(dir, [ZIPS[1] as string]),
+          (e: unknown) =>
+            e instanceof ArchiveError &&
+            e.message === `${fifo}: not a regular file (a FIFO, socket or device), refused`,
+        );
+      } finally {
+        writer.kill();
+      }
+      await assert.rejects(
+        ZipSource.open(dir, [ZIPS[2] as string]),
+        (e: unknown) =>
+          e instanceof ArchiveError &&
+          e.message === `${join(dir, ZIPS[2] as string)}: is a folder, not a zip`,
+      );
     } finally {
       await cleanup();
     }
