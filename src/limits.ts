@@ -141,6 +141,28 @@ export const MAX_RESPONSE_SF_HZ = 1_000_000;
 export const MAX_SPLICED_STIM_SAMPLES = 1 << 24;
 
 /**
+ * Most samples one stimulus file may hold (`stimulus.samples`, or an Asari
+ * segment's `sample`), counted from its dimensions before any of it is
+ * converted: the same 2^24 as a spliced stimulus (380 s at 44.1 kHz; the
+ * release's stims last seconds). A sparse array of 2^31 rows is a few
+ * bytes of file, and a uint8 array of 2^28 zeros a few hundred KB, but
+ * densified or converted to float64 they take 16 GiB or 2 GiB, and their
+ * spectrogram runs for minutes. A file beyond it is skipped with a warning.
+ */
+export const MAX_STIM_FILE_SAMPLES = MAX_SPLICED_STIM_SAMPLES;
+
+/**
+ * Most samples a recording's `response.trace` may hold, counted from its
+ * dimensions before it is converted: 2^25 (256 MiB as float64, what one
+ * variable may inflate to, MAX_MAT_VARIABLE_BYTES), above the release's
+ * longest trace (int16 in files of a few tens of MB). Beyond it (a sparse
+ * trace of 2^31 rows, a logical one of 2^28 values: a few hundred KB of
+ * file), a repeat cut from it would take gigabytes. A recording beyond it is
+ * skipped with a warning.
+ */
+export const MAX_TRACE_SAMPLES = MAX_MAT_VARIABLE_BYTES / 8;
+
+/**
  * Most (stim, neuron) slots a loaded export allocates (its stims x neurons
  * response table): 16 M, far above the release's ~10^3 stims x ~10^2 neurons.
  */

@@ -7,9 +7,10 @@
 import type { ReleaseSource } from "../archive/source.js";
 import { roundHalfEven } from "../dsp/round.js";
 import { Ac1Error } from "../errors.js";
-import { MAX_RESPONSE_SF_HZ } from "../limits.js";
+import { MAX_RESPONSE_SF_HZ, MAX_STIM_FILE_SAMPLES, MAX_TRACE_SAMPLES } from "../limits.js";
 import type { MatFile, MatValue } from "../mat/index.js";
 import { charToString, getField, MatError, openMat, toFloat64, toNumber } from "../mat/index.js";
+import { type MatLogical, type MatNumeric, type MatSparse, numel } from "../mat/value.js";
 import { compareCodePoints, pyCollapse, pyInt, pyIsDigit, pyStrip } from "./python-text.js";
 import type { WalkEvent, WalkWarning, WalkWarningCode, WarningSink } from "./types.js";
 
@@ -282,17 +283,43 @@ export interface Trace {
   sfHz: number;
 }
 
+/** A numeric, logical or sparse array: values counted from its dims (a sparse array's dense size). */
+function isArrayOfValues(v: MatValue | undefined): v is MatNumeric | MatLogical | MatSparse {
+  return v?.kind === "numeric" || v?.kind === "logical" || v?.kind === "sparse";
+}
+
+/** The reason an array of `count` values is refused where at most `max` may be, else undefined. */
+function tooManyValues(
+  what: string,
+  v: MatNumeric | MatLogical | MatSparse,
+  count: number,
+  max: number,
+): string | undefined {
+  if (count <= max) return undefined;
+  const sparse = v.kind === "sparse" ? "a sparse array " : "";
+  return `\`${what}\` is ${sparse}${v.dims.join("x")}: ${count} values, more than the ${max} it may have (corrupt or hostile)`;
+}
+
 export function traceOf(response: MatValue | undefined): Trace | string {
   if (!response) return "no `response` variable";
   if (response.kind !== "struct") return "`response` is not a struct";
   const raw = getField(response, "trace");
+  if (!isArrayOfValues(raw)) return "`response.trace` is missing or not numeric";
+  const count = numel(raw.dims);
+  // Counted before any conversion: a sparse or logical trace is a few bytes
+  // of file per million values (MAX_TRACE_SAMPLES).
+  const tooMany = tooManyValues("response.trace", raw, count, MAX_TRACE_SAMPLES);
+  if (tooMany !== undefined) return tooMany;
   let trace: ArrayLike<number> | undefined;
   if (
-    raw?.kind === "numeric" &&
+    raw.kind === "numeric" &&
     !(raw.real instanceof BigInt64Array) &&
     !(raw.real instanceof BigUint64Array)
   ) {
     trace = raw.real;
+  } else if (raw.kind === "logical") {
+    // 0 / 1 as stored, one byte each (as toFloat64 would give them, 8 bytes each)
+    trace = raw.data;
   } else {
     trace = toFloat64(raw);
   }
@@ -379,15 +406,31 @@ export function stimWaveOf(stimulus: MatValue | undefined, fields: readonly stri
   let samples: Float64Array | undefined;
   for (const f of fields) {
     const v = getField(stimulus, f);
+    if (!isArrayOfValues(v)) continue;
+    const count = numel(v.dims);
+    // Counted before any conversion (MAX_STIM_FILE_SAMPLES).
+    const tooMany = tooManyValues(`stimulus.${f}`, v, count, MAX_STIM_FILE_SAMPLES);
+    if (tooMany !== undefined) return tooMany;
+    // A presented stimulus has samples: a stim of none would have an empty tensor beside its responses.
+    if (count === 0) return `\`stimulus.${f}\` is empty`;
     // Doubles as decoded (the decoder's own array, never written to here); other classes converted.
-    samples = v?.kind === "numeric" && v.real instanceof Float64Array ? v.real : toFloat64(v);
+    samples = v.kind === "numeric" && v.real instanceof Float64Array ? v.real : toFloat64(v);
     if (samples) break;
   }
   if (!samples) return `\`stimulus.${fields.join("` / `stimulus.")}\` is missing or not numeric`;
+  const bad = firstNonFinite(samples);
+  // NaN or Infinity would fill the stim's spectrogram (and the export) with NaN.
+  if (bad >= 0) return `\`stimulus\` sample ${bad + 1} is ${samples[bad]}, not a finite number`;
   const param = getField(stimulus, "param");
   const sfHz = toNumber(getField(param, "sf"));
   // A rate is finite, and at least 1 Hz: waveform mode resamples from round(sf), a positive integer.
   if (sfHz === undefined || !Number.isFinite(sfHz) || !(sfHz >= 1))
     return "`stimulus.param.sf` is missing or not a sample rate (a finite number of Hz, at least 1)";
   return { samples, sfHz, description: textOf(getField(param, "description")) };
+}
+
+/** Index of the first NaN or infinite value, -1 when there is none; its own function (one hot loop). */
+function firstNonFinite(x: Float64Array): number {
+  for (let i = 0; i < x.length; i++) if (!Number.isFinite(x[i] as number)) return i;
+  return -1;
 }

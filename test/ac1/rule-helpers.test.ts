@@ -11,12 +11,13 @@ import {
   parseWehrSessionName,
   repeatLength,
   sliceRepeat,
+  stimWaveOf,
   traceOf,
 } from "../../src/ac1/common.js";
 import { categoryOf, parseSequence, segmentPath, siteOf } from "../../src/ac1/index.js";
 import { roundHalfEven } from "../../src/dsp/round.js";
-import { MAX_RESPONSE_SF_HZ } from "../../src/limits.js";
-import { numeric, scalar, struct } from "../../src/mat/index.js";
+import { MAX_RESPONSE_SF_HZ, MAX_STIM_FILE_SAMPLES, MAX_TRACE_SAMPLES } from "../../src/limits.js";
+import { type MatValue, numeric, scalar, str, struct } from "../../src/mat/index.js";
 
 describe("helpers", () => {
   test("repeat length rounds half to even", () => {
@@ -40,6 +41,58 @@ describe("helpers", () => {
         `\`response.sf\` is missing or not a sample rate (a number of Hz above 0, at most ${MAX_RESPONSE_SF_HZ})`,
         String(sf),
       );
+  });
+
+  test("a trace's or a stimulus's samples are counted from its dims before any conversion: a sparse or narrow array of millions of values is refused", () => {
+    // A sparse array of 2^31 rows is a few bytes of file: densified, 16 GiB (the build hung).
+    const sparse = (rows: number): MatValue => ({
+      kind: "sparse",
+      class: "double",
+      dims: [rows, 1],
+      ir: new Int32Array(0),
+      jc: Int32Array.of(0, 0),
+      real: new Float64Array(0),
+    });
+    const response = (trace: MatValue) => struct({ trace, scale: scalar(1), sf: scalar(4000) });
+    assert.equal(
+      traceOf(response(sparse(2 ** 31 - 1))),
+      `\`response.trace\` is a sparse array 2147483647x1: 2147483647 values, more than the ${MAX_TRACE_SAMPLES} it may have (corrupt or hostile)`,
+    );
+    const small = traceOf(response(sparse(5)));
+    assert.ok(typeof small !== "string" && small.trace.length === 5);
+    // A logical trace is read as stored (one byte a value), not converted to float64.
+    const logical: MatValue = { kind: "logical", dims: [3, 1], data: Uint8Array.of(1, 0, 1) };
+    const t = traceOf(response(logical));
+    assert.ok(typeof t !== "string");
+    assert.deepEqual([...(t.trace as Uint8Array)], [1, 0, 1]);
+    const stimulus = (samples: MatValue) =>
+      struct({ samples, param: struct({ sf: scalar(44100), description: str("d") }) });
+    const n = MAX_STIM_FILE_SAMPLES + 1;
+    assert.equal(
+      stimWaveOf(stimulus(sparse(2 ** 31 - 1)), ["samples"]),
+      `\`stimulus.samples\` is a sparse array 2147483647x1: 2147483647 values, more than the ${MAX_STIM_FILE_SAMPLES} it may have (corrupt or hostile)`,
+    );
+    // uint8 zeros compress to nothing in the file; as float64, 8 bytes a sample (2 GB for 2^28)
+    assert.equal(
+      stimWaveOf(stimulus(numeric("uint8", new Uint8Array(n), [n, 1])), ["samples"]),
+      `\`stimulus.samples\` is ${n}x1: ${n} values, more than the ${MAX_STIM_FILE_SAMPLES} it may have (corrupt or hostile)`,
+    );
+    // No samples, or NaN / infinite ones: a stim whose tensor is empty or NaN beside its responses ended the build.
+    assert.equal(
+      stimWaveOf(stimulus(numeric("double", new Float64Array(0), [1, 0])), ["samples"]),
+      "`stimulus.samples` is empty",
+    );
+    assert.equal(
+      stimWaveOf(stimulus(numeric("double", Float64Array.of(0.5, Number.NaN), [2, 1])), ["samples"]),
+      "`stimulus` sample 2 is NaN, not a finite number",
+    );
+    assert.equal(
+      stimWaveOf(stimulus(numeric("double", Float64Array.of(Number.NEGATIVE_INFINITY), [1, 1])), ["samples"]),
+      "`stimulus` sample 1 is -Infinity, not a finite number",
+    );
+    const ok = stimWaveOf(stimulus(numeric("int16", Int16Array.of(1, -2), [2, 1])), ["samples"]);
+    assert.ok(typeof ok !== "string");
+    assert.deepEqual([...ok.samples], [1, -2]);
   });
 
   test("slice: 1-based onset, trace * scale, clipped, empty past the end", () => {
