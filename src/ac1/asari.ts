@@ -65,11 +65,17 @@ export interface AsariWalkOptions extends WalkReporting {
   sites: readonly Site[];
 }
 
-/** The integers of a trigger description's sequence (`[int(s) for s in group.split()]`), or undefined when it names none. */
+/**
+ * The integers of a trigger description's sequence (`[int(s) for s in
+ * group.split()]`), or undefined when it names none. A position beyond
+ * 2^53 - 1 (Python's int() takes it; no JavaScript number holds it exactly)
+ * is Infinity: like the reference's huge int, a position no `param.stimulus`
+ * holds, so the trigger is reported and skipped.
+ */
 export function parseSequence(description: string): number[] | undefined {
   const m = SEQUENCE_PATTERN.exec(description);
   if (!m) return undefined;
-  return pySplit(m[1] as string).map((t) => pyInt(t) as number);
+  return pySplit(m[1] as string).map((t) => pyInt(t) ?? Number.POSITIVE_INFINITY);
 }
 
 /**
@@ -207,7 +213,7 @@ async function walkAsariRecordings(
           r,
           "index-not-in-file-map",
           path,
-          `${path}: trigger ${j + 1}: sequence position ${missing} is not in param.stimulus (1..${structLength(stimulus)}); trigger skipped`,
+          `${path}: trigger ${j + 1}: sequence position ${Number.isFinite(missing) ? missing : "beyond 2^53"} is not in param.stimulus (1..${structLength(stimulus)}); trigger skipped`,
         );
         continue;
       }

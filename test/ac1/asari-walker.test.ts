@@ -141,6 +141,31 @@ describe("Asari walker rules", () => {
     );
   });
 
+  test("a sequence position beyond 2^53 (Python's int() reads it) is not in param.stimulus: warning, trigger skipped", async () => {
+    // pyInt gave undefined for it, which found no missing position and ended the walk with a TypeError
+    const src = base();
+    const dir = `${R1}/20050101-ha1-001`;
+    const huge = "99999999999999999999999999";
+    src.addMat(
+      `${dir}/r1.mat`,
+      recording(["class1/1.mat"], [nat(`Sequence 1: 1 ${huge}`), nat("Sequence 2: 1")]),
+    );
+    const r = await walkAll(src, "asari");
+    assert.deepEqual(
+      r.warnings.map((w) => [w.code, w.message]),
+      [
+        [
+          "index-not-in-file-map",
+          `${dir}/r1.mat: trigger 1: sequence position beyond 2^53 is not in param.stimulus (1..1); trigger skipped`,
+        ],
+      ],
+    );
+    assert.deepEqual(
+      r.cells[0]!.stims.map((s) => s.key),
+      [["asari", "class1/1.mat"]],
+    );
+  });
+
   test("segment sample rates: within 1 Hz splice, further apart the trigger is unusable with a warning", async () => {
     const src = base();
     const dir = `${R1}/20050101-ha1-001`;
