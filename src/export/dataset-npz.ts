@@ -8,12 +8,13 @@
 
 import { deferredOf, isLazyDataset } from "../dataset/deferred.js";
 import type { DatasetData, LazyDataset } from "../dataset/model.js";
-import { MAX_NPZ_LOAD_RATIO } from "../limits.js";
+import { MAX_NPZ_LOAD_RATIO, manifestByteCap } from "../limits.js";
 import { ExportError } from "./errors.js";
 import { type ExportView, NpzExportView } from "./export-view.js";
 import { buildManifest, manifestJson, readManifest } from "./manifest.js";
 import type { DeflateMemo } from "./member-encoding.js";
 import { memberOf, modellerArrays, type NamedArray } from "./modeller.js";
+import { encodeNpyHeader } from "./npy.js";
 import { encodeUnicodeScalar } from "./npy-unicode.js";
 import { NpzReader, type NpzReaderOptions } from "./npz-reader.js";
 import { NpzWriter } from "./npz-writer.js";
@@ -100,6 +101,13 @@ export async function writeDatasetNpz(
     ({ name, dtype, shape, data: values }): NamedArray => ({ name, dtype, shape, read: () => values }),
   );
   arrays.push(...modeller.afterResponses, ...provenanceArrays, ...modeller.afterProvenance);
+  // What readManifest accepts of an .npz of this many members: an export it would refuse is not written.
+  const manifestBytes = encodeNpyHeader(text.dtype, []).byteLength + text.data.byteLength;
+  const manifestCap = manifestByteCap(arrays.length);
+  if (manifestBytes > manifestCap)
+    throw new ExportError(
+      `cannot export to ${path}: its manifest would take ${manifestBytes} bytes, more than the ${manifestCap} a reader accepts for an .npz of ${arrays.length} members (${manifest.skipped_files.length} skipped files, ${S} stims: a release with that many broken files, or stims with that much metadata, is corrupt or hostile); nothing written`,
+    );
   const payloadBytes = (x: NamedArray) => (x.name === "manifest" ? text.data.byteLength : bytesOf(x));
   const total = arrays.reduce((a, x) => a + payloadBytes(x), 0);
   const writer = NpzWriter.create(path, {

@@ -3,6 +3,7 @@
 // interchange.md, and exports that are not what they claim to be.
 
 import assert from "node:assert/strict";
+import { existsSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -127,6 +128,26 @@ describe("writeDatasetNpz -> readDatasetNpz", () => {
       writeDatasetNpz(data, path),
       (e: unknown) => e instanceof ExportError && /manifest\.stims\[0\]\.duration_s is NaN/.test(e.message),
     );
+  });
+
+  it("refuses a manifest its reader would refuse (a release of 40000 broken files), writing nothing", async () => {
+    // The build wrote a 30 MB manifest beside ~70 members, whose cap is ~5 MB: an export nobody could open.
+    const data = sampleDataset("spectrogram");
+    const reason = "byte 0: not a MAT file (no MI/IM endian indicator) (in /data/crcns-ac1.zip)";
+    data.skippedFiles = Array.from({ length: 40000 }, (_, i) => ({
+      path: `crcns-ac1/wehr/Results/20020624-mw-001/z${i}.mat`,
+      reason,
+    }));
+    const path = join(dir, "huge-manifest.npz");
+    await assert.rejects(
+      writeDatasetNpz(data, path),
+      (e: unknown) =>
+        e instanceof ExportError &&
+        /^cannot export to .*huge-manifest\.npz: its manifest would take \d+ bytes, more than the \d+ a reader accepts for an \.npz of \d+ members \(40000 skipped files, 3 stims: .*\); nothing written$/.test(
+          e.message,
+        ),
+    );
+    assert.equal(existsSync(path), false);
   });
 
   it("manifestJson names the first value JSON cannot hold by its path, and skips undefined keys", () => {
