@@ -152,6 +152,16 @@ export const MAX_SPLICED_STIM_SAMPLES = 1 << 24;
 export const MAX_STIM_FILE_SAMPLES = MAX_SPLICED_STIM_SAMPLES;
 
 /**
+ * Largest magnitude of a stimulus sample: 1e30. Audio is stored as
+ * fractions of full scale or int16 counts (at most 32768); a stim beyond it
+ * (1e308 is finite) would overflow the float32 stims of waveform mode
+ * (3.4e38) and, summed over a window, the spectrogram's float64 power, and
+ * fill the export with infinities or NaN. A file beyond it is skipped with
+ * a warning.
+ */
+export const MAX_STIM_ABS_SAMPLE = 1e30;
+
+/**
  * Most samples a recording's `response.trace` may hold, counted from its
  * dimensions before it is converted: 2^25 (256 MiB as float64, what one
  * variable may inflate to, MAX_MAT_VARIABLE_BYTES), above the release's

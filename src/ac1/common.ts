@@ -7,7 +7,12 @@
 import type { ReleaseSource } from "../archive/source.js";
 import { roundHalfEven } from "../dsp/round.js";
 import { Ac1Error } from "../errors.js";
-import { MAX_RESPONSE_SF_HZ, MAX_STIM_FILE_SAMPLES, MAX_TRACE_SAMPLES } from "../limits.js";
+import {
+  MAX_RESPONSE_SF_HZ,
+  MAX_STIM_ABS_SAMPLE,
+  MAX_STIM_FILE_SAMPLES,
+  MAX_TRACE_SAMPLES,
+} from "../limits.js";
 import type { MatFile, MatValue } from "../mat/index.js";
 import { charToString, getField, MatError, openMat, toFloat64, toNumber } from "../mat/index.js";
 import { type MatLogical, type MatNumeric, type MatSparse, numel } from "../mat/value.js";
@@ -418,9 +423,10 @@ export function stimWaveOf(stimulus: MatValue | undefined, fields: readonly stri
     if (samples) break;
   }
   if (!samples) return `\`stimulus.${fields.join("` / `stimulus.")}\` is missing or not numeric`;
-  const bad = firstNonFinite(samples);
-  // NaN or Infinity would fill the stim's spectrogram (and the export) with NaN.
-  if (bad >= 0) return `\`stimulus\` sample ${bad + 1} is ${samples[bad]}, not a finite number`;
+  const bad = firstUnusable(samples);
+  // NaN, Infinity or a magnitude beyond MAX_STIM_ABS_SAMPLE would fill the stim's tensor (and the export) with NaN or infinities.
+  if (bad >= 0)
+    return `\`stimulus\` sample ${bad + 1} is ${samples[bad]}, not a finite number of magnitude at most ${MAX_STIM_ABS_SAMPLE}`;
   const param = getField(stimulus, "param");
   const sfHz = toNumber(getField(param, "sf"));
   // A rate is finite, and at least 1 Hz: waveform mode resamples from round(sf), a positive integer.
@@ -429,8 +435,8 @@ export function stimWaveOf(stimulus: MatValue | undefined, fields: readonly stri
   return { samples, sfHz, description: textOf(getField(param, "description")) };
 }
 
-/** Index of the first NaN or infinite value, -1 when there is none; its own function (one hot loop). */
-function firstNonFinite(x: Float64Array): number {
-  for (let i = 0; i < x.length; i++) if (!Number.isFinite(x[i] as number)) return i;
+/** Index of the first value that is NaN or beyond ±MAX_STIM_ABS_SAMPLE (infinities too), -1 when there is none; its own function (one hot loop). */
+function firstUnusable(x: Float64Array): number {
+  for (let i = 0; i < x.length; i++) if (!(Math.abs(x[i] as number) <= MAX_STIM_ABS_SAMPLE)) return i;
   return -1;
 }

@@ -16,7 +16,12 @@ import {
 } from "../../src/ac1/common.js";
 import { categoryOf, parseSequence, segmentPath, siteOf } from "../../src/ac1/index.js";
 import { roundHalfEven } from "../../src/dsp/round.js";
-import { MAX_RESPONSE_SF_HZ, MAX_STIM_FILE_SAMPLES, MAX_TRACE_SAMPLES } from "../../src/limits.js";
+import {
+  MAX_RESPONSE_SF_HZ,
+  MAX_STIM_ABS_SAMPLE,
+  MAX_STIM_FILE_SAMPLES,
+  MAX_TRACE_SAMPLES,
+} from "../../src/limits.js";
 import { type MatValue, numeric, scalar, str, struct } from "../../src/mat/index.js";
 
 describe("helpers", () => {
@@ -84,12 +89,22 @@ describe("helpers", () => {
     );
     assert.equal(
       stimWaveOf(stimulus(numeric("double", Float64Array.of(0.5, Number.NaN), [2, 1])), ["samples"]),
-      "`stimulus` sample 2 is NaN, not a finite number",
+      `\`stimulus\` sample 2 is NaN, not a finite number of magnitude at most ${MAX_STIM_ABS_SAMPLE}`,
     );
     assert.equal(
       stimWaveOf(stimulus(numeric("double", Float64Array.of(Number.NEGATIVE_INFINITY), [1, 1])), ["samples"]),
-      "`stimulus` sample 1 is -Infinity, not a finite number",
+      `\`stimulus\` sample 1 is -Infinity, not a finite number of magnitude at most ${MAX_STIM_ABS_SAMPLE}`,
     );
+    // finite but beyond what a float32 stim (or the spectrogram's power) holds
+    assert.equal(
+      stimWaveOf(stimulus(numeric("double", Float64Array.of(0, 1e308), [2, 1])), ["samples"]),
+      `\`stimulus\` sample 2 is 1e+308, not a finite number of magnitude at most ${MAX_STIM_ABS_SAMPLE}`,
+    );
+    const loud = stimWaveOf(
+      stimulus(numeric("double", Float64Array.of(-MAX_STIM_ABS_SAMPLE, 32768), [2, 1])),
+      ["samples"],
+    );
+    assert.ok(typeof loud !== "string", "the bound itself is accepted");
     const ok = stimWaveOf(stimulus(numeric("int16", Int16Array.of(1, -2), [2, 1])), ["samples"]);
     assert.ok(typeof ok !== "string");
     assert.deepEqual([...ok.samples], [1, -2]);
