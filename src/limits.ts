@@ -132,6 +132,15 @@ export const MAX_REPEAT_SAMPLES_PER_TRACE_SAMPLE = 2;
 export const MAX_RESPONSE_SF_HZ = 1_000_000;
 
 /**
+ * Highest stimulus sample rate a stimulus file may declare (`param.sf`), Hz:
+ * 1 MHz, 10 times the release's highest (Asari 97656 Hz). The spectrogram's
+ * window and the resampling kernel grow with it; below it a rate too high
+ * for the options' memory bounds is the options' doing (an error naming
+ * --window-ms or --audio-fs), above it the file's (skipped with a warning).
+ */
+export const MAX_STIM_SF_HZ = 1_000_000;
+
+/**
  * Longest stimulus spliced from Asari segments, samples: 2^24 (172 s at
  * 97,656 Hz, 128 MiB as float64). A release sequence is a few segments of
  * seconds; a description repeating a position a million times would

@@ -11,6 +11,7 @@ import {
   MAX_RESPONSE_SF_HZ,
   MAX_STIM_ABS_SAMPLE,
   MAX_STIM_FILE_SAMPLES,
+  MAX_STIM_SF_HZ,
   MAX_TRACE_SAMPLES,
 } from "../limits.js";
 import type { MatFile, MatValue } from "../mat/index.js";
@@ -429,9 +430,9 @@ export function stimWaveOf(stimulus: MatValue | undefined, fields: readonly stri
     return `\`stimulus\` sample ${bad + 1} is ${samples[bad]}, not a finite number of magnitude at most ${MAX_STIM_ABS_SAMPLE}`;
   const param = getField(stimulus, "param");
   const sfHz = toNumber(getField(param, "sf"));
-  // A rate is finite, and at least 1 Hz: waveform mode resamples from round(sf), a positive integer.
-  if (sfHz === undefined || !Number.isFinite(sfHz) || !(sfHz >= 1))
-    return "`stimulus.param.sf` is missing or not a sample rate (a finite number of Hz, at least 1)";
+  // A rate is at least 1 Hz (waveform mode resamples from round(sf), a positive integer) and at most MAX_STIM_SF_HZ.
+  if (sfHz === undefined || !(sfHz >= 1 && sfHz <= MAX_STIM_SF_HZ))
+    return `\`stimulus.param.sf\` is missing or not a sample rate (a number of Hz from 1 to ${MAX_STIM_SF_HZ})`;
   return { samples, sfHz, description: textOf(getField(param, "description")) };
 }
 

@@ -17,6 +17,7 @@ import {
 } from "../../src/ac1/stim-files.js";
 import type { StimWaveformRef, WalkWarning } from "../../src/ac1/types.js";
 import { Ac1Error } from "../../src/errors.js";
+import { MAX_STIM_SF_HZ } from "../../src/limits.js";
 import { type MatValue, numeric, scalar, str, struct } from "../../src/mat/index.js";
 import { MemSource } from "./support.js";
 
@@ -82,25 +83,26 @@ describe("StimFileStore", () => {
     assert.equal(src.reads.get(`${STIM}/2.mat`), 1);
   });
 
-  test("a stimulus whose param.sf is not a finite rate of at least 1 Hz is unreadable, named once", async () => {
+  test("a stimulus whose param.sf is not a rate from 1 Hz to MAX_STIM_SF_HZ is unreadable, named once", async () => {
     // Infinity used to pass (> 0) and fail the build later without naming the
     // file; below 0.5 Hz waveform mode's round(sf) is no resampling rate.
     const src = new MemSource();
-    const bad = [Number.POSITIVE_INFINITY, 0.3, Number.NaN, -5, 0];
+    // Above MAX_STIM_SF_HZ (2^31 Hz, say) the file is at fault, not the options that cannot hold its spectrogram.
+    const bad = [Number.POSITIVE_INFINITY, 0.3, Number.NaN, -5, 0, 2 ** 31, MAX_STIM_SF_HZ + 1];
     for (const [i, sf] of bad.entries()) src.addMat(`${STIM}/${i}.mat`, stimulus([1, 2, 3], sf));
     src.addMat(`${STIM}/ok.mat`, stimulus([1, 2, 3], 1));
+    src.addMat(`${STIM}/top.mat`, stimulus([1, 2, 3], MAX_STIM_SF_HZ));
     const store = new StimFileStore(src);
     const { r, warnings } = recorder();
     for (let i = 0; i < bad.length; i++)
       assert.equal(await store.read(`${STIM}/${i}.mat`, ["sample"], r), null);
     assert.equal((await store.read(`${STIM}/ok.mat`, ["sample"], r))?.sfHz, 1);
+    assert.equal((await store.read(`${STIM}/top.mat`, ["sample"], r))?.sfHz, MAX_STIM_SF_HZ);
     assert.equal(warnings().length, bad.length);
     warnings().forEach((w, i) => {
       assert.ok(w.message.includes(`${STIM}/${i}.mat`), w.message);
-      assert.match(
-        w.message,
-        /`stimulus\.param\.sf` is missing or not a sample rate \(a finite number of Hz, at least 1\)/,
-      );
+      const why = `\`stimulus.param.sf\` is missing or not a sample rate (a number of Hz from 1 to ${MAX_STIM_SF_HZ})`;
+      assert.ok(w.message.includes(why), w.message);
     });
   });
 
