@@ -20,7 +20,7 @@ interface EntryRecord {
   version: number;
   key: string;
   created_at: string;
-  /** One line (summarizeManifest). */
+  /** One line (summarizeData). */
   summary: string;
   /** SHA-256 (hex) of every byte of the entry before its end record. */
   sha256: string;

@@ -17,4 +17,3 @@ export {
   codeVersion,
   mergeIdentities,
 } from "./key.js";
-export { summarizeManifest } from "./summary.js";

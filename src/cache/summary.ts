@@ -1,36 +1,17 @@
 // One line describing a built dataset (neurons, stims, mode, dtMs,
 // experimenters and sites, the options not at their defaults, the data
-// folder), from its export manifest or its data: what a build cache entry
-// records in its seal and `ac1 cache list` shows, so that entries of one
-// archive that differ in a threshold are told apart.
+// folder): what a build cache entry records in its seal and `ac1 cache
+// list` shows, so that entries of one archive that differ in a threshold
+// are told apart.
 
 import type { DatasetOptions, DatasetShapes } from "../dataset/model.js";
 import { resolveOptions } from "../dataset/options.js";
-import { type ExportManifest, fromManifestOptions } from "../export/manifest.js";
 
-/** A one-line description of a dataset from its export manifest. */
-export function summarizeManifest(m: ExportManifest): string {
-  const o = m.options as unknown as Record<string, unknown>;
-  const line = summaryLine(m.neurons.length, m.stims.length, m.audio_fs, m.dt_ms, o.experimenter, o.sites);
-  let options: DatasetOptions;
-  try {
-    options = fromManifestOptions(o, typeof o.path === "string" ? o.path : "");
-  } catch {
-    return line; // (an older or foreign manifest: the line without the options)
-  }
-  return `${line}${optionsNote(options)}`;
-}
-
-/** summarizeManifest of the export of `data`. */
+/** The one-line description of a dataset (and of its export). */
 export function summarizeData(d: DatasetShapes): string {
-  const line = summaryLine(
-    d.neuronMeta.length,
-    d.stims.length,
-    d.audioFs,
-    d.dtMs,
-    d.options.experimenter,
-    d.options.sites,
-  );
+  const mode = d.audioFs === null ? "spectrogram" : `waveform ${d.audioFs} Hz`;
+  const { experimenter, sites } = d.options;
+  const line = `${d.neuronMeta.length} neurons, ${d.stims.length} stims, ${mode}, dt ${d.dtMs} ms, ${experimenter.join(",")} ${sites.join(",")}`;
   return `${line}${optionsNote(d.options)}`;
 }
 
@@ -63,17 +44,4 @@ function optionsNote(o: DatasetOptions): string {
   const from = o.path ? `from ${o.path}` : "";
   const parts = [changed.join(", "), from].filter((p) => p !== "");
   return parts.length === 0 ? "" : `; ${parts.join("; ")}`;
-}
-
-function summaryLine(
-  neurons: number,
-  stims: number,
-  audioFs: number | null,
-  dtMs: number,
-  experimenters: unknown,
-  sites: unknown,
-): string {
-  const mode = audioFs === null ? "spectrogram" : `waveform ${audioFs} Hz`;
-  const list = (v: unknown) => (Array.isArray(v) ? v.join(",") : "?");
-  return `${neurons} neurons, ${stims} stims, ${mode}, dt ${dtMs} ms, ${list(experimenters)} ${list(sites)}`;
 }

@@ -212,6 +212,11 @@ function windowSamples(o: BandOptions, sfHz: number): number {
   return o.returnWaveform ? 4 : Math.max(roundHalfEven((o.windowMs * sfHz) / 1000), 4);
 }
 
+/** A byte count in MiB for the memory-bound messages (one decimal under 10 MiB). */
+function mib(bytes: number): string {
+  return `${(bytes / 2 ** 20).toFixed(bytes < 10 * 2 ** 20 ? 1 : 0)} MiB`;
+}
+
 /**
  * Why the spectrogram of stims at sfHz would not fit SPECTROGRAM_MAX_WORK_BYTES
  * with these options (undefined when it fits): its working memory grows with
@@ -223,7 +228,6 @@ export function spectrogramMemoryProblem(o: BandOptions, sfHz: number): string |
   const W = windowSamples(o, sfHz);
   const bytes = spectrogramWorkBytes(F, W);
   if (bytes <= SPECTROGRAM_MAX_WORK_BYTES) return undefined;
-  const mib = (b: number) => `${(b / 2 ** 20).toFixed(b < 10 * 2 ** 20 ? 1 : 0)} MiB`;
   const maxW = spectrogramMaxWindow(F);
   if (o.returnWaveform || maxW < 4)
     return `F = ${F} bands is too many: even the shortest window (4 samples) needs ${mib(spectrogramWorkBytes(F, 4))} per thread, above the ${mib(SPECTROGRAM_MAX_WORK_BYTES)} bound`;
@@ -246,7 +250,6 @@ export function resampleMemoryProblem(
   const orig = roundHalfEven(sfHz);
   const bytes = resampleKernelBytes(orig, o.audioFs);
   if (bytes <= RESAMPLE_MAX_KERNEL_BYTES) return undefined;
-  const mib = (b: number) => `${(b / 2 ** 20).toFixed(0)} MiB`;
   return `resampling stims at ${orig} Hz to audioFs ${o.audioFs} Hz would build a kernel of about ${mib(bytes)}, above the ${mib(RESAMPLE_MAX_KERNEL_BYTES)} bound (rates whose ratio reduces to small integers resample cheaply, e.g. audioFs=96000)`;
 }
 

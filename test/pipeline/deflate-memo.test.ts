@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { readdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
+import { emptyTally } from "../../src/dataset/intermediates.js";
 import { CacheError } from "../../src/errors.js";
 import { deflateParts, memberDigest } from "../../src/export/member-encoding.js";
 import { deflatedCodec, deflatedKey, IntermediateDeflateMemo } from "../../src/pipeline/deflate-memo.js";
@@ -39,14 +40,7 @@ test("a member offered is found again as it was deflated; lookups and hits are c
     [made.crc32, made.uncompressedSize, made.compressedSize, 8],
   );
   assert.deepEqual(Buffer.concat(found.chunks), Buffer.concat(made.chunks));
-  assert.deepEqual(memo.tally, {
-    units: 2,
-    reused: 1,
-    damaged: 0,
-    unstored: 0,
-    firstUnstored: null,
-    firstUnstoredAt: null,
-  });
+  assert.deepEqual(memo.tally, { ...emptyTally(), units: 2, reused: 1 });
 });
 
 test("an entry that holds no deflated member is a miss, counted damaged and removed", async () => {
@@ -58,14 +52,7 @@ test("an entry that holds no deflated member is a miss, counted damaged and remo
   await cache.put("deflated", deflatedKey(scope(dir), digest), { header: { crc32: -1 }, arrays: [] });
   assert.equal((await readdir(join(cache.root, "deflated"))).length, 1);
   assert.equal(await memo.get(digest), undefined);
-  assert.deepEqual(memo.tally, {
-    units: 1,
-    reused: 0,
-    damaged: 1,
-    unstored: 0,
-    firstUnstored: null,
-    firstUnstoredAt: null,
-  });
+  assert.deepEqual(memo.tally, { ...emptyTally(), units: 1, damaged: 1 });
   assert.deepEqual(await readdir(join(cache.root, "deflated")), []);
   for (const header of [
     null,
@@ -89,21 +76,19 @@ test("lookups at once count only their own damage: a bad entry beside a missing 
   // the bad one first: its removal lands while the other lookup is still under way
   const found = await Promise.all([memo.get(bad), memo.get("3".repeat(64)), memo.get("4".repeat(64))]);
   assert.deepEqual(found, [undefined, undefined, undefined]);
-  assert.deepEqual(memo.tally, {
-    units: 3,
-    reused: 0,
-    damaged: 1,
-    unstored: 0,
-    firstUnstored: null,
-    firstUnstoredAt: null,
-  });
+  assert.deepEqual(memo.tally, { ...emptyTally(), units: 3, damaged: 1 });
   assert.equal(cache.removed.length, 1);
 });
 
-test("a cache folder that cannot be used: lookups miss and offers are dropped (counted, with why), nothing throws", async () => {
-  const file = join(work.dir, "not-a-folder");
+/** A memo whose cache folder is a file: every lookup misses and every write fails. */
+async function memoOnAFile(name: string): Promise<IntermediateDeflateMemo> {
+  const file = join(work.dir, name);
   await writeFile(file, "x");
-  const memo = new IntermediateDeflateMemo({ scope: scope(file), cache: new IntermediateCache(file) });
+  return new IntermediateDeflateMemo({ scope: scope(file), cache: new IntermediateCache(file) });
+}
+
+test("a cache folder that cannot be used: lookups miss and offers are dropped (counted, with why), nothing throws", async () => {
+  const memo = await memoOnAFile("not-a-folder");
   const digest = "1".repeat(64);
   assert.equal(await memo.get(digest), undefined);
   memo.put(digest, await deflateParts([Uint8Array.of(1, 2, 3)], 6));
@@ -120,9 +105,8 @@ test("a cache folder that cannot be used: lookups miss and offers are dropped (c
 });
 
 test("of several writes that fail, the member added first is named, whichever fails first", async () => {
+  const memo = await memoOnAFile("not-a-folder-either");
   const file = join(work.dir, "not-a-folder-either");
-  await writeFile(file, "x");
-  const memo = new IntermediateDeflateMemo({ scope: scope(file), cache: new IntermediateCache(file) });
   const [early, late] = ["5".repeat(64), "6".repeat(64)];
   await memo.get(early);
   await memo.get(late);
