@@ -2,8 +2,10 @@
 // record carries the entry's record (key, cache format, creation time, summary
 // and the SHA-256 of every byte before it), so one file holds the entry and its
 // proof: written by sealOf, read by recordOf, checked by checkEntry. The
-// SHA-256 covers every byte; the members' CRC-32s are not checked again on a
-// hit (a full inflate, ~100 ms on a 20 MB export). The cache folder is trusted
+// SHA-256 covers every byte before the end record, whose own fields are
+// checked against the directory they point to (src/zip/end-record-check.ts);
+// the members' CRC-32s are not checked again on a hit (a full inflate,
+// ~100 ms on a 20 MB export). The cache folder is trusted
 // as the installed code is: an entry forged with a matching SHA-256 could as
 // well carry matching CRCs.
 
@@ -11,7 +13,8 @@ import { createHash } from "node:crypto";
 import { type FileHandle, open } from "node:fs/promises";
 import { CacheError } from "../errors.js";
 import { readFully } from "../zip/byte-source.js";
-import { EOCD_BYTES, MAX_ZIP_COMMENT_BYTES, zipComment } from "../zip/records.js";
+import { END_RECORDS_MAX_BYTES, endRecordProblem } from "../zip/end-record-check.js";
+import { zipComment } from "../zip/records.js";
 import { CACHE_FORMAT_VERSION } from "./key.js";
 
 /** The record a sealed entry carries in its zip comment. */
@@ -28,9 +31,9 @@ interface EntryRecord {
 
 const RECORD_FORMAT = "ac1-build-cache";
 
-/** Bytes at the end of a file of `size` bytes that hold its end record and zip comment (the entry's record). */
+/** Bytes at the end of a file of `size` bytes that hold its end records and zip comment (the entry's record). */
 function tailBytes(size: number): number {
-  return Math.min(size, EOCD_BYTES + MAX_ZIP_COMMENT_BYTES);
+  return Math.min(size, END_RECORDS_MAX_BYTES);
 }
 
 /** The last tailBytes(size) bytes of the file at `path` (fewer if it is shorter than `size` by now). */
@@ -80,6 +83,9 @@ export function recordOf(bytes: Uint8Array): { record: Partial<EntryRecord>; bod
 function checkedRecord(key: string, tail: Uint8Array, size: number): { sha256: unknown; bodyBytes: number } {
   const sealed = recordOf(tail);
   if (sealed === undefined) throw new CacheError("entry carries no cache record (not sealed by ac1)");
+  // (the seal covers every byte before the end record, not the record itself)
+  const problem = endRecordProblem(tail, size - tail.length);
+  if (problem !== undefined) throw new CacheError(`entry damaged: ${problem}`);
   const { record } = sealed;
   if (record.key !== key)
     throw new CacheError(`entry records key ${JSON.stringify(record.key)}, not its file name`);

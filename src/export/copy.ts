@@ -6,14 +6,19 @@
 // of the source; only the manifest changes. This is how the build cache
 // serves a hit (the stored export with this load's split), after checking
 // the entry's SHA-256 (src/cache/entry-seal.ts). A file is read by random
-// access, its members through one reused window (COPY_WINDOW_BYTES).
+// access, its members through one reused window (COPY_WINDOW_BYTES). When the
+// manifest comes out as it was stored, and nothing asks for a seal, a mtime
+// or a copy from memory, the copy is the file itself (whole-copy.ts: the
+// kernel copies it, the end record loses its comment), as a cache hit that
+// repeats the build's command line is.
 
 import { ExportError } from "./errors.js";
-import { type ExportManifest, manifestJson, readManifest } from "./manifest.js";
+import { type ExportManifest, manifestJson, readManifestAndText } from "./manifest.js";
 import { encodeNpyHeader } from "./npy.js";
 import { encodeUnicodeScalar } from "./npy-unicode.js";
 import { NpzReader } from "./npz-reader.js";
 import { NpzWriter } from "./npz-writer.js";
+import { WholeCopy } from "./whole-copy.js";
 
 export interface CopyExportOptions {
   /**
@@ -22,7 +27,11 @@ export interface CopyExportOptions {
    * outside the manifest it returns.
    */
   rewrite: (manifest: ExportManifest) => ExportManifest;
-  /** Modification time stamped on the copy's members (default: now). */
+  /**
+   * Modification time stamped on the copy's members. Without it, a copy whose
+   * manifest is the source's keeps the source's times (it is the source's
+   * bytes) and any other copy is stamped now.
+   */
   mtime?: Date;
   /** Seal the copy (NpzWriter's `seal`). */
   seal?: (bodySha256: string) => string;
@@ -51,6 +60,25 @@ export async function copyExport(
 ): Promise<ExportManifest> {
   // (awaited before the rename; a rejection before then is not an unhandled one)
   opts.check?.catch(() => {});
+  // The whole file, copied by the kernel alongside the reading below, when the copy may be the source's bytes.
+  const whole =
+    opts.seal === undefined && opts.mtime === undefined && opts.bytes === undefined
+      ? WholeCopy.start(src, dest)
+      : undefined;
+  try {
+    return await copyMembers(src, dest, opts, whole);
+  } finally {
+    // (nothing to do once the whole copy was finished)
+    await whole?.abandon();
+  }
+}
+
+async function copyMembers(
+  src: string,
+  dest: string,
+  opts: CopyExportOptions,
+  whole: WholeCopy | undefined,
+): Promise<ExportManifest> {
   // Members are copied as stored, never decoded: their .npy headers are not read either.
   const reader =
     opts.bytes === undefined
@@ -59,8 +87,16 @@ export async function copyExport(
   try {
     const keys = reader.keys();
     if (keys[0] !== "manifest") throw new ExportError(`${src}: the manifest is not the first member`);
-    const manifest = opts.rewrite(await readManifest(reader, src));
-    const text = encodeUnicodeScalar(manifestJson(manifest));
+    const stored = await readManifestAndText(reader, src);
+    const manifest = opts.rewrite(stored.manifest);
+    const json = manifestJson(manifest);
+    if (whole !== undefined && json === stored.text) {
+      await whole.finish(opts.check);
+      return manifest;
+    }
+    // (removed alongside the copy below; copyExport waits for it)
+    void whole?.abandon();
+    const text = encodeUnicodeScalar(json);
     const member = concat(encodeNpyHeader(text.dtype, []), text.data);
     const writer = NpzWriter.create(dest, { mtime: opts.mtime, seal: opts.seal });
     // Not awaited: the manifest compresses while the members are laid out behind it.

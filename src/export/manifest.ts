@@ -289,6 +289,14 @@ export function hopOf(m: ExportManifest): number {
  * view, one by one).
  */
 export async function readManifest(reader: NpzReader, path: string): Promise<ExportManifest> {
+  return (await readManifestAndText(reader, path)).manifest;
+}
+
+/** readManifest's manifest and the JSON text it was parsed from (as stored). */
+export async function readManifestAndText(
+  reader: NpzReader,
+  path: string,
+): Promise<{ manifest: ExportManifest; text: string }> {
   if (!reader.has("manifest")) throw new ExportError(`${path}: no manifest array: not an ac1-npz export`);
   const members = reader.keys().length;
   const text = await reader.readString("manifest", {
@@ -302,5 +310,5 @@ export async function readManifest(reader: NpzReader, path: string): Promise<Exp
     throw new ExportError(
       `${path}: the manifest lists ${S} stims x ${N} neurons, more than the ${MAX_RESPONSE_GRID} pairs a reader allows`,
     );
-  return manifest;
+  return { manifest, text };
 }

@@ -41,10 +41,7 @@ import { encodeNpyHeader } from "./npy.js";
 import { npyDataLength } from "./npy-dtype.js";
 import type { NpzData, NpzWriterOptions, StoredMember } from "./npz-writer-types.js";
 import { checkedChunks, writeStreamedMember } from "./streamed-member.js";
-
-function errorMessage(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
-}
+import { writeFailure } from "./write-failure.js";
 
 export class NpzWriter {
   readonly path: string;
@@ -99,15 +96,7 @@ export class NpzWriter {
   }
 
   private wrap(e: unknown, what: string): ExportError {
-    if (e instanceof ExportError) return e;
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === "ENOSPC" || code === "EDQUOT") {
-      return new ExportError(
-        `${this.path}: the disk is full (${code}); nothing was written there: free some space and try again`,
-        { cause: e },
-      );
-    }
-    return new ExportError(`${this.path}: ${what}: ${errorMessage(e)}`, { cause: e });
+    return writeFailure(this.path, e, what);
   }
 
   /** Runs `step` after every earlier member is written; the chain stops at the first failure. */

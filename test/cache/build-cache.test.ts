@@ -309,6 +309,33 @@ describe("BuildCache.exportTo", () => {
     );
   });
 
+  it("an entry whose end record is damaged (the seal does not cover it) is removed and nothing is written", async () => {
+    const cache = new BuildCache(join(dir, "e4"));
+    await cache.store(key, sampleDataset("spectrogram"));
+    const entry = join(cache.entriesDir, `${key}.npz`);
+    const bytes = await readFile(entry);
+    const end = zipComment(bytes)?.endRecordAt ?? -1;
+    // the second disk number, the entries on this disk, the directory's size: fields our reader does not check
+    for (const field of [6, 8, 12]) {
+      const bad = Buffer.from(bytes);
+      bad.writeUInt8(bad.readUInt8(end + field) ^ 0x01, end + field);
+      await writeFile(entry, bad);
+      const out = join(dir, `e4-${field}.npz`);
+      const r = await cache.exportTo(key, out, (m) => m);
+      assert.equal(r.manifest, null, `field ${field}`);
+      assert.match(
+        r.reason ?? "",
+        /corrupt cache entry .* removed: entry damaged: the end record at byte \d+\b/,
+      );
+      await assert.rejects(stat(entry), { code: "ENOENT" });
+    }
+    assert.deepEqual(
+      (await readdir(dir)).filter((n) => n.startsWith("e4-")),
+      [],
+      "nothing written",
+    );
+  });
+
   it("an entry of several read slices: copied when intact; damaged in any slice, or cut short, it is removed", async () => {
     const cache = new BuildCache(join(dir, "e3"));
     await cache.store(key, sampleDataset("spectrogram"));

@@ -5,12 +5,15 @@
 // the source is in memory or read from the file (through the reused window,
 // run by run, members larger than the window alone), and with the zip64 end records a copy of more than
 // 65534 members needs; a failed write (a full disk) leaves neither the copy
-// nor a temp file and names the manifest when its write failed.
+// nor a temp file and names the manifest when its write failed. A copy whose
+// manifest comes out unchanged (no mtime, seal or bytes asked for) is the
+// source file itself, its end record without the comment (a seal), on
+// every path: in place, abandoned by a failed check, or failed by a full disk.
 
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
-import { mkdir, readdir, readFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, truncate, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { COPY_WINDOW_BYTES, copyExport } from "../../src/export/copy.js";
@@ -101,6 +104,30 @@ async function sampleExport(name: string): Promise<string> {
   const path = join(dir, name);
   await writeDatasetNpz(sampleDataset("spectrogram", 3, { rejected: true }), path);
   return path;
+}
+
+/** Members stamped with this (whole copies keep it; any other copy is stamped with its own time). */
+const oldTime = new Date(2020, 0, 2, 3, 4, 6);
+
+/** An export of the sample dataset sealed as a cache entry is (a comment in its end record), its members stamped oldTime. */
+async function sealedExport(name: string): Promise<string> {
+  const path = join(dir, name);
+  const plain = await sampleExport(`${name}-plain.npz`);
+  await copyExport(plain, path, {
+    rewrite: (m) => m,
+    mtime: oldTime,
+    seal: (sha256) => JSON.stringify({ format: "test-seal", sha256 }),
+  });
+  return path;
+}
+
+/** `bytes` (a zip) with the comment of its end record cut off. */
+function withoutComment(bytes: Buffer): Buffer {
+  const end = zipComment(bytes);
+  assert.ok(end !== undefined && end.comment.length > 0, "the source is sealed");
+  const out = Buffer.from(bytes.subarray(0, end.endRecordAt + 22));
+  out.writeUInt16LE(0, end.endRecordAt + 20);
+  return out;
 }
 
 /** Moves the data folder and records the sample's split: what a hit's rewrite does. */
@@ -198,7 +225,7 @@ describe("copyExport", () => {
     await r.close();
   });
 
-  it("a failure writing the manifest or the members (a full disk): the one-line error, no copy, no temp file", async () => {
+  it("a failure writing the manifest, the members or a whole copy (a full disk): the one-line error, no copy, no temp file", async () => {
     const src = await sampleExport("full-src.npz");
     const out = join(dir, "full", "copy.npz");
     await mkdir(join(dir, "full"));
@@ -226,5 +253,112 @@ describe("copyExport", () => {
       }
       assert.deepEqual(await readdir(join(dir, "full")), [], spec);
     }
+    // A whole copy (the manifest unchanged, from the file) passes the point once, when it has copied: the fifth passage.
+    const sealed = await sealedExport("full-sealed-src.npz");
+    process.env.AC1_TEST_FAIL_AT = "npz-file-write#5:ENOSPC";
+    try {
+      await assert.rejects(
+        copyExport(sealed, out, { rewrite: (m) => m }),
+        (e: unknown) =>
+          e instanceof ExportError &&
+          e.message ===
+            `${out}: the disk is full (ENOSPC); nothing was written there: free some space and try again`,
+      );
+    } finally {
+      delete process.env.AC1_TEST_FAIL_AT;
+    }
+    assert.deepEqual(await readdir(join(dir, "full")), [], "whole copy");
+  });
+
+  it("an unchanged manifest: the copy is the source file, its seal cut off, its members' times kept", async () => {
+    const src = await sealedExport("whole-src.npz");
+    const folder = join(dir, "whole");
+    await mkdir(folder);
+    const out = join(folder, "copy.npz");
+    const written = await copyExport(src, out, { rewrite: (m) => m });
+    const source = await readFile(src);
+    assert.equal(written.options.path, JSON.parse(manifestJson(written)).options.path);
+    const copy = await readFile(out);
+    assert.ok(copy.equals(withoutComment(source)), "byte for byte, but the comment");
+    const { dosTime, dosDate } = dosDateTime(oldTime);
+    assert.deepEqual([copy.readUInt16LE(10), copy.readUInt16LE(12)], [dosTime, dosDate], "the source's time");
+    assert.deepEqual(await readdir(folder), ["copy.npz"], "no temp file left");
+    const a = await NpzReader.load(src);
+    const b = await NpzReader.load(out);
+    assert.deepEqual(b.keys(), a.keys());
+    for (const k of a.keys()) assert.deepEqual((await b.read(k)).data, (await a.read(k)).data, k);
+    await Promise.all([a.close(), b.close()]);
+    // an unsealed source comes out identical
+    const again = join(folder, "again.npz");
+    await copyExport(out, again, { rewrite: (m) => m });
+    assert.ok((await readFile(again)).equals(await readFile(out)));
+  });
+
+  it("a source the reader refuses (cut short): its error, and the whole copy started alongside is gone", async () => {
+    const src = await storedSource("cut.npz", [48 << 20]);
+    await truncate(src, 30 << 20);
+    const folder = join(dir, "cut");
+    await mkdir(folder);
+    await assert.rejects(
+      copyExport(src, join(folder, "copy.npz"), { rewrite: (m) => m }),
+      (e: unknown) => e instanceof ExportError && e.message.startsWith(`${src}: `),
+    );
+    assert.deepEqual(await readdir(folder), [], "no temp file");
+  });
+
+  it("a whole copy refuses a source whose end record is damaged where the reader does not look", async () => {
+    const src = await sampleExport("bad-end.npz");
+    const bytes = await readFile(src);
+    const end = zipComment(bytes)?.endRecordAt ?? -1;
+    bytes.writeUInt32LE(bytes.readUInt32LE(end + 12) + 1, end + 12); // the directory's size, which numpy reads
+    await writeFile(src, bytes);
+    const folder = join(dir, "bad-end");
+    await mkdir(folder);
+    await assert.rejects(
+      copyExport(src, join(folder, "copy.npz"), { rewrite: (m) => m }),
+      (e: unknown) =>
+        e instanceof ExportError &&
+        e.message ===
+          `${src}: the end record at byte ${end}: its central directory (${bytes.readUInt32LE(end + 12)} bytes from byte ${bytes.readUInt32LE(end + 16)}) does not end there`,
+    );
+    assert.deepEqual(await readdir(folder), [], "no copy, no temp file");
+  });
+
+  it("an unchanged manifest with a mtime or from bytes in memory: the members are laid out again", async () => {
+    const src = await sealedExport("relaid-src.npz");
+    const expected = Buffer.concat(await referenceCopy(src, (m) => m));
+    for (const [name, bytes] of [
+      ["relaid-mtime.npz", undefined],
+      ["relaid-bytes.npz", await readFile(src)],
+    ] as const) {
+      const out = join(dir, name);
+      await copyExport(src, out, { rewrite: (m) => m, mtime, bytes });
+      assert.ok((await readFile(out)).equals(expected), name);
+    }
+  });
+
+  it("a changed manifest leaves no whole copy behind; a whole copy waits for its check and goes when it fails", async () => {
+    const src = await sealedExport("spec-src.npz");
+    const folder = join(dir, "spec");
+    await mkdir(folder);
+    await copyExport(src, join(folder, "moved.npz"), { rewrite: moved });
+    assert.deepEqual(await readdir(folder), ["moved.npz"], "the whole copy started alongside is removed");
+    const out = join(folder, "whole.npz");
+    const damaged = new Error("damaged");
+    await assert.rejects(
+      copyExport(src, out, { rewrite: (m) => m, check: Promise.reject(damaged) }),
+      (e: unknown) => e instanceof ExportError && e.cause === damaged && e.message.startsWith(`${out}: `),
+    );
+    assert.deepEqual(await readdir(folder), ["moved.npz"], "no copy, no temp file");
+    let pass = () => {};
+    const late = new Promise<void>((resolve) => {
+      pass = resolve;
+    });
+    const copying = copyExport(src, out, { rewrite: (m) => m, check: late });
+    await new Promise((r) => setTimeout(r, 100));
+    assert.ok(!(await readdir(folder)).includes("whole.npz"), "not in place before the check passes");
+    pass();
+    await copying;
+    assert.ok((await readFile(out)).equals(withoutComment(await readFile(src))));
   });
 });
