@@ -11,9 +11,11 @@
 // - AC1_TEST_FAIL_AT=<point>[#<k>][:<ERRNO>] (e.g. npz-file-write:ENOSPC):
 //   the k-th passage (default the first) throws the system error ERRNO, as
 //   the file system would, or without ERRNO a plain Error, as a bug would.
-//   Points: npz-file-write (an .npz writer writes bytes), npz-sync-ahead (an
-//   .npz writer starts writeback of what it wrote: a datasync alongside its
-//   writes), build-cell, spill-write (the build puts an array in its spill file).
+//   Points: npz-file-write (an .npz writer writes bytes, or a whole-file copy
+//   of an export has), npz-sync-ahead (an .npz writer starts writeback of
+//   what it wrote: a datasync alongside its writes), npz-whole-copy (the
+//   kernel copies an export whole), build-cell, spill-write (the build puts
+//   an array in its spill file).
 
 const passages = new Map<string, number>();
 

@@ -10,7 +10,8 @@
 // manifest comes out as it was stored, and nothing asks for a seal, a mtime
 // or a copy from memory, the copy is the file itself (whole-copy.ts: the
 // kernel copies it, the end record loses its comment), as a cache hit that
-// repeats the build's command line is.
+// repeats the build's command line is; where the kernel cannot copy it,
+// the members are laid out as above.
 
 import { ExportError } from "./errors.js";
 import { type ExportManifest, manifestJson, readManifestAndText } from "./manifest.js";
@@ -18,7 +19,7 @@ import { encodeNpyHeader } from "./npy.js";
 import { encodeUnicodeScalar } from "./npy-unicode.js";
 import { NpzReader } from "./npz-reader.js";
 import { NpzWriter } from "./npz-writer.js";
-import { WholeCopy } from "./whole-copy.js";
+import { copyWholeExport, WholeCopyUnavailable } from "./whole-copy.js";
 
 export interface CopyExportOptions {
   /**
@@ -60,25 +61,6 @@ export async function copyExport(
 ): Promise<ExportManifest> {
   // (awaited before the rename; a rejection before then is not an unhandled one)
   opts.check?.catch(() => {});
-  // The whole file, copied by the kernel alongside the reading below, when the copy may be the source's bytes.
-  const whole =
-    opts.seal === undefined && opts.mtime === undefined && opts.bytes === undefined
-      ? WholeCopy.start(src, dest)
-      : undefined;
-  try {
-    return await copyMembers(src, dest, opts, whole);
-  } finally {
-    // (nothing to do once the whole copy was finished)
-    await whole?.abandon();
-  }
-}
-
-async function copyMembers(
-  src: string,
-  dest: string,
-  opts: CopyExportOptions,
-  whole: WholeCopy | undefined,
-): Promise<ExportManifest> {
   // Members are copied as stored, never decoded: their .npy headers are not read either.
   const reader =
     opts.bytes === undefined
@@ -90,34 +72,52 @@ async function copyMembers(
     const stored = await readManifestAndText(reader, src);
     const manifest = opts.rewrite(stored.manifest);
     const json = manifestJson(manifest);
-    if (whole !== undefined && json === stored.text) {
-      await whole.finish(opts.check);
-      return manifest;
+    if (
+      json === stored.text &&
+      opts.seal === undefined &&
+      opts.mtime === undefined &&
+      opts.bytes === undefined
+    ) {
+      try {
+        await copyWholeExport(src, dest, opts.check);
+        return manifest;
+      } catch (e) {
+        if (!(e instanceof WholeCopyUnavailable)) throw e;
+      }
     }
-    // (removed alongside the copy below; copyExport waits for it)
-    void whole?.abandon();
-    const text = encodeUnicodeScalar(json);
-    const member = concat(encodeNpyHeader(text.dtype, []), text.data);
-    const writer = NpzWriter.create(dest, { mtime: opts.mtime, seal: opts.seal });
-    // Not awaited: the manifest compresses while the members are laid out behind it.
-    const manifestWritten = writer.addMember("manifest.npy", member);
-    manifestWritten.catch(() => {}); // its failure also fails the members' turn, awaited below
-    try {
-      await copyThroughWindow(reader, keys.slice(1), writer);
-      await manifestWritten;
-      await writer.close({ beforeRename: opts.check });
-    } catch (e) {
-      // The first failure: the manifest's own when its write failed (the members' turn fails with it).
-      const first = await manifestWritten.then(
-        () => e,
-        (m: unknown) => m,
-      );
-      await writer.abort();
-      throw first;
-    }
+    await copyMembers(reader, keys, json, dest, opts);
     return manifest;
   } finally {
     await reader.close();
+  }
+}
+
+/** The copy laid out member by member: the manifest `json`, then every other member of `keys` as stored in `reader`. */
+async function copyMembers(
+  reader: NpzReader,
+  keys: readonly string[],
+  json: string,
+  dest: string,
+  opts: CopyExportOptions,
+): Promise<void> {
+  const text = encodeUnicodeScalar(json);
+  const member = concat(encodeNpyHeader(text.dtype, []), text.data);
+  const writer = NpzWriter.create(dest, { mtime: opts.mtime, seal: opts.seal });
+  // Not awaited: the manifest compresses while the members are laid out behind it.
+  const manifestWritten = writer.addMember("manifest.npy", member);
+  manifestWritten.catch(() => {}); // its failure also fails the members' turn, awaited below
+  try {
+    await copyThroughWindow(reader, keys.slice(1), writer);
+    await manifestWritten;
+    await writer.close({ beforeRename: opts.check });
+  } catch (e) {
+    // The first failure: the manifest's own when its write failed (the members' turn fails with it).
+    const first = await manifestWritten.then(
+      () => e,
+      (m: unknown) => m,
+    );
+    await writer.abort();
+    throw first;
   }
 }
 

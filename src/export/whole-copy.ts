@@ -3,15 +3,17 @@
 // the source's bytes with its zip comment (a build cache entry's seal)
 // dropped. The kernel copies the file (copy_file_range, or a reflink where
 // the file system shares extents: COPYFILE_FICLONE), so the bytes never pass
-// through the process, and only the end record is rewritten. The copy
-// starts before the source's manifest is read (its reading and the check of
-// a cache entry run alongside) and is abandoned if the manifest changes.
+// through the process, and only the end record is rewritten. The copy gets
+// the permissions a new file gets here (as the npz writer's do), not the
+// source's. Where the kernel cannot copy (a file system that refuses the
+// source's permissions, say) the caller is told (WholeCopyUnavailable) and
+// copies member by member instead; a full disk is reported as such.
 // Atomic as NpzWriter's writes are: a temp file next to `dest` (removed on
 // Ctrl-C or failure), synced, and renamed into place only once `check`
 // resolves.
 
 import { constants } from "node:fs";
-import { copyFile, open, rename, unlink } from "node:fs/promises";
+import { chmod, copyFile, open, rename, unlink } from "node:fs/promises";
 import { dirname } from "node:path";
 import { writeFullyAt } from "../file-writes.js";
 import { tempName, trackTemp, untrackTemp } from "../temp-files.js";
@@ -23,73 +25,56 @@ import { ExportError } from "./errors.js";
 import { syncDir } from "./file-appender.js";
 import { writeFailure } from "./write-failure.js";
 
+/** The kernel could not copy the file here (for a reason other than a full disk): copy it another way. */
+export class WholeCopyUnavailable extends Error {}
+
+function diskFull(e: unknown): boolean {
+  const code = (e as NodeJS.ErrnoException).code;
+  return code === "ENOSPC" || code === "EDQUOT";
+}
+
 /**
- * A copy of the file `src` to `dest` without its zip comment, through a
- * temp file: the kernel's copy starts at once (start), alongside the
- * caller's reading of the source; then either finish() puts it into place
- * or abandon() removes it.
+ * Writes `dest` (through a temp file) as the file `src` without its zip
+ * comment; with `check`, renamed into place only once that resolves (when
+ * it rejects, nothing is left at `dest` and an ExportError naming `dest` is
+ * thrown, its cause the check's error). Throws WholeCopyUnavailable, with
+ * nothing left behind, when the kernel's copy fails but for a full disk.
  */
-export class WholeCopy {
-  private readonly temp: string;
-  private readonly copied: Promise<void>;
-  private state: "copying" | "finishing" | "abandoned" = "copying";
-  private abandoning: Promise<void> | undefined;
-
-  private constructor(
-    private readonly src: string,
-    private readonly dest: string,
-  ) {
-    const temp = tempName(dest);
-    this.temp = temp;
-    trackTemp(temp);
-    this.copied = copyFile(src, temp, constants.COPYFILE_FICLONE);
-    this.copied.catch(() => {}); // awaited by finish() or abandon()
-  }
-
-  /** Starts copying `src` to a temp file next to `dest`. */
-  static start(src: string, dest: string): WholeCopy {
-    return new WholeCopy(src, dest);
-  }
-
-  /**
-   * Drops the copy's zip comment, syncs it and, once `check` resolves,
-   * renames it to `dest`. When anything fails or `check` rejects, nothing
-   * is left at `dest` and an ExportError naming `dest` is thrown (its cause
-   * the check's error, for a check).
-   */
-  async finish(check?: Promise<void>): Promise<void> {
-    if (this.state !== "copying") throw new ExportError(`${this.dest}: the copy is ${this.state}`);
-    this.state = "finishing";
+export async function copyWholeExport(src: string, dest: string, check?: Promise<void>): Promise<void> {
+  const temp = tempName(dest);
+  trackTemp(temp);
+  try {
+    // The permissions of a file created here (the umask's), which copyFile replaces by the source's.
+    const fh = await open(temp, "wx");
+    const mode = (await fh.stat().finally(() => fh.close())).mode & 0o777;
     try {
-      await this.copied;
-      // Test hook (AC1_TEST_FAIL_AT=npz-file-write:ENOSPC): the copy wrote bytes, as the writer does.
-      failPoint("npz-file-write");
-      await dropComment(this.temp, this.src);
-      await check;
-      await pausePoint("npz-rename");
-      await rename(this.temp, this.dest);
-      untrackTemp(this.temp);
+      // Test hook (AC1_TEST_FAIL_AT=npz-whole-copy:EPERM): the kernel's copy refused.
+      failPoint("npz-whole-copy");
+      await copyFile(src, temp, constants.COPYFILE_FICLONE);
+      await chmod(temp, mode);
     } catch (e) {
-      await this.removeTemp();
-      throw writeFailure(this.dest, e, "copying the .npz failed");
+      if (diskFull(e)) throw e;
+      throw new WholeCopyUnavailable(
+        `${src}: the kernel cannot copy it to ${temp}: ${(e as Error).message}`,
+        {
+          cause: e,
+        },
+      );
     }
-    await syncDir(dirname(this.dest));
+    // Test hook (AC1_TEST_FAIL_AT=npz-file-write:ENOSPC): the copy wrote bytes, as the writer does.
+    failPoint("npz-file-write");
+    await dropComment(temp, src);
+    await check;
+    await pausePoint("npz-rename");
+    await rename(temp, dest);
+    untrackTemp(temp);
+  } catch (e) {
+    await unlink(temp).catch(() => {});
+    untrackTemp(temp);
+    if (e instanceof WholeCopyUnavailable) throw e;
+    throw writeFailure(dest, e, "copying the .npz failed");
   }
-
-  /** Removes the copy, once the kernel is done with it (the same promise on every call); nothing once finish() has begun. */
-  abandon(): Promise<void> {
-    if (this.state === "finishing") return Promise.resolve();
-    if (this.abandoning === undefined) {
-      this.state = "abandoned";
-      this.abandoning = this.copied.catch(() => {}).then(() => this.removeTemp());
-    }
-    return this.abandoning;
-  }
-
-  private async removeTemp(): Promise<void> {
-    await unlink(this.temp).catch(() => {});
-    untrackTemp(this.temp);
-  }
+  await syncDir(dirname(dest));
 }
 
 /** Cuts the zip comment off the end record of the zip at `path` (a copy of `src`), then syncs it. */

@@ -1,10 +1,13 @@
-// Checking the end records of a zip this package wrote (records.ts): that
-// every field is what centralDirectory writes for the directory they point
-// to. The readers (directory.ts, and numpy's zipfile) each read only some of
-// these fields, so a damaged one can pass a reader and still break another;
-// a file copied as its bytes (src/export/whole-copy.ts) must not pass such a
-// record on. The build cache's seal hashes every byte before the end record,
-// not the record itself, so its check (src/cache/entry-seal.ts) asks this too.
+// Checking the end records of a zip this package wrote (records.ts) against
+// what centralDirectory writes: one disk, the entry count given alike in
+// every field that holds it, the zip64 record where its locator says, and a
+// central directory that ends where the end records begin (whether it holds
+// that many entries is the directory reader's to find). The readers
+// (directory.ts, and numpy's zipfile) each read only some of these fields,
+// so a damaged one can pass a reader and still break another; a file copied
+// as its bytes (src/export/whole-copy.ts) must not pass such a record on.
+// The build cache's seal hashes every byte before the end record, not the
+// record itself, so its check (src/cache/entry-seal.ts) asks this too.
 
 import {
   EOCD_BYTES,

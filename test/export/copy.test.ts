@@ -7,13 +7,14 @@
 // 65534 members needs; a failed write (a full disk) leaves neither the copy
 // nor a temp file and names the manifest when its write failed. A copy whose
 // manifest comes out unchanged (no mtime, seal or bytes asked for) is the
-// source file itself, its end record without the comment (a seal), on
-// every path: in place, abandoned by a failed check, or failed by a full disk.
+// source file itself, its end record without the comment (a seal), with the
+// permissions of a new file; a failed check or a full disk leaves nothing,
+// and where the kernel cannot copy it the members are laid out instead.
 
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
-import { mkdir, readdir, readFile, truncate, writeFile } from "node:fs/promises";
+import { chmod, mkdir, readdir, readFile, stat, truncate, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { COPY_WINDOW_BYTES, copyExport } from "../../src/export/copy.js";
@@ -294,7 +295,7 @@ describe("copyExport", () => {
     assert.ok((await readFile(again)).equals(await readFile(out)));
   });
 
-  it("a source the reader refuses (cut short): its error, and the whole copy started alongside is gone", async () => {
+  it("a source the reader refuses (cut short): its error, no temp file", async () => {
     const src = await storedSource("cut.npz", [48 << 20]);
     await truncate(src, 30 << 20);
     const folder = join(dir, "cut");
@@ -324,6 +325,42 @@ describe("copyExport", () => {
     assert.deepEqual(await readdir(folder), [], "no copy, no temp file");
   });
 
+  it("a whole copy of a read-only source gets a new file's permissions, not the source's", async () => {
+    const src = await sealedExport("ro-src.npz");
+    await chmod(src, 0o444);
+    const folder = join(dir, "ro");
+    await mkdir(folder);
+    const fresh = join(folder, "fresh");
+    await writeFile(fresh, "");
+    const out = join(folder, "copy.npz");
+    await copyExport(src, out, { rewrite: (m) => m });
+    assert.equal((await stat(out)).mode & 0o777, (await stat(fresh)).mode & 0o777);
+    assert.ok((await readFile(out)).equals(withoutComment(await readFile(src))));
+  });
+
+  it("where the kernel cannot copy the file, the members are laid out instead: the same arrays, no temp file", async () => {
+    const src = await sealedExport("fallback-src.npz");
+    const folder = join(dir, "fallback");
+    await mkdir(folder);
+    const out = join(folder, "copy.npz");
+    process.env.AC1_TEST_FAIL_AT = "npz-whole-copy:EPERM";
+    try {
+      await copyExport(src, out, { rewrite: (m) => m });
+    } finally {
+      delete process.env.AC1_TEST_FAIL_AT;
+    }
+    assert.deepEqual(await readdir(folder), ["copy.npz"]);
+    const copy = await readFile(out);
+    const { dosTime, dosDate } = dosDateTime(oldTime);
+    assert.notDeepEqual([copy.readUInt16LE(10), copy.readUInt16LE(12)], [dosTime, dosDate], "stamped anew");
+    assert.equal(zipComment(copy)?.comment.length, 0, "not sealed");
+    const a = await NpzReader.load(src);
+    const b = await NpzReader.load(out);
+    assert.deepEqual(b.keys(), a.keys());
+    for (const k of a.keys()) assert.deepEqual((await b.read(k)).data, (await a.read(k)).data, k);
+    await Promise.all([a.close(), b.close()]);
+  });
+
   it("an unchanged manifest with a mtime or from bytes in memory: the members are laid out again", async () => {
     const src = await sealedExport("relaid-src.npz");
     const expected = Buffer.concat(await referenceCopy(src, (m) => m));
@@ -337,12 +374,12 @@ describe("copyExport", () => {
     }
   });
 
-  it("a changed manifest leaves no whole copy behind; a whole copy waits for its check and goes when it fails", async () => {
+  it("a changed manifest leaves only its copy; a whole copy waits for its check and goes when it fails", async () => {
     const src = await sealedExport("spec-src.npz");
     const folder = join(dir, "spec");
     await mkdir(folder);
     await copyExport(src, join(folder, "moved.npz"), { rewrite: moved });
-    assert.deepEqual(await readdir(folder), ["moved.npz"], "the whole copy started alongside is removed");
+    assert.deepEqual(await readdir(folder), ["moved.npz"], "no temp file");
     const out = join(folder, "whole.npz");
     const damaged = new Error("damaged");
     await assert.rejects(
