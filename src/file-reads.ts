@@ -5,7 +5,8 @@
 // woken, then the caller woken for the result) for a read that takes
 // microseconds. The zip sources (src/zip/byte-source.ts), an unpacked
 // tree's files (src/archive/dir-source.ts) and the intermediate-results
-// store (src/store/intermediates.ts) read through it.
+// store (src/store/intermediates.ts) read through it. And the one answer
+// for a path that is not a regular file (notRegularFile).
 
 import { readSync } from "node:fs";
 
@@ -24,4 +25,19 @@ export function readFullySync(
     got += n;
   }
   return got;
+}
+
+/**
+ * Why a path of these stats is not read as a file: "is a folder, not a
+ * <what>", or, for a FIFO, socket or device (whose open or read would block
+ * or never end), "not a regular file ..., refused"; undefined for a regular file.
+ */
+export function notRegularFile(
+  st: { isFile(): boolean; isDirectory(): boolean },
+  what = "file",
+): string | undefined {
+  if (st.isFile()) return undefined;
+  return st.isDirectory()
+    ? `is a folder, not a ${what}`
+    : "not a regular file (a FIFO, socket or device), refused";
 }

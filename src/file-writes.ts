@@ -3,7 +3,9 @@
 // (each call is a round trip to libuv's thread pool: an entry of thousands
 // of small arrays written one write() each cost a build tens of thousands of
 // thread switches), and whatever a short write leaves written again. Used by
-// the npz writer's FileAppender and by the intermediate-results store.
+// the npz writer's FileAppender and by the intermediate-results store. And
+// the one test for a full disk (isDiskFull), which every writer reports in
+// its own words.
 
 import type { FileHandle } from "node:fs/promises";
 
@@ -49,4 +51,10 @@ export async function writevFullyAt(
     }
   }
   return at;
+}
+
+/** Whether `e` is the file system saying the disk (or the user's quota) is full: ENOSPC or EDQUOT. */
+export function isDiskFull(e: unknown): boolean {
+  const code = (e as NodeJS.ErrnoException | undefined)?.code;
+  return code === "ENOSPC" || code === "EDQUOT";
 }

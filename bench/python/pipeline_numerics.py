@@ -2,7 +2,9 @@
 segment ramp, the detrend (median then Gaussian), the repeat gating, the
 PSTH, the binning, torchaudio's resampling restated in float32 for waveform
 stims and the float64 log spectrogram. No file access: pipeline_walk.py
-reads, pipeline_build.py calls these.
+reads, pipeline_build.py calls these. Restated apart from the goldens'
+references (test/fixtures/dsp/reference.py, test/fixtures/dataset/
+make_golden.py) on purpose: an error shared by two checks would hide.
 """
 import math
 import time

@@ -96,6 +96,20 @@ def slice_repeat(trace, sf, time_one_based, dur_ms):
 # without a `recording` struct passed over, cells whose every sequence fails
 # to splice yielded without stims. Where the reference raises, this script
 # does what ac1 does instead (README, "Where ac1 differs"), marked DEPARTURE.
+def session_mats(rel, folder, skipped):
+    """Each .mat of a session folder, loaded, as (path, mat); an unreadable one is noted in `skipped` and passed over."""
+    for name in rel.list_dir(folder):
+        if not name.endswith(".mat"):
+            continue
+        p = f"{folder}/{name}"
+        try:
+            m = rel.loadmat(p)
+        except Exception as e:  # noqa: BLE001
+            skipped.append((p, str(e)))
+            continue
+        yield p, m
+
+
 def walk_wehr(rel, warnings, skipped):
     root = "crcns-ac1/wehr"
     index = {}
@@ -133,15 +147,7 @@ def walk_wehr(rel, warnings, skipped):
             warnings.append(("malformed-session", session))
             continue
         groups = {}
-        for name in rel.list_dir(f"{root}/Results/{session}"):
-            if not name.endswith(".mat"):
-                continue
-            p = f"{root}/Results/{session}/{name}"
-            try:
-                m = rel.loadmat(p)
-            except Exception as e:  # noqa: BLE001
-                skipped.append((p, str(e)))
-                continue
+        for p, m in session_mats(rel, f"{root}/Results/{session}", skipped):
             trigs = m.get("triggers")
             if trigs is None or trigs.size == 0:
                 continue
@@ -197,8 +203,6 @@ def load_asari_segment(rel, cache, f):
     return cache[p]
 
 
-
-
 def walk_asari(rel, sites, warnings, skipped):
     seg_cache = {}
     for rn in (1, 2):
@@ -212,15 +216,7 @@ def walk_asari(rel, sites, warnings, skipped):
             date, animal, pen = parts[0], parts[1], parts[2]
             cell_site = rec_type = None
             groups = {}
-            for name in rel.list_dir(f"{root}/{session}"):
-                if not name.endswith(".mat"):
-                    continue
-                p = f"{root}/{session}/{name}"
-                try:
-                    m = rel.loadmat(p)
-                except Exception as e:  # noqa: BLE001
-                    skipped.append((p, str(e)))
-                    continue
+            for p, m in session_mats(rel, f"{root}/{session}", skipped):
                 prm = unstruct(m.get("param"))
                 if prm is None:
                     continue

@@ -6,7 +6,7 @@
 import { closeSync, constants as fsConstants, fstatSync, openSync } from "node:fs";
 import { readdir, stat } from "node:fs/promises";
 import { join } from "node:path";
-import { readFullySync } from "../file-reads.js";
+import { notRegularFile, readFullySync } from "../file-reads.js";
 import { MAX_RELEASE_FILE_BYTES } from "../limits.js";
 import { ArchiveError, reasonOf } from "./errors.js";
 import { normalizeSourcePath } from "./paths.js";
@@ -117,9 +117,8 @@ export class DirSource implements ReleaseSource {
       const fd = openSync(abs, fsConstants.O_RDONLY | fsConstants.O_NONBLOCK);
       try {
         const st = fstatSync(fd);
-        if (st.isDirectory()) throw new ArchiveError(`${abs}: is a folder, not a file`);
-        if (!st.isFile())
-          throw new ArchiveError(`${abs}: not a regular file (a FIFO, socket or device), refused`);
+        const notFile = notRegularFile(st);
+        if (notFile !== undefined) throw new ArchiveError(`${abs}: ${notFile}`);
         const size = st.size;
         if (size > this.maxReadBytes) {
           throw new ArchiveError(

@@ -12,6 +12,7 @@ import { createWriteStream } from "node:fs";
 import { mkdir, open, readFile, rename, rm, stat, statfs, unlink } from "node:fs/promises";
 import { hostname } from "node:os";
 import { join, resolve, sep } from "node:path";
+import { isDiskFull } from "../file-writes.js";
 import { trackTemp, untrackTemp } from "../temp-files.js";
 import { pausePoint } from "../test-hooks.js";
 import { ArchiveError, reasonOf } from "./errors.js";
@@ -214,7 +215,7 @@ async function extractZipOnce(
 export function explainWriteError(e: unknown, zipPath: string, dataDir: string, totalBytes: number): unknown {
   if (e instanceof ArchiveError) return e;
   const code = (e as NodeJS.ErrnoException).code;
-  if (code === "ENOSPC" || code === "EDQUOT") {
+  if (isDiskFull(e)) {
     return new ArchiveError(
       `disk full while unpacking ${zipPath} into ${dataDir} (it needs ${totalBytes} bytes); free some space or point --path / AC1_DATA_DIR elsewhere`,
       { cause: e },

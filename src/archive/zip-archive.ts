@@ -10,6 +10,7 @@ import { constants as fsConstants } from "node:fs";
 import { type FileHandle, open } from "node:fs/promises";
 import type { Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
+import { notRegularFile } from "../file-reads.js";
 import { MAX_RELEASE_FILE_BYTES } from "../limits.js";
 import {
   DEFAULT_OPEN_LIMITS,
@@ -80,9 +81,8 @@ export class ZipArchive {
     try {
       // read and inflated on the calling thread (ByteSource.synchronous): a build's workers read hundreds of members
       const st = await fh.stat();
-      if (st.isDirectory()) throw new ArchiveError(`${zipPath}: is a folder, not a zip`);
-      if (!st.isFile())
-        throw new ArchiveError(`${zipPath}: not a regular file (a FIFO, socket or device), refused`);
+      const notFile = notRegularFile(st, "zip");
+      if (notFile !== undefined) throw new ArchiveError(`${zipPath}: ${notFile}`);
       const source = new FileSource(fh, st.size, { synchronous: true });
       const zip = await ZipReader.open(source, { ...lim, toError: (f) => faultError(zipPath, f) });
       const { members, children, files } = indexEntries(zip.entries, zipPath);

@@ -13,7 +13,7 @@ import { createHash } from "node:crypto";
 import { type FileHandle, open } from "node:fs/promises";
 import { CacheError } from "../errors.js";
 import { readFully } from "../zip/byte-source.js";
-import { END_RECORDS_MAX_BYTES, endRecordProblem } from "../zip/end-record-check.js";
+import { endRecordProblem, endRecordsSpan } from "../zip/end-record-check.js";
 import { zipComment } from "../zip/records.js";
 import { CACHE_FORMAT_VERSION } from "./key.js";
 
@@ -31,16 +31,11 @@ interface EntryRecord {
 
 const RECORD_FORMAT = "ac1-build-cache";
 
-/** Bytes at the end of a file of `size` bytes that hold its end records and zip comment (the entry's record). */
-function tailBytes(size: number): number {
-  return Math.min(size, END_RECORDS_MAX_BYTES);
-}
-
-/** The last tailBytes(size) bytes of the file at `path` (fewer if it is shorter than `size` by now). */
+/** The last endRecordsSpan(size) bytes of the file at `path` (fewer if it is shorter than `size` by now). */
 export async function tailOf(path: string, size: number): Promise<Uint8Array> {
   const fh = await open(path, "r");
   try {
-    const buf = new Uint8Array(tailBytes(size));
+    const buf = new Uint8Array(endRecordsSpan(size));
     return buf.subarray(0, await readFully(fh, buf, 0, buf.length, size - buf.length));
   } finally {
     await fh.close();
@@ -112,7 +107,7 @@ const READ_SLICE_BYTES = 1 << 20;
  * what is wrong.
  */
 export async function checkEntry(fh: FileHandle, key: string, size: number): Promise<void> {
-  const end = size - tailBytes(size);
+  const end = size - endRecordsSpan(size);
   const slices = [0, 1].map(() => new Uint8Array(Math.min(READ_SLICE_BYTES, end)));
   const readAt = async (into: Uint8Array, at: number): Promise<Uint8Array> => {
     if ((await readFully(fh, into, 0, into.length, at)) < into.length)

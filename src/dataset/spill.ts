@@ -16,6 +16,7 @@ import { closeSync, openSync, readSync, rmSync, writeSync } from "node:fs";
 import { endianness } from "node:os";
 import { join } from "node:path";
 import { ExportError } from "../errors.js";
+import { isDiskFull } from "../file-writes.js";
 import { tempName, trackTemp, untrackTemp } from "../temp-files.js";
 import { failPoint } from "../test-hooks.js";
 
@@ -138,7 +139,7 @@ export class SpillFile implements ArrayStore {
 
   private error(e: unknown, what: string): ExportError {
     const code = (e as NodeJS.ErrnoException).code;
-    if (code === "ENOSPC" || code === "EDQUOT")
+    if (isDiskFull(e))
       return new ExportError(
         `${this.path}: the disk is full (${code}) while the build set its arrays aside there: free some space (or point AC1_CACHE_DIR at a larger disk) and try again`,
         { cause: e },

@@ -6,6 +6,7 @@
 // failures so the same command resumes it.
 
 import { type FileHandle, open, rename, rm, stat } from "node:fs/promises";
+import { isDiskFull } from "../file-writes.js";
 import { pausePoint } from "../test-hooks.js";
 import { describeUrl } from "./endpoints.js";
 import { DownloadError } from "./errors.js";
@@ -395,7 +396,7 @@ async function writeAll(
 
 function writeError(e: unknown, partPath: string, keptBytes: number, expectedBytes: number): DownloadError {
   const code = (e as NodeJS.ErrnoException).code;
-  if (code === "ENOSPC" || code === "EDQUOT") {
+  if (isDiskFull(e)) {
     return new DownloadError(
       "DOWNLOAD_DISK_FULL",
       `no space left on the device while writing ${partPath} (${code}); the ${keptBytes} of ${expectedBytes} bytes received are kept: free some space and run the same command again to resume`,

@@ -16,6 +16,7 @@
 // and through it src/zip, via src/viewer/api-types.ts -> evaluation ->
 // export-view.ts; they use Node's types.)
 import { type FileHandle, open } from "node:fs/promises";
+import { notRegularFile } from "../file-reads.js";
 import { MAX_NPZ_MEMBER_BYTES, MAX_NPZ_MEMBERS } from "../limits.js";
 import {
   BufferSource,
@@ -157,7 +158,8 @@ export class NpzReader {
     }
     try {
       const st = await fh.stat();
-      if (!st.isFile()) throw new ExportError(`${path}: is a folder, not a file`);
+      const notFile = notRegularFile(st);
+      if (notFile !== undefined) throw new ExportError(`${path}: ${notFile}`);
       return await NpzReader.finish(path, new FileSource(fh, st.size), opts);
     } catch (e) {
       await fh.close().catch(() => {});
@@ -173,7 +175,8 @@ export class NpzReader {
       const fh = await open(path, "r");
       try {
         const st = await fh.stat();
-        if (!st.isFile()) throw new ExportError(`${path}: is a folder, not a file`);
+        const notFile = notRegularFile(st);
+        if (notFile !== undefined) throw new ExportError(`${path}: ${notFile}`);
         size = st.size;
         if (size > MAX_WHOLE_FILE_BYTES) return await NpzReader.open(path, options);
         buf = await fh.readFile();

@@ -15,11 +15,11 @@
 import { constants } from "node:fs";
 import { chmod, copyFile, open, rename, unlink } from "node:fs/promises";
 import { dirname } from "node:path";
-import { writeFullyAt } from "../file-writes.js";
+import { isDiskFull, writeFullyAt } from "../file-writes.js";
 import { tempName, trackTemp, untrackTemp } from "../temp-files.js";
 import { failPoint, pausePoint } from "../test-hooks.js";
 import { readFully } from "../zip/byte-source.js";
-import { END_RECORDS_MAX_BYTES, endRecordProblem } from "../zip/end-record-check.js";
+import { endRecordProblem, endRecordsSpan } from "../zip/end-record-check.js";
 import { EOCD_BYTES, zipComment } from "../zip/records.js";
 import { ExportError } from "./errors.js";
 import { syncDir } from "./file-appender.js";
@@ -27,11 +27,6 @@ import { writeFailure } from "./write-failure.js";
 
 /** The kernel could not copy the file here (for a reason other than a full disk): copy it another way. */
 export class WholeCopyUnavailable extends Error {}
-
-function diskFull(e: unknown): boolean {
-  const code = (e as NodeJS.ErrnoException).code;
-  return code === "ENOSPC" || code === "EDQUOT";
-}
 
 /**
  * Writes `dest` (through a temp file) as the file `src` without its zip
@@ -53,7 +48,7 @@ export async function copyWholeExport(src: string, dest: string, check?: Promise
       await copyFile(src, temp, constants.COPYFILE_FICLONE);
       await chmod(temp, mode);
     } catch (e) {
-      if (diskFull(e)) throw e;
+      if (isDiskFull(e)) throw e;
       throw new WholeCopyUnavailable(
         `${src}: the kernel cannot copy it to ${temp}: ${(e as Error).message}`,
         {
@@ -82,7 +77,7 @@ async function dropComment(path: string, src: string): Promise<void> {
   const fh = await open(path, "r+");
   try {
     const size = (await fh.stat()).size;
-    const tail = new Uint8Array(Math.min(size, END_RECORDS_MAX_BYTES));
+    const tail = new Uint8Array(endRecordsSpan(size));
     await readFully(fh, tail, 0, tail.length, size - tail.length);
     // (a field no reader here looks at, damaged, would reach the copy: numpy's zipfile reads some of them)
     const problem = endRecordProblem(tail, size - tail.length);

@@ -6,6 +6,7 @@ import { stat } from "node:fs/promises";
 import { basename } from "node:path";
 import { isAc1Error, ViewerOpenError } from "../errors.js";
 import { type ExportView, openDatasetExport } from "../export/index.js";
+import { notRegularFile } from "../file-reads.js";
 import { ViewerData } from "./data.js";
 import { ViewerEvaluation } from "./evaluation.js";
 import { startViewerServer, type ViewerServer } from "./server.js";
@@ -42,11 +43,8 @@ export interface OpenViewerOptions {
  */
 export async function openViewer(path: string, opts: OpenViewerOptions = {}): Promise<ViewerServer> {
   try {
-    const st = await stat(path);
-    if (!st.isFile())
-      throw new ViewerOpenError(
-        `${path}: ${st.isDirectory() ? "is a folder, not a file" : "not a regular file"}`,
-      );
+    const notFile = notRegularFile(await stat(path));
+    if (notFile !== undefined) throw new ViewerOpenError(`${path}: ${notFile}`);
   } catch (e) {
     if (e instanceof ViewerOpenError) throw e;
     const code = (e as NodeJS.ErrnoException).code;

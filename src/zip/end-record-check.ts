@@ -23,6 +23,11 @@ import { zipComment } from "./records.js";
 export const END_RECORDS_MAX_BYTES =
   EOCD_BYTES + MAX_ZIP_COMMENT_BYTES + ZIP64_EOCD_BYTES + ZIP64_LOCATOR_BYTES;
 
+/** How many of the last bytes of a zip of `size` bytes hold its end records and comment: END_RECORDS_MAX_BYTES, or all of a shorter file. */
+export function endRecordsSpan(size: number): number {
+  return Math.min(size, END_RECORDS_MAX_BYTES);
+}
+
 const MAX16 = 0xffff;
 const MAX32 = 0xffffffff;
 /** The zip64 end record's own size field: its bytes after the first 12 (no extensible data). */

@@ -225,6 +225,13 @@ describe("openDatasetExport (lazy view)", () => {
 });
 
 describe("exports that are not what they claim", () => {
+  /** The sample export's three stims (spectrogram, F = 4), as npzWith takes them. */
+  const SAMPLE_STIMS: [string, number[], Float32Array][] = [
+    ["stim_0", [1, 4, 5], new Float32Array(20)],
+    ["stim_1", [1, 4, 7], new Float32Array(28)],
+    ["stim_2", [1, 4, 3], new Float32Array(12)],
+  ];
+
   async function npzWith(
     name: string,
     manifest: unknown,
@@ -274,17 +281,14 @@ describe("exports that are not what they claim", () => {
 
   it("a missing stim array, a misshapen one, a response outside the manifest", async () => {
     const m = await manifestOf("spectrogram");
-    const stims: [string, number[], Float32Array][] = [
-      ["stim_0", [1, 4, 5], new Float32Array(20)],
-      ["stim_1", [1, 4, 7], new Float32Array(28)],
-    ];
+    const stims = SAMPLE_STIMS.slice(0, 2);
     await assert.rejects(readDatasetNpz(await npzWith("nostim.npz", m, stims)), /missing array stim_2/);
     const bad: [string, number[], Float32Array][] = [...stims, ["stim_2", [1, 3, 3], new Float32Array(9)]];
     await assert.rejects(
       readDatasetNpz(await npzWith("shape.npz", m, bad)),
       /stim_2 has shape \(1, 3, 3\), expected \(1, 4, T\)/,
     );
-    const good: [string, number[], Float32Array][] = [...stims, ["stim_2", [1, 4, 3], new Float32Array(12)]];
+    const good = SAMPLE_STIMS;
     await assert.rejects(
       readDatasetNpz(await npzWith("resp.npz", m, [...good, ["resp_9_0", [1, 3], new Float32Array(3)]])),
       /resp_9_0 is outside/,
@@ -310,11 +314,7 @@ describe("exports that are not what they claim", () => {
     await writeDatasetNpz(sampleDataset("spectrogram"), without);
     assert.equal((await readDatasetNpz(without)).responseRates, undefined, "an export without them");
     const m = await manifestOf("spectrogram");
-    const stims: [string, number[], Float32Array][] = [
-      ["stim_0", [1, 4, 5], new Float32Array(20)],
-      ["stim_1", [1, 4, 7], new Float32Array(28)],
-      ["stim_2", [1, 4, 3], new Float32Array(12)],
-    ];
+    const stims = SAMPLE_STIMS;
     for (const [i, bad] of [{}, [{ sf_hz: 0, first_in: "x" }], [{ sf_hz: 4000 }], ["4000"]].entries())
       await assert.rejects(
         readDatasetNpz(await npzWith(`bad-rates-${i}.npz`, { ...m, response_rates: bad }, stims)),
@@ -342,9 +342,7 @@ describe("exports that are not what they claim", () => {
   it("any manifest field replaced by any JSON value gives a dataset or an ExportError (property)", async () => {
     const m = await manifestOf("spectrogram");
     const stims: [string, number[], Float32Array][] = [
-      ["stim_0", [1, 4, 5], new Float32Array(20)],
-      ["stim_1", [1, 4, 7], new Float32Array(28)],
-      ["stim_2", [1, 4, 3], new Float32Array(12)],
+      ...SAMPLE_STIMS,
       ["resp_0_0", [2, 5], new Float32Array(10)],
     ];
     const fields = [

@@ -310,12 +310,17 @@ export async function buildWithProgress(
 
 const MAX_WARNINGS_SHOWN = 20;
 
+/** The options each warning about options names (in the library's words), by the warning's code. */
+const OPTIONS_NAMED: Partial<Record<BuildWarning["code"], RegExp>> = {
+  "fmax-above-nyquist": /\b(dtMs|fmax)\b/g,
+  "dt-below-sample-period": /\b(dtMs|fmax)\b/g,
+  "option-ignored": /\b(audioFs|returnWaveform)\b/g,
+};
+
 /** Warnings about an option name it in the library's words; on the command line, the flag's. */
 function flagWording(w: BuildWarning): string {
-  if (w.code === "option-ignored")
-    return w.message.replace(/\b(audioFs|returnWaveform)\b/g, (k) => `--${FLAG_OF_OPTION[k]}`);
-  if (w.code !== "fmax-above-nyquist" && w.code !== "dt-below-sample-period") return w.message;
-  return w.message.replace(/\b(dtMs|fmax)\b/g, (k) => `--${FLAG_OF_OPTION[k]}`);
+  const named = OPTIONS_NAMED[w.code];
+  return named === undefined ? w.message : w.message.replace(named, (k) => `--${FLAG_OF_OPTION[k]}`);
 }
 
 function printWarnings(command: string, warnings: BuildWarning[]): void {
